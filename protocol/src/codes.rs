@@ -1,0 +1,48 @@
+//! Join codes: six characters from an alphabet without look-alikes, typed in any case.
+
+/// No 0/O, no 1/I/L: what is read off a projector is typed back right.
+pub const ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
+pub const LENGTH: usize = 6;
+
+/// The canonical form of a code as typed: upper case, spaces and dashes dropped.
+/// `None` when it cannot be a code at all.
+pub fn normalize(typed: &str) -> Option<String> {
+    let code: String = typed
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .map(|c| c.to_ascii_uppercase())
+        .collect();
+    (code.len() == LENGTH && code.bytes().all(|b| ALPHABET.contains(&b))).then_some(code)
+}
+
+/// Builds a code from random indexes (the caller owns the randomness).
+pub fn from_indexes(indexes: [usize; LENGTH]) -> String {
+    indexes.iter().map(|&i| ALPHABET[i % ALPHABET.len()] as char).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn typed_codes_are_normalised() {
+        assert_eq!(normalize("k7m2qx").as_deref(), Some("K7M2QX"));
+        assert_eq!(normalize(" K7M-2QX ").as_deref(), Some("K7M2QX"));
+    }
+
+    #[test]
+    fn look_alikes_and_wrong_lengths_are_not_codes() {
+        assert_eq!(normalize("K7M2Q0"), None);
+        assert_eq!(normalize("K7M2QI"), None);
+        assert_eq!(normalize("K7M2Q"), None);
+        assert_eq!(normalize("K7M2QXX"), None);
+    }
+
+    #[test]
+    fn alphabet_has_no_look_alikes() {
+        for b in b"01OIL" {
+            assert!(!ALPHABET.contains(b));
+        }
+        assert!(from_indexes([0, 1, 2, 3, 4, 40]).bytes().all(|b| ALPHABET.contains(&b)));
+    }
+}

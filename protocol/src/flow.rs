@@ -1,0 +1,149 @@
+//! The phase machine as pure functions: which message is legal for which role in which phase, and what follows.
+
+use crate::msg::{ClientMsg, ControlAction, ErrorCode, Refusal};
+use crate::view::{ItemKind, Phase, Role};
+
+/// Whether `msg` may be sent at all by a connection that holds `role` (`None`: not in a session yet).
+pub fn permitted(role: Option<Role>, msg: &ClientMsg) -> Result<(), Refusal> {
+    match (role, msg) {
+        (None, m) if m.opening_protocol().is_some() => Ok(()),
+        (None, _) => Err(Refusal::new(
+            ErrorCode::BadRequest,
+            "Meld je eerst aan bij een sessie (join, watch, resume of create_session).",
+        )),
+        (Some(_), m) if m.opening_protocol().is_some() => Err(Refusal::new(
+            ErrorCode::BadRequest,
+            "Deze verbinding hoort al bij een sessie; open een nieuwe verbinding voor een andere.",
+        )),
+        (Some(Role::Player), ClientMsg::Answer { .. }) => Ok(()),
+        (Some(_), ClientMsg::Answer { .. }) => {
+            Err(Refusal::new(ErrorCode::Unauthorized, "Alleen deelnemers kunnen antwoorden."))
+        }
+        (Some(Role::Facilitator), ClientMsg::Control { .. }) => Ok(()),
+        (Some(_), _) => Err(ErrorCode::Unauthorized.into()),
+    }
+}
+
+/// The phase after a facilitator's `control`, given the kind of the item now shown.
+/// Whether the item named by `open` exists is for the caller to check (`unknown_item`).
+pub fn next_phase(phase: Phase, action: ControlAction, current: Option<ItemKind>) -> Result<Phase, Refusal> {
+    if phase == Phase::Ended {
+        return Err(ErrorCode::SessionEnded.into());
+    }
+    let bad = |message: &str| Err(Refusal::new(ErrorCode::BadRequest, message));
+    match action {
+        ControlAction::Open => Ok(Phase::Open),
+        ControlAction::End => Ok(Phase::Ended),
+        ControlAction::Close if phase == Phase::Open => Ok(Phase::Closed),
+        ControlAction::Close => bad("Er staat geen stelling open om te sluiten."),
+        ControlAction::Reveal if matches!(phase, Phase::Open | Phase::Closed) => Ok(Phase::Revealed),
+        ControlAction::Reveal if phase == Phase::Revealed => bad("De uitslag staat al op het scherm."),
+        ControlAction::Reveal => bad("Open eerst een stelling; dan is er een uitslag om te tonen."),
+        ControlAction::StartTimer if phase == Phase::Open && current == Some(ItemKind::Sketch) => Ok(Phase::Open),
+        ControlAction::StartTimer => bad("De timer hoort bij een sketch die openstaat; open eerst een sketch."),
+    }
+}
+
+/// The phase when a sketch's countdown runs out: a follow-up statement stays open for answers,
+/// otherwise the scene is over and the item closes.
+pub fn after_timer(has_follow_up: bool) -> Phase {
+    if has_follow_up { Phase::Open } else { Phase::Closed }
+}
+
+/// Whether a player's answer is taken. Checked in the order a person would want to hear about it.
+pub fn check_answer(
+    phase: Phase,
+    current: Option<&str>,
+    item: &str,
+    item_known: bool,
+    option_known: bool,
+) -> Result<(), Refusal> {
+    if phase == Phase::Ended {
+        return Err(ErrorCode::SessionEnded.into());
+    }
+    if !item_known {
+        return Err(ErrorCode::UnknownItem.into());
+    }
+    if phase != Phase::Open || current != Some(item) {
+        return Err(ErrorCode::VotingClosed.into());
+    }
+    if !option_known {
+        return Err(ErrorCode::InvalidOption.into());
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answer() -> ClientMsg {
+        ClientMsg::Answer { item: "a".into(), option: "eens".into() }
+    }
+    fn control() -> ClientMsg {
+        ClientMsg::Control { action: ControlAction::Close, item: None }
+    }
+    fn join() -> ClientMsg {
+        ClientMsg::Join { protocol: 1, code: "K7M2QX".into(), name: None, team: None }
+    }
+
+    #[test]
+    fn who_may_send_what() {
+        assert!(permitted(None, &join()).is_ok());
+        assert_eq!(permitted(None, &answer()).unwrap_err().code, ErrorCode::BadRequest);
+        assert_eq!(permitted(Some(Role::Player), &join()).unwrap_err().code, ErrorCode::BadRequest);
+        assert!(permitted(Some(Role::Player), &answer()).is_ok());
+        assert_eq!(permitted(Some(Role::Watcher), &answer()).unwrap_err().code, ErrorCode::Unauthorized);
+        assert_eq!(permitted(Some(Role::Facilitator), &answer()).unwrap_err().code, ErrorCode::Unauthorized);
+        assert!(permitted(Some(Role::Facilitator), &control()).is_ok());
+        assert_eq!(permitted(Some(Role::Player), &control()).unwrap_err().code, ErrorCode::Unauthorized);
+        assert_eq!(permitted(Some(Role::Watcher), &control()).unwrap_err().code, ErrorCode::Unauthorized);
+    }
+
+    #[test]
+    fn transitions() {
+        use ControlAction::{Close, End, Reveal, StartTimer};
+        use Phase::{Closed, Ended, Lobby, Revealed};
+        let d = Some(ItemKind::Dilemma);
+        let s = Some(ItemKind::Sketch);
+        for p in [Lobby, Phase::Open, Closed, Revealed] {
+            assert_eq!(next_phase(p, ControlAction::Open, d), Ok(Phase::Open), "open from {p:?}");
+            assert_eq!(next_phase(p, End, d), Ok(Ended));
+        }
+        assert_eq!(next_phase(Phase::Open, Close, d), Ok(Closed));
+        assert_eq!(next_phase(Phase::Open, Reveal, d), Ok(Revealed));
+        assert_eq!(next_phase(Closed, Reveal, d), Ok(Revealed));
+        assert_eq!(next_phase(Phase::Open, StartTimer, s), Ok(Phase::Open));
+        for (p, a, k) in [
+            (Lobby, Close, None),
+            (Closed, Close, d),
+            (Lobby, Reveal, None),
+            (Revealed, Reveal, d),
+            (Phase::Open, StartTimer, d),
+            (Closed, StartTimer, s),
+        ] {
+            assert_eq!(next_phase(p, a, k).unwrap_err().code, ErrorCode::BadRequest, "{a:?} in {p:?}");
+        }
+        for a in [ControlAction::Open, Close, Reveal, StartTimer, End] {
+            assert_eq!(next_phase(Ended, a, d).unwrap_err().code, ErrorCode::SessionEnded);
+        }
+    }
+
+    #[test]
+    fn answers() {
+        assert!(check_answer(Phase::Open, Some("a"), "a", true, true).is_ok());
+        let code = |r: Result<(), Refusal>| r.unwrap_err().code;
+        assert_eq!(code(check_answer(Phase::Open, Some("a"), "zz", false, false)), ErrorCode::UnknownItem);
+        assert_eq!(code(check_answer(Phase::Open, Some("a"), "b", true, true)), ErrorCode::VotingClosed);
+        assert_eq!(code(check_answer(Phase::Closed, Some("a"), "a", true, true)), ErrorCode::VotingClosed);
+        assert_eq!(code(check_answer(Phase::Revealed, Some("a"), "a", true, true)), ErrorCode::VotingClosed);
+        assert_eq!(code(check_answer(Phase::Open, Some("a"), "a", true, false)), ErrorCode::InvalidOption);
+        assert_eq!(code(check_answer(Phase::Ended, Some("a"), "a", true, true)), ErrorCode::SessionEnded);
+    }
+
+    #[test]
+    fn timer_expiry() {
+        assert_eq!(after_timer(true), Phase::Open);
+        assert_eq!(after_timer(false), Phase::Closed);
+    }
+}

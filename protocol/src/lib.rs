@@ -1,0 +1,17 @@
+//! The shared language of a workshop: wire messages, scenario decks, the phase machine and tally arithmetic.
+//!
+//! No tokio, no Bevy: the server, the game client, the load generator and outside tools all lean on it.
+
+pub mod codes;
+pub mod flow;
+pub mod msg;
+pub mod scenario;
+pub mod tally;
+pub mod view;
+
+/// Sent as `"protocol"` in every opening message; a different number is refused with `protocol_mismatch`.
+pub const PROTOCOL_VERSION: u32 = 1;
+
+pub use msg::{ClientMsg, ControlAction, ErrorCode, Refusal, ServerMsg};
+pub use tally::{Tally, TeamTally};
+pub use view::{ItemKind, ItemView, OptionView, Phase, Role, ScenarioSummary, SessionView, TimerView};

@@ -1,0 +1,177 @@
+//! The messages of wire protocol v1: what a client may send, what the server answers, and the error codes.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::tally::Tally;
+use crate::view::{Role, ScenarioSummary, SessionView};
+
+/// Everything a client can send. Opening messages carry `protocol`; unknown fields are ignored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ClientMsg {
+    ListScenarios {
+        protocol: u32,
+    },
+    CreateSession {
+        protocol: u32,
+        scenario: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        title: Option<String>,
+    },
+    Join {
+        protocol: u32,
+        code: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        name: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        team: Option<String>,
+    },
+    Watch {
+        protocol: u32,
+        code: String,
+    },
+    Resume {
+        protocol: u32,
+        code: String,
+        token: String,
+    },
+    Answer {
+        item: String,
+        option: String,
+    },
+    Control {
+        action: ControlAction,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        item: Option<String>,
+    },
+}
+
+impl ClientMsg {
+    /// The protocol number of an opening message; `None` for in-session messages.
+    pub fn opening_protocol(&self) -> Option<u32> {
+        match self {
+            ClientMsg::ListScenarios { protocol }
+            | ClientMsg::CreateSession { protocol, .. }
+            | ClientMsg::Join { protocol, .. }
+            | ClientMsg::Watch { protocol, .. }
+            | ClientMsg::Resume { protocol, .. } => Some(*protocol),
+            ClientMsg::Answer { .. } | ClientMsg::Control { .. } => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ControlAction {
+    Open,
+    Close,
+    Reveal,
+    StartTimer,
+    End,
+}
+
+/// Everything the server sends.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ServerMsg {
+    Scenarios {
+        scenarios: Vec<ScenarioSummary>,
+    },
+    Welcome {
+        role: Role,
+        code: String,
+        token: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        player_id: Option<String>,
+        session: SessionView,
+        /// A resumed player's own answers (item → option), so their choice shows again.
+        /// Only ever sent to that player.
+        #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+        answers: BTreeMap<String, String>,
+    },
+    Session {
+        session: SessionView,
+    },
+    Tally(Tally),
+    AnswerAck {
+        item: String,
+        option: String,
+    },
+    Role {
+        item: String,
+        role: String,
+        briefing: String,
+    },
+    Error {
+        code: ErrorCode,
+        message: String,
+    },
+}
+
+/// Machine-readable reason for an `error`; clients may translate by code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    BadRequest,
+    ProtocolMismatch,
+    UnknownSession,
+    UnknownScenario,
+    Unauthorized,
+    UnknownItem,
+    InvalidOption,
+    VotingClosed,
+    SessionEnded,
+    SessionFull,
+    RateLimited,
+    TooLarge,
+}
+
+impl ErrorCode {
+    /// The Dutch sentence shown when nothing more specific is known.
+    pub fn default_message(self) -> &'static str {
+        match self {
+            ErrorCode::BadRequest => "Dit bericht begrijpt de server niet; controleer het formaat.",
+            ErrorCode::ProtocolMismatch => {
+                "Deze app spreekt een andere protocolversie dan de server; werk de app bij."
+            }
+            ErrorCode::UnknownSession => "Deze code hoort bij geen sessie; controleer de code op het scherm.",
+            ErrorCode::UnknownScenario => "Dit scenario bestaat niet op deze server; kies er een uit de lijst.",
+            ErrorCode::Unauthorized => "Alleen de facilitator kan dit doen.",
+            ErrorCode::UnknownItem => "Deze stelling hoort niet bij dit scenario.",
+            ErrorCode::InvalidOption => "Dit antwoord hoort niet bij deze stelling; kies een van de knoppen.",
+            ErrorCode::VotingClosed => "Stemmen op deze stelling is gesloten.",
+            ErrorCode::SessionEnded => "Deze sessie is afgelopen.",
+            ErrorCode::SessionFull => "Deze sessie is vol; vraag de facilitator om hulp.",
+            ErrorCode::RateLimited => "Te veel berichten achter elkaar; de verbinding wordt gesloten.",
+            ErrorCode::TooLarge => "Dit bericht is te groot (meer dan 16 KiB).",
+        }
+    }
+}
+
+/// A refusal of a client's request: the code plus the sentence the person reads.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{code:?}: {message}")]
+pub struct Refusal {
+    pub code: ErrorCode,
+    pub message: String,
+}
+
+impl Refusal {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Refusal { code, message: message.into() }
+    }
+}
+
+impl From<ErrorCode> for Refusal {
+    fn from(code: ErrorCode) -> Self {
+        Refusal::new(code, code.default_message())
+    }
+}
+
+impl From<Refusal> for ServerMsg {
+    fn from(r: Refusal) -> Self {
+        ServerMsg::Error { code: r.code, message: r.message }
+    }
+}

@@ -1,0 +1,23 @@
+//! The ISO 639-1 language codes a deck may declare.
+
+const CODES: &str = "aa ab ae af ak am an ar as av ay az ba be bg bh bi bm bn bo br bs ca ce ch co cr cs cu cv cy \
+da de dv dz ee el en eo es et eu fa ff fi fj fo fr fy ga gd gl gn gu gv ha he hi ho hr ht hu hy hz ia id ie ig ii ik \
+io is it iu ja jv ka kg ki kj kk kl km kn ko kr ks ku kv kw ky la lb lg li ln lo lt lu lv mg mh mi mk ml mn mr ms mt \
+my na nb nd ne ng nl nn no nr nv ny oc oj om or os pa pi pl ps pt qu rm rn ro ru rw sa sc sd se sg si sk sl sm sn so \
+sq sr ss st su sv sw ta te tg th ti tk tl tn to tr ts tt tw ty ug uk ur uz ve vi vo wa wo xh yi yo za zh zu";
+
+pub(super) fn is_language_code(code: &str) -> bool {
+    code.len() == 2 && CODES.split(' ').any(|c| c == code)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn knows_dutch_and_english_but_not_made_up_codes() {
+        assert!(super::is_language_code("nl"));
+        assert!(super::is_language_code("en"));
+        assert!(!super::is_language_code("NL"));
+        assert!(!super::is_language_code("xx"));
+        assert!(!super::is_language_code("nld"));
+    }
+}

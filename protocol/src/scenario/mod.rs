@@ -1,0 +1,17 @@
+//! Scenario decks written by trainers: the model, the TOML parser that reports every problem, and directory loading.
+
+mod lang;
+mod load;
+mod model;
+mod parse;
+mod problem;
+
+pub use load::{LoadReport, load_dir};
+pub use model::{Choice, Deck, FollowUp, Item, ItemBody, Sketch, SketchRole, default_options};
+pub use parse::parse_deck;
+pub use problem::Problem;
+
+/// Allowed duration of a sketch, in seconds.
+pub const DURATION_RANGE: std::ops::RangeInclusive<u32> = 30..=900;
+/// Duration of a sketch when the file does not say.
+pub const DEFAULT_DURATION_S: u32 = 120;

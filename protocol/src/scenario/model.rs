@@ -1,0 +1,159 @@
+//! The deck as the server and clients use it, once a file has been checked, and how an item looks on the wire.
+
+use serde::{Deserialize, Serialize};
+
+use crate::view::{ItemKind, ItemView, OptionView, ScenarioSummary};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Deck {
+    pub id: String,
+    pub title: String,
+    pub language: String,
+    pub description: String,
+    pub items: Vec<Item>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Item {
+    pub id: String,
+    pub themes: Vec<String>,
+    pub body: ItemBody,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ItemBody {
+    Dilemma { statement: String, options: Vec<Choice>, prompts: Vec<String> },
+    Sketch(Sketch),
+}
+
+/// An "Acteren via B" scene: a situation for the audience, roles with private briefings, a countdown.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Sketch {
+    pub title: String,
+    pub situation: String,
+    pub essence: String,
+    pub roles: Vec<SketchRole>,
+    pub duration_s: u32,
+    pub questions: Vec<String>,
+    pub follow_up: Option<FollowUp>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SketchRole {
+    pub name: String,
+    pub briefing: String,
+}
+
+/// A statement the room answers after a sketch, like a dilemma.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FollowUp {
+    pub statement: String,
+    pub options: Vec<Choice>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Choice {
+    pub id: String,
+    pub label: String,
+}
+
+/// eens / oneens / hangt ervan af, labelled in the deck's language. The ids stay the same in
+/// every language so that results of a Dutch and an English deck can be put side by side.
+pub fn default_options(language: &str) -> Vec<Choice> {
+    let labels = match language {
+        "nl" => ["Eens", "Oneens", "Hangt ervan af"],
+        _ => ["Agree", "Disagree", "It depends"],
+    };
+    ["eens", "oneens", "hangt_af"]
+        .into_iter()
+        .zip(labels)
+        .map(|(id, label)| Choice { id: id.to_owned(), label: label.to_owned() })
+        .collect()
+}
+
+impl Deck {
+    pub fn item(&self, id: &str) -> Option<&Item> {
+        self.items.iter().find(|i| i.id == id)
+    }
+
+    pub fn index_of(&self, id: &str) -> Option<usize> {
+        self.items.iter().position(|i| i.id == id)
+    }
+
+    pub fn summary(&self) -> ScenarioSummary {
+        ScenarioSummary {
+            id: self.id.clone(),
+            title: self.title.clone(),
+            language: self.language.clone(),
+            items: self.items.len(),
+            description: self.description.clone(),
+        }
+    }
+}
+
+impl Item {
+    pub fn kind(&self) -> ItemKind {
+        match self.body {
+            ItemBody::Dilemma { .. } => ItemKind::Dilemma,
+            ItemBody::Sketch(_) => ItemKind::Sketch,
+        }
+    }
+
+    /// The statement the room answers: a dilemma's, or a sketch's follow-up.
+    pub fn statement(&self) -> Option<&str> {
+        match &self.body {
+            ItemBody::Dilemma { statement, .. } => Some(statement),
+            ItemBody::Sketch(s) => s.follow_up.as_ref().map(|f| f.statement.as_str()),
+        }
+    }
+
+    /// The options one can answer with; empty for a sketch without a follow-up statement.
+    pub fn options(&self) -> &[Choice] {
+        match &self.body {
+            ItemBody::Dilemma { options, .. } => options,
+            ItemBody::Sketch(s) => s.follow_up.as_ref().map_or(&[], |f| &f.options),
+        }
+    }
+
+    pub fn option_ids(&self) -> Vec<&str> {
+        self.options().iter().map(|c| c.id.as_str()).collect()
+    }
+
+    pub fn sketch(&self) -> Option<&Sketch> {
+        match &self.body {
+            ItemBody::Sketch(s) => Some(s),
+            ItemBody::Dilemma { .. } => None,
+        }
+    }
+
+    /// The facilitator's questions: a dilemma's prompts, or a sketch's discussion questions.
+    pub fn prompts(&self) -> &[String] {
+        match &self.body {
+            ItemBody::Dilemma { prompts, .. } => prompts,
+            ItemBody::Sketch(s) => &s.questions,
+        }
+    }
+
+    /// The item as sent on the wire; only the facilitator's copy carries `prompts`.
+    pub fn view(&self, facilitator: bool) -> ItemView {
+        let sketch = self.sketch();
+        ItemView {
+            id: self.id.clone(),
+            kind: self.kind(),
+            title: sketch.map(|s| s.title.clone()),
+            situation: sketch.map(|s| s.situation.clone()),
+            roles: sketch.map(|s| s.roles.iter().map(|r| r.name.clone()).collect()).unwrap_or_default(),
+            duration_s: sketch.map(|s| s.duration_s),
+            statement: self.statement().map(str::to_owned),
+            options: self
+                .options()
+                .iter()
+                .map(|c| OptionView { id: c.id.clone(), label: c.label.clone() })
+                .collect(),
+            questions: sketch.map(|s| s.questions.clone()).unwrap_or_default(),
+            themes: self.themes.clone(),
+            prompts: facilitator.then(|| self.prompts().to_vec()),
+        }
+    }
+}

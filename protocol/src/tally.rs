@@ -1,0 +1,176 @@
+//! Counts → whole percentages that add up to exactly 100, and the team breakdown that hides small teams.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// A team shows in a tally only from this many answers, so no one's answer can be read off a small team.
+pub const TEAM_MIN_ANSWERS: u32 = 3;
+
+/// The group's result for one item. Every option appears in `counts` and `percentages`, also with 0.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tally {
+    pub item: String,
+    pub total: u32,
+    pub counts: BTreeMap<String, u32>,
+    pub percentages: BTreeMap<String, u32>,
+    #[serde(default)]
+    pub teams: BTreeMap<String, TeamTally>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TeamTally {
+    pub total: u32,
+    pub percentages: BTreeMap<String, u32>,
+}
+
+/// Whole percentages by the largest-remainder method.
+///
+/// When the total is above zero they add up to exactly 100, each is the exact share rounded down
+/// or up, and an option with no answers gets 0. Ties in the remainder go to the larger count, then
+/// to the earlier option, so the same counts always give the same result. All zero when no one answered.
+pub fn percentages(counts: &[u32]) -> Vec<u32> {
+    let total: u64 = counts.iter().map(|&c| u64::from(c)).sum();
+    if total == 0 {
+        return vec![0; counts.len()];
+    }
+    let mut result: Vec<u32> = counts.iter().map(|&c| (u64::from(c) * 100 / total) as u32).collect();
+    let given: u32 = result.iter().sum();
+    let mut order: Vec<usize> = (0..counts.len()).collect();
+    let remainder = |i: usize| u64::from(counts[i]) * 100 % total;
+    order.sort_by(|&a, &b| {
+        remainder(b).cmp(&remainder(a)).then(counts[b].cmp(&counts[a])).then(a.cmp(&b))
+    });
+    for &i in order.iter().take((100 - given) as usize) {
+        result[i] += 1;
+    }
+    result
+}
+
+/// Builds the tally of one item from its answers, each an option id with the answerer's team.
+///
+/// Answers naming an option the item lacks are not counted (they cannot be accepted in the
+/// first place). Teams below [`TEAM_MIN_ANSWERS`] are left out.
+pub fn tally<'a>(
+    item: &str,
+    options: &[&str],
+    answers: impl IntoIterator<Item = (&'a str, Option<&'a str>)>,
+) -> Tally {
+    let mut counts = vec![0u32; options.len()];
+    let mut team_counts: BTreeMap<&str, Vec<u32>> = BTreeMap::new();
+    for (option, team) in answers {
+        let Some(i) = options.iter().position(|o| *o == option) else { continue };
+        counts[i] += 1;
+        if let Some(team) = team {
+            team_counts.entry(team).or_insert_with(|| vec![0; options.len()])[i] += 1;
+        }
+    }
+    let named = |values: &[u32]| -> BTreeMap<String, u32> {
+        options.iter().zip(values).map(|(o, v)| ((*o).to_owned(), *v)).collect()
+    };
+    let teams = team_counts
+        .into_iter()
+        .filter_map(|(team, c)| {
+            let total: u32 = c.iter().sum();
+            (total >= TEAM_MIN_ANSWERS)
+                .then(|| (team.to_owned(), TeamTally { total, percentages: named(&percentages(&c)) }))
+        })
+        .collect();
+    Tally {
+        item: item.to_owned(),
+        total: counts.iter().sum(),
+        percentages: named(&percentages(&counts)),
+        counts: named(&counts),
+        teams,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn example_of_the_contract() {
+        assert_eq!(percentages(&[10, 8, 5]), vec![43, 35, 22]);
+    }
+
+    #[test]
+    fn thirds_break_ties_towards_the_earlier_option() {
+        assert_eq!(percentages(&[1, 1, 1]), vec![34, 33, 33]);
+        assert_eq!(percentages(&[2, 1, 1, 2]), vec![33, 17, 17, 33]);
+    }
+
+    #[test]
+    fn nobody_answered_is_all_zero() {
+        assert_eq!(percentages(&[0, 0, 0]), vec![0, 0, 0]);
+        assert_eq!(percentages(&[]), Vec::<u32>::new());
+    }
+
+    #[test]
+    fn small_teams_are_hidden_and_every_option_is_listed() {
+        let answers = [
+            ("eens", Some("Oost")),
+            ("eens", Some("Oost")),
+            ("oneens", Some("Oost")),
+            ("eens", Some("West")),
+            ("oneens", Some("West")),
+            ("oneens", None),
+        ];
+        let t = tally("x", &["eens", "oneens", "hangt_af"], answers);
+        assert_eq!(t.total, 6);
+        assert_eq!(t.counts["hangt_af"], 0);
+        assert_eq!(t.percentages["hangt_af"], 0);
+        assert_eq!(t.percentages.values().sum::<u32>(), 100);
+        assert_eq!(t.teams.keys().collect::<Vec<_>>(), vec!["Oost"]);
+        assert_eq!(t.teams["Oost"].total, 3);
+        assert_eq!(t.teams["Oost"].percentages["eens"], 67);
+    }
+
+    proptest! {
+        #[test]
+        fn always_sums_to_100_and_stays_within_one_of_exact(counts in prop::collection::vec(0u32..10_000, 1..8)) {
+            let p = percentages(&counts);
+            let total: u64 = counts.iter().map(|&c| u64::from(c)).sum();
+            prop_assert_eq!(p.len(), counts.len());
+            if total == 0 {
+                prop_assert!(p.iter().all(|&x| x == 0));
+            } else {
+                prop_assert_eq!(p.iter().sum::<u32>(), 100);
+                for (c, x) in counts.iter().zip(&p) {
+                    let exact = f64::from(*c) * 100.0 / total as f64;
+                    prop_assert!((f64::from(*x) - exact).abs() < 1.0, "{} vs {}", x, exact);
+                    if *c == 0 { prop_assert_eq!(*x, 0); }
+                }
+            }
+        }
+
+        #[test]
+        fn a_larger_count_never_gets_a_smaller_percentage(counts in prop::collection::vec(0u32..1_000, 2..6)) {
+            let p = percentages(&counts);
+            for i in 0..counts.len() {
+                for j in 0..counts.len() {
+                    if counts[i] > counts[j] { prop_assert!(p[i] >= p[j]); }
+                }
+            }
+        }
+
+        #[test]
+        fn is_deterministic(counts in prop::collection::vec(0u32..1_000, 1..6)) {
+            prop_assert_eq!(percentages(&counts), percentages(&counts));
+        }
+
+        #[test]
+        fn teams_shown_only_from_three(team_sizes in prop::collection::vec(0usize..6, 1..5)) {
+            let mut answers = Vec::new();
+            let names: Vec<String> = (0..team_sizes.len()).map(|i| format!("t{i}")).collect();
+            for (i, n) in team_sizes.iter().enumerate() {
+                for k in 0..*n { answers.push((if k % 2 == 0 { "a" } else { "b" }, Some(names[i].as_str()))); }
+            }
+            let t = tally("x", &["a", "b"], answers);
+            for (i, n) in team_sizes.iter().enumerate() {
+                prop_assert_eq!(t.teams.contains_key(&names[i]), *n >= 3);
+            }
+        }
+    }
+}

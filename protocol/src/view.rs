@@ -1,0 +1,132 @@
+//! What the server shows of a session: the session object, items, options and timers as they travel on the wire.
+
+use serde::{Deserialize, Serialize};
+
+/// Where a session is in its flow. Sketches use the same phases, with a timer while played.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Phase {
+    Lobby,
+    Open,
+    Closed,
+    Revealed,
+    Ended,
+}
+
+impl Phase {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Phase::Lobby => "lobby",
+            Phase::Open => "open",
+            Phase::Closed => "closed",
+            Phase::Revealed => "revealed",
+            Phase::Ended => "ended",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Phase> {
+        [Phase::Lobby, Phase::Open, Phase::Closed, Phase::Revealed, Phase::Ended]
+            .into_iter()
+            .find(|p| p.as_str() == s)
+    }
+}
+
+/// Who a connection speaks for. Decides which messages are legal and what it gets to see.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Facilitator,
+    Player,
+    Watcher,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Facilitator => "facilitator",
+            Role::Player => "player",
+            Role::Watcher => "watcher",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        [Role::Facilitator, Role::Player, Role::Watcher].into_iter().find(|r| r.as_str() == s)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ItemKind {
+    Dilemma,
+    Sketch,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OptionView {
+    pub id: String,
+    pub label: String,
+}
+
+/// Countdown of a sketch being played; `remaining_ms` is 0 once it ran out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TimerView {
+    pub duration_s: u32,
+    pub remaining_ms: u64,
+}
+
+/// One item as a client renders it. Dilemmas carry `statement` and `options`; sketches carry
+/// `title`, `situation`, `roles` and `duration_s`, and `statement`/`options` when they have a
+/// follow-up statement. `prompts` is only in the facilitator's copy.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ItemView {
+    pub id: String,
+    pub kind: ItemKind,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub situation: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub roles: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration_s: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub statement: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub options: Vec<OptionView>,
+    /// A sketch's discussion questions: shown to everyone once the scene has been played.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub questions: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub themes: Vec<String>,
+    /// The trainer's questions for the facilitator; never sent to players or watchers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prompts: Option<Vec<String>>,
+}
+
+/// The session object of the contract. `items` is only in the facilitator's copy.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionView {
+    pub code: String,
+    pub title: String,
+    pub scenario: String,
+    pub phase: Phase,
+    pub index: Option<usize>,
+    pub count: usize,
+    pub participants: u32,
+    pub answered: u32,
+    pub item: Option<ItemView>,
+    pub timer: Option<TimerView>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub items: Option<Vec<ItemView>>,
+}
+
+/// One deck on offer, as listed by `list_scenarios`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScenarioSummary {
+    pub id: String,
+    pub title: String,
+    pub language: String,
+    pub items: usize,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+}

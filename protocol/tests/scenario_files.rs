@@ -1,0 +1,195 @@
+//! Scenario files: the shipped decks are valid and rich enough, and a broken file gets every problem, precisely.
+
+use std::path::Path;
+
+use protocol::scenario::{Problem, load_dir, parse_deck};
+
+fn problems(src: &str) -> Vec<Problem> {
+    parse_deck("deck.toml", src).expect_err("this deck should have problems")
+}
+
+fn has(problems: &[Problem], line: usize, needle: &str) -> bool {
+    problems.iter().any(|p| p.line == line && p.message.contains(needle))
+}
+
+#[test]
+fn shipped_scenarios_are_all_valid() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios");
+    let report = load_dir(&dir);
+    let listed: Vec<String> = report.problems.iter().map(|p| p.to_string()).collect();
+    assert!(listed.is_empty(), "problems in shipped scenarios:\n{}", listed.join("\n"));
+    assert_eq!(report.files, report.decks.len());
+    let items = report.decks.iter().flat_map(|(_, d)| d.items.iter().map(move |i| (d, i)));
+    let dutch_dilemmas = items
+        .clone()
+        .filter(|(d, i)| d.language == "nl" && i.kind() == protocol::ItemKind::Dilemma)
+        .inspect(|(_, i)| {
+            assert!(!i.themes.is_empty(), "{} has no themes", i.id);
+            assert!((2..=3).contains(&i.prompts().len()), "{} needs 2-3 prompts", i.id);
+        })
+        .count();
+    assert!(dutch_dilemmas >= 20, "only {dutch_dilemmas} Dutch dilemmas");
+    let sketches = items.clone().filter(|(_, i)| i.kind() == protocol::ItemKind::Sketch).count();
+    assert!(sketches >= 6, "only {sketches} sketches");
+    assert!(items.clone().filter_map(|(_, i)| i.sketch()).all(|s| s.duration_s <= 180 && !s.questions.is_empty()));
+    assert!(report.decks.iter().any(|(_, d)| d.language == "en"));
+}
+
+#[test]
+fn a_good_deck_with_defaults() {
+    let deck = parse_deck(
+        "ok.toml",
+        r#"
+id = "mini"
+title = "Mini"
+language = "nl"
+
+[[item]]
+id = "groen"
+kind = "dilemma"
+statement = "Bewoners mogen het groen zelf beheren."
+themes = ["groen"]
+prompts = ["Waarom?", "Wat heb je nodig?"]
+
+[[item]]
+id = "keuze"
+kind = "dilemma"
+statement = "Kies."
+options = ["Ja", "Nee", { id = "weet-niet", label = "Weet ik niet" }]
+
+[[item]]
+id = "petten"
+kind = "sketch"
+title = "Twee petten"
+situation = "Een ambtenaar beoordeelt de subsidie van een initiatief waar hij zelf nauw bij betrokken is."
+questions = ["Wat zag je gebeuren?"]
+[[item.role]]
+name = "Ambtenaar"
+briefing = "Je wilt helpen maar moet ook streng zijn."
+[[item.role]]
+name = "Initiatiefnemer"
+briefing = "Je vindt het ongemakkelijk."
+[item.follow_up]
+statement = "De subsidie moet een collega beoordelen."
+"#,
+    )
+    .unwrap();
+    assert_eq!(deck.items.len(), 3);
+    assert_eq!(deck.items[0].option_ids(), vec!["eens", "oneens", "hangt_af"]);
+    assert_eq!(deck.items[0].options()[2].label, "Hangt ervan af");
+    assert_eq!(deck.items[1].option_ids(), vec!["ja", "nee", "weet-niet"]);
+    let sketch = deck.items[2].sketch().unwrap();
+    assert_eq!(sketch.duration_s, 120);
+    assert_eq!(sketch.roles.len(), 2);
+    assert_eq!(deck.items[2].option_ids(), vec!["eens", "oneens", "hangt_af"]);
+    let view = deck.items[2].view(false);
+    assert_eq!(view.roles, vec!["Ambtenaar", "Initiatiefnemer"]);
+    assert!(view.prompts.is_none());
+    assert_eq!(deck.items[0].view(true).prompts.unwrap().len(), 2);
+}
+
+#[test]
+fn a_broken_deck_gets_every_problem_with_its_position() {
+    let src = r#"id = "Mijn Deck"
+title = ""
+language = "nederlands"
+colour = "blauw"
+
+[[item]]
+id = "a"
+kind = "dilemma"
+statment = "typo"
+
+[[item]]
+id = "a"
+kind = "dilemma"
+statement = "   "
+options = ["Alleen één"]
+
+[[item]]
+id = "s"
+kind = "sketch"
+title = "Zonder rollen"
+situation = "Iets"
+duration_s = 5000
+
+[[item]]
+id = "t"
+kind = "toneel"
+
+[[item]]
+id = "u"
+kind = "sketch"
+title = "Een rol"
+situation = "Iets"
+duration_s = 10
+[[item.role]]
+name = "Ambtenaar"
+briefing = ""
+"#;
+    let p = problems(src);
+    let text: Vec<String> = p.iter().map(|p| p.to_string()).collect();
+    let all = text.join("\n");
+    assert!(has(&p, 1, "kleine letters"), "{all}");
+    assert!(has(&p, 2, "`title` in het deck is leeg"), "{all}");
+    assert!(has(&p, 3, "ISO 639-1"), "{all}");
+    assert!(has(&p, 4, "Onbekend veld `colour`"), "{all}");
+    assert!(has(&p, 9, "Bedoel je `statement`?"), "{all}");
+    assert!(has(&p, 7, "mist `statement`"), "{all}");
+    assert!(has(&p, 12, "komt twee keer voor"), "{all}");
+    assert!(has(&p, 14, "`statement` in item \"a\" is leeg"), "{all}");
+    assert!(has(&p, 15, "minstens twee"), "{all}");
+    assert!(has(&p, 22, "van 30 tot en met 900"), "{all}");
+    assert!(has(&p, 18, "minstens twee nodig"), "{all}");
+    assert!(has(&p, 26, "`kind = \"toneel\"` in item \"t\" bestaat niet"), "{all}");
+    assert!(has(&p, 33, "van 30 tot en met 900"), "{all}");
+    assert!(has(&p, 34, "1 rol(len)"), "{all}");
+    assert!(has(&p, 36, "`briefing` in rol 1 van item \"u\" is leeg"), "{all}");
+    assert!(text.iter().all(|t| t.starts_with("deck.toml:")), "{all}");
+    let mut sorted = p.clone();
+    sorted.sort_by_key(|p| (p.line, p.column));
+    assert_eq!(sorted, p, "problems come in file order");
+}
+
+#[test]
+fn syntax_errors_are_positioned_and_all_reported() {
+    let p = problems("id = \"x\"\ntitle = \"open\nlanguage = \"nl\"\n[[item]\n");
+    assert!(p.iter().any(|p| p.line == 2 && p.message.contains("TOML-syntaxfout")), "{p:?}");
+    assert!(p.iter().filter(|p| p.message.contains("TOML-syntaxfout")).count() >= 2, "{p:?}");
+}
+
+#[test]
+fn wrong_types_say_what_was_expected() {
+    let p = problems(
+        "id = \"x\"\ntitle = \"X\"\nlanguage = \"nl\"\n[[item]]\nid = \"a\"\nkind = \"dilemma\"\nstatement = 3\nprompts = \"één\"\n",
+    );
+    assert!(has(&p, 7, "moet tekst zijn"), "{p:?}");
+    assert!(has(&p, 8, "moet een lijst zijn"), "{p:?}");
+}
+
+#[test]
+fn an_empty_deck_and_a_duplicate_deck_id_across_files() {
+    let p = problems("id = \"x\"\ntitle = \"X\"\nlanguage = \"nl\"\n");
+    assert!(p.iter().any(|p| p.message.contains("geen items")), "{p:?}");
+
+    let dir = tempdir();
+    let deck = "id = \"zelfde\"\ntitle = \"X\"\nlanguage = \"en\"\n[[item]]\nid = \"a\"\nkind = \"dilemma\"\nstatement = \"S\"\n";
+    std::fs::write(dir.join("a.toml"), deck).unwrap();
+    std::fs::write(dir.join("b.toml"), format!("# tweede\n{deck}")).unwrap();
+    std::fs::write(dir.join("c.toml"), "id = \n").unwrap();
+    std::fs::write(dir.join("notes.txt"), "not a deck").unwrap();
+    let report = load_dir(&dir);
+    assert_eq!(report.files, 3);
+    assert_eq!(report.decks.len(), 1);
+    let dup = report.problems.iter().find(|p| p.message.contains("al gebruikt")).expect("duplicate reported");
+    assert!(dup.file.ends_with("b.toml") && dup.line == 2, "{dup}");
+    assert!(report.problems.iter().any(|p| p.file.ends_with("c.toml")));
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+fn tempdir() -> std::path::PathBuf {
+    let d = std::env::temp_dir().join(format!("decks-{}-{:?}", std::process::id(), std::thread::current().id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
