@@ -1,1 +1,253 @@
-//! x
+//! Test harness: a real server on port 0 with its own SQLite file, and websocket clients that record what they get.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use protocol::{ClientMsg, ErrorCode, ServerMsg, SessionView};
+use session_server::client::{Client, Received};
+use session_server::{Config, Limits};
+use tokio::net::TcpListener;
+use tokio_tungstenite::tungstenite::protocol::CloseFrame;
+use tokio_util::sync::CancellationToken;
+
+/// How long a test waits for a message it expects.
+pub const WAIT: Duration = Duration::from_secs(5);
+
+pub fn shipped_scenarios() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios")
+}
+
+/// A small deck for precise tests: two dilemmas and two sketches (one with a follow-up statement).
+pub const TEST_DECK: &str = r#"
+id = "test"
+title = "Testdeck"
+language = "nl"
+
+[[item]]
+id = "a"
+kind = "dilemma"
+statement = "Bewoners mogen het groen zelf beheren."
+themes = ["groen"]
+prompts = ["Waarom?", "Wat heb je nodig?"]
+
+[[item]]
+id = "b"
+kind = "dilemma"
+statement = "Geld is het antwoord."
+options = ["Ja", "Nee"]
+prompts = ["Wanneer niet?"]
+
+[[item]]
+id = "s"
+kind = "sketch"
+title = "Twee petten"
+situation = "De ambtenaar beoordeelt ook de subsidie."
+duration_s = 30
+questions = ["Wat zag je?"]
+[[item.role]]
+name = "Ambtenaar"
+briefing = "Geheim voor de ambtenaar."
+[[item.role]]
+name = "Initiatiefnemer"
+briefing = "Geheim voor de initiatiefnemer."
+[item.follow_up]
+statement = "Een collega moet beoordelen."
+
+[[item]]
+id = "kort"
+kind = "sketch"
+title = "Zonder stelling"
+situation = "Iets korts."
+duration_s = 30
+[[item.role]]
+name = "Een"
+briefing = "Briefing een."
+[[item.role]]
+name = "Twee"
+briefing = "Briefing twee."
+"#;
+
+pub struct Server {
+    pub url: String,
+    pub db: PathBuf,
+    pub scenarios: PathBuf,
+    pub shutdown: CancellationToken,
+    task: tokio::task::JoinHandle<()>,
+    _dir: tempfile::TempDir,
+}
+
+impl Server {
+    /// A server with the test deck and the shipped decks, default limits.
+    pub async fn start() -> Server {
+        Server::start_with(|_| {}).await
+    }
+
+    pub async fn start_with(tune: impl FnOnce(&mut Config)) -> Server {
+        let dir = tempfile::tempdir().unwrap();
+        let scenarios = dir.path().join("scenarios");
+        std::fs::create_dir(&scenarios).unwrap();
+        std::fs::write(scenarios.join("test.toml"), TEST_DECK).unwrap();
+        for entry in std::fs::read_dir(shipped_scenarios()).unwrap() {
+            let p = entry.unwrap().path();
+            std::fs::copy(&p, scenarios.join(p.file_name().unwrap())).unwrap();
+        }
+        Server::start_in(dir, tune).await
+    }
+
+    /// A server on the scenario folder and database in `dir`: how a test restarts one.
+    pub async fn start_in(dir: tempfile::TempDir, tune: impl FnOnce(&mut Config)) -> Server {
+        let mut config = Config::new(dir.path().join("scenarios"), dir.path().join("workshop.db"));
+        config.role_seed = Some(42);
+        tune(&mut config);
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("ws://{}/ws", listener.local_addr().unwrap());
+        let shutdown = CancellationToken::new();
+        let (db, scenarios) = (config.db.clone(), config.scenarios.clone());
+        let token = shutdown.clone();
+        let task = tokio::spawn(async move { session_server::run(listener, config, token).await.unwrap() });
+        Server { url, db, scenarios, shutdown, task, _dir: dir }
+    }
+
+    /// Stops the server gracefully and waits until the store is flushed.
+    pub async fn stop(self) -> tempfile::TempDir {
+        self.shutdown.cancel();
+        tokio::time::timeout(Duration::from_secs(10), self.task).await.expect("server stops in time").unwrap();
+        self._dir
+    }
+
+    pub async fn client(&self) -> TestClient {
+        TestClient { c: Client::connect(&self.url).await.unwrap(), seen: Vec::new() }
+    }
+
+    /// A facilitator who created a session on `scenario`.
+    pub async fn facilitator(&self, scenario: &str) -> (TestClient, String, String) {
+        let mut f = self.client().await;
+        f.send(serde_json::json!({"type":"create_session","protocol":1,"scenario":scenario,"title":"Test"})).await;
+        let (code, token, _) = f.welcome().await;
+        (f, code, token)
+    }
+
+    pub async fn player(&self, code: &str, team: Option<&str>) -> (TestClient, String) {
+        let mut p = self.client().await;
+        p.send(serde_json::json!({"type":"join","protocol":1,"code":code,"name":"x","team":team})).await;
+        let (_, token, _) = p.welcome().await;
+        (p, token)
+    }
+}
+
+pub fn limits(tune: impl FnOnce(&mut Limits)) -> impl FnOnce(&mut Config) {
+    move |c: &mut Config| tune(&mut c.limits)
+}
+
+/// A websocket client that keeps every message it received, for checks about what it was ever shown.
+pub struct TestClient {
+    pub c: Client,
+    pub seen: Vec<ServerMsg>,
+}
+
+impl TestClient {
+    pub async fn send(&mut self, v: serde_json::Value) {
+        self.c.send_text(&v.to_string()).await.unwrap();
+    }
+
+    pub async fn send_msg(&mut self, m: &ClientMsg) {
+        self.c.send(m).await.unwrap();
+    }
+
+    pub async fn send_raw(&mut self, text: &str) {
+        self.c.send_text(text).await.unwrap();
+    }
+
+    pub async fn next(&mut self, wait: Duration) -> Received {
+        let r = self.c.next(wait).await;
+        if let Received::Msg(m) = &r {
+            self.seen.push(m.clone());
+        }
+        r
+    }
+
+    /// Waits for the first message `pick` accepts, keeping the others in `seen`.
+    pub async fn expect<T>(&mut self, what: &str, mut pick: impl FnMut(&ServerMsg) -> Option<T>) -> T {
+        let deadline = tokio::time::Instant::now() + WAIT;
+        loop {
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+            match self.next(left).await {
+                Received::Msg(m) => {
+                    if let Some(t) = pick(&m) {
+                        return t;
+                    }
+                }
+                other => panic!("waiting for {what}, got {other:?}; seen: {:#?}", self.seen),
+            }
+        }
+    }
+
+    /// The welcome: (code, token, session).
+    pub async fn welcome(&mut self) -> (String, String, SessionView) {
+        self.expect("welcome", |m| match m {
+            ServerMsg::Welcome { code, token, session, .. } => Some((code.clone(), token.clone(), session.clone())),
+            _ => None,
+        })
+        .await
+    }
+
+    pub async fn error(&mut self) -> (ErrorCode, String) {
+        self.expect("error", |m| match m {
+            ServerMsg::Error { code, message } => Some((*code, message.clone())),
+            _ => None,
+        })
+        .await
+    }
+
+    /// The next `session` update that `pick` accepts.
+    pub async fn session_where(&mut self, what: &str, pick: impl Fn(&SessionView) -> bool) -> SessionView {
+        self.expect(what, |m| match m {
+            ServerMsg::Session { session } if pick(session) => Some(session.clone()),
+            _ => None,
+        })
+        .await
+    }
+
+    pub async fn tally_where(&mut self, what: &str, pick: impl Fn(&protocol::Tally) -> bool) -> protocol::Tally {
+        self.expect(what, |m| match m {
+            ServerMsg::Tally(t) if pick(t) => Some(t.clone()),
+            _ => None,
+        })
+        .await
+    }
+
+    pub async fn answer(&mut self, item: &str, option: &str) {
+        self.send(serde_json::json!({"type":"answer","item":item,"option":option})).await;
+        let (i, o) = (item.to_owned(), option.to_owned());
+        self.expect("answer_ack", |m| matches!(m, ServerMsg::AnswerAck { item, option } if *item == i && *option == o).then_some(()))
+            .await;
+    }
+
+    pub async fn control(&mut self, action: &str, item: Option<&str>) {
+        let mut v = serde_json::json!({"type":"control","action":action});
+        if let Some(item) = item {
+            v["item"] = item.into();
+        }
+        self.send(v).await;
+    }
+
+    /// Everything that arrives within `wait`.
+    pub async fn drain(&mut self, wait: Duration) -> Vec<ServerMsg> {
+        let mut got = Vec::new();
+        while let Received::Msg(m) = self.next(wait).await {
+            got.push(m);
+        }
+        got
+    }
+
+    /// Reads until the server closes; returns the close frame.
+    pub async fn closed(&mut self) -> Option<CloseFrame> {
+        loop {
+            match self.next(WAIT).await {
+                Received::Msg(_) => continue,
+                Received::Closed(frame) => return frame,
+                Received::Nothing => panic!("the server did not close the connection"),
+            }
+        }
+    }
+}

@@ -21,6 +21,8 @@ pub struct Tally {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TeamTally {
     pub total: u32,
+    #[serde(default)]
+    pub counts: BTreeMap<String, u32>,
     pub percentages: BTreeMap<String, u32>,
 }
 
@@ -65,22 +67,33 @@ pub fn tally<'a>(
             team_counts.entry(team).or_insert_with(|| vec![0; options.len()])[i] += 1;
         }
     }
+    from_counts(item, options, &counts, team_counts.iter().map(|(t, c)| (*t, c.as_slice())))
+}
+
+/// Builds a tally from counts kept per option (in `options` order), overall and per team.
+/// This is what the server calls on every change; [`tally`] counts first and then calls it.
+pub fn from_counts<'a>(
+    item: &str,
+    options: &[&str],
+    counts: &[u32],
+    teams: impl IntoIterator<Item = (&'a str, &'a [u32])>,
+) -> Tally {
     let named = |values: &[u32]| -> BTreeMap<String, u32> {
         options.iter().zip(values).map(|(o, v)| ((*o).to_owned(), *v)).collect()
     };
-    let teams = team_counts
+    let teams = teams
         .into_iter()
         .filter_map(|(team, c)| {
             let total: u32 = c.iter().sum();
             (total >= TEAM_MIN_ANSWERS)
-                .then(|| (team.to_owned(), TeamTally { total, percentages: named(&percentages(&c)) }))
+                .then(|| (team.to_owned(), TeamTally { total, counts: named(c), percentages: named(&percentages(c)) }))
         })
         .collect();
     Tally {
         item: item.to_owned(),
         total: counts.iter().sum(),
-        percentages: named(&percentages(&counts)),
-        counts: named(&counts),
+        percentages: named(&percentages(counts)),
+        counts: named(counts),
         teams,
     }
 }

@@ -71,7 +71,7 @@ fn server_messages() {
     assert_eq!(session.item.unwrap().options.len(), 3);
     server_round_trip(&format!(r#"{{"type":"session","session":{SESSION}}}"#));
     server_round_trip(
-        r#"{"type":"tally","item":"groen-speeltuin","total":23,"counts":{"eens":10,"oneens":8,"hangt_af":5},"percentages":{"eens":43,"oneens":35,"hangt_af":22},"teams":{"Wijkteam Oost":{"total":7,"percentages":{"eens":43,"oneens":43,"hangt_af":14}}}}"#,
+        r#"{"type":"tally","item":"groen-speeltuin","total":23,"counts":{"eens":10,"oneens":8,"hangt_af":5},"percentages":{"eens":43,"oneens":35,"hangt_af":22},"teams":{"Wijkteam Oost":{"total":7,"counts":{"eens":3,"oneens":3,"hangt_af":1},"percentages":{"eens":43,"oneens":43,"hangt_af":14}}}}"#,
     );
     server_round_trip(r#"{"type":"answer_ack","item":"groen-speeltuin","option":"eens"}"#);
     server_round_trip(r#"{"type":"role","item":"subsidie-beoordelaar","role":"Initiatiefnemer","briefing":"Je vindt het lastig."}"#);

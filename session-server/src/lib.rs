@@ -1,1 +1,26 @@
-//! x
+//! The workshop's session server: sessions, answers and tallies over websockets, stored durably in SQLite.
+//!
+//! `run` is the whole server on a listener you bind; the binary only parses flags and sets up logging,
+//! and the game client embeds the same `run` for a one-laptop room.
+
+pub mod cli;
+pub mod client;
+pub mod config;
+pub mod connection;
+pub mod export;
+mod guard;
+pub mod hub;
+pub mod outbox;
+mod ratelimit;
+pub mod secrets;
+mod server;
+pub mod session;
+pub mod store;
+
+pub use config::{Config, Limits};
+pub use server::{ServerError, run};
+
+/// Wall-clock milliseconds since the Unix epoch: what is stored for answers and sketch timers.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64)
+}

@@ -1,1 +1,11 @@
-fn main(){}
+//! Integration tests: the real server on port 0, real websocket clients, real SQLite files.
+
+mod durability;
+mod errors;
+mod export;
+mod limits;
+mod opening;
+mod play;
+mod resume;
+mod room;
+mod sketches;

@@ -1,0 +1,139 @@
+//! The command line of `session-server`: serve a workshop, check scenario files, or export a session's results.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use crate::export::{Format, load_report, render};
+use crate::{Config, run};
+use tokio_util::sync::CancellationToken;
+
+/// Session server for the dilemma game and "Acteren via B" sketches.
+///
+/// Without a subcommand it serves workshops: websockets at ws://ADDR/ws, answers stored in SQLite.
+#[derive(Parser)]
+#[command(version, about, long_about)]
+struct Cli {
+    /// Address to listen on.
+    #[arg(long, env = "SESSION_SERVER_LISTEN", default_value = "0.0.0.0:7878")]
+    listen: String,
+    /// SQLite database file (created when missing). Sessions and answers survive restarts here.
+    #[arg(long, env = "SESSION_SERVER_DB", default_value = "./workshop.db")]
+    db: PathBuf,
+    /// Folder with scenario files (*.toml). Files with problems are reported and skipped.
+    #[arg(long, env = "SESSION_SERVER_SCENARIOS", default_value = "./scenarios")]
+    scenarios: PathBuf,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve workshops (the default).
+    Serve,
+    /// Check scenario files: exit 0 when all are valid, 1 with every problem listed otherwise.
+    Validate {
+        /// Folders or files to check.
+        #[arg(default_value = "scenarios")]
+        paths: Vec<PathBuf>,
+    },
+    /// Write a session's results: per item counts and percentages, per team from 3 answers. Never individual answers.
+    Export {
+        /// The session's join code.
+        code: String,
+        /// csv (semicolons, for Excel), json, or md (a report with bars and the discussion questions).
+        #[arg(long, value_enum, default_value = "md")]
+        format: Format,
+        /// Write to this file instead of standard output.
+        #[arg(long, short)]
+        out: Option<PathBuf>,
+    },
+}
+
+/// Parses the process's arguments and runs what they ask for.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Some(Command::Validate { paths }) => validate(&paths),
+        Some(Command::Export { code, format, out }) => report_errors(export(&cli.db, &code, format, out)),
+        None | Some(Command::Serve) => report_errors(serve(cli.listen, Config::new(cli.scenarios, cli.db))),
+    }
+}
+
+fn report_errors(result: anyhow::Result<()>) -> ExitCode {
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("session-server: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn validate(paths: &[PathBuf]) -> ExitCode {
+    let mut problems = 0;
+    for path in paths {
+        let report = protocol::scenario::load_dir(path);
+        for p in &report.problems {
+            println!("{p}");
+        }
+        problems += report.problems.len();
+        for (file, deck) in &report.decks {
+            eprintln!("ok  {}  ({}: {} items, {})", file.display(), deck.id, deck.items.len(), deck.language);
+        }
+    }
+    if problems == 0 {
+        eprintln!("Alle scenariobestanden zijn in orde.");
+        ExitCode::SUCCESS
+    } else {
+        let noun = if problems == 1 { "probleem" } else { "problemen" };
+        eprintln!("{problems} {noun} gevonden. Pas de bestanden aan en controleer opnieuw.");
+        ExitCode::FAILURE
+    }
+}
+
+fn export(db: &std::path::Path, code: &str, format: Format, out: Option<PathBuf>) -> anyhow::Result<()> {
+    anyhow::ensure!(db.exists(), "the database {} does not exist; pass --db with the server's database", db.display());
+    let report = load_report(db, code)?;
+    let bytes = render(&report, format);
+    match out {
+        Some(path) => std::fs::write(&path, bytes).with_context(|| format!("writing {}", path.display()))?,
+        None => std::io::Write::write_all(&mut std::io::stdout(), &bytes)?,
+    }
+    Ok(())
+}
+
+fn serve(listen: String, config: Config) -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,tungstenite=warn".into()),
+        )
+        .init();
+    let runtime = tokio::runtime::Runtime::new()?;
+    runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind(&listen)
+            .await
+            .with_context(|| format!("cannot listen on {listen}; is another server running there? Use --listen"))?;
+        let shutdown = CancellationToken::new();
+        tokio::spawn(stop_on_signal(shutdown.clone()));
+        run(listener, config, shutdown).await?;
+        Ok(())
+    })
+}
+
+async fn stop_on_signal(shutdown: CancellationToken) {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("SIGTERM handler");
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+    tracing::info!("stopping: closing connections and flushing the store");
+    shutdown.cancel();
+}

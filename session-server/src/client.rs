@@ -1,0 +1,65 @@
+//! A small protocol client over a real websocket: used by the load generator, the integration tests and scripts.
+
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use protocol::{ClientMsg, ServerMsg};
+use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::protocol::CloseFrame;
+use tokio_tungstenite::tungstenite::{self, Message};
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+pub type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+/// What came in: a message, a close (with its frame), or nothing within the wait.
+#[derive(Debug)]
+pub enum Received {
+    Msg(ServerMsg),
+    Closed(Option<CloseFrame>),
+    Nothing,
+}
+
+pub struct Client {
+    pub ws: Ws,
+}
+
+impl Client {
+    /// Connects to `url`, e.g. `ws://127.0.0.1:7878/ws`.
+    pub async fn connect(url: &str) -> Result<Client, tungstenite::Error> {
+        let (ws, _) = tokio_tungstenite::connect_async(url).await?;
+        Ok(Client { ws })
+    }
+
+    pub async fn send(&mut self, msg: &ClientMsg) -> Result<(), tungstenite::Error> {
+        self.send_text(&serde_json::to_string(msg).expect("client messages serialise")).await
+    }
+
+    pub async fn send_text(&mut self, text: &str) -> Result<(), tungstenite::Error> {
+        self.ws.send(Message::Text(text.into())).await
+    }
+
+    /// The next server message within `wait`, skipping pings and pongs.
+    pub async fn next(&mut self, wait: Duration) -> Received {
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            match tokio::time::timeout_at(deadline, self.ws.next()).await {
+                Err(_) => return Received::Nothing,
+                Ok(None) | Ok(Some(Err(_))) => return Received::Closed(None),
+                Ok(Some(Ok(Message::Close(frame)))) => return Received::Closed(frame),
+                Ok(Some(Ok(Message::Text(t)))) => match serde_json::from_str(t.as_str()) {
+                    Ok(msg) => return Received::Msg(msg),
+                    Err(e) => panic!("the server sent something outside the protocol: {e}: {}", t.as_str()),
+                },
+                Ok(Some(Ok(_))) => continue,
+            }
+        }
+    }
+
+    /// The next server message, or `None` when the connection closed or stayed quiet for `wait`.
+    pub async fn recv(&mut self, wait: Duration) -> Option<ServerMsg> {
+        match self.next(wait).await {
+            Received::Msg(m) => Some(m),
+            _ => None,
+        }
+    }
+}

@@ -1,0 +1,66 @@
+//! Settings of a running server: where things are, and the limits that keep one room from hurting another.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub scenarios: PathBuf,
+    pub db: PathBuf,
+    pub limits: Limits,
+    /// Seed for role assignment, so tests can predict who plays what; random when `None`.
+    pub role_seed: Option<u64>,
+}
+
+impl Config {
+    pub fn new(scenarios: impl Into<PathBuf>, db: impl Into<PathBuf>) -> Config {
+        Config { scenarios: scenarios.into(), db: db.into(), limits: Limits::default(), role_seed: None }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// Largest accepted frame or message; larger ones close the connection with 1009.
+    pub max_frame_bytes: usize,
+    /// Messages per second a client may send...
+    pub rate_per_s: u32,
+    /// ...for this many seconds in a row before it is cut off (`rate_limited`, close 1008).
+    pub rate_strikes: u32,
+    /// Within one second, this many times `rate_per_s` is a flood and is cut off at once.
+    pub rate_flood_factor: u32,
+    /// A connection silent this long is pinged...
+    pub ping_interval: Duration,
+    /// ...and dropped when it still says nothing this much later.
+    pub pong_timeout: Duration,
+    pub handshake_timeout: Duration,
+    /// Sessions that have not ended, at most.
+    pub max_sessions: usize,
+    pub max_players: usize,
+    /// Messages waiting for one client; a client that lets it fill up is dropped (it can resume).
+    pub outbox: usize,
+    /// Shortest time between two coalesced `session` or `tally` messages (10 per second).
+    pub coalesce: Duration,
+    /// Wrong join codes from one address before each further attempt is slowed down.
+    pub join_free_failures: u32,
+    pub join_delay_max: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            max_frame_bytes: 16 * 1024,
+            rate_per_s: 20,
+            rate_strikes: 3,
+            rate_flood_factor: 5,
+            ping_interval: Duration::from_secs(15),
+            pong_timeout: Duration::from_secs(30),
+            handshake_timeout: Duration::from_secs(10),
+            max_sessions: 1_000,
+            max_players: 20_000,
+            outbox: 256,
+            coalesce: Duration::from_millis(100),
+            join_free_failures: 5,
+            join_delay_max: Duration::from_secs(5),
+        }
+    }
+}

@@ -1,0 +1,281 @@
+//! One websocket connection: the handshake, a reader that checks limits and forwards messages, a writer fed by the outbox.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use futures_util::{Sink, SinkExt, Stream, StreamExt};
+use protocol::{ClientMsg, ErrorCode, PROTOCOL_VERSION, Refusal, Role, ServerMsg, flow};
+use tokio::net::TcpStream;
+use tokio::sync::mpsc;
+use tokio::time::Instant;
+use tokio_tungstenite::tungstenite::handshake::server::{ErrorResponse, Request, Response};
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use tokio_tungstenite::tungstenite::protocol::{CloseFrame, WebSocketConfig};
+use tokio_tungstenite::tungstenite::{self, Message};
+use tokio_util::sync::CancellationToken;
+
+use crate::config::Limits;
+use crate::hub::Hub;
+use crate::outbox::{Out, Outbox};
+use crate::ratelimit::RateLimiter;
+use crate::session::{Attach, SessionHandle};
+
+/// The websocket settings every connection gets: small buffers (memory per idle player) and the frame limit.
+pub fn ws_config(limits: &Limits) -> WebSocketConfig {
+    WebSocketConfig::default()
+        .read_buffer_size(4096)
+        .write_buffer_size(0)
+        .max_message_size(Some(limits.max_frame_bytes))
+        .max_frame_size(Some(limits.max_frame_bytes))
+}
+
+/// Serves one TCP connection until it closes. Errors end this connection only.
+pub async fn serve(stream: TcpStream, peer: SocketAddr, hub: Hub) {
+    let _ = stream.set_nodelay(true);
+    let check_path = |req: &Request, resp: Response| -> Result<Response, ErrorResponse> {
+        if req.uri().path() == "/ws" {
+            Ok(resp)
+        } else {
+            let mut e = ErrorResponse::new(Some("Not found: the websocket is at /ws\n".into()));
+            *e.status_mut() = tokio_tungstenite::tungstenite::http::StatusCode::NOT_FOUND;
+            Err(e)
+        }
+    };
+    let handshake = tokio_tungstenite::accept_hdr_async_with_config(stream, check_path, Some(ws_config(hub.limits())));
+    let ws = match tokio::time::timeout(hub.limits().handshake_timeout, handshake).await {
+        Ok(Ok(ws)) => ws,
+        Ok(Err(e)) => {
+            tracing::debug!(%peer, error = %e, "websocket handshake failed");
+            return;
+        }
+        Err(_) => {
+            tracing::debug!(%peer, "websocket handshake timed out");
+            return;
+        }
+    };
+    let (sink, stream) = ws.split();
+    let (outbox, rx) = Outbox::new(hub.limits().outbox);
+    let writer = tokio::spawn(write_loop(sink, rx, outbox.kick_token()));
+    let mut conn = Connection { id: hub.next_conn_id(), peer, hub, outbox, role: None, session: None };
+    conn.read_loop(stream).await;
+    if let Some(session) = conn.session.take() {
+        session.leave(conn.id).await;
+    }
+    conn.outbox.push(Out::Close(CloseCode::Normal, ""));
+    drop(conn);
+    let _ = tokio::time::timeout(Duration::from_secs(5), writer).await;
+}
+
+struct Connection {
+    id: u64,
+    peer: SocketAddr,
+    hub: Hub,
+    outbox: Outbox,
+    role: Option<Role>,
+    session: Option<SessionHandle>,
+}
+
+enum Next {
+    Continue,
+    Stop,
+}
+
+impl Connection {
+    /// Reads frames generically over any websocket stream, so it works with any transport.
+    async fn read_loop<S>(&mut self, mut stream: S)
+    where
+        S: Stream<Item = Result<Message, tungstenite::Error>> + Unpin,
+    {
+        let limits = self.hub.limits().clone();
+        let mut limiter = RateLimiter::new(&limits, std::time::Instant::now());
+        let mut last_seen = Instant::now();
+        let mut tick = tokio::time::interval(limits.ping_interval.min(limits.pong_timeout) / 2);
+        let shutdown = self.hub.shutdown().clone();
+        let outbox = self.outbox.clone();
+        loop {
+            tokio::select! {
+                frame = stream.next() => {
+                    let msg = match frame {
+                        None => break,
+                        Some(Ok(msg)) => msg,
+                        Some(Err(tungstenite::Error::Capacity(e))) => {
+                            tracing::info!(peer = %self.peer, error = %e, "frame too large; closing with 1009");
+                            self.outbox.push(Out::Close(CloseCode::Size, "bericht groter dan 16 KiB"));
+                            break;
+                        }
+                        Some(Err(e)) => {
+                            tracing::debug!(peer = %self.peer, error = %e, "websocket read error");
+                            break;
+                        }
+                    };
+                    last_seen = Instant::now();
+                    let text = match msg {
+                        Message::Text(t) => Some(t),
+                        Message::Binary(_) => None,
+                        Message::Close(_) => break,
+                        Message::Ping(_) | Message::Pong(_) | Message::Frame(_) => continue,
+                    };
+                    if !limiter.allow(std::time::Instant::now()) {
+                        tracing::info!(peer = %self.peer, "rate limit exceeded; closing with 1008");
+                        self.reply(Refusal::from(ErrorCode::RateLimited));
+                        self.outbox.push(Out::Close(CloseCode::Policy, "te veel berichten"));
+                        break;
+                    }
+                    let next = match text {
+                        Some(t) => self.on_text(t.as_str()).await,
+                        None => {
+                            self.reply(Refusal::new(ErrorCode::BadRequest, "Stuur berichten als tekst (JSON), niet binair."));
+                            Next::Continue
+                        }
+                    };
+                    if let Next::Stop = next {
+                        break;
+                    }
+                }
+                _ = tick.tick() => {
+                    let idle = last_seen.elapsed();
+                    if idle >= limits.ping_interval + limits.pong_timeout {
+                        tracing::info!(peer = %self.peer, "no answer to ping; dropping the connection");
+                        break;
+                    }
+                    if idle >= limits.ping_interval {
+                        self.outbox.push(Out::Ping);
+                    }
+                }
+                () = outbox.kicked() => break,
+                () = shutdown.cancelled() => {
+                    self.outbox.push(Out::Close(CloseCode::Away, "de server stopt"));
+                    break;
+                }
+            }
+        }
+    }
+
+    fn reply(&self, refusal: Refusal) {
+        self.outbox.msg(&ServerMsg::from(refusal));
+    }
+
+    async fn on_text(&mut self, text: &str) -> Next {
+        let msg: ClientMsg = match serde_json::from_str(text) {
+            Ok(m) => m,
+            Err(e) => {
+                self.reply(Refusal::new(ErrorCode::BadRequest, format!("Dit bericht begrijpt de server niet ({e}); controleer het formaat.")));
+                return Next::Continue;
+            }
+        };
+        if let Some(version) = msg.opening_protocol().filter(|v| *v != PROTOCOL_VERSION) {
+            self.reply(Refusal::new(
+                ErrorCode::ProtocolMismatch,
+                format!("Deze app spreekt protocol {version}, de server protocol {PROTOCOL_VERSION}; werk de app bij."),
+            ));
+            self.outbox.push(Out::Close(CloseCode::Policy, "andere protocolversie"));
+            return Next::Stop;
+        }
+        if let Err(refusal) = flow::permitted(self.role, &msg) {
+            self.reply(refusal);
+            return Next::Continue;
+        }
+        let ip = self.peer.ip();
+        let attached = match msg {
+            ClientMsg::ListScenarios { .. } => {
+                self.outbox.msg(&ServerMsg::Scenarios { scenarios: self.hub.scenarios() });
+                return Next::Continue;
+            }
+            ClientMsg::CreateSession { scenario, title, .. } => match self.hub.create(&scenario, title) {
+                Ok(s) => self.attach(s, Attach::Create).await,
+                Err(r) => Err(r),
+            },
+            ClientMsg::Join { code, team, .. } => match self.hub.find(&code, ip).await {
+                Ok(s) => self.attach(s, Attach::Player { team }).await,
+                Err(r) => Err(r),
+            },
+            ClientMsg::Watch { code, .. } => match self.hub.find(&code, ip).await {
+                Ok(s) => self.attach(s, Attach::Watcher).await,
+                Err(r) => Err(r),
+            },
+            ClientMsg::Resume { code, token, .. } => match self.hub.find(&code, ip).await {
+                Ok(s) => {
+                    let r = self.attach(s, Attach::Resume { token }).await;
+                    if r.is_err() {
+                        self.hub.guess_failed(ip);
+                    }
+                    r
+                }
+                Err(r) => Err(r),
+            },
+            msg @ (ClientMsg::Answer { .. } | ClientMsg::Control { .. }) => {
+                if let Some(s) = &self.session {
+                    s.send(self.id, msg).await;
+                }
+                return Next::Continue;
+            }
+        };
+        if let Err(refusal) = attached {
+            self.reply(refusal);
+        }
+        Next::Continue
+    }
+
+    async fn attach(&mut self, session: SessionHandle, how: Attach) -> Result<(), Refusal> {
+        let role = session.attach(self.id, self.outbox.clone(), how).await?;
+        self.role = Some(role);
+        self.session = Some(session);
+        Ok(())
+    }
+}
+
+/// Sends what the outbox holds, batching whatever is already waiting into one flush.
+async fn write_loop<S>(mut sink: S, mut rx: mpsc::Receiver<Out>, kick: CancellationToken)
+where
+    S: Sink<Message, Error = tungstenite::Error> + Unpin,
+{
+    loop {
+        let out = tokio::select! {
+            biased;
+            () = kick.cancelled() => {
+                let _ = sink.send(close(CloseCode::Again, "te traag; maak opnieuw verbinding")).await;
+                return;
+            }
+            out = rx.recv() => out,
+        };
+        let Some(mut out) = out else { return };
+        loop {
+            match out {
+                Out::Text(t) => {
+                    if sink.feed(Message::Text(t)).await.is_err() {
+                        return;
+                    }
+                }
+                Out::Ping => {
+                    if sink.feed(Message::Ping(Default::default())).await.is_err() {
+                        return;
+                    }
+                }
+                Out::Gate(gate) => {
+                    if sink.flush().await.is_err() {
+                        return;
+                    }
+                    if !gate.await.unwrap_or(false) {
+                        let _ = sink.send(close(CloseCode::Error, "opslaan mislukt")).await;
+                        return;
+                    }
+                }
+                Out::Close(code, reason) => {
+                    let _ = sink.send(close(code, reason)).await;
+                    return;
+                }
+            }
+            match rx.try_recv() {
+                Ok(more) => out = more,
+                Err(_) => break,
+            }
+        }
+        if sink.flush().await.is_err() {
+            return;
+        }
+    }
+}
+
+fn close(code: CloseCode, reason: &'static str) -> Message {
+    Message::Close(Some(CloseFrame { code, reason: reason.into() }))
+}

@@ -1,0 +1,222 @@
+//! `session-server export`: a session's results as CSV (for Dutch Excel), JSON or a Markdown report. Never individual answers.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use protocol::scenario::{Deck, Item};
+use protocol::{Tally, tally};
+use rusqlite::{OptionalExtension, params};
+use serde::Serialize;
+
+use crate::store::{StoreError, open_connection};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Csv,
+    Json,
+    Md,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("database error: {0}")]
+    Sql(#[from] rusqlite::Error),
+    #[error("there is no session with code {0} in this database. Check the code and the --db path.")]
+    UnknownSession(String),
+    #[error("the deck stored with session {0} cannot be read")]
+    Deck(String),
+}
+
+/// The results of one session: per item the tally, with teams only where at least three answered.
+#[derive(Debug, Serialize)]
+pub struct Report {
+    pub code: String,
+    pub title: String,
+    pub scenario: String,
+    pub phase: String,
+    pub exported_ms: i64,
+    pub items: Vec<ItemReport>,
+    #[serde(skip)]
+    deck: Deck,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ItemReport {
+    pub number: usize,
+    pub id: String,
+    pub kind: protocol::ItemKind,
+    pub text: String,
+    pub themes: Vec<String>,
+    pub prompts: Vec<String>,
+    pub tally: Option<Tally>,
+}
+
+pub fn load_report(db: &Path, code: &str) -> Result<Report, ExportError> {
+    let conn = open_connection(db)?;
+    let code = protocol::codes::normalize(code).unwrap_or_else(|| code.to_owned());
+    let row: Option<(String, String, String, String)> = conn
+        .query_row("SELECT title, scenario, deck, phase FROM sessions WHERE code = ?1", params![code], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })
+        .optional()?;
+    let (title, scenario, deck, phase) = row.ok_or_else(|| ExportError::UnknownSession(code.clone()))?;
+    let deck: Deck = serde_json::from_str(&deck).map_err(|_| ExportError::Deck(code.clone()))?;
+    let mut stmt = conn.prepare(
+        "SELECT a.item, a.option, m.team FROM answers a LEFT JOIN members m ON m.code = a.code AND m.member = a.member WHERE a.code = ?1",
+    )?;
+    let answers: Vec<(String, String, Option<String>)> =
+        stmt.query_map(params![code], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect::<Result<_, _>>()?;
+    let items = deck
+        .items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| {
+            let ids = item.option_ids();
+            let of_item = answers.iter().filter(|a| a.0 == item.id).map(|a| (a.1.as_str(), a.2.as_deref()));
+            ItemReport {
+                number: i + 1,
+                id: item.id.clone(),
+                kind: item.kind(),
+                text: item_text(item),
+                themes: item.themes.clone(),
+                prompts: item.prompts().to_vec(),
+                tally: (!ids.is_empty()).then(|| tally::tally(&item.id, &ids, of_item)),
+            }
+        })
+        .collect();
+    Ok(Report { code, title, scenario, phase, exported_ms: crate::now_ms(), items, deck })
+}
+
+fn item_text(item: &Item) -> String {
+    match (item.sketch(), item.statement()) {
+        (Some(s), Some(st)) => format!("{} — {st}", s.title),
+        (Some(s), None) => s.title.clone(),
+        (None, st) => st.unwrap_or_default().to_owned(),
+    }
+}
+
+pub fn render(report: &Report, format: Format) -> Vec<u8> {
+    match format {
+        Format::Csv => csv(report),
+        Format::Json => serde_json::to_vec_pretty(report).expect("reports serialise"),
+        Format::Md => markdown(report).into_bytes(),
+    }
+}
+
+fn labels<'a>(report: &'a Report, item: &str) -> Vec<(&'a str, &'a str)> {
+    report.deck.item(item).map_or_else(Vec::new, |i| i.options().iter().map(|o| (o.id.as_str(), o.label.as_str())).collect())
+}
+
+/// Semicolon-separated with a byte-order mark: what Excel with Dutch settings opens correctly.
+fn csv(report: &Report) -> Vec<u8> {
+    let field = |s: &str| {
+        if s.contains([';', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_owned() }
+    };
+    let mut out = String::from("\u{feff}nr;item;stelling;groep;antwoorden;optie;label;aantal;percentage\r\n");
+    for it in &report.items {
+        let Some(t) = &it.tally else { continue };
+        let mut groups = vec![("Iedereen".to_owned(), t.total, &t.counts, &t.percentages)];
+        groups.extend(t.teams.iter().map(|(name, tt)| (name.clone(), tt.total, &tt.counts, &tt.percentages)));
+        for (group, total, counts, pct) in groups {
+            for (id, label) in labels(report, &it.id) {
+                let _ = write!(
+                    out,
+                    "{};{};{};{};{};{};{};{};{}\r\n",
+                    it.number,
+                    field(&it.id),
+                    field(&it.text),
+                    field(&group),
+                    total,
+                    field(id),
+                    field(label),
+                    counts.get(id).copied().unwrap_or(0),
+                    pct.get(id).copied().unwrap_or(0),
+                );
+            }
+        }
+    }
+    out.into_bytes()
+}
+
+fn bar(pct: u32) -> String {
+    let filled = (pct as usize + 2) / 5;
+    format!("{}{}", "█".repeat(filled), "░".repeat(20 - filled.min(20)))
+}
+
+fn markdown(report: &Report) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "# {}\n", report.title);
+    let _ = writeln!(
+        out,
+        "Sessie `{}` · scenario `{}` · fase *{}* · geëxporteerd {} (UTC)\n",
+        report.code,
+        report.scenario,
+        report.phase,
+        utc_date(report.exported_ms)
+    );
+    let _ = writeln!(out, "Alleen groepsuitslagen; een team staat er pas bij vanaf 3 antwoorden.\n");
+    for it in &report.items {
+        let _ = writeln!(out, "## {}. {}\n", it.number, it.text);
+        if !it.themes.is_empty() {
+            let _ = writeln!(out, "*Thema's: {}*\n", it.themes.join(", "));
+        }
+        if let Some(t) = &it.tally {
+            let width = labels(report, &it.id).iter().map(|(_, l)| l.chars().count()).max().unwrap_or(0);
+            let _ = writeln!(out, "{} antwoorden\n\n```text", t.total);
+            for (id, label) in labels(report, &it.id) {
+                let pct = t.percentages.get(id).copied().unwrap_or(0);
+                let count = t.counts.get(id).copied().unwrap_or(0);
+                let _ = writeln!(out, "{label:<width$}  {}  {pct:>3}%  ({count})", bar(pct));
+            }
+            let _ = writeln!(out, "```\n");
+            for (team, tt) in &t.teams {
+                let parts: Vec<String> =
+                    labels(report, &it.id).iter().map(|(id, l)| format!("{l} {}%", tt.percentages.get(*id).copied().unwrap_or(0))).collect();
+                let _ = writeln!(out, "- **{team}** ({} antwoorden): {}", tt.total, parts.join(" · "));
+            }
+            if !t.teams.is_empty() {
+                out.push('\n');
+            }
+        }
+        if !it.prompts.is_empty() {
+            let _ = writeln!(out, "**Vragen voor het gesprek**\n");
+            for p in &it.prompts {
+                let _ = writeln!(out, "- {p}");
+            }
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// `YYYY-MM-DD HH:MM` for a Unix time in milliseconds (civil-from-days, no calendar crate needed).
+fn utc_date(ms: i64) -> String {
+    let secs = ms.div_euclid(1000);
+    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02} {:02}:{:02}", rem / 3600, rem % 3600 / 60)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_and_bars() {
+        assert_eq!(utc_date(0), "1970-01-01 00:00");
+        assert_eq!(utc_date(1_795_866_000_000), "2026-11-28 11:40");
+        assert_eq!(bar(0).chars().filter(|c| *c == '█').count(), 0);
+        assert_eq!(bar(100).chars().filter(|c| *c == '█').count(), 20);
+        assert_eq!(bar(43).chars().count(), 20);
+    }
+}

@@ -1,0 +1,165 @@
+//! The registry of sessions and decks that every connection shares: create, find, list.
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use protocol::scenario::{Deck, load_dir};
+use protocol::{ErrorCode, Refusal, ScenarioSummary};
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+use crate::config::Config;
+use crate::guard::JoinGuard;
+use crate::secrets::new_code;
+use crate::session::{SessionHandle, State};
+use crate::store::{LoadedSession, Op, Store};
+
+/// Cloneable handle around the shared registry. Locks are never held across an `.await`.
+#[derive(Clone)]
+pub struct Hub {
+    shared: Arc<Shared>,
+}
+
+struct Shared {
+    config: Config,
+    limits: Arc<crate::config::Limits>,
+    decks: Mutex<Vec<Arc<Deck>>>,
+    sessions: Mutex<HashMap<String, SessionHandle>>,
+    store: Store,
+    guard: JoinGuard,
+    next_conn: AtomicU64,
+    tracker: TaskTracker,
+    shutdown: CancellationToken,
+}
+
+impl Hub {
+    pub fn new(
+        config: Config,
+        store: Store,
+        loaded: Vec<LoadedSession>,
+        tracker: TaskTracker,
+        shutdown: CancellationToken,
+    ) -> Hub {
+        let limits = Arc::new(config.limits.clone());
+        let guard = JoinGuard::new(limits.join_free_failures, limits.join_delay_max);
+        let hub = Hub {
+            shared: Arc::new(Shared {
+                config,
+                limits,
+                decks: Mutex::new(Vec::new()),
+                sessions: Mutex::new(HashMap::new()),
+                store,
+                guard,
+                next_conn: AtomicU64::new(1),
+                tracker,
+                shutdown,
+            }),
+        };
+        hub.reload_decks();
+        let count = loaded.len();
+        for l in loaded {
+            let code = l.code.clone();
+            let handle = hub.spawn(State::from_loaded(l));
+            hub.shared.sessions.lock().expect("sessions lock").insert(code, handle);
+        }
+        tracing::info!(sessions = count, "sessions restored from the store");
+        hub
+    }
+
+    fn spawn(&self, state: State) -> SessionHandle {
+        let s = &self.shared;
+        SessionHandle::spawn(state, s.store.clone(), s.limits.clone(), s.config.role_seed, &s.tracker, s.shutdown.clone())
+    }
+
+    pub fn limits(&self) -> &crate::config::Limits {
+        &self.shared.limits
+    }
+
+    pub fn shutdown(&self) -> &CancellationToken {
+        &self.shared.shutdown
+    }
+
+    pub fn tracker(&self) -> &TaskTracker {
+        &self.shared.tracker
+    }
+
+    pub fn next_conn_id(&self) -> u64 {
+        self.shared.next_conn.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// Reads the scenario folder again, so a trainer's new file shows up without a restart.
+    /// Files with problems are named in the log and left out; the valid decks are served.
+    pub fn reload_decks(&self) {
+        let report = load_dir(&self.shared.config.scenarios);
+        for p in &report.problems {
+            tracing::warn!(problem = %p, "scenario file has a problem; its deck is not offered");
+        }
+        let decks = report.decks.into_iter().map(|(_, d)| Arc::new(d)).collect();
+        *self.shared.decks.lock().expect("decks lock") = decks;
+    }
+
+    pub fn scenarios(&self) -> Vec<ScenarioSummary> {
+        self.reload_decks();
+        self.shared.decks.lock().expect("decks lock").iter().map(|d| d.summary()).collect()
+    }
+
+    /// A new session on `scenario`, with its own copy of the deck: later edits of the file do not
+    /// change a session that has started.
+    pub fn create(&self, scenario: &str, title: Option<String>) -> Result<SessionHandle, Refusal> {
+        let find = || self.shared.decks.lock().expect("decks lock").iter().find(|d| d.id == scenario).cloned();
+        let deck = find().or_else(|| {
+            self.reload_decks();
+            find()
+        });
+        let deck = deck.ok_or_else(|| {
+            Refusal::new(ErrorCode::UnknownScenario, format!("Het scenario \"{scenario}\" bestaat niet op deze server; kies er een uit de lijst."))
+        })?;
+        let mut sessions = self.shared.sessions.lock().expect("sessions lock");
+        let live = sessions.values().filter(|s| !s.is_ended()).count();
+        if live >= self.shared.limits.max_sessions {
+            return Err(Refusal::new(ErrorCode::SessionFull, "Deze server heeft het maximale aantal sessies; beëindig eerst een oude sessie."));
+        }
+        let code = std::iter::repeat_with(new_code).find(|c| !sessions.contains_key(c)).expect("codes run out");
+        let title = title.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty()).unwrap_or_else(|| deck.title.clone());
+        self.shared.store.submit(
+            Op::CreateSession {
+                code: code.clone(),
+                title: title.clone(),
+                scenario: deck.id.clone(),
+                deck_json: serde_json::to_string(&*deck).expect("decks serialise"),
+                created_ms: crate::now_ms(),
+            },
+            None,
+        );
+        let handle = self.spawn(State::new(code.clone(), title, deck.clone()));
+        sessions.insert(code.clone(), handle.clone());
+        tracing::info!(code = %code, scenario = %deck.id, "session created");
+        Ok(handle)
+    }
+
+    /// The session with this join code. An address that keeps sending wrong codes waits longer each time.
+    pub async fn find(&self, typed: &str, ip: IpAddr) -> Result<SessionHandle, Refusal> {
+        let delay = self.shared.guard.delay(ip, Instant::now());
+        if !delay.is_zero() {
+            tokio::time::sleep(delay).await;
+        }
+        let found = protocol::codes::normalize(typed)
+            .and_then(|code| self.shared.sessions.lock().expect("sessions lock").get(&code).cloned());
+        found.ok_or_else(|| {
+            self.shared.guard.failed(ip, Instant::now());
+            Refusal::from(ErrorCode::UnknownSession)
+        })
+    }
+
+    /// Records a failed resume (wrong token) as a failed guess too.
+    pub fn guess_failed(&self, ip: IpAddr) {
+        self.shared.guard.failed(ip, Instant::now());
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.shared.store
+    }
+}

@@ -1,0 +1,42 @@
+//! Join codes, resume tokens and the hashes under which tokens are stored.
+
+use rand::{Rng, TryRngCore};
+use sha2::{Digest, Sha256};
+
+/// A random join code; unguessable enough with ~887 million possibilities and slowed-down guessing.
+pub fn new_code() -> String {
+    let mut rng = rand::rng();
+    protocol::codes::from_indexes(std::array::from_fn(|_| rng.random_range(0..protocol::codes::ALPHABET.len())))
+}
+
+/// 128 random bits from the operating system's generator, as 32 hex characters.
+pub fn new_token() -> String {
+    let mut bytes = [0u8; 16];
+    rand::rngs::OsRng.try_fill_bytes(&mut bytes).expect("the operating system's random generator");
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Tokens are stored only as this hash, so a copy of the database cannot take over a session.
+pub fn hash_token(token: &str) -> [u8; 32] {
+    Sha256::digest(token.as_bytes()).into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_long_random_and_hashed() {
+        let (a, b) = (new_token(), new_token());
+        assert_eq!(a.len(), 32);
+        assert_ne!(a, b);
+        assert_eq!(hash_token(&a), hash_token(&a));
+        assert_ne!(hash_token(&a), hash_token(&b));
+    }
+
+    #[test]
+    fn codes_use_the_alphabet() {
+        let code = new_code();
+        assert_eq!(protocol::codes::normalize(&code.to_lowercase()), Some(code));
+    }
+}

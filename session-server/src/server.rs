@@ -1,0 +1,52 @@
+//! Accepts connections until shutdown, then lets every task finish and the store commit what it holds.
+
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+use crate::config::Config;
+use crate::connection;
+use crate::hub::Hub;
+use crate::store::{Store, StoreError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServerError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Runs the server on `listener` until `shutdown` is cancelled.
+///
+/// On shutdown it stops accepting, closes every websocket with 1001, stops the sessions, and
+/// returns only after the store has committed everything it was given.
+pub async fn run(listener: TcpListener, config: Config, shutdown: CancellationToken) -> Result<(), ServerError> {
+    let db = config.db.clone();
+    let (store, loaded, writer) = tokio::task::spawn_blocking(move || Store::open(&db)).await.expect("store open")?;
+    let tracker = TaskTracker::new();
+    let hub = Hub::new(config, store, loaded, tracker.clone(), shutdown.clone());
+    if let Ok(addr) = listener.local_addr() {
+        tracing::info!(%addr, "listening for websockets at /ws");
+    }
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, peer)) => {
+                    tracker.spawn(connection::serve(stream, peer, hub.clone()));
+                }
+                Err(e) => {
+                    // Out of file descriptors and the like: wait a little rather than spin.
+                    tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                }
+            },
+            () = shutdown.cancelled() => break,
+        }
+    }
+    drop(listener);
+    tracker.close();
+    tracker.wait().await;
+    drop(hub);
+    let _ = tokio::task::spawn_blocking(move || writer.join()).await;
+    tracing::info!("server stopped; store flushed");
+    Ok(())
+}

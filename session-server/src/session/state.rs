@@ -1,0 +1,213 @@
+//! A session's state in memory: phase, members, answers counted as they come, role assignments, and its views.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use protocol::scenario::{Deck, Item};
+use protocol::{ItemKind, Phase, Role, SessionView, Tally, TimerView, tally};
+
+use crate::store::LoadedSession;
+
+#[derive(Debug, Clone)]
+pub(crate) struct Member {
+    pub role: Role,
+    pub team: Option<Arc<str>>,
+}
+
+/// The answers to one item, counted per option and per team as they come in.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ItemAnswers {
+    pub by_member: HashMap<u32, usize>,
+    pub counts: Vec<u32>,
+    pub teams: HashMap<Arc<str>, Vec<u32>>,
+}
+
+impl ItemAnswers {
+    fn new(options: usize) -> ItemAnswers {
+        ItemAnswers { counts: vec![0; options], ..ItemAnswers::default() }
+    }
+
+    /// Records `member`'s choice; a changed answer moves its count, so it counts once.
+    /// Returns whether this is the member's first answer to the item.
+    pub fn set(&mut self, member: u32, option: usize, team: Option<&Arc<str>>) -> bool {
+        let previous = self.by_member.insert(member, option);
+        shift(&mut self.counts, previous, option);
+        if let Some(team) = team {
+            let n = self.counts.len();
+            shift(self.teams.entry(team.clone()).or_insert_with(|| vec![0; n]), previous, option);
+        }
+        previous.is_none()
+    }
+
+    pub fn tally(&self, item: &Item) -> Tally {
+        let ids = item.option_ids();
+        tally::from_counts(&item.id, &ids, &self.counts, self.teams.iter().map(|(t, c)| (&**t, c.as_slice())))
+    }
+}
+
+/// Moves one answer from `from` (if any) to `to`.
+fn shift(counts: &mut [u32], from: Option<usize>, to: usize) {
+    if let Some(from) = from {
+        counts[from] -= 1;
+    }
+    counts[to] += 1;
+}
+
+/// The part of a session that is stored and restored; connections live in the actor.
+#[derive(Debug)]
+pub(crate) struct State {
+    pub code: String,
+    pub title: String,
+    pub deck: Arc<Deck>,
+    pub phase: Phase,
+    pub current: Option<usize>,
+    /// Sketch countdown: (started at, unix ms; duration in seconds).
+    pub timer: Option<(i64, u32)>,
+    pub members: HashMap<u32, Member>,
+    pub tokens: HashMap<[u8; 32], u32>,
+    pub next_member: u32,
+    pub answers: HashMap<String, ItemAnswers>,
+    /// Per sketch item: (role name, member).
+    pub roles: HashMap<String, Vec<(String, u32)>>,
+}
+
+impl State {
+    pub fn new(code: String, title: String, deck: Arc<Deck>) -> State {
+        State {
+            code,
+            title,
+            deck,
+            phase: Phase::Lobby,
+            current: None,
+            timer: None,
+            members: HashMap::new(),
+            tokens: HashMap::new(),
+            next_member: 1,
+            answers: HashMap::new(),
+            roles: HashMap::new(),
+        }
+    }
+
+    /// Rebuilds a session from the database. Rows that no longer fit its deck are skipped.
+    pub fn from_loaded(l: LoadedSession) -> State {
+        let mut s = State::new(l.code, l.title, Arc::new(l.deck));
+        s.phase = Phase::parse(&l.phase).unwrap_or(Phase::Lobby);
+        s.current = l.item.as_deref().and_then(|i| s.deck.index_of(i));
+        if s.current.is_none() && matches!(s.phase, Phase::Open | Phase::Closed | Phase::Revealed) {
+            s.phase = Phase::Lobby;
+        }
+        s.timer = l.timer;
+        for m in l.members {
+            let Some(role) = Role::parse(&m.role) else { continue };
+            s.next_member = s.next_member.max(m.member + 1);
+            s.tokens.insert(m.token_hash, m.member);
+            s.members.insert(m.member, Member { role, team: m.team.map(Arc::from) });
+        }
+        for (item, member, option) in l.answers {
+            s.record(&item, member, &option);
+        }
+        for (item, role, member) in l.roles {
+            s.roles.entry(item).or_default().push((role, member));
+        }
+        s
+    }
+
+    pub fn item(&self) -> Option<&Item> {
+        self.current.map(|i| &self.deck.items[i])
+    }
+
+    pub fn item_kind(&self) -> Option<ItemKind> {
+        self.item().map(Item::kind)
+    }
+
+    /// Counts an answer if the item and option exist; returns whether it was the member's first.
+    pub fn record(&mut self, item_id: &str, member: u32, option: &str) -> Option<bool> {
+        let item = self.deck.item(item_id)?;
+        let option = item.options().iter().position(|o| o.id == option)?;
+        let team = self.members.get(&member).and_then(|m| m.team.clone());
+        let answers = self.answers.entry(item_id.to_owned()).or_insert_with(|| ItemAnswers::new(item.options().len()));
+        Some(answers.set(member, option, team.as_ref()))
+    }
+
+    pub fn tally(&self) -> Option<Tally> {
+        let item = self.item()?;
+        if item.options().is_empty() {
+            return None;
+        }
+        Some(match self.answers.get(&item.id) {
+            Some(a) => a.tally(item),
+            None => ItemAnswers::new(item.options().len()).tally(item),
+        })
+    }
+
+    pub fn answered(&self) -> u32 {
+        self.item().and_then(|i| self.answers.get(&i.id)).map_or(0, |a| a.by_member.len() as u32)
+    }
+
+    /// A member's own answers, item → option id: only ever sent back to that member.
+    pub fn own_answers(&self, member: u32) -> BTreeMap<String, String> {
+        self.answers
+            .iter()
+            .filter_map(|(item, a)| {
+                let option = *a.by_member.get(&member)?;
+                let choice = self.deck.item(item)?.options().get(option)?;
+                Some((item.clone(), choice.id.clone()))
+            })
+            .collect()
+    }
+
+    pub fn timer_view(&self, now_ms: i64) -> Option<TimerView> {
+        let (started, duration_s) = self.timer?;
+        let end = started + i64::from(duration_s) * 1000;
+        Some(TimerView { duration_s, remaining_ms: (end - now_ms).max(0) as u64 })
+    }
+
+    pub fn view(&self, facilitator: bool, participants: u32, now_ms: i64) -> SessionView {
+        SessionView {
+            code: self.code.clone(),
+            title: self.title.clone(),
+            scenario: self.deck.id.clone(),
+            phase: self.phase,
+            index: self.current,
+            count: self.deck.items.len(),
+            participants,
+            answered: self.answered(),
+            item: self.item().map(|i| i.view(facilitator)),
+            timer: self.timer_view(now_ms),
+            items: facilitator.then(|| self.deck.items.iter().map(|i| i.view(true)).collect()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn deck() -> Arc<Deck> {
+        let src = "id = \"d\"\ntitle = \"D\"\nlanguage = \"nl\"\n[[item]]\nid = \"a\"\nkind = \"dilemma\"\nstatement = \"S\"\n";
+        Arc::new(protocol::scenario::parse_deck("d.toml", src).unwrap())
+    }
+
+    #[test]
+    fn a_changed_answer_counts_once_also_per_team() {
+        let mut s = State::new("K7M2QX".into(), "t".into(), deck());
+        let team: Arc<str> = Arc::from("Oost");
+        for m in 1..=3 {
+            s.members.insert(m, Member { role: Role::Player, team: Some(team.clone()) });
+        }
+        s.current = Some(0);
+        assert_eq!(s.record("a", 1, "eens"), Some(true));
+        assert_eq!(s.record("a", 1, "oneens"), Some(false));
+        assert_eq!(s.record("a", 2, "oneens"), Some(true));
+        assert_eq!(s.record("a", 3, "hangt_af"), Some(true));
+        assert_eq!(s.record("a", 3, "nope"), None);
+        let t = s.tally().unwrap();
+        assert_eq!(t.total, 3);
+        assert_eq!(t.counts["eens"], 0);
+        assert_eq!(t.counts["oneens"], 2);
+        assert_eq!(t.teams["Oost"].total, 3);
+        assert_eq!(t.teams["Oost"].percentages["oneens"], 67);
+        assert_eq!(s.answered(), 3);
+        assert_eq!(s.own_answers(1).get("a").map(String::as_str), Some("oneens"));
+    }
+}

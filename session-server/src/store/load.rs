@@ -1,0 +1,88 @@
+//! Reads every session back from the database at start-up, with its members, answers and role assignments.
+
+use std::collections::HashMap;
+
+use protocol::scenario::Deck;
+use rusqlite::Connection;
+
+use super::StoreError;
+
+#[derive(Debug, Clone)]
+pub struct LoadedMember {
+    pub member: u32,
+    pub role: String,
+    pub token_hash: [u8; 32],
+    pub team: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct LoadedSession {
+    pub code: String,
+    pub title: String,
+    pub deck: Deck,
+    pub phase: String,
+    pub item: Option<String>,
+    pub timer: Option<(i64, u32)>,
+    pub members: Vec<LoadedMember>,
+    /// (item, member, option)
+    pub answers: Vec<(String, u32, String)>,
+    /// (item, role, member)
+    pub roles: Vec<(String, String, u32)>,
+}
+
+pub fn load_sessions(conn: &Connection) -> Result<Vec<LoadedSession>, StoreError> {
+    let mut sessions = Vec::new();
+    let mut index = HashMap::new();
+    let mut stmt = conn.prepare(
+        "SELECT code, title, deck, phase, item, timer_started_ms, timer_duration_s FROM sessions ORDER BY created_ms",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, String>(3)?,
+            r.get::<_, Option<String>>(4)?,
+            r.get::<_, Option<i64>>(5)?,
+            r.get::<_, Option<u32>>(6)?,
+        ))
+    })?;
+    for row in rows {
+        let (code, title, deck, phase, item, started, duration) = row?;
+        let deck: Deck =
+            serde_json::from_str(&deck).map_err(|source| StoreError::Deck { code: code.clone(), source })?;
+        index.insert(code.clone(), sessions.len());
+        sessions.push(LoadedSession {
+            code,
+            title,
+            deck,
+            phase,
+            item,
+            timer: started.zip(duration),
+            members: Vec::new(),
+            answers: Vec::new(),
+            roles: Vec::new(),
+        });
+    }
+    let mut stmt = conn.prepare("SELECT code, member, role, token_hash, team FROM members")?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        let Some(&i) = index.get(&r.get::<_, String>(0)?) else { continue };
+        let hash: Vec<u8> = r.get(3)?;
+        let Ok(token_hash) = <[u8; 32]>::try_from(hash.as_slice()) else { continue };
+        sessions[i].members.push(LoadedMember { member: r.get(1)?, role: r.get(2)?, token_hash, team: r.get(4)? });
+    }
+    let mut stmt = conn.prepare("SELECT code, item, member, option FROM answers")?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        let Some(&i) = index.get(&r.get::<_, String>(0)?) else { continue };
+        sessions[i].answers.push((r.get(1)?, r.get(2)?, r.get(3)?));
+    }
+    let mut stmt = conn.prepare("SELECT code, item, role, member FROM roles")?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        let Some(&i) = index.get(&r.get::<_, String>(0)?) else { continue };
+        sessions[i].roles.push((r.get(1)?, r.get(2)?, r.get(3)?));
+    }
+    Ok(sessions)
+}

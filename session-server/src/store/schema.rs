@@ -1,0 +1,58 @@
+//! The SQLite schema and connection settings (WAL, full sync) shared by the server and `export`.
+
+use std::path::Path;
+
+use rusqlite::Connection;
+
+use super::StoreError;
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS sessions (
+    code TEXT PRIMARY KEY,
+    title TEXT NOT NULL,
+    scenario TEXT NOT NULL,
+    deck TEXT NOT NULL,
+    phase TEXT NOT NULL,
+    item TEXT,
+    timer_started_ms INTEGER,
+    timer_duration_s INTEGER,
+    created_ms INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS members (
+    code TEXT NOT NULL,
+    member INTEGER NOT NULL,
+    role TEXT NOT NULL,
+    token_hash BLOB NOT NULL,
+    team TEXT,
+    PRIMARY KEY (code, member)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS answers (
+    code TEXT NOT NULL,
+    item TEXT NOT NULL,
+    member INTEGER NOT NULL,
+    option TEXT NOT NULL,
+    at_ms INTEGER NOT NULL,
+    PRIMARY KEY (code, item, member)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS roles (
+    code TEXT NOT NULL,
+    item TEXT NOT NULL,
+    role TEXT NOT NULL,
+    member INTEGER NOT NULL,
+    PRIMARY KEY (code, item, role)
+) WITHOUT ROWID;
+";
+
+/// Opens the database with the settings every user of it needs, creating the tables if new.
+///
+/// `synchronous = FULL` in WAL mode: a commit is on disk before it returns, so an acknowledged
+/// answer survives a crash of the process and of the machine.
+pub fn open_connection(path: &Path) -> Result<Connection, StoreError> {
+    let open = |e| StoreError::Open { path: path.display().to_string(), source: e };
+    let conn = Connection::open(path).map_err(open)?;
+    conn.busy_timeout(std::time::Duration::from_secs(5)).map_err(open)?;
+    conn.pragma_update(None, "journal_mode", "WAL").map_err(open)?;
+    conn.pragma_update(None, "synchronous", "FULL").map_err(open)?;
+    conn.execute_batch(SCHEMA).map_err(open)?;
+    Ok(conn)
+}

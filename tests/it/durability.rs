@@ -1,0 +1,158 @@
+//! Nothing acknowledged is lost: graceful shutdown flushes and closes with 1001; after `kill -9` all comes back.
+
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use integration_tests::{Server, TestClient, WAIT, shipped_scenarios};
+use protocol::{Phase, Role, ServerMsg};
+use serde_json::json;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+
+#[tokio::test]
+async fn graceful_shutdown_closes_with_1001_and_keeps_every_ack() {
+    let s = Server::start().await;
+    let (mut f, code, ftoken) = s.facilitator("test").await;
+    let (mut p, ptoken) = s.player(&code, None).await;
+    f.control("open", Some("a")).await;
+    p.session_where("open", |v| v.phase == Phase::Open).await;
+    p.answer("a", "oneens").await;
+    s.shutdown.cancel();
+    assert_eq!(p.closed().await.unwrap().code, CloseCode::Away);
+    assert_eq!(f.closed().await.unwrap().code, CloseCode::Away);
+    let dir = s.stop().await;
+    let s = Server::start_in(dir, |_| {}).await;
+    let mut f = s.client().await;
+    f.send(json!({"type":"resume","protocol":1,"code":code,"token":ftoken})).await;
+    let (_, _, session) = f.welcome().await;
+    assert_eq!((session.phase, session.index, session.answered), (Phase::Open, Some(0), 1));
+    let mut p = s.client().await;
+    p.send(json!({"type":"resume","protocol":1,"code":code,"token":ptoken})).await;
+    let answers = p.expect("welcome", |m| if let ServerMsg::Welcome { answers, .. } = m { Some(answers.clone()) } else { None }).await;
+    assert_eq!(answers.get("a").map(String::as_str), Some("oneens"));
+    s.stop().await;
+}
+
+struct Binary {
+    child: Child,
+    url: String,
+}
+
+impl Binary {
+    async fn start(dir: &Path, port: u16) -> Binary {
+        let child = Command::new(env!("CARGO_BIN_EXE_server-under-test"))
+            .args(["--listen", &format!("127.0.0.1:{port}")])
+            .arg("--db")
+            .arg(dir.join("workshop.db"))
+            .arg("--scenarios")
+            .arg(dir.join("scenarios"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start the server binary");
+        let url = format!("ws://127.0.0.1:{port}/ws");
+        for _ in 0..200 {
+            if tokio_tungstenite::connect_async(&url).await.is_ok() {
+                return Binary { child, url };
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("the server binary did not start listening");
+    }
+
+    async fn client(&self) -> TestClient {
+        TestClient { c: session_server::client::Client::connect(&self.url).await.unwrap(), seen: Vec::new() }
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+async fn resume(b: &Binary, code: &str, token: &str) -> TestClient {
+    let mut c = b.client().await;
+    c.send(json!({"type":"resume","protocol":1,"code":code,"token":token})).await;
+    c
+}
+
+#[tokio::test]
+async fn after_kill_9_every_acked_answer_phase_role_and_token_is_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenarios = dir.path().join("scenarios");
+    std::fs::create_dir(&scenarios).unwrap();
+    std::fs::write(scenarios.join("test.toml"), integration_tests::TEST_DECK).unwrap();
+    std::fs::copy(shipped_scenarios().join("samen-werken.toml"), scenarios.join("samen-werken.toml")).unwrap();
+    let port = free_port();
+    let mut b = Binary::start(dir.path(), port).await;
+
+    let mut f = b.client().await;
+    f.send(json!({"type":"create_session","protocol":1,"scenario":"test","title":"Crash"})).await;
+    let (code, ftoken, _) = f.welcome().await;
+    let mut players = Vec::new();
+    for _ in 0..4 {
+        let mut p = b.client().await;
+        p.send(json!({"type":"join","protocol":1,"code":code,"team":"Oost"})).await;
+        let (_, token, _) = p.welcome().await;
+        players.push((p, token));
+    }
+    f.control("open", Some("a")).await;
+    let choices = ["eens", "oneens", "eens", "hangt_af"];
+    for ((p, _), choice) in players.iter_mut().zip(choices) {
+        p.session_where("open", |v| v.phase == Phase::Open).await;
+        p.answer("a", choice).await;
+    }
+    f.control("open", Some("s")).await;
+    let mut cast = Vec::new();
+    for (i, (p, _)) in players.iter_mut().enumerate() {
+        p.session_where("sketch", |v| v.index == Some(2)).await;
+        p.drain(Duration::from_millis(200)).await;
+        if let Some(role) = p.seen.iter().find_map(|m| if let ServerMsg::Role { role, .. } = m { Some(role.clone()) } else { None }) {
+            cast.push((i, role));
+        }
+        p.answer("s", "oneens").await;
+    }
+    assert_eq!(cast.len(), 2);
+    f.control("start_timer", None).await;
+    f.session_where("timer", |v| v.timer.is_some()).await;
+
+    b.child.kill().unwrap();
+    b.child.wait().unwrap();
+    drop(players.iter_mut().map(|(p, _)| p).collect::<Vec<_>>());
+    let b = Binary::start(dir.path(), port).await;
+
+    let mut f = resume(&b, &code, &ftoken).await;
+    let (role, session) = f.expect("welcome", |m| if let ServerMsg::Welcome { role, session, .. } = m { Some((*role, session.clone())) } else { None }).await;
+    assert_eq!(role, Role::Facilitator);
+    assert_eq!((session.phase, session.index, session.answered), (Phase::Open, Some(2), 4));
+    assert!(session.timer.is_some(), "the countdown survives the crash");
+    let t = f.tally_where("sketch tally", |t| t.item == "s").await;
+    assert_eq!((t.total, t.counts["oneens"]), (4, 4));
+    for (i, (_, token)) in players.iter().enumerate() {
+        let mut p = resume(&b, &code, token).await;
+        let answers = p.expect("welcome", |m| if let ServerMsg::Welcome { answers, .. } = m { Some(answers.clone()) } else { None }).await;
+        assert_eq!(answers.get("a").map(String::as_str), Some(choices[i]));
+        assert_eq!(answers.get("s").map(String::as_str), Some("oneens"));
+        if let Some((_, role)) = cast.iter().find(|(j, _)| *j == i) {
+            let again = p.expect("role", |m| if let ServerMsg::Role { role, .. } = m { Some(role.clone()) } else { None }).await;
+            assert_eq!(&again, role);
+        }
+    }
+    f.control("open", Some("a")).await;
+    let t = f.tally_where("a again", |t| t.item == "a").await;
+    assert_eq!((t.total, t.counts["eens"], t.counts["oneens"], t.counts["hangt_af"]), (4, 2, 1, 1));
+    assert_eq!(t.teams["Oost"].total, 4);
+
+    // SIGTERM stops it cleanly.
+    let mut child = b.child;
+    let status = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    assert!(status.success());
+    let deadline = std::time::Instant::now() + WAIT;
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            assert!(status.success(), "graceful exit, got {status}");
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "the server did not stop on SIGTERM");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}

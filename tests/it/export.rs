@@ -1,0 +1,69 @@
+//! `session-server export`: CSV for Dutch Excel, JSON and a Markdown report, with group results only.
+
+use std::process::Command;
+
+use integration_tests::Server;
+use protocol::Phase;
+
+fn export(db: &std::path::Path, code: &str, format: &str) -> (bool, Vec<u8>, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_server-under-test"))
+        .arg("--db")
+        .arg(db)
+        .args(["export", code, "--format", format])
+        .output()
+        .unwrap();
+    (out.status.success(), out.stdout, String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+#[tokio::test]
+async fn exports_counts_and_percentages_never_individual_answers() {
+    let s = Server::start().await;
+    let (mut f, code, _) = s.facilitator("test").await;
+    let teams = ["Wijkteam; Oost", "Wijkteam; Oost", "Wijkteam; Oost", "West"];
+    let mut ps = Vec::new();
+    for t in teams {
+        ps.push(s.player(&code, Some(t)).await.0);
+    }
+    f.control("open", Some("a")).await;
+    for (i, p) in ps.iter_mut().enumerate() {
+        p.session_where("open", |v| v.phase == Phase::Open).await;
+        p.answer("a", ["eens", "eens", "oneens", "hangt_af"][i]).await;
+    }
+    f.control("reveal", None).await;
+    f.tally_where("revealed", |t| t.total == 4).await;
+    let dir = s.stop().await;
+    let db = dir.path().join("workshop.db");
+
+    let (ok, csv, err) = export(&db, &code.to_lowercase(), "csv");
+    assert!(ok, "{err}");
+    assert!(csv.starts_with(&[0xEF, 0xBB, 0xBF]), "a byte-order mark for Excel");
+    let csv = String::from_utf8(csv).unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines[0].trim_start_matches('\u{feff}'), "nr;item;stelling;groep;antwoorden;optie;label;aantal;percentage");
+    assert!(lines.contains(&"1;a;Bewoners mogen het groen zelf beheren.;Iedereen;4;eens;Eens;2;50"), "{csv}");
+    assert!(lines.contains(&"1;a;Bewoners mogen het groen zelf beheren.;\"Wijkteam; Oost\";3;eens;Eens;2;67"), "{csv}");
+    assert!(!csv.contains("West"), "a team of one is never shown");
+    assert!(!csv.contains(";p1") && !csv.contains("member"));
+
+    let (ok, json, _) = export(&db, &code, "json");
+    assert!(ok);
+    let v: serde_json::Value = serde_json::from_slice(&json).unwrap();
+    assert_eq!(v["code"], code.as_str());
+    assert_eq!(v["items"].as_array().unwrap().len(), 4);
+    assert_eq!(v["items"][0]["tally"]["counts"]["eens"], 2);
+    assert!(v["items"][2]["tally"]["total"] == 0, "the sketch's follow-up was never opened");
+    assert!(v["items"][3]["tally"].is_null(), "a sketch without statement has no tally");
+
+    let (ok, md, _) = export(&db, &code, "md");
+    assert!(ok);
+    let md = String::from_utf8(md).unwrap();
+    assert!(md.starts_with("# Test\n"), "{md}");
+    assert!(md.contains("## 1. Bewoners mogen het groen zelf beheren."));
+    assert!(md.contains("Eens            ██████████░░░░░░░░░░   50%  (2)"), "{md}");
+    assert!(md.contains("- Waarom?"), "the prompts are in the report");
+    assert!(md.contains("## 3. Twee petten — Een collega moet beoordelen."));
+
+    let (ok, _, err) = export(&db, "ZZZZZZ", "md");
+    assert!(!ok);
+    assert!(err.contains("no session with code ZZZZZZ"), "{err}");
+}

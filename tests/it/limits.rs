@@ -1,0 +1,56 @@
+//! Connection limits: silent clients are pinged and dropped, guessing join codes gets slow, only /ws upgrades.
+
+use std::time::{Duration, Instant};
+
+use integration_tests::{Server, limits};
+use protocol::ErrorCode;
+use serde_json::json;
+
+#[tokio::test]
+async fn a_client_that_does_not_answer_pings_is_dropped() {
+    let s = Server::start_with(limits(|l| {
+        l.ping_interval = Duration::from_millis(300);
+        l.pong_timeout = Duration::from_millis(300);
+    }))
+    .await;
+    let (mut f, code, _) = s.facilitator("test").await;
+    // This player never reads again, so it never answers a ping.
+    let (_silent, _) = s.player(&code, None).await;
+    f.session_where("one participant", |v| v.participants == 1).await;
+    let started = Instant::now();
+    // The facilitator keeps reading (and so answers pings) and stays.
+    f.session_where("the silent player dropped", |v| v.participants == 0).await;
+    assert!(started.elapsed() >= Duration::from_millis(300));
+    f.control("open", Some("a")).await;
+    f.session_where("the facilitator is still connected", |v| v.phase == protocol::Phase::Open).await;
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn wrong_join_codes_from_one_address_are_slowed_down() {
+    let s = Server::start().await;
+    let mut c = s.client().await;
+    for _ in 0..5 {
+        c.send(json!({"type":"join","protocol":1,"code":"ZZZZZZ"})).await;
+        assert_eq!(c.error().await.0, ErrorCode::UnknownSession);
+    }
+    let started = Instant::now();
+    for _ in 0..2 {
+        c.send(json!({"type":"join","protocol":1,"code":"YYYYYY"})).await;
+        assert_eq!(c.error().await.0, ErrorCode::UnknownSession);
+    }
+    // 250 ms before the sixth answer, 500 ms before the seventh.
+    assert!(started.elapsed() >= Duration::from_millis(700), "{:?}", started.elapsed());
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn only_the_ws_path_upgrades() {
+    let s = Server::start().await;
+    let wrong = s.url.replace("/ws", "/elders");
+    match tokio_tungstenite::connect_async(&wrong).await {
+        Err(tokio_tungstenite::tungstenite::Error::Http(resp)) => assert_eq!(resp.status(), 404),
+        other => panic!("expected 404, got {other:?}"),
+    }
+    s.stop().await;
+}

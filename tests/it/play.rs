@@ -1,0 +1,151 @@
+//! Playing dilemmas: answers, live tallies for the facilitator, reveal for all, teams, reopening, anonymity.
+
+use std::time::Duration;
+
+use integration_tests::{Server, TestClient};
+use protocol::{Phase, ServerMsg};
+
+/// Nothing a player received may carry anyone else's answer: acks only for their own answers,
+/// tallies only after a reveal, no live tallies.
+fn assert_private(p: &TestClient, own: &[(&str, &str)]) {
+    let mut revealed = false;
+    for m in &p.seen {
+        match m {
+            ServerMsg::AnswerAck { item, option } => {
+                assert!(own.contains(&(item.as_str(), option.as_str())), "ack for an answer that is not theirs: {m:?}")
+            }
+            ServerMsg::Session { session } => revealed = session.phase == Phase::Revealed,
+            ServerMsg::Tally(_) => assert!(revealed, "a player got a tally before the reveal: {:#?}", p.seen),
+            ServerMsg::Welcome { answers, .. } => {
+                assert!(answers.iter().all(|(i, o)| own.contains(&(i.as_str(), o.as_str()))))
+            }
+            ServerMsg::Role { .. } | ServerMsg::Error { .. } | ServerMsg::Scenarios { .. } => {}
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_changed_answer_counts_once_and_the_facilitator_sees_it_live() {
+    let s = Server::start().await;
+    let (mut f, code, _) = s.facilitator("test").await;
+    let (mut p1, _) = s.player(&code, None).await;
+    let (mut p2, _) = s.player(&code, None).await;
+    f.control("open", Some("a")).await;
+    let empty = f.tally_where("opening tally", |t| t.item == "a").await;
+    assert_eq!(empty.total, 0);
+    assert_eq!(empty.counts.len(), 3, "every option listed, also at 0");
+    p1.session_where("open", |v| v.phase == Phase::Open).await;
+    p1.answer("a", "eens").await;
+    p1.answer("a", "oneens").await;
+    p2.answer("a", "oneens").await;
+    let t = f.tally_where("both answers", |t| t.total == 2 && t.counts["oneens"] == 2).await;
+    assert_eq!(t.counts["eens"], 0);
+    assert_eq!(t.percentages["oneens"], 100);
+    f.drain(std::time::Duration::from_millis(250)).await;
+    let last = f.seen.iter().rev().find_map(|m| if let ServerMsg::Session { session } = m { Some(session) } else { None }).unwrap();
+    assert_eq!(last.answered, 2, "the last session update has the final answered count");
+    f.control("close", None).await;
+    f.control("reveal", None).await;
+    for p in [&mut p1, &mut p2] {
+        let t = p.tally_where("revealed", |_| true).await;
+        assert_eq!((t.total, t.counts["oneens"], t.percentages.values().sum::<u32>()), (2, 2, 100));
+    }
+    p1.drain(Duration::from_millis(200)).await;
+    p2.drain(Duration::from_millis(200)).await;
+    assert_private(&p1, &[("a", "eens"), ("a", "oneens")]);
+    assert_private(&p2, &[("a", "oneens")]);
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn players_and_watchers_never_get_a_tally_before_the_reveal() {
+    let s = Server::start().await;
+    let (mut f, code, _) = s.facilitator("test").await;
+    let mut w = s.client().await;
+    w.send(serde_json::json!({"type":"watch","protocol":1,"code":code})).await;
+    w.welcome().await;
+    let mut players = Vec::new();
+    for _ in 0..4 {
+        players.push(s.player(&code, None).await.0);
+    }
+    f.control("open", Some("b")).await;
+    for (i, p) in players.iter_mut().enumerate() {
+        p.session_where("open", |v| v.phase == Phase::Open).await;
+        p.answer("b", if i % 2 == 0 { "ja" } else { "nee" }).await;
+    }
+    f.tally_where("four answers", |t| t.total == 4).await;
+    f.control("close", None).await;
+    for p in players.iter_mut().chain([&mut w]) {
+        p.session_where("closed", |v| v.phase == Phase::Closed).await;
+        assert!(!p.seen.iter().any(|m| matches!(m, ServerMsg::Tally(_))), "tally before reveal");
+    }
+    f.control("reveal", None).await;
+    w.tally_where("the projector shows the result", |t| t.total == 4 && t.percentages["ja"] == 50).await;
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn teams_show_only_from_three_answers() {
+    let s = Server::start().await;
+    let (mut f, code, _) = s.facilitator("test").await;
+    let mut ps = Vec::new();
+    for team in ["Oost", "Oost", "Oost", "West", "West"] {
+        ps.push(s.player(&code, Some(team)).await.0);
+    }
+    f.control("open", Some("a")).await;
+    for (i, p) in ps.iter_mut().enumerate() {
+        p.session_where("open", |v| v.phase == Phase::Open).await;
+        p.answer("a", ["eens", "oneens", "eens", "eens", "oneens"][i]).await;
+    }
+    let t = f.tally_where("five answers", |t| t.total == 5).await;
+    assert_eq!(t.teams.keys().collect::<Vec<_>>(), vec!["Oost"], "West has only two answers");
+    assert_eq!(t.teams["Oost"].total, 3);
+    assert_eq!(t.teams["Oost"].percentages["eens"], 67);
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn reopening_an_earlier_item_keeps_its_answers() {
+    let s = Server::start().await;
+    let (mut f, code, _) = s.facilitator("test").await;
+    let (mut p, _) = s.player(&code, None).await;
+    f.control("open", Some("b")).await;
+    p.session_where("b open", |v| v.phase == Phase::Open && v.index == Some(1)).await;
+    p.answer("b", "ja").await;
+    f.control("open", Some("a")).await;
+    let v = p.session_where("a open", |v| v.index == Some(0)).await;
+    assert_eq!(v.answered, 0);
+    p.answer("a", "eens").await;
+    f.control("open", Some("b")).await;
+    let v = p.session_where("b again", |v| v.index == Some(1)).await;
+    assert_eq!(v.answered, 1, "the earlier answer is still there");
+    f.tally_where("b's earlier tally", |t| t.item == "b" && t.counts["ja"] == 1).await;
+    p.answer("b", "nee").await;
+    f.tally_where("changed on reopen", |t| t.item == "b" && t.total == 1 && t.counts["nee"] == 1).await;
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn live_tallies_are_coalesced_and_the_last_one_is_complete() {
+    let s = Server::start().await;
+    let (mut f, code, _) = s.facilitator("test").await;
+    let mut ps = Vec::new();
+    for _ in 0..40 {
+        ps.push(s.player(&code, None).await.0);
+    }
+    f.control("open", Some("a")).await;
+    f.tally_where("opening tally", |t| t.total == 0).await;
+    f.drain(Duration::from_millis(300)).await;
+    let before = f.seen.len();
+    let start = tokio::time::Instant::now();
+    let sends = ps.iter_mut().map(|p| p.send(serde_json::json!({"type":"answer","item":"a","option":"eens"})));
+    futures_util::future::join_all(sends).await;
+    f.tally_where("all forty", |t| t.total == 40).await;
+    f.drain(Duration::from_millis(300)).await;
+    let elapsed = start.elapsed().as_secs_f64();
+    let tallies = f.seen[before..].iter().filter(|m| matches!(m, ServerMsg::Tally(_))).count();
+    assert!(tallies <= (elapsed * 10.0).ceil() as usize + 1, "{tallies} tallies in {elapsed:.2}s");
+    let last = f.seen.iter().rev().find_map(|m| if let ServerMsg::Tally(t) = m { Some(t) } else { None }).unwrap();
+    assert_eq!(last.total, 40, "the last tally is always sent");
+    s.stop().await;
+}
