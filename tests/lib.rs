@@ -96,10 +96,22 @@ impl Server {
 
     /// A server on the scenario folder and database in `dir`: how a test restarts one.
     pub async fn start_in(dir: tempfile::TempDir, tune: impl FnOnce(&mut Config)) -> Server {
+        Server::start_at(dir, "127.0.0.1:0", tune).await
+    }
+
+    /// Stops gracefully and starts again on the same address, files and settings' defaults,
+    /// as when the facilitator's laptop restarts the server: clients reconnect by themselves.
+    pub async fn restart(self) -> Server {
+        let addr = self.url.trim_start_matches("ws://").trim_end_matches("/ws").to_owned();
+        let dir = self.stop().await;
+        Server::start_at(dir, &addr, |_| {}).await
+    }
+
+    async fn start_at(dir: tempfile::TempDir, addr: &str, tune: impl FnOnce(&mut Config)) -> Server {
         let mut config = Config::new(dir.path().join("scenarios"), dir.path().join("workshop.db"));
         config.role_seed = Some(42);
         tune(&mut config);
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let listener = TcpListener::bind(addr).await.unwrap();
         let url = format!("ws://{}/ws", listener.local_addr().unwrap());
         let shutdown = CancellationToken::new();
         let (db, scenarios) = (config.db.clone(), config.scenarios.clone());

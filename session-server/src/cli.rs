@@ -110,6 +110,11 @@ fn serve(listen: String, config: Config) -> anyhow::Result<()> {
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,tungstenite=warn".into()),
         )
         .init();
+    // Every player is an open socket: a big room needs more than the usual 1024 files.
+    match crate::loadgen::raise_nofile(1 << 20) {
+        Ok(limit) => tracing::info!(open_files = limit, "open-file limit"),
+        Err(e) => tracing::warn!(error = %e, "could not raise the open-file limit"),
+    }
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(async {
         let listener = tokio::net::TcpListener::bind(&listen)

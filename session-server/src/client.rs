@@ -13,6 +13,7 @@ pub type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
 /// What came in: a message, a close (with its frame), or nothing within the wait.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)] // short-lived, one at a time
 pub enum Received {
     Msg(ServerMsg),
     Closed(Option<CloseFrame>),

@@ -32,15 +32,6 @@ pub fn ws_config(limits: &Limits) -> WebSocketConfig {
 /// Serves one TCP connection until it closes. Errors end this connection only.
 pub async fn serve(stream: TcpStream, peer: SocketAddr, hub: Hub) {
     let _ = stream.set_nodelay(true);
-    let check_path = |req: &Request, resp: Response| -> Result<Response, ErrorResponse> {
-        if req.uri().path() == "/ws" {
-            Ok(resp)
-        } else {
-            let mut e = ErrorResponse::new(Some("Not found: the websocket is at /ws\n".into()));
-            *e.status_mut() = tokio_tungstenite::tungstenite::http::StatusCode::NOT_FOUND;
-            Err(e)
-        }
-    };
     let handshake = tokio_tungstenite::accept_hdr_async_with_config(stream, check_path, Some(ws_config(hub.limits())));
     let ws = match tokio::time::timeout(hub.limits().handshake_timeout, handshake).await {
         Ok(Ok(ws)) => ws,
@@ -64,6 +55,18 @@ pub async fn serve(stream: TcpStream, peer: SocketAddr, hub: Hub) {
     conn.outbox.push(Out::Close(CloseCode::Normal, ""));
     drop(conn);
     let _ = tokio::time::timeout(Duration::from_secs(5), writer).await;
+}
+
+/// Only `/ws` upgrades; anything else gets a 404 that says where the websocket is.
+#[allow(clippy::result_large_err)] // the error type is tungstenite's handshake callback signature
+fn check_path(req: &Request, resp: Response) -> Result<Response, ErrorResponse> {
+    if req.uri().path() == "/ws" {
+        Ok(resp)
+    } else {
+        let mut e = ErrorResponse::new(Some("Not found: the websocket is at /ws\n".into()));
+        *e.status_mut() = tokio_tungstenite::tungstenite::http::StatusCode::NOT_FOUND;
+        Err(e)
+    }
 }
 
 struct Connection {

@@ -188,7 +188,38 @@ fn markdown(report: &Report) -> String {
             out.push('\n');
         }
     }
+    themes(report, &mut out);
     out
+}
+
+/// The results gathered by theme, for the analysis group that bundles what was said per subject.
+fn themes(report: &Report, out: &mut String) {
+    let mut by_theme: std::collections::BTreeMap<&str, Vec<&ItemReport>> = Default::default();
+    for it in &report.items {
+        for t in &it.themes {
+            by_theme.entry(t.as_str()).or_default().push(it);
+        }
+    }
+    if by_theme.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "## Per thema\n");
+    for (theme, items) in by_theme {
+        let _ = writeln!(out, "### {theme}\n");
+        for it in items {
+            let result = match &it.tally {
+                Some(t) if t.total > 0 => labels(report, &it.id)
+                    .iter()
+                    .map(|(id, l)| format!("{l} {}%", t.percentages.get(*id).copied().unwrap_or(0)))
+                    .collect::<Vec<_>>()
+                    .join(" · "),
+                Some(_) => "nog geen antwoorden".to_owned(),
+                None => "sketch zonder stelling".to_owned(),
+            };
+            let _ = writeln!(out, "- {}. {} — {result}", it.number, it.text);
+        }
+        out.push('\n');
+    }
 }
 
 /// `YYYY-MM-DD HH:MM` for a Unix time in milliseconds (civil-from-days, no calendar crate needed).

@@ -10,6 +10,7 @@ pub mod connection;
 pub mod export;
 mod guard;
 pub mod hub;
+pub mod loadgen;
 pub mod outbox;
 mod ratelimit;
 pub mod secrets;

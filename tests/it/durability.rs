@@ -57,6 +57,9 @@ impl Binary {
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
+        let mut child = child;
+        let _ = child.kill();
+        let _ = child.wait();
         panic!("the server binary did not start listening");
     }
 

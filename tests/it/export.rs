@@ -62,6 +62,7 @@ async fn exports_counts_and_percentages_never_individual_answers() {
     assert!(md.contains("Eens            ██████████░░░░░░░░░░   50%  (2)"), "{md}");
     assert!(md.contains("- Waarom?"), "the prompts are in the report");
     assert!(md.contains("## 3. Twee petten — Een collega moet beoordelen."));
+    assert!(md.contains("## Per thema\n\n### groen\n\n- 1. Bewoners mogen het groen zelf beheren. — Eens 50% · Oneens 25% · Hangt ervan af 25%"), "{md}");
 
     let (ok, _, err) = export(&db, "ZZZZZZ", "md");
     assert!(!ok);

@@ -4,6 +4,7 @@ mod durability;
 mod errors;
 mod export;
 mod limits;
+mod loadgen;
 mod opening;
 mod play;
 mod resume;

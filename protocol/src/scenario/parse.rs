@@ -277,13 +277,12 @@ impl Cx<'_> {
             self.unknown_keys(r, ROLE_KEYS);
             let name = self.text(r, "name", true);
             let briefing = self.text(r, "briefing", true);
-            if let Some(name) = &name {
-                if !names.insert(name.clone()) {
+            if let Some(name) = &name
+                && !names.insert(name.clone()) {
                     let at = r.get("name").map_or(0, |v| v.span().start);
                     self.problem(at, format!("De rol \"{name}\" komt twee keer voor in {}. Geef elke rol een eigen naam.", t.what));
                     ok = false;
                 }
-            }
             match name.zip(briefing) {
                 Some((name, briefing)) => roles.push(SketchRole { name, briefing }),
                 None => ok = false,

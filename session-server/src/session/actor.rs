@@ -95,11 +95,10 @@ impl Actor {
                 let _ = reply.send(result);
             }
             Cmd::Msg { conn, msg } => {
-                if let Err(refusal) = self.on_msg(conn, msg).await {
-                    if let Some(c) = self.conns.get(&conn) {
+                if let Err(refusal) = self.on_msg(conn, msg).await
+                    && let Some(c) = self.conns.get(&conn) {
                         c.out.msg(&refusal.into());
                     }
-                }
             }
             Cmd::Leave { conn } => self.leave(conn),
         }
@@ -250,11 +249,10 @@ impl Actor {
     pub fn deliver(&mut self, pick: impl Fn(Role) -> Option<tokio_tungstenite::tungstenite::Utf8Bytes>) {
         let mut slow = Vec::new();
         for (id, c) in &self.conns {
-            if let Some(text) = pick(c.role) {
-                if !c.out.text(text) && c.out.is_kicked() {
+            if let Some(text) = pick(c.role)
+                && !c.out.text(text) && c.out.is_kicked() {
                     slow.push(*id);
                 }
-            }
         }
         for id in slow {
             tracing::info!(code = %self.st.code, "dropping a client that cannot keep up; it can resume");

@@ -29,7 +29,7 @@ pub enum Op {
 }
 
 pub(crate) struct Job {
-    pub op: Option<Op>,
+    pub op: Op,
     pub after: Option<After>,
 }
 
@@ -65,19 +65,8 @@ impl Store {
 
     /// Queues `op`; `after` runs on the writer thread once it is committed (or has failed).
     pub fn submit(&self, op: Op, after: Option<After>) {
-        if let Err(mpsc::SendError(job)) = self.tx.send(Job { op: Some(op), after }) {
-            if let Some(after) = job.after {
-                after(false);
-            }
-        }
-    }
-
-    /// Runs `after(true)` once everything submitted before it is committed.
-    pub fn barrier(&self, after: After) {
-        if let Err(mpsc::SendError(job)) = self.tx.send(Job { op: None, after: Some(after) }) {
-            if let Some(after) = job.after {
-                after(false);
-            }
+        if let Err(mpsc::SendError(Job { after: Some(after), .. })) = self.tx.send(Job { op, after }) {
+            after(false);
         }
     }
 }

@@ -37,8 +37,8 @@ pub(super) fn run(mut conn: Connection, rx: Receiver<Job>) {
 
 fn commit(conn: &mut Connection, group: &[Job]) -> rusqlite::Result<()> {
     let tx = conn.transaction()?;
-    for op in group.iter().filter_map(|j| j.op.as_ref()) {
-        apply(&tx, op)?;
+    for job in group {
+        apply(&tx, &job.op)?;
     }
     tx.commit()
 }

@@ -1,0 +1,83 @@
+//! What each person's action sends to the server, and what it changes locally while the answer is on its way.
+
+use std::path::Path;
+
+use protocol::{ClientMsg, PROTOCOL_VERSION};
+
+use crate::net::NetCmd;
+use crate::ui::Action;
+use crate::view::ViewState;
+
+/// The network command for `action`, updating `view` for what happens locally (a pending answer,
+/// forgetting a session). `None` for actions the network does not handle.
+pub fn command(action: &Action, view: &mut ViewState) -> Option<NetCmd> {
+    let p = PROTOCOL_VERSION;
+    view.error = None;
+    let send = |m: ClientMsg| Some(NetCmd::Send(m));
+    match action.clone() {
+        Action::Connect { server } => {
+            view.server = server.clone();
+            Some(NetCmd::Connect { url: server, opening: ClientMsg::ListScenarios { protocol: p } })
+        }
+        Action::RefreshScenarios => send(ClientMsg::ListScenarios { protocol: p }),
+        Action::Host { scenario, title } => send(ClientMsg::CreateSession { protocol: p, scenario, title }),
+        Action::Join { code, name, team } => send(ClientMsg::Join { protocol: p, code, name, team }),
+        Action::Watch { code } => send(ClientMsg::Watch { protocol: p, code }),
+        Action::Answer { item, option } => {
+            view.pending = Some((item.clone(), option.clone()));
+            send(ClientMsg::Answer { item, option })
+        }
+        Action::Control { action, item } => send(ClientMsg::Control { action, item }),
+        Action::Leave => {
+            let keep = ViewState::new(view.lang, view.server.clone());
+            let scenarios = std::mem::take(&mut view.scenarios);
+            let lan = view.lan_address.take();
+            *view = ViewState { scenarios, lan_address: lan, ..keep };
+            Some(NetCmd::Connect { url: view.server.clone(), opening: ClientMsg::ListScenarios { protocol: p } })
+        }
+        Action::SaveReport => None,
+    }
+}
+
+/// Writes the session's report as Markdown and CSV next to the database; returns the folder.
+pub fn save_report(db: &Path, code: &str) -> Result<String, String> {
+    use session_server::export::{Format, load_report, render};
+    let report = load_report(db, code).map_err(|e| e.to_string())?;
+    let dir = db.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new(".")).join("verslagen");
+    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    for (format, ext) in [(Format::Md, "md"), (Format::Csv, "csv")] {
+        let path = dir.join(format!("{code}.{ext}"));
+        std::fs::write(&path, render(&report, format)).map_err(|e| format!("{}: {e}", path.display()))?;
+    }
+    Ok(dir.join(format!("{code}.md")).display().to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use protocol::ControlAction;
+
+    #[test]
+    fn actions_become_protocol_messages() {
+        let mut v = ViewState::new(crate::i18n::Lang::Nl, "ws://x/ws".into());
+        v.error = Some("oud".into());
+        let c = command(&Action::Answer { item: "a".into(), option: "eens".into() }, &mut v);
+        assert!(matches!(c, Some(NetCmd::Send(ClientMsg::Answer { ref item, .. })) if item == "a"));
+        assert_eq!(v.pending, Some(("a".into(), "eens".into())));
+        assert_eq!(v.error, None, "a new action clears the old error");
+        let c = command(&Action::Control { action: ControlAction::Reveal, item: None }, &mut v);
+        assert!(matches!(c, Some(NetCmd::Send(ClientMsg::Control { action: ControlAction::Reveal, .. }))));
+        let c = command(&Action::Join { code: "K7M2QX".into(), name: None, team: Some("Oost".into()) }, &mut v);
+        assert!(matches!(c, Some(NetCmd::Send(ClientMsg::Join { protocol: 1, ref team, .. })) if team.as_deref() == Some("Oost")));
+    }
+
+    #[test]
+    fn leaving_forgets_the_session_and_reconnects() {
+        let mut v = ViewState::new(crate::i18n::Lang::En, "ws://x/ws".into());
+        v.code = Some("K7M2QX".into());
+        v.role = Some(protocol::Role::Player);
+        let c = command(&Action::Leave, &mut v);
+        assert!(matches!(c, Some(NetCmd::Connect { ref url, .. }) if url == "ws://x/ws"));
+        assert_eq!((v.code, v.role, v.lang), (None, None, crate::i18n::Lang::En));
+    }
+}

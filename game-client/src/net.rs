@@ -1,0 +1,230 @@
+//! The client's network: one websocket on its own thread with a tokio runtime; it reconnects and resumes by itself.
+//!
+//! Nothing here knows about Bevy: commands go in over one channel, events come out over another,
+//! so the end-to-end test drives exactly this against the real server.
+
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use protocol::{ClientMsg, ErrorCode, PROTOCOL_VERSION, ServerMsg};
+use rand::Rng;
+use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
+use tokio_tungstenite::tungstenite::Message;
+
+#[derive(Debug, Clone)]
+pub enum NetCmd {
+    /// Connect to `url` and send `opening` first; replaces any current connection.
+    Connect { url: String, opening: ClientMsg },
+    Send(ClientMsg),
+    /// Drop the connection and forget the session.
+    Disconnect,
+}
+
+/// The state of the link, for the "verbinding verbroken" indicator.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Link {
+    #[default]
+    Idle,
+    Connecting,
+    Connected,
+    /// Lost; trying again in a moment (`attempt` counts from 1).
+    Lost { attempt: u32, reason: String },
+}
+
+#[derive(Debug, Clone)]
+pub enum NetEvent {
+    Link(Link),
+    Msg(ServerMsg),
+}
+
+/// Both ends of the client's network thread.
+pub struct NetHandle {
+    cmds: UnboundedSender<NetCmd>,
+    events: UnboundedReceiver<NetEvent>,
+}
+
+impl NetHandle {
+    pub fn spawn() -> NetHandle {
+        let (cmds, cmd_rx) = unbounded_channel();
+        let (event_tx, events) = unbounded_channel();
+        std::thread::Builder::new()
+            .name("network".into())
+            .spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("network runtime");
+                rt.block_on(run(cmd_rx, event_tx));
+            })
+            .expect("spawning the network thread");
+        NetHandle { cmds, events }
+    }
+
+    pub fn send(&self, cmd: NetCmd) {
+        let _ = self.cmds.send(cmd);
+    }
+
+    pub fn try_recv(&mut self) -> Option<NetEvent> {
+        self.events.try_recv().ok()
+    }
+
+    /// Waits up to `wait` for the next event (for tests and tools; the game polls with `try_recv`).
+    pub async fn recv_timeout(&mut self, wait: Duration) -> Option<NetEvent> {
+        tokio::time::timeout(wait, self.events.recv()).await.ok().flatten()
+    }
+}
+
+/// Delay before reconnect attempt `n` (from 1): 0.5 s doubling to 10 s, each time ±50 % at random,
+/// so a room that lost the Wi-Fi does not come back all in the same millisecond.
+pub fn backoff(attempt: u32, jitter: f64) -> Duration {
+    let base = 0.5 * 2f64.powi(attempt.saturating_sub(1).min(5) as i32);
+    Duration::from_secs_f64(base.min(10.0) * (0.5 + jitter.clamp(0.0, 1.0)))
+}
+
+struct Target {
+    url: String,
+    opening: ClientMsg,
+    /// Set by `welcome`: from then on a reconnect resumes instead of opening anew.
+    resume: Option<(String, String)>,
+}
+
+enum After {
+    Reconnect(String),
+    NewTarget(Option<Target>),
+    Quit,
+}
+
+async fn run(mut cmds: UnboundedReceiver<NetCmd>, events: UnboundedSender<NetEvent>) {
+    let emit = |e: NetEvent| {
+        let _ = events.send(e);
+    };
+    let mut target: Option<Target> = None;
+    let mut attempt = 0u32;
+    loop {
+        let Some(t) = target.as_mut() else {
+            emit(NetEvent::Link(Link::Idle));
+            match cmds.recv().await {
+                Some(NetCmd::Connect { url, opening }) => target = Some(Target { url, opening, resume: None }),
+                Some(_) => {}
+                None => return,
+            }
+            continue;
+        };
+        emit(NetEvent::Link(Link::Connecting));
+        let after = match tokio_tungstenite::connect_async(&t.url).await {
+            Ok((ws, _)) => {
+                attempt = 0;
+                emit(NetEvent::Link(Link::Connected));
+                session(ws, t, &mut cmds, &emit).await
+            }
+            Err(e) => After::Reconnect(e.to_string()),
+        };
+        match after {
+            After::Quit => return,
+            After::NewTarget(new) => {
+                attempt = 0;
+                target = new;
+            }
+            After::Reconnect(reason) => {
+                attempt += 1;
+                emit(NetEvent::Link(Link::Lost { attempt, reason }));
+                let wait = backoff(attempt, rand::rng().random());
+                // Commands given while waiting still count: a new address, or giving up.
+                let sleep = tokio::time::sleep(wait);
+                tokio::pin!(sleep);
+                loop {
+                    tokio::select! {
+                        () = &mut sleep => break,
+                        cmd = cmds.recv() => match cmd {
+                            None => return,
+                            Some(NetCmd::Connect { url, opening }) => {
+                                target = Some(Target { url, opening, resume: None });
+                                attempt = 0;
+                                break;
+                            }
+                            Some(NetCmd::Disconnect) => {
+                                target = None;
+                                break;
+                            }
+                            Some(NetCmd::Send(_)) => {}
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+async fn session(
+    mut ws: session_server::client::Ws,
+    t: &mut Target,
+    cmds: &mut UnboundedReceiver<NetCmd>,
+    emit: &impl Fn(NetEvent),
+) -> After {
+    let first = match &t.resume {
+        Some((code, token)) => ClientMsg::Resume { protocol: PROTOCOL_VERSION, code: code.clone(), token: token.clone() },
+        None => t.opening.clone(),
+    };
+    let resuming = t.resume.is_some();
+    if ws.send(text(&first)).await.is_err() {
+        return After::Reconnect("verzenden mislukt".into());
+    }
+    loop {
+        tokio::select! {
+            frame = ws.next() => match frame {
+                Some(Ok(Message::Text(body))) => {
+                    let Ok(msg) = serde_json::from_str::<ServerMsg>(body.as_str()) else { continue };
+                    match &msg {
+                        ServerMsg::Welcome { code, token, .. } => t.resume = Some((code.clone(), token.clone())),
+                        ServerMsg::Error { code: ErrorCode::Unauthorized | ErrorCode::UnknownSession, .. } if resuming && t.resume.is_some() => {
+                            // The server no longer knows us (a new database): start over.
+                            emit(NetEvent::Msg(msg));
+                            let _ = ws.close(None).await;
+                            return After::NewTarget(Some(Target { url: t.url.clone(), opening: ClientMsg::ListScenarios { protocol: PROTOCOL_VERSION }, resume: None }));
+                        }
+                        _ => {}
+                    }
+                    emit(NetEvent::Msg(msg));
+                }
+                Some(Ok(Message::Close(frame))) => {
+                    return After::Reconnect(frame.map(|f| f.reason.to_string()).unwrap_or_default());
+                }
+                Some(Ok(_)) => {}
+                Some(Err(e)) => return After::Reconnect(e.to_string()),
+                None => return After::Reconnect("verbinding gesloten".into()),
+            },
+            cmd = cmds.recv() => match cmd {
+                None => return After::Quit,
+                Some(NetCmd::Send(m)) => {
+                    if ws.send(text(&m)).await.is_err() {
+                        return After::Reconnect("verzenden mislukt".into());
+                    }
+                }
+                Some(NetCmd::Connect { url, opening }) => {
+                    let _ = ws.close(None).await;
+                    return After::NewTarget(Some(Target { url, opening, resume: None }));
+                }
+                Some(NetCmd::Disconnect) => {
+                    let _ = ws.close(None).await;
+                    return After::NewTarget(None);
+                }
+            }
+        }
+    }
+}
+
+fn text(m: &ClientMsg) -> Message {
+    Message::Text(serde_json::to_string(m).expect("client messages serialise").into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_to_ten_seconds_with_jitter() {
+        assert_eq!(backoff(1, 0.5), Duration::from_millis(500));
+        assert_eq!(backoff(2, 0.5), Duration::from_secs(1));
+        assert_eq!(backoff(6, 0.5), Duration::from_secs(10));
+        assert_eq!(backoff(60, 0.5), Duration::from_secs(10));
+        assert_eq!(backoff(1, 0.0), Duration::from_millis(250));
+        assert_eq!(backoff(1, 1.0), Duration::from_millis(750));
+    }
+}

@@ -1,0 +1,81 @@
+//! The client's command line: where the server is, whether to host it here, and how to start.
+
+use std::path::PathBuf;
+
+use clap::Parser;
+
+/// Dilemma game client. Without --server it hosts a session server in this process, so one
+/// laptop on a projector is enough for a room.
+#[derive(Parser, Debug, Clone)]
+#[command(version, about)]
+pub struct Options {
+    /// Language of the screens: nl or en.
+    #[arg(long, default_value = "nl", value_parser = ["nl", "en"])]
+    pub lang: String,
+    /// Use a server elsewhere, e.g. ws://192.168.1.10:7878/ws, instead of hosting one here.
+    #[arg(long)]
+    pub server: Option<String>,
+    /// Go straight to joining this session (a code, or the ws://…?code=… address from a QR code).
+    #[arg(long)]
+    pub join: Option<String>,
+    /// Open the projector view of this session.
+    #[arg(long)]
+    pub watch: Option<String>,
+    /// Name and team to join with (both optional).
+    #[arg(long)]
+    pub name: Option<String>,
+    #[arg(long)]
+    pub team: Option<String>,
+    /// Port of the server hosted here.
+    #[arg(long, default_value_t = 7878)]
+    pub port: u16,
+    /// Database of the server hosted here.
+    #[arg(long, default_value = "workshop.db")]
+    pub db: PathBuf,
+    /// Scenario folder of the server hosted here.
+    #[arg(long, default_value = "scenarios")]
+    pub scenarios: PathBuf,
+    /// Resume a session with a token (with --code), e.g. after the app was closed.
+    #[arg(long, requires = "code")]
+    pub token: Option<String>,
+    #[arg(long)]
+    pub code: Option<String>,
+    /// Save a screenshot of the window to this PNG file after --screenshot-after seconds, then quit.
+    #[arg(long)]
+    pub screenshot: Option<PathBuf>,
+    #[arg(long, default_value_t = 3.0)]
+    pub screenshot_after: f32,
+    /// Window size, e.g. 1600x900.
+    #[arg(long, default_value = "1600x900")]
+    pub window: String,
+}
+
+impl Options {
+    pub fn window_size(&self) -> (u32, u32) {
+        self.window
+            .split_once('x')
+            .and_then(|(w, h)| Some((w.parse().ok()?, h.parse().ok()?)))
+            .unwrap_or((1600, 900))
+    }
+}
+
+/// Splits a join argument into (server, code): `ws://host:7878/ws?code=K7M2QX` or a plain code.
+pub fn split_join(arg: &str) -> (Option<String>, String) {
+    match arg.split_once("?code=") {
+        Some((server, code)) if server.starts_with("ws://") || server.starts_with("wss://") => {
+            (Some(server.to_owned()), code.to_owned())
+        }
+        _ => (None, arg.to_owned()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn join_accepts_a_code_or_the_qr_address() {
+        assert_eq!(split_join("K7M2QX"), (None, "K7M2QX".into()));
+        assert_eq!(split_join("ws://10.0.0.5:7878/ws?code=K7M2QX"), (Some("ws://10.0.0.5:7878/ws".into()), "K7M2QX".into()));
+    }
+}

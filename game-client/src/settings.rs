@@ -1,0 +1,55 @@
+//! What the client remembers between runs: the server address, name and team.
+
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Settings {
+    #[serde(default)]
+    pub server: Option<String>,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub team: String,
+}
+
+/// `$XDG_CONFIG_HOME/dilemma/client.json`, or `~/.config/dilemma/client.json`.
+pub fn path() -> Option<PathBuf> {
+    let base = std::env::var_os("XDG_CONFIG_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")))?;
+    Some(base.join("dilemma").join("client.json"))
+}
+
+impl Settings {
+    pub fn load_from(path: Option<PathBuf>) -> Settings {
+        path.and_then(|p| std::fs::read(p).ok()).and_then(|b| serde_json::from_slice(&b).ok()).unwrap_or_default()
+    }
+
+    /// Saves quietly: forgetting a setting is no reason to interrupt a workshop.
+    pub fn save_to(&self, path: Option<PathBuf>) {
+        let Some(path) = path else { return };
+        if let Some(dir) = path.parent() {
+            let _ = std::fs::create_dir_all(dir);
+        }
+        if let Err(e) = std::fs::write(&path, serde_json::to_vec_pretty(self).expect("settings serialise")) {
+            tracing::warn!(error = %e, "could not save the client settings");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_and_survives_a_missing_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("sub").join("client.json");
+        assert_eq!(Settings::load_from(Some(p.clone())), Settings::default());
+        let s = Settings { server: Some("ws://10.0.0.2:7878/ws".into()), name: "Sanne".into(), team: "Oost".into() };
+        s.save_to(Some(p.clone()));
+        assert_eq!(Settings::load_from(Some(p)), s);
+    }
+}

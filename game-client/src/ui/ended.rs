@@ -1,0 +1,59 @@
+//! The end: thanks for everyone, and for the facilitator where the report is.
+
+use bevy_egui::egui::{self, RichText};
+use protocol::Role;
+
+use super::{Action, theme, widgets};
+use crate::view::ViewState;
+
+pub fn panel(ui: &mut egui::Ui, view: &ViewState) -> Option<Action> {
+    let l = view.lang;
+    let mut action = None;
+    egui::CentralPanel::default().show(ui, |ui| {
+        ui.vertical_centered(|ui| {
+            ui.add_space(80.0);
+            ui.label(RichText::new(l.pick("Bedankt voor het meedoen!", "Thank you for taking part!")).size(56.0).strong());
+            ui.add_space(16.0);
+            ui.label(
+                RichText::new(l.pick(
+                    "Wat neem je mee naar je volgende gesprek met een initiatiefnemer?",
+                    "What will you take into your next conversation with an initiator?",
+                ))
+                .size(28.0)
+                .color(theme::MUTED),
+            );
+            ui.add_space(30.0);
+            if view.role == Some(Role::Facilitator) {
+                let code = view.code.as_deref().unwrap_or_default();
+                match &view.saved_report {
+                    Some(path) => {
+                        ui.label(RichText::new(l.pick("Het verslag staat in:", "The report is in:")).size(24.0));
+                        ui.label(RichText::new(path).monospace());
+                    }
+                    None => {
+                        if widgets::primary(ui, l.pick("Bewaar het verslag (Markdown en CSV)", "Save the report (Markdown and CSV)")) {
+                            action = Some(Action::SaveReport);
+                        }
+                    }
+                }
+                ui.add_space(10.0);
+                ui.label(
+                    RichText::new(format!(
+                        "{} session-server export {code} --format md --db <workshop.db>",
+                        l.pick("Of later, op de server:", "Or later, on the server:")
+                    ))
+                    .size(18.0)
+                    .color(theme::MUTED),
+                );
+            }
+            if let Some(e) = &view.error {
+                widgets::error_box(ui, e);
+            }
+            ui.add_space(20.0);
+            if ui.button(l.pick("Terug naar het begin", "Back to the start")).clicked() {
+                action = Some(Action::Leave);
+            }
+        });
+    });
+    action
+}

@@ -1,0 +1,141 @@
+//! The facilitator's screen: the code and QR, the deck, the controls, live results and the discussion prompts.
+
+use std::time::Instant;
+
+use bevy_egui::egui::{self, RichText};
+use protocol::{ControlAction, ItemKind, ItemView, Phase};
+
+use super::{Action, theme, widgets};
+use crate::view::ViewState;
+
+fn short(item: &ItemView) -> String {
+    let text = item.title.as_deref().or(item.statement.as_deref()).unwrap_or(&item.id);
+    let mut s: String = text.chars().take(60).collect();
+    if text.chars().count() > 60 {
+        s.push('…');
+    }
+    s
+}
+
+pub fn panel(ui: &mut egui::Ui, view: &ViewState, now: Instant) -> Option<Action> {
+    let l = view.lang;
+    let session = view.session.as_ref()?;
+    let mut action = None;
+    let control = |a: ControlAction| Some(Action::Control { action: a, item: None });
+    let server = view.lan_address.clone().unwrap_or_else(|| view.server.clone());
+
+    egui::Panel::top("header").frame(egui::Frame::new().fill(theme::SURFACE).inner_margin(egui::Margin::same(12))).show(ui, |ui| {
+        ui.horizontal(|ui| {
+            widgets::join_info(ui, &session.code, &server, l, false);
+            ui.add_space(30.0);
+            ui.vertical(|ui| {
+                ui.label(RichText::new(&session.title).size(28.0).strong());
+                let people = match l {
+                    crate::i18n::Lang::Nl => format!("{} deelnemers", session.participants),
+                    crate::i18n::Lang::En => format!("{} participants", session.participants),
+                };
+                ui.label(RichText::new(people).size(30.0));
+            });
+        });
+    });
+
+    egui::Panel::left("deck").resizable(false).exact_size(360.0).show(ui, |ui| {
+        ui.add_space(8.0);
+        ui.label(RichText::new(l.pick("Stellingen en sketches", "Statements and sketches")).size(24.0).strong());
+        egui::ScrollArea::vertical().show(ui, |ui| {
+            for (i, item) in session.items.iter().flatten().enumerate() {
+                let current = session.index == Some(i);
+                let icon = if item.kind == ItemKind::Sketch { "🎭" } else { "💬" };
+                let text = RichText::new(format!("{}. {icon} {}", i + 1, short(item))).size(19.0);
+                if ui.selectable_label(current, text).on_hover_text(l.pick("Open dit item", "Open this item")).clicked() {
+                    action = Some(Action::Control { action: ControlAction::Open, item: Some(item.id.clone()) });
+                }
+            }
+        });
+    });
+
+    let item = session.item.as_ref();
+    egui::Panel::right("prompts").resizable(false).exact_size(380.0).show(ui, |ui| {
+        ui.add_space(8.0);
+        if let Some(item) = item {
+            ui.label(RichText::new(l.pick("Vragen voor het gesprek", "Questions for the conversation")).size(24.0).strong());
+            for p in item.prompts.iter().flatten() {
+                ui.label(RichText::new(format!("• {p}")).size(21.0));
+            }
+            if !item.themes.is_empty() {
+                ui.add_space(10.0);
+                ui.label(RichText::new(format!("{}: {}", l.pick("Thema's", "Themes"), item.themes.join(", "))).color(theme::MUTED));
+            }
+        }
+    });
+
+    egui::CentralPanel::default().show(ui, |ui| {
+        let Some(item) = item else {
+            ui.add_space(30.0);
+            ui.vertical_centered(|ui| {
+                widgets::join_info(ui, &session.code, &server, l, true);
+                ui.add_space(20.0);
+                ui.label(RichText::new(l.pick("Kies links een stelling om te beginnen.", "Pick a statement on the left to begin.")).size(28.0));
+            });
+            return;
+        };
+        let phase_text = match session.phase {
+            Phase::Open => l.pick("Stemmen staat open", "Voting is open"),
+            Phase::Closed => l.pick("Stemmen gesloten — uitslag nog verborgen", "Voting closed — result still hidden"),
+            Phase::Revealed => l.pick("Uitslag zichtbaar voor iedereen", "Result shown to everyone"),
+            Phase::Lobby | Phase::Ended => "",
+        };
+        ui.label(RichText::new(format!("{} {} / {} · {phase_text}", l.pick("Item", "Item"), session.index.unwrap_or(0) + 1, session.count)).color(theme::MUTED));
+        if item.kind == ItemKind::Sketch {
+            ui.label(RichText::new(item.title.as_deref().unwrap_or_default()).size(theme::STATEMENT).strong());
+            widgets::card(ui, theme::SURFACE, |ui| ui.label(RichText::new(item.situation.as_deref().unwrap_or_default()).size(22.0)));
+            ui.label(format!("{}: {}", l.pick("Rollen", "Roles"), item.roles.join(", ")));
+            match view.remaining(now) {
+                Some(left) => widgets::countdown(ui, left, item.duration_s.unwrap_or(0), 56.0),
+                None => {
+                    ui.label(RichText::new(l.pick("Geef de spelers even om hun briefing te lezen.", "Give the players a moment to read their briefing.")).color(theme::MUTED));
+                }
+            }
+        }
+        if let Some(statement) = &item.statement {
+            ui.label(RichText::new(statement).size(if item.kind == ItemKind::Sketch { 30.0 } else { theme::STATEMENT }).strong());
+        }
+        ui.add_space(8.0);
+        ui.horizontal_wrapped(|ui| {
+            if session.phase == Phase::Open && item.kind == ItemKind::Sketch && widgets::primary(ui, l.pick("Start de timer", "Start the timer")) {
+                action = control(ControlAction::StartTimer);
+            }
+            if session.phase == Phase::Open && !item.options.is_empty() && ui.button(l.pick("Sluit het stemmen", "Close voting")).clicked() {
+                action = control(ControlAction::Close);
+            }
+            if matches!(session.phase, Phase::Open | Phase::Closed) && widgets::primary(ui, l.pick("Toon de uitslag", "Show the result")) {
+                action = control(ControlAction::Reveal);
+            }
+            let next = session.index.map(|i| i + 1).and_then(|i| session.items.as_ref()?.get(i));
+            if let Some(next) = next {
+                if ui.button(l.pick("Volgende ▶", "Next ▶")).clicked() {
+                    action = Some(Action::Control { action: ControlAction::Open, item: Some(next.id.clone()) });
+                }
+            }
+            if ui.button(l.pick("Beëindig de sessie", "End the session")).clicked() {
+                action = control(ControlAction::End);
+            }
+        });
+        if let Some(e) = &view.error {
+            widgets::error_box(ui, e);
+        }
+        if !item.options.is_empty() {
+            let answered = match l {
+                crate::i18n::Lang::Nl => format!("{} van {} geantwoord", session.answered, session.participants.max(session.answered)),
+                crate::i18n::Lang::En => format!("{} of {} answered", session.answered, session.participants.max(session.answered)),
+            };
+            ui.label(RichText::new(answered).size(30.0).strong());
+            widgets::bars(ui, &item.options, view.tally.as_ref(), None, l);
+        }
+        if item.kind == ItemKind::Sketch && !item.questions.is_empty() {
+            ui.add_space(8.0);
+            ui.label(RichText::new(l.pick("De zaal ziet na het spel deze vragen.", "After the scene the room sees these questions.")).color(theme::MUTED));
+        }
+    });
+    action
+}

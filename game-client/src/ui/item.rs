@@ -1,0 +1,102 @@
+//! What players and the projector see: waiting, the statement with answer buttons or a sketch, and the result.
+
+use std::time::Instant;
+
+use bevy_egui::egui::{self, RichText};
+use protocol::{ItemKind, Phase, Role};
+
+use super::{Action, theme, widgets};
+use crate::view::ViewState;
+
+pub fn panel(ui: &mut egui::Ui, view: &ViewState, now: Instant) -> Option<Action> {
+    let l = view.lang;
+    let session = view.session.as_ref()?;
+    let player = view.role == Some(Role::Player);
+    let big = !player;
+    let mut action = None;
+    egui::CentralPanel::default().show(ui, |ui| {
+        ui.add_space(10.0);
+        let Some(item) = session.item.as_ref() else {
+            ui.vertical_centered(|ui| {
+                ui.add_space(40.0);
+                ui.label(RichText::new(&session.title).size(40.0).strong());
+                ui.add_space(20.0);
+                if player {
+                    ui.label(RichText::new(l.pick("Welkom! Wacht op de facilitator…", "Welcome! Waiting for the facilitator…")).size(32.0));
+                    ui.label(
+                        RichText::new(l.pick(
+                            "Er zijn geen goede of foute antwoorden, en niemand ziet wat jij kiest.",
+                            "There are no right or wrong answers, and nobody sees what you choose.",
+                        ))
+                        .size(22.0)
+                        .color(theme::MUTED),
+                    );
+                } else {
+                    widgets::join_info(ui, &session.code, view.lan_address.as_deref().unwrap_or(&view.server), l, true);
+                    ui.label(RichText::new(format!("{} {}", session.participants, l.pick("deelnemers", "participants"))).size(32.0));
+                }
+            });
+            return;
+        };
+        ui.label(RichText::new(format!("{} / {}", session.index.unwrap_or(0) + 1, session.count)).color(theme::MUTED));
+        if item.kind == ItemKind::Sketch {
+            ui.label(RichText::new(item.title.as_deref().unwrap_or_default()).size(if big { 52.0 } else { 36.0 }).strong());
+            if let Some(card) = view.role_card.as_ref().filter(|c| c.item == item.id) {
+                widgets::card(ui, theme::PRIVATE, |ui| {
+                    ui.label(RichText::new(format!("{} {}", l.pick("Jouw rol:", "Your role:"), card.role)).size(30.0).strong());
+                    ui.label(RichText::new(&card.briefing).size(24.0));
+                    ui.label(RichText::new(l.pick("Alleen jij ziet deze briefing.", "Only you see this briefing.")).color(theme::MUTED));
+                });
+            } else if player {
+                ui.label(RichText::new(l.pick("Jij kijkt deze keer toe.", "This time you are in the audience.")).color(theme::MUTED));
+            }
+            widgets::card(ui, theme::SURFACE, |ui| ui.label(RichText::new(item.situation.as_deref().unwrap_or_default()).size(if big { 30.0 } else { 24.0 })));
+            if let Some(left) = view.remaining(now) {
+                widgets::countdown(ui, left, item.duration_s.unwrap_or(0), if big { 120.0 } else { 64.0 });
+                if left.is_zero() && !item.questions.is_empty() {
+                    ui.label(RichText::new(l.pick("Bespreek samen", "Discuss together")).size(26.0).strong());
+                    for q in &item.questions {
+                        ui.label(RichText::new(format!("• {q}")).size(24.0));
+                    }
+                }
+            }
+        }
+        if let Some(statement) = &item.statement {
+            ui.add_space(8.0);
+            ui.label(RichText::new(statement).size(if big { 52.0 } else { 34.0 }).strong());
+            ui.add_space(12.0);
+            match session.phase {
+                Phase::Revealed => widgets::bars(ui, &item.options, view.tally.as_ref(), view.my_choice(), l),
+                Phase::Open if player => {
+                    for (i, o) in item.options.iter().enumerate() {
+                        if widgets::option_button(ui, &o.label, i, view.my_choice() == Some(o.id.as_str()), true) {
+                            action = Some(Action::Answer { item: item.id.clone(), option: o.id.clone() });
+                        }
+                    }
+                    let note = match (&view.pending, view.mine.contains_key(&item.id)) {
+                        (Some(_), _) => l.pick("Bezig met opslaan…", "Saving…"),
+                        (None, true) => l.pick("Je antwoord is opgeslagen. Je kunt het nog wijzigen.", "Your answer is saved. You can still change it."),
+                        (None, false) => l.pick("Kies wat het dichtst bij jou ligt.", "Choose what is closest to you."),
+                    };
+                    ui.label(RichText::new(note).color(theme::MUTED));
+                }
+                Phase::Closed if player => {
+                    for (i, o) in item.options.iter().enumerate() {
+                        widgets::option_button(ui, &o.label, i, view.my_choice() == Some(o.id.as_str()), false);
+                    }
+                    ui.label(RichText::new(l.pick("Stemmen is gesloten; wacht op de uitslag.", "Voting is closed; wait for the result.")).color(theme::MUTED));
+                }
+                _ => {
+                    let answered = format!("{} {}", session.answered, l.pick("antwoorden", "answers"));
+                    ui.label(RichText::new(answered).size(36.0).color(theme::MUTED));
+                }
+            }
+        } else if item.kind == ItemKind::Dilemma || session.phase == Phase::Closed {
+            ui.label(RichText::new(l.pick("Wacht op de facilitator…", "Waiting for the facilitator…")).color(theme::MUTED));
+        }
+        if let Some(e) = &view.error {
+            widgets::error_box(ui, e);
+        }
+    });
+    action
+}

@@ -1,0 +1,90 @@
+//! The screens: each is a plain function of the view that returns what the person asked for.
+
+pub mod ended;
+pub mod facilitator;
+pub mod item;
+pub mod start;
+pub mod theme;
+pub mod widgets;
+
+use bevy::prelude::{Resource, States};
+use bevy_egui::egui;
+use protocol::{ControlAction, Phase, Role};
+
+use crate::view::ViewState;
+
+/// The screen shown, always derived from the server's state (see [`screen_for`]).
+#[derive(States, Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Screen {
+    #[default]
+    Connect,
+    Lobby,
+    Item,
+    Results,
+    Facilitator,
+    Ended,
+}
+
+pub fn screen_for(view: &ViewState) -> Screen {
+    match (view.role, view.phase()) {
+        (None, _) | (_, None) => Screen::Connect,
+        (Some(_), Some(Phase::Ended)) => Screen::Ended,
+        (Some(Role::Facilitator), _) => Screen::Facilitator,
+        (Some(_), Some(Phase::Lobby)) => Screen::Lobby,
+        (Some(_), Some(Phase::Revealed)) => Screen::Results,
+        (Some(_), Some(Phase::Open | Phase::Closed)) => Screen::Item,
+    }
+}
+
+/// What a person asked for on a screen; the app turns it into a message to the server.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    Connect { server: String },
+    RefreshScenarios,
+    Host { scenario: String, title: Option<String> },
+    Join { code: String, name: Option<String>, team: Option<String> },
+    Watch { code: String },
+    Answer { item: String, option: String },
+    Control { action: ControlAction, item: Option<String> },
+    SaveReport,
+    Leave,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum StartTab {
+    #[default]
+    Host,
+    Join,
+    Watch,
+}
+
+/// What is being typed on the start screen; local to this client, never from the server.
+#[derive(Debug, Clone, Default, Resource)]
+pub struct Form {
+    pub tab: StartTab,
+    pub server: String,
+    pub scenario: Option<String>,
+    pub title: String,
+    pub code: String,
+    pub name: String,
+    pub team: String,
+}
+
+/// Draws the whole window for `screen` into `ui`.
+pub fn draw(ui: &mut egui::Ui, screen: Screen, view: &ViewState, form: &mut Form, now: std::time::Instant) -> Option<Action> {
+    if view.is_offline() && screen != Screen::Connect {
+        egui::Panel::top("offline").frame(egui::Frame::new().fill(theme::WARNING).inner_margin(egui::Margin::same(10))).show(ui, |ui| {
+            ui.label(
+                egui::RichText::new(view.lang.pick("Verbinding verbroken, opnieuw verbinden…", "Connection lost, reconnecting…"))
+                    .size(24.0)
+                    .strong(),
+            );
+        });
+    }
+    match screen {
+        Screen::Connect => start::panel(ui, view, form),
+        Screen::Facilitator => facilitator::panel(ui, view, now),
+        Screen::Lobby | Screen::Item | Screen::Results => item::panel(ui, view, now),
+        Screen::Ended => ended::panel(ui, view),
+    }
+}

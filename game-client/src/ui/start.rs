@@ -1,0 +1,115 @@
+//! The start screen: host a session, join one with the code, or open the projector view.
+
+use bevy_egui::egui::{self, RichText};
+
+use super::{Action, Form, StartTab, theme, widgets};
+use crate::net::Link;
+use crate::view::ViewState;
+
+fn opt(s: &str) -> Option<String> {
+    let s = s.trim();
+    (!s.is_empty()).then(|| s.to_owned())
+}
+
+pub fn panel(ui: &mut egui::Ui, view: &ViewState, form: &mut Form) -> Option<Action> {
+    let l = view.lang;
+    let mut action = None;
+    egui::Panel::bottom("server").frame(egui::Frame::new().fill(theme::SURFACE).inner_margin(egui::Margin::same(14))).show(ui, |ui| {
+        ui.horizontal(|ui| {
+            ui.label(l.pick("Server:", "Server:"));
+            ui.add(egui::TextEdit::singleline(&mut form.server).desired_width(420.0));
+            if ui.button(l.pick("Verbind", "Connect")).clicked() {
+                action = Some(Action::Connect { server: form.server.trim().to_owned() });
+            }
+            let status = match &view.link {
+                Link::Connected => l.pick("verbonden", "connected"),
+                Link::Connecting => l.pick("verbinden…", "connecting…"),
+                Link::Lost { .. } => l.pick("niet bereikbaar, opnieuw proberen…", "unreachable, retrying…"),
+                Link::Idle => "",
+            };
+            ui.label(RichText::new(status).color(theme::MUTED));
+        });
+    });
+    egui::CentralPanel::default().show(ui, |ui| {
+        ui.add_space(20.0);
+        ui.vertical_centered(|ui| {
+            ui.label(RichText::new(l.pick("Samen werken aan de stad", "Working together on the city")).size(46.0).strong());
+            ui.label(
+                RichText::new(l.pick(
+                    "Stellingen zonder goed of fout. Niemand ziet wie wat antwoordde.",
+                    "Statements without right or wrong. Nobody sees who answered what.",
+                ))
+                .size(24.0)
+                .color(theme::MUTED),
+            );
+        });
+        ui.add_space(16.0);
+        ui.horizontal(|ui| {
+            for (tab, nl, en) in [
+                (StartTab::Host, "Sessie leiden", "Lead a session"),
+                (StartTab::Join, "Meedoen", "Take part"),
+                (StartTab::Watch, "Scherm voor de zaal", "Screen for the room"),
+            ] {
+                ui.selectable_value(&mut form.tab, tab, RichText::new(l.pick(nl, en)).size(26.0));
+            }
+        });
+        ui.separator();
+        if let Some(e) = &view.error {
+            widgets::error_box(ui, e);
+        }
+        match form.tab {
+            StartTab::Host => host(ui, view, form, &mut action),
+            StartTab::Join => {
+                ui.label(l.pick("Code van het scherm", "Code from the screen"));
+                ui.add(egui::TextEdit::singleline(&mut form.code).font(egui::FontId::monospace(40.0)).desired_width(260.0).char_limit(8));
+                ui.label(l.pick("Naam (mag leeg blijven; niemand ziet wat je antwoordt)", "Name (optional; nobody sees what you answer)"));
+                ui.add(egui::TextEdit::singleline(&mut form.name).desired_width(420.0));
+                ui.label(l.pick("Team (mag leeg blijven)", "Team (optional)"));
+                ui.add(egui::TextEdit::singleline(&mut form.team).desired_width(420.0));
+                if widgets::primary(ui, l.pick("Doe mee", "Join")) {
+                    action = Some(Action::Join { code: form.code.trim().to_owned(), name: opt(&form.name), team: opt(&form.team) });
+                }
+            }
+            StartTab::Watch => {
+                ui.label(l.pick("Code van de sessie", "Session code"));
+                ui.add(egui::TextEdit::singleline(&mut form.code).font(egui::FontId::monospace(40.0)).desired_width(260.0).char_limit(8));
+                if widgets::primary(ui, l.pick("Toon op het scherm", "Show on screen")) {
+                    action = Some(Action::Watch { code: form.code.trim().to_owned() });
+                }
+            }
+        }
+    });
+    action
+}
+
+fn host(ui: &mut egui::Ui, view: &ViewState, form: &mut Form, action: &mut Option<Action>) {
+    let l = view.lang;
+    if view.scenarios.is_empty() {
+        ui.label(l.pick("Geen scenario's gevonden op deze server.", "No scenarios found on this server."));
+        if ui.button(l.pick("Opnieuw laden", "Reload")).clicked() {
+            *action = Some(Action::RefreshScenarios);
+        }
+        return;
+    }
+    ui.label(l.pick("Kies een scenario", "Choose a scenario"));
+    egui::ScrollArea::vertical().max_height(ui.available_height() - 170.0).show(ui, |ui| {
+        for s in &view.scenarios {
+            let selected = form.scenario.as_deref() == Some(s.id.as_str());
+            let text = RichText::new(format!("{}   ({} items · {})", s.title, s.items, s.language)).size(26.0);
+            if ui.selectable_label(selected, text).clicked() {
+                form.scenario = Some(s.id.clone());
+            }
+            if !s.description.is_empty() {
+                ui.label(RichText::new(s.description.trim()).size(18.0).color(theme::MUTED));
+            }
+        }
+    });
+    ui.label(l.pick("Naam van de sessie (mag leeg blijven)", "Session name (optional)"));
+    ui.add(egui::TextEdit::singleline(&mut form.title).desired_width(520.0));
+    let chosen = form.scenario.clone().or_else(|| view.scenarios.first().map(|s| s.id.clone()));
+    if widgets::primary(ui, l.pick("Start de sessie", "Start the session")) {
+        if let Some(scenario) = chosen {
+            *action = Some(Action::Host { scenario, title: opt(&form.title) });
+        }
+    }
+}

@@ -1,0 +1,129 @@
+//! The pieces every screen uses: result bars, the countdown, the QR code, option buttons, notices.
+
+use std::time::Duration;
+
+use bevy_egui::egui::{self, Color32, RichText, Sense, Stroke, vec2};
+use protocol::{OptionView, Tally};
+use qrcode::{Color, QrCode};
+
+use super::theme;
+use crate::i18n::Lang;
+
+/// Horizontal bars, one per option, with percentage and count; they grow smoothly as answers come in.
+/// `mine` marks this player's own choice. Without a tally every bar is empty.
+pub fn bars(ui: &mut egui::Ui, options: &[OptionView], tally: Option<&Tally>, mine: Option<&str>, lang: Lang) {
+    let label_width = 260.0_f32.min(ui.available_width() * 0.3);
+    for (i, option) in options.iter().enumerate() {
+        let pct = tally.and_then(|t| t.percentages.get(&option.id)).copied().unwrap_or(0);
+        let count = tally.and_then(|t| t.counts.get(&option.id)).copied().unwrap_or(0);
+        let shown = ui.ctx().animate_value_with_time(ui.id().with(("bar", &option.id)), pct as f32, 0.5);
+        ui.horizontal(|ui| {
+            let mine = mine == Some(option.id.as_str());
+            let text = if mine { format!("✔ {}", option.label) } else { option.label.clone() };
+            ui.add_sized([label_width, 44.0], egui::Label::new(RichText::new(text).size(26.0).strong()).truncate());
+            let width = (ui.available_width() - 190.0).max(80.0);
+            let (rect, _) = ui.allocate_exact_size(vec2(width, 40.0), Sense::hover());
+            ui.painter().rect_filled(rect, 8.0, theme::SURFACE);
+            let mut filled = rect;
+            filled.set_width(rect.width() * shown / 100.0);
+            ui.painter().rect_filled(filled, 8.0, theme::option_colour(i));
+            if mine {
+                ui.painter().rect_stroke(rect, 8.0, Stroke::new(3.0, theme::INK), egui::StrokeKind::Outside);
+            }
+            ui.label(RichText::new(format!("{pct}%")).size(30.0).strong());
+            ui.label(RichText::new(format!("({count})")).size(20.0).color(theme::MUTED));
+        });
+    }
+    if let Some(t) = tally.filter(|t| !t.teams.is_empty()) {
+        ui.add_space(6.0);
+        ui.label(RichText::new(lang.pick("Per team (vanaf 3 antwoorden)", "Per team (from 3 answers)")).color(theme::MUTED));
+        for (team, tt) in &t.teams {
+            let parts: Vec<String> = options
+                .iter()
+                .map(|o| format!("{} {}%", o.label, tt.percentages.get(&o.id).copied().unwrap_or(0)))
+                .collect();
+            ui.label(format!("{team} ({}): {}", tt.total, parts.join(" · ")));
+        }
+    }
+}
+
+/// A big mm:ss with a bar that empties as the scene is played.
+pub fn countdown(ui: &mut egui::Ui, remaining: Duration, duration_s: u32, size: f32) {
+    let secs = remaining.as_secs_f32().ceil() as u32;
+    let colour = if secs <= 10 && secs > 0 { theme::WARNING } else { theme::INK };
+    ui.label(RichText::new(format!("{}:{:02}", secs / 60, secs % 60)).size(size).strong().color(colour));
+    let fraction = if duration_s == 0 { 0.0 } else { remaining.as_secs_f32() / duration_s as f32 };
+    ui.add(egui::ProgressBar::new(fraction.clamp(0.0, 1.0)).desired_height(12.0).fill(theme::ACCENT));
+}
+
+/// The QR code of `text`, drawn module by module (no image decoding needed).
+pub fn qr(ui: &mut egui::Ui, text: &str, size: f32) {
+    let Ok(code) = QrCode::new(text.as_bytes()) else { return };
+    let width = code.width();
+    let quiet = 2;
+    let modules = (width + 2 * quiet) as f32;
+    let (rect, _) = ui.allocate_exact_size(vec2(size, size), Sense::hover());
+    ui.painter().rect_filled(rect, 4.0, Color32::WHITE);
+    let cell = size / modules;
+    for (i, colour) in code.to_colors().iter().enumerate() {
+        if *colour == Color::Dark {
+            let (x, y) = ((i % width + quiet) as f32, (i / width + quiet) as f32);
+            let min = rect.min + vec2(x * cell, y * cell);
+            ui.painter().rect_filled(egui::Rect::from_min_size(min, vec2(cell + 0.5, cell + 0.5)), 0.0, Color32::BLACK);
+        }
+    }
+}
+
+/// A full-width answer button; the chosen one is filled and ticked.
+pub fn option_button(ui: &mut egui::Ui, label: &str, index: usize, chosen: bool, enabled: bool) -> bool {
+    let colour = theme::option_colour(index);
+    let text = if chosen { format!("✔  {label}") } else { label.to_owned() };
+    let (fill, ink) = if chosen { (colour, Color32::WHITE) } else { (theme::SURFACE, theme::INK) };
+    let button = egui::Button::new(RichText::new(text).size(30.0).strong().color(ink))
+        .fill(fill)
+        .stroke(Stroke::new(3.0, colour))
+        .corner_radius(14.0)
+        .min_size(vec2(ui.available_width(), 72.0));
+    ui.add_enabled(enabled, button).clicked()
+}
+
+/// A primary action: accent-coloured, large.
+pub fn primary(ui: &mut egui::Ui, label: &str) -> bool {
+    let button = egui::Button::new(RichText::new(label).size(26.0).strong().color(Color32::WHITE))
+        .fill(theme::ACCENT)
+        .corner_radius(12.0)
+        .min_size(vec2(0.0, 52.0));
+    ui.add(button).clicked()
+}
+
+pub fn error_box(ui: &mut egui::Ui, message: &str) {
+    egui::Frame::new().fill(theme::ERROR_BG).corner_radius(10.0).inner_margin(egui::Margin::same(14)).show(ui, |ui| {
+        ui.label(RichText::new(message).color(theme::ERROR_INK).size(22.0));
+    });
+}
+
+/// A card with a coloured background, for a situation or a private briefing.
+pub fn card<R>(ui: &mut egui::Ui, fill: Color32, add: impl FnOnce(&mut egui::Ui) -> R) -> R {
+    egui::Frame::new()
+        .fill(fill)
+        .corner_radius(14.0)
+        .inner_margin(egui::Margin::same(20))
+        .show(ui, |ui| {
+            ui.set_width(ui.available_width());
+            add(ui)
+        })
+        .inner
+}
+
+/// The address and code players need, and a QR code carrying both.
+pub fn join_info(ui: &mut egui::Ui, code: &str, server: &str, lang: Lang, big: bool) {
+    let join_url = format!("{server}?code={code}");
+    ui.horizontal(|ui| {
+        qr(ui, &join_url, if big { 260.0 } else { 120.0 });
+        ui.vertical(|ui| {
+            ui.label(RichText::new(lang.pick("Code om mee te doen", "Code to join")).color(theme::MUTED));
+            ui.label(RichText::new(code).size(if big { theme::HUGE } else { 48.0 }).strong().monospace());
+            ui.label(RichText::new(server).size(18.0).color(theme::MUTED));
+        });
+    });
+}

@@ -1,0 +1,230 @@
+//! What the client knows, built only from what the server sent: the reducer from network events to `ViewState`.
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use bevy::prelude::Resource;
+use protocol::{ItemView, Phase, Role, ScenarioSummary, ServerMsg, SessionView, Tally};
+
+use crate::i18n::Lang;
+use crate::net::{Link, NetEvent};
+
+/// A player's private role in the current sketch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoleCard {
+    pub item: String,
+    pub role: String,
+    pub briefing: String,
+}
+
+#[derive(Debug, Clone, Default, Resource)]
+pub struct ViewState {
+    pub lang: Lang,
+    pub link: Link,
+    /// The address the client talks to, shown on the start screen.
+    pub server: String,
+    /// The address players on the LAN can reach, when this laptop hosts the server.
+    pub lan_address: Option<String>,
+    pub scenarios: Vec<ScenarioSummary>,
+    pub role: Option<Role>,
+    pub code: Option<String>,
+    pub session: Option<SessionView>,
+    /// When `session` arrived, to count a sketch's timer down smoothly between updates.
+    pub session_at: Option<Instant>,
+    /// The latest tally of the current item.
+    pub tally: Option<Tally>,
+    /// This player's own acknowledged answers, item → option.
+    pub mine: BTreeMap<String, String>,
+    /// An answer sent and not yet acknowledged.
+    pub pending: Option<(String, String)>,
+    pub role_card: Option<RoleCard>,
+    pub error: Option<String>,
+    /// Where the facilitator's report was saved, once it was.
+    pub saved_report: Option<String>,
+}
+
+impl ViewState {
+    pub fn new(lang: Lang, server: String) -> ViewState {
+        ViewState { lang, server, ..ViewState::default() }
+    }
+
+    pub fn apply(&mut self, event: NetEvent, now: Instant) {
+        match event {
+            NetEvent::Link(link) => self.link = link,
+            NetEvent::Msg(msg) => self.apply_msg(msg, now),
+        }
+    }
+
+    fn apply_msg(&mut self, msg: ServerMsg, now: Instant) {
+        match msg {
+            ServerMsg::Scenarios { scenarios } => self.scenarios = scenarios,
+            ServerMsg::Welcome { role, code, session, answers, .. } => {
+                self.role = Some(role);
+                self.code = Some(code);
+                if !answers.is_empty() || self.session.as_ref().is_none_or(|s| s.code != session.code) {
+                    self.mine = answers;
+                }
+                self.error = None;
+                self.set_session(session, now);
+            }
+            ServerMsg::Session { session } => self.set_session(session, now),
+            ServerMsg::Tally(t) => {
+                if self.item().is_some_and(|i| i.id == t.item) {
+                    self.tally = Some(t);
+                }
+            }
+            ServerMsg::AnswerAck { item, option } => {
+                if self.pending.as_ref().is_some_and(|(i, _)| *i == item) {
+                    self.pending = None;
+                }
+                self.mine.insert(item, option);
+            }
+            ServerMsg::Role { item, role, briefing } => self.role_card = Some(RoleCard { item, role, briefing }),
+            ServerMsg::Error { code, message } => {
+                self.pending = None;
+                self.error = Some(self.lang.error(code, &message));
+            }
+        }
+    }
+
+    fn set_session(&mut self, session: SessionView, now: Instant) {
+        let item_changed = self.item().map(|i| &i.id) != session.item.as_ref().map(|i| &i.id);
+        if item_changed {
+            self.tally = None;
+        }
+        if self.role_card.as_ref().is_some_and(|r| session.item.as_ref().is_none_or(|i| i.id != r.item)) {
+            self.role_card = None;
+        }
+        // A facilitator keeps the deck list from earlier updates if a later one leaves it out.
+        let items = session.items.clone().or_else(|| self.session.as_mut().and_then(|s| s.items.take()));
+        self.session = Some(SessionView { items, ..session });
+        self.session_at = Some(now);
+    }
+
+    pub fn phase(&self) -> Option<Phase> {
+        self.session.as_ref().map(|s| s.phase)
+    }
+
+    pub fn item(&self) -> Option<&ItemView> {
+        self.session.as_ref().and_then(|s| s.item.as_ref())
+    }
+
+    /// The option this player chose for the current item (sent or acknowledged).
+    pub fn my_choice(&self) -> Option<&str> {
+        let item = self.item()?;
+        match &self.pending {
+            Some((i, o)) if *i == item.id => Some(o),
+            _ => self.mine.get(&item.id).map(String::as_str),
+        }
+    }
+
+    /// What is left of a sketch's countdown at `now`, counting down between server updates.
+    pub fn remaining(&self, now: Instant) -> Option<Duration> {
+        let timer = self.session.as_ref()?.timer?;
+        let since = self.session_at.map_or(Duration::ZERO, |at| now.saturating_duration_since(at));
+        Some(Duration::from_millis(timer.remaining_ms).saturating_sub(since))
+    }
+
+    pub fn is_offline(&self) -> bool {
+        matches!(self.link, Link::Lost { .. })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use protocol::{ErrorCode, ItemKind, OptionView};
+
+    fn session(phase: Phase, item: Option<&str>) -> SessionView {
+        SessionView {
+            code: "K7M2QX".into(),
+            title: "t".into(),
+            scenario: "s".into(),
+            phase,
+            index: item.map(|_| 0),
+            count: 2,
+            participants: 3,
+            answered: 0,
+            item: item.map(|id| ItemView {
+                id: id.into(),
+                kind: ItemKind::Dilemma,
+                title: None,
+                situation: None,
+                roles: vec![],
+                duration_s: None,
+                statement: Some("S".into()),
+                options: vec![OptionView { id: "eens".into(), label: "Eens".into() }],
+                questions: vec![],
+                themes: vec![],
+                prompts: None,
+            }),
+            timer: None,
+            items: None,
+        }
+    }
+
+    fn msg(m: ServerMsg) -> NetEvent {
+        NetEvent::Msg(m)
+    }
+
+    #[test]
+    fn welcome_then_answers_then_a_new_item() {
+        let now = Instant::now();
+        let mut v = ViewState::default();
+        v.apply(
+            msg(ServerMsg::Welcome {
+                role: Role::Player,
+                code: "K7M2QX".into(),
+                token: "t".into(),
+                player_id: Some("p1".into()),
+                session: session(Phase::Open, Some("a")),
+                answers: [("a".to_owned(), "eens".to_owned())].into(),
+            }),
+            now,
+        );
+        assert_eq!(v.my_choice(), Some("eens"), "a resumed player sees their answer again");
+        v.pending = Some(("a".into(), "oneens".into()));
+        assert_eq!(v.my_choice(), Some("oneens"), "the pending choice shows at once");
+        v.apply(msg(ServerMsg::AnswerAck { item: "a".into(), option: "oneens".into() }), now);
+        assert_eq!((v.pending.clone(), v.my_choice()), (None, Some("oneens")));
+        let tally = protocol::tally::tally("a", &["eens"], [("eens", None)]);
+        v.apply(msg(ServerMsg::Tally(tally.clone())), now);
+        assert_eq!(v.tally, Some(tally));
+        v.apply(msg(ServerMsg::Session { session: session(Phase::Open, Some("b")) }), now);
+        assert_eq!(v.tally, None, "another item drops the old tally");
+        assert_eq!(v.my_choice(), None);
+    }
+
+    #[test]
+    fn errors_become_sentences_in_the_chosen_language() {
+        let mut v = ViewState { lang: Lang::En, ..ViewState::default() };
+        v.pending = Some(("a".into(), "x".into()));
+        v.apply(msg(ServerMsg::Error { code: ErrorCode::VotingClosed, message: "Stemmen op deze stelling is gesloten.".into() }), Instant::now());
+        assert_eq!(v.error.as_deref(), Some("Voting on this statement is closed."));
+        assert_eq!(v.pending, None);
+    }
+
+    #[test]
+    fn the_countdown_runs_between_updates() {
+        let start = Instant::now();
+        let mut v = ViewState::default();
+        let mut s = session(Phase::Open, Some("a"));
+        s.timer = Some(protocol::TimerView { duration_s: 120, remaining_ms: 60_000 });
+        v.apply(msg(ServerMsg::Session { session: s }), start);
+        assert_eq!(v.remaining(start + Duration::from_secs(10)), Some(Duration::from_secs(50)));
+        assert_eq!(v.remaining(start + Duration::from_secs(100)), Some(Duration::ZERO));
+    }
+
+    #[test]
+    fn the_facilitator_keeps_the_item_list_and_links_show() {
+        let now = Instant::now();
+        let mut v = ViewState::default();
+        let mut s = session(Phase::Lobby, None);
+        s.items = Some(vec![]);
+        v.apply(msg(ServerMsg::Session { session: s }), now);
+        v.apply(msg(ServerMsg::Session { session: session(Phase::Open, Some("a")) }), now);
+        assert!(v.session.as_ref().unwrap().items.is_some());
+        v.apply(NetEvent::Link(Link::Lost { attempt: 1, reason: "x".into() }), now);
+        assert!(v.is_offline());
+    }
+}

@@ -1,0 +1,81 @@
+//! The app's own systems on Bevy's MinimalPlugins: the real network thread against the real server moves the screen.
+
+use std::time::Duration;
+
+use bevy::prelude::*;
+use bevy::state::app::StatesPlugin;
+use game_client::actions;
+use game_client::app::{Net, follow_screen, pump_network};
+use game_client::i18n::Lang;
+use game_client::net::{NetCmd, NetHandle};
+use game_client::ui::{Action, Screen};
+use game_client::view::ViewState;
+use integration_tests::Server;
+use protocol::{ClientMsg, ControlAction, PROTOCOL_VERSION};
+
+fn headless(url: &str) -> App {
+    let net = NetHandle::spawn();
+    net.send(NetCmd::Connect { url: url.into(), opening: ClientMsg::ListScenarios { protocol: PROTOCOL_VERSION } });
+    let mut app = App::new();
+    app.add_plugins((MinimalPlugins, StatesPlugin))
+        .init_state::<Screen>()
+        .insert_resource(ViewState::new(Lang::Nl, url.into()))
+        .insert_resource(Net(net))
+        .add_systems(Update, (pump_network, follow_screen).chain());
+    app
+}
+
+fn screen(app: &App) -> Screen {
+    *app.world().resource::<State<Screen>>().get()
+}
+
+fn view(app: &App) -> &ViewState {
+    app.world().resource::<ViewState>()
+}
+
+fn act(app: &mut App, action: Action) {
+    let world = app.world_mut();
+    let cmd = actions::command(&action, &mut world.resource_mut::<ViewState>()).expect("a network action");
+    world.resource::<Net>().0.send(cmd);
+}
+
+async fn step_until(app: &mut App, what: &str, done: impl Fn(&App) -> bool) {
+    for _ in 0..1000 {
+        app.update();
+        if done(app) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("timed out waiting for {what}: {:#?}", view(app));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_screen_follows_the_server() {
+    let server = Server::start().await;
+    let mut f = headless(&server.url);
+    step_until(&mut f, "scenarios", |a| !view(a).scenarios.is_empty()).await;
+    assert_eq!(screen(&f), Screen::Connect);
+    act(&mut f, Action::Host { scenario: "test".into(), title: Some("Headless".into()) });
+    step_until(&mut f, "facilitator screen", |a| screen(a) == Screen::Facilitator).await;
+    let code = view(&f).code.clone().unwrap();
+
+    let mut p = headless(&server.url);
+    step_until(&mut p, "connected", |a| !view(a).scenarios.is_empty()).await;
+    act(&mut p, Action::Join { code: code.to_lowercase(), name: None, team: None });
+    step_until(&mut p, "lobby", |a| screen(a) == Screen::Lobby).await;
+
+    act(&mut f, Action::Control { action: ControlAction::Open, item: Some("a".into()) });
+    step_until(&mut p, "item", |a| screen(a) == Screen::Item).await;
+    act(&mut p, Action::Answer { item: "a".into(), option: "hangt_af".into() });
+    step_until(&mut p, "ack", |a| view(a).mine.get("a").map(String::as_str) == Some("hangt_af")).await;
+    step_until(&mut f, "live tally", |a| view(a).tally.as_ref().is_some_and(|t| t.total == 1)).await;
+    assert!(view(&p).tally.is_none(), "no result for the player before the reveal");
+
+    act(&mut f, Action::Control { action: ControlAction::Reveal, item: None });
+    step_until(&mut p, "results", |a| screen(a) == Screen::Results && view(a).tally.is_some()).await;
+    act(&mut f, Action::Control { action: ControlAction::End, item: None });
+    step_until(&mut p, "ended", |a| screen(a) == Screen::Ended).await;
+    step_until(&mut f, "ended", |a| screen(a) == Screen::Ended).await;
+    server.stop().await;
+}

@@ -1,0 +1,191 @@
+//! The screens as plain egui functions, driven with egui_kittest: click, and see the action.
+
+use std::time::Instant;
+
+use bevy_egui::egui;
+use egui_kittest::Harness;
+use egui_kittest::kittest::{NodeT, Queryable};
+use game_client::i18n::Lang;
+use game_client::ui::{self, Action, Form, Screen, StartTab};
+use game_client::view::{RoleCard, ViewState};
+use protocol::scenario::{Deck, parse_deck};
+use protocol::{ControlAction, Phase, Role, ScenarioSummary, SessionView, TimerView};
+
+struct St {
+    view: ViewState,
+    form: Form,
+    screen: Screen,
+    action: Option<Action>,
+}
+
+fn harness(view: ViewState, form: Form) -> Harness<'static, St> {
+    let screen = ui::screen_for(&view);
+    Harness::builder().with_size(egui::vec2(1600.0, 1000.0)).build_ui_state(
+        |ui, st: &mut St| {
+            if let Some(a) = ui::draw(ui, st.screen, &st.view, &mut st.form, Instant::now()) {
+                st.action = Some(a);
+            }
+        },
+        St { view, form, screen, action: None },
+    )
+}
+
+fn deck() -> Deck {
+    parse_deck("test.toml", integration_tests::TEST_DECK).unwrap()
+}
+
+fn in_session(role: Role, phase: Phase, item: Option<usize>, lang: Lang) -> ViewState {
+    let deck = deck();
+    let facilitator = role == Role::Facilitator;
+    let session = SessionView {
+        code: "K7M2QX".into(),
+        title: "Team Wijken".into(),
+        scenario: "test".into(),
+        phase,
+        index: item,
+        count: deck.items.len(),
+        participants: 23,
+        answered: 17,
+        item: item.map(|i| deck.items[i].view(facilitator)),
+        timer: None,
+        items: facilitator.then(|| deck.items.iter().map(|i| i.view(true)).collect()),
+    };
+    ViewState {
+        lang,
+        role: Some(role),
+        code: Some("K7M2QX".into()),
+        session: Some(session),
+        session_at: Some(Instant::now()),
+        ..ViewState::default()
+    }
+}
+
+#[test]
+fn joining_from_the_start_screen() {
+    let form = Form { tab: StartTab::Join, code: "k7m2qx".into(), team: " Oost ".into(), ..Form::default() };
+    let mut h = harness(ViewState::default(), form);
+    h.get_by_label("Doe mee").click();
+    h.run();
+    assert_eq!(
+        h.state().action,
+        Some(Action::Join { code: "k7m2qx".into(), name: None, team: Some("Oost".into()) })
+    );
+}
+
+#[test]
+fn hosting_picks_a_deck() {
+    let mut view = ViewState::default();
+    view.scenarios = vec![
+        ScenarioSummary { id: "a".into(), title: "Eerste".into(), language: "nl".into(), items: 3, description: String::new() },
+        ScenarioSummary { id: "b".into(), title: "Tweede".into(), language: "en".into(), items: 5, description: "Over iets".into() },
+    ];
+    let mut h = harness(view, Form::default());
+    h.get_by_label_contains("Tweede").click();
+    h.run();
+    h.get_by_label("Start de sessie").click();
+    h.run();
+    assert_eq!(h.state().action, Some(Action::Host { scenario: "b".into(), title: None }));
+}
+
+#[test]
+fn english_start_screen_and_server_errors_as_sentences() {
+    let view = ViewState { lang: Lang::En, error: Some("No session has this code; check the code on the screen.".into()), ..ViewState::default() };
+    let h = harness(view, Form { tab: StartTab::Join, ..Form::default() });
+    h.get_by_label("Join");
+    h.get_by_label_contains("No session has this code");
+}
+
+#[test]
+fn a_player_answers_and_sees_their_choice() {
+    let mut view = in_session(Role::Player, Phase::Open, Some(0), Lang::Nl);
+    view.mine.insert("a".into(), "eens".into());
+    let mut h = harness(view, Form::default());
+    h.get_by_label_contains("✔  Eens");
+    h.get_by_label_contains("Je antwoord is opgeslagen");
+    h.get_by_label("Oneens").click();
+    h.run();
+    assert_eq!(h.state().action, Some(Action::Answer { item: "a".into(), option: "oneens".into() }));
+    assert!(h.query_by_label_contains("17").is_none(), "a player is not shown how many answered");
+}
+
+#[test]
+fn closed_voting_disables_the_buttons() {
+    let mut h = harness(in_session(Role::Player, Phase::Closed, Some(0), Lang::Nl), Form::default());
+    let button = h.get_by_label("Oneens");
+    assert!(button.accesskit_node().is_disabled());
+    button.click();
+    h.run();
+    assert_eq!(h.state().action, None);
+    h.get_by_label_contains("Stemmen is gesloten");
+}
+
+#[test]
+fn results_show_percentages_with_the_own_choice_marked() {
+    let mut view = in_session(Role::Player, Phase::Revealed, Some(0), Lang::Nl);
+    view.mine.insert("a".into(), "oneens".into());
+    view.tally = Some(protocol::tally::tally("a", &["eens", "oneens", "hangt_af"], [("eens", None), ("oneens", None)]));
+    let h = harness(view, Form::default());
+    h.get_by_label_contains("✔ Oneens");
+    assert_eq!(h.get_all_by_label("50%").count(), 2);
+}
+
+#[test]
+fn a_sketch_shows_the_private_role_only_to_its_player() {
+    let mut view = in_session(Role::Player, Phase::Open, Some(2), Lang::Nl);
+    view.role_card = Some(RoleCard { item: "s".into(), role: "Ambtenaar".into(), briefing: "Geheim voor de ambtenaar.".into() });
+    let h = harness(view, Form::default());
+    h.get_by_label_contains("Jouw rol: Ambtenaar");
+    h.get_by_label("Geheim voor de ambtenaar.");
+    h.get_by_label_contains("De ambtenaar beoordeelt ook de subsidie.");
+
+    let audience = harness(in_session(Role::Player, Phase::Open, Some(2), Lang::Nl), Form::default());
+    assert!(audience.query_by_label_contains("Geheim").is_none());
+    audience.get_by_label_contains("Jij kijkt deze keer toe");
+}
+
+#[test]
+fn the_projector_counts_down_and_never_shows_controls() {
+    let mut view = in_session(Role::Watcher, Phase::Open, Some(2), Lang::Nl);
+    view.session.as_mut().unwrap().timer = Some(TimerView { duration_s: 30, remaining_ms: 25_000 });
+    let h = harness(view, Form::default());
+    h.get_by_label("0:25");
+    assert!(h.query_by_label("Oneens").is_none() && h.query_by_label_contains("Toon de uitslag").is_none());
+}
+
+#[test]
+fn the_facilitator_opens_reveals_and_reads_the_prompts() {
+    let mut view = in_session(Role::Facilitator, Phase::Open, Some(0), Lang::Nl);
+    view.tally = Some(protocol::tally::tally("a", &["eens", "oneens", "hangt_af"], [("eens", None); 17]));
+    let mut h = harness(view, Form::default());
+    h.get_by_label("17 van 23 geantwoord");
+    h.get_by_label("• Waarom?");
+    h.get_by_label_contains("K7M2QX");
+    h.get_by_label("Toon de uitslag").click();
+    h.run();
+    assert_eq!(h.state().action, Some(Action::Control { action: ControlAction::Reveal, item: None }));
+    h.get_by_label_contains("Twee petten").click();
+    h.run();
+    assert_eq!(h.state().action, Some(Action::Control { action: ControlAction::Open, item: Some("s".into()) }));
+    h.get_by_label("Volgende ▶").click();
+    h.run();
+    assert_eq!(h.state().action, Some(Action::Control { action: ControlAction::Open, item: Some("b".into()) }));
+}
+
+#[test]
+fn the_end_offers_the_report_to_the_facilitator_only() {
+    let mut h = harness(in_session(Role::Facilitator, Phase::Ended, None, Lang::Nl), Form::default());
+    h.get_by_label_contains("Bewaar het verslag").click();
+    h.run();
+    assert_eq!(h.state().action, Some(Action::SaveReport));
+    let player = harness(in_session(Role::Player, Phase::Ended, None, Lang::Nl), Form::default());
+    player.get_by_label("Bedankt voor het meedoen!");
+    assert!(player.query_by_label_contains("verslag").is_none());
+}
+
+#[test]
+fn losing_the_connection_is_shown() {
+    let mut view = in_session(Role::Player, Phase::Lobby, None, Lang::Nl);
+    view.link = game_client::net::Link::Lost { attempt: 2, reason: "weg".into() };
+    let h = harness(view, Form::default());
+    h.get_by_label("Verbinding verbroken, opnieuw verbinden…");
+}

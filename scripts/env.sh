@@ -1,0 +1,21 @@
+# Shared by run.sh, test.sh and the other scripts: one cargo target directory outside the clone,
+# so the client, the server and the tests compile their dependencies once, and an apt helper.
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/dilemma-target}"
+export CARGO_INCREMENTAL=0
+
+# Installs the named Debian packages that are missing (as root, or with sudo).
+need_packages() {
+    local missing=()
+    for p in "$@"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    echo "Installing system packages: ${missing[*]}"
+    local sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
+
+# What a window of the client needs at run time (X11, Vulkan; Mesa's lavapipe where there is no GPU).
+WINDOW_PACKAGES=(libvulkan1 mesa-vulkan-drivers libxkbcommon-x11-0 libxcursor1 libxrandr2 libxi6 libx11-xcb1)

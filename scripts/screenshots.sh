@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Renders every screen of the client in a real X window (Xvfb with Mesa's lavapipe, no GPU needed)
+# and saves the pictures in docs/screenshots/. A real server runs with a room of bots (workshop-bot);
+# each picture is a separate client process that joins or resumes into the state shown.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/env.sh
+need_packages xvfb xauth "${WINDOW_PACKAGES[@]}"
+cargo build --locked -p game-client -p session-server --bins
+BIN="$CARGO_TARGET_DIR/debug"
+OUT=docs/screenshots
+mkdir -p "$OUT"
+TMP=$(mktemp -d)
+cleanup() { kill $(jobs -p) 2>/dev/null || true; rm -rf "$TMP"; }
+trap cleanup EXIT
+
+PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+URL="ws://127.0.0.1:$PORT/ws"
+RUST_LOG=warn "$BIN/session-server" --listen "127.0.0.1:$PORT" --db "$TMP/workshop.db" --scenarios scenarios &
+for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && break; sleep 0.1; done
+
+coproc BOT { "$BIN/workshop-bot" --url "$URL"; }
+REPLY_LINES=()
+bot() {
+    echo "$*" >&"${BOT[1]}"
+    REPLY_LINES=()
+    local line
+    while read -r line <&"${BOT[0]}"; do
+        [ "$line" = ok ] && return 0
+        case "$line" in error=*) echo "workshop-bot: $line" >&2; exit 1 ;; esac
+        REPLY_LINES+=("$line")
+    done
+}
+value() { local l; for l in "${REPLY_LINES[@]}"; do [[ $l == "$1="* ]] && { echo "${l#*=}"; return; }; done; }
+
+shot() {
+    local name=$1; shift
+    echo "screenshot: $name"
+    WGPU_BACKEND=vulkan xvfb-run -a -s "-screen 0 1600x900x24" \
+        "$BIN/dilemma" --server "$URL" --window 1600x900 --screenshot "$OUT/$name.png" --screenshot-after 6 "$@" \
+        >"$TMP/$name.log" 2>&1 || { echo "the client failed for $name:"; tail -20 "$TMP/$name.log"; exit 1; }
+}
+
+shot start
+shot start-en --lang en
+
+# A room of 23: one player whose token a client resumes, 22 bots in three teams.
+bot create samen-werken "Wijkteam Oost, 3 maart"
+CODE=$(value code); F=$(value facilitator)
+bot player "Wijkteam Oost"; P=$(value player)
+bot join 8 "Wijkteam Oost"; bot join 8 "Wijkteam West"; bot join 6
+shot facilitator-lobby --code "$CODE" --token "$F"
+shot watch-lobby --watch "$CODE"
+bot open groen-speeltuin
+bot answer groen-speeltuin eens 8; bot answer groen-speeltuin oneens 6; bot answer groen-speeltuin hangt_af 3
+shot facilitator-open --code "$CODE" --token "$F"
+shot player-open --code "$CODE" --token "$P"
+shot watch-open --watch "$CODE"
+bot close; bot reveal
+shot facilitator-revealed --code "$CODE" --token "$F"
+shot player-revealed --code "$CODE" --token "$P"
+shot watch-revealed --watch "$CODE"
+
+# A sketch: three players, two of them drawn for a role.
+bot create acteren-via-b "Acteren via B"
+CODE=$(value code); F=$(value facilitator)
+bot join 3 "Wijkteam Oost"
+bot open subsidie-beoordelaar
+bot roles
+ROLE=$(value role | cut -d' ' -f1)
+bot start_timer
+shot player-sketch-role --code "$CODE" --token "$ROLE"
+shot watch-sketch --watch "$CODE"
+shot facilitator-sketch --code "$CODE" --token "$F"
+bot end
+shot facilitator-ended --code "$CODE" --token "$F"
+shot player-ended --code "$CODE" --token "$ROLE"
+echo "saved in $OUT/"

@@ -1,0 +1,204 @@
+//! `loadgen`: plays a room of N players against a session server on this machine and prints the measurements.
+
+use std::path::PathBuf;
+use std::process::{Child, Command, ExitCode, Stdio};
+use std::time::Duration;
+
+use clap::{Parser, Subcommand};
+use session_server::loadgen::{EchoReport, RoomOpts, RoomReport, echo_throughput, raise_nofile, run_room, serve_echo};
+use tokio_util::sync::CancellationToken;
+
+/// Load generator: a room of real websocket players on loopback, with timings and a correctness check.
+///
+/// Without --url it starts the session-server binary next to this one (temporary database) and
+/// a bare echo server for the baseline, and stops both at the end. It never leaves loopback.
+#[derive(Parser)]
+#[command(version, about, long_about)]
+struct Args {
+    /// Players in the room.
+    #[arg(long, default_value_t = 1000)]
+    players: usize,
+    /// Everyone answers within this many seconds after the statement opens (0: all at once).
+    #[arg(long, default_value_t = 1.0)]
+    window: f64,
+    /// Share of players who change their answer once.
+    #[arg(long, default_value_t = 0.2)]
+    change: f64,
+    /// A server already running on loopback, e.g. ws://127.0.0.1:7878/ws ...
+    #[arg(long)]
+    url: Option<String>,
+    /// ... and its process id, to read its memory.
+    #[arg(long)]
+    pid: Option<u32>,
+    /// Scenario folder for the server started here.
+    #[arg(long, default_value = "scenarios")]
+    scenarios: PathBuf,
+    /// Deck to play: its first two statements are used.
+    #[arg(long, default_value = "samen-werken")]
+    scenario: String,
+    /// The run stops itself after this many seconds.
+    #[arg(long, default_value_t = 300)]
+    deadline: u64,
+    /// Skip the echo baseline.
+    #[arg(long)]
+    no_echo: bool,
+    /// Print the report as JSON.
+    #[arg(long)]
+    json: bool,
+    #[command(subcommand)]
+    command: Option<Sub>,
+}
+
+#[derive(Subcommand)]
+enum Sub {
+    /// (Used by loadgen itself.) A bare tokio-tungstenite echo server on loopback.
+    EchoServer {
+        #[arg(long)]
+        port: u16,
+    },
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port")
+}
+
+/// A child process that is stopped when dropped.
+struct Spawned(Child);
+
+impl Drop for Spawned {
+    fn drop(&mut self) {
+        let _ = Command::new("kill").args(["-TERM", &self.0.id().to_string()]).status();
+        let _ = self.0.wait();
+    }
+}
+
+async fn wait_listening(url: &str) -> bool {
+    for _ in 0..200 {
+        if tokio_tungstenite::connect_async(url).await.is_ok() {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    false
+}
+
+fn sibling(name: &str) -> PathBuf {
+    std::env::current_exe().ok().and_then(|p| p.parent().map(|d| d.join(name))).unwrap_or_else(|| name.into())
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("runtime");
+    if let Some(Sub::EchoServer { port }) = args.command {
+        rt.block_on(async {
+            let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await.expect("echo port");
+            serve_echo(listener, CancellationToken::new()).await;
+        });
+        return ExitCode::SUCCESS;
+    }
+    let wanted = (args.players as u64) * 2 + 1024;
+    match raise_nofile(wanted) {
+        Ok(limit) if limit < wanted => eprintln!(
+            "warning: this process may open only {limit} files but {wanted} are wanted for {} players; raise the hard limit (ulimit -Hn) or use fewer players",
+            args.players
+        ),
+        Ok(_) => {}
+        Err(e) => eprintln!("warning: could not raise the open-file limit: {e}"),
+    }
+    rt.block_on(run(args))
+}
+
+async fn run(args: Args) -> ExitCode {
+    let tmp = std::env::temp_dir().join(format!("loadgen-{}", std::process::id()));
+    let mut _server = None;
+    let (url, pid) = match &args.url {
+        Some(url) => (url.clone(), args.pid),
+        None => {
+            let _ = std::fs::create_dir_all(&tmp);
+            let port = free_port();
+            let child = Command::new(sibling("session-server"))
+                .args(["--listen", &format!("127.0.0.1:{port}")])
+                .arg("--db")
+                .arg(tmp.join("load.db"))
+                .arg("--scenarios")
+                .arg(&args.scenarios)
+                .env("RUST_LOG", "warn")
+                .stdout(Stdio::null())
+                .spawn();
+            let Ok(child) = child else {
+                eprintln!("cannot start {}; build it first (cargo build -p session-server) or pass --url", sibling("session-server").display());
+                return ExitCode::FAILURE;
+            };
+            let pid = child.id();
+            _server = Some(Spawned(child));
+            (format!("ws://127.0.0.1:{port}/ws"), Some(pid))
+        }
+    };
+    if !wait_listening(&url).await {
+        eprintln!("no server answers at {url}");
+        return ExitCode::FAILURE;
+    }
+    let opts = RoomOpts {
+        url,
+        players: args.players,
+        window: Duration::from_secs_f64(args.window),
+        change: args.change,
+        scenario: args.scenario.clone(),
+        server_pid: pid,
+        join_concurrency: 256,
+        deadline: Duration::from_secs(args.deadline),
+        seed: 7,
+    };
+    let room = match run_room(&opts).await {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("the run failed: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    drop(_server);
+    let echo = if args.no_echo { None } else { echo(&args, &room).await };
+    let _ = std::fs::remove_dir_all(&tmp);
+    if args.json {
+        let v = serde_json::json!({"room": room, "echo": echo});
+        println!("{}", serde_json::to_string_pretty(&v).expect("reports serialise"));
+    } else {
+        print_report(&args, &room, echo.as_ref());
+    }
+    if room.correct() { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+}
+
+async fn echo(args: &Args, room: &RoomReport) -> Option<EchoReport> {
+    let port = free_port();
+    let child = Command::new(std::env::current_exe().ok()?).args(["echo-server", "--port", &port.to_string()]).spawn().ok()?;
+    let _echo = Spawned(child);
+    let url = format!("ws://127.0.0.1:{port}/ws");
+    if !wait_listening(&url).await {
+        return None;
+    }
+    let extra = room.answers_sent.saturating_sub(room.players);
+    let counts: Vec<usize> = (0..room.players).map(|i| 1 + usize::from(i < extra)).collect();
+    echo_throughput(&url, &counts, Duration::from_secs_f64(args.window), 7).await.ok()
+}
+
+fn print_report(args: &Args, r: &RoomReport, echo: Option<&EchoReport>) {
+    println!("players {}  window {} s  changed answers {}", r.players, args.window, r.answers_sent - r.players);
+    println!("answers sent / acked              {} / {}", r.answers_sent, r.answers_acked);
+    println!("answer → ack         p50 / p99 / max   {:.1} / {:.1} / {:.1} ms", r.ack_latency.p50_ms, r.ack_latency.p99_ms, r.ack_latency.max_ms);
+    println!("answer → facilitator tally p50 / p99   {:.1} / {:.1} ms", r.tally_latency.p50_ms, r.tally_latency.p99_ms);
+    println!("last answer → final tally         {:.1} ms", r.final_tally_after_last_answer_ms);
+    println!("lone answer → tally (quiet room)  {:.1} ms", r.lone_answer_tally_ms);
+    println!("reveal → every player             {:.1} ms", r.reveal_to_all_ms);
+    println!("durable answers per second        {:.0}", r.durable_answers_per_s);
+    if let Some(b) = r.bytes_per_idle_player {
+        println!("server memory per idle player     {:.1} KiB", b / 1024.0);
+    }
+    if let Some(e) = echo {
+        println!("bare echo: {:.0} msg/s (p99 {:.1} ms) → server ÷ echo throughput {:.2}", e.messages_per_s, e.round_trip.p99_ms, r.durable_answers_per_s / e.messages_per_s);
+    }
+    println!("final tally {:?} (expected {:?}); reveal correct for {}/{} players", r.final_counts, r.expected, r.reveal_correct, r.players);
+    for p in &r.problems {
+        println!("problem: {p}");
+    }
+    println!("{}", if r.correct() { "CORRECT" } else { "NOT CORRECT" });
+}

@@ -1,0 +1,54 @@
+//! The load generator: a whole room of real websocket clients against a server, timed, with a correctness check.
+//!
+//! `room` plays one dilemma with N players and measures; `echo` is the bare tokio-tungstenite
+//! baseline; `stats` turns samples into percentiles; `system` reads memory and raises file limits.
+
+mod echo;
+mod player;
+mod room;
+mod stats;
+mod system;
+
+pub use echo::{EchoReport, echo_throughput, serve_echo};
+pub use room::{RoomOpts, RoomReport, run_room};
+pub use stats::Percentiles;
+pub use system::{raise_nofile, rss_bytes};
+
+/// Why a run could not be done or finished.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("only loopback addresses may be loaded (got {0}); use ws://127.0.0.1:PORT/ws")]
+    NotLoopback(String),
+    #[error("websocket: {0}")]
+    Ws(#[from] tokio_tungstenite::tungstenite::Error),
+    #[error("the server answered unexpectedly: {0}")]
+    Protocol(String),
+    #[error("the run did not finish within {0:?}; it stopped itself")]
+    Timeout(std::time::Duration),
+}
+
+/// Refuses anything but loopback, so a load can never leave this machine.
+pub fn check_loopback(url: &str) -> Result<(), LoadError> {
+    let host = url
+        .strip_prefix("ws://")
+        .and_then(|rest| rest.split('/').next())
+        .map(|hostport| hostport.rsplit_once(':').map_or(hostport, |(h, _)| h))
+        .unwrap_or_default();
+    let ok = host == "localhost"
+        || host.trim_matches(['[', ']']).parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback());
+    if ok { Ok(()) } else { Err(LoadError::NotLoopback(url.to_owned())) }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn only_loopback() {
+        assert!(super::check_loopback("ws://127.0.0.1:7878/ws").is_ok());
+        assert!(super::check_loopback("ws://127.5.0.1:1/ws").is_ok());
+        assert!(super::check_loopback("ws://localhost:7878/ws").is_ok());
+        assert!(super::check_loopback("ws://[::1]:7878/ws").is_ok());
+        assert!(super::check_loopback("ws://192.168.1.2:7878/ws").is_err());
+        assert!(super::check_loopback("ws://example.org/ws").is_err());
+        assert!(super::check_loopback("wss://127.0.0.1/ws").is_err());
+    }
+}

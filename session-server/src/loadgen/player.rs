@@ -1,0 +1,104 @@
+//! One simulated player: joins, answers on schedule (sometimes twice), and times every acknowledgement and the reveal.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use protocol::{ClientMsg, PROTOCOL_VERSION, ServerMsg};
+use tokio::sync::watch;
+use tokio::time::Instant;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_util::sync::CancellationToken;
+
+use super::LoadError;
+use crate::client::Ws;
+
+/// When (after the start signal) this player answers what; a second entry is a changed answer.
+#[derive(Debug, Clone)]
+pub(super) struct Plan {
+    pub answers: Vec<(Duration, String)>,
+}
+
+#[derive(Debug, Default)]
+pub(super) struct Outcome {
+    pub sent: Vec<Instant>,
+    pub acked: Vec<Instant>,
+    pub revealed: Option<(Instant, BTreeMap<String, u32>)>,
+    pub error: Option<String>,
+}
+
+fn text(m: &ClientMsg) -> Message {
+    Message::Text(serde_json::to_string(m).expect("client messages serialise").into())
+}
+
+/// Small buffers, as the server uses: ten thousand clients in one process must fit.
+pub(super) fn ws_config() -> tokio_tungstenite::tungstenite::protocol::WebSocketConfig {
+    tokio_tungstenite::tungstenite::protocol::WebSocketConfig::default().read_buffer_size(4096).write_buffer_size(0)
+}
+
+pub(super) async fn join(url: &str, code: &str, team: String) -> Result<Ws, LoadError> {
+    let (mut ws, _) = tokio_tungstenite::connect_async_with_config(url, Some(ws_config()), true).await?;
+    ws.send(text(&ClientMsg::Join { protocol: PROTOCOL_VERSION, code: code.to_owned(), name: None, team: Some(team) })).await?;
+    while let Some(frame) = ws.next().await {
+        if let Message::Text(t) = frame? {
+            match serde_json::from_str::<ServerMsg>(t.as_str()) {
+                Ok(ServerMsg::Welcome { .. }) => return Ok(ws),
+                Ok(ServerMsg::Error { code, message }) => return Err(LoadError::Protocol(format!("join: {code:?}: {message}"))),
+                _ => {}
+            }
+        }
+    }
+    Err(LoadError::Protocol("closed before welcome".into()))
+}
+
+pub(super) async fn play(
+    mut ws: Ws,
+    item: String,
+    plan: Plan,
+    mut go: watch::Receiver<Option<Instant>>,
+    stop: CancellationToken,
+) -> Outcome {
+    let mut out = Outcome::default();
+    let start = loop {
+        if let Some(t) = *go.borrow_and_update() {
+            break t;
+        }
+        tokio::select! {
+            changed = go.changed() => if changed.is_err() { return out },
+            frame = ws.next() => if frame.is_none() { out.error = Some("closed before the start".into()); return out },
+            () = stop.cancelled() => return out,
+        }
+    };
+    let mut next = 0;
+    loop {
+        let due = plan.answers.get(next).map(|(at, _)| start + *at);
+        tokio::select! {
+            () = tokio::time::sleep_until(due.unwrap_or_else(Instant::now)), if due.is_some() => {
+                let option = plan.answers[next].1.clone();
+                out.sent.push(Instant::now());
+                if let Err(e) = ws.send(text(&ClientMsg::Answer { item: item.clone(), option })).await {
+                    out.error = Some(e.to_string());
+                    return out;
+                }
+                next += 1;
+            }
+            frame = ws.next() => {
+                let Some(Ok(frame)) = frame else {
+                    out.error = Some("connection closed".into());
+                    return out;
+                };
+                let Message::Text(t) = frame else { continue };
+                match serde_json::from_str::<ServerMsg>(t.as_str()) {
+                    Ok(ServerMsg::AnswerAck { .. }) => out.acked.push(Instant::now()),
+                    Ok(ServerMsg::Tally(tally)) if tally.item == item => {
+                        out.revealed = Some((Instant::now(), tally.counts));
+                        return out;
+                    }
+                    Ok(ServerMsg::Error { code, message }) => out.error = Some(format!("{code:?}: {message}")),
+                    _ => {}
+                }
+            }
+            () = stop.cancelled() => return out,
+        }
+    }
+}

@@ -1,0 +1,279 @@
+//! A whole room: create a session, join N players, open a dilemma, answer within a window, reveal, and measure.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use protocol::{ClientMsg, ControlAction, PROTOCOL_VERSION, Phase, ServerMsg, SessionView};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use tokio::sync::watch;
+use tokio::time::Instant;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_util::sync::CancellationToken;
+
+use super::player::{self, Outcome, Plan};
+use super::{LoadError, Percentiles, check_loopback, rss_bytes};
+use crate::client::Ws;
+
+#[derive(Debug, Clone)]
+pub struct RoomOpts {
+    pub url: String,
+    pub players: usize,
+    /// Every player answers at a random moment within this window after the item opens.
+    pub window: Duration,
+    /// The share of players who change their answer once, shortly after the first.
+    pub change: f64,
+    pub scenario: String,
+    /// Process id of the server, to read its memory; `None` when it cannot be read.
+    pub server_pid: Option<u32>,
+    /// Connections opened at the same time while joining.
+    pub join_concurrency: usize,
+    /// The whole run stops itself after this long.
+    pub deadline: Duration,
+    pub seed: u64,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct RoomReport {
+    pub players: usize,
+    pub answers_sent: usize,
+    pub answers_acked: usize,
+    pub ack_latency: Percentiles,
+    pub tally_latency: Percentiles,
+    /// The last answer sent → the facilitator holds the complete, final tally.
+    pub final_tally_after_last_answer_ms: f64,
+    /// One answer in a quiet room → the facilitator's tally with it (the coalescer's leading edge).
+    pub lone_answer_tally_ms: f64,
+    /// `reveal` sent → the last player holds the tally.
+    pub reveal_to_all_ms: f64,
+    pub durable_answers_per_s: f64,
+    pub server_rss_before: Option<u64>,
+    pub server_rss_joined: Option<u64>,
+    pub bytes_per_idle_player: Option<f64>,
+    pub expected: BTreeMap<String, u32>,
+    pub final_counts: BTreeMap<String, u32>,
+    /// Players whose revealed tally equals what was sent.
+    pub reveal_correct: usize,
+    pub problems: Vec<String>,
+}
+
+impl RoomReport {
+    pub fn correct(&self) -> bool {
+        self.problems.is_empty()
+            && self.answers_acked == self.answers_sent
+            && self.final_counts == self.expected
+            && self.reveal_correct == self.players
+    }
+}
+
+fn text(m: &ClientMsg) -> Message {
+    Message::Text(serde_json::to_string(m).expect("client messages serialise").into())
+}
+
+/// The facilitator's connection: sends controls, and keeps every tally with the moment it arrived.
+struct Facilitator {
+    ws: Ws,
+    tallies: Vec<(Instant, u32, BTreeMap<String, u32>)>,
+}
+
+impl Facilitator {
+    async fn send(&mut self, m: ClientMsg) -> Result<(), LoadError> {
+        Ok(self.ws.send(text(&m)).await?)
+    }
+
+    async fn control(&mut self, action: ControlAction, item: Option<&str>) -> Result<(), LoadError> {
+        self.send(ClientMsg::Control { action, item: item.map(str::to_owned) }).await
+    }
+
+    /// Reads until `done` accepts a message; tallies are recorded on the way.
+    async fn until<T>(&mut self, mut done: impl FnMut(&ServerMsg) -> Option<T>) -> Result<T, LoadError> {
+        while let Some(frame) = self.ws.next().await {
+            let Message::Text(t) = frame? else { continue };
+            let msg: ServerMsg = serde_json::from_str(t.as_str()).map_err(|e| LoadError::Protocol(e.to_string()))?;
+            if let ServerMsg::Tally(tally) = &msg {
+                self.tallies.push((Instant::now(), tally.total, tally.counts.clone()));
+            }
+            if let ServerMsg::Error { code, message } = &msg {
+                return Err(LoadError::Protocol(format!("{code:?}: {message}")));
+            }
+            if let Some(t) = done(&msg) {
+                return Ok(t);
+            }
+        }
+        Err(LoadError::Protocol("the facilitator's connection closed".into()))
+    }
+
+    async fn phase(&mut self, phase: Phase, index: Option<usize>) -> Result<SessionView, LoadError> {
+        self.until(|m| match m {
+            ServerMsg::Session { session } if session.phase == phase && (index.is_none() || session.index == index) => {
+                Some(session.clone())
+            }
+            _ => None,
+        })
+        .await
+    }
+}
+
+pub async fn run_room(o: &RoomOpts) -> Result<RoomReport, LoadError> {
+    check_loopback(&o.url)?;
+    tokio::time::timeout(o.deadline, room(o)).await.map_err(|_| LoadError::Timeout(o.deadline))?
+}
+
+async fn room(o: &RoomOpts) -> Result<RoomReport, LoadError> {
+    let (ws, _) = tokio_tungstenite::connect_async_with_config(&o.url, Some(player::ws_config()), true).await?;
+    let mut f = Facilitator { ws, tallies: Vec::new() };
+    f.send(ClientMsg::CreateSession { protocol: PROTOCOL_VERSION, scenario: o.scenario.clone(), title: Some("loadgen".into()) }).await?;
+    let (code, session) = f
+        .until(|m| match m {
+            ServerMsg::Welcome { code, session, .. } => Some((code.clone(), session.clone())),
+            _ => None,
+        })
+        .await?;
+    let dilemmas: Vec<_> = session.items.iter().flatten().filter(|i| i.options.len() >= 2).cloned().collect();
+    let [item, quiet, ..] = dilemmas.as_slice() else {
+        return Err(LoadError::Protocol(format!("scenario {} needs two statements", o.scenario)));
+    };
+    let options: Vec<String> = item.options.iter().map(|o| o.id.clone()).collect();
+    let rss_before = o.server_pid.and_then(rss_bytes);
+
+    // Join everyone, a bounded number at a time, so the server's accept queue never overflows.
+    let mut joined: Vec<Ws> = Vec::with_capacity(o.players);
+    let mut problems = Vec::new();
+    for chunk in (0..o.players).collect::<Vec<_>>().chunks(o.join_concurrency.max(1)) {
+        let joins = chunk.iter().map(|i| player::join(&o.url, &code, format!("team-{}", i % 20)));
+        for r in futures_util::future::join_all(joins).await {
+            match r {
+                Ok(ws) => joined.push(ws),
+                Err(e) => problems.push(format!("join failed: {e}")),
+            }
+        }
+    }
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let rss_joined = o.server_pid.and_then(rss_bytes);
+
+    // Everyone's plan is drawn up front, so the expected result is known exactly.
+    let mut rng = StdRng::seed_from_u64(o.seed);
+    let mut expected: BTreeMap<String, u32> = options.iter().map(|id| (id.clone(), 0)).collect();
+    let plans: Vec<Plan> = (0..joined.len())
+        .map(|_| {
+            let at = Duration::from_secs_f64(rng.random::<f64>() * o.window.as_secs_f64());
+            let first = options[rng.random_range(0..options.len())].clone();
+            let mut answers = vec![(at, first.clone())];
+            if rng.random::<f64>() < o.change {
+                let other = options.iter().find(|x| **x != first).expect("two options").clone();
+                answers.push((at + Duration::from_millis(rng.random_range(20..200)), other));
+            }
+            *expected.get_mut(&answers.last().expect("an answer").1).expect("known option") += 1;
+            Plan { answers }
+        })
+        .collect();
+    let answers_sent: usize = plans.iter().map(|p| p.answers.len()).sum();
+
+    let (go_tx, go) = watch::channel(None);
+    let stop = CancellationToken::new();
+    let tasks: Vec<_> = joined
+        .into_iter()
+        .zip(plans)
+        .map(|(ws, plan)| tokio::spawn(player::play(ws, item.id.clone(), plan, go.clone(), stop.clone())))
+        .collect();
+
+    f.control(ControlAction::Open, Some(&item.id)).await?;
+    f.phase(Phase::Open, None).await?;
+    f.tallies.clear();
+    let start = Instant::now();
+    let _ = go_tx.send(Some(start));
+    let total = tasks.len() as u32;
+    let expected_now = expected.clone();
+    f.until(|m| matches!(m, ServerMsg::Tally(t) if t.total == total && t.counts == expected_now).then_some(())).await?;
+    let final_at = f.tallies.last().map(|t| t.0).unwrap_or_else(Instant::now);
+    let final_counts = f.tallies.last().map(|t| t.2.clone()).unwrap_or_default();
+    let answer_tallies = f.tallies.clone();
+
+    f.control(ControlAction::Close, None).await?;
+    f.phase(Phase::Closed, None).await?;
+    let reveal_at = Instant::now();
+    f.control(ControlAction::Reveal, None).await?;
+    let mut outcomes: Vec<Outcome> = Vec::with_capacity(tasks.len());
+    for t in tasks {
+        outcomes.push(t.await.unwrap_or_default());
+    }
+    stop.cancel();
+    f.phase(Phase::Revealed, None).await?;
+
+    // One answer in a quiet room: the first change after a quiet spell goes out at once.
+    let lone_answer_tally_ms = lone_answer(o, &mut f, &code, &quiet.id, &quiet.options[0].id).await?;
+
+    let mut acks = Vec::new();
+    let mut first_sends = Vec::new();
+    let mut last_send = start;
+    let mut last_ack = start;
+    let mut reveal_correct = 0;
+    let mut reveal_max = Duration::ZERO;
+    for out in &outcomes {
+        if let Some(e) = &out.error {
+            problems.push(e.clone());
+        }
+        for (s, a) in out.sent.iter().zip(&out.acked) {
+            acks.push(*a - *s);
+            last_ack = last_ack.max(*a);
+        }
+        if let Some(s) = out.sent.first() {
+            first_sends.push(*s);
+        }
+        last_send = out.sent.iter().copied().fold(last_send, Instant::max);
+        if let Some((at, counts)) = &out.revealed {
+            reveal_max = reveal_max.max(*at - reveal_at);
+            if *counts == expected {
+                reveal_correct += 1;
+            }
+        }
+    }
+    problems.truncate(20);
+    let answers_acked = acks.len();
+    // The j-th first answer (by send time) is counted in the first tally whose total reaches j.
+    first_sends.sort_unstable();
+    let tally_latency = first_sends
+        .iter()
+        .enumerate()
+        .filter_map(|(j, sent)| {
+            let (at, ..) = answer_tallies.iter().find(|(at, total, _)| *total as usize > j && at >= sent)?;
+            Some(*at - *sent)
+        })
+        .collect();
+    let first = first_sends.first().copied().unwrap_or(start);
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    Ok(RoomReport {
+        players: outcomes.len(),
+        answers_sent,
+        answers_acked,
+        ack_latency: Percentiles::of(acks),
+        tally_latency: Percentiles::of(tally_latency),
+        final_tally_after_last_answer_ms: ms(final_at.saturating_duration_since(last_send)),
+        lone_answer_tally_ms,
+        reveal_to_all_ms: ms(reveal_max),
+        durable_answers_per_s: answers_acked as f64 / (last_ack - first).as_secs_f64().max(1e-6),
+        server_rss_before: rss_before,
+        server_rss_joined: rss_joined,
+        bytes_per_idle_player: rss_before
+            .zip(rss_joined)
+            .map(|(b, j)| j.saturating_sub(b) as f64 / outcomes.len().max(1) as f64),
+        expected,
+        final_counts,
+        reveal_correct,
+        problems,
+    })
+}
+
+async fn lone_answer(o: &RoomOpts, f: &mut Facilitator, code: &str, item: &str, option: &str) -> Result<f64, LoadError> {
+    let mut p = player::join(&o.url, code, "solo".into()).await?;
+    f.control(ControlAction::Open, Some(item)).await?;
+    f.until(|m| matches!(m, ServerMsg::Tally(t) if t.item == item).then_some(())).await?;
+    // Let the coalescing window pass: the room is quiet now.
+    let quiet_until = Instant::now() + Duration::from_millis(500);
+    while let Ok(Some(_)) = tokio::time::timeout_at(quiet_until, f.ws.next()).await {}
+    let sent = Instant::now();
+    p.send(text(&ClientMsg::Answer { item: item.into(), option: option.into() })).await?;
+    f.until(|m| matches!(m, ServerMsg::Tally(t) if t.item == item && t.total == 1).then_some(())).await?;
+    Ok(sent.elapsed().as_secs_f64() * 1000.0)
+}

@@ -1,0 +1,57 @@
+//! The load generator's correctness check inside the normal suite: a room of 200, nothing lost, no timing asserted.
+
+use std::time::Duration;
+
+use integration_tests::Server;
+use session_server::loadgen::{RoomOpts, echo_throughput, run_room, serve_echo};
+use tokio_util::sync::CancellationToken;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_room_of_two_hundred_is_counted_exactly() {
+    let s = Server::start().await;
+    let opts = RoomOpts {
+        url: s.url.clone(),
+        players: 200,
+        window: Duration::from_millis(500),
+        change: 0.3,
+        scenario: "samen-werken".into(),
+        server_pid: None,
+        join_concurrency: 64,
+        deadline: Duration::from_secs(120),
+        seed: 3,
+    };
+    let report = run_room(&opts).await.expect("the run finishes");
+    assert!(report.correct(), "{report:#?}");
+    assert_eq!(report.players, 200);
+    assert!(report.answers_sent > 200, "some answers were changed");
+    assert_eq!(report.final_counts.values().sum::<u32>(), 200, "a changed answer counts once");
+    assert_eq!(report.ack_latency.count, report.answers_sent);
+    s.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_echo_baseline_returns_every_message() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("ws://{}/ws", listener.local_addr().unwrap());
+    let stop = CancellationToken::new();
+    tokio::spawn(serve_echo(listener, stop.clone()));
+    let report = echo_throughput(&url, &[1, 2, 1, 3], Duration::from_millis(100), 1).await.unwrap();
+    assert_eq!((report.connections, report.messages), (4, 7));
+    stop.cancel();
+}
+
+#[tokio::test]
+async fn it_refuses_to_load_anything_but_loopback() {
+    let opts = RoomOpts {
+        url: "ws://192.168.1.20:7878/ws".into(),
+        players: 1,
+        window: Duration::ZERO,
+        change: 0.0,
+        scenario: "samen-werken".into(),
+        server_pid: None,
+        join_concurrency: 1,
+        deadline: Duration::from_secs(1),
+        seed: 0,
+    };
+    assert!(run_room(&opts).await.unwrap_err().to_string().contains("only loopback"));
+}
