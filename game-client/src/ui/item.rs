@@ -15,7 +15,8 @@ pub fn panel(ui: &mut egui::Ui, view: &ViewState, now: Instant) -> Option<Action
     let big = !player;
     let mut action = None;
     egui::CentralPanel::default().show(ui, |ui| {
-        ui.add_space(10.0);
+        ui.add_space(24.0);
+        egui::ScrollArea::vertical().show(ui, |ui| widgets::column(ui, if big { 1400.0 } else { 1000.0 }, |ui| {
         let Some(item) = session.item.as_ref() else {
             ui.vertical_centered(|ui| {
                 ui.add_space(40.0);
@@ -61,7 +62,9 @@ pub fn panel(ui: &mut egui::Ui, view: &ViewState, now: Instant) -> Option<Action
                 }
             }
         }
-        if let Some(statement) = &item.statement {
+        // While the scene is played the room watches; the follow-up statement comes after.
+        let playing = view.remaining(now).is_some_and(|left| !left.is_zero());
+        if let Some(statement) = item.statement.as_ref().filter(|_| !playing) {
             ui.add_space(8.0);
             ui.label(RichText::new(statement).size(if big { 52.0 } else { 34.0 }).strong());
             ui.add_space(12.0);
@@ -91,12 +94,13 @@ pub fn panel(ui: &mut egui::Ui, view: &ViewState, now: Instant) -> Option<Action
                     ui.label(RichText::new(answered).size(36.0).color(theme::MUTED));
                 }
             }
-        } else if item.kind == ItemKind::Dilemma || session.phase == Phase::Closed {
+        } else if !playing && (item.kind == ItemKind::Dilemma || session.phase == Phase::Closed) {
             ui.label(RichText::new(l.pick("Wacht op de facilitator…", "Waiting for the facilitator…")).color(theme::MUTED));
         }
         if let Some(e) = &view.error {
             widgets::error_box(ui, e);
         }
+        }));
     });
     action
 }

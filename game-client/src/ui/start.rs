@@ -30,7 +30,10 @@ pub fn panel(ui: &mut egui::Ui, view: &ViewState, form: &mut Form) -> Option<Act
             ui.label(RichText::new(status).color(theme::MUTED));
         });
     });
-    egui::CentralPanel::default().show(ui, |ui| {
+    if form.scenario.as_ref().is_none_or(|id| !view.scenarios.iter().any(|s| s.id == *id)) {
+        form.scenario = view.scenarios.first().map(|s| s.id.clone());
+    }
+    egui::CentralPanel::default().show(ui, |ui| widgets::column(ui, 1100.0, |ui| {
         ui.add_space(20.0);
         ui.vertical_centered(|ui| {
             ui.label(RichText::new(l.pick("Samen werken aan de stad", "Working together on the city")).size(46.0).strong());
@@ -78,7 +81,7 @@ pub fn panel(ui: &mut egui::Ui, view: &ViewState, form: &mut Form) -> Option<Act
                 }
             }
         }
-    });
+    }));
     action
 }
 
@@ -106,9 +109,8 @@ fn host(ui: &mut egui::Ui, view: &ViewState, form: &mut Form, action: &mut Optio
     });
     ui.label(l.pick("Naam van de sessie (mag leeg blijven)", "Session name (optional)"));
     ui.add(egui::TextEdit::singleline(&mut form.title).desired_width(520.0));
-    let chosen = form.scenario.clone().or_else(|| view.scenarios.first().map(|s| s.id.clone()));
     if widgets::primary(ui, l.pick("Start de sessie", "Start the session")) {
-        if let Some(scenario) = chosen {
+        if let Some(scenario) = form.scenario.clone() {
             *action = Some(Action::Host { scenario, title: opt(&form.title) });
         }
     }

@@ -7,6 +7,7 @@ pub const SURFACE: Color32 = Color32::from_rgb(0xFD, 0xFC, 0xF9);
 pub const INK: Color32 = Color32::from_rgb(0x1E, 0x29, 0x33);
 pub const MUTED: Color32 = Color32::from_rgb(0x5B, 0x67, 0x70);
 pub const ACCENT: Color32 = Color32::from_rgb(0x2E, 0x5E, 0x7E);
+pub const BORDER: Color32 = Color32::from_rgb(0xB9, 0xB3, 0xA7);
 pub const WARNING: Color32 = Color32::from_rgb(0xE8, 0xA3, 0x3D);
 pub const ERROR_BG: Color32 = Color32::from_rgb(0xF6, 0xE2, 0xDD);
 pub const ERROR_INK: Color32 = Color32::from_rgb(0x8A, 0x2E, 0x1F);
@@ -46,13 +47,17 @@ pub fn apply(ctx: &egui::Context) {
     let mut v = egui::Visuals::light();
     v.panel_fill = BACKGROUND;
     v.window_fill = SURFACE;
-    v.extreme_bg_color = SURFACE;
     v.override_text_color = Some(INK);
     v.selection.bg_fill = ACCENT;
+    v.selection.stroke = egui::Stroke::new(1.0, Color32::WHITE);
     v.hyperlink_color = ACCENT;
     for w in [&mut v.widgets.inactive, &mut v.widgets.hovered, &mut v.widgets.active, &mut v.widgets.noninteractive] {
         w.corner_radius = 10.into();
     }
+    // Text fields need a visible edge on the light background.
+    v.extreme_bg_color = Color32::WHITE;
+    v.widgets.inactive.bg_stroke = egui::Stroke::new(1.5, BORDER);
+    v.widgets.hovered.bg_stroke = egui::Stroke::new(2.0, ACCENT);
     style.visuals = v;
     ctx.set_global_style(style);
 }

@@ -20,7 +20,10 @@ pub fn bars(ui: &mut egui::Ui, options: &[OptionView], tally: Option<&Tally>, mi
         ui.horizontal(|ui| {
             let mine = mine == Some(option.id.as_str());
             let text = if mine { format!("✔ {}", option.label) } else { option.label.clone() };
-            ui.add_sized([label_width, 44.0], egui::Label::new(RichText::new(text).size(26.0).strong()).truncate());
+            ui.allocate_ui_with_layout(vec2(label_width, 44.0), egui::Layout::left_to_right(egui::Align::Center), |ui| {
+                ui.set_min_width(label_width);
+                ui.add(egui::Label::new(RichText::new(text).size(26.0).strong()).truncate());
+            });
             let width = (ui.available_width() - 190.0).max(80.0);
             let (rect, _) = ui.allocate_exact_size(vec2(width, 40.0), Sense::hover());
             ui.painter().rect_filled(rect, 8.0, theme::SURFACE);
@@ -126,4 +129,19 @@ pub fn join_info(ui: &mut egui::Ui, code: &str, server: &str, lang: Lang, big: b
             ui.label(RichText::new(server).size(18.0).color(theme::MUTED));
         });
     });
+}
+
+/// Content in a centred column at most `max_width` wide, so a wide window does not stretch it.
+pub fn column<R>(ui: &mut egui::Ui, max_width: f32, add: impl FnOnce(&mut egui::Ui) -> R) -> R {
+    let width = ui.available_width().min(max_width);
+    let margin = (ui.available_width() - width) / 2.0;
+    ui.horizontal_top(|ui| {
+        ui.add_space(margin);
+        ui.vertical(|ui| {
+            ui.set_width(width);
+            add(ui)
+        })
+        .inner
+    })
+    .inner
 }

@@ -189,3 +189,17 @@ fn losing_the_connection_is_shown() {
     let h = harness(view, Form::default());
     h.get_by_label("Verbinding verbroken, opnieuw verbinden…");
 }
+
+#[test]
+fn the_follow_up_waits_until_the_scene_has_been_played() {
+    let mut view = in_session(Role::Player, Phase::Open, Some(2), Lang::Nl);
+    view.session.as_mut().unwrap().timer = Some(TimerView { duration_s: 30, remaining_ms: 20_000 });
+    let playing = harness(view.clone(), Form::default());
+    assert!(playing.query_by_label("Eens").is_none(), "no answering while the scene is played");
+    assert!(playing.query_by_label_contains("Wat zag je?").is_none());
+    view.session.as_mut().unwrap().timer = Some(TimerView { duration_s: 30, remaining_ms: 0 });
+    let after = harness(view, Form::default());
+    after.get_by_label("Eens");
+    after.get_by_label("• Wat zag je?");
+    after.get_by_label("Een collega moet beoordelen.");
+}

@@ -92,7 +92,7 @@ impl Cx<'_> {
                 self.problem(v.span().start, format!("`{key}` in {} is leeg. Schrijf hier de tekst.", t.what));
                 None
             }
-            DeValue::String(s) => Some(s.trim().to_owned()),
+            DeValue::String(s) => Some(reflow(s)),
             other => {
                 let found = other.type_str();
                 self.problem(
@@ -113,7 +113,7 @@ impl Cx<'_> {
         let mut out = Vec::new();
         for e in list {
             match e.get_ref().as_str() {
-                Some(s) if !s.trim().is_empty() => out.push(s.trim().to_owned()),
+                Some(s) if !s.trim().is_empty() => out.push(reflow(s)),
                 Some(_) => self.problem(e.span().start, format!("Een regel in `{key}` is leeg. Haal hem weg of vul hem in.")),
                 None => self.problem(e.span().start, format!("Elke regel in `{key}` moet tekst zijn tussen aanhalingstekens.")),
             }
@@ -342,6 +342,17 @@ impl Cx<'_> {
     }
 }
 
+/// Text as a trainer wraps it in an editor: single line breaks become spaces, a blank line
+/// stays a paragraph break, and spaces at the ends go.
+fn reflow(s: &str) -> String {
+    s.trim()
+        .split("\n\n")
+        .map(|para| para.split_whitespace().collect::<Vec<_>>().join(" "))
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n\n")
+}
+
 fn is_id(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 64
@@ -399,6 +410,11 @@ fn edit_distance(a: &str, b: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wrapped_text_is_reflowed_and_paragraphs_kept() {
+        assert_eq!(reflow("  Karim trekt\nal twee jaar  een café.\n\nNu vraagt hij\nsubsidie.\n"), "Karim trekt al twee jaar een café.\n\nNu vraagt hij subsidie.");
+    }
 
     #[test]
     fn slugs_and_typos() {

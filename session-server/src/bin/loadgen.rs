@@ -109,17 +109,22 @@ fn main() -> ExitCode {
 }
 
 async fn run(args: Args) -> ExitCode {
-    let tmp = std::env::temp_dir().join(format!("loadgen-{}", std::process::id()));
+    let tmp = match tempfile::Builder::new().prefix("loadgen-").tempdir() {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("cannot make a temporary folder for the server's database: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
     let mut _server = None;
     let (url, pid) = match &args.url {
         Some(url) => (url.clone(), args.pid),
         None => {
-            let _ = std::fs::create_dir_all(&tmp);
             let port = free_port();
             let child = Command::new(sibling("session-server"))
                 .args(["--listen", &format!("127.0.0.1:{port}")])
                 .arg("--db")
-                .arg(tmp.join("load.db"))
+                .arg(tmp.path().join("load.db"))
                 .arg("--scenarios")
                 .arg(&args.scenarios)
                 .env("RUST_LOG", "warn")
@@ -158,7 +163,6 @@ async fn run(args: Args) -> ExitCode {
     };
     drop(_server);
     let echo = if args.no_echo { None } else { echo(&args, &room).await };
-    let _ = std::fs::remove_dir_all(&tmp);
     if args.json {
         let v = serde_json::json!({"room": room, "echo": echo});
         println!("{}", serde_json::to_string_pretty(&v).expect("reports serialise"));
