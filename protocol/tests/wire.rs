@@ -114,3 +114,21 @@ fn every_error_code_has_its_wire_name_and_a_sentence() {
         assert!(code.default_message().ends_with('.'));
     }
 }
+
+#[test]
+fn the_type_tag_is_written_first() {
+    // Clients may classify a frame by its first bytes without parsing it (the load generator does).
+    let msgs = [
+        ServerMsg::AnswerAck { item: "a".into(), option: "eens".into() },
+        ServerMsg::Error { code: ErrorCode::BadRequest, message: "x".into() },
+        ServerMsg::Tally(protocol::tally::tally("a", &["eens"], [])),
+        ServerMsg::Role { item: "a".into(), role: "r".into(), briefing: "b".into() },
+    ];
+    for m in msgs {
+        let json = serde_json::to_string(&m).unwrap();
+        let tag = serde_json::to_value(&m).unwrap()["type"].as_str().unwrap().to_owned();
+        assert!(json.starts_with(&format!(r#"{{"type":"{tag}""#)), "{json}");
+    }
+    let session: ServerMsg = serde_json::from_str(&format!(r#"{{"type":"session","session":{SESSION}}}"#)).unwrap();
+    assert!(serde_json::to_string(&session).unwrap().starts_with(r#"{"type":"session""#));
+}

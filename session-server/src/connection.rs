@@ -21,10 +21,12 @@ use crate::ratelimit::RateLimiter;
 use crate::session::{Attach, SessionHandle};
 
 /// The websocket settings every connection gets: small buffers (memory per idle player) and the frame limit.
+/// Writes are buffered until the writer task flushes, so what is queued together (a reveal's
+/// `session` and `tally`) leaves in one system call.
 pub fn ws_config(limits: &Limits) -> WebSocketConfig {
     WebSocketConfig::default()
         .read_buffer_size(4096)
-        .write_buffer_size(0)
+        .write_buffer_size(16 * 1024)
         .max_message_size(Some(limits.max_frame_bytes))
         .max_frame_size(Some(limits.max_frame_bytes))
 }

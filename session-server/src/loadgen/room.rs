@@ -104,6 +104,15 @@ impl Facilitator {
         Err(LoadError::Protocol("the facilitator's connection closed".into()))
     }
 
+    /// Reads (and records) whatever arrives for `wait`.
+    async fn read_for(&mut self, wait: Duration) -> Result<(), LoadError> {
+        let deadline = Instant::now() + wait;
+        match tokio::time::timeout_at(deadline, self.until(|_| None::<()>)).await {
+            Ok(Err(e)) => Err(e),
+            _ => Ok(()),
+        }
+    }
+
     async fn phase(&mut self, phase: Phase, index: Option<usize>) -> Result<SessionView, LoadError> {
         self.until(|m| match m {
             ServerMsg::Session { session } if session.phase == phase && (index.is_none() || session.index == index) => {
@@ -172,31 +181,44 @@ async fn room(o: &RoomOpts) -> Result<RoomReport, LoadError> {
 
     let (go_tx, go) = watch::channel(None);
     let stop = CancellationToken::new();
-    let tasks: Vec<_> = joined
-        .into_iter()
-        .zip(plans)
-        .map(|(ws, plan)| tokio::spawn(player::play(ws, item.id.clone(), plan, go.clone(), stop.clone())))
-        .collect();
+    let (done_tx, mut done) = tokio::sync::mpsc::unbounded_channel();
+    let acks = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let players = joined.len();
+    for (ws, plan) in joined.into_iter().zip(plans) {
+        tokio::spawn(player::play(ws, item.id.clone(), plan, go.clone(), acks.clone(), done_tx.clone(), stop.clone()));
+    }
+    drop(done_tx);
 
     f.control(ControlAction::Open, Some(&item.id)).await?;
     f.phase(Phase::Open, None).await?;
     f.tallies.clear();
     let start = Instant::now();
     let _ = go_tx.send(Some(start));
-    let total = tasks.len() as u32;
-    let expected_now = expected.clone();
-    f.until(|m| matches!(m, ServerMsg::Tally(t) if t.total == total && t.counts == expected_now).then_some(())).await?;
+    // Matching counts alone do not say the tally is final (two pending changes can cancel out):
+    // wait until every answer is acknowledged, then one coalescing window more. The server
+    // always sends the last tally, so the last one received is the final one.
+    let give_up = start + o.window + Duration::from_secs(30);
+    while acks.load(std::sync::atomic::Ordering::Relaxed) < answers_sent && Instant::now() < give_up {
+        f.read_for(Duration::from_millis(20)).await?;
+    }
+    f.read_for(Duration::from_millis(300)).await?;
     let final_at = f.tallies.last().map(|t| t.0).unwrap_or_else(Instant::now);
     let final_counts = f.tallies.last().map(|t| t.2.clone()).unwrap_or_default();
     let answer_tallies = f.tallies.clone();
 
     f.control(ControlAction::Close, None).await?;
     f.phase(Phase::Closed, None).await?;
+    // A facilitator pauses between closing and revealing; measure the reveal on its own, not
+    // overlapping with the `closed` update still on its way to ten thousand players.
+    f.read_for(Duration::from_secs(1)).await?;
     let reveal_at = Instant::now();
     f.control(ControlAction::Reveal, None).await?;
-    let mut outcomes: Vec<Outcome> = Vec::with_capacity(tasks.len());
-    for t in tasks {
-        outcomes.push(t.await.unwrap_or_default());
+    let mut outcomes: Vec<Outcome> = Vec::with_capacity(players);
+    while outcomes.len() < players {
+        match done.recv().await {
+            Some(out) => outcomes.push(out),
+            None => break,
+        }
     }
     stop.cancel();
     f.phase(Phase::Revealed, None).await?;
@@ -222,9 +244,9 @@ async fn room(o: &RoomOpts) -> Result<RoomReport, LoadError> {
             first_sends.push(*s);
         }
         last_send = out.sent.iter().copied().fold(last_send, Instant::max);
-        if let Some((at, counts)) = &out.revealed {
+        if let Some((at, _)) = &out.revealed {
             reveal_max = reveal_max.max(*at - reveal_at);
-            if *counts == expected {
+            if out.revealed_counts().as_ref() == Some(&expected) {
                 reveal_correct += 1;
             }
         }

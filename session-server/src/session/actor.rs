@@ -12,7 +12,7 @@ use tokio::time::Instant;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_util::sync::CancellationToken;
 
-use super::state::{Member, State};
+use super::state::State;
 use super::{Attach, Cmd};
 use crate::config::Limits;
 use crate::now_ms;
@@ -29,16 +29,68 @@ pub(super) struct Conn {
 pub(super) struct Actor {
     pub st: State,
     pub conns: HashMap<u64, Conn>,
+    /// Connected players, kept in step with `conns` (counting them each time is O(n) per join).
+    connected_players: u32,
     pub by_member: HashMap<u32, u64>,
     pub store: Store,
     pub limits: Arc<Limits>,
     pub rng: StdRng,
     ended: Arc<AtomicBool>,
-    last_session: Option<Instant>,
-    pub session_due: Option<Instant>,
-    last_tally: Option<Instant>,
-    pub tally_due: Option<Instant>,
+    /// Coalesced `session` updates for the facilitator and watchers (10 a second)...
+    staff: Coalesce,
+    /// ...and for players, less often in a big room (see [`Actor::player_interval`]).
+    players: Coalesce,
+    /// The facilitator's live tally.
+    tally: Coalesce,
     pub timer_due: Option<Instant>,
+}
+
+/// Leading-edge coalescing: the first change after a quiet spell goes out at once, later ones
+/// wait until the interval has passed, and the last one is always sent.
+#[derive(Debug, Default)]
+struct Coalesce {
+    last: Option<Instant>,
+    due: Option<Instant>,
+}
+
+impl Coalesce {
+    /// Whether to send now; otherwise the send is scheduled at `due`.
+    fn changed(&mut self, now: Instant, interval: std::time::Duration) -> bool {
+        match self.last {
+            Some(last) if now < last + interval => {
+                self.due.get_or_insert(last + interval);
+                false
+            }
+            _ => true,
+        }
+    }
+
+    fn sent(&mut self, now: Instant) {
+        self.last = Some(now);
+        self.due = None;
+    }
+
+    fn is_due(&self, now: Instant) -> bool {
+        self.due.is_some_and(|d| d <= now)
+    }
+}
+
+/// Who a `session` update is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Audience {
+    Everyone,
+    Staff,
+    Players,
+}
+
+impl Audience {
+    fn includes(self, role: Role) -> bool {
+        match self {
+            Audience::Everyone => true,
+            Audience::Staff => role != Role::Player,
+            Audience::Players => role == Role::Player,
+        }
+    }
 }
 
 impl Actor {
@@ -50,15 +102,15 @@ impl Actor {
         let mut actor = Actor {
             st,
             conns: HashMap::new(),
+            connected_players: 0,
             by_member: HashMap::new(),
             store,
             limits,
             rng,
             ended,
-            last_session: None,
-            session_due: None,
-            last_tally: None,
-            tally_due: None,
+            staff: Coalesce::default(),
+            players: Coalesce::default(),
+            tally: Coalesce::default(),
             timer_due: None,
         };
         actor.schedule_timer();
@@ -68,7 +120,7 @@ impl Actor {
     pub async fn run(mut self, mut rx: mpsc::Receiver<Cmd>, shutdown: CancellationToken) {
         let far = || Instant::now() + std::time::Duration::from_secs(3600);
         loop {
-            let due = [self.session_due, self.tally_due, self.timer_due].into_iter().flatten().min();
+            let due = [self.staff.due, self.players.due, self.tally.due, self.timer_due].into_iter().flatten().min();
             tokio::select! {
                 cmd = rx.recv() => {
                     let Some(cmd) = cmd else { break };
@@ -110,10 +162,13 @@ impl Actor {
             self.timer_due = None;
             self.timer_ran_out().await;
         }
-        if self.session_due.is_some_and(|t| t <= now) {
-            self.broadcast_session();
+        if self.staff.is_due(now) {
+            self.send_session(Audience::Staff);
         }
-        if self.tally_due.is_some_and(|t| t <= now) {
+        if self.players.is_due(now) {
+            self.send_session(Audience::Players);
+        }
+        if self.tally.is_due(now) {
             self.send_live_tally();
         }
     }
@@ -137,8 +192,7 @@ impl Actor {
                         if self.st.phase == Phase::Ended {
                             return Err(ErrorCode::SessionEnded.into());
                         }
-                        let players = self.st.members.values().filter(|m| m.role == Role::Player).count();
-                        if players >= self.limits.max_players {
+                        if self.st.players >= self.limits.max_players {
                             return Err(ErrorCode::SessionFull.into());
                         }
                         (Role::Player, team.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty()))
@@ -146,11 +200,9 @@ impl Actor {
                     Attach::Resume { .. } => unreachable!("handled above"),
                 };
                 let member = self.st.next_member;
-                self.st.next_member += 1;
                 let token = new_token();
                 let hash = hash_token(&token);
-                self.st.tokens.insert(hash, member);
-                self.st.members.insert(member, Member { role, team: team.as_deref().map(Arc::from) });
+                self.st.add_member(member, role, team.as_deref().map(Arc::from), hash);
                 let (done, gate) = oneshot::channel();
                 let op = Op::Member { code: self.st.code.clone(), member, role: role.as_str(), token_hash: hash, team };
                 self.store.submit(op, Some(Box::new(move |ok| {
@@ -160,7 +212,7 @@ impl Actor {
                 (member, role, token, true)
             }
         };
-        if let Some(old) = self.by_member.insert(member, conn).and_then(|c| self.conns.remove(&c)) {
+        if let Some(old) = self.by_member.insert(member, conn).and_then(|c| self.remove_conn(c)) {
             old.out.push(Out::Close(CloseCode::Normal, "elders opnieuw verbonden"));
         }
         let welcome = ServerMsg::Welcome {
@@ -183,13 +235,23 @@ impl Actor {
         tracing::info!(code = %self.st.code, role = role.as_str(), resumed = !fresh, "member attached");
         self.conns.insert(conn, Conn { member, role, out });
         if role == Role::Player {
+            self.connected_players += 1;
             self.session_changed();
         }
         Ok(role)
     }
 
+    /// Forgets a connection, keeping the player count in step.
+    fn remove_conn(&mut self, conn: u64) -> Option<Conn> {
+        let c = self.conns.remove(&conn)?;
+        if c.role == Role::Player {
+            self.connected_players -= 1;
+        }
+        Some(c)
+    }
+
     fn leave(&mut self, conn: u64) {
-        let Some(c) = self.conns.remove(&conn) else { return };
+        let Some(c) = self.remove_conn(conn) else { return };
         if self.by_member.get(&c.member) == Some(&conn) {
             self.by_member.remove(&c.member);
         }
@@ -200,46 +262,63 @@ impl Actor {
     }
 
     pub fn participants(&self) -> u32 {
-        self.conns.values().filter(|c| c.role == Role::Player).count() as u32
+        self.connected_players
     }
 
-    /// Sends the current `session` to everyone: one serialisation for the facilitator, one for the rest.
+    /// Sends the current `session` to everyone, at once: every change of phase or item.
     pub fn broadcast_session(&mut self) {
+        self.send_session(Audience::Everyone);
+    }
+
+    /// Sends `session` to `audience`: one serialisation for the facilitator, one for the rest.
+    fn send_session(&mut self, audience: Audience) {
         let now = now_ms();
         let participants = self.participants();
         let facilitator = encode(&ServerMsg::Session { session: self.st.view(true, participants, now) });
         let public = encode(&ServerMsg::Session { session: self.st.view(false, participants, now) });
-        self.deliver(|role| Some(if role == Role::Facilitator { facilitator.clone() } else { public.clone() }));
-        self.last_session = Some(Instant::now());
-        self.session_due = None;
+        self.deliver(|role| {
+            audience.includes(role).then(|| if role == Role::Facilitator { facilitator.clone() } else { public.clone() })
+        });
+        let sent = Instant::now();
+        if audience.includes(Role::Facilitator) {
+            self.staff.sent(sent);
+        }
+        if audience.includes(Role::Player) {
+            self.players.sent(sent);
+        }
         self.ended.store(self.st.phase == Phase::Ended, Ordering::Relaxed);
     }
 
-    /// A count changed: send at once after a quiet spell, otherwise once the window has passed.
+    /// How often players hear about changed counts: 10 a second in a normal room, less in a big
+    /// one (0.1 ms per player, at most once a second), so the fan-out of a count that players do
+    /// not even show stays bounded. The contract asks "at most 10 per second"; the facilitator
+    /// and the projector keep 10.
+    fn player_interval(&self) -> std::time::Duration {
+        let scaled = std::time::Duration::from_micros(100 * u64::from(self.participants()));
+        scaled.clamp(self.limits.coalesce, std::time::Duration::from_secs(1).max(self.limits.coalesce))
+    }
+
+    /// A count changed: each audience hears at once after a quiet spell, otherwise when its interval has passed.
     pub fn session_changed(&mut self) {
         let now = Instant::now();
-        match self.last_session {
-            Some(last) if now < last + self.limits.coalesce => {
-                self.session_due.get_or_insert(last + self.limits.coalesce);
-            }
-            _ => self.broadcast_session(),
+        if self.staff.changed(now, self.limits.coalesce) {
+            self.send_session(Audience::Staff);
+        }
+        let interval = self.player_interval();
+        if self.players.changed(now, interval) {
+            self.send_session(Audience::Players);
         }
     }
 
     pub fn tally_changed(&mut self) {
-        let now = Instant::now();
-        match self.last_tally {
-            Some(last) if now < last + self.limits.coalesce => {
-                self.tally_due.get_or_insert(last + self.limits.coalesce);
-            }
-            _ => self.send_live_tally(),
+        if self.tally.changed(Instant::now(), self.limits.coalesce) {
+            self.send_live_tally();
         }
     }
 
     /// The live tally, to the facilitator only.
     pub fn send_live_tally(&mut self) {
-        self.tally_due = None;
-        self.last_tally = Some(Instant::now());
+        self.tally.sent(Instant::now());
         let Some(t) = self.st.tally() else { return };
         let text = encode(&ServerMsg::Tally(t));
         self.deliver(|role| (role == Role::Facilitator).then(|| text.clone()));

@@ -66,6 +66,8 @@ pub(crate) struct State {
     pub members: HashMap<u32, Member>,
     pub tokens: HashMap<[u8; 32], u32>,
     pub next_member: u32,
+    /// Members who joined as players (connected or not), for the session's player cap.
+    pub players: usize,
     pub answers: HashMap<String, ItemAnswers>,
     /// Per sketch item: (role name, member).
     pub roles: HashMap<String, Vec<(String, u32)>>,
@@ -83,6 +85,7 @@ impl State {
             members: HashMap::new(),
             tokens: HashMap::new(),
             next_member: 1,
+            players: 0,
             answers: HashMap::new(),
             roles: HashMap::new(),
         }
@@ -99,9 +102,7 @@ impl State {
         s.timer = l.timer;
         for m in l.members {
             let Some(role) = Role::parse(&m.role) else { continue };
-            s.next_member = s.next_member.max(m.member + 1);
-            s.tokens.insert(m.token_hash, m.member);
-            s.members.insert(m.member, Member { role, team: m.team.map(Arc::from) });
+            s.add_member(m.member, role, m.team.map(Arc::from), m.token_hash);
         }
         for (item, member, option) in l.answers {
             s.record(&item, member, &option);
@@ -110,6 +111,14 @@ impl State {
             s.roles.entry(item).or_default().push((role, member));
         }
         s
+    }
+
+    /// Registers a member under its token's hash; the one place members are added.
+    pub fn add_member(&mut self, member: u32, role: Role, team: Option<Arc<str>>, token_hash: [u8; 32]) {
+        self.next_member = self.next_member.max(member + 1);
+        self.tokens.insert(token_hash, member);
+        self.players += usize::from(role == Role::Player);
+        self.members.insert(member, Member { role, team });
     }
 
     pub fn item(&self) -> Option<&Item> {
