@@ -151,6 +151,17 @@ pub fn limits(tune: impl FnOnce(&mut Limits)) -> impl FnOnce(&mut Config) {
     move |c: &mut Config| tune(&mut c.limits)
 }
 
+/// Everything a `welcome` carries.
+#[derive(Debug, Clone)]
+pub struct Welcomed {
+    pub role: protocol::Role,
+    pub code: String,
+    pub token: String,
+    pub player_id: Option<String>,
+    pub session: SessionView,
+    pub answers: std::collections::BTreeMap<String, String>,
+}
+
 /// A websocket client that keeps every message it received, for checks about what it was ever shown.
 pub struct TestClient {
     pub c: Client,
@@ -194,10 +205,32 @@ impl TestClient {
         }
     }
 
+    /// The welcome, all of it.
+    pub async fn welcomed(&mut self) -> Welcomed {
+        self.expect("welcome", |m| match m {
+            ServerMsg::Welcome { role, code, token, player_id, session, answers } => Some(Welcomed {
+                role: *role,
+                code: code.clone(),
+                token: token.clone(),
+                player_id: player_id.clone(),
+                session: session.clone(),
+                answers: answers.clone(),
+            }),
+            _ => None,
+        })
+        .await
+    }
+
     /// The welcome: (code, token, session).
     pub async fn welcome(&mut self) -> (String, String, SessionView) {
-        self.expect("welcome", |m| match m {
-            ServerMsg::Welcome { code, token, session, .. } => Some((code.clone(), token.clone(), session.clone())),
+        let w = self.welcomed().await;
+        (w.code, w.token, w.session)
+    }
+
+    /// The next private `role`: (role, briefing).
+    pub async fn role(&mut self) -> (String, String) {
+        self.expect("role", |m| match m {
+            ServerMsg::Role { role, briefing, .. } => Some((role.clone(), briefing.clone())),
             _ => None,
         })
         .await

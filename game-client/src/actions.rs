@@ -39,6 +39,29 @@ pub fn command(action: &Action, view: &mut ViewState) -> Option<NetCmd> {
     }
 }
 
+/// An action from a line of text, for driving a client without a screen:
+/// `host SCENARIO`, `join CODE [TEAM]`, `watch CODE`, `answer ITEM OPTION`,
+/// `open ITEM`, `close`, `reveal`, `start_timer`, `end`, `leave`.
+pub fn parse_command(line: &str) -> Option<Action> {
+    let words: Vec<&str> = line.split_whitespace().collect();
+    let control = |action, item: Option<&&str>| Some(Action::Control { action, item: item.map(|i| (*i).to_owned()) });
+    match words.as_slice() {
+        ["host", scenario] => Some(Action::Host { scenario: (*scenario).into(), title: None }),
+        ["join", code, team @ ..] => {
+            Some(Action::Join { code: (*code).into(), name: None, team: (!team.is_empty()).then(|| team.join(" ")) })
+        }
+        ["watch", code] => Some(Action::Watch { code: (*code).into() }),
+        ["answer", item, option] => Some(Action::Answer { item: (*item).into(), option: (*option).into() }),
+        ["open", item] => control(protocol::ControlAction::Open, Some(item)),
+        ["close"] => control(protocol::ControlAction::Close, None),
+        ["reveal"] => control(protocol::ControlAction::Reveal, None),
+        ["start_timer"] => control(protocol::ControlAction::StartTimer, None),
+        ["end"] => control(protocol::ControlAction::End, None),
+        ["leave"] => Some(Action::Leave),
+        _ => None,
+    }
+}
+
 /// Writes the session's report as Markdown and CSV next to the database; returns the folder.
 pub fn save_report(db: &Path, code: &str) -> Result<String, String> {
     use session_server::export::{Format, load_report, render};
@@ -69,6 +92,14 @@ mod tests {
         assert!(matches!(c, Some(NetCmd::Send(ClientMsg::Control { action: ControlAction::Reveal, .. }))));
         let c = command(&Action::Join { code: "K7M2QX".into(), name: None, team: Some("Oost".into()) }, &mut v);
         assert!(matches!(c, Some(NetCmd::Send(ClientMsg::Join { protocol: 1, ref team, .. })) if team.as_deref() == Some("Oost")));
+    }
+
+    #[test]
+    fn text_commands() {
+        assert_eq!(parse_command("join k7m2qx Wijkteam Oost"), Some(Action::Join { code: "k7m2qx".into(), name: None, team: Some("Wijkteam Oost".into()) }));
+        assert_eq!(parse_command("open a"), Some(Action::Control { action: ControlAction::Open, item: Some("a".into()) }));
+        assert_eq!(parse_command("reveal"), Some(Action::Control { action: ControlAction::Reveal, item: None }));
+        assert_eq!(parse_command("dance"), None);
     }
 
     #[test]

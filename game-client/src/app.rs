@@ -115,6 +115,26 @@ pub fn build(opts: Options) -> App {
     app
 }
 
+/// The client without a window: the same network thread, view and screen systems on Bevy's
+/// MinimalPlugins, connected to `url`. Used by `dilemma-headless` and the tests.
+pub fn headless(url: &str) -> App {
+    let net = NetHandle::spawn();
+    net.send(NetCmd::Connect { url: url.into(), opening: ClientMsg::ListScenarios { protocol: PROTOCOL_VERSION } });
+    let mut app = App::new();
+    app.add_plugins((MinimalPlugins, bevy::state::app::StatesPlugin))
+        .init_state::<Screen>()
+        .insert_resource(ViewState::new(Lang::Nl, url.into()))
+        .insert_resource(Net(net))
+        .add_systems(Update, (pump_network, follow_screen).chain());
+    app
+}
+
+/// Performs `action` in an app: what a click does, without the click.
+pub fn perform(world: &mut World, action: &Action) {
+    let Some(cmd) = actions::command(action, &mut world.resource_mut::<ViewState>()) else { return };
+    world.resource::<Net>().0.send(cmd);
+}
+
 fn spawn_camera(mut commands: Commands) {
     commands.spawn(Camera2d);
 }
@@ -186,3 +206,4 @@ fn draw(
     }
     Ok(())
 }
+

@@ -32,6 +32,7 @@ pub enum Link {
 }
 
 #[derive(Debug, Clone)]
+#[allow(clippy::large_enum_variant)] // a handful a frame, moved once into the view
 pub enum NetEvent {
     Link(Link),
     Msg(ServerMsg),

@@ -4,7 +4,7 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use integration_tests::{Server, TestClient, WAIT, shipped_scenarios};
+use integration_tests::{Server, TestClient, WAIT, Welcomed, shipped_scenarios};
 use protocol::{Phase, Role, ServerMsg};
 use serde_json::json;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
@@ -28,7 +28,7 @@ async fn graceful_shutdown_closes_with_1001_and_keeps_every_ack() {
     assert_eq!((session.phase, session.index, session.answered), (Phase::Open, Some(0), 1));
     let mut p = s.client().await;
     p.send(json!({"type":"resume","protocol":1,"code":code,"token":ptoken})).await;
-    let answers = p.expect("welcome", |m| if let ServerMsg::Welcome { answers, .. } = m { Some(answers.clone()) } else { None }).await;
+    let answers = p.welcomed().await.answers;
     assert_eq!(answers.get("a").map(String::as_str), Some("oneens"));
     s.stop().await;
 }
@@ -124,7 +124,7 @@ async fn after_kill_9_every_acked_answer_phase_role_and_token_is_back() {
     let b = Binary::start(dir.path(), port).await;
 
     let mut f = resume(&b, &code, &ftoken).await;
-    let (role, session) = f.expect("welcome", |m| if let ServerMsg::Welcome { role, session, .. } = m { Some((*role, session.clone())) } else { None }).await;
+    let Welcomed { role, session, .. } = f.welcomed().await;
     assert_eq!(role, Role::Facilitator);
     assert_eq!((session.phase, session.index, session.answered), (Phase::Open, Some(2), 4));
     assert!(session.timer.is_some(), "the countdown survives the crash");
@@ -132,12 +132,11 @@ async fn after_kill_9_every_acked_answer_phase_role_and_token_is_back() {
     assert_eq!((t.total, t.counts["oneens"]), (4, 4));
     for (i, (_, token)) in players.iter().enumerate() {
         let mut p = resume(&b, &code, token).await;
-        let answers = p.expect("welcome", |m| if let ServerMsg::Welcome { answers, .. } = m { Some(answers.clone()) } else { None }).await;
+        let answers = p.welcomed().await.answers;
         assert_eq!(answers.get("a").map(String::as_str), Some(choices[i]));
         assert_eq!(answers.get("s").map(String::as_str), Some("oneens"));
         if let Some((_, role)) = cast.iter().find(|(j, _)| *j == i) {
-            let again = p.expect("role", |m| if let ServerMsg::Role { role, .. } = m { Some(role.clone()) } else { None }).await;
-            assert_eq!(&again, role);
+            assert_eq!(&p.role().await.0, role);
         }
     }
     f.control("open", Some("a")).await;

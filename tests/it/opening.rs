@@ -1,6 +1,6 @@
 //! Opening messages: list, create, join, watch; what each role gets to see in its welcome.
 
-use integration_tests::Server;
+use integration_tests::{Server, Welcomed};
 use protocol::{Phase, Role, ServerMsg};
 use serde_json::json;
 
@@ -20,16 +20,8 @@ async fn list_then_create_on_the_same_connection() {
     }
     assert_eq!(list.iter().find(|d| d.id == "test").unwrap().items, 4);
     c.send(json!({"type":"create_session","protocol":1,"scenario":"test","title":"Team Wijken, 3 maart"})).await;
-    let (role, code, token, session) = c
-        .expect("welcome", |m| match m {
-            ServerMsg::Welcome { role, code, token, session, player_id, .. } => {
-                assert!(player_id.is_none());
-                Some((*role, code.clone(), token.clone(), session.clone()))
-            }
-            _ => None,
-        })
-        .await;
-    assert_eq!(role, Role::Facilitator);
+    let Welcomed { role, code, token, session, player_id, .. } = c.welcomed().await;
+    assert_eq!((role, player_id), (Role::Facilitator, None));
     assert_eq!(protocol::codes::normalize(&code).as_deref(), Some(code.as_str()));
     assert!(token.len() >= 32, "token carries at least 128 bits");
     assert_eq!(session.title, "Team Wijken, 3 maart");
@@ -47,25 +39,15 @@ async fn players_and_watchers_join_with_the_code_in_any_case() {
     let (_f, code, _) = s.facilitator("test").await;
     let mut p = s.client().await;
     p.send(json!({"type":"join","protocol":1,"code":code.to_lowercase(),"name":"Sanne","team":"Wijkteam Oost"})).await;
-    let (role, pid, session) = p
-        .expect("welcome", |m| match m {
-            ServerMsg::Welcome { role, player_id, session, .. } => Some((*role, player_id.clone(), session.clone())),
-            _ => None,
-        })
-        .await;
+    let Welcomed { role, player_id, session, .. } = p.welcomed().await;
     assert_eq!(role, Role::Player);
-    assert!(pid.unwrap().starts_with('p'));
+    assert!(player_id.unwrap().starts_with('p'));
     assert!(session.items.is_none(), "players do not get the item list");
     assert_eq!(session.participants, 1);
 
     let mut w = s.client().await;
     w.send(json!({"type":"watch","protocol":1,"code":format!(" {}-{} ", &code[..3], &code[3..])})).await;
-    let (role, session) = w
-        .expect("welcome", |m| match m {
-            ServerMsg::Welcome { role, session, .. } => Some((*role, session.clone())),
-            _ => None,
-        })
-        .await;
+    let Welcomed { role, session, .. } = w.welcomed().await;
     assert_eq!(role, Role::Watcher);
     assert!(session.items.is_none());
     s.stop().await;

@@ -13,23 +13,15 @@ async fn a_player_resumes_with_their_answers_and_a_facilitator_with_control() {
     drop(f);
     let mut f = s.client().await;
     f.send(json!({"type":"resume","protocol":1,"code":code,"token":ftoken})).await;
-    let role = f.expect("welcome", |m| if let ServerMsg::Welcome { role, .. } = m { Some(*role) } else { None }).await;
-    assert_eq!(role, Role::Facilitator);
+    assert_eq!(f.welcomed().await.role, Role::Facilitator);
     f.control("open", Some("a")).await;
     p.session_where("open", |v| v.phase == Phase::Open).await;
     p.answer("a", "hangt_af").await;
     drop(p);
     let mut p = s.client().await;
     p.send(json!({"type":"resume","protocol":1,"code":code,"token":ptoken})).await;
-    let (role, id, answers, session) = p
-        .expect("welcome", |m| match m {
-            ServerMsg::Welcome { role, player_id, answers, session, .. } => {
-                Some((*role, player_id.clone(), answers.clone(), session.clone()))
-            }
-            _ => None,
-        })
-        .await;
-    assert_eq!((role, id), (Role::Player, Some(pid)));
+    let integration_tests::Welcomed { role, player_id, answers, session, .. } = p.welcomed().await;
+    assert_eq!((role, player_id), (Role::Player, Some(pid)));
     assert_eq!(answers.get("a").map(String::as_str), Some("hangt_af"), "their own answer shows again");
     assert_eq!(session.answered, 1);
     p.answer("a", "eens").await;

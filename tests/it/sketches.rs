@@ -59,14 +59,12 @@ async fn roles_reach_only_the_chosen_players_and_come_back_on_resume() {
     drop(old);
     let mut back = s.client().await;
     back.send(json!({"type":"resume","protocol":1,"code":code,"token":token})).await;
-    let again = back.expect("role", |m| if let ServerMsg::Role { role, briefing, .. } = m { Some((role.clone(), briefing.clone())) } else { None }).await;
-    assert_eq!(again, role);
+    assert_eq!(back.role().await, role);
 
     // Opening it again keeps the draw.
     f.control("open", Some("a")).await;
     f.control("open", Some("s")).await;
-    let again = back.expect("role again", |m| if let ServerMsg::Role { role, .. } = m { Some(role.clone()) } else { None }).await;
-    assert_eq!(again, role.0);
+    assert_eq!(back.role().await.0, role.0);
     s.stop().await;
 }
 

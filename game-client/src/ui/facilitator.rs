@@ -112,11 +112,10 @@ pub fn panel(ui: &mut egui::Ui, view: &ViewState, now: Instant) -> Option<Action
                 action = control(ControlAction::Reveal);
             }
             let next = session.index.map(|i| i + 1).and_then(|i| session.items.as_ref()?.get(i));
-            if let Some(next) = next {
-                if ui.button(l.pick("Volgende ▶", "Next ▶")).clicked() {
+            if let Some(next) = next
+                && ui.button(l.pick("Volgende ▶", "Next ▶")).clicked() {
                     action = Some(Action::Control { action: ControlAction::Open, item: Some(next.id.clone()) });
                 }
-            }
             if ui.button(l.pick("Beëindig de sessie", "End the session")).clicked() {
                 action = control(ControlAction::End);
             }

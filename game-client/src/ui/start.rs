@@ -109,9 +109,8 @@ fn host(ui: &mut egui::Ui, view: &ViewState, form: &mut Form, action: &mut Optio
     });
     ui.label(l.pick("Naam van de sessie (mag leeg blijven)", "Session name (optional)"));
     ui.add(egui::TextEdit::singleline(&mut form.title).desired_width(520.0));
-    if widgets::primary(ui, l.pick("Start de sessie", "Start the session")) {
-        if let Some(scenario) = form.scenario.clone() {
+    if widgets::primary(ui, l.pick("Start de sessie", "Start the session"))
+        && let Some(scenario) = form.scenario.clone() {
             *action = Some(Action::Host { scenario, title: opt(&form.title) });
         }
-    }
 }

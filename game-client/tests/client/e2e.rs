@@ -78,7 +78,7 @@ async fn a_facilitator_and_three_players_play_a_dilemma_and_a_sketch() {
         p.until("resumed", |v| v.link == Link::Connected).await;
     }
     for p in players.iter_mut() {
-        p.until("own answers back", |v| v.my_choice() == Some("oneens") && v.mine.get("a").is_some()).await;
+        p.until("own answers back", |v| v.my_choice() == Some("oneens") && v.mine.contains_key("a")).await;
     }
     for p in players.iter_mut() {
         let _ = tokio::time::timeout(std::time::Duration::from_millis(300), p.until("role back", |v| v.role_card.is_some())).await;

@@ -3,27 +3,11 @@
 use std::time::Duration;
 
 use bevy::prelude::*;
-use bevy::state::app::StatesPlugin;
-use game_client::actions;
-use game_client::app::{Net, follow_screen, pump_network};
-use game_client::i18n::Lang;
-use game_client::net::{NetCmd, NetHandle};
+use game_client::app::{headless, perform};
 use game_client::ui::{Action, Screen};
 use game_client::view::ViewState;
 use integration_tests::Server;
-use protocol::{ClientMsg, ControlAction, PROTOCOL_VERSION};
-
-fn headless(url: &str) -> App {
-    let net = NetHandle::spawn();
-    net.send(NetCmd::Connect { url: url.into(), opening: ClientMsg::ListScenarios { protocol: PROTOCOL_VERSION } });
-    let mut app = App::new();
-    app.add_plugins((MinimalPlugins, StatesPlugin))
-        .init_state::<Screen>()
-        .insert_resource(ViewState::new(Lang::Nl, url.into()))
-        .insert_resource(Net(net))
-        .add_systems(Update, (pump_network, follow_screen).chain());
-    app
-}
+use protocol::ControlAction;
 
 fn screen(app: &App) -> Screen {
     *app.world().resource::<State<Screen>>().get()
@@ -34,9 +18,7 @@ fn view(app: &App) -> &ViewState {
 }
 
 fn act(app: &mut App, action: Action) {
-    let world = app.world_mut();
-    let cmd = actions::command(&action, &mut world.resource_mut::<ViewState>()).expect("a network action");
-    world.resource::<Net>().0.send(cmd);
+    perform(app.world_mut(), &action);
 }
 
 async fn step_until(app: &mut App, what: &str, done: impl Fn(&App) -> bool) {

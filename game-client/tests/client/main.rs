@@ -4,3 +4,4 @@ mod e2e;
 mod headless;
 mod panels;
 mod peer;
+mod processes;

@@ -74,11 +74,13 @@ fn joining_from_the_start_screen() {
 
 #[test]
 fn hosting_picks_a_deck() {
-    let mut view = ViewState::default();
-    view.scenarios = vec![
-        ScenarioSummary { id: "a".into(), title: "Eerste".into(), language: "nl".into(), items: 3, description: String::new() },
-        ScenarioSummary { id: "b".into(), title: "Tweede".into(), language: "en".into(), items: 5, description: "Over iets".into() },
-    ];
+    let view = ViewState {
+        scenarios: vec![
+            ScenarioSummary { id: "a".into(), title: "Eerste".into(), language: "nl".into(), items: 3, description: String::new() },
+            ScenarioSummary { id: "b".into(), title: "Tweede".into(), language: "en".into(), items: 5, description: "Over iets".into() },
+        ],
+        ..ViewState::default()
+    };
     let mut h = harness(view, Form::default());
     h.get_by_label_contains("Tweede").click();
     h.run();

@@ -136,10 +136,7 @@ async fn answer(
                     out.revealed = Some((at, t.to_owned()));
                     return out;
                 }
-                match serde_json::from_str::<ServerMsg>(t) {
-                    Ok(ServerMsg::Error { code, message }) => out.error = Some(format!("{code:?}: {message}")),
-                    _ => {}
-                }
+                if let Ok(ServerMsg::Error { code, message }) = serde_json::from_str::<ServerMsg>(t) { out.error = Some(format!("{code:?}: {message}")) }
             }
             () = stop.cancelled() => return out,
         }

@@ -1,0 +1,76 @@
+//! `dilemma-headless`: the client without a window, for tests and rehearsals.
+//!
+//! The same network thread, view and screen systems as the game, on Bevy's MinimalPlugins. It reads
+//! commands on standard input (`host test`, `join CODE`, `answer ITEM OPTION`, `open ITEM`, `reveal`, …;
+//! see `actions::parse_command`) and prints one JSON line each time what the screen would show changes.
+
+use std::io::BufRead;
+use std::sync::Mutex;
+use std::sync::mpsc::{Receiver, channel};
+
+use bevy::app::AppExit;
+use bevy::prelude::*;
+use game_client::actions::parse_command;
+use game_client::app::{headless, perform};
+use game_client::ui::{Screen, screen_for};
+use game_client::view::ViewState;
+
+#[derive(Resource)]
+struct Input(Mutex<Receiver<Option<String>>>);
+
+#[derive(Resource, Default)]
+struct Printed(String);
+
+fn main() -> AppExit {
+    let Some(url) = std::env::args().nth(1) else {
+        eprintln!("usage: dilemma-headless ws://127.0.0.1:7878/ws   (then commands on standard input)");
+        return AppExit::error();
+    };
+    let (tx, rx) = channel();
+    std::thread::spawn(move || {
+        for line in std::io::stdin().lock().lines().map_while(Result::ok) {
+            let _ = tx.send(Some(line));
+        }
+        let _ = tx.send(None);
+    });
+    let mut app = headless(&url);
+    app.insert_resource(Input(Mutex::new(rx))).init_resource::<Printed>().add_systems(Update, (commands, report));
+    app.run()
+}
+
+fn commands(world: &mut World) {
+    let lines: Vec<Option<String>> = world.resource::<Input>().0.lock().expect("input").try_iter().collect();
+    for line in lines {
+        let Some(line) = line else {
+            world.write_message(AppExit::Success);
+            return;
+        };
+        match parse_command(&line) {
+            Some(action) => perform(world, &action),
+            None => eprintln!("unknown command: {line}"),
+        }
+    }
+}
+
+/// Prints what the screen would show, when it changes.
+fn report(view: Res<ViewState>, mut printed: ResMut<Printed>) {
+    let screen: Screen = screen_for(&view);
+    let line = serde_json::json!({
+        "screen": format!("{screen:?}"),
+        "code": view.code,
+        "phase": view.phase(),
+        "item": view.item().map(|i| &i.id),
+        "choice": view.my_choice(),
+        "role": view.role_card.as_ref().map(|r| &r.role),
+        "counts": view.tally.as_ref().map(|t| &t.counts),
+        "participants": view.session.as_ref().map(|s| s.participants),
+        "timer": view.session.as_ref().and_then(|s| s.timer).is_some(),
+        "error": view.error,
+        "scenarios": view.scenarios.len(),
+    })
+    .to_string();
+    if line != printed.0 {
+        println!("{line}");
+        printed.0 = line;
+    }
+}
