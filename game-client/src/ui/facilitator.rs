@@ -69,7 +69,7 @@ pub fn panel(ui: &mut egui::Ui, view: &ViewState, now: Instant) -> Option<Action
         }
     });
 
-    egui::CentralPanel::default().show(ui, |ui| {
+    egui::CentralPanel::default().show(ui, |ui| egui::ScrollArea::vertical().show(ui, |ui| {
         let Some(item) = item else {
             ui.add_space(30.0);
             ui.vertical_centered(|ui| {
@@ -102,7 +102,9 @@ pub fn panel(ui: &mut egui::Ui, view: &ViewState, now: Instant) -> Option<Action
         }
         ui.add_space(8.0);
         ui.horizontal_wrapped(|ui| {
-            if session.phase == Phase::Open && item.kind == ItemKind::Sketch && widgets::primary(ui, l.pick("Start de timer", "Start the timer")) {
+            let running = view.remaining(now).is_some_and(|left| !left.is_zero());
+            let timer_label = if running { l.pick("Timer opnieuw", "Restart the timer") } else { l.pick("Start de timer", "Start the timer") };
+            if session.phase == Phase::Open && item.kind == ItemKind::Sketch && widgets::primary(ui, timer_label) {
                 action = control(ControlAction::StartTimer);
             }
             if session.phase == Phase::Open && !item.options.is_empty() && ui.button(l.pick("Sluit het stemmen", "Close voting")).clicked() {
@@ -135,6 +137,6 @@ pub fn panel(ui: &mut egui::Ui, view: &ViewState, now: Instant) -> Option<Action
             ui.add_space(8.0);
             ui.label(RichText::new(l.pick("De zaal ziet na het spel deze vragen.", "After the scene the room sees these questions.")).color(theme::MUTED));
         }
-    });
+    }));
     action
 }

@@ -47,12 +47,13 @@ pub fn apply(ctx: &egui::Context) {
     let mut v = egui::Visuals::light();
     v.panel_fill = BACKGROUND;
     v.window_fill = SURFACE;
-    v.override_text_color = Some(INK);
     v.selection.bg_fill = ACCENT;
     v.selection.stroke = egui::Stroke::new(1.0, Color32::WHITE);
     v.hyperlink_color = ACCENT;
+    // Text in ink everywhere, except on selected items (white on the accent, see `selection`).
     for w in [&mut v.widgets.inactive, &mut v.widgets.hovered, &mut v.widgets.active, &mut v.widgets.noninteractive] {
         w.corner_radius = 10.into();
+        w.fg_stroke.color = INK;
     }
     // Text fields need a visible edge on the light background.
     v.extreme_bg_color = Color32::WHITE;

@@ -81,10 +81,16 @@ fn hosting_picks_a_deck() {
         ],
         ..ViewState::default()
     };
-    let mut h = harness(view, Form::default());
+    let mut h = harness(view.clone(), Form::default());
     h.get_by_label_contains("Tweede").click();
     h.run();
     h.get_by_label("Start de sessie").click();
+    h.run();
+    assert_eq!(h.state().action, Some(Action::Host { scenario: "b".into(), title: None }));
+
+    // In English the English deck is preselected.
+    let mut h = harness(ViewState { lang: Lang::En, ..view }, Form::default());
+    h.get_by_label("Start the session").click();
     h.run();
     assert_eq!(h.state().action, Some(Action::Host { scenario: "b".into(), title: None }));
 }
