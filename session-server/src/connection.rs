@@ -56,7 +56,11 @@ pub async fn serve(stream: TcpStream, peer: SocketAddr, hub: Hub) {
     }
     conn.outbox.push(Out::Close(CloseCode::Normal, ""));
     drop(conn);
-    let _ = tokio::time::timeout(Duration::from_secs(5), writer).await;
+    // A client that reads nothing must not keep a task and a socket here forever.
+    let abort = writer.abort_handle();
+    if tokio::time::timeout(Duration::from_secs(5), writer).await.is_err() {
+        abort.abort();
+    }
 }
 
 /// Only `/ws` upgrades; anything else gets a 404 that says where the websocket is.
@@ -230,20 +234,28 @@ impl Connection {
 }
 
 /// Sends what the outbox holds, batching whatever is already waiting into one flush.
-async fn write_loop<S>(mut sink: S, mut rx: mpsc::Receiver<Out>, kick: CancellationToken)
+///
+/// A kick (the client could not keep up) interrupts even a write that is blocked on a full
+/// socket; the writer then tries briefly to say 1013 and returns, which closes the connection.
+async fn write_loop<S>(mut sink: S, rx: mpsc::Receiver<Out>, kick: CancellationToken)
 where
     S: Sink<Message, Error = tungstenite::Error> + Unpin,
 {
-    loop {
-        let out = tokio::select! {
-            biased;
-            () = kick.cancelled() => {
-                let _ = sink.send(close(CloseCode::Again, "te traag; maak opnieuw verbinding")).await;
-                return;
-            }
-            out = rx.recv() => out,
-        };
-        let Some(mut out) = out else { return };
+    tokio::select! {
+        biased;
+        () = kick.cancelled() => {
+            let bye = sink.send(close(CloseCode::Again, "te traag; maak opnieuw verbinding"));
+            let _ = tokio::time::timeout(Duration::from_millis(500), bye).await;
+        }
+        () = drain(&mut sink, rx) => {}
+    }
+}
+
+async fn drain<S>(sink: &mut S, mut rx: mpsc::Receiver<Out>)
+where
+    S: Sink<Message, Error = tungstenite::Error> + Unpin,
+{
+    while let Some(mut out) = rx.recv().await {
         loop {
             match out {
                 Out::Text(t) => {

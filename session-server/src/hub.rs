@@ -106,14 +106,11 @@ impl Hub {
         self.shared.decks.lock().expect("decks lock").iter().map(|d| d.summary()).collect()
     }
 
-    /// A new session on `scenario`, with its own copy of the deck: later edits of the file do not
-    /// change a session that has started.
+    /// A new session on `scenario` as its file reads now, with its own copy of the deck: later
+    /// edits of the file do not change a session that has started.
     pub fn create(&self, scenario: &str, title: Option<String>) -> Result<SessionHandle, Refusal> {
-        let find = || self.shared.decks.lock().expect("decks lock").iter().find(|d| d.id == scenario).cloned();
-        let deck = find().or_else(|| {
-            self.reload_decks();
-            find()
-        });
+        self.reload_decks();
+        let deck = self.shared.decks.lock().expect("decks lock").iter().find(|d| d.id == scenario).cloned();
         let deck = deck.ok_or_else(|| {
             Refusal::new(ErrorCode::UnknownScenario, format!("Het scenario \"{scenario}\" bestaat niet op deze server; kies er een uit de lijst."))
         })?;
