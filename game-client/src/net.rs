@@ -9,6 +9,7 @@ use futures_util::{SinkExt, StreamExt};
 use protocol::{ClientMsg, ErrorCode, PROTOCOL_VERSION, ServerMsg};
 use rand::Rng;
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
+use session_server::client::frame;
 use tokio_tungstenite::tungstenite::Message;
 
 #[derive(Debug, Clone)]
@@ -164,7 +165,7 @@ async fn session(
         None => t.opening.clone(),
     };
     let resuming = t.resume.is_some();
-    if ws.send(text(&first)).await.is_err() {
+    if ws.send(frame(&first)).await.is_err() {
         return After::Reconnect("verzenden mislukt".into());
     }
     loop {
@@ -194,7 +195,7 @@ async fn session(
             cmd = cmds.recv() => match cmd {
                 None => return After::Quit,
                 Some(NetCmd::Send(m)) => {
-                    if ws.send(text(&m)).await.is_err() {
+                    if ws.send(frame(&m)).await.is_err() {
                         return After::Reconnect("verzenden mislukt".into());
                     }
                 }
@@ -209,10 +210,6 @@ async fn session(
             }
         }
     }
-}
-
-fn text(m: &ClientMsg) -> Message {
-    Message::Text(serde_json::to_string(m).expect("client messages serialise").into())
 }
 
 #[cfg(test)]

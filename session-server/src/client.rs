@@ -11,6 +11,11 @@ use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
 pub type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
+/// A client message as the text frame it travels in.
+pub fn frame(m: &ClientMsg) -> Message {
+    Message::Text(serde_json::to_string(m).expect("client messages serialise").into())
+}
+
 /// What came in: a message, a close (with its frame), or nothing within the wait.
 #[derive(Debug)]
 #[allow(clippy::large_enum_variant)] // short-lived, one at a time
@@ -32,7 +37,7 @@ impl Client {
     }
 
     pub async fn send(&mut self, msg: &ClientMsg) -> Result<(), tungstenite::Error> {
-        self.send_text(&serde_json::to_string(msg).expect("client messages serialise")).await
+        self.ws.send(frame(msg)).await
     }
 
     pub async fn send_text(&mut self, text: &str) -> Result<(), tungstenite::Error> {

@@ -11,7 +11,7 @@ use tokio_tungstenite::tungstenite::Message;
 use tokio_util::sync::CancellationToken;
 
 use super::LoadError;
-use crate::client::Ws;
+use crate::client::{Ws, frame};
 
 /// When (after the start signal) this player answers what; a second entry is a changed answer.
 #[derive(Debug, Clone)]
@@ -37,10 +37,6 @@ impl Outcome {
     }
 }
 
-fn text(m: &ClientMsg) -> Message {
-    Message::Text(serde_json::to_string(m).expect("client messages serialise").into())
-}
-
 /// Small buffers, as the server uses: ten thousand clients in one process must fit.
 pub(super) fn ws_config() -> tokio_tungstenite::tungstenite::protocol::WebSocketConfig {
     tokio_tungstenite::tungstenite::protocol::WebSocketConfig::default().read_buffer_size(4096).write_buffer_size(0)
@@ -48,7 +44,7 @@ pub(super) fn ws_config() -> tokio_tungstenite::tungstenite::protocol::WebSocket
 
 pub(super) async fn join(url: &str, code: &str, team: String) -> Result<Ws, LoadError> {
     let (mut ws, _) = tokio_tungstenite::connect_async_with_config(url, Some(ws_config()), true).await?;
-    ws.send(text(&ClientMsg::Join { protocol: PROTOCOL_VERSION, code: code.to_owned(), name: None, team: Some(team) })).await?;
+    ws.send(frame(&ClientMsg::Join { protocol: PROTOCOL_VERSION, code: code.to_owned(), name: None, team: Some(team) })).await?;
     while let Some(frame) = ws.next().await {
         if let Message::Text(t) = frame? {
             match serde_json::from_str::<ServerMsg>(t.as_str()) {
@@ -108,7 +104,7 @@ async fn answer(
             () = tokio::time::sleep_until(due.unwrap_or_else(Instant::now)), if due.is_some() => {
                 let option = plan.answers[next].1.clone();
                 out.sent.push(Instant::now());
-                if let Err(e) = ws.send(text(&ClientMsg::Answer { item: item.to_owned(), option })).await {
+                if let Err(e) = ws.send(frame(&ClientMsg::Answer { item: item.to_owned(), option })).await {
                     out.error = Some(e.to_string());
                     return out;
                 }

@@ -14,7 +14,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::player::{self, Outcome, Plan};
 use super::{LoadError, Percentiles, check_loopback, rss_bytes};
-use crate::client::Ws;
+use crate::client::{Ws, frame};
 
 #[derive(Debug, Clone)]
 pub struct RoomOpts {
@@ -67,10 +67,6 @@ impl RoomReport {
     }
 }
 
-fn text(m: &ClientMsg) -> Message {
-    Message::Text(serde_json::to_string(m).expect("client messages serialise").into())
-}
-
 /// The facilitator's connection: sends controls, and keeps every tally with the moment it arrived.
 struct Facilitator {
     ws: Ws,
@@ -79,7 +75,7 @@ struct Facilitator {
 
 impl Facilitator {
     async fn send(&mut self, m: ClientMsg) -> Result<(), LoadError> {
-        Ok(self.ws.send(text(&m)).await?)
+        Ok(self.ws.send(frame(&m)).await?)
     }
 
     async fn control(&mut self, action: ControlAction, item: Option<&str>) -> Result<(), LoadError> {
@@ -295,7 +291,7 @@ async fn lone_answer(o: &RoomOpts, f: &mut Facilitator, code: &str, item: &str, 
     let quiet_until = Instant::now() + Duration::from_millis(500);
     while let Ok(Some(_)) = tokio::time::timeout_at(quiet_until, f.ws.next()).await {}
     let sent = Instant::now();
-    p.send(text(&ClientMsg::Answer { item: item.into(), option: option.into() })).await?;
+    p.send(frame(&ClientMsg::Answer { item: item.into(), option: option.into() })).await?;
     f.until(|m| matches!(m, ServerMsg::Tally(t) if t.item == item && t.total == 1).then_some(())).await?;
     Ok(sent.elapsed().as_secs_f64() * 1000.0)
 }
