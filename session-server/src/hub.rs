@@ -82,10 +82,6 @@ impl Hub {
         &self.shared.shutdown
     }
 
-    pub fn tracker(&self) -> &TaskTracker {
-        &self.shared.tracker
-    }
-
     pub fn next_conn_id(&self) -> u64 {
         self.shared.next_conn.fetch_add(1, Ordering::Relaxed)
     }
@@ -154,9 +150,5 @@ impl Hub {
     /// Records a failed resume (wrong token) as a failed guess too.
     pub fn guess_failed(&self, ip: IpAddr) {
         self.shared.guard.failed(ip, Instant::now());
-    }
-
-    pub fn store(&self) -> &Store {
-        &self.shared.store
     }
 }

@@ -50,10 +50,6 @@ impl Outbox {
         self.text(encode(msg))
     }
 
-    pub fn kick(&self) {
-        self.kick.cancel();
-    }
-
     /// The token the writer watches: cancelled when this client is dropped for being too slow.
     pub fn kick_token(&self) -> CancellationToken {
         self.kick.clone()
