@@ -33,6 +33,8 @@ bot() {
 }
 value() { local l; for l in "${REPLY_LINES[@]}"; do [[ $l == "$1="* ]] && { echo "${l#*=}"; return; }; done; }
 
+# The client remembers settings and its last session; keep the pictures' runs out of yours.
+export XDG_CONFIG_HOME="$TMP/config"
 shot() {
     local name=$1; shift
     echo "screenshot: $name"
@@ -72,6 +74,11 @@ bot start_timer
 shot player-sketch-role --code "$CODE" --token "$ROLE"
 shot watch-sketch --watch "$CODE"
 shot facilitator-sketch --code "$CODE" --token "$F"
+# The app was closed during a session: on the next start it offers to go on.
+mkdir -p "$XDG_CONFIG_HOME/dilemma"
+printf '{"server":"%s","name":"","team":"","last":{"server":"%s","code":"%s","token":"%s","role":"facilitator"}}' \
+    "$URL" "$URL" "$CODE" "$F" > "$XDG_CONFIG_HOME/dilemma/client.json"
+shot start-resume
 bot end
 shot facilitator-ended --code "$CODE" --token "$F"
 shot player-ended --code "$CODE" --token "$ROLE"

@@ -23,6 +23,7 @@ pub fn command(action: &Action, view: &mut ViewState) -> Option<NetCmd> {
         Action::Host { scenario, title } => send(ClientMsg::CreateSession { protocol: p, scenario, title }),
         Action::Join { code, name, team } => send(ClientMsg::Join { protocol: p, code, name, team }),
         Action::Watch { code } => send(ClientMsg::Watch { protocol: p, code }),
+        Action::Resume { code, token } => send(ClientMsg::Resume { protocol: p, code, token }),
         Action::Answer { item, option } => {
             view.pending = Some((item.clone(), option.clone()));
             send(ClientMsg::Answer { item, option })

@@ -64,6 +64,7 @@ pub fn build(opts: Options) -> App {
 
     let mut view = ViewState::new(lang, server.clone());
     view.lan_address = embedded.as_ref().and_then(|e| e.lan_url.clone());
+    view.resumable = settings.last.clone().filter(|_| join_code.is_none() && opts.watch.is_none() && opts.token.is_none());
     view.error = startup_error;
     let form = Form {
         tab: if join_code.is_some() { StartTab::Join } else { StartTab::Host },
@@ -104,7 +105,7 @@ pub fn build(opts: Options) -> App {
     .insert_resource(Net(net))
     .insert_resource(Remember { settings, path })
     .add_systems(Startup, spawn_camera)
-    .add_systems(Update, (pump_network, follow_screen).chain())
+    .add_systems(Update, (pump_network, follow_screen, remember_session).chain())
     .add_systems(EguiPrimaryContextPass, (apply_theme.run_if(run_once), draw).chain());
     if let Some(e) = embedded {
         app.insert_resource(e);
@@ -148,6 +149,19 @@ fn apply_theme(mut contexts: EguiContexts) -> Result {
 pub fn pump_network(mut net: ResMut<Net>, mut view: ResMut<ViewState>) {
     while let Some(event) = net.0.try_recv() {
         view.apply(event, Instant::now());
+    }
+}
+
+/// Remembers the session this client is in (and forgets it when it ended or cannot be resumed),
+/// so that a new start of the app can go on with it.
+fn remember_session(view: Res<ViewState>, mut remember: ResMut<Remember>) {
+    if !view.is_changed() {
+        return;
+    }
+    let wanted = view.to_remember().or_else(|| view.resumable.clone());
+    if remember.settings.last != wanted {
+        remember.settings.last = wanted;
+        remember.settings.save_to(remember.path.clone());
     }
 }
 

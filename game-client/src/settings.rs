@@ -12,6 +12,18 @@ pub struct Settings {
     pub name: String,
     #[serde(default)]
     pub team: String,
+    /// The session this client was last in, so it can go on after the app was closed.
+    #[serde(default)]
+    pub last: Option<LastSession>,
+}
+
+/// Enough to resume a session on a new start of the app.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LastSession {
+    pub server: String,
+    pub code: String,
+    pub token: String,
+    pub role: protocol::Role,
 }
 
 /// `$XDG_CONFIG_HOME/dilemma/client.json`, or `~/.config/dilemma/client.json`.
@@ -48,7 +60,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("sub").join("client.json");
         assert_eq!(Settings::load_from(Some(p.clone())), Settings::default());
-        let s = Settings { server: Some("ws://10.0.0.2:7878/ws".into()), name: "Sanne".into(), team: "Oost".into() };
+        let last = LastSession { server: "ws://x/ws".into(), code: "K7M2QX".into(), token: "t".into(), role: protocol::Role::Facilitator };
+        let s = Settings { server: Some("ws://10.0.0.2:7878/ws".into()), name: "Sanne".into(), team: "Oost".into(), last: Some(last) };
         s.save_to(Some(p.clone()));
         assert_eq!(Settings::load_from(Some(p)), s);
     }

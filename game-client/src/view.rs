@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use bevy::prelude::Resource;
-use protocol::{ItemView, Phase, Role, ScenarioSummary, ServerMsg, SessionView, Tally};
+use protocol::{ErrorCode, ItemView, Phase, Role, ScenarioSummary, ServerMsg, SessionView, Tally};
 
 use crate::i18n::Lang;
 use crate::net::{Link, NetEvent};
@@ -28,6 +28,10 @@ pub struct ViewState {
     pub scenarios: Vec<ScenarioSummary>,
     pub role: Option<Role>,
     pub code: Option<String>,
+    /// The secret that resumes this client's identity (from `welcome`).
+    pub token: Option<String>,
+    /// A session from an earlier run that can be resumed (offered on the start screen).
+    pub resumable: Option<crate::settings::LastSession>,
     pub session: Option<SessionView>,
     /// When `session` arrived, to count a sketch's timer down smoothly between updates.
     pub session_at: Option<Instant>,
@@ -58,9 +62,11 @@ impl ViewState {
     fn apply_msg(&mut self, msg: ServerMsg, now: Instant) {
         match msg {
             ServerMsg::Scenarios { scenarios } => self.scenarios = scenarios,
-            ServerMsg::Welcome { role, code, session, answers, .. } => {
+            ServerMsg::Welcome { role, code, token, session, answers, .. } => {
                 self.role = Some(role);
                 self.code = Some(code);
+                self.token = Some(token);
+                self.resumable = None;
                 if !answers.is_empty() || self.session.as_ref().is_none_or(|s| s.code != session.code) {
                     self.mine = answers;
                 }
@@ -82,6 +88,10 @@ impl ViewState {
             ServerMsg::Role { item, role, briefing } => self.role_card = Some(RoleCard { item, role, briefing }),
             ServerMsg::Error { code, message } => {
                 self.pending = None;
+                if self.role.is_none() && matches!(code, ErrorCode::Unauthorized | ErrorCode::UnknownSession) {
+                    // An earlier session that cannot be resumed is not offered again.
+                    self.resumable = None;
+                }
                 self.error = Some(self.lang.error(code, &message));
             }
         }
@@ -128,12 +138,25 @@ impl ViewState {
     pub fn is_offline(&self) -> bool {
         matches!(self.link, Link::Lost { .. })
     }
+
+    /// What to remember for the next start of the app: the session this client is in, until it ends.
+    pub fn to_remember(&self) -> Option<crate::settings::LastSession> {
+        if self.phase() == Some(Phase::Ended) {
+            return None;
+        }
+        Some(crate::settings::LastSession {
+            server: self.server.clone(),
+            code: self.code.clone()?,
+            token: self.token.clone()?,
+            role: self.role?,
+        })
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use protocol::{ErrorCode, ItemKind, OptionView};
+    use protocol::{ItemKind, OptionView};
 
     fn session(phase: Phase, item: Option<&str>) -> SessionView {
         SessionView {
@@ -202,6 +225,24 @@ mod tests {
         v.apply(msg(ServerMsg::Error { code: ErrorCode::VotingClosed, message: "Stemmen op deze stelling is gesloten.".into() }), Instant::now());
         assert_eq!(v.error.as_deref(), Some("Voting on this statement is closed."));
         assert_eq!(v.pending, None);
+    }
+
+    #[test]
+    fn what_is_remembered_for_the_next_start() {
+        let now = Instant::now();
+        let mut v = ViewState::new(Lang::Nl, "ws://x/ws".into());
+        v.resumable = Some(crate::settings::LastSession { server: "ws://x/ws".into(), code: "OLD".into(), token: "t0".into(), role: Role::Player });
+        v.apply(msg(ServerMsg::Error { code: ErrorCode::Unauthorized, message: "m".into() }), now);
+        assert_eq!(v.resumable, None, "a session that cannot be resumed is not offered again");
+        assert_eq!(v.to_remember(), None);
+        v.apply(
+            msg(ServerMsg::Welcome { role: Role::Facilitator, code: "K7M2QX".into(), token: "t1".into(), player_id: None, session: session(Phase::Lobby, None), answers: Default::default() }),
+            now,
+        );
+        let last = v.to_remember().unwrap();
+        assert_eq!((last.code.as_str(), last.token.as_str(), last.role), ("K7M2QX", "t1", Role::Facilitator));
+        v.apply(msg(ServerMsg::Session { session: session(Phase::Ended, None) }), now);
+        assert_eq!(v.to_remember(), None, "an ended session is forgotten");
     }
 
     #[test]

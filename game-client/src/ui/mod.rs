@@ -44,6 +44,8 @@ pub enum Action {
     Host { scenario: String, title: Option<String> },
     Join { code: String, name: Option<String>, team: Option<String> },
     Watch { code: String },
+    /// Go on with a session from an earlier run of the app.
+    Resume { code: String, token: String },
     Answer { item: String, option: String },
     Control { action: ControlAction, item: Option<String> },
     SaveReport,

@@ -66,6 +66,19 @@ pub fn panel(ui: &mut egui::Ui, view: &ViewState, form: &mut Form) -> Option<Act
         if let Some(e) = &view.error {
             widgets::error_box(ui, e);
         }
+        if let Some(last) = view.resumable.as_ref().filter(|l| l.server == view.server) {
+            widgets::card(ui, theme::PRIVATE, |ui| {
+                let who = match last.role {
+                    protocol::Role::Facilitator => l.pick("als facilitator", "as facilitator"),
+                    protocol::Role::Player => l.pick("als deelnemer", "as participant"),
+                    protocol::Role::Watcher => l.pick("als scherm voor de zaal", "as the room's screen"),
+                };
+                ui.label(RichText::new(format!("{} {} {who}", l.pick("Je was in sessie", "You were in session"), last.code)).size(24.0));
+                if widgets::primary(ui, l.pick("Ga verder met die sessie", "Continue that session")) {
+                    action = Some(Action::Resume { code: last.code.clone(), token: last.token.clone() });
+                }
+            });
+        }
         match form.tab {
             StartTab::Host => host(ui, view, form, &mut action),
             StartTab::Join => {

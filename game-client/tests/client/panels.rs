@@ -211,3 +211,17 @@ fn the_follow_up_waits_until_the_scene_has_been_played() {
     after.get_by_label("• Wat zag je?");
     after.get_by_label("Een collega moet beoordelen.");
 }
+
+#[test]
+fn the_start_screen_offers_the_session_from_an_earlier_run() {
+    let last = game_client::settings::LastSession { server: "ws://x/ws".into(), code: "K7M2QX".into(), token: "t0k3n".into(), role: Role::Facilitator };
+    let view = ViewState { server: "ws://x/ws".into(), resumable: Some(last), ..ViewState::default() };
+    let mut h = harness(view.clone(), Form::default());
+    h.get_by_label_contains("Je was in sessie K7M2QX als facilitator");
+    h.get_by_label("Ga verder met die sessie").click();
+    h.run();
+    assert_eq!(h.state().action, Some(Action::Resume { code: "K7M2QX".into(), token: "t0k3n".into() }));
+    // Not offered for another server.
+    let elsewhere = harness(ViewState { server: "ws://y/ws".into(), ..view }, Form::default());
+    assert!(elsewhere.query_by_label("Ga verder met die sessie").is_none());
+}
