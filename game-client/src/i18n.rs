@@ -11,10 +11,14 @@ pub enum Lang {
 
 impl Lang {
     pub fn parse(s: &str) -> Option<Lang> {
-        match s {
-            "nl" => Some(Lang::Nl),
-            "en" => Some(Lang::En),
-            _ => None,
+        [Lang::Nl, Lang::En].into_iter().find(|l| l.code() == s)
+    }
+
+    /// The ISO 639-1 code, as decks declare their language.
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Nl => "nl",
+            Lang::En => "en",
         }
     }
 

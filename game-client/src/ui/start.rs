@@ -32,11 +32,7 @@ pub fn panel(ui: &mut egui::Ui, view: &ViewState, form: &mut Form) -> Option<Act
     });
     if form.scenario.as_ref().is_none_or(|id| !view.scenarios.iter().any(|s| s.id == *id)) {
         // Preselect a deck in the screen's language, else the first.
-        let lang = match l {
-            crate::i18n::Lang::Nl => "nl",
-            crate::i18n::Lang::En => "en",
-        };
-        let pick = view.scenarios.iter().find(|s| s.language == lang).or(view.scenarios.first());
+        let pick = view.scenarios.iter().find(|s| s.language == l.code()).or(view.scenarios.first());
         form.scenario = pick.map(|s| s.id.clone());
     }
     egui::CentralPanel::default().show(ui, |ui| widgets::column(ui, 1100.0, |ui| {

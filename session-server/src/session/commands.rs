@@ -20,13 +20,13 @@ impl Actor {
     }
 
     fn answer(&mut self, conn: u64, item: String, option: String) -> Result<(), Refusal> {
-        let found = self.st.deck.item(&item);
-        let option_known = found.is_some_and(|i| i.options().iter().any(|o| o.id == option));
+        let (index, option_index) = self.st.locate(&item, &option);
         let current = self.st.item().map(|i| i.id.as_str());
-        flow::check_answer(self.st.phase, current, &item, found.is_some(), option_known)?;
+        flow::check_answer(self.st.phase, current, &item, index.is_some(), option_index.is_some())?;
+        let (Some(index), Some(option_index)) = (index, option_index) else { return Err(ErrorCode::InvalidOption.into()) };
         let c = &self.conns[&conn];
         let (member, out) = (c.member, c.out.clone());
-        let first = self.st.record(&item, member, &option).ok_or(ErrorCode::InvalidOption)?;
+        let first = self.st.record_at(index, member, option_index);
         let ack = encode(&ServerMsg::AnswerAck { item: item.clone(), option: option.clone() });
         let op = Op::Answer { code: self.st.code.clone(), item, member, option, at_ms: now_ms() };
         self.store.submit(

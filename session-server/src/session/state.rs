@@ -68,7 +68,8 @@ pub(crate) struct State {
     pub next_member: u32,
     /// Members who joined as players (connected or not), for the session's player cap.
     pub players: usize,
-    pub answers: HashMap<String, ItemAnswers>,
+    /// Per item, by its index in the deck.
+    pub answers: HashMap<usize, ItemAnswers>,
     /// Per sketch item: (role name, member).
     pub roles: HashMap<String, Vec<(String, u32)>>,
 }
@@ -129,13 +130,25 @@ impl State {
         self.item().map(Item::kind)
     }
 
+    /// Where an answer lands: the item's index in the deck, and the option's index in that item.
+    pub fn locate(&self, item_id: &str, option: &str) -> (Option<usize>, Option<usize>) {
+        let Some(index) = self.deck.index_of(item_id) else { return (None, None) };
+        (Some(index), self.deck.items[index].options().iter().position(|o| o.id == option))
+    }
+
     /// Counts an answer if the item and option exist; returns whether it was the member's first.
     pub fn record(&mut self, item_id: &str, member: u32, option: &str) -> Option<bool> {
-        let item = self.deck.item(item_id)?;
-        let option = item.options().iter().position(|o| o.id == option)?;
+        match self.locate(item_id, option) {
+            (Some(item), Some(option)) => Some(self.record_at(item, member, option)),
+            _ => None,
+        }
+    }
+
+    /// Counts `member`'s choice of option `option` of item `item` (indexes from [`State::locate`]).
+    pub fn record_at(&mut self, item: usize, member: u32, option: usize) -> bool {
         let team = self.members.get(&member).and_then(|m| m.team.clone());
-        let answers = self.answers.entry(item_id.to_owned()).or_insert_with(|| ItemAnswers::new(item.options().len()));
-        Some(answers.set(member, option, team.as_ref()))
+        let options = self.deck.items[item].options().len();
+        self.answers.entry(item).or_insert_with(|| ItemAnswers::new(options)).set(member, option, team.as_ref())
     }
 
     pub fn tally(&self) -> Option<Tally> {
@@ -143,14 +156,14 @@ impl State {
         if item.options().is_empty() {
             return None;
         }
-        Some(match self.answers.get(&item.id) {
+        Some(match self.current.and_then(|i| self.answers.get(&i)) {
             Some(a) => a.tally(item),
             None => ItemAnswers::new(item.options().len()).tally(item),
         })
     }
 
     pub fn answered(&self) -> u32 {
-        self.item().and_then(|i| self.answers.get(&i.id)).map_or(0, |a| a.by_member.len() as u32)
+        self.current.and_then(|i| self.answers.get(&i)).map_or(0, |a| a.by_member.len() as u32)
     }
 
     /// A member's own answers, item → option id: only ever sent back to that member.
@@ -159,8 +172,8 @@ impl State {
             .iter()
             .filter_map(|(item, a)| {
                 let option = *a.by_member.get(&member)?;
-                let choice = self.deck.item(item)?.options().get(option)?;
-                Some((item.clone(), choice.id.clone()))
+                let item = &self.deck.items[*item];
+                Some((item.id.clone(), item.options().get(option)?.id.clone()))
             })
             .collect()
     }
