@@ -6,7 +6,8 @@ cd "$(dirname "$0")"
 source scripts/env.sh
 if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
     echo "No display here: serving the room with the session server alone on port 7878."
-    echo "Players and the facilitator connect with: ./run.sh --server ws://<this machine>:7878/ws"
+    echo "Participants open http://<this machine>:7878/ on their phones (the server prints the address);"
+    echo "the facilitator connects with: ./run.sh --server ws://<this machine>:7878/ws"
     exec cargo run --locked -p session-server -- "$@"
 fi
 need_packages "${WINDOW_PACKAGES[@]}"

@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# Runs every test of the workspace: protocol, server (real websockets, real SQLite), client (headless).
+# Runs every test of the workspace: protocol, server (real websockets, real SQLite), the browser pages
+# (Chromium), client (headless).
 set -euo pipefail
 cd "$(dirname "$0")"
 source scripts/env.sh
+# The browser pages are tested in Debian's Chromium through chromedriver.
+need_packages "${BROWSER_PACKAGES[@]}"
 cargo test --locked --workspace "$@"

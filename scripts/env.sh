@@ -19,3 +19,6 @@ need_packages() {
 
 # What a window of the client needs at run time (X11, Vulkan; Mesa's lavapipe where there is no GPU).
 WINDOW_PACKAGES=(libvulkan1 mesa-vulkan-drivers libxkbcommon-x11-0 libxcursor1 libxrandr2 libxi6 libx11-xcb1)
+
+# What the browser pages' tests drive: Debian's Chromium and its WebDriver, with fonts for readable screenshots.
+BROWSER_PACKAGES=(chromium chromium-driver fonts-dejavu-core)

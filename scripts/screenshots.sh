@@ -82,4 +82,8 @@ shot start-resume
 bot end
 shot facilitator-ended --code "$CODE" --token "$F"
 shot player-ended --code "$CODE" --token "$ROLE"
+
+# The browser pages (phone and projector): the browser tests save each state they check.
+need_packages "${BROWSER_PACKAGES[@]}"
+DILEMMA_SCREENSHOTS="$PWD/$OUT" cargo test --locked --workspace --test it pages::
 echo "saved in $OUT/"

@@ -32,8 +32,7 @@ pub fn command(action: &Action, view: &mut ViewState) -> Option<NetCmd> {
         Action::Leave => {
             let keep = ViewState::new(view.lang, view.server.clone());
             let scenarios = std::mem::take(&mut view.scenarios);
-            let lan = view.lan_address.take();
-            *view = ViewState { scenarios, lan_address: lan, ..keep };
+            *view = ViewState { scenarios, lan_ip: view.lan_ip, ..keep };
             Some(NetCmd::Connect { url: view.server.clone(), opening: ClientMsg::ListScenarios { protocol: p } })
         }
         Action::SaveReport => None,

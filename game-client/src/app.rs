@@ -63,7 +63,7 @@ pub fn build(opts: Options) -> App {
     net.send(NetCmd::Connect { url: server.clone(), opening });
 
     let mut view = ViewState::new(lang, server.clone());
-    view.lan_address = embedded.as_ref().and_then(|e| e.lan_url.clone());
+    view.lan_ip = session_server::address::lan_ip();
     view.resumable = settings.last.clone().filter(|_| join_code.is_none() && opts.watch.is_none() && opts.token.is_none());
     view.error = startup_error;
     let form = Form {

@@ -9,8 +9,6 @@ use tokio_util::sync::CancellationToken;
 #[derive(Resource)]
 pub struct Embedded {
     pub url: String,
-    /// Where other devices in the room reach it.
-    pub lan_url: Option<String>,
     pub db: PathBuf,
     shutdown: CancellationToken,
     thread: Option<std::thread::JoinHandle<()>>,
@@ -41,7 +39,6 @@ impl Embedded {
             .map_err(|e| e.to_string())?;
         Ok(Embedded {
             url: format!("ws://127.0.0.1:{port}/ws"),
-            lan_url: lan_ip().map(|ip| format!("ws://{ip}:{port}/ws")),
             db,
             shutdown,
             thread: Some(thread),
@@ -56,16 +53,4 @@ impl Drop for Embedded {
             let _ = t.join();
         }
     }
-}
-
-/// The first private IPv4 address of this machine, the one a phone or laptop in the room can reach.
-pub fn lan_ip() -> Option<Ipv4Addr> {
-    if_addrs::get_if_addrs()
-        .ok()?
-        .into_iter()
-        .filter(|i| !i.is_loopback())
-        .find_map(|i| match i.ip() {
-            std::net::IpAddr::V4(v4) if v4.is_private() => Some(v4),
-            _ => None,
-        })
 }

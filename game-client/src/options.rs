@@ -15,7 +15,7 @@ pub struct Options {
     /// Use a server elsewhere, e.g. ws://192.168.1.10:7878/ws, instead of hosting one here.
     #[arg(long)]
     pub server: Option<String>,
-    /// Go straight to joining this session (a code, or the ws://…?code=… address from a QR code).
+    /// Go straight to joining this session: a code, the QR code's http://…/?code=… address, or ws://…/ws?code=….
     #[arg(long)]
     pub join: Option<String>,
     /// Open the projector view of this session.
@@ -59,13 +59,22 @@ impl Options {
     }
 }
 
-/// Splits a join argument into (server, code): `ws://host:7878/ws?code=K7M2QX` or a plain code.
+/// Splits a join argument into (server, code): `ws://host:7878/ws?code=K7M2QX`, the QR code's
+/// page address `http://host:7878/?code=K7M2QX`, or a plain code.
 pub fn split_join(arg: &str) -> (Option<String>, String) {
-    match arg.split_once("?code=") {
-        Some((server, code)) if server.starts_with("ws://") || server.starts_with("wss://") => {
-            (Some(server.to_owned()), code.to_owned())
-        }
-        _ => (None, arg.to_owned()),
+    let Some((address, code)) = arg.split_once("?code=") else { return (None, arg.to_owned()) };
+    let page = |scheme: &str, ws: &str| {
+        let host = address.strip_prefix(scheme)?.split('/').next()?;
+        Some(format!("{ws}{host}/ws"))
+    };
+    let server = if address.starts_with("ws://") || address.starts_with("wss://") {
+        Some(address.to_owned())
+    } else {
+        page("http://", "ws://").or_else(|| page("https://", "wss://"))
+    };
+    match server {
+        Some(server) => (Some(server), code.to_owned()),
+        None => (None, arg.to_owned()),
     }
 }
 
@@ -77,5 +86,7 @@ mod tests {
     fn join_accepts_a_code_or_the_qr_address() {
         assert_eq!(split_join("K7M2QX"), (None, "K7M2QX".into()));
         assert_eq!(split_join("ws://10.0.0.5:7878/ws?code=K7M2QX"), (Some("ws://10.0.0.5:7878/ws".into()), "K7M2QX".into()));
+        assert_eq!(split_join("http://10.0.0.5:7878/?code=K7M2QX"), (Some("ws://10.0.0.5:7878/ws".into()), "K7M2QX".into()));
+        assert_eq!(split_join("https://spel.example.nl/?code=K7M2QX"), (Some("wss://spel.example.nl/ws".into()), "K7M2QX".into()));
     }
 }

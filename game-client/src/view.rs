@@ -23,8 +23,8 @@ pub struct ViewState {
     pub link: Link,
     /// The address the client talks to, shown on the start screen.
     pub server: String,
-    /// The address players on the LAN can reach, when this laptop hosts the server.
-    pub lan_address: Option<String>,
+    /// This machine's LAN address: a server on this machine is announced under it, not 127.0.0.1.
+    pub lan_ip: Option<std::net::Ipv4Addr>,
     pub scenarios: Vec<ScenarioSummary>,
     pub role: Option<Role>,
     pub code: Option<String>,
@@ -163,6 +163,7 @@ mod tests {
             code: "K7M2QX".into(),
             title: "t".into(),
             scenario: "s".into(),
+            language: "nl".into(),
             phase,
             index: item.map(|_| 0),
             count: 2,

@@ -109,6 +109,9 @@ pub struct SessionView {
     pub code: String,
     pub title: String,
     pub scenario: String,
+    /// The deck's language (`nl`, `en`), so a page shows its own words in the deck's language.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub language: String,
     pub phase: Phase,
     pub index: Option<usize>,
     pub count: usize,

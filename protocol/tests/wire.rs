@@ -17,7 +17,7 @@ fn server_round_trip(json: &str) -> ServerMsg {
     msg
 }
 
-const SESSION: &str = r#"{"code":"K7M2QX","title":"Team Wijken, 3 maart","scenario":"samen-werken",
+const SESSION: &str = r#"{"code":"K7M2QX","title":"Team Wijken, 3 maart","scenario":"samen-werken","language":"nl",
  "phase":"open","index":2,"count":14,"participants":23,"answered":17,
  "item":{"id":"groen-speeltuin","kind":"dilemma",
          "statement":"Bewoners mogen het groen in de speeltuin in hun wijk zelf beheren.",

@@ -15,6 +15,7 @@ use tokio_tungstenite::tungstenite::{self, Message};
 use tokio_util::sync::CancellationToken;
 
 use crate::config::Limits;
+use crate::http;
 use crate::hub::Hub;
 use crate::outbox::{Out, Outbox};
 use crate::ratelimit::RateLimiter;
@@ -34,7 +35,8 @@ pub fn ws_config(limits: &Limits) -> WebSocketConfig {
 /// Serves one TCP connection until it closes. Errors end this connection only.
 pub async fn serve(stream: TcpStream, peer: SocketAddr, hub: Hub) {
     let _ = stream.set_nodelay(true);
-    let handshake = tokio_tungstenite::accept_hdr_async_with_config(stream, check_path, Some(ws_config(hub.limits())));
+    let Some(stream) = http::front_door(stream, peer, hub.limits().handshake_timeout).await else { return };
+    let handshake = tokio_tungstenite::accept_hdr_async_with_config(stream, check_origin, Some(ws_config(hub.limits())));
     let ws = match tokio::time::timeout(hub.limits().handshake_timeout, handshake).await {
         Ok(Ok(ws)) => ws,
         Ok(Err(e)) => {
@@ -63,15 +65,21 @@ pub async fn serve(stream: TcpStream, peer: SocketAddr, hub: Hub) {
     }
 }
 
-/// Only `/ws` upgrades; anything else gets a 404 that says where the websocket is.
+/// Browser pages may open the websocket only when this server served them (403 otherwise), so a
+/// page elsewhere cannot play or watch on a participant's behalf. Clients without an `Origin`
+/// header (the desktop client, the tools) are not browsers and are let in.
 #[allow(clippy::result_large_err)] // the error type is tungstenite's handshake callback signature
-fn check_path(req: &Request, resp: Response) -> Result<Response, ErrorResponse> {
-    if req.uri().path() == "/ws" {
-        Ok(resp)
-    } else {
-        let mut e = ErrorResponse::new(Some("Not found: the websocket is at /ws\n".into()));
-        *e.status_mut() = tokio_tungstenite::tungstenite::http::StatusCode::NOT_FOUND;
-        Err(e)
+fn check_origin(req: &Request, resp: Response) -> Result<Response, ErrorResponse> {
+    let header = |name: &str| req.headers().get(name).and_then(|v| v.to_str().ok());
+    match header("origin") {
+        None => Ok(resp),
+        Some(origin) if http::same_origin(origin, header("host").unwrap_or_default()) => Ok(resp),
+        Some(origin) => {
+            tracing::info!(origin, "websocket from a page of another site refused (403)");
+            let mut e = ErrorResponse::new(Some("Verboden: alleen pagina's van deze server. / Forbidden: only this server's pages.\n".into()));
+            *e.status_mut() = tokio_tungstenite::tungstenite::http::StatusCode::FORBIDDEN;
+            Err(e)
+        }
     }
 }
 

@@ -3,20 +3,24 @@
 //! `run` is the whole server on a listener you bind; the binary only parses flags and sets up logging,
 //! and the game client embeds the same `run` for a one-laptop room.
 
+pub mod address;
 pub mod cli;
 pub mod client;
 pub mod config;
 pub mod connection;
 pub mod export;
 mod guard;
+mod http;
 pub mod hub;
 pub mod loadgen;
 pub mod outbox;
 mod ratelimit;
+mod rewind;
 pub mod secrets;
 mod server;
 pub mod session;
 pub mod store;
+pub mod web;
 
 pub use config::{Config, Limits};
 pub use server::{ServerError, run};

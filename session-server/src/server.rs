@@ -25,7 +25,11 @@ pub async fn run(listener: TcpListener, config: Config, shutdown: CancellationTo
     let tracker = TaskTracker::new();
     let hub = Hub::new(config, store, loaded, tracker.clone(), shutdown.clone());
     if let Ok(addr) = listener.local_addr() {
-        tracing::info!(%addr, "listening for websockets at /ws");
+        let (page, loopback_only) = crate::address::announced_page(addr, crate::address::lan_ip());
+        tracing::info!(%addr, "listening: phones join at {page} (projector: {page}watch), websocket at /ws");
+        if loopback_only {
+            tracing::warn!("only this machine can reach {page}: listen on 0.0.0.0 and join the room's network for phones to join");
+        }
     }
     loop {
         tokio::select! {

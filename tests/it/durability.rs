@@ -1,10 +1,11 @@
 //! Nothing acknowledged is lost: graceful shutdown flushes and closes with 1001; after `kill -9` all comes back.
 
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
 
 use integration_tests::{Server, TestClient, WAIT, Welcomed, shipped_scenarios};
+
+use crate::process::{Binary, free_port};
 use protocol::{Phase, Role, ServerMsg};
 use serde_json::json;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
@@ -31,45 +32,6 @@ async fn graceful_shutdown_closes_with_1001_and_keeps_every_ack() {
     let answers = p.welcomed().await.answers;
     assert_eq!(answers.get("a").map(String::as_str), Some("oneens"));
     s.stop().await;
-}
-
-struct Binary {
-    child: Child,
-    url: String,
-}
-
-impl Binary {
-    async fn start(dir: &Path, port: u16) -> Binary {
-        let child = Command::new(env!("CARGO_BIN_EXE_server-under-test"))
-            .args(["--listen", &format!("127.0.0.1:{port}")])
-            .arg("--db")
-            .arg(dir.join("workshop.db"))
-            .arg("--scenarios")
-            .arg(dir.join("scenarios"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start the server binary");
-        let url = format!("ws://127.0.0.1:{port}/ws");
-        for _ in 0..200 {
-            if tokio_tungstenite::connect_async(&url).await.is_ok() {
-                return Binary { child, url };
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        let mut child = child;
-        let _ = child.kill();
-        let _ = child.wait();
-        panic!("the server binary did not start listening");
-    }
-
-    async fn client(&self) -> TestClient {
-        TestClient { c: session_server::client::Client::connect(&self.url).await.unwrap(), seen: Vec::new() }
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
 async fn resume(b: &Binary, code: &str, token: &str) -> TestClient {

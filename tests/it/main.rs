@@ -1,5 +1,6 @@
 //! Integration tests: the real server on port 0, real websocket clients, real SQLite files.
 
+mod browser;
 mod decks;
 mod durability;
 mod errors;
@@ -7,7 +8,11 @@ mod export;
 mod limits;
 mod loadgen;
 mod opening;
+mod pages;
 mod play;
+mod process;
 mod resume;
 mod room;
 mod sketches;
+mod web;
+mod webdriver;

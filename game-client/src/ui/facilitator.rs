@@ -22,11 +22,10 @@ pub fn panel(ui: &mut egui::Ui, view: &ViewState, now: Instant) -> Option<Action
     let session = view.session.as_ref()?;
     let mut action = None;
     let control = |a: ControlAction| Some(Action::Control { action: a, item: None });
-    let server = view.lan_address.clone().unwrap_or_else(|| view.server.clone());
 
     egui::Panel::top("header").frame(egui::Frame::new().fill(theme::SURFACE).inner_margin(egui::Margin::same(12))).show(ui, |ui| {
         ui.horizontal(|ui| {
-            widgets::join_info(ui, &session.code, &server, l, false);
+            widgets::join_info(ui, &session.code, view, false);
             ui.add_space(30.0);
             ui.vertical(|ui| {
                 ui.label(RichText::new(&session.title).size(28.0).strong());
@@ -73,7 +72,7 @@ pub fn panel(ui: &mut egui::Ui, view: &ViewState, now: Instant) -> Option<Action
         let Some(item) = item else {
             ui.add_space(30.0);
             ui.vertical_centered(|ui| {
-                widgets::join_info(ui, &session.code, &server, l, true);
+                widgets::join_info(ui, &session.code, view, true);
                 ui.add_space(20.0);
                 ui.label(RichText::new(l.pick("Kies links een stelling om te beginnen.", "Pick a statement on the left to begin.")).size(28.0));
             });

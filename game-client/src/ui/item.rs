@@ -33,7 +33,7 @@ pub fn panel(ui: &mut egui::Ui, view: &ViewState, now: Instant) -> Option<Action
                         .color(theme::MUTED),
                     );
                 } else {
-                    widgets::join_info(ui, &session.code, view.lan_address.as_deref().unwrap_or(&view.server), l, true);
+                    widgets::join_info(ui, &session.code, view, true);
                     ui.label(RichText::new(format!("{} {}", session.participants, l.pick("deelnemers", "participants"))).size(32.0));
                 }
             });

@@ -8,6 +8,7 @@ use qrcode::{Color, QrCode};
 
 use super::theme;
 use crate::i18n::Lang;
+use crate::view::ViewState;
 
 /// Horizontal bars, one per option, with percentage and count; they grow smoothly as answers come in.
 /// `mine` marks this player's own choice. Without a tally every bar is empty.
@@ -118,15 +119,23 @@ pub fn card<R>(ui: &mut egui::Ui, fill: Color32, add: impl FnOnce(&mut egui::Ui)
         .inner
 }
 
-/// The address and code players need, and a QR code carrying both.
-pub fn join_info(ui: &mut egui::Ui, code: &str, server: &str, lang: Lang, big: bool) {
-    let join_url = format!("{server}?code={code}");
+/// The join page's address and the code, and a QR code of the page with the code that a phone's camera opens.
+pub fn join_info(ui: &mut egui::Ui, code: &str, view: &ViewState, big: bool) {
+    let lang = view.lang;
+    let (page, loopback_only) = session_server::address::room_page(&view.server, view.lan_ip);
     ui.horizontal(|ui| {
-        qr(ui, &join_url, if big { 260.0 } else { 120.0 });
+        qr(ui, &format!("{page}/?code={code}"), if big { 260.0 } else { 120.0 });
         ui.vertical(|ui| {
-            ui.label(RichText::new(lang.pick("Code om mee te doen", "Code to join")).color(theme::MUTED));
+            ui.label(RichText::new(lang.pick("Meedoen: scan de QR-code of ga naar", "Join: scan the QR code or go to")).color(theme::MUTED));
+            ui.label(RichText::new(&page).size(if big { 28.0 } else { 18.0 }).strong());
+            ui.label(RichText::new(lang.pick("en typ de code", "and type the code")).color(theme::MUTED));
             ui.label(RichText::new(code).size(if big { theme::HUGE } else { 48.0 }).strong().monospace());
-            ui.label(RichText::new(server).size(18.0).color(theme::MUTED));
+            if loopback_only {
+                ui.label(RichText::new(lang.pick(
+                    "Alleen deze computer bereikt dit adres: verbind hem met het netwerk van de zaal.",
+                    "Only this computer reaches this address: connect it to the room's network.",
+                )).color(theme::ERROR_INK));
+            }
         });
     });
 }

@@ -41,6 +41,7 @@ fn in_session(role: Role, phase: Phase, item: Option<usize>, lang: Lang) -> View
         code: "K7M2QX".into(),
         title: "Team Wijken".into(),
         scenario: "test".into(),
+        language: "nl".into(),
         phase,
         index: item,
         count: deck.items.len(),

@@ -189,6 +189,7 @@ impl State {
             code: self.code.clone(),
             title: self.title.clone(),
             scenario: self.deck.id.clone(),
+            language: self.deck.language.clone(),
             phase: self.phase,
             index: self.current,
             count: self.deck.items.len(),

@@ -1,0 +1,119 @@
+//! The addresses people in the room use: this machine's LAN address, and the join page's address for the QR code.
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+
+/// The first private IPv4 address of this machine, the one a phone or laptop in the room can reach.
+pub fn lan_ip() -> Option<Ipv4Addr> {
+    if_addrs::get_if_addrs()
+        .ok()?
+        .into_iter()
+        .filter(|i| !i.is_loopback())
+        .find_map(|i| match i.ip() {
+            IpAddr::V4(v4) if v4.is_private() => Some(v4),
+            _ => None,
+        })
+}
+
+/// Where phones open the join page, as `http://host:port`, and whether that is only this machine.
+///
+/// A page opened on this machine (the projector's browser on the facilitator's laptop) must not put
+/// 127.0.0.1 in its QR code: it gets the LAN address instead, when there is one. A page opened over
+/// the network keeps the name it was opened with (`Host`), if that is a plain host name or address.
+pub fn join_base(host_header: Option<&str>, local: SocketAddr, lan: Option<Ipv4Addr>) -> (String, bool) {
+    if local.ip().is_loopback() {
+        return match lan {
+            Some(ip) => (format!("http://{}", SocketAddr::new(ip.into(), local.port())), false),
+            None => (format!("http://{}", host_header.filter(|h| plain_host(h)).map_or(local.to_string(), str::to_owned)), true),
+        };
+    }
+    match host_header.filter(|h| plain_host(h)) {
+        Some(host) => (format!("http://{host}"), false),
+        None => (format!("http://{local}"), false),
+    }
+}
+
+/// A `Host` header that is safe to repeat in a page: letters, digits and `.-:[]`, at most 255 long.
+pub fn plain_host(host: &str) -> bool {
+    !host.is_empty() && host.len() <= 255 && host.bytes().all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b))
+}
+
+/// The join page a server listening on `bound` announces: the LAN address when it listens on all
+/// interfaces, and whether only this machine can reach it.
+pub fn announced_page(bound: SocketAddr, lan: Option<Ipv4Addr>) -> (String, bool) {
+    match (bound.ip(), lan) {
+        (ip, Some(lan)) if ip.is_unspecified() => (format!("http://{}/", SocketAddr::new(lan.into(), bound.port())), false),
+        (ip, _) => (format!("http://{bound}/"), ip.is_loopback() || ip.is_unspecified()),
+    }
+}
+
+/// The join page of a websocket server address: `ws://h:7878/ws` → `http://h:7878`.
+pub fn page_base(ws_url: &str) -> String {
+    let (scheme, rest) = match ws_url.split_once("://") {
+        Some(("wss", rest)) => ("https", rest),
+        Some((_, rest)) => ("http", rest),
+        None => ("http", ws_url),
+    };
+    let host = rest.split(['/', '?']).next().unwrap_or(rest);
+    format!("{scheme}://{host}")
+}
+
+/// The join page of the server a client reaches at `ws_url`, as `(http://host:port, only this machine)`.
+/// A server on this machine (loopback) is announced under this machine's LAN address when it has one.
+pub fn room_page(ws_url: &str, lan: Option<Ipv4Addr>) -> (String, bool) {
+    let base = page_base(ws_url);
+    let (scheme, authority) = base.split_once("://").unwrap_or(("http", &base));
+    let (host, port) = match authority.rsplit_once(':') {
+        Some((h, p)) if p.bytes().all(|b| b.is_ascii_digit()) => (h, Some(p)),
+        _ => (authority, None),
+    };
+    let loopback = host == "localhost" || host.trim_matches(['[', ']']).parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback());
+    match (loopback, lan) {
+        (true, Some(ip)) => (format!("{scheme}://{ip}{}", port.map_or(String::new(), |p| format!(":{p}"))), false),
+        (true, None) => (base, true),
+        (false, _) => (base, false),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_page_on_this_machine_points_phones_at_the_lan_address() {
+        let local: SocketAddr = "127.0.0.1:7878".parse().unwrap();
+        let lan = Some(Ipv4Addr::new(192, 168, 1, 20));
+        assert_eq!(join_base(Some("127.0.0.1:7878"), local, lan), ("http://192.168.1.20:7878".into(), false));
+        assert_eq!(join_base(Some("localhost:7878"), local, None), ("http://localhost:7878".into(), true));
+    }
+
+    #[test]
+    fn a_page_opened_over_the_network_keeps_its_name_unless_it_is_not_plain() {
+        let local: SocketAddr = "192.168.1.20:7878".parse().unwrap();
+        assert_eq!(join_base(Some("laptop.local:7878"), local, None).0, "http://laptop.local:7878");
+        assert_eq!(join_base(Some("\"><img src=x>"), local, None).0, "http://192.168.1.20:7878");
+        assert_eq!(join_base(None, local, None).0, "http://192.168.1.20:7878");
+    }
+
+    #[test]
+    fn a_server_on_this_machine_is_announced_under_the_lan_address() {
+        let lan = Some(Ipv4Addr::new(10, 0, 0, 5));
+        assert_eq!(room_page("ws://127.0.0.1:7878/ws", lan), ("http://10.0.0.5:7878".into(), false));
+        assert_eq!(room_page("ws://localhost:7878/ws", None), ("http://localhost:7878".into(), true));
+        assert_eq!(room_page("ws://[::1]:7878/ws", None), ("http://[::1]:7878".into(), true));
+        assert_eq!(room_page("ws://192.168.1.9:7878/ws", lan), ("http://192.168.1.9:7878".into(), false));
+    }
+
+    #[test]
+    fn a_server_on_all_interfaces_announces_its_lan_address() {
+        let lan = Some(Ipv4Addr::new(10, 0, 0, 5));
+        assert_eq!(announced_page("0.0.0.0:7878".parse().unwrap(), lan), ("http://10.0.0.5:7878/".into(), false));
+        assert!(announced_page("127.0.0.1:7878".parse().unwrap(), lan).1, "loopback only");
+        assert!(announced_page("0.0.0.0:7878".parse().unwrap(), None).1, "no LAN address");
+    }
+
+    #[test]
+    fn page_base_of_a_websocket_address() {
+        assert_eq!(page_base("ws://10.0.0.5:7878/ws"), "http://10.0.0.5:7878");
+        assert_eq!(page_base("wss://game.example.nl/ws?x=1"), "https://game.example.nl");
+    }
+}

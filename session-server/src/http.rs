@@ -1,0 +1,172 @@
+//! The front door of every TCP connection: reads the request head, hands `/ws` to the websocket and answers anything else with a page.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+use crate::rewind::Rewind;
+use crate::web::{self, CSP, Page};
+
+/// Longest request head accepted (request line and headers).
+pub const MAX_HEAD: usize = 8 * 1024;
+
+/// Reads the request on `stream` and answers it. Returns the stream (with what was read put back)
+/// when it asks for the websocket; `None` when it was answered here or was not HTTP at all.
+pub async fn front_door(mut stream: TcpStream, peer: SocketAddr, deadline: Duration) -> Option<Rewind> {
+    let head = match tokio::time::timeout(deadline, read_head(&mut stream)).await {
+        Ok(Ok(head)) => head,
+        Ok(Err(why)) => {
+            tracing::debug!(%peer, why, "not an HTTP request; closing");
+            if why == "request head too large" {
+                answer(&mut stream, "GET", Page::text(431, "Te grote aanvraag. / Request header too large.\n")).await;
+            }
+            return None;
+        }
+        Err(_) => {
+            tracing::debug!(%peer, "no complete request in time; closing");
+            return None;
+        }
+    };
+    let mut headers = [httparse::EMPTY_HEADER; 48];
+    let mut req = httparse::Request::new(&mut headers);
+    if !matches!(req.parse(&head), Ok(httparse::Status::Complete(_))) {
+        answer(&mut stream, "GET", Page::text(400, "Geen geldige HTTP-aanvraag. / Bad request.\n")).await;
+        return None;
+    }
+    let method = req.method.unwrap_or("");
+    let target = req.path.unwrap_or("/");
+    let header = |name: &str| req.headers.iter().find(|h| h.name.eq_ignore_ascii_case(name)).and_then(|h| std::str::from_utf8(h.value).ok());
+    let path = target.split('?').next().unwrap_or(target);
+    if path == "/ws" {
+        if method == "GET" && header("upgrade").is_some_and(|u| u.eq_ignore_ascii_case("websocket")) {
+            return Some(Rewind::new(head, stream));
+        }
+        answer(&mut stream, method, Page::text(426, "Hier is de websocket; open / in een browser. / This is the websocket; open / in a browser.\n")).await;
+        return None;
+    }
+    let page = if method == "GET" || method == "HEAD" {
+        let local = stream.local_addr().unwrap_or(peer);
+        web::page(target, header("host"), local)
+    } else {
+        Page::text(405, "Alleen GET. / Only GET.\n")
+    };
+    tracing::debug!(%peer, path, status = page.status, "page");
+    let method = method.to_owned();
+    answer(&mut stream, &method, page).await;
+    None
+}
+
+/// Reads until the blank line that ends a request head. Fails fast on what cannot be HTTP.
+async fn read_head(stream: &mut TcpStream) -> Result<Vec<u8>, &'static str> {
+    let mut buf = Vec::with_capacity(1024);
+    let mut chunk = [0u8; 2048];
+    loop {
+        let n = stream.read(&mut chunk).await.map_err(|_| "read failed")?;
+        if n == 0 {
+            return Err("closed before the request was complete");
+        }
+        buf.extend_from_slice(&chunk[..n]);
+        if !looks_like_http(&buf) {
+            return Err("not HTTP");
+        }
+        if buf.windows(4).any(|w| w == b"\r\n\r\n") {
+            return Ok(buf);
+        }
+        if buf.len() > MAX_HEAD {
+            return Err("request head too large");
+        }
+    }
+}
+
+/// Whether the start of `buf` can be an HTTP/1 request line: a method in capitals, then a space.
+fn looks_like_http(buf: &[u8]) -> bool {
+    let method_len = buf.iter().take_while(|b| b.is_ascii_uppercase()).count();
+    match buf.get(method_len) {
+        None => method_len < 16,
+        Some(b' ') => method_len > 0,
+        Some(_) => false,
+    }
+}
+
+/// Writes `page` with the headers every answer carries, then closes without resetting the connection.
+async fn answer(stream: &mut TcpStream, method: &str, page: Page) {
+    let reason = match page.status {
+        200 => "OK",
+        400 => "Bad Request",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        426 => "Upgrade Required",
+        431 => "Request Header Fields Too Large",
+        _ => "",
+    };
+    let extra = match page.status {
+        405 => "Allow: GET, HEAD\r\n",
+        426 => "Upgrade: websocket\r\n",
+        _ => "",
+    };
+    let head = format!(
+        "HTTP/1.1 {} {reason}\r\nContent-Type: {}\r\nContent-Length: {}\r\nX-Content-Type-Options: nosniff\r\n\
+         Content-Security-Policy: {CSP}\r\nReferrer-Policy: no-referrer\r\nCache-Control: no-cache\r\n{extra}Connection: close\r\n\r\n",
+        page.status,
+        page.content_type,
+        page.body.len()
+    );
+    let mut out = head.into_bytes();
+    if method != "HEAD" {
+        out.extend_from_slice(page.body.as_bytes());
+    }
+    if stream.write_all(&out).await.is_err() {
+        return;
+    }
+    let _ = stream.shutdown().await;
+    // Read what the client still sends until it closes, so closing does not reset the connection
+    // and lose the answer on its way; bounded in time and size.
+    let mut sink = [0u8; 1024];
+    let _ = tokio::time::timeout(Duration::from_secs(2), async {
+        let mut left: usize = 64 * 1024;
+        while left > 0 {
+            match stream.read(&mut sink).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => left = left.saturating_sub(n),
+            }
+        }
+    })
+    .await;
+}
+
+/// Whether a browser page from `origin` may open the websocket of the server reached as `host`:
+/// only pages this server served itself.
+pub fn same_origin(origin: &str, host: &str) -> bool {
+    !host.is_empty()
+        && ["http://", "https://"].iter().any(|scheme| {
+        origin.len() == scheme.len() + host.len()
+            && origin[..scheme.len()].eq_ignore_ascii_case(scheme)
+            && origin[scheme.len()..].eq_ignore_ascii_case(host)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_servers_own_pages_are_the_same_origin() {
+        assert!(same_origin("http://192.168.1.20:7878", "192.168.1.20:7878"));
+        assert!(same_origin("HTTP://Laptop.local:7878", "laptop.local:7878"));
+        assert!(!same_origin("http://evil.example", "192.168.1.20:7878"));
+        assert!(!same_origin("http://192.168.1.20:7878.evil.example", "192.168.1.20:7878"));
+        assert!(!same_origin("null", "192.168.1.20:7878"));
+        assert!(!same_origin("http://192.168.1.20:7878", ""));
+    }
+
+    #[test]
+    fn a_request_line_starts_with_a_method() {
+        assert!(looks_like_http(b"GET / HTTP/1.1\r\n"));
+        assert!(looks_like_http(b"GE"));
+        assert!(!looks_like_http(b"\x16\x03\x01\x02\x00"), "a TLS hello is not HTTP");
+        assert!(!looks_like_http(b"hello world"));
+        assert!(!looks_like_http(b" GET"));
+    }
+}

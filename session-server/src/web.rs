@@ -1,0 +1,121 @@
+//! The browser pages the server hands out beside `/ws`: the participant page, the projector page, their files and the QR code.
+
+use std::borrow::Cow;
+use std::fmt::Write as _;
+use std::net::SocketAddr;
+use std::sync::OnceLock;
+
+use protocol::PROTOCOL_VERSION;
+
+use crate::address;
+
+const INDEX: &str = include_str!("../web/index.html");
+const WATCH: &str = include_str!("../web/watch.html");
+const APP_JS: &str = include_str!("../web/app.js");
+const STYLE: &str = include_str!("../web/style.css");
+
+/// No inline script or style, no eval, nothing from elsewhere: the pages run on a closed network.
+pub const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; \
+                       base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+/// An HTTP answer before the headers every answer carries.
+#[derive(Debug)]
+pub struct Page {
+    pub status: u16,
+    pub content_type: &'static str,
+    pub body: Cow<'static, str>,
+}
+
+impl Page {
+    fn ok(content_type: &'static str, body: impl Into<Cow<'static, str>>) -> Page {
+        Page { status: 200, content_type, body: body.into() }
+    }
+
+    pub fn text(status: u16, body: &'static str) -> Page {
+        Page { status, content_type: "text/plain; charset=utf-8", body: Cow::Borrowed(body) }
+    }
+}
+
+/// What the request for `target` (path and query) gets. `host` is the request's `Host` header,
+/// `local` the address this connection came in on.
+pub fn page(target: &str, host: Option<&str>, local: SocketAddr) -> Page {
+    let (path, query) = target.split_once('?').unwrap_or((target, ""));
+    match path {
+        "/" | "/index.html" => Page::ok("text/html; charset=utf-8", index()),
+        "/watch" => {
+            let (join, loopback) = address::join_base(host, local, address::lan_ip());
+            let html = WATCH
+                .replace("{{PROTOCOL}}", &PROTOCOL_VERSION.to_string())
+                .replace("{{JOIN}}", &join)
+                .replace("{{LOOPBACK}}", if loopback { "true" } else { "false" });
+            Page::ok("text/html; charset=utf-8", html)
+        }
+        "/app.js" => Page::ok("text/javascript; charset=utf-8", APP_JS),
+        "/style.css" => Page::ok("text/css; charset=utf-8", STYLE),
+        "/qr.svg" => match code_param(query) {
+            Some(code) => {
+                let (join, _) = address::join_base(host, local, address::lan_ip());
+                Page::ok("image/svg+xml", qr_svg(&format!("{join}/?code={code}")))
+            }
+            None => Page::text(404, "Geen geldige code. / Not a valid code.\n"),
+        },
+        _ => Page::text(404, "Niet gevonden. Meedoen: / · scherm voor de zaal: /watch · websocket: /ws\nNot found.\n"),
+    }
+}
+
+fn index() -> &'static str {
+    static HTML: OnceLock<String> = OnceLock::new();
+    HTML.get_or_init(|| INDEX.replace("{{PROTOCOL}}", &PROTOCOL_VERSION.to_string()))
+}
+
+/// The `code` of a query string when it is a well-formed join code (the alphabet of join codes).
+fn code_param(query: &str) -> Option<String> {
+    let raw = query.split('&').find_map(|kv| kv.strip_prefix("code="))?;
+    protocol::codes::normalize(&raw.replace('+', " "))
+}
+
+/// The QR code of `text` as an SVG: one path of dark modules, with the quiet zone around it.
+fn qr_svg(text: &str) -> String {
+    let Ok(qr) = qrcode::QrCode::new(text.as_bytes()) else { return String::new() };
+    let width = qr.width();
+    let size = width + 8;
+    let mut path = String::new();
+    for (i, color) in qr.to_colors().into_iter().enumerate() {
+        if color == qrcode::Color::Dark {
+            let _ = write!(path, "M{} {}h1v1h-1z", i % width + 4, i / width + 4);
+        }
+    }
+    format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {size} {size}\" shape-rendering=\"crispEdges\">\
+         <rect width=\"{size}\" height=\"{size}\" fill=\"#fff\"/><path fill=\"#000\" d=\"{path}\"/></svg>"
+    )
+}
+
+/// The size of a page with everything it loads (HTML, CSS, JavaScript), for the page-weight budget.
+pub fn page_weight() -> usize {
+    INDEX.len().max(WATCH.len()) + APP_JS.len() + STYLE.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_in_the_query_are_normalised_and_checked() {
+        assert_eq!(code_param("code=k7m-2qx").as_deref(), Some("K7M2QX"));
+        assert_eq!(code_param("x=1&code=K7M2QX").as_deref(), Some("K7M2QX"));
+        assert_eq!(code_param("code=K7M2Q0"), None);
+        assert_eq!(code_param("code=%3Cscript"), None);
+    }
+
+    #[test]
+    fn the_qr_code_is_an_svg_of_dark_modules() {
+        let svg = qr_svg("http://192.168.1.20:7878/?code=K7M2QX");
+        assert!(svg.starts_with("<svg") && svg.contains("h1v1h-1z"), "{svg}");
+    }
+
+    #[test]
+    fn pages_stay_within_their_weight_budget() {
+        assert!(page_weight() <= 30 * 1024, "{} bytes", page_weight());
+    }
+}

@@ -1,0 +1,182 @@
+//! Debian's Chromium through chromedriver: phone-sized pages for the browser tests, read as a user would, checked with axe-core.
+
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use crate::process::free_port;
+use crate::webdriver::Session;
+
+/// How long a page gets to show what a test waits for (Chromium shares two cores with the tests).
+const PAGE_WAIT: Duration = Duration::from_secs(15);
+const AXE: &str = include_str!("../vendor/axe-core-4.14.1/axe.min.js");
+
+/// A chromedriver process; each `phone` is a new browser session on it.
+pub struct Driver {
+    _child: tokio::process::Child,
+    addr: String,
+}
+
+impl Driver {
+    /// Starts chromedriver on a free port. Without it the test is skipped with a message, except
+    /// under CI, where a missing browser fails the test: `./test.sh` installs it.
+    pub async fn start() -> Option<Driver> {
+        let bin = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
+        if !std::path::Path::new(&bin).exists() {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "{bin} is missing: the browser tests need Debian's chromium and chromium-driver (./test.sh installs them)"
+            );
+            eprintln!("skipping a browser test: {bin} is missing (./test.sh installs chromium and chromium-driver)");
+            return None;
+        }
+        let port = free_port();
+        let child = tokio::process::Command::new(&bin)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("start chromedriver");
+        for _ in 0..200 {
+            if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
+                return Some(Driver { _child: child, addr: format!("127.0.0.1:{port}") });
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("chromedriver did not start listening");
+    }
+
+    /// A headless Chromium with a phone's screen: 390×844 CSS pixels, touch.
+    pub async fn phone(&self) -> Page {
+        self.browser(390, 844, true).await
+    }
+
+    /// A headless Chromium on a projector-like screen of 1280×720.
+    pub async fn screen(&self) -> Page {
+        self.browser(1280, 720, false).await
+    }
+
+    async fn browser(&self, width: u32, height: u32, mobile: bool) -> Page {
+        let options = json!({
+            "binary": std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
+            "args": ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--no-first-run",
+                     "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-quic",
+                     "--lang=nl"],
+            "prefs": {"intl.accept_languages": "nl-NL,nl"},
+            "mobileEmulation": {"deviceMetrics": {"width": width, "height": height, "pixelRatio": if mobile { 2 } else { 1 }, "touch": mobile, "mobile": mobile}},
+        });
+        let c = Session::start(&self.addr, json!({"goog:chromeOptions": options})).await.expect("a Chromium session");
+        Page { c }
+    }
+}
+
+/// One browser tab, driven and read like a person would: by what it shows.
+pub struct Page {
+    pub c: Session,
+}
+
+impl Page {
+    pub async fn open(&self, url: &str) {
+        self.c.goto(url).await.unwrap();
+    }
+
+    pub async fn js(&self, script: &str, args: Vec<Value>) -> Value {
+        self.c.execute(script, args).await.unwrap_or_else(|e| panic!("{script}: {e}"))
+    }
+
+    /// The visible text of the first element matching `css`, "" when there is none.
+    pub async fn text(&self, css: &str) -> String {
+        let v = self.js("const e = document.querySelector(arguments[0]); return e ? e.innerText : '';", vec![css.into()]).await;
+        v.as_str().unwrap_or_default().to_owned()
+    }
+
+    /// Waits until the element `css` shows `want`; fails with everything the page shows.
+    pub async fn wait_text(&self, css: &str, want: &str) -> String {
+        let deadline = tokio::time::Instant::now() + PAGE_WAIT;
+        loop {
+            let text = self.text(css).await;
+            if text.contains(want) {
+                return text;
+            }
+            if tokio::time::Instant::now() > deadline {
+                panic!("waited for {want:?} in {css}; the page shows:\n{}", self.text("body").await);
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Waits until `script` (a JavaScript expression) is true.
+    pub async fn wait_for(&self, what: &str, script: &str) {
+        let deadline = tokio::time::Instant::now() + PAGE_WAIT;
+        while self.js(&format!("return !!({script});"), vec![]).await != Value::Bool(true) {
+            if tokio::time::Instant::now() > deadline {
+                panic!("waited for {what}; the page shows:\n{}", self.text("body").await);
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Clicks the element `css` as a tap would (after waiting until it is there and enabled).
+    pub async fn tap(&self, css: &str) {
+        self.wait_for(css, &format!("document.querySelector({css:?}) && !document.querySelector({css:?}).disabled")).await;
+        self.c.click(css).await.unwrap();
+    }
+
+    /// Types `keys` with the element `css` focused, as a keyboard user would.
+    pub async fn keys(&self, css: &str, keys: &str) {
+        self.wait_for(css, &format!("document.querySelector({css:?})")).await;
+        self.c.send_keys(css, keys).await.unwrap();
+    }
+
+    pub async fn type_into(&self, css: &str, text: &str) {
+        self.c.clear(css).await.unwrap();
+        self.c.send_keys(css, text).await.unwrap();
+    }
+
+    /// Runs axe-core on the page as it is now; fails on any violation, naming the state.
+    pub async fn assert_accessible(&self, state: &str) {
+        self.js(&format!("if (!window.axe) {{ {AXE}\n }} return true;"), vec![]).await;
+        let found = self
+            .js(
+                "return axe.run(document).then(r => r.violations.map(v => v.id + ' (' + v.impact + '): ' + v.help + ' at ' + v.nodes.map(n => n.target.join(' ')).join(', ')));",
+                vec![],
+            )
+            .await;
+        let found: Vec<String> = serde_json::from_value(found).unwrap();
+        assert!(found.is_empty(), "axe-core finds in state {state:?}:\n{}", found.join("\n"));
+    }
+
+    /// Text at 200% on the 390 px phone still fits: nothing scrolls sideways.
+    pub async fn assert_reflows_at_200_percent(&self, state: &str) {
+        let widths = self
+            .js(
+                "document.documentElement.style.fontSize = '200%';
+                 const r = [document.documentElement.scrollWidth, window.innerWidth];
+                 document.documentElement.style.fontSize = '';
+                 return r;",
+                vec![],
+            )
+            .await;
+        let (scroll, inner) = (widths[0].as_u64().unwrap(), widths[1].as_u64().unwrap());
+        assert!(scroll <= inner, "state {state:?} at 200% text scrolls sideways: {scroll} px content in {inner} px");
+    }
+
+    /// Saves a picture of the page in the test's folder, and in `$DILEMMA_SCREENSHOTS` when set
+    /// (`scripts/screenshots.sh` sets it to docs/screenshots).
+    pub async fn screenshot(&self, name: &str) {
+        let png = self.c.screenshot().await.unwrap();
+        let mut dirs = vec![PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("screenshots")];
+        dirs.extend(std::env::var_os("DILEMMA_SCREENSHOTS").map(PathBuf::from));
+        for dir in dirs {
+            std::fs::create_dir_all(&dir).unwrap();
+            std::fs::write(dir.join(format!("{name}.png")), &png).unwrap();
+        }
+    }
+
+    pub async fn close(self) {
+        let _ = self.c.close().await;
+    }
+}

@@ -1,0 +1,329 @@
+//! The browser pages in Debian's Chromium at phone size: join, answer, survive a crash, see the reveal, a private role, the end, and every error.
+
+use std::time::Duration;
+
+use integration_tests::{Server, TestClient, limits};
+use protocol::{Phase, Tally};
+use serde_json::json;
+
+use crate::browser::{Driver, Page};
+use crate::process::{Binary, free_port};
+
+/// A deck for the pages: a dilemma, and a sketch with two roles for three players, so one is left out.
+const DECK: &str = r#"
+id = "browser"
+title = "Team Wijken"
+language = "nl"
+
+[[item]]
+id = "a"
+kind = "dilemma"
+statement = "Bewoners mogen het groen in de speeltuin zelf beheren."
+
+[[item]]
+id = "solo"
+kind = "sketch"
+title = "Eén telefoontje"
+situation = "Een initiatiefnemer belt de ambtenaar over zijn aanvraag."
+duration_s = 30
+questions = ["Wat zag je gebeuren?"]
+[[item.role]]
+name = "Initiatiefnemer"
+briefing = "Alleen voor de initiatiefnemer: je bent boos over de brief."
+[[item.role]]
+name = "Ambtenaar"
+briefing = "Alleen voor de ambtenaar: je hebt de brief niet geschreven."
+[item.follow_up]
+statement = "Bellen werkt beter dan mailen."
+"#;
+
+fn page_url(ws_url: &str, path: &str) -> String {
+    ws_url.replace("ws://", "http://").replace("/ws", path)
+}
+
+/// The overall result a page shows: (label, percentage text) per option, in order.
+async fn shown_result(page: &Page) -> Vec<(String, String)> {
+    let v = page
+        .js(
+            "return Array.from(document.querySelector('.result').children).map(li => [li.querySelector('.label').innerText, li.querySelector('.pct').innerText]);",
+            vec![],
+        )
+        .await;
+    serde_json::from_value(v).unwrap()
+}
+
+/// What the facilitator's tally says, as the page should show it: the percentages in option order.
+fn expected(tally: &Tally, options: &[(&str, &str)]) -> Vec<String> {
+    options.iter().map(|(id, _)| format!("{}%", tally.percentages[*id])).collect()
+}
+
+const OPTIONS: [(&str, &str); 3] = [("eens", "Eens"), ("oneens", "Oneens"), ("hangt_af", "Hangt ervan af")];
+
+async fn join_from_url(page: &Page, url: &str) {
+    page.open(url).await;
+    page.wait_text("button[data-key=submit]", "Meedoen").await;
+    page.tap("button[data-key=submit]").await;
+    page.wait_text("#view", "Wacht op de facilitator").await;
+}
+
+#[tokio::test]
+async fn a_phone_plays_a_dilemma_through_a_server_crash_beside_a_desktop_client() {
+    let Some(driver) = Driver::start().await else { return };
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("scenarios")).unwrap();
+    std::fs::write(dir.path().join("scenarios/browser.toml"), DECK).unwrap();
+    let port = free_port();
+    let mut server = Binary::start(dir.path(), port).await;
+    let mut f = server.client().await;
+    f.send(json!({"type":"create_session","protocol":1,"scenario":"browser"})).await;
+    let (code, ftoken, _) = f.welcome().await;
+    let mut desktop = server.client().await;
+    desktop.send(json!({"type":"join","protocol":1,"code":code,"team":"Oost"})).await;
+    desktop.welcome().await;
+
+    // The QR code's address, typed sloppily: lower case with a dash.
+    let phone = driver.phone().await;
+    let sloppy = format!("{}-{}", &code[..3], &code[3..]).to_lowercase();
+    phone.open(&page_url(&server.url, &format!("/?code={sloppy}"))).await;
+    phone.wait_text("button[data-key=submit]", "Meedoen").await;
+    assert_eq!(phone.js("return document.getElementById('code').value", vec![]).await, json!(code), "prefilled, normalised");
+    phone.assert_accessible("join form").await;
+    phone.assert_reflows_at_200_percent("join form").await;
+    phone.screenshot("web-join").await;
+    phone.tap("button[data-key=submit]").await;
+    phone.wait_text("#view", "Wacht op de facilitator").await;
+    assert_eq!(phone.js("return location.search", vec![]).await, json!(format!("?code={code}")));
+    phone.assert_accessible("lobby").await;
+    phone.screenshot("web-lobby").await;
+
+    f.control("open", Some("a")).await;
+    phone.wait_text(".statement", "groen in de speeltuin").await;
+    phone.wait_text("#answer-note", "Kies wat").await;
+    phone.assert_accessible("statement open").await;
+    phone.screenshot("web-open").await;
+    phone.tap("button[data-key=opt-eens]").await;
+    phone.wait_text("#answer-note", "opgeslagen").await;
+    phone.tap("button[data-key=opt-oneens]").await;
+    phone.wait_text("#answer-note", "opgeslagen").await;
+    phone.wait_for("oneens chosen", "document.querySelector('[data-key=opt-oneens]').getAttribute('aria-pressed') === 'true'").await;
+    phone.screenshot("web-saved").await;
+    desktop.session_where("open", |v| v.phase == Phase::Open).await;
+    desktop.answer("a", "eens").await;
+    let live = f.tally_where("both answers, the changed one once", |t| t.total == 2).await;
+    assert_eq!((live.counts["eens"], live.counts["oneens"]), (1, 1));
+
+    // kill -9: the page says it is reconnecting, and after the restart shows its answer again.
+    server.child.kill().unwrap();
+    server.child.wait().unwrap();
+    phone.wait_text("#status", "Verbinding herstellen").await;
+    phone.screenshot("web-reconnecting").await;
+    let server = Binary::start(dir.path(), port).await;
+    phone.wait_for("reconnected", "document.getElementById('status').textContent === ''").await;
+    phone.wait_for("the answer shown again", "document.querySelector('[data-key=opt-oneens]').getAttribute('aria-pressed') === 'true'").await;
+    phone.wait_text("#answer-note", "opgeslagen").await;
+
+    let mut f: TestClient = server.client().await;
+    f.send(json!({"type":"resume","protocol":1,"code":code,"token":ftoken})).await;
+    f.welcome().await;
+    f.control("close", None).await;
+    phone.wait_text("#answer-note", "Stemmen is gesloten").await;
+    phone.assert_accessible("voting closed").await;
+    phone.screenshot("web-closed").await;
+    f.control("reveal", None).await;
+    let tally = f.tally_where("the revealed tally", |t| t.item == "a").await;
+    phone.wait_text(".result", "%").await;
+    let shown = shown_result(&phone).await;
+    assert_eq!(shown.iter().map(|(_, p)| p.clone()).collect::<Vec<_>>(), expected(&tally, &OPTIONS));
+    assert_eq!(shown[1].0, "Oneens (jouw keuze)");
+    phone.wait_text("#announce", "Uitslag: Eens 50%, Oneens 50%").await;
+    phone.assert_accessible("revealed").await;
+    phone.assert_reflows_at_200_percent("revealed").await;
+    phone.screenshot("web-revealed").await;
+
+    f.control("end", None).await;
+    phone.wait_text("#view", "afgelopen").await;
+    phone.assert_accessible("ended").await;
+    phone.screenshot("web-ended").await;
+    phone.close().await;
+}
+
+#[tokio::test]
+async fn only_the_drawn_phone_sees_its_role_and_everyone_sees_the_countdown_end() {
+    let Some(driver) = Driver::start().await else { return };
+    let s = Server::start().await;
+    std::fs::write(s.scenarios.join("browser.toml"), DECK).unwrap();
+    let (mut f, code, _) = s.facilitator("browser").await;
+    // A desktop client and two phones; the draw (seeded in tests) gives the desktop client one role
+    // and one of the phones the other.
+    let (mut desktop, _) = s.player(&code, None).await;
+    let url = page_url(&s.url, &format!("/?code={code}"));
+    let phones = [driver.phone().await, driver.phone().await];
+    for phone in &phones {
+        join_from_url(phone, &url).await;
+    }
+    f.session_where("three players", |v| v.participants == 3).await;
+    f.control("open", Some("solo")).await;
+    let (desktop_role, _) = desktop.role().await;
+    let mut drawn = Vec::new();
+    for phone in &phones {
+        phone.wait_text("h2", "Eén telefoontje").await;
+        phone.wait_text("#view", "Een initiatiefnemer belt").await;
+        drawn.push(phone.text("#view").await.contains("Jouw rol"));
+    }
+    assert_eq!(drawn.iter().filter(|d| **d).count(), 1, "exactly one phone is drawn: {drawn:?}");
+    let (actor, audience) = if drawn[0] { (&phones[0], &phones[1]) } else { (&phones[1], &phones[0]) };
+    let (role, briefing, other) = if desktop_role == "Ambtenaar" {
+        ("Initiatiefnemer", "je bent boos over de brief", "je hebt de brief niet geschreven")
+    } else {
+        ("Ambtenaar", "je hebt de brief niet geschreven", "je bent boos over de brief")
+    };
+    actor.wait_text(".card.private", &format!("Jouw rol: {role}")).await;
+    actor.wait_text(".card.private", briefing).await;
+    audience.wait_text("#view", "Jij kijkt deze keer toe").await;
+    for (page, secrets) in [(audience, vec![briefing, other]), (actor, vec![other])] {
+        let source = page.js("return document.documentElement.outerHTML", vec![]).await;
+        for secret in secrets {
+            assert!(!source.as_str().unwrap().contains(secret), "a page holds a briefing that is not its own");
+        }
+    }
+    actor.assert_accessible("sketch with a role").await;
+    audience.assert_accessible("sketch in the audience").await;
+    actor.screenshot("web-sketch-role").await;
+    audience.screenshot("web-sketch-audience").await;
+
+    f.control("start_timer", None).await;
+    for phone in &phones {
+        phone.wait_for("the countdown", "/^0:[0-9]{2}$/.test((document.getElementById('countdown') || {}).textContent)").await;
+    }
+    actor.screenshot("web-sketch-countdown").await;
+    // The scene takes 30 s; then the time is up on every page, said aloud, and the discussion starts.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(45);
+    while !audience.text("#announce").await.contains("De tijd is om") {
+        assert!(tokio::time::Instant::now() < deadline, "the countdown never ended: {}", audience.text("body").await);
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    for phone in &phones {
+        phone.wait_text("#view", "Bespreek samen").await;
+        phone.wait_text("#view", "Wat zag je gebeuren?").await;
+        phone.wait_text(".statement", "Bellen werkt beter").await;
+    }
+    // With the keyboard: the number key 1 answers the first option.
+    audience.keys("button[data-key=opt-hangt_af]", "1").await;
+    audience.wait_text("#answer-note", "opgeslagen").await;
+    audience.wait_for("eens chosen by key", "document.querySelector('[data-key=opt-eens]').getAttribute('aria-pressed') === 'true'").await;
+    audience.assert_accessible("discussion and follow-up").await;
+    audience.screenshot("web-sketch-discuss").await;
+    f.tally_where("the follow-up answer", |t| t.item == "solo" && t.total == 1).await;
+    for phone in phones {
+        phone.close().await;
+    }
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn the_projector_page_shows_the_code_the_room_and_the_reveal_in_the_decks_language() {
+    let Some(driver) = Driver::start().await else { return };
+    let s = Server::start().await;
+    let (mut f, code, _) = s.facilitator("working-together").await;
+    let screen = driver.screen().await;
+    screen.open(&page_url(&s.url, &format!("/watch?code={code}"))).await;
+    screen.wait_text("#view", &code).await;
+    assert_eq!(screen.js("return document.documentElement.lang", vec![]).await, json!("en"));
+    screen.wait_text(".address", &format!("/?code={code}")).await;
+    screen.wait_for("the QR code", "document.querySelector('.join img').naturalWidth > 0").await;
+    let mut players = Vec::new();
+    for choice in ["eens", "eens", "oneens"] {
+        let (p, _) = s.player(&code, Some("West")).await;
+        players.push((p, choice));
+    }
+    screen.wait_text("#view", "3 participants").await;
+    screen.assert_accessible("projector lobby").await;
+    screen.screenshot("web-watch-lobby").await;
+
+    f.control("open", Some("green-playground")).await;
+    screen.wait_text(".statement", "Residents may look after").await;
+    for (p, choice) in &mut players {
+        p.session_where("open", |v| v.phase == Phase::Open).await;
+        p.answer("green-playground", choice).await;
+    }
+    screen.wait_text("#view", "3 answers").await;
+    f.control("reveal", None).await;
+    let tally = f.tally_where("reveal", |t| t.item == "green-playground" && t.total == 3).await;
+    screen.wait_text(".result", "%").await;
+    let shown: Vec<String> = shown_result(&screen).await.into_iter().map(|(_, p)| p).collect();
+    assert_eq!(shown, expected(&tally, &OPTIONS));
+    screen.wait_text("#view", "Per team (from 3 answers)").await;
+    screen.wait_text("#announce", "Result:").await;
+    screen.assert_accessible("projector revealed").await;
+    screen.screenshot("web-watch-revealed").await;
+    screen.close().await;
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn every_refusal_and_a_vanished_server_get_a_sentence_on_the_page() {
+    let Some(driver) = Driver::start().await else { return };
+    let s = Server::start_with(limits(|l| l.max_players = 1)).await;
+    let root = page_url(&s.url, "/");
+    let phone = driver.phone().await;
+    phone.open(&root).await;
+    phone.wait_text("button[data-key=submit]", "Meedoen").await;
+    let attempt = |code: &'static str| {
+        let phone = &phone;
+        async move {
+            phone.type_into("#code", code).await;
+            phone.tap("button[data-key=submit]").await;
+        }
+    };
+
+    attempt("abc").await;
+    phone.wait_text("#form-error", "6 letters en cijfers").await;
+    phone.assert_accessible("a malformed code").await;
+    phone.screenshot("web-error-code").await;
+    attempt("ZZZZZZ").await;
+    phone.wait_text("#form-error", "hoort bij geen sessie").await;
+
+    let (_f1, full, _) = s.facilitator("test").await;
+    s.player(&full, None).await;
+    phone.type_into("#code", &full).await;
+    phone.tap("button[data-key=submit]").await;
+    phone.wait_text("#form-error", "vol").await;
+
+    let (mut f2, ended, _) = s.facilitator("test").await;
+    f2.control("end", None).await;
+    f2.session_where("ended", |v| v.phase == Phase::Ended).await;
+    phone.type_into("#code", &ended).await;
+    phone.tap("button[data-key=submit]").await;
+    phone.wait_text("#form-error", "afgelopen").await;
+
+    // An old page after the server was upgraded: it speaks another protocol version.
+    let (_f3, live, _) = s.facilitator("test").await;
+    phone.js("document.documentElement.dataset.protocol = '2'; return true;", vec![]).await;
+    phone.type_into("#code", &live).await;
+    phone.tap("button[data-key=submit]").await;
+    phone.wait_text("#view", "verouderd").await;
+    phone.wait_text("button[data-key=reload]", "opnieuw laden").await;
+    phone.assert_accessible("protocol mismatch").await;
+
+    // Opened elsewhere: another connection resumes this page's member; the page stops and offers to go on here.
+    let fresh = driver.phone().await;
+    join_from_url(&fresh, &page_url(&s.url, &format!("/?code={live}"))).await;
+    let token = fresh.js(&format!("return sessionStorage.getItem('dilemma:play:{live}')"), vec![]).await;
+    let mut other = s.client().await;
+    other.send(json!({"type":"resume","protocol":1,"code":live,"token":token})).await;
+    other.welcome().await;
+    fresh.wait_text("#view", "ander venster").await;
+    fresh.assert_accessible("opened elsewhere").await;
+    fresh.tap("button[data-key=here]").await;
+    fresh.wait_text("#view", "Wacht op de facilitator").await;
+    other.closed().await;
+
+    // The server goes away for good: the page keeps trying and says what to check.
+    s.stop().await;
+    fresh.wait_text("#status", "Verbinding herstellen").await;
+    fresh.wait_text("#status", "niet bereikbaar").await;
+    fresh.assert_accessible("server gone").await;
+    fresh.screenshot("web-server-gone").await;
+    phone.close().await;
+    fresh.close().await;
+}

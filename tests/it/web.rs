@@ -1,0 +1,116 @@
+//! The pages over plain HTTP on the websocket's port: files and headers, 404s, what is not HTTP, and which pages may open `/ws`.
+
+use std::time::Duration;
+
+use integration_tests::Server;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+
+fn addr(s: &Server) -> String {
+    s.url.trim_start_matches("ws://").trim_end_matches("/ws").to_owned()
+}
+
+/// Sends `request` as is and returns everything the server answers until it closes.
+async fn raw(s: &Server, request: &[u8]) -> String {
+    let mut tcp = TcpStream::connect(addr(s)).await.unwrap();
+    tcp.write_all(request).await.unwrap();
+    let mut got = Vec::new();
+    tokio::time::timeout(Duration::from_secs(5), tcp.read_to_end(&mut got)).await.expect("the server closes").unwrap();
+    String::from_utf8_lossy(&got).into_owned()
+}
+
+async fn get(s: &Server, target: &str) -> (String, String) {
+    let answer = raw(s, format!("GET {target} HTTP/1.1\r\nHost: {}\r\n\r\n", addr(s)).as_bytes()).await;
+    let (head, body) = answer.split_once("\r\n\r\n").expect("a whole HTTP answer");
+    (head.to_owned(), body.to_owned())
+}
+
+fn header<'a>(head: &'a str, name: &str) -> Option<&'a str> {
+    head.lines().find_map(|l| l.split_once(": ").filter(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v))
+}
+
+#[tokio::test]
+async fn the_pages_and_their_files_come_with_safe_headers_and_within_the_weight_budget() {
+    let s = Server::start().await;
+    let mut weight = 0;
+    for (target, kind, has) in [
+        ("/", "text/html", "data-page=\"play\""),
+        ("/?code=K7M2QX", "text/html", "data-protocol=\"1\""),
+        ("/watch?code=K7M2QX", "text/html", "data-page=\"watch\""),
+        ("/app.js", "text/javascript", "new WebSocket"),
+        ("/style.css", "text/css", "prefers-reduced-motion"),
+        ("/qr.svg?code=k7m-2qx", "image/svg+xml", "<svg"),
+    ] {
+        let (head, body) = get(&s, target).await;
+        assert!(head.starts_with("HTTP/1.1 200"), "{target}: {head}");
+        assert!(header(&head, "content-type").unwrap().starts_with(kind), "{target}: {head}");
+        assert_eq!(header(&head, "x-content-type-options"), Some("nosniff"), "{target}");
+        let csp = header(&head, "content-security-policy").unwrap();
+        assert!(csp.contains("script-src 'self'") && !csp.contains("unsafe"), "{csp}");
+        assert_eq!(header(&head, "content-length").unwrap().parse::<usize>().unwrap(), body.len());
+        if matches!(target, "/" | "/app.js" | "/style.css") {
+            weight += body.len();
+        }
+        assert!(body.contains(has), "{target} lacks {has}");
+    }
+    assert!(weight <= 30 * 1024, "the participant page weighs {weight} bytes");
+    let (_, watch) = get(&s, "/watch").await;
+    assert!(watch.contains("data-join=\"http://"), "the projector page knows the join address");
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn other_paths_get_404_other_methods_405_and_a_bare_ws_426() {
+    let s = Server::start().await;
+    for target in ["/nope", "/../Cargo.toml", "/app.js/x", "/qr.svg?code=nonsense", "/favicon.ico"] {
+        let (head, _) = get(&s, target).await;
+        assert!(head.starts_with("HTTP/1.1 404"), "{target}: {head}");
+        assert_eq!(header(&head, "x-content-type-options"), Some("nosniff"));
+    }
+    let post = raw(&s, b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n").await;
+    assert!(post.starts_with("HTTP/1.1 405") && post.contains("Allow: GET, HEAD"), "{post}");
+    let head = raw(&s, b"HEAD / HTTP/1.1\r\nHost: x\r\n\r\n").await;
+    assert!(head.starts_with("HTTP/1.1 200") && head.ends_with("\r\n\r\n"), "HEAD has no body: {head}");
+    let (bare, _) = get(&s, "/ws").await;
+    assert!(bare.starts_with("HTTP/1.1 426"), "{bare}");
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn what_is_not_http_is_closed_without_an_answer_and_a_huge_head_is_refused() {
+    let s = Server::start().await;
+    assert_eq!(raw(&s, b"\x16\x03\x01\x00\xa5\x01\x00\x00\xa1\x03\x03").await, "", "a TLS hello gets no answer");
+    assert_eq!(raw(&s, b"hello server\r\n\r\n").await, "");
+    let mut huge = b"GET / HTTP/1.1\r\nHost: x\r\n".to_vec();
+    huge.extend(std::iter::repeat_n(b"X-Filler: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n".as_slice(), 200).flatten());
+    let answer = raw(&s, &huge).await;
+    assert!(answer.starts_with("HTTP/1.1 431"), "{answer}");
+    // A room keeps playing meanwhile.
+    let (mut f, code, _) = s.facilitator("test").await;
+    let (mut p, _) = s.player(&code, None).await;
+    f.control("open", Some("a")).await;
+    p.session_where("open", |v| v.phase == protocol::Phase::Open).await;
+    p.answer("a", "eens").await;
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn only_this_servers_own_pages_may_open_the_websocket() {
+    let s = Server::start().await;
+    let host = addr(&s);
+    let open_with = |origin: Option<String>| {
+        let mut req = s.url.as_str().into_client_request().unwrap();
+        if let Some(o) = origin {
+            req.headers_mut().insert("origin", o.parse().unwrap());
+        }
+        tokio_tungstenite::connect_async(req)
+    };
+    match open_with(Some("http://evil.example".into())).await {
+        Err(tokio_tungstenite::tungstenite::Error::Http(resp)) => assert_eq!(resp.status(), 403),
+        other => panic!("a page from another site must get 403, got {:?}", other.map(|_| ())),
+    }
+    assert!(open_with(Some(format!("http://{host}"))).await.is_ok(), "the server's own page is let in");
+    assert!(open_with(None).await.is_ok(), "a client without Origin (the desktop client) is let in");
+    s.stop().await;
+}
