@@ -35,7 +35,8 @@ pub fn ws_config(limits: &Limits) -> WebSocketConfig {
 /// Serves one TCP connection until it closes. Errors end this connection only.
 pub async fn serve(stream: TcpStream, peer: SocketAddr, hub: Hub) {
     let _ = stream.set_nodelay(true);
-    let Some(stream) = http::front_door(stream, peer, hub.limits().handshake_timeout).await else { return };
+    // Boxed: its buffers would otherwise stay part of every connection's task for its whole life.
+    let Some(stream) = Box::pin(http::front_door(stream, peer, hub.limits().handshake_timeout)).await else { return };
     let handshake = tokio_tungstenite::accept_hdr_async_with_config(stream, check_origin, Some(ws_config(hub.limits())));
     let ws = match tokio::time::timeout(hub.limits().handshake_timeout, handshake).await {
         Ok(Ok(ws)) => ws,

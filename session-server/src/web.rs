@@ -91,9 +91,9 @@ fn qr_svg(text: &str) -> String {
     )
 }
 
-/// The size of a page with everything it loads (HTML, CSS, JavaScript), for the page-weight budget.
+/// The bytes a phone loads to join (the participant page, its script and style): the page-weight budget.
 pub fn page_weight() -> usize {
-    INDEX.len().max(WATCH.len()) + APP_JS.len() + STYLE.len()
+    index().len() + APP_JS.len() + STYLE.len()
 }
 
 #[cfg(test)]

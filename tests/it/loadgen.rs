@@ -1,9 +1,9 @@
-//! The load generator's correctness check inside the normal suite: a room of 200, nothing lost, no timing asserted.
+//! The load generator's correctness check inside the normal suite: a room of 200 with 100 page loads, nothing lost, no timing asserted.
 
 use std::time::Duration;
 
 use integration_tests::Server;
-use session_server::loadgen::{RoomOpts, echo_throughput, run_room, serve_echo};
+use session_server::loadgen::{RoomOpts, echo_throughput, load_pages, run_room, serve_echo};
 use tokio_util::sync::CancellationToken;
 
 #[tokio::test(flavor = "multi_thread")]
@@ -20,7 +20,12 @@ async fn a_room_of_two_hundred_is_counted_exactly() {
         deadline: Duration::from_secs(120),
         seed: 3,
     };
-    let report = run_room(&opts).await.expect("the run finishes");
+    // Phones open the page meanwhile: every load complete, and the room's count still exact.
+    let (report, pages) = tokio::join!(run_room(&opts), load_pages(&s.url, 100, Duration::from_secs(1)));
+    let report = report.expect("the run finishes");
+    let pages = pages.unwrap();
+    assert_eq!(pages.complete, 100, "{pages:#?}");
+    assert_eq!(pages.bytes_per_load, session_server::web::page_weight());
     assert!(report.correct(), "{report:#?}");
     assert_eq!(report.players, 200);
     assert!(report.answers_sent > 200, "some answers were changed");

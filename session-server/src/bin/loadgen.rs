@@ -5,7 +5,9 @@ use std::process::{Child, Command, ExitCode, Stdio};
 use std::time::Duration;
 
 use clap::{Parser, Subcommand};
-use session_server::loadgen::{EchoReport, RoomOpts, RoomReport, echo_throughput, raise_nofile, run_room, serve_echo};
+use session_server::loadgen::{
+    EchoReport, PagesReport, RoomOpts, RoomReport, echo_throughput, load_pages, raise_nofile, run_room, serve_echo,
+};
 use tokio_util::sync::CancellationToken;
 
 /// Load generator: a room of real websocket players on loopback, with timings and a correctness check.
@@ -39,6 +41,12 @@ struct Args {
     /// The run stops itself after this many seconds.
     #[arg(long, default_value_t = 300)]
     deadline: u64,
+    /// Page loads of the participant page (`/`, its script and style) made while the room plays...
+    #[arg(long, default_value_t = 0)]
+    page_loads: usize,
+    /// ... spread evenly over this many seconds from the start (players join, then answer).
+    #[arg(long, default_value_t = 4.0)]
+    page_loads_over: f64,
     /// Skip the echo baseline.
     #[arg(long)]
     no_echo: bool,
@@ -155,22 +163,40 @@ async fn run(args: Args) -> ExitCode {
         deadline: Duration::from_secs(args.deadline),
         seed: 7,
     };
-    let room = match run_room(&opts).await {
+    let pages = (args.page_loads > 0).then(|| load_pages(&opts.url, args.page_loads, Duration::from_secs_f64(args.page_loads_over)));
+    let (room, pages) = tokio::join!(run_room(&opts), async {
+        match pages {
+            Some(p) => Some(p.await),
+            None => None,
+        }
+    });
+    let room = match room {
         Ok(r) => r,
         Err(e) => {
             eprintln!("the run failed: {e}");
             return ExitCode::FAILURE;
         }
     };
+    let pages = match pages.transpose() {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("the page loads failed: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
     drop(_server);
     let echo = if args.no_echo { None } else { echo(&args, &room).await };
     if args.json {
-        let v = serde_json::json!({"room": room, "echo": echo});
+        let v = serde_json::json!({"room": room, "echo": echo, "pages": pages});
         println!("{}", serde_json::to_string_pretty(&v).expect("reports serialise"));
     } else {
         print_report(&args, &room, echo.as_ref());
+        if let Some(p) = &pages {
+            print_pages(p);
+        }
     }
-    if room.correct() { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+    let pages_ok = pages.as_ref().is_none_or(|p| p.complete == p.loads);
+    if room.correct() && pages_ok { ExitCode::SUCCESS } else { ExitCode::FAILURE }
 }
 
 async fn echo(args: &Args, room: &RoomReport) -> Option<EchoReport> {
@@ -206,4 +232,12 @@ fn print_report(args: &Args, r: &RoomReport, echo: Option<&EchoReport>) {
         println!("problem: {p}");
     }
     println!("{}", if r.correct() { "CORRECT" } else { "NOT CORRECT" });
+}
+
+fn print_pages(p: &PagesReport) {
+    println!("page loads complete               {} / {} ({} bytes each: /, /app.js, /style.css)", p.complete, p.loads, p.bytes_per_load);
+    println!("page load         p50 / p99 / max   {:.1} / {:.1} / {:.1} ms", p.load_time.p50_ms, p.load_time.p99_ms, p.load_time.max_ms);
+    for problem in &p.problems {
+        println!("page problem: {problem}");
+    }
 }

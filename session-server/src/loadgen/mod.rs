@@ -1,15 +1,17 @@
 //! The load generator: a whole room of real websocket clients against a server, timed, with a correctness check.
 //!
-//! `room` plays one dilemma with N players and measures; `echo` is the bare tokio-tungstenite
-//! baseline; `stats` turns samples into percentiles; `system` reads memory and raises file limits.
+//! `room` plays one dilemma with N players and measures; `pages` loads the browser page beside it;
+//! `echo` is the bare tokio-tungstenite baseline; `stats` turns samples into percentiles; `system` reads memory and raises file limits.
 
 mod echo;
+mod pages;
 mod player;
 mod room;
 mod stats;
 mod system;
 
 pub use echo::{EchoReport, echo_throughput, serve_echo};
+pub use pages::{PagesReport, load_pages};
 pub use room::{RoomOpts, RoomReport, run_room};
 pub use stats::Percentiles;
 pub use system::{raise_nofile, rss_bytes};
