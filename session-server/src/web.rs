@@ -9,8 +9,8 @@ use protocol::PROTOCOL_VERSION;
 
 use crate::address;
 
-const INDEX: &str = include_str!("../web/index.html");
-const WATCH: &str = include_str!("../web/watch.html");
+/// Both pages are this one template; the script draws the rest.
+const PAGE: &str = include_str!("../web/page.html");
 const APP_JS: &str = include_str!("../web/app.js");
 const STYLE: &str = include_str!("../web/style.css");
 
@@ -44,11 +44,7 @@ pub fn page(target: &str, host: Option<&str>, local: SocketAddr) -> Page {
         "/" | "/index.html" => Page::ok("text/html; charset=utf-8", index()),
         "/watch" => {
             let (join, loopback) = address::join_base(host, local, address::lan_ip());
-            let html = WATCH
-                .replace("{{PROTOCOL}}", &PROTOCOL_VERSION.to_string())
-                .replace("{{JOIN}}", &join)
-                .replace("{{LOOPBACK}}", if loopback { "true" } else { "false" });
-            Page::ok("text/html; charset=utf-8", html)
+            Page::ok("text/html; charset=utf-8", render("watch", "Dilemmaspel – scherm voor de zaal", &join, loopback))
         }
         "/app.js" => Page::ok("text/javascript; charset=utf-8", APP_JS),
         "/style.css" => Page::ok("text/css; charset=utf-8", STYLE),
@@ -63,9 +59,19 @@ pub fn page(target: &str, host: Option<&str>, local: SocketAddr) -> Page {
     }
 }
 
+/// The participant page is the same for everyone: rendered once.
 fn index() -> &'static str {
     static HTML: OnceLock<String> = OnceLock::new();
-    HTML.get_or_init(|| INDEX.replace("{{PROTOCOL}}", &PROTOCOL_VERSION.to_string()))
+    HTML.get_or_init(|| render("play", "Dilemmaspel – meedoen", "", false))
+}
+
+/// The page template for `page` (`play` or `watch`); `join` must be a plain address (see `address::plain_host`).
+fn render(page: &str, title: &str, join: &str, loopback: bool) -> String {
+    PAGE.replace("{{PROTOCOL}}", &PROTOCOL_VERSION.to_string())
+        .replace("{{PAGE}}", page)
+        .replace("{{TITLE}}", title)
+        .replace("{{JOIN}}", join)
+        .replace("{{LOOPBACK}}", if loopback { "true" } else { "false" })
 }
 
 /// The `code` of a query string when it is a well-formed join code (the alphabet of join codes).

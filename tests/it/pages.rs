@@ -121,6 +121,10 @@ async fn a_phone_plays_a_dilemma_through_a_server_crash_beside_a_desktop_client(
     phone.wait_for("reconnected", "document.getElementById('status').textContent === ''").await;
     phone.wait_for("the answer shown again", "document.querySelector('[data-key=opt-oneens]').getAttribute('aria-pressed') === 'true'").await;
     phone.wait_text("#answer-note", "opgeslagen").await;
+    // A reload resumes too (the token is kept per tab), with the answer shown again.
+    phone.js("location.reload(); return true;", vec![]).await;
+    phone.wait_for("resumed after a reload", "document.querySelector('[data-key=opt-oneens]') && document.querySelector('[data-key=opt-oneens]').getAttribute('aria-pressed') === 'true'").await;
+    phone.wait_text("#answer-note", "opgeslagen").await;
 
     let mut f: TestClient = server.client().await;
     f.send(json!({"type":"resume","protocol":1,"code":code,"token":ftoken})).await;
