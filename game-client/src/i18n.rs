@@ -48,6 +48,7 @@ impl Lang {
             ErrorCode::SessionFull => "This session is full; ask the facilitator.",
             ErrorCode::RateLimited => "Too many messages at once; the connection is closed.",
             ErrorCode::TooLarge => "That message is too large.",
+            ErrorCode::InvalidTeam => "That team name cannot be used: at most 40 characters, no control characters, or pick an existing team.",
         }
         .to_owned()
     }

@@ -7,6 +7,7 @@ pub mod flow;
 pub mod msg;
 pub mod scenario;
 pub mod tally;
+pub mod team;
 pub mod view;
 
 /// Sent as `"protocol"` in every opening message; a different number is refused with `protocol_mismatch`.

@@ -126,6 +126,8 @@ pub enum ErrorCode {
     SessionFull,
     RateLimited,
     TooLarge,
+    /// A team name that is too long, has control characters, or would be one team too many.
+    InvalidTeam,
 }
 
 impl ErrorCode {
@@ -146,6 +148,7 @@ impl ErrorCode {
             ErrorCode::SessionFull => "Deze sessie is vol; vraag de facilitator om hulp.",
             ErrorCode::RateLimited => "Te veel berichten achter elkaar; de verbinding wordt gesloten.",
             ErrorCode::TooLarge => "Dit bericht is te groot (meer dan 16 KiB).",
+            ErrorCode::InvalidTeam => "Deze teamnaam kan niet; kies een korte naam zonder stuurtekens of laat het veld leeg.",
         }
     }
 }

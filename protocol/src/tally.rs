@@ -72,6 +72,10 @@ pub fn tally<'a>(
 
 /// Builds a tally from counts kept per option (in `options` order), overall and per team.
 /// This is what the server calls on every change; [`tally`] counts first and then calls it.
+///
+/// A team is shown only from [`TEAM_MIN_ANSWERS`] answers, and only while the rest of the room
+/// (overall minus every shown team) is empty or also at least that many: otherwise subtracting the
+/// shown numbers would give away the answers of one or two people.
 pub fn from_counts<'a>(
     item: &str,
     options: &[&str],
@@ -81,17 +85,27 @@ pub fn from_counts<'a>(
     let named = |values: &[u32]| -> BTreeMap<String, u32> {
         options.iter().zip(values).map(|(o, v)| ((*o).to_owned(), *v)).collect()
     };
-    let teams = teams
+    let total: u32 = counts.iter().sum();
+    let mut shown: Vec<(&str, &[u32], u32)> = teams
         .into_iter()
-        .filter_map(|(team, c)| {
-            let total: u32 = c.iter().sum();
-            (total >= TEAM_MIN_ANSWERS)
-                .then(|| (team.to_owned(), TeamTally { total, counts: named(c), percentages: named(&percentages(c)) }))
-        })
+        .map(|(team, c)| (team, c, c.iter().sum::<u32>()))
+        .filter(|(_, _, n)| *n >= TEAM_MIN_ANSWERS)
+        .collect();
+    // The rest of the room (no team, or a hidden one) is overall minus the shown teams: it must
+    // not be 1 or 2 people either. Hiding the smallest shown team folds it into the rest (≥ 3).
+    let rest = |shown: &[(&str, &[u32], u32)]| total - shown.iter().map(|t| t.2).sum::<u32>();
+    if (1..TEAM_MIN_ANSWERS).contains(&rest(&shown)) {
+        if let Some(smallest) = shown.iter().enumerate().min_by_key(|(_, t)| (t.2, std::cmp::Reverse(t.0))).map(|(i, _)| i) {
+            shown.remove(smallest);
+        }
+    }
+    let teams = shown
+        .into_iter()
+        .map(|(team, c, n)| (team.to_owned(), TeamTally { total: n, counts: named(c), percentages: named(&percentages(c)) }))
         .collect();
     Tally {
         item: item.to_owned(),
-        total: counts.iter().sum(),
+        total,
         percentages: named(&percentages(counts)),
         counts: named(counts),
         teams,
@@ -140,7 +154,41 @@ mod tests {
         assert_eq!(t.teams["Oost"].percentages["eens"], 67);
     }
 
+    #[test]
+    fn a_team_is_hidden_when_the_rest_of_the_room_would_be_one_or_two_people() {
+        // Oost 3 and West 3 shown with one person outside: overall minus both teams is that person.
+        let mut answers = vec![("eens", Some("Oost")); 3];
+        answers.extend(vec![("oneens", Some("West")); 4]);
+        answers.push(("hangt_af", None));
+        let t = tally("x", &["eens", "oneens", "hangt_af"], answers.clone());
+        assert_eq!(t.teams.keys().collect::<Vec<_>>(), vec!["West"], "the smaller team joins the rest");
+        answers.push(("eens", None));
+        answers.push(("eens", None));
+        let t = tally("x", &["eens", "oneens", "hangt_af"], answers);
+        assert_eq!(t.teams.len(), 2, "a rest of three may stand beside both teams");
+    }
+
     proptest! {
+        /// Whatever the room, every group the team numbers can be subtracted down to (a union of
+        /// shown teams, or the room minus one) is empty or has at least 3 people. (The overall
+        /// result itself is the room's; how small a room may see it is not the teams' rule.)
+        #[test]
+        fn no_combination_of_shown_numbers_singles_out_fewer_than_three(
+            people in prop::collection::vec((0usize..3, prop::option::of(0usize..5)), 0..40)
+        ) {
+            let options = ["a", "b", "c"];
+            let names = ["t0", "t1", "t2", "t3", "t4"];
+            let answers: Vec<_> = people.iter().map(|(o, t)| (options[*o], t.map(|t| names[t]))).collect();
+            let t = tally("x", &options, answers);
+            let shown: Vec<u32> = t.teams.values().map(|team| team.total).collect();
+            for mask in 1u32..(1 << shown.len()) {
+                let picked: u32 = shown.iter().enumerate().filter(|(i, _)| mask & (1 << i) != 0).map(|(_, n)| n).sum();
+                for group in [picked, t.total - picked] {
+                    prop_assert!(group == 0 || group >= TEAM_MIN_ANSWERS, "a group of {} from {:?} of {}", group, shown, t.total);
+                }
+            }
+        }
+
         #[test]
         fn always_sums_to_100_and_stays_within_one_of_exact(counts in prop::collection::vec(0u32..10_000, 1..8)) {
             let p = percentages(&counts);
@@ -182,7 +230,7 @@ mod tests {
             }
             let t = tally("x", &["a", "b"], answers);
             for (i, n) in team_sizes.iter().enumerate() {
-                prop_assert_eq!(t.teams.contains_key(&names[i]), *n >= 3);
+                if *n < 3 { prop_assert!(!t.teams.contains_key(&names[i])); }
             }
         }
     }

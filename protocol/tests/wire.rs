@@ -108,6 +108,7 @@ fn every_error_code_has_its_wire_name_and_a_sentence() {
         (ErrorCode::SessionFull, "session_full"),
         (ErrorCode::RateLimited, "rate_limited"),
         (ErrorCode::TooLarge, "too_large"),
+        (ErrorCode::InvalidTeam, "invalid_team"),
     ];
     for (code, name) in codes {
         assert_eq!(serde_json::to_value(code).unwrap(), Value::String(name.into()));

@@ -36,6 +36,8 @@ pub struct Limits {
     /// Sessions that have not ended, at most.
     pub max_sessions: usize,
     pub max_players: usize,
+    /// Distinct teams in one session: keeps a tally (sent 10 times a second) small.
+    pub max_teams: usize,
     /// Messages waiting for one client; a client that lets it fill up is dropped (it can resume).
     pub outbox: usize,
     /// Shortest time between two coalesced `session` or `tally` messages (10 per second).
@@ -57,6 +59,7 @@ impl Default for Limits {
             handshake_timeout: Duration::from_secs(10),
             max_sessions: 1_000,
             max_players: 20_000,
+            max_teams: 50,
             outbox: 256,
             coalesce: Duration::from_millis(100),
             join_free_failures: 5,

@@ -203,8 +203,11 @@ impl Connection {
                 Ok(s) => self.attach(s, Attach::Create).await,
                 Err(r) => Err(r),
             },
-            ClientMsg::Join { code, team, .. } => match self.hub.find(&code, ip).await {
-                Ok(s) => self.attach(s, Attach::Player { team }).await,
+            ClientMsg::Join { code, team, .. } => match protocol::team::check(team.as_deref()) {
+                Ok(team) => match self.hub.find(&code, ip).await {
+                    Ok(s) => self.attach(s, Attach::Player { team }).await,
+                    Err(r) => Err(r),
+                },
                 Err(r) => Err(r),
             },
             ClientMsg::Watch { code, .. } => match self.hub.find(&code, ip).await {

@@ -109,11 +109,17 @@ fn labels<'a>(report: &'a Report, item: &str) -> Vec<(&'a str, &'a str)> {
     report.deck.item(item).map_or_else(Vec::new, |i| i.options().iter().map(|o| (o.id.as_str(), o.label.as_str())).collect())
 }
 
+/// One CSV field: quoted where needed, and never a formula. Team names come from players; a
+/// field that Excel would read as a formula (`=`, `+`, `-`, `@`, tab or carriage return first)
+/// gets a leading apostrophe, which Excel shows as text.
+fn csv_field(s: &str) -> String {
+    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{s}") } else { s.to_owned() };
+    if s.contains([';', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s }
+}
+
 /// Semicolon-separated with a byte-order mark: what Excel with Dutch settings opens correctly.
 fn csv(report: &Report) -> Vec<u8> {
-    let field = |s: &str| {
-        if s.contains([';', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_owned() }
-    };
+    let field = csv_field;
     let mut out = String::from("\u{feff}nr;item;stelling;groep;antwoorden;optie;label;aantal;percentage\r\n");
     for it in &report.items {
         let Some(t) = &it.tally else { continue };
@@ -241,6 +247,16 @@ fn utc_date(ms: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn csv_fields_are_never_formulas() {
+        assert_eq!(csv_field("=HYPERLINK(\"http://x\")"), "\"'=HYPERLINK(\"\"http://x\"\")\"");
+        assert_eq!(csv_field("+31 6"), "'+31 6");
+        assert_eq!(csv_field("-1"), "'-1");
+        assert_eq!(csv_field("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(csv_field("Wijkteam Oost"), "Wijkteam Oost");
+        assert_eq!(csv_field("a;b"), "\"a;b\"");
+    }
 
     #[test]
     fn dates_and_bars() {

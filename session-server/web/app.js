@@ -85,7 +85,8 @@
         voting_closed: 'Voting on this statement is closed.',
         session_ended: 'This session has ended.',
         session_full: 'This session is full; ask the facilitator.',
-        rate_limited: 'Too many messages at once; reload the page.'
+        rate_limited: 'Too many messages at once; reload the page.',
+        invalid_team: 'That team name cannot be used: at most 40 characters, no control characters, or pick an existing team.'
       }
     }
   };

@@ -19,18 +19,20 @@ fn export(db: &std::path::Path, code: &str, format: &str) -> (bool, Vec<u8>, Str
 async fn exports_counts_and_percentages_never_individual_answers() {
     let s = Server::start().await;
     let (mut f, code, _) = s.facilitator("test").await;
-    let teams = ["Wijkteam; Oost", "Wijkteam; Oost", "Wijkteam; Oost", "West"];
+    // Two without a team: with West (one person) they are the rest of the room, three people, so
+    // Oost may be shown without "everyone minus Oost" singling anyone out.
+    let teams = [Some("Wijkteam; Oost"), Some("Wijkteam; Oost"), Some("Wijkteam; Oost"), Some("West"), None, None];
     let mut ps = Vec::new();
     for t in teams {
-        ps.push(s.player(&code, Some(t)).await.0);
+        ps.push(s.player(&code, t).await.0);
     }
     f.control("open", Some("a")).await;
     for (i, p) in ps.iter_mut().enumerate() {
         p.session_where("open", |v| v.phase == Phase::Open).await;
-        p.answer("a", ["eens", "eens", "oneens", "hangt_af"][i]).await;
+        p.answer("a", ["eens", "eens", "oneens", "hangt_af", "eens", "oneens"][i]).await;
     }
     f.control("reveal", None).await;
-    f.tally_where("revealed", |t| t.total == 4).await;
+    f.tally_where("revealed", |t| t.total == 6).await;
     let dir = s.stop().await;
     let db = dir.path().join("workshop.db");
 
@@ -40,7 +42,7 @@ async fn exports_counts_and_percentages_never_individual_answers() {
     let csv = String::from_utf8(csv).unwrap();
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(lines[0].trim_start_matches('\u{feff}'), "nr;item;stelling;groep;antwoorden;optie;label;aantal;percentage");
-    assert!(lines.contains(&"1;a;Bewoners mogen het groen zelf beheren.;Iedereen;4;eens;Eens;2;50"), "{csv}");
+    assert!(lines.contains(&"1;a;Bewoners mogen het groen zelf beheren.;Iedereen;6;eens;Eens;3;50"), "{csv}");
     assert!(lines.contains(&"1;a;Bewoners mogen het groen zelf beheren.;\"Wijkteam; Oost\";3;eens;Eens;2;67"), "{csv}");
     assert!(!csv.contains("West"), "a team of one is never shown");
     assert!(!csv.contains(";p1") && !csv.contains("member"));
@@ -50,7 +52,7 @@ async fn exports_counts_and_percentages_never_individual_answers() {
     let v: serde_json::Value = serde_json::from_slice(&json).unwrap();
     assert_eq!(v["code"], code.as_str());
     assert_eq!(v["items"].as_array().unwrap().len(), 4);
-    assert_eq!(v["items"][0]["tally"]["counts"]["eens"], 2);
+    assert_eq!(v["items"][0]["tally"]["counts"]["eens"], 3);
     assert!(v["items"][2]["tally"]["total"] == 0, "the sketch's follow-up was never opened");
     assert!(v["items"][3]["tally"].is_null(), "a sketch without statement has no tally");
 
@@ -59,12 +61,48 @@ async fn exports_counts_and_percentages_never_individual_answers() {
     let md = String::from_utf8(md).unwrap();
     assert!(md.starts_with("# Test\n"), "{md}");
     assert!(md.contains("## 1. Bewoners mogen het groen zelf beheren."));
-    assert!(md.contains("Eens            ██████████░░░░░░░░░░   50%  (2)"), "{md}");
+    assert!(md.contains("Eens            ██████████░░░░░░░░░░   50%  (3)"), "{md}");
     assert!(md.contains("- Waarom?"), "the prompts are in the report");
     assert!(md.contains("## 3. Twee petten — Een collega moet beoordelen."));
-    assert!(md.contains("## Per thema\n\n### groen\n\n- 1. Bewoners mogen het groen zelf beheren. — Eens 50% · Oneens 25% · Hangt ervan af 25%"), "{md}");
+    assert!(md.contains("## Per thema\n\n### groen\n\n- 1. Bewoners mogen het groen zelf beheren. — Eens 50% · Oneens 33% · Hangt ervan af 17%"), "{md}");
 
     let (ok, _, err) = export(&db, "ZZZZZZ", "md");
     assert!(!ok);
     assert!(err.contains("no session with code ZZZZZZ"), "{err}");
+}
+
+#[tokio::test]
+async fn a_team_name_is_never_a_formula_and_no_team_is_shown_that_subtracts_to_one_person() {
+    let s = Server::start().await;
+    let (mut f, code, _) = s.facilitator("test").await;
+    // Three in a team named like a spreadsheet formula, and one person on their own.
+    let teams = [Some("=HYPERLINK(\"http://x\")"), Some("=HYPERLINK(\"http://x\")"), Some("=HYPERLINK(\"http://x\")"), None];
+    let mut ps = Vec::new();
+    for t in teams {
+        ps.push(s.player(&code, t).await.0);
+    }
+    f.control("open", Some("a")).await;
+    for (i, p) in ps.iter_mut().enumerate() {
+        p.session_where("open", |v| v.phase == Phase::Open).await;
+        p.answer("a", ["eens", "eens", "eens", "oneens"][i]).await;
+    }
+    f.control("reveal", None).await;
+    let t = f.tally_where("revealed", |t| t.total == 4).await;
+    assert!(t.teams.is_empty(), "everyone minus the team would be the one person: {t:?}");
+    let mut p5 = s.player(&code, None).await.0;
+    let mut p6 = s.player(&code, None).await.0;
+    f.control("open", Some("a")).await;
+    for p in [&mut p5, &mut p6] {
+        p.session_where("open", |v| v.phase == Phase::Open).await;
+        p.answer("a", "hangt_af").await;
+    }
+    f.control("reveal", None).await;
+    let t = f.tally_where("revealed with a rest of three", |t| t.total == 6).await;
+    assert_eq!(t.teams.len(), 1, "{t:?}");
+    let dir = s.stop().await;
+    let (ok, csv, err) = export(&dir.path().join("workshop.db"), &code, "csv");
+    assert!(ok, "{err}");
+    let csv = String::from_utf8(csv).unwrap();
+    assert!(csv.contains(";\"'=HYPERLINK(\"\"http://x\"\")\";3;eens;Eens;3;100"), "{csv}");
+    assert!(!csv.contains(";=HYPERLINK"), "no field starts with =");
 }

@@ -54,3 +54,38 @@ async fn only_the_ws_path_upgrades() {
     }
     s.stop().await;
 }
+
+#[tokio::test]
+async fn team_names_are_capped_in_length_kind_and_number_while_the_room_plays_on() {
+    let s = Server::start_with(limits(|l| l.max_teams = 3)).await;
+    let (mut f, code, _) = s.facilitator("test").await;
+    let (mut player, _) = s.player(&code, Some("Oost")).await;
+    f.control("open", Some("a")).await;
+    let refused = |team: String| {
+        let s = &s;
+        let code = code.clone();
+        async move {
+            let mut c = s.client().await;
+            c.send(json!({"type":"join","protocol":1,"code":code,"team":team})).await;
+            c.error().await
+        }
+    };
+    let (error, sentence) = refused("x".repeat(41)).await;
+    assert_eq!(error, ErrorCode::InvalidTeam);
+    assert!(sentence.contains("hoogstens 40 tekens"), "{sentence}");
+    let (error, sentence) = refused("Oost\u{7}\r\n".into()).await;
+    assert_eq!(error, ErrorCode::InvalidTeam);
+    assert!(sentence.contains("stuurtekens"), "{sentence}");
+    s.player(&code, Some("West")).await;
+    s.player(&code, Some("Zuid")).await;
+    let (error, sentence) = refused("Noord".into()).await;
+    assert_eq!(error, ErrorCode::InvalidTeam);
+    assert!(sentence.contains("al 3 teams"), "{sentence}");
+    // An existing team, or none, still joins; the room's answers go on being counted.
+    s.player(&code, Some(" Oost ")).await;
+    s.player(&code, None).await;
+    player.session_where("open", |v| v.phase == protocol::Phase::Open).await;
+    player.answer("a", "eens").await;
+    f.tally_where("the answer counted", |t| t.total == 1).await;
+    s.stop().await;
+}

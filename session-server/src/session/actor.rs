@@ -195,7 +195,15 @@ impl Actor {
                         if self.st.players >= self.limits.max_players {
                             return Err(ErrorCode::SessionFull.into());
                         }
-                        (Role::Player, team.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty()))
+                        let new_team = team.as_deref().is_some_and(|t| !self.st.teams.contains(t));
+                        if new_team && self.st.teams.len() >= self.limits.max_teams {
+                            tracing::info!(code = %self.st.code, teams = self.st.teams.len(), "team cap reached; a new team was refused");
+                            return Err(Refusal::new(
+                                ErrorCode::InvalidTeam,
+                                format!("Deze sessie heeft al {} teams; kies een team dat er al is of laat het veld leeg.", self.limits.max_teams),
+                            ));
+                        }
+                        (Role::Player, team)
                     }
                     Attach::Resume { .. } => unreachable!("handled above"),
                 };

@@ -1,6 +1,6 @@
 //! A session's state in memory: phase, members, answers counted as they come, role assignments, and its views.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
 use protocol::scenario::{Deck, Item};
@@ -68,6 +68,8 @@ pub(crate) struct State {
     pub next_member: u32,
     /// Members who joined as players (connected or not), for the session's player cap.
     pub players: usize,
+    /// Every team name in the session, once: members share the name, and the cap counts it.
+    pub teams: HashSet<Arc<str>>,
     /// Per item, by its index in the deck.
     pub answers: HashMap<usize, ItemAnswers>,
     /// Per sketch item: (role name, member).
@@ -87,6 +89,7 @@ impl State {
             tokens: HashMap::new(),
             next_member: 1,
             players: 0,
+            teams: HashSet::new(),
             answers: HashMap::new(),
             roles: HashMap::new(),
         }
@@ -116,6 +119,13 @@ impl State {
 
     /// Registers a member under its token's hash; the one place members are added.
     pub fn add_member(&mut self, member: u32, role: Role, team: Option<Arc<str>>, token_hash: [u8; 32]) {
+        let team = team.map(|t| match self.teams.get(&t) {
+            Some(known) => known.clone(),
+            None => {
+                self.teams.insert(t.clone());
+                t
+            }
+        });
         self.next_member = self.next_member.max(member + 1);
         self.tokens.insert(token_hash, member);
         self.players += usize::from(role == Role::Player);
