@@ -42,9 +42,10 @@ pub struct Limits {
     pub outbox: usize,
     /// Shortest time between two coalesced `session` or `tally` messages (10 per second).
     pub coalesce: Duration,
-    /// Wrong join codes from one address before each further attempt is slowed down.
-    pub join_free_failures: u32,
-    pub join_delay_max: Duration,
+    /// Wrong join codes (or resume tokens) one address (an IPv4 address, an IPv6 /64) may send at once...
+    pub join_failure_budget: u32,
+    /// ... and one more each time this passes.
+    pub join_failure_refill: Duration,
 }
 
 impl Default for Limits {
@@ -62,8 +63,8 @@ impl Default for Limits {
             max_teams: 50,
             outbox: 256,
             coalesce: Duration::from_millis(100),
-            join_free_failures: 5,
-            join_delay_max: Duration::from_secs(5),
+            join_failure_budget: 60,
+            join_failure_refill: Duration::from_secs(60),
         }
     }
 }

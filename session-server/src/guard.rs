@@ -1,49 +1,98 @@
-//! Slows down an address that keeps trying wrong join codes, so codes cannot be guessed by brute force.
+//! A budget of wrong join codes (and resume tokens) per network address, shared by all its connections, so codes cannot be guessed.
+//!
+//! Failures are counted, not attempts: a room of 200 behind one NAT address that mistypes a few
+//! codes never notices. Each address (an IPv4 address, or an IPv6 /64: one home or office network)
+//! has a budget that refills steadily; an empty budget refuses further attempts at once, whatever
+//! connection they come from. The map is bounded.
 
 use std::collections::HashMap;
-use std::net::IpAddr;
+use std::net::{IpAddr, Ipv6Addr};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-/// Failures are forgotten after this long without a new one.
-const FORGET_AFTER: Duration = Duration::from_secs(600);
+/// Addresses tracked at most; beyond it, the ones with the least debt are forgotten first.
+const MAX_TRACKED: usize = 10_000;
 
 #[derive(Debug)]
 pub struct JoinGuard {
-    free: u32,
-    max_delay: Duration,
-    failures: Mutex<HashMap<IpAddr, (u32, Instant)>>,
+    budget: f64,
+    refill: Duration,
+    spent: Mutex<HashMap<IpAddr, (f64, Instant)>>,
 }
 
 impl JoinGuard {
-    pub fn new(free: u32, max_delay: Duration) -> JoinGuard {
-        JoinGuard { free, max_delay, failures: Mutex::new(HashMap::new()) }
+    /// `budget` wrong guesses at once, one more every `refill`.
+    pub fn new(budget: u32, refill: Duration) -> JoinGuard {
+        JoinGuard { budget: f64::from(budget), refill, spent: Mutex::new(HashMap::new()) }
     }
 
-    /// How long to wait before answering the next attempt from `ip`: nothing for the first few
-    /// wrong codes, then doubling from 250 ms up to the maximum.
-    pub fn delay(&self, ip: IpAddr, now: Instant) -> Duration {
-        let failures = self.failures.lock().expect("guard lock");
-        match failures.get(&ip) {
-            Some((n, last)) if *n >= self.free && now.duration_since(*last) < FORGET_AFTER => {
-                let steps = (*n - self.free).min(16);
-                (Duration::from_millis(250) * 2u32.pow(steps)).min(self.max_delay)
+    /// The network a guess comes from: the IPv4 address, or the /64 of an IPv6 address.
+    fn network(ip: IpAddr) -> IpAddr {
+        match ip.to_canonical() {
+            IpAddr::V6(v6) => {
+                let s = v6.segments();
+                IpAddr::V6(Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0))
             }
-            _ => Duration::ZERO,
+            v4 => v4,
         }
     }
 
-    pub fn failed(&self, ip: IpAddr, now: Instant) {
-        let mut failures = self.failures.lock().expect("guard lock");
-        if failures.len() > 100_000 {
-            failures.retain(|_, (_, last)| now.duration_since(*last) < FORGET_AFTER);
+    /// Takes one guess from `ip`'s budget; `false` when it is spent. Give it back with
+    /// [`JoinGuard::refund`] when the guess was right.
+    pub fn take(&self, ip: IpAddr, now: Instant) -> bool {
+        let key = Self::network(ip);
+        let mut spent = self.spent.lock().expect("guard lock");
+        let used = self.used(&spent, key, now);
+        if used + 1.0 > self.budget {
+            return false;
         }
-        let entry = failures.entry(ip).or_insert((0, now));
-        if now.duration_since(entry.1) >= FORGET_AFTER {
-            entry.0 = 0;
+        if !spent.contains_key(&key) && spent.len() >= MAX_TRACKED {
+            self.forget_the_least_indebted(&mut spent, now);
         }
-        entry.0 += 1;
-        entry.1 = now;
+        spent.insert(key, (used + 1.0, now));
+        true
+    }
+
+    /// A guess that was right costs nothing.
+    pub fn refund(&self, ip: IpAddr, now: Instant) {
+        let key = Self::network(ip);
+        let mut spent = self.spent.lock().expect("guard lock");
+        let used = self.used(&spent, key, now);
+        if used <= 1.0 {
+            spent.remove(&key);
+        } else {
+            spent.insert(key, (used - 1.0, now));
+        }
+    }
+
+    /// A wrong guess found later (a resume token that is not the session's).
+    pub fn charge(&self, ip: IpAddr, now: Instant) {
+        let key = Self::network(ip);
+        let mut spent = self.spent.lock().expect("guard lock");
+        let used = self.used(&spent, key, now);
+        spent.insert(key, ((used + 1.0).min(self.budget), now));
+    }
+
+    /// What `key` has spent now, after the refill since its last guess.
+    fn used(&self, spent: &HashMap<IpAddr, (f64, Instant)>, key: IpAddr, now: Instant) -> f64 {
+        spent.get(&key).map_or(0.0, |(used, at)| self.owed(*used, *at, now))
+    }
+
+    fn owed(&self, used: f64, at: Instant, now: Instant) -> f64 {
+        (used - now.saturating_duration_since(at).as_secs_f64() / self.refill.as_secs_f64()).max(0.0)
+    }
+
+    /// Keeps the map bounded: drops what has refilled, then, if still full, the half that owes least.
+    /// Runs once per `MAX_TRACKED / 2` new addresses at most, so its cost is spread thin.
+    fn forget_the_least_indebted(&self, spent: &mut HashMap<IpAddr, (f64, Instant)>, now: Instant) {
+        spent.retain(|_, (used, at)| self.owed(*used, *at, now) > 0.0);
+        if spent.len() >= MAX_TRACKED / 2 {
+            let mut owed: Vec<(IpAddr, f64)> = spent.iter().map(|(k, (used, at))| (*k, self.owed(*used, *at, now))).collect();
+            owed.sort_by(|a, b| a.1.total_cmp(&b.1));
+            for (k, _) in owed.iter().take(spent.len() - MAX_TRACKED / 2) {
+                spent.remove(k);
+            }
+        }
     }
 }
 
@@ -52,23 +101,43 @@ mod tests {
     use super::*;
 
     #[test]
-    fn slows_down_after_five_wrong_codes_and_forgets_later() {
-        let g = JoinGuard::new(5, Duration::from_secs(5));
-        let ip: IpAddr = "127.0.0.1".parse().unwrap();
-        let other: IpAddr = "127.0.0.2".parse().unwrap();
+    fn wrong_guesses_spend_a_budget_that_refills_and_right_ones_cost_nothing() {
+        let g = JoinGuard::new(3, Duration::from_secs(60));
+        let ip: IpAddr = "10.0.0.1".parse().unwrap();
         let t = Instant::now();
-        for _ in 0..5 {
-            assert_eq!(g.delay(ip, t), Duration::ZERO);
-            g.failed(ip, t);
+        for _ in 0..10 {
+            assert!(g.take(ip, t));
+            g.refund(ip, t);
         }
-        assert_eq!(g.delay(ip, t), Duration::from_millis(250));
-        g.failed(ip, t);
-        assert_eq!(g.delay(ip, t), Duration::from_millis(500));
-        for _ in 0..20 {
-            g.failed(ip, t);
+        for _ in 0..3 {
+            assert!(g.take(ip, t));
         }
-        assert_eq!(g.delay(ip, t), Duration::from_secs(5));
-        assert_eq!(g.delay(other, t), Duration::ZERO);
-        assert_eq!(g.delay(ip, t + FORGET_AFTER), Duration::ZERO);
+        assert!(!g.take(ip, t), "the budget is spent");
+        assert!(g.take("10.0.0.2".parse().unwrap(), t), "another address has its own");
+        assert!(g.take(ip, t + Duration::from_secs(60)), "one guess back a minute later");
+        assert!(!g.take(ip, t + Duration::from_secs(60)));
+    }
+
+    #[test]
+    fn an_ipv6_network_is_one_address() {
+        let g = JoinGuard::new(2, Duration::from_secs(60));
+        let t = Instant::now();
+        assert!(g.take("2001:db8:1:2::1".parse().unwrap(), t));
+        assert!(g.take("2001:db8:1:2::ffff".parse().unwrap(), t));
+        assert!(!g.take("2001:db8:1:2:abcd::9".parse().unwrap(), t), "the same /64");
+        assert!(g.take("2001:db8:1:3::1".parse().unwrap(), t));
+        g.charge("::ffff:10.0.0.9".parse().unwrap(), t);
+        g.charge("10.0.0.9".parse().unwrap(), t);
+        assert!(!g.take("10.0.0.9".parse().unwrap(), t), "an IPv4-mapped address is the IPv4 address");
+    }
+
+    #[test]
+    fn the_map_stays_bounded() {
+        let g = JoinGuard::new(5, Duration::from_secs(60));
+        let t = Instant::now();
+        for i in 0..(MAX_TRACKED as u32 + 10) {
+            assert!(g.take(IpAddr::V4(i.into()), t));
+        }
+        assert!(g.spent.lock().unwrap().len() <= MAX_TRACKED);
     }
 }

@@ -44,7 +44,7 @@ impl Hub {
         shutdown: CancellationToken,
     ) -> Hub {
         let limits = Arc::new(config.limits.clone());
-        let guard = JoinGuard::new(limits.join_free_failures, limits.join_delay_max);
+        let guard = JoinGuard::new(limits.join_failure_budget, limits.join_failure_refill);
         let hub = Hub {
             shared: Arc::new(Shared {
                 config,
@@ -133,22 +133,27 @@ impl Hub {
         Ok(handle)
     }
 
-    /// The session with this join code. An address that keeps sending wrong codes waits longer each time.
+    /// The session with this join code. Wrong codes spend the address's guessing budget (shared by
+    /// all its connections); with the budget spent, attempts are refused at once until it refills.
     pub async fn find(&self, typed: &str, ip: IpAddr) -> Result<SessionHandle, Refusal> {
-        let delay = self.shared.guard.delay(ip, Instant::now());
-        if !delay.is_zero() {
-            tokio::time::sleep(delay).await;
+        let guard = &self.shared.guard;
+        if !guard.take(ip, Instant::now()) {
+            tracing::info!(%ip, "join guessing budget spent; attempt refused");
+            return Err(Refusal::new(
+                ErrorCode::RateLimited,
+                "Te veel verkeerde codes vanaf dit netwerk. Wacht een minuut en controleer de code op het scherm.",
+            ));
         }
         let found = protocol::codes::normalize(typed)
             .and_then(|code| self.shared.sessions.lock().expect("sessions lock").get(&code).cloned());
-        found.ok_or_else(|| {
-            self.shared.guard.failed(ip, Instant::now());
-            Refusal::from(ErrorCode::UnknownSession)
-        })
+        if found.is_some() {
+            guard.refund(ip, Instant::now());
+        }
+        found.ok_or_else(|| Refusal::from(ErrorCode::UnknownSession))
     }
 
     /// Records a failed resume (wrong token) as a failed guess too.
     pub fn guess_failed(&self, ip: IpAddr) {
-        self.shared.guard.failed(ip, Instant::now());
+        self.shared.guard.charge(ip, Instant::now());
     }
 }

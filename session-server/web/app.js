@@ -203,7 +203,7 @@
 
   function onError(m) {
     if (m.code === 'protocol_mismatch') { st.notice = t().mismatch; return stop('final', t().mismatch); }
-    if (m.code === 'rate_limited') { st.notice = errorText(m.code, m.message); return; }
+    if (m.code === 'rate_limited' && st.welcomed) { st.notice = errorText(m.code, m.message); return render(); }
     if (!st.welcomed) {
       // The opening was refused: a wrong code, an ended or full session, or a token that no longer resumes.
       const resumeRefused = m.code === 'unauthorized' && st.token;

@@ -27,20 +27,48 @@ async fn a_client_that_does_not_answer_pings_is_dropped() {
 }
 
 #[tokio::test]
-async fn wrong_join_codes_from_one_address_are_slowed_down() {
-    let s = Server::start().await;
-    let mut c = s.client().await;
+async fn wrong_join_codes_spend_one_budget_per_address_across_connections_while_a_room_joins() {
+    let s = Server::start_with(limits(|l| {
+        l.join_failure_budget = 10;
+        l.join_failure_refill = Duration::from_secs(3600);
+    }))
+    .await;
+    let (mut f, code, _) = s.facilitator("test").await;
+    // A room behind one address: right codes cost nothing, however many.
+    let mut room = Vec::new();
+    for _ in 0..30 {
+        room.push(s.player(&code, None).await.0);
+    }
+    // Ten wrong guesses spread over five connections at once spend the whole budget...
+    let mut guessers = Vec::new();
     for _ in 0..5 {
-        c.send(json!({"type":"join","protocol":1,"code":"ZZZZZZ"})).await;
-        assert_eq!(c.error().await.0, ErrorCode::UnknownSession);
+        guessers.push(s.client().await);
     }
+    for round in 0..2 {
+        for (i, g) in guessers.iter_mut().enumerate() {
+            g.send(json!({"type":"join","protocol":1,"code":format!("ZZZZ{}{}", ["2", "3", "4", "5", "6"][i], ["7", "8"][round])})).await;
+        }
+    }
+    for g in &mut guessers {
+        for _ in 0..2 {
+            assert_eq!(g.error().await.0, ErrorCode::UnknownSession);
+        }
+    }
+    // ... after which every connection from that address is refused at once, even with a right code.
     let started = Instant::now();
-    for _ in 0..2 {
-        c.send(json!({"type":"join","protocol":1,"code":"YYYYYY"})).await;
-        assert_eq!(c.error().await.0, ErrorCode::UnknownSession);
-    }
-    // 250 ms before the sixth answer, 500 ms before the seventh.
-    assert!(started.elapsed() >= Duration::from_millis(700), "{:?}", started.elapsed());
+    let mut fresh = s.client().await;
+    fresh.send(json!({"type":"join","protocol":1,"code":"YYYYYY"})).await;
+    let (error, sentence) = fresh.error().await;
+    assert_eq!(error, ErrorCode::RateLimited);
+    assert!(sentence.contains("Te veel verkeerde codes"), "{sentence}");
+    assert!(started.elapsed() < Duration::from_secs(1), "refused at once, not made to wait");
+    fresh.send(json!({"type":"join","protocol":1,"code":code})).await;
+    assert_eq!(fresh.error().await.0, ErrorCode::RateLimited);
+    // Those already in play on: the room is not disturbed.
+    f.control("open", Some("a")).await;
+    f.session_where("open with 30", |v| v.phase == protocol::Phase::Open && v.participants == 30).await;
+    room[0].session_where("open", |v| v.phase == protocol::Phase::Open).await;
+    room[0].answer("a", "eens").await;
     s.stop().await;
 }
 
