@@ -1,6 +1,18 @@
 //! The addresses people in the room use: this machine's LAN address, and the join page's address for the QR code.
 
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+
+/// The network an address stands for in limits: the IPv4 address itself, or the /64 of an IPv6
+/// address (one home or office network has a whole /64).
+pub fn network(ip: IpAddr) -> IpAddr {
+    match ip.to_canonical() {
+        IpAddr::V6(v6) => {
+            let s = v6.segments();
+            IpAddr::V6(Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0))
+        }
+        v4 => v4,
+    }
+}
 
 /// The first private IPv4 address of this machine, the one a phone or laptop in the room can reach.
 pub fn lan_ip() -> Option<Ipv4Addr> {

@@ -38,6 +38,15 @@ pub struct Limits {
     pub max_players: usize,
     /// Distinct teams in one session: keeps a tally (sent 10 times a second) small.
     pub max_teams: usize,
+    /// Projector screens one session may have (each is stored, so it can resume).
+    pub max_watchers: usize,
+    /// Open connections from one address (an IPv4 address or an IPv6 /64) at once. A room behind
+    /// one NAT address is well inside it. Loopback is not limited when `loopback_unlimited`: that
+    /// is this machine itself (the facilitator's app, a reverse proxy, the load generator).
+    pub connections_per_address: usize,
+    pub loopback_unlimited: bool,
+    /// A new connection must send its first message within this time.
+    pub first_message: Duration,
     /// Messages waiting for one client; a client that lets it fill up is dropped (it can resume).
     pub outbox: usize,
     /// Shortest time between two coalesced `session` or `tally` messages (10 per second).
@@ -61,6 +70,10 @@ impl Default for Limits {
             max_sessions: 1_000,
             max_players: 20_000,
             max_teams: 50,
+            max_watchers: 20,
+            connections_per_address: 500,
+            loopback_unlimited: true,
+            first_message: Duration::from_secs(10),
             outbox: 256,
             coalesce: Duration::from_millis(100),
             join_failure_budget: 60,

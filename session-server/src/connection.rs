@@ -35,6 +35,11 @@ pub fn ws_config(limits: &Limits) -> WebSocketConfig {
 /// Serves one TCP connection until it closes. Errors end this connection only.
 pub async fn serve(stream: TcpStream, peer: SocketAddr, hub: Hub) {
     let _ = stream.set_nodelay(true);
+    let Some(_admitted) = hub.admit(peer.ip()) else {
+        tracing::info!(%peer, "too many connections from this address; refused with 503");
+        http::refuse_busy(stream).await;
+        return;
+    };
     // Boxed: its buffers would otherwise stay part of every connection's task for its whole life.
     let Some(stream) = Box::pin(http::front_door(stream, peer, hub.limits().handshake_timeout)).await else { return };
     let handshake = tokio_tungstenite::accept_hdr_async_with_config(stream, check_origin, Some(ws_config(hub.limits())));
@@ -110,6 +115,9 @@ impl Connection {
         let mut tick = tokio::time::interval(limits.ping_interval.min(limits.pong_timeout) / 2);
         let shutdown = self.hub.shutdown().clone();
         let outbox = self.outbox.clone();
+        // A connection that says nothing (only answering pings) must not stay forever.
+        let first_deadline = Instant::now() + limits.first_message;
+        let mut heard = false;
         loop {
             tokio::select! {
                 frame = stream.next() => {
@@ -128,7 +136,10 @@ impl Connection {
                     };
                     last_seen = Instant::now();
                     let text = match msg {
-                        Message::Text(t) => Some(t),
+                        Message::Text(t) => {
+                            heard = true;
+                            Some(t)
+                        }
                         Message::Binary(_) => None,
                         Message::Close(_) => break,
                         Message::Ping(_) | Message::Pong(_) | Message::Frame(_) => continue,
@@ -159,6 +170,11 @@ impl Connection {
                     if idle >= limits.ping_interval {
                         self.outbox.push(Out::Ping);
                     }
+                }
+                () = tokio::time::sleep_until(first_deadline), if !heard => {
+                    tracing::info!(peer = %self.peer, "no first message in time; closing with 1008");
+                    self.outbox.push(Out::Close(CloseCode::Policy, "geen bericht ontvangen"));
+                    break;
                 }
                 () = outbox.kicked() => break,
                 () = shutdown.cancelled() => {

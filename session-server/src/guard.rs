@@ -6,9 +6,11 @@
 //! connection they come from. The map is bounded.
 
 use std::collections::HashMap;
-use std::net::{IpAddr, Ipv6Addr};
+use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
+
+use crate::address::network;
 
 /// Addresses tracked at most; beyond it, the ones with the least debt are forgotten first.
 const MAX_TRACKED: usize = 10_000;
@@ -26,21 +28,10 @@ impl JoinGuard {
         JoinGuard { budget: f64::from(budget), refill, spent: Mutex::new(HashMap::new()) }
     }
 
-    /// The network a guess comes from: the IPv4 address, or the /64 of an IPv6 address.
-    fn network(ip: IpAddr) -> IpAddr {
-        match ip.to_canonical() {
-            IpAddr::V6(v6) => {
-                let s = v6.segments();
-                IpAddr::V6(Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0))
-            }
-            v4 => v4,
-        }
-    }
-
     /// Takes one guess from `ip`'s budget; `false` when it is spent. Give it back with
     /// [`JoinGuard::refund`] when the guess was right.
     pub fn take(&self, ip: IpAddr, now: Instant) -> bool {
-        let key = Self::network(ip);
+        let key = network(ip);
         let mut spent = self.spent.lock().expect("guard lock");
         let used = self.used(&spent, key, now);
         if used + 1.0 > self.budget {
@@ -55,7 +46,7 @@ impl JoinGuard {
 
     /// A guess that was right costs nothing.
     pub fn refund(&self, ip: IpAddr, now: Instant) {
-        let key = Self::network(ip);
+        let key = network(ip);
         let mut spent = self.spent.lock().expect("guard lock");
         let used = self.used(&spent, key, now);
         if used <= 1.0 {
@@ -67,7 +58,7 @@ impl JoinGuard {
 
     /// A wrong guess found later (a resume token that is not the session's).
     pub fn charge(&self, ip: IpAddr, now: Instant) {
-        let key = Self::network(ip);
+        let key = network(ip);
         let mut spent = self.spent.lock().expect("guard lock");
         let used = self.used(&spent, key, now);
         spent.insert(key, ((used + 1.0).min(self.budget), now));

@@ -58,6 +58,11 @@ pub async fn front_door(mut stream: TcpStream, peer: SocketAddr, deadline: Durat
     None
 }
 
+/// Tells a client from an address with too many connections open to come back later, and closes.
+pub async fn refuse_busy(mut stream: TcpStream) {
+    answer(&mut stream, "GET", Page::text(503, "Te veel verbindingen vanaf dit adres; probeer het zo opnieuw.\nToo many connections from this address.\n")).await;
+}
+
 /// Reads until the blank line that ends a request head. Fails fast on what cannot be HTTP.
 async fn read_head(stream: &mut TcpStream) -> Result<Vec<u8>, &'static str> {
     let mut buf = Vec::with_capacity(1024);
@@ -99,11 +104,13 @@ async fn answer(stream: &mut TcpStream, method: &str, page: Page) {
         405 => "Method Not Allowed",
         426 => "Upgrade Required",
         431 => "Request Header Fields Too Large",
+        503 => "Service Unavailable",
         _ => "",
     };
     let extra = match page.status {
         405 => "Allow: GET, HEAD\r\n",
         426 => "Upgrade: websocket\r\n",
+        503 => "Retry-After: 10\r\n",
         _ => "",
     };
     let head = format!(

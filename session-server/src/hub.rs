@@ -30,6 +30,8 @@ struct Shared {
     sessions: Mutex<HashMap<String, SessionHandle>>,
     store: Store,
     guard: JoinGuard,
+    /// Open connections per network address (see `Limits::connections_per_address`).
+    open: Mutex<HashMap<IpAddr, usize>>,
     next_conn: AtomicU64,
     tracker: TaskTracker,
     shutdown: CancellationToken,
@@ -53,6 +55,7 @@ impl Hub {
                 sessions: Mutex::new(HashMap::new()),
                 store,
                 guard,
+                open: Mutex::new(HashMap::new()),
                 next_conn: AtomicU64::new(1),
                 tracker,
                 shutdown,
@@ -152,8 +155,44 @@ impl Hub {
         found.ok_or_else(|| Refusal::from(ErrorCode::UnknownSession))
     }
 
+    /// Counts a new connection from `ip`; `None` when that address already has its maximum open.
+    /// The connection is counted until the returned value is dropped.
+    pub fn admit(&self, ip: IpAddr) -> Option<Admitted> {
+        let limits = &self.shared.limits;
+        if ip.to_canonical().is_loopback() && limits.loopback_unlimited {
+            return Some(Admitted { hub: self.clone(), key: None });
+        }
+        let key = crate::address::network(ip);
+        let mut open = self.shared.open.lock().expect("open lock");
+        let n = open.entry(key).or_insert(0);
+        if *n >= limits.connections_per_address {
+            return None;
+        }
+        *n += 1;
+        Some(Admitted { hub: self.clone(), key: Some(key) })
+    }
+
     /// Records a failed resume (wrong token) as a failed guess too.
     pub fn guess_failed(&self, ip: IpAddr) {
         self.shared.guard.charge(ip, Instant::now());
+    }
+}
+
+/// One admitted connection, counted against its address while it lives.
+pub struct Admitted {
+    hub: Hub,
+    key: Option<IpAddr>,
+}
+
+impl Drop for Admitted {
+    fn drop(&mut self) {
+        let Some(key) = self.key else { return };
+        let mut open = self.hub.shared.open.lock().expect("open lock");
+        if let Some(n) = open.get_mut(&key) {
+            *n -= 1;
+            if *n == 0 {
+                open.remove(&key);
+            }
+        }
     }
 }

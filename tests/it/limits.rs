@@ -117,3 +117,52 @@ async fn team_names_are_capped_in_length_kind_and_number_while_the_room_plays_on
     f.tally_where("the answer counted", |t| t.total == 1).await;
     s.stop().await;
 }
+
+#[tokio::test]
+async fn a_connection_that_never_says_anything_is_closed_and_an_address_has_a_connection_cap() {
+    let s = Server::start_with(limits(|l| {
+        l.first_message = Duration::from_millis(300);
+        l.connections_per_address = 4;
+        l.loopback_unlimited = false;
+        l.max_watchers = 1;
+    }))
+    .await;
+    let (mut f, code, _) = s.facilitator("test").await;
+    let (mut p, _) = s.player(&code, None).await;
+    // Silent, though it answers pings (it reads): closed with 1008 after the first-message deadline.
+    let mut silent = s.client().await;
+    let started = Instant::now();
+    assert_eq!(silent.closed().await.unwrap().code, tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode::Policy);
+    assert!(started.elapsed() >= Duration::from_millis(250), "{:?}", started.elapsed());
+    // Two open here (facilitator, player); two more are allowed, the fifth gets 503.
+    let mut watcher = s.client().await;
+    watcher.send(json!({"type":"watch","protocol":1,"code":code})).await;
+    watcher.welcome().await;
+    let mut second_screen = s.client().await;
+    second_screen.send(json!({"type":"watch","protocol":1,"code":code})).await;
+    let (error, sentence) = second_screen.error().await;
+    assert_eq!(error, ErrorCode::SessionFull);
+    assert!(sentence.contains("schermen voor de zaal"), "{sentence}");
+    match tokio_tungstenite::connect_async(&s.url).await {
+        Err(tokio_tungstenite::tungstenite::Error::Http(resp)) => assert_eq!(resp.status(), 503),
+        other => panic!("the fifth connection must get 503, got {:?}", other.map(|_| ())),
+    }
+    // A closed connection frees its place; the room plays on meanwhile.
+    drop(second_screen);
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while tokio_tungstenite::connect_async(&s.url).await.is_err() {
+        assert!(Instant::now() < deadline, "a place should free up");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    f.control("open", Some("a")).await;
+    p.session_where("open", |v| v.phase == protocol::Phase::Open).await;
+    p.answer("a", "eens").await;
+    f.control("end", None).await;
+    f.session_where("ended", |v| v.phase == protocol::Phase::Ended).await;
+    drop(watcher);
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let mut late = s.client().await;
+    late.send(json!({"type":"watch","protocol":1,"code":code})).await;
+    assert_eq!(late.error().await.0, ErrorCode::SessionEnded, "no new projector on an ended session");
+    s.stop().await;
+}

@@ -187,7 +187,20 @@ impl Actor {
             how => {
                 let (role, team) = match how {
                     Attach::Create => (Role::Facilitator, None),
-                    Attach::Watcher => (Role::Watcher, None),
+                    Attach::Watcher => {
+                        // A new projector on an ended session has nothing to show; one already
+                        // watching can resume. Each watcher is stored, so their number is capped.
+                        if self.st.phase == Phase::Ended {
+                            return Err(ErrorCode::SessionEnded.into());
+                        }
+                        if self.st.watchers >= self.limits.max_watchers {
+                            return Err(Refusal::new(
+                                ErrorCode::SessionFull,
+                                format!("Deze sessie heeft al {} schermen voor de zaal; gebruik er een dat al open is.", self.limits.max_watchers),
+                            ));
+                        }
+                        (Role::Watcher, None)
+                    }
                     Attach::Player { team } => {
                         if self.st.phase == Phase::Ended {
                             return Err(ErrorCode::SessionEnded.into());

@@ -68,6 +68,8 @@ pub(crate) struct State {
     pub next_member: u32,
     /// Members who joined as players (connected or not), for the session's player cap.
     pub players: usize,
+    /// Members who joined as watchers, for the session's watcher cap.
+    pub watchers: usize,
     /// Every team name in the session, once: members share the name, and the cap counts it.
     pub teams: HashSet<Arc<str>>,
     /// Per item, by its index in the deck.
@@ -89,6 +91,7 @@ impl State {
             tokens: HashMap::new(),
             next_member: 1,
             players: 0,
+            watchers: 0,
             teams: HashSet::new(),
             answers: HashMap::new(),
             roles: HashMap::new(),
@@ -129,6 +132,7 @@ impl State {
         self.next_member = self.next_member.max(member + 1);
         self.tokens.insert(token_hash, member);
         self.players += usize::from(role == Role::Player);
+        self.watchers += usize::from(role == Role::Watcher);
         self.members.insert(member, Member { role, team });
     }
 
