@@ -193,3 +193,15 @@ fn tempdir() -> std::path::PathBuf {
     std::fs::create_dir_all(&d).unwrap();
     d
 }
+
+#[test]
+fn a_file_too_large_to_be_a_deck_is_not_read_and_hides_nothing() {
+    let dir = tempdir();
+    std::fs::write(dir.join("groot.toml"), "#\n".repeat(protocol::scenario::MAX_FILE_BYTES as usize)).unwrap();
+    let shipped = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios/samen-werken.toml");
+    std::fs::copy(shipped, dir.join("samen-werken.toml")).unwrap();
+    let report = load_dir(&dir);
+    assert_eq!(report.decks.len(), 1);
+    assert!(report.problems.iter().any(|p| p.file.ends_with("groot.toml") && p.message.contains("groter dan 1024 KiB")), "{:?}", report.problems);
+    std::fs::remove_dir_all(dir).unwrap();
+}

@@ -212,10 +212,10 @@ impl Connection {
         let ip = self.peer.ip();
         let attached = match msg {
             ClientMsg::ListScenarios { .. } => {
-                self.outbox.msg(&ServerMsg::Scenarios { scenarios: self.hub.scenarios() });
+                self.outbox.msg(&ServerMsg::Scenarios { scenarios: self.hub.scenarios().await });
                 return Next::Continue;
             }
-            ClientMsg::CreateSession { scenario, title, .. } => match self.hub.create(&scenario, title) {
+            ClientMsg::CreateSession { scenario, title, .. } => match self.hub.create(&scenario, title).await {
                 Ok(s) => self.attach(s, Attach::Create).await,
                 Err(r) => Err(r),
             },

@@ -6,12 +6,13 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use protocol::scenario::{Deck, load_dir};
+use protocol::scenario::Deck;
 use protocol::{ErrorCode, Refusal, ScenarioSummary};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use crate::config::Config;
+use crate::decks::DeckCache;
 use crate::guard::JoinGuard;
 use crate::secrets::new_code;
 use crate::session::{SessionHandle, State};
@@ -26,7 +27,7 @@ pub struct Hub {
 struct Shared {
     config: Config,
     limits: Arc<crate::config::Limits>,
-    decks: Mutex<Vec<Arc<Deck>>>,
+    decks: Arc<Mutex<DeckCache>>,
     sessions: Mutex<HashMap<String, SessionHandle>>,
     store: Store,
     guard: JoinGuard,
@@ -46,12 +47,13 @@ impl Hub {
         shutdown: CancellationToken,
     ) -> Hub {
         let limits = Arc::new(config.limits.clone());
+        let decks = Arc::new(Mutex::new(DeckCache::new(config.scenarios.clone())));
         let guard = JoinGuard::new(limits.join_failure_budget, limits.join_failure_refill);
         let hub = Hub {
             shared: Arc::new(Shared {
                 config,
                 limits,
-                decks: Mutex::new(Vec::new()),
+                decks,
                 sessions: Mutex::new(HashMap::new()),
                 store,
                 guard,
@@ -61,7 +63,6 @@ impl Hub {
                 shutdown,
             }),
         };
-        hub.reload_decks();
         let count = loaded.len();
         for l in loaded {
             let code = l.code.clone();
@@ -89,27 +90,22 @@ impl Hub {
         self.shared.next_conn.fetch_add(1, Ordering::Relaxed)
     }
 
-    /// Reads the scenario folder again, so a trainer's new file shows up without a restart.
-    /// Files with problems are named in the log and left out; the valid decks are served.
-    pub fn reload_decks(&self) {
-        let report = load_dir(&self.shared.config.scenarios);
-        for p in &report.problems {
-            tracing::warn!(problem = %p, "scenario file has a problem; its deck is not offered");
-        }
-        let decks = report.decks.into_iter().map(|(_, d)| Arc::new(d)).collect();
-        *self.shared.decks.lock().expect("decks lock") = decks;
+    /// The decks as the scenario folder is now, so a trainer's new file shows up without a
+    /// restart. Files with problems are named in the log (once) and left out. The folder is read
+    /// on a blocking thread, and only the files that changed.
+    pub async fn decks(&self) -> Vec<Arc<Deck>> {
+        let cache = self.shared.decks.clone();
+        tokio::task::spawn_blocking(move || cache.lock().expect("decks lock").decks()).await.unwrap_or_default()
     }
 
-    pub fn scenarios(&self) -> Vec<ScenarioSummary> {
-        self.reload_decks();
-        self.shared.decks.lock().expect("decks lock").iter().map(|d| d.summary()).collect()
+    pub async fn scenarios(&self) -> Vec<ScenarioSummary> {
+        self.decks().await.iter().map(|d| d.summary()).collect()
     }
 
     /// A new session on `scenario` as its file reads now, with its own copy of the deck: later
     /// edits of the file do not change a session that has started.
-    pub fn create(&self, scenario: &str, title: Option<String>) -> Result<SessionHandle, Refusal> {
-        self.reload_decks();
-        let deck = self.shared.decks.lock().expect("decks lock").iter().find(|d| d.id == scenario).cloned();
+    pub async fn create(&self, scenario: &str, title: Option<String>) -> Result<SessionHandle, Refusal> {
+        let deck = self.decks().await.into_iter().find(|d| d.id == scenario);
         let deck = deck.ok_or_else(|| {
             Refusal::new(ErrorCode::UnknownScenario, format!("Het scenario \"{scenario}\" bestaat niet op deze server; kies er een uit de lijst."))
         })?;

@@ -8,6 +8,7 @@ pub mod cli;
 pub mod client;
 pub mod config;
 pub mod connection;
+mod decks;
 pub mod export;
 mod guard;
 mod http;

@@ -24,6 +24,9 @@ pub async fn run(listener: TcpListener, config: Config, shutdown: CancellationTo
     let (store, loaded, writer) = tokio::task::spawn_blocking(move || Store::open(&db)).await.expect("store open")?;
     let tracker = TaskTracker::new();
     let hub = Hub::new(config, store, loaded, tracker.clone(), shutdown.clone());
+    // Read the decks once now, so problems in the scenario folder are in the log at start.
+    let offered = hub.decks().await.len();
+    tracing::info!(decks = offered, "scenario folder read");
     if let Ok(addr) = listener.local_addr() {
         let (page, loopback_only) = crate::address::announced_page(addr, crate::address::lan_ip());
         tracing::info!(%addr, "listening: phones join at {page} (projector: {page}watch), websocket at /ws");

@@ -37,6 +37,12 @@ fn validate_passes_the_shipped_decks_and_lists_every_problem_of_a_broken_one() {
 async fn broken_files_are_skipped_and_the_valid_decks_served() {
     let s = Server::start().await;
     std::fs::write(s.scenarios.join("kapot.toml"), "id = \"kapot\"\ntitle = \n").unwrap();
+    // A file far too large to be a deck is not read, and does not hide the others.
+    std::fs::write(s.scenarios.join("enorm.toml"), "# \n".repeat(1024 * 1024)).unwrap();
+    // A deck in a subfolder is offered too.
+    std::fs::create_dir(s.scenarios.join("team-oost")).unwrap();
+    let sub = integration_tests::TEST_DECK.replace("id = \"test\"", "id = \"oost\"");
+    std::fs::write(s.scenarios.join("team-oost/oost.toml"), sub).unwrap();
     let mut c = s.client().await;
     c.send(json!({"type":"list_scenarios","protocol":1})).await;
     let ids = c
@@ -46,7 +52,17 @@ async fn broken_files_are_skipped_and_the_valid_decks_served() {
         })
         .await;
     assert!(!ids.contains(&"kapot".to_owned()));
-    assert!(ids.contains(&"test".to_owned()) && ids.contains(&"samen-werken".to_owned()));
+    assert!(ids.contains(&"test".to_owned()) && ids.contains(&"samen-werken".to_owned()) && ids.contains(&"oost".to_owned()), "{ids:?}");
+    // Fixed in place: the next look reads the changed file (and only that one).
+    std::fs::write(s.scenarios.join("kapot.toml"), integration_tests::TEST_DECK.replace("id = \"test\"", "id = \"kapot\"")).unwrap();
+    c.send(json!({"type":"list_scenarios","protocol":1})).await;
+    let ids = c
+        .expect("scenarios again", |m| match m {
+            ServerMsg::Scenarios { scenarios } => Some(scenarios.iter().map(|d| d.id.clone()).collect::<Vec<_>>()),
+            _ => None,
+        })
+        .await;
+    assert!(ids.contains(&"kapot".to_owned()), "{ids:?}");
     s.stop().await;
 }
 

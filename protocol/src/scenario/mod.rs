@@ -6,7 +6,7 @@ mod model;
 mod parse;
 mod problem;
 
-pub use load::{LoadReport, load_dir};
+pub use load::{FileDeck, FileResult, LoadReport, MAX_FILE_BYTES, load_dir, load_dir_with, load_file};
 pub use model::{Choice, Deck, FollowUp, Item, ItemBody, Sketch, SketchRole, default_options};
 pub use parse::parse_deck;
 pub use problem::Problem;
