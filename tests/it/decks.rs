@@ -33,6 +33,16 @@ fn validate_passes_the_shipped_decks_and_lists_every_problem_of_a_broken_one() {
     assert!(out.contains("4 problemen gevonden"), "{out}");
 }
 
+/// The ids of the decks the server offers now.
+async fn deck_ids(c: &mut integration_tests::TestClient) -> Vec<String> {
+    c.send(json!({"type":"list_scenarios","protocol":1})).await;
+    c.expect("scenarios", |m| match m {
+        ServerMsg::Scenarios { scenarios } => Some(scenarios.iter().map(|d| d.id.clone()).collect::<Vec<_>>()),
+        _ => None,
+    })
+    .await
+}
+
 #[tokio::test]
 async fn broken_files_are_skipped_and_the_valid_decks_served() {
     let s = Server::start().await;
@@ -44,24 +54,12 @@ async fn broken_files_are_skipped_and_the_valid_decks_served() {
     let sub = integration_tests::TEST_DECK.replace("id = \"test\"", "id = \"oost\"");
     std::fs::write(s.scenarios.join("team-oost/oost.toml"), sub).unwrap();
     let mut c = s.client().await;
-    c.send(json!({"type":"list_scenarios","protocol":1})).await;
-    let ids = c
-        .expect("scenarios", |m| match m {
-            ServerMsg::Scenarios { scenarios } => Some(scenarios.iter().map(|d| d.id.clone()).collect::<Vec<_>>()),
-            _ => None,
-        })
-        .await;
+    let ids = deck_ids(&mut c).await;
     assert!(!ids.contains(&"kapot".to_owned()));
     assert!(ids.contains(&"test".to_owned()) && ids.contains(&"samen-werken".to_owned()) && ids.contains(&"oost".to_owned()), "{ids:?}");
     // Fixed in place: the next look reads the changed file (and only that one).
     std::fs::write(s.scenarios.join("kapot.toml"), integration_tests::TEST_DECK.replace("id = \"test\"", "id = \"kapot\"")).unwrap();
-    c.send(json!({"type":"list_scenarios","protocol":1})).await;
-    let ids = c
-        .expect("scenarios again", |m| match m {
-            ServerMsg::Scenarios { scenarios } => Some(scenarios.iter().map(|d| d.id.clone()).collect::<Vec<_>>()),
-            _ => None,
-        })
-        .await;
+    let ids = deck_ids(&mut c).await;
     assert!(ids.contains(&"kapot".to_owned()), "{ids:?}");
     s.stop().await;
 }

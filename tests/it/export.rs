@@ -2,7 +2,7 @@
 
 use std::process::Command;
 
-use integration_tests::Server;
+use integration_tests::{Server, TestClient};
 use protocol::Phase;
 
 fn export(db: &std::path::Path, code: &str, format: &str) -> (bool, Vec<u8>, String) {
@@ -15,24 +15,30 @@ fn export(db: &std::path::Path, code: &str, format: &str) -> (bool, Vec<u8>, Str
     (out.status.success(), out.stdout, String::from_utf8_lossy(&out.stderr).into_owned())
 }
 
+/// Players join with these teams, answer item `a` so, and the facilitator reveals: the revealed tally.
+async fn answer_a_and_reveal(s: &Server, f: &mut TestClient, code: &str, room: &[(Option<&str>, &str)]) -> protocol::Tally {
+    let mut ps = Vec::new();
+    for (team, _) in room {
+        ps.push(s.player(code, *team).await.0);
+    }
+    f.control("open", Some("a")).await;
+    for (p, (_, choice)) in ps.iter_mut().zip(room) {
+        p.session_where("open", |v| v.phase == Phase::Open).await;
+        p.answer("a", choice).await;
+    }
+    f.control("reveal", None).await;
+    f.tally_where("revealed", |t| t.total as usize == room.len()).await
+}
+
 #[tokio::test]
 async fn exports_counts_and_percentages_never_individual_answers() {
     let s = Server::start().await;
     let (mut f, code, _) = s.facilitator("test").await;
     // Two without a team: with West (one person) they are the rest of the room, three people, so
     // Oost may be shown without "everyone minus Oost" singling anyone out.
-    let teams = [Some("Wijkteam; Oost"), Some("Wijkteam; Oost"), Some("Wijkteam; Oost"), Some("West"), None, None];
-    let mut ps = Vec::new();
-    for t in teams {
-        ps.push(s.player(&code, t).await.0);
-    }
-    f.control("open", Some("a")).await;
-    for (i, p) in ps.iter_mut().enumerate() {
-        p.session_where("open", |v| v.phase == Phase::Open).await;
-        p.answer("a", ["eens", "eens", "oneens", "hangt_af", "eens", "oneens"][i]).await;
-    }
-    f.control("reveal", None).await;
-    f.tally_where("revealed", |t| t.total == 6).await;
+    let oost = Some("Wijkteam; Oost");
+    let room = [(oost, "eens"), (oost, "eens"), (oost, "oneens"), (Some("West"), "hangt_af"), (None, "eens"), (None, "oneens")];
+    answer_a_and_reveal(&s, &mut f, &code, &room).await;
     let dir = s.stop().await;
     let db = dir.path().join("workshop.db");
 
@@ -76,18 +82,8 @@ async fn a_team_name_is_never_a_formula_and_no_team_is_shown_that_subtracts_to_o
     let s = Server::start().await;
     let (mut f, code, _) = s.facilitator("test").await;
     // Three in a team named like a spreadsheet formula, and one person on their own.
-    let teams = [Some("=HYPERLINK(\"http://x\")"), Some("=HYPERLINK(\"http://x\")"), Some("=HYPERLINK(\"http://x\")"), None];
-    let mut ps = Vec::new();
-    for t in teams {
-        ps.push(s.player(&code, t).await.0);
-    }
-    f.control("open", Some("a")).await;
-    for (i, p) in ps.iter_mut().enumerate() {
-        p.session_where("open", |v| v.phase == Phase::Open).await;
-        p.answer("a", ["eens", "eens", "eens", "oneens"][i]).await;
-    }
-    f.control("reveal", None).await;
-    let t = f.tally_where("revealed", |t| t.total == 4).await;
+    let formula = Some("=HYPERLINK(\"http://x\")");
+    let t = answer_a_and_reveal(&s, &mut f, &code, &[(formula, "eens"), (formula, "eens"), (formula, "eens"), (None, "oneens")]).await;
     assert!(t.teams.is_empty(), "everyone minus the team would be the one person: {t:?}");
     let mut p5 = s.player(&code, None).await.0;
     let mut p6 = s.player(&code, None).await.0;
