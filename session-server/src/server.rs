@@ -34,15 +34,22 @@ pub async fn run(listener: TcpListener, config: Config, shutdown: CancellationTo
             tracing::warn!("only this machine can reach {page}: listen on 0.0.0.0 and join the room's network for phones to join");
         }
     }
+    // Out of file descriptors and the like: said once when it starts and once when it ends.
+    let mut refusing = false;
     loop {
         tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok((stream, peer)) => {
+                    if std::mem::take(&mut refusing) {
+                        tracing::info!("accepting new connections again");
+                    }
                     tracker.spawn(connection::serve(stream, peer, hub.clone()));
                 }
                 Err(e) => {
-                    // Out of file descriptors and the like: wait a little rather than spin.
-                    tracing::warn!(error = %e, "accept failed");
+                    if !std::mem::replace(&mut refusing, true) {
+                        tracing::warn!(error = %e, "cannot accept new connections (out of open files?); they wait, the open ones go on");
+                    }
+                    // Wait a little rather than spin on an accept that keeps failing.
                     tokio::time::sleep(std::time::Duration::from_millis(50)).await;
                 }
             },

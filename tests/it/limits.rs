@@ -166,3 +166,63 @@ async fn a_connection_that_never_says_anything_is_closed_and_an_address_has_a_co
     assert_eq!(late.error().await.0, ErrorCode::SessionEnded, "no new projector on an ended session");
     s.stop().await;
 }
+
+#[tokio::test]
+async fn at_the_open_file_limit_new_connections_wait_the_open_ones_play_on_and_it_is_said_once() {
+    use std::process::{Command, Stdio};
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("scenarios")).unwrap();
+    std::fs::write(dir.path().join("scenarios/test.toml"), integration_tests::TEST_DECK).unwrap();
+    let port = crate::process::free_port();
+    let log = dir.path().join("server.log");
+    // The server process may open only 48 files (its hard limit), sockets included.
+    let mut child = Command::new("prlimit")
+        .args(["--nofile=48:48", "--", env!("CARGO_BIN_EXE_server-under-test"), "--listen", &format!("127.0.0.1:{port}")])
+        .arg("--db")
+        .arg(dir.path().join("workshop.db"))
+        .arg("--scenarios")
+        .arg(dir.path().join("scenarios"))
+        .stdout(std::fs::File::create(&log).unwrap())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("prlimit (util-linux) and the server");
+    let url = format!("ws://127.0.0.1:{port}/ws");
+    let mut up = false;
+    for _ in 0..200 {
+        if tokio_tungstenite::connect_async(&url).await.is_ok() {
+            up = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(up, "the server did not start");
+    let connect = || async { integration_tests::TestClient { c: session_server::client::Client::connect(&url).await.unwrap(), seen: Vec::new() } };
+    let mut f = connect().await;
+    f.send(json!({"type":"create_session","protocol":1,"scenario":"test"})).await;
+    let (code, _, _) = f.welcome().await;
+    let mut p = connect().await;
+    p.send(json!({"type":"join","protocol":1,"code":code})).await;
+    p.welcome().await;
+    // Sixty idle connections: more than the process may have open.
+    let mut idle = Vec::new();
+    for _ in 0..60 {
+        idle.push(tokio::net::TcpStream::connect(("127.0.0.1", port)).await.unwrap());
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    f.control("open", Some("a")).await;
+    p.session_where("open", |v| v.phase == protocol::Phase::Open).await;
+    p.answer("a", "eens").await;
+    f.tally_where("counted", |t| t.total == 1).await;
+    drop(idle);
+    // Once they are gone, new connections are accepted again.
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while tokio_tungstenite::connect_async(&url).await.is_err() {
+        assert!(Instant::now() < deadline, "no new connection accepted after the idle ones left");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
+    let _ = child.wait();
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert_eq!(text.matches("cannot accept new connections").count(), 1, "said once:\n{text}");
+    assert!(text.contains("accepting new connections again"), "{text}");
+}
