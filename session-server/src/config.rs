@@ -45,6 +45,10 @@ pub struct Limits {
     /// is this machine itself (the facilitator's app, a reverse proxy, the load generator).
     pub connections_per_address: usize,
     pub loopback_unlimited: bool,
+    /// New sessions one address may create at once...
+    pub creations_per_address: u32,
+    /// ... and one more each time this passes.
+    pub creation_refill: Duration,
     /// A new connection must send its first message within this time.
     pub first_message: Duration,
     /// Messages waiting for one client; a client that lets it fill up is dropped (it can resume).
@@ -74,6 +78,8 @@ impl Default for Limits {
             connections_per_address: 500,
             loopback_unlimited: true,
             first_message: Duration::from_secs(10),
+            creations_per_address: 5,
+            creation_refill: Duration::from_secs(60),
             outbox: 256,
             coalesce: Duration::from_millis(100),
             join_failure_budget: 60,

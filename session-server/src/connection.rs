@@ -215,7 +215,7 @@ impl Connection {
                 self.outbox.msg(&ServerMsg::Scenarios { scenarios: self.hub.scenarios().await });
                 return Next::Continue;
             }
-            ClientMsg::CreateSession { scenario, title, .. } => match self.hub.create(&scenario, title).await {
+            ClientMsg::CreateSession { scenario, title, .. } => match self.hub.create(&scenario, title, ip).await {
                 Ok(s) => self.attach(s, Attach::Create).await,
                 Err(r) => Err(r),
             },

@@ -1,9 +1,9 @@
-//! A budget of wrong join codes (and resume tokens) per network address, shared by all its connections, so codes cannot be guessed.
+//! A budget per network address, shared by all its connections: wrong join codes (so codes cannot be guessed), new sessions.
 //!
-//! Failures are counted, not attempts: a room of 200 behind one NAT address that mistypes a few
-//! codes never notices. Each address (an IPv4 address, or an IPv6 /64: one home or office network)
-//! has a budget that refills steadily; an empty budget refuses further attempts at once, whatever
-//! connection they come from. The map is bounded.
+//! For join codes, failures are counted, not attempts: a room of 200 behind one NAT address that
+//! mistypes a few codes never notices. Each address (an IPv4 address, or an IPv6 /64: one home or
+//! office network) has a budget that refills steadily; an empty budget refuses further attempts at
+//! once, whatever connection they come from. The map is bounded.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -16,20 +16,20 @@ use crate::address::network;
 const MAX_TRACKED: usize = 10_000;
 
 #[derive(Debug)]
-pub struct JoinGuard {
+pub struct Budget {
     budget: f64,
     refill: Duration,
     spent: Mutex<HashMap<IpAddr, (f64, Instant)>>,
 }
 
-impl JoinGuard {
+impl Budget {
     /// `budget` wrong guesses at once, one more every `refill`.
-    pub fn new(budget: u32, refill: Duration) -> JoinGuard {
-        JoinGuard { budget: f64::from(budget), refill, spent: Mutex::new(HashMap::new()) }
+    pub fn new(budget: u32, refill: Duration) -> Budget {
+        Budget { budget: f64::from(budget), refill, spent: Mutex::new(HashMap::new()) }
     }
 
     /// Takes one guess from `ip`'s budget; `false` when it is spent. Give it back with
-    /// [`JoinGuard::refund`] when the guess was right.
+    /// [`Budget::refund`] when the guess was right.
     pub fn take(&self, ip: IpAddr, now: Instant) -> bool {
         let key = network(ip);
         let mut spent = self.spent.lock().expect("guard lock");
@@ -93,7 +93,7 @@ mod tests {
 
     #[test]
     fn wrong_guesses_spend_a_budget_that_refills_and_right_ones_cost_nothing() {
-        let g = JoinGuard::new(3, Duration::from_secs(60));
+        let g = Budget::new(3, Duration::from_secs(60));
         let ip: IpAddr = "10.0.0.1".parse().unwrap();
         let t = Instant::now();
         for _ in 0..10 {
@@ -111,7 +111,7 @@ mod tests {
 
     #[test]
     fn an_ipv6_network_is_one_address() {
-        let g = JoinGuard::new(2, Duration::from_secs(60));
+        let g = Budget::new(2, Duration::from_secs(60));
         let t = Instant::now();
         assert!(g.take("2001:db8:1:2::1".parse().unwrap(), t));
         assert!(g.take("2001:db8:1:2::ffff".parse().unwrap(), t));
@@ -124,7 +124,7 @@ mod tests {
 
     #[test]
     fn the_map_stays_bounded() {
-        let g = JoinGuard::new(5, Duration::from_secs(60));
+        let g = Budget::new(5, Duration::from_secs(60));
         let t = Instant::now();
         for i in 0..(MAX_TRACKED as u32 + 10) {
             assert!(g.take(IpAddr::V4(i.into()), t));

@@ -13,7 +13,7 @@ use tokio_util::task::TaskTracker;
 
 use crate::config::Config;
 use crate::decks::DeckCache;
-use crate::guard::JoinGuard;
+use crate::guard::Budget;
 use crate::secrets::new_code;
 use crate::session::{SessionHandle, State};
 use crate::store::{LoadedSession, Op, Store};
@@ -30,7 +30,9 @@ struct Shared {
     decks: Arc<Mutex<DeckCache>>,
     sessions: Mutex<HashMap<String, SessionHandle>>,
     store: Store,
-    guard: JoinGuard,
+    guard: Budget,
+    /// New sessions per address (loopback is not limited when `Limits::loopback_unlimited`).
+    creations: Budget,
     /// Open connections per network address (see `Limits::connections_per_address`).
     open: Mutex<HashMap<IpAddr, usize>>,
     next_conn: AtomicU64,
@@ -48,7 +50,8 @@ impl Hub {
     ) -> Hub {
         let limits = Arc::new(config.limits.clone());
         let decks = Arc::new(Mutex::new(DeckCache::new(config.scenarios.clone())));
-        let guard = JoinGuard::new(limits.join_failure_budget, limits.join_failure_refill);
+        let guard = Budget::new(limits.join_failure_budget, limits.join_failure_refill);
+        let creations = Budget::new(limits.creations_per_address, limits.creation_refill);
         let hub = Hub {
             shared: Arc::new(Shared {
                 config,
@@ -57,6 +60,7 @@ impl Hub {
                 sessions: Mutex::new(HashMap::new()),
                 store,
                 guard,
+                creations,
                 open: Mutex::new(HashMap::new()),
                 next_conn: AtomicU64::new(1),
                 tracker,
@@ -104,7 +108,12 @@ impl Hub {
 
     /// A new session on `scenario` as its file reads now, with its own copy of the deck: later
     /// edits of the file do not change a session that has started.
-    pub async fn create(&self, scenario: &str, title: Option<String>) -> Result<SessionHandle, Refusal> {
+    pub async fn create(&self, scenario: &str, title: Option<String>, ip: IpAddr) -> Result<SessionHandle, Refusal> {
+        let exempt = ip.to_canonical().is_loopback() && self.shared.limits.loopback_unlimited;
+        if !exempt && !self.shared.creations.take(ip, Instant::now()) {
+            tracing::info!(%ip, "session creation quota spent; refused");
+            return Err(Refusal::new(ErrorCode::RateLimited, "Te veel nieuwe sessies vanaf dit adres; wacht een paar minuten of ga verder met een sessie die er al is."));
+        }
         let deck = self.decks().await.into_iter().find(|d| d.id == scenario);
         let deck = deck.ok_or_else(|| {
             Refusal::new(ErrorCode::UnknownScenario, format!("Het scenario \"{scenario}\" bestaat niet op deze server; kies er een uit de lijst."))

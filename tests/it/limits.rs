@@ -226,3 +226,24 @@ async fn at_the_open_file_limit_new_connections_wait_the_open_ones_play_on_and_i
     assert_eq!(text.matches("cannot accept new connections").count(), 1, "said once:\n{text}");
     assert!(text.contains("accepting new connections again"), "{text}");
 }
+
+#[tokio::test]
+async fn one_address_creates_a_few_sessions_a_minute_and_rooms_play_on() {
+    let s = Server::start_with(limits(|l| {
+        l.creations_per_address = 2;
+        l.loopback_unlimited = false;
+    }))
+    .await;
+    let (mut f, code, _) = s.facilitator("test").await;
+    let (mut p, _) = s.player(&code, None).await;
+    s.facilitator("test").await;
+    let mut third = s.client().await;
+    third.send(json!({"type":"create_session","protocol":1,"scenario":"test"})).await;
+    let (error, sentence) = third.error().await;
+    assert_eq!(error, ErrorCode::RateLimited);
+    assert!(sentence.contains("Te veel nieuwe sessies"), "{sentence}");
+    f.control("open", Some("a")).await;
+    p.session_where("open", |v| v.phase == protocol::Phase::Open).await;
+    p.answer("a", "eens").await;
+    s.stop().await;
+}
