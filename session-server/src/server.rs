@@ -30,8 +30,13 @@ pub async fn run(listener: TcpListener, config: Config, shutdown: CancellationTo
     if let Ok(addr) = listener.local_addr() {
         let (page, loopback_only) = crate::address::announced_page(addr, crate::address::lan_ip());
         tracing::info!(%addr, "listening: phones join at {page} (projector: {page}watch), websocket at /ws");
-        if loopback_only {
-            tracing::warn!("only this machine can reach {page}: listen on 0.0.0.0 and join the room's network for phones to join");
+        if addr.ip().is_loopback() {
+            tracing::warn!("only this machine can reach {page}: listen on 0.0.0.0:{} for phones to join", addr.port());
+        } else if loopback_only {
+            tracing::warn!(
+                "this machine has no network address phones can reach: connect it to the room's network; phones then open http://<its address>:{}/",
+                addr.port()
+            );
         }
     }
     // Out of file descriptors and the like: said once when it starts and once when it ends.
