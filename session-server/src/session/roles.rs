@@ -29,9 +29,24 @@ mod tests {
         let a = assign_roles(&roles(3), &players, &mut StdRng::seed_from_u64(7));
         let b = assign_roles(&roles(3), &players.iter().rev().copied().collect::<Vec<_>>(), &mut StdRng::seed_from_u64(7));
         assert_eq!(a, b);
-        let mut who: Vec<u32> = a.iter().map(|(_, p)| *p).collect();
-        who.dedup();
-        assert_eq!(who.len(), 3);
+    }
+
+    proptest::proptest! {
+        /// Whatever the list (duplicates included), every drawn player is a different one of
+        /// them, and as many roles are filled as there are roles or distinct players.
+        #[test]
+        fn each_role_goes_to_a_different_player_of_the_list(
+            players in proptest::collection::vec(0u32..20, 0..30),
+            n in 0usize..6,
+            seed in proptest::prelude::any::<u64>(),
+        ) {
+            let drawn = assign_roles(&roles(n), &players, &mut StdRng::seed_from_u64(seed));
+            let who: std::collections::HashSet<u32> = drawn.iter().map(|(_, p)| *p).collect();
+            let distinct: std::collections::HashSet<u32> = players.iter().copied().collect();
+            proptest::prop_assert_eq!(who.len(), drawn.len(), "a player drawn twice: {:?}", drawn);
+            proptest::prop_assert_eq!(drawn.len(), n.min(distinct.len()));
+            proptest::prop_assert!(who.is_subset(&distinct));
+        }
     }
 
     #[test]
