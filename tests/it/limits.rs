@@ -159,11 +159,11 @@ async fn a_connection_that_never_says_anything_is_closed_and_an_address_has_a_co
     p.answer("a", "eens").await;
     f.control("end", None).await;
     f.session_where("ended", |v| v.phase == protocol::Phase::Ended).await;
-    drop(watcher);
-    tokio::time::sleep(Duration::from_millis(100)).await;
+    // Four may be open: facilitator, player, watcher and this one.
     let mut late = s.client().await;
     late.send(json!({"type":"watch","protocol":1,"code":code})).await;
     assert_eq!(late.error().await.0, ErrorCode::SessionEnded, "no new projector on an ended session");
+    drop(watcher);
     s.stop().await;
 }
 
@@ -208,7 +208,11 @@ async fn at_the_open_file_limit_new_connections_wait_the_open_ones_play_on_and_i
     for _ in 0..60 {
         idle.push(tokio::net::TcpStream::connect(("127.0.0.1", port)).await.unwrap());
     }
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !std::fs::read_to_string(&log).unwrap().contains("cannot accept new connections") {
+        assert!(Instant::now() < deadline, "the server never ran out of files");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     f.control("open", Some("a")).await;
     p.session_where("open", |v| v.phase == protocol::Phase::Open).await;
     p.answer("a", "eens").await;
