@@ -97,7 +97,7 @@
   const st = {
     lang: browserLang, code: normalise(params.get('code') || ''), team: '', token: null,
     session: null, tally: null, mine: {}, pending: null, card: null, notice: null,
-    screen: 'form', formError: null, welcomed: false, conn: 'idle', failures: 0,
+    screen: 'form', formError: null, welcomed: false, attached: false, conn: 'idle', failures: 0,
     deadline: null, timeUpFor: null, revealedFor: null
   };
   let ws = null;
@@ -139,6 +139,7 @@
     clearTimeout(retryTimer);
     if (ws) { const old = ws; ws = null; old.close(); }
     st.conn = st.welcomed ? 'reconnecting' : 'connecting';
+    st.attached = false;
     showStatus();
     const sock = new WebSocket((location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/ws');
     ws = sock;
@@ -180,7 +181,7 @@
   function onMessage(m) {
     switch (m.type) {
       case 'welcome': {
-        st.welcomed = true; st.conn = 'open'; st.failures = 0; st.screen = 'live';
+        st.welcomed = true; st.attached = true; st.conn = 'open'; st.failures = 0; st.screen = 'live';
         st.code = m.code; st.token = m.token; saveToken(m.code, m.token);
         st.mine = m.answers || {}; st.pending = null; st.notice = null;
         if (params.get('code') !== m.code) history.replaceState(null, '', location.pathname + '?code=' + m.code);
@@ -203,11 +204,13 @@
 
   function onError(m) {
     if (m.code === 'protocol_mismatch') { st.notice = t().mismatch; return stop('final', t().mismatch); }
-    if (m.code === 'rate_limited' && st.welcomed) { st.notice = errorText(m.code, m.message); return render(); }
-    if (!st.welcomed) {
-      // The opening was refused: a wrong code, an ended or full session, or a token that no longer resumes.
-      const resumeRefused = m.code === 'unauthorized' && st.token;
+    if (m.code === 'rate_limited' && st.attached) { st.notice = errorText(m.code, m.message); return render(); }
+    if (!st.attached) {
+      // The opening was refused: a wrong code, an ended or full session, or a token that no
+      // longer resumes (also after a reconnect, when the server lost the session).
+      const resumeRefused = (m.code === 'unauthorized' || m.code === 'unknown_session') && st.token;
       if (resumeRefused || m.code === 'unknown_session') { saveToken(st.code, null); st.token = null; }
+      st.session = null; st.tally = null; st.card = null; st.welcomed = false;
       return stop('form', resumeRefused ? t().lost : errorText(m.code, m.message));
     }
     st.pending = null;

@@ -331,3 +331,29 @@ async fn every_refusal_and_a_vanished_server_get_a_sentence_on_the_page() {
     phone.close().await;
     fresh.close().await;
 }
+
+#[tokio::test]
+async fn a_phone_whose_session_the_server_lost_is_asked_to_join_again() {
+    let Some(driver) = Driver::start().await else { return };
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("scenarios")).unwrap();
+    std::fs::write(dir.path().join("scenarios/browser.toml"), DECK).unwrap();
+    let port = free_port();
+    let mut server = Binary::start(dir.path(), port).await;
+    let mut f = server.client().await;
+    f.send(json!({"type":"create_session","protocol":1,"scenario":"browser"})).await;
+    let (code, _, _) = f.welcome().await;
+    let phone = driver.phone().await;
+    join_from_url(&phone, &page_url(&server.url, &format!("/?code={code}"))).await;
+    // The server dies and comes back with a new, empty database.
+    server.child.kill().unwrap();
+    server.child.wait().unwrap();
+    for file in ["workshop.db", "workshop.db-wal", "workshop.db-shm"] {
+        let _ = std::fs::remove_file(dir.path().join(file));
+    }
+    let _server = Binary::start(dir.path(), port).await;
+    phone.wait_text("#form-error", "niet meer te hervatten").await;
+    assert_eq!(phone.js("return document.getElementById('code').value", vec![]).await, json!(code));
+    phone.assert_accessible("session lost").await;
+    phone.close().await;
+}
