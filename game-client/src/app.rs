@@ -122,7 +122,10 @@ pub fn headless(url: &str) -> App {
     let net = NetHandle::spawn();
     net.send(NetCmd::Connect { url: url.into(), opening: ClientMsg::ListScenarios { protocol: PROTOCOL_VERSION } });
     let mut app = App::new();
-    app.add_plugins((MinimalPlugins, bevy::state::app::StatesPlugin))
+    // MinimalPlugins loops without pause by default: one busy core per headless client, which starved
+    // a room of four client processes on two cores. 200 updates a second is plenty for a screen.
+    let runner = bevy::app::ScheduleRunnerPlugin::run_loop(std::time::Duration::from_millis(5));
+    app.add_plugins((MinimalPlugins.set(runner), bevy::state::app::StatesPlugin))
         .init_state::<Screen>()
         .insert_resource(ViewState::new(Lang::Nl, url.into()))
         .insert_resource(Net(net))
