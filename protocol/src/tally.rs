@@ -93,11 +93,11 @@ pub fn from_counts<'a>(
         .collect();
     // The rest of the room (no team, or a hidden one) is overall minus the shown teams: it must
     // not be 1 or 2 people either. Hiding the smallest shown team folds it into the rest (≥ 3).
-    let rest = |shown: &[(&str, &[u32], u32)]| total - shown.iter().map(|t| t.2).sum::<u32>();
-    if (1..TEAM_MIN_ANSWERS).contains(&rest(&shown)) {
-        if let Some(smallest) = shown.iter().enumerate().min_by_key(|(_, t)| (t.2, std::cmp::Reverse(t.0))).map(|(i, _)| i) {
-            shown.remove(smallest);
-        }
+    let rest = total - shown.iter().map(|t| t.2).sum::<u32>();
+    if (1..TEAM_MIN_ANSWERS).contains(&rest)
+        && let Some(smallest) = shown.iter().enumerate().min_by_key(|(_, t)| (t.2, std::cmp::Reverse(t.0))).map(|(i, _)| i)
+    {
+        shown.remove(smallest);
     }
     let teams = shown
         .into_iter()

@@ -109,8 +109,7 @@ impl Hub {
     /// A new session on `scenario` as its file reads now, with its own copy of the deck: later
     /// edits of the file do not change a session that has started.
     pub async fn create(&self, scenario: &str, title: Option<String>, ip: IpAddr) -> Result<SessionHandle, Refusal> {
-        let exempt = ip.to_canonical().is_loopback() && self.shared.limits.loopback_unlimited;
-        if !exempt && !self.shared.creations.take(ip, Instant::now()) {
+        if !self.unlimited(ip) && !self.shared.creations.take(ip, Instant::now()) {
             tracing::info!(%ip, "session creation quota spent; refused");
             return Err(Refusal::new(ErrorCode::RateLimited, "Te veel nieuwe sessies vanaf dit adres; wacht een paar minuten of ga verder met een sessie die er al is."));
         }
@@ -160,13 +159,19 @@ impl Hub {
         found.ok_or_else(|| Refusal::from(ErrorCode::UnknownSession))
     }
 
+    /// This machine itself (the facilitator's app, a reverse proxy, the load generator) is not held
+    /// to the per-address limits, unless `Limits::loopback_unlimited` is off.
+    fn unlimited(&self, ip: IpAddr) -> bool {
+        ip.to_canonical().is_loopback() && self.shared.limits.loopback_unlimited
+    }
+
     /// Counts a new connection from `ip`; `None` when that address already has its maximum open.
     /// The connection is counted until the returned value is dropped.
     pub fn admit(&self, ip: IpAddr) -> Option<Admitted> {
-        let limits = &self.shared.limits;
-        if ip.to_canonical().is_loopback() && limits.loopback_unlimited {
+        if self.unlimited(ip) {
             return Some(Admitted { hub: self.clone(), key: None });
         }
+        let limits = &self.shared.limits;
         let key = crate::address::network(ip);
         let mut open = self.shared.open.lock().expect("open lock");
         let n = open.entry(key).or_insert(0);

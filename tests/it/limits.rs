@@ -169,38 +169,15 @@ async fn a_connection_that_never_says_anything_is_closed_and_an_address_has_a_co
 
 #[tokio::test]
 async fn at_the_open_file_limit_new_connections_wait_the_open_ones_play_on_and_it_is_said_once() {
-    use std::process::{Command, Stdio};
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir(dir.path().join("scenarios")).unwrap();
-    std::fs::write(dir.path().join("scenarios/test.toml"), integration_tests::TEST_DECK).unwrap();
+    let dir = crate::process::scenario_dir(&[("test.toml", integration_tests::TEST_DECK)]);
     let port = crate::process::free_port();
     let log = dir.path().join("server.log");
     // The server process may open only 48 files (its hard limit), sockets included.
-    let mut child = Command::new("prlimit")
-        .args(["--nofile=48:48", "--", env!("CARGO_BIN_EXE_server-under-test"), "--listen", &format!("127.0.0.1:{port}")])
-        .arg("--db")
-        .arg(dir.path().join("workshop.db"))
-        .arg("--scenarios")
-        .arg(dir.path().join("scenarios"))
-        .stdout(std::fs::File::create(&log).unwrap())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("prlimit (util-linux) and the server");
-    let url = format!("ws://127.0.0.1:{port}/ws");
-    let mut up = false;
-    for _ in 0..200 {
-        if tokio_tungstenite::connect_async(&url).await.is_ok() {
-            up = true;
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    assert!(up, "the server did not start");
-    let connect = || async { integration_tests::TestClient { c: session_server::client::Client::connect(&url).await.unwrap(), seen: Vec::new() } };
-    let mut f = connect().await;
-    f.send(json!({"type":"create_session","protocol":1,"scenario":"test"})).await;
-    let (code, _, _) = f.welcome().await;
-    let mut p = connect().await;
+    let wrapper = ["prlimit", "--nofile=48:48", "--"];
+    let mut server = crate::process::Binary::start_via(&wrapper, dir.path(), port, std::fs::File::create(&log).unwrap()).await;
+    let url = server.url.clone();
+    let (mut f, code, _) = server.facilitator("test").await;
+    let mut p = server.client().await;
     p.send(json!({"type":"join","protocol":1,"code":code})).await;
     p.welcome().await;
     // Sixty idle connections: more than the process may have open.
@@ -224,8 +201,8 @@ async fn at_the_open_file_limit_new_connections_wait_the_open_ones_play_on_and_i
         assert!(Instant::now() < deadline, "no new connection accepted after the idle ones left");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
-    let _ = child.wait();
+    let _ = std::process::Command::new("kill").args(["-TERM", &server.child.id().to_string()]).status();
+    let _ = server.child.wait();
     let text = std::fs::read_to_string(&log).unwrap();
     assert_eq!(text.matches("cannot accept new connections").count(), 1, "said once:\n{text}");
     assert!(text.contains("accepting new connections again"), "{text}");

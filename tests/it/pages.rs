@@ -7,7 +7,7 @@ use protocol::{Phase, Tally};
 use serde_json::json;
 
 use crate::browser::{Driver, Page};
-use crate::process::{Binary, free_port};
+use crate::process::{Binary, free_port, scenario_dir};
 
 /// A deck for the pages: a dilemma, and a sketch with two roles for three players, so one is left out.
 const DECK: &str = r#"
@@ -69,14 +69,10 @@ async fn join_from_url(page: &Page, url: &str) {
 #[tokio::test]
 async fn a_phone_plays_a_dilemma_through_a_server_crash_beside_a_desktop_client() {
     let Some(driver) = Driver::start().await else { return };
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir(dir.path().join("scenarios")).unwrap();
-    std::fs::write(dir.path().join("scenarios/browser.toml"), DECK).unwrap();
+    let dir = scenario_dir(&[("browser.toml", DECK)]);
     let port = free_port();
     let mut server = Binary::start(dir.path(), port).await;
-    let mut f = server.client().await;
-    f.send(json!({"type":"create_session","protocol":1,"scenario":"browser"})).await;
-    let (code, ftoken, _) = f.welcome().await;
+    let (mut f, code, ftoken) = server.facilitator("browser").await;
     let mut desktop = server.client().await;
     desktop.send(json!({"type":"join","protocol":1,"code":code,"team":"Oost"})).await;
     desktop.welcome().await;
@@ -335,14 +331,10 @@ async fn every_refusal_and_a_vanished_server_get_a_sentence_on_the_page() {
 #[tokio::test]
 async fn a_phone_whose_session_the_server_lost_is_asked_to_join_again() {
     let Some(driver) = Driver::start().await else { return };
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir(dir.path().join("scenarios")).unwrap();
-    std::fs::write(dir.path().join("scenarios/browser.toml"), DECK).unwrap();
+    let dir = scenario_dir(&[("browser.toml", DECK)]);
     let port = free_port();
     let mut server = Binary::start(dir.path(), port).await;
-    let mut f = server.client().await;
-    f.send(json!({"type":"create_session","protocol":1,"scenario":"browser"})).await;
-    let (code, _, _) = f.welcome().await;
+    let (_f, code, _) = server.facilitator("browser").await;
     let phone = driver.phone().await;
     join_from_url(&phone, &page_url(&server.url, &format!("/?code={code}"))).await;
     // The server dies and comes back with a new, empty database.

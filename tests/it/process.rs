@@ -1,4 +1,4 @@
-//! The server binary as a separate process, for tests that crash it with `kill -9`.
+//! The server binary as a separate process, for tests that crash it with `kill -9` or start it under limits.
 
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -15,13 +15,28 @@ pub struct Binary {
 impl Binary {
     /// Starts the binary on `port` with the database and scenario folder in `dir`, and waits until it listens.
     pub async fn start(dir: &Path, port: u16) -> Binary {
-        let child = Command::new(env!("CARGO_BIN_EXE_server-under-test"))
+        Binary::start_via(&[], dir, port, Stdio::null()).await
+    }
+
+    /// [`Binary::start`] run through `wrapper` (e.g. `["prlimit", "--nofile=48:48", "--"]`), with
+    /// the server's log (its standard output) going to `log`.
+    pub async fn start_via(wrapper: &[&str], dir: &Path, port: u16, log: impl Into<Stdio>) -> Binary {
+        let bin = env!("CARGO_BIN_EXE_server-under-test");
+        let mut command = match wrapper.split_first() {
+            Some((first, rest)) => {
+                let mut c = Command::new(first);
+                c.args(rest).arg(bin);
+                c
+            }
+            None => Command::new(bin),
+        };
+        let child = command
             .args(["--listen", &format!("127.0.0.1:{port}")])
             .arg("--db")
             .arg(dir.join("workshop.db"))
             .arg("--scenarios")
             .arg(dir.join("scenarios"))
-            .stdout(Stdio::null())
+            .stdout(log)
             .stderr(Stdio::null())
             .spawn()
             .expect("start the server binary");
@@ -38,6 +53,14 @@ impl Binary {
         panic!("the server binary did not start listening");
     }
 
+    /// A facilitator who created a session on `scenario`: (client, code, token).
+    pub async fn facilitator(&self, scenario: &str) -> (TestClient, String, String) {
+        let mut f = self.client().await;
+        f.send(serde_json::json!({"type":"create_session","protocol":1,"scenario":scenario})).await;
+        let (code, token, _) = f.welcome().await;
+        (f, code, token)
+    }
+
     pub async fn client(&self) -> TestClient {
         TestClient { c: session_server::client::Client::connect(&self.url).await.unwrap(), seen: Vec::new() }
     }
@@ -45,4 +68,14 @@ impl Binary {
 
 pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// A folder for a server process: `scenarios/` holding these (file name, contents) decks.
+pub fn scenario_dir(decks: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("scenarios")).unwrap();
+    for (name, contents) in decks {
+        std::fs::write(dir.path().join("scenarios").join(name), contents).unwrap();
+    }
+    dir
 }
