@@ -49,6 +49,7 @@ impl Lang {
             ErrorCode::RateLimited => "Too many messages at once; the connection is closed.",
             ErrorCode::TooLarge => "That message is too large.",
             ErrorCode::InvalidTeam => "That team name cannot be used: at most 40 characters, no control characters, or pick an existing team.",
+            ErrorCode::StorageFailed => "The server could not save this, so it does not count; try again. If it keeps failing, ask whoever runs the server to check its disk.",
         }
         .to_owned()
     }

@@ -3,24 +3,29 @@
 use crate::msg::{ClientMsg, ControlAction, ErrorCode, Refusal};
 use crate::view::{ItemKind, Phase, Role};
 
-/// Whether `msg` may be sent at all by a connection that holds `role` (`None`: not in a session yet).
-pub fn permitted(role: Option<Role>, msg: &ClientMsg) -> Result<(), Refusal> {
-    match (role, msg) {
-        (None, m) if m.opening_protocol().is_some() => Ok(()),
-        (None, _) => Err(Refusal::new(
+/// Whether a connection may send `msg` now: opening messages before it is in a session, the rest
+/// after. What a member may send in the session is [`may_send`], checked by the session.
+pub fn in_order(attached: bool, msg: &ClientMsg) -> Result<(), Refusal> {
+    match (attached, msg.opening_protocol().is_some()) {
+        (false, true) | (true, false) => Ok(()),
+        (false, false) => Err(Refusal::new(
             ErrorCode::BadRequest,
             "Meld je eerst aan bij een sessie (join, watch, resume of create_session).",
         )),
-        (Some(_), m) if m.opening_protocol().is_some() => Err(Refusal::new(
+        (true, true) => Err(Refusal::new(
             ErrorCode::BadRequest,
             "Deze verbinding hoort al bij een sessie; open een nieuwe verbinding voor een andere.",
         )),
-        (Some(Role::Player), ClientMsg::Answer { .. }) => Ok(()),
-        (Some(_), ClientMsg::Answer { .. }) => {
-            Err(Refusal::new(ErrorCode::Unauthorized, "Alleen deelnemers kunnen antwoorden."))
-        }
-        (Some(Role::Facilitator), ClientMsg::Control { .. }) => Ok(()),
-        (Some(_), _) => Err(ErrorCode::Unauthorized.into()),
+    }
+}
+
+/// Whether a member with `role` may send this in-session message.
+pub fn may_send(role: Role, msg: &ClientMsg) -> Result<(), Refusal> {
+    match (role, msg) {
+        (Role::Player, ClientMsg::Answer { .. }) => Ok(()),
+        (_, ClientMsg::Answer { .. }) => Err(Refusal::new(ErrorCode::Unauthorized, "Alleen deelnemers kunnen antwoorden.")),
+        (Role::Facilitator, ClientMsg::Control { .. }) => Ok(()),
+        _ => Err(ErrorCode::Unauthorized.into()),
     }
 }
 
@@ -89,15 +94,16 @@ mod tests {
 
     #[test]
     fn who_may_send_what() {
-        assert!(permitted(None, &join()).is_ok());
-        assert_eq!(permitted(None, &answer()).unwrap_err().code, ErrorCode::BadRequest);
-        assert_eq!(permitted(Some(Role::Player), &join()).unwrap_err().code, ErrorCode::BadRequest);
-        assert!(permitted(Some(Role::Player), &answer()).is_ok());
-        assert_eq!(permitted(Some(Role::Watcher), &answer()).unwrap_err().code, ErrorCode::Unauthorized);
-        assert_eq!(permitted(Some(Role::Facilitator), &answer()).unwrap_err().code, ErrorCode::Unauthorized);
-        assert!(permitted(Some(Role::Facilitator), &control()).is_ok());
-        assert_eq!(permitted(Some(Role::Player), &control()).unwrap_err().code, ErrorCode::Unauthorized);
-        assert_eq!(permitted(Some(Role::Watcher), &control()).unwrap_err().code, ErrorCode::Unauthorized);
+        assert!(in_order(false, &join()).is_ok());
+        assert_eq!(in_order(false, &answer()).unwrap_err().code, ErrorCode::BadRequest);
+        assert_eq!(in_order(true, &join()).unwrap_err().code, ErrorCode::BadRequest);
+        assert!(in_order(true, &answer()).is_ok());
+        assert!(may_send(Role::Player, &answer()).is_ok());
+        assert_eq!(may_send(Role::Watcher, &answer()).unwrap_err().code, ErrorCode::Unauthorized);
+        assert_eq!(may_send(Role::Facilitator, &answer()).unwrap_err().code, ErrorCode::Unauthorized);
+        assert!(may_send(Role::Facilitator, &control()).is_ok());
+        assert_eq!(may_send(Role::Player, &control()).unwrap_err().code, ErrorCode::Unauthorized);
+        assert_eq!(may_send(Role::Watcher, &control()).unwrap_err().code, ErrorCode::Unauthorized);
     }
 
     #[test]

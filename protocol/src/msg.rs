@@ -128,6 +128,8 @@ pub enum ErrorCode {
     TooLarge,
     /// A team name that is too long, has control characters, or would be one team too many.
     InvalidTeam,
+    /// The server could not store the request (its disk is full or locked); nothing of it counts.
+    StorageFailed,
 }
 
 impl ErrorCode {
@@ -149,6 +151,9 @@ impl ErrorCode {
             ErrorCode::RateLimited => "Te veel berichten achter elkaar; de verbinding wordt gesloten.",
             ErrorCode::TooLarge => "Dit bericht is te groot (meer dan 16 KiB).",
             ErrorCode::InvalidTeam => "Deze teamnaam kan niet; kies een korte naam zonder stuurtekens of laat het veld leeg.",
+            ErrorCode::StorageFailed => {
+                "De server kon dit niet opslaan, dus het telt niet mee; probeer het zo opnieuw. Blijft het mislukken, laat de beheerder de schijf van de server nakijken."
+            }
         }
     }
 }

@@ -59,6 +59,8 @@ pub struct Limits {
     pub join_failure_budget: u32,
     /// ... and one more each time this passes.
     pub join_failure_refill: Duration,
+    /// A write that waits this long for a database lock held by another program fails (`storage_failed`).
+    pub store_busy: Duration,
 }
 
 impl Default for Limits {
@@ -84,6 +86,7 @@ impl Default for Limits {
             coalesce: Duration::from_millis(100),
             join_failure_budget: 60,
             join_failure_refill: Duration::from_secs(60),
+            store_busy: Duration::from_secs(5),
         }
     }
 }

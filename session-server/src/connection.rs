@@ -4,7 +4,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use futures_util::{Sink, SinkExt, Stream, StreamExt};
-use protocol::{ClientMsg, ErrorCode, PROTOCOL_VERSION, Refusal, Role, ServerMsg, flow};
+use protocol::{ClientMsg, ErrorCode, PROTOCOL_VERSION, Refusal, ServerMsg, flow};
 use tokio::net::TcpStream;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
@@ -57,7 +57,7 @@ pub async fn serve(stream: TcpStream, peer: SocketAddr, hub: Hub) {
     let (sink, stream) = ws.split();
     let (outbox, rx) = Outbox::new(hub.limits().outbox);
     let writer = tokio::spawn(write_loop(sink, rx, outbox.kick_token()));
-    let mut conn = Connection { id: hub.next_conn_id(), peer, hub, outbox, role: None, session: None };
+    let mut conn = Connection { id: hub.next_conn_id(), peer, hub, outbox, session: None };
     conn.read_loop(stream).await;
     if let Some(session) = conn.session.take() {
         session.leave(conn.id).await;
@@ -94,7 +94,6 @@ struct Connection {
     peer: SocketAddr,
     hub: Hub,
     outbox: Outbox,
-    role: Option<Role>,
     session: Option<SessionHandle>,
 }
 
@@ -205,7 +204,7 @@ impl Connection {
             self.outbox.push(Out::Close(CloseCode::Policy, "andere protocolversie"));
             return Next::Stop;
         }
-        if let Err(refusal) = flow::permitted(self.role, &msg) {
+        if let Err(refusal) = flow::in_order(self.session.is_some(), &msg) {
             self.reply(refusal);
             return Next::Continue;
         }
@@ -215,10 +214,15 @@ impl Connection {
                 self.outbox.msg(&ServerMsg::Scenarios { scenarios: self.hub.scenarios().await });
                 return Next::Continue;
             }
-            ClientMsg::CreateSession { scenario, title, .. } => match self.hub.create(&scenario, title, ip).await {
-                Ok(s) => self.attach(s, Attach::Create).await,
-                Err(r) => Err(r),
-            },
+            ClientMsg::CreateSession { scenario, title, .. } => {
+                match self.hub.create(&scenario, title, ip, self.id, self.outbox.clone()).await {
+                    Ok(s) => {
+                        self.session = Some(s);
+                        Ok(())
+                    }
+                    Err(r) => Err(r),
+                }
+            }
             ClientMsg::Join { code, team, .. } => match protocol::team::check(team.as_deref()) {
                 Ok(team) => match self.hub.find(&code, ip).await {
                     Ok(s) => self.attach(s, Attach::Player { team }).await,
@@ -254,8 +258,7 @@ impl Connection {
     }
 
     async fn attach(&mut self, session: SessionHandle, how: Attach) -> Result<(), Refusal> {
-        let role = session.attach(self.id, self.outbox.clone(), how).await?;
-        self.role = Some(role);
+        session.attach(self.id, self.outbox.clone(), how).await?;
         self.session = Some(session);
         Ok(())
     }
@@ -293,15 +296,6 @@ where
                 }
                 Out::Ping => {
                     if sink.feed(Message::Ping(Default::default())).await.is_err() {
-                        return;
-                    }
-                }
-                Out::Gate(gate) => {
-                    if sink.flush().await.is_err() {
-                        return;
-                    }
-                    if !gate.await.unwrap_or(false) {
-                        let _ = sink.send(close(CloseCode::Error, "opslaan mislukt")).await;
                         return;
                     }
                 }

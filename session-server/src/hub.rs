@@ -15,8 +15,9 @@ use crate::config::Config;
 use crate::decks::DeckCache;
 use crate::guard::Budget;
 use crate::secrets::new_code;
-use crate::session::{SessionHandle, State};
-use crate::store::{LoadedSession, Op, Store};
+use crate::outbox::Outbox;
+use crate::session::{Attach, SessionHandle, State};
+use crate::store::{LoadedSession, Store};
 
 /// Cloneable handle around the shared registry. Locks are never held across an `.await`.
 #[derive(Clone)]
@@ -108,7 +109,16 @@ impl Hub {
 
     /// A new session on `scenario` as its file reads now, with its own copy of the deck: later
     /// edits of the file do not change a session that has started.
-    pub async fn create(&self, scenario: &str, title: Option<String>, ip: IpAddr) -> Result<SessionHandle, Refusal> {
+    /// The connection `conn` (with `out`) becomes its facilitator; the session is found by its code
+    /// only once its creation is stored.
+    pub async fn create(
+        &self,
+        scenario: &str,
+        title: Option<String>,
+        ip: IpAddr,
+        conn: u64,
+        out: Outbox,
+    ) -> Result<SessionHandle, Refusal> {
         if !self.unlimited(ip) && !self.shared.creations.take(ip, Instant::now()) {
             tracing::info!(%ip, "session creation quota spent; refused");
             return Err(Refusal::new(ErrorCode::RateLimited, "Te veel nieuwe sessies vanaf dit adres; wacht een paar minuten of ga verder met een sessie die er al is."));
@@ -117,27 +127,29 @@ impl Hub {
         let deck = deck.ok_or_else(|| {
             Refusal::new(ErrorCode::UnknownScenario, format!("Het scenario \"{scenario}\" bestaat niet op deze server; kies er een uit de lijst."))
         })?;
-        let mut sessions = self.shared.sessions.lock().expect("sessions lock");
-        let live = sessions.values().filter(|s| !s.is_ended()).count();
-        if live >= self.shared.limits.max_sessions {
-            return Err(Refusal::new(ErrorCode::SessionFull, "Deze server heeft het maximale aantal sessies; beëindig eerst een oude sessie."));
-        }
-        let code = std::iter::repeat_with(new_code).find(|c| !sessions.contains_key(c)).expect("codes run out");
         let title = title.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty()).unwrap_or_else(|| deck.title.clone());
-        self.shared.store.submit(
-            Op::CreateSession {
-                code: code.clone(),
-                title: title.clone(),
-                scenario: deck.id.clone(),
-                deck_json: serde_json::to_string(&*deck).expect("decks serialise"),
-                created_ms: crate::now_ms(),
-            },
-            None,
-        );
-        let handle = self.spawn(State::new(code.clone(), title, deck.clone()));
-        sessions.insert(code.clone(), handle.clone());
-        tracing::info!(code = %code, scenario = %deck.id, "session created");
-        Ok(handle)
+        let (code, handle) = {
+            let mut sessions = self.shared.sessions.lock().expect("sessions lock");
+            let live = sessions.values().filter(|s| !s.is_ended()).count();
+            if live >= self.shared.limits.max_sessions {
+                return Err(Refusal::new(ErrorCode::SessionFull, "Deze server heeft het maximale aantal sessies; beëindig eerst een oude sessie."));
+            }
+            let code = std::iter::repeat_with(new_code).find(|c| !sessions.contains_key(c)).expect("codes run out");
+            // In the map at once, so no other session takes the code; `find` skips it until its creation is stored.
+            let handle = self.spawn(State::new(code.clone(), title, deck.clone()));
+            sessions.insert(code.clone(), handle.clone());
+            (code, handle)
+        };
+        match handle.attach(conn, out, Attach::Create).await {
+            Ok(_) => {
+                tracing::info!(code = %code, scenario = %deck.id, "session created");
+                Ok(handle)
+            }
+            Err(refusal) => {
+                self.shared.sessions.lock().expect("sessions lock").remove(&code);
+                Err(refusal)
+            }
+        }
     }
 
     /// The session with this join code. Wrong codes spend the address's guessing budget (shared by
@@ -152,7 +164,8 @@ impl Hub {
             ));
         }
         let found = protocol::codes::normalize(typed)
-            .and_then(|code| self.shared.sessions.lock().expect("sessions lock").get(&code).cloned());
+            .and_then(|code| self.shared.sessions.lock().expect("sessions lock").get(&code).cloned())
+            .filter(SessionHandle::is_created);
         if found.is_some() {
             guard.refund(ip, Instant::now());
         }

@@ -1,7 +1,7 @@
 //! A connection's bounded queue of outgoing messages; whoever fills it up gets the connection dropped.
 
 use protocol::ServerMsg;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::Utf8Bytes;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_util::sync::CancellationToken;
@@ -10,8 +10,6 @@ use tokio_util::sync::CancellationToken;
 #[derive(Debug)]
 pub enum Out {
     Text(Utf8Bytes),
-    /// Hold everything behind this until it resolves: `true` sends on, `false` closes (1011).
-    Gate(oneshot::Receiver<bool>),
     Ping,
     Close(CloseCode, &'static str),
 }

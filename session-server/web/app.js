@@ -86,7 +86,8 @@
         session_ended: 'This session has ended.',
         session_full: 'This session is full; ask the facilitator.',
         rate_limited: 'Too many messages at once; reload the page.',
-        invalid_team: 'That team name cannot be used: at most 40 characters, no control characters, or pick an existing team.'
+        invalid_team: 'That team name cannot be used: at most 40 characters, no control characters, or pick an existing team.',
+        storage_failed: 'The server could not save this, so it does not count; try again.'
       }
     }
   };

@@ -13,6 +13,7 @@ mod play;
 mod process;
 mod resume;
 mod room;
+mod storage;
 mod sketches;
 mod web;
 mod webdriver;

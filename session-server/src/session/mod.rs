@@ -1,11 +1,18 @@
-//! One task per session (an actor) owns its phase, members, answers and connections; everyone else sends it commands.
+//! One task per session: [`machine::Machine`] holds its rules and committed state, [`actor`] carries out what it decides.
 
 mod actor;
-mod commands;
+mod announce;
+mod coalesce;
+mod machine;
+mod members;
+mod play;
 mod roles;
 mod state;
+#[cfg(test)]
+mod tests;
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU8, Ordering};
 
 use protocol::{ClientMsg, Refusal, Role};
 use tokio::sync::{mpsc, oneshot};
@@ -36,11 +43,31 @@ pub(crate) enum Cmd {
     Leave { conn: u64 },
 }
 
+/// Where a session is, as the registry needs to know it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub(crate) enum Status {
+    /// Its creation is not stored yet: nobody can find it.
+    Creating = 0,
+    Live = 1,
+    Ended = 2,
+}
+
+impl Status {
+    pub(crate) fn of(state: &State) -> Status {
+        match (state.created, state.phase) {
+            (false, _) => Status::Creating,
+            (true, protocol::Phase::Ended) => Status::Ended,
+            (true, _) => Status::Live,
+        }
+    }
+}
+
 /// A cloneable way to reach a session's task.
 #[derive(Debug, Clone)]
 pub struct SessionHandle {
     tx: mpsc::Sender<Cmd>,
-    ended: Arc<std::sync::atomic::AtomicBool>,
+    status: Arc<AtomicU8>,
 }
 
 impl SessionHandle {
@@ -53,10 +80,10 @@ impl SessionHandle {
         shutdown: CancellationToken,
     ) -> SessionHandle {
         let (tx, rx) = mpsc::channel(4096);
-        let ended = Arc::new(std::sync::atomic::AtomicBool::new(state.phase == protocol::Phase::Ended));
-        let actor = actor::Actor::new(state, store, limits, seed, ended.clone());
-        tracker.spawn(actor.run(rx, shutdown));
-        SessionHandle { tx, ended }
+        let status = Arc::new(AtomicU8::new(Status::of(&state) as u8));
+        let (actor, results) = actor::Actor::new(machine::Machine::new(state, limits, seed), store, status.clone());
+        tracker.spawn(actor.run(rx, results, shutdown));
+        SessionHandle { tx, status }
     }
 
     pub async fn attach(&self, conn: u64, out: Outbox, how: Attach) -> Result<Role, Refusal> {
@@ -74,8 +101,17 @@ impl SessionHandle {
         let _ = self.tx.send(Cmd::Leave { conn }).await;
     }
 
+    fn status(&self) -> u8 {
+        self.status.load(Ordering::Relaxed)
+    }
+
     /// Whether the session has ended (it then no longer counts towards the session cap).
     pub fn is_ended(&self) -> bool {
-        self.ended.load(std::sync::atomic::Ordering::Relaxed)
+        self.status() == Status::Ended as u8
+    }
+
+    /// Whether its creation is stored, so that it may be found by its code.
+    pub fn is_created(&self) -> bool {
+        self.status() != Status::Creating as u8
     }
 }

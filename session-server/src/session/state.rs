@@ -1,6 +1,8 @@
-//! A session's state in memory: phase, members, answers counted as they come, role assignments, and its views.
+//! A session's committed state: phase, members, answers counted per option and team, role assignments, and its views.
+//!
+//! Only [`super::machine::Machine`] changes it, and only with what the store has committed.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use protocol::scenario::{Deck, Item};
@@ -53,10 +55,12 @@ fn shift(counts: &mut [u32], from: Option<usize>, to: usize) {
     counts[to] += 1;
 }
 
-/// The part of a session that is stored and restored; connections live in the actor.
+/// The part of a session that is stored and restored; connections live in the machine.
 #[derive(Debug)]
 pub(crate) struct State {
     pub code: String,
+    /// Whether the session's row is committed (a restored session always is; a new one once its creator's join is).
+    pub created: bool,
     pub title: String,
     pub deck: Arc<Deck>,
     pub phase: Phase,
@@ -66,12 +70,13 @@ pub(crate) struct State {
     pub members: HashMap<u32, Member>,
     pub tokens: HashMap<[u8; 32], u32>,
     pub next_member: u32,
-    /// Members who joined as players (connected or not), for the session's player cap.
+    /// Members who joined as players (connected or not, committed or on their way), for the session's player cap.
     pub players: usize,
-    /// Members who joined as watchers, for the session's watcher cap.
+    /// Members who joined as watchers, likewise, for the session's watcher cap.
     pub watchers: usize,
-    /// Every team name in the session, once: members share the name, and the cap counts it.
-    pub teams: HashSet<Arc<str>>,
+    /// Every team name in the session once, with how many members carry it (on their way included):
+    /// members share the name, and the cap counts names.
+    pub teams: HashMap<Arc<str>, u32>,
     /// Per item, by its index in the deck.
     pub answers: HashMap<usize, ItemAnswers>,
     /// Per sketch item: (role name, member).
@@ -82,6 +87,7 @@ impl State {
     pub fn new(code: String, title: String, deck: Arc<Deck>) -> State {
         State {
             code,
+            created: false,
             title,
             deck,
             phase: Phase::Lobby,
@@ -92,7 +98,7 @@ impl State {
             next_member: 1,
             players: 0,
             watchers: 0,
-            teams: HashSet::new(),
+            teams: HashMap::new(),
             answers: HashMap::new(),
             roles: HashMap::new(),
         }
@@ -101,15 +107,16 @@ impl State {
     /// Rebuilds a session from the database. Rows that no longer fit its deck are skipped.
     pub fn from_loaded(l: LoadedSession) -> State {
         let mut s = State::new(l.code, l.title, Arc::new(l.deck));
-        s.phase = Phase::parse(&l.phase).unwrap_or(Phase::Lobby);
+        s.created = true;
+        s.phase = l.phase;
         s.current = l.item.as_deref().and_then(|i| s.deck.index_of(i));
         if s.current.is_none() && matches!(s.phase, Phase::Open | Phase::Closed | Phase::Revealed) {
             s.phase = Phase::Lobby;
         }
         s.timer = l.timer;
         for m in l.members {
-            let Some(role) = Role::parse(&m.role) else { continue };
-            s.add_member(m.member, role, m.team.map(Arc::from), m.token_hash);
+            let team = s.count_in(m.team.map(Arc::from), m.role);
+            s.add_member(m.member, m.role, team, m.token_hash);
         }
         for (item, member, option) in l.answers {
             s.record(&item, member, &option);
@@ -120,19 +127,43 @@ impl State {
         s
     }
 
-    /// Registers a member under its token's hash; the one place members are added.
-    pub fn add_member(&mut self, member: u32, role: Role, team: Option<Arc<str>>, token_hash: [u8; 32]) {
-        let team = team.map(|t| match self.teams.get(&t) {
-            Some(known) => known.clone(),
-            None => {
-                self.teams.insert(t.clone());
-                t
-            }
-        });
-        self.next_member = self.next_member.max(member + 1);
-        self.tokens.insert(token_hash, member);
+    /// Counts a member on their way in towards the caps (players, watchers, teams); returns the
+    /// team name as the session shares it. Undone by [`State::uncount`] when the member's write fails.
+    pub fn count_in(&mut self, team: Option<Arc<str>>, role: Role) -> Option<Arc<str>> {
         self.players += usize::from(role == Role::Player);
         self.watchers += usize::from(role == Role::Watcher);
+        let team = team?;
+        Some(match self.teams.get_key_value(&team) {
+            Some((known, _)) => {
+                let known = known.clone();
+                *self.teams.get_mut(&known).expect("just found") += 1;
+                known
+            }
+            None => {
+                self.teams.insert(team.clone(), 1);
+                team
+            }
+        })
+    }
+
+    /// Takes back a [`State::count_in`] whose member was never stored.
+    pub fn uncount(&mut self, team: Option<&Arc<str>>, role: Role) {
+        self.players -= usize::from(role == Role::Player);
+        self.watchers -= usize::from(role == Role::Watcher);
+        if let Some(team) = team
+            && let Some(n) = self.teams.get_mut(team)
+        {
+            *n -= 1;
+            if *n == 0 {
+                self.teams.remove(team);
+            }
+        }
+    }
+
+    /// Registers a committed member (already counted in) under its token's hash; the one place members are added.
+    pub fn add_member(&mut self, member: u32, role: Role, team: Option<Arc<str>>, token_hash: [u8; 32]) {
+        self.next_member = self.next_member.max(member + 1);
+        self.tokens.insert(token_hash, member);
         self.members.insert(member, Member { role, team });
     }
 

@@ -1,8 +1,12 @@
 //! Reads every session back from the database at start-up, with its members, answers and role assignments.
+//!
+//! A session whose rows cannot be read (a deck, phase or role this version does not know) is
+//! named in the log and left out; the other sessions start as usual.
 
 use std::collections::HashMap;
 
 use protocol::scenario::Deck;
+use protocol::{Phase, Role};
 use rusqlite::Connection;
 
 use super::StoreError;
@@ -10,7 +14,7 @@ use super::StoreError;
 #[derive(Debug, Clone)]
 pub struct LoadedMember {
     pub member: u32,
-    pub role: String,
+    pub role: Role,
     pub token_hash: [u8; 32],
     pub team: Option<String>,
 }
@@ -20,7 +24,7 @@ pub struct LoadedSession {
     pub code: String,
     pub title: String,
     pub deck: Deck,
-    pub phase: String,
+    pub phase: Phase,
     pub item: Option<String>,
     pub timer: Option<(i64, u32)>,
     pub members: Vec<LoadedMember>,
@@ -49,8 +53,17 @@ pub fn load_sessions(conn: &Connection) -> Result<Vec<LoadedSession>, StoreError
     })?;
     for row in rows {
         let (code, title, deck, phase, item, started, duration) = row?;
-        let deck: Deck =
-            serde_json::from_str(&deck).map_err(|source| StoreError::Deck { code: code.clone(), source })?;
+        let deck: Deck = match serde_json::from_str(&deck) {
+            Ok(deck) => deck,
+            Err(e) => {
+                tracing::error!(%code, error = %e, "this session's deck cannot be read; the session is left out");
+                continue;
+            }
+        };
+        let Some(phase) = Phase::parse(&phase) else {
+            tracing::error!(%code, phase, "this session's phase is unknown to this version; the session is left out");
+            continue;
+        };
         index.insert(code.clone(), sessions.len());
         sessions.push(LoadedSession {
             code,
@@ -66,11 +79,21 @@ pub fn load_sessions(conn: &Connection) -> Result<Vec<LoadedSession>, StoreError
     }
     let mut stmt = conn.prepare("SELECT code, member, role, token_hash, team FROM members")?;
     let mut rows = stmt.query([])?;
+    let mut unreadable = Vec::new();
     while let Some(r) = rows.next()? {
-        let Some(&i) = index.get(&r.get::<_, String>(0)?) else { continue };
+        let code: String = r.get(0)?;
+        let Some(&i) = index.get(&code) else { continue };
         let hash: Vec<u8> = r.get(3)?;
-        let Ok(token_hash) = <[u8; 32]>::try_from(hash.as_slice()) else { continue };
-        sessions[i].members.push(LoadedMember { member: r.get(1)?, role: r.get(2)?, token_hash, team: r.get(4)? });
+        let role: String = r.get(2)?;
+        match (Role::parse(&role), <[u8; 32]>::try_from(hash.as_slice())) {
+            (Some(role), Ok(token_hash)) => {
+                sessions[i].members.push(LoadedMember { member: r.get(1)?, role, token_hash, team: r.get(4)? })
+            }
+            _ => {
+                tracing::error!(%code, role, "a member row of this session cannot be read; the session is left out");
+                unreadable.push(i);
+            }
+        }
     }
     let mut stmt = conn.prepare("SELECT code, item, member, option FROM answers")?;
     let mut rows = stmt.query([])?;
@@ -83,6 +106,11 @@ pub fn load_sessions(conn: &Connection) -> Result<Vec<LoadedSession>, StoreError
     while let Some(r) = rows.next()? {
         let Some(&i) = index.get(&r.get::<_, String>(0)?) else { continue };
         sessions[i].roles.push((r.get(1)?, r.get(2)?, r.get(3)?));
+    }
+    unreadable.sort_unstable();
+    unreadable.dedup();
+    for i in unreadable.into_iter().rev() {
+        sessions.remove(i);
     }
     Ok(sessions)
 }

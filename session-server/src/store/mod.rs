@@ -1,19 +1,22 @@
 //! Durable storage in SQLite: one writer thread commits jobs in groups and only then runs their follow-ups.
 //!
-//! Every change a session makes goes through [`Store::submit`]; the thread takes all jobs that are
-//! waiting, runs them in one transaction, commits, and then calls each job's `after` with whether
-//! the commit succeeded. That is where `answer_ack` is sent, so nothing acknowledged is lost.
+//! Every change a session makes goes through [`Store::submit`] as a job of one or more ops that
+//! stand or fall together; the thread takes all jobs that are waiting, runs them in one transaction
+//! (each job in its own savepoint, so one bad job fails alone), commits, and then calls each job's
+//! `after` with whether it is committed. The session applies and announces a change only then.
 
 mod load;
 mod schema;
 mod writer;
 
 use std::path::Path;
+use std::time::Duration;
 use std::sync::mpsc;
 use std::thread::JoinHandle;
 
 pub use load::{LoadedMember, LoadedSession, load_sessions};
 pub use schema::open_connection;
+use protocol::{Phase, Role};
 
 /// What a job does once its transaction has committed (`true`) or failed (`false`).
 pub type After = Box<dyn FnOnce(bool) + Send>;
@@ -22,14 +25,15 @@ pub type After = Box<dyn FnOnce(bool) + Send>;
 #[derive(Debug, Clone)]
 pub enum Op {
     CreateSession { code: String, title: String, scenario: String, deck_json: String, created_ms: i64 },
-    Member { code: String, member: u32, role: &'static str, token_hash: [u8; 32], team: Option<String> },
+    Member { code: String, member: u32, role: Role, token_hash: [u8; 32], team: Option<String> },
     Answer { code: String, item: String, member: u32, option: String, at_ms: i64 },
-    Phase { code: String, phase: &'static str, item: Option<String>, timer: Option<(i64, u32)> },
+    Phase { code: String, phase: Phase, item: Option<String>, timer: Option<(i64, u32)> },
     Roles { code: String, item: String, assignments: Vec<(String, u32)> },
 }
 
+/// Ops that are committed together or not at all, and what to do after.
 pub(crate) struct Job {
-    pub op: Op,
+    pub ops: Vec<Op>,
     pub after: Option<After>,
 }
 
@@ -46,14 +50,14 @@ pub enum StoreError {
     Open { path: String, source: rusqlite::Error },
     #[error("database error: {0}")]
     Sql(#[from] rusqlite::Error),
-    #[error("the session {code} in the database has a deck that cannot be read: {source}")]
-    Deck { code: String, source: serde_json::Error },
 }
 
 impl Store {
     /// Opens (or creates) the database, reads every session in it, and starts the writer thread.
-    pub fn open(path: &Path) -> Result<(Store, Vec<LoadedSession>, JoinHandle<()>), StoreError> {
+    /// A write that waits longer than `busy` for a lock another program holds fails.
+    pub fn open(path: &Path, busy: Duration) -> Result<(Store, Vec<LoadedSession>, JoinHandle<()>), StoreError> {
         let conn = open_connection(path)?;
+        conn.busy_timeout(busy).map_err(StoreError::Sql)?;
         let sessions = load_sessions(&conn)?;
         let (tx, rx) = mpsc::channel();
         let handle = std::thread::Builder::new()
@@ -63,9 +67,9 @@ impl Store {
         Ok((Store { tx }, sessions, handle))
     }
 
-    /// Queues `op`; `after` runs on the writer thread once it is committed (or has failed).
-    pub fn submit(&self, op: Op, after: Option<After>) {
-        if let Err(mpsc::SendError(Job { after: Some(after), .. })) = self.tx.send(Job { op, after }) {
+    /// Queues `ops` as one job; `after` runs on the writer thread once it is committed (`true`) or has failed.
+    pub fn submit(&self, ops: Vec<Op>, after: Option<After>) {
+        if let Err(mpsc::SendError(Job { after: Some(after), .. })) = self.tx.send(Job { ops, after }) {
             after(false);
         }
     }

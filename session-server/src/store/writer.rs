@@ -1,8 +1,8 @@
-//! The writer thread: takes every waiting job, runs them in one transaction, commits, then runs their follow-ups.
+//! The writer thread: takes every waiting job, runs them in one transaction (a savepoint each), commits, then runs their follow-ups.
 
 use std::sync::mpsc::Receiver;
 
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, ErrorCode, params};
 
 use super::{Job, Op};
 
@@ -19,14 +19,14 @@ pub(super) fn run(mut conn: Connection, rx: Receiver<Job>) {
                 Err(_) => break,
             }
         }
-        let ok = match commit(&mut conn, &group) {
-            Ok(()) => true,
+        let results = match commit(&mut conn, &group) {
+            Ok(results) => results,
             Err(e) => {
-                tracing::error!(error = %e, jobs = group.len(), "store commit failed");
-                false
+                tracing::error!(error = %e, jobs = group.len(), "store commit failed; nothing of this group is stored");
+                vec![false; group.len()]
             }
         };
-        for job in group.drain(..) {
+        for (job, ok) in group.drain(..).zip(results) {
             if let Some(after) = job.after {
                 after(ok);
             }
@@ -35,15 +35,40 @@ pub(super) fn run(mut conn: Connection, rx: Receiver<Job>) {
     tracing::debug!("store writer finished");
 }
 
-fn commit(conn: &mut Connection, group: &[Job]) -> rusqlite::Result<()> {
-    let tx = conn.transaction()?;
+/// Runs the group in one transaction. A job that fails on its own (a constraint, say) is rolled
+/// back to its savepoint and reported failed while the others commit; a failure of the database
+/// itself (locked, full, unwritable) fails the whole group. Returns each job's result.
+pub(super) fn commit(conn: &mut Connection, group: &[Job]) -> rusqlite::Result<Vec<bool>> {
+    let mut tx = conn.transaction()?;
+    let mut results = Vec::with_capacity(group.len());
     for job in group {
-        apply(&tx, &job.op)?;
+        let sp = tx.savepoint()?;
+        match job.ops.iter().try_for_each(|op| apply(&sp, op)) {
+            Ok(()) => {
+                sp.commit()?;
+                results.push(true);
+            }
+            Err(e) if of_the_job_alone(&e) => {
+                tracing::error!(error = %e, "a store write was refused; the rest of its group goes on");
+                drop(sp); // rolls back to the savepoint
+                results.push(false);
+            }
+            Err(e) => return Err(e),
+        }
     }
-    tx.commit()
+    tx.commit()?;
+    Ok(results)
 }
 
-fn apply(tx: &rusqlite::Transaction, op: &Op) -> rusqlite::Result<()> {
+/// Whether an error is about the statement (its values), not about the database or the disk.
+fn of_the_job_alone(e: &rusqlite::Error) -> bool {
+    matches!(
+        e.sqlite_error_code(),
+        Some(ErrorCode::ConstraintViolation | ErrorCode::TooBig | ErrorCode::TypeMismatch)
+    )
+}
+
+fn apply(tx: &Connection, op: &Op) -> rusqlite::Result<()> {
     match op {
         Op::CreateSession { code, title, scenario, deck_json, created_ms } => {
             tx.prepare_cached(
@@ -55,7 +80,7 @@ fn apply(tx: &rusqlite::Transaction, op: &Op) -> rusqlite::Result<()> {
             tx.prepare_cached(
                 "INSERT OR REPLACE INTO members (code, member, role, token_hash, team) VALUES (?1, ?2, ?3, ?4, ?5)",
             )?
-            .execute(params![code, member, role, &token_hash[..], team])?;
+            .execute(params![code, member, role.as_str(), &token_hash[..], team])?;
         }
         Op::Answer { code, item, member, option, at_ms } => {
             tx.prepare_cached(
@@ -68,7 +93,7 @@ fn apply(tx: &rusqlite::Transaction, op: &Op) -> rusqlite::Result<()> {
             tx.prepare_cached(
                 "UPDATE sessions SET phase = ?2, item = ?3, timer_started_ms = ?4, timer_duration_s = ?5 WHERE code = ?1",
             )?
-            .execute(params![code, phase, item, timer.map(|t| t.0), timer.map(|t| t.1)])?;
+            .execute(params![code, phase.as_str(), item, timer.map(|t| t.0), timer.map(|t| t.1)])?;
         }
         Op::Roles { code, item, assignments } => {
             tx.prepare_cached("DELETE FROM roles WHERE code = ?1 AND item = ?2")?.execute(params![code, item])?;
@@ -79,4 +104,48 @@ fn apply(tx: &rusqlite::Transaction, op: &Op) -> rusqlite::Result<()> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn session(code: &str) -> Op {
+        Op::CreateSession { code: code.into(), title: "t".into(), scenario: "s".into(), deck_json: "{}".into(), created_ms: 1 }
+    }
+
+    fn job(ops: Vec<Op>) -> Job {
+        Job { ops, after: None }
+    }
+
+    #[test]
+    fn a_refused_job_fails_alone_and_takes_its_whole_job_with_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut conn = super::super::open_connection(&dir.path().join("s.db")).unwrap();
+        let answer = |code: &str| Op::Answer { code: code.into(), item: "a".into(), member: 1, option: "eens".into(), at_ms: 1 };
+        let group = [
+            job(vec![session("AAAAAA")]),
+            // The same code again violates the primary key: this job fails, its answer with it.
+            job(vec![answer("AAAAAA"), session("AAAAAA")]),
+            job(vec![session("BBBBBB"), answer("BBBBBB")]),
+        ];
+        assert_eq!(commit(&mut conn, &group).unwrap(), vec![true, false, true]);
+        let count = |sql: &str| conn.query_row(sql, [], |r| r.get::<_, i64>(0)).unwrap();
+        assert_eq!(count("SELECT count(*) FROM sessions"), 2);
+        assert_eq!(count("SELECT count(*) FROM answers WHERE code = 'AAAAAA'"), 0);
+        assert_eq!(count("SELECT count(*) FROM answers WHERE code = 'BBBBBB'"), 1);
+    }
+
+    #[test]
+    fn a_locked_database_fails_the_group_and_the_next_group_stores() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.db");
+        let mut conn = super::super::open_connection(&path).unwrap();
+        conn.busy_timeout(std::time::Duration::from_millis(50)).unwrap();
+        let other = super::super::open_connection(&path).unwrap();
+        other.execute_batch("BEGIN IMMEDIATE").unwrap();
+        assert!(commit(&mut conn, &[job(vec![session("AAAAAA")])]).is_err());
+        other.execute_batch("COMMIT").unwrap();
+        assert_eq!(commit(&mut conn, &[job(vec![session("AAAAAA")])]).unwrap(), vec![true]);
+    }
 }

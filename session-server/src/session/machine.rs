@@ -1,0 +1,273 @@
+//! The session's rules in one place: [`Machine::handle`] takes one input and returns what to store and what to send.
+//!
+//! It is pure: no I/O, no channels, no clock of its own (the time comes with each input). The
+//! in-memory [`State`] only ever holds what the store has committed: a change that needs a write
+//! is kept as [`Pending`] until its `Committed` input arrives, and only then applied and announced
+//! (or, when the write failed, dropped with a `storage_failed` error to whoever asked).
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::Arc;
+
+use protocol::{ClientMsg, ControlAction, ErrorCode, Phase, Refusal, Role, ServerMsg};
+use rand::SeedableRng;
+use rand::rngs::StdRng;
+use tokio::time::Instant;
+
+use super::Attach;
+use super::coalesce::Coalesce;
+use super::state::State;
+use crate::config::Limits;
+use crate::store::Op;
+
+/// The time an input happens at: a monotonic instant for coalescing, wall-clock ms for what is stored.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Now {
+    pub at: Instant,
+    pub ms: i64,
+}
+
+impl Now {
+    pub fn current() -> Now {
+        Now { at: Instant::now(), ms: crate::now_ms() }
+    }
+}
+
+/// Everything that can happen to a session.
+#[derive(Debug)]
+pub(crate) enum Input {
+    /// A connection asks to enter; `token` is a fresh secret for a new member (unused on resume).
+    Attach { conn: u64, how: Attach, token: String },
+    Msg { conn: u64, msg: ClientMsg },
+    Leave { conn: u64 },
+    /// The store's answer for the write with this id.
+    Committed { write: u64, ok: bool },
+    /// A time from [`Machine::next_due`] has come.
+    Tick,
+}
+
+impl Input {
+    fn conn(&self) -> Option<u64> {
+        match self {
+            Input::Attach { conn, .. } | Input::Msg { conn, .. } | Input::Leave { conn } => Some(*conn),
+            Input::Committed { .. } | Input::Tick => None,
+        }
+    }
+}
+
+/// Who a message is for: one connection, or every connection whose member has one of these roles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum To {
+    Conn(u64),
+    Roles(&'static [Role]),
+}
+
+pub(crate) const EVERYONE: &[Role] = &[Role::Facilitator, Role::Player, Role::Watcher];
+pub(crate) const STAFF: &[Role] = &[Role::Facilitator, Role::Watcher];
+pub(crate) const PLAYERS: &[Role] = &[Role::Player];
+pub(crate) const FACILITATOR: &[Role] = &[Role::Facilitator];
+
+/// What the executor does, in this order.
+#[derive(Debug)]
+#[allow(clippy::large_enum_variant)] // short-lived: a handful per input, consumed at once
+pub(crate) enum Effect {
+    /// Store these ops together; answer with `Input::Committed { write: id, .. }`.
+    Write { id: u64, ops: Vec<Op> },
+    Send { to: To, msg: ServerMsg },
+    /// The connection is in, as `role`: broadcasts reach it from here on.
+    Joined { conn: u64, role: Role },
+    /// The connection's request to enter is refused.
+    Refused { conn: u64, refusal: Refusal },
+    /// Close this connection (its member opened the session elsewhere).
+    Close { conn: u64, reason: &'static str },
+}
+
+/// A connection that is in the session.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Conn {
+    pub member: u32,
+    pub role: Role,
+}
+
+/// A change that waits for its write.
+#[derive(Debug)]
+pub(crate) enum Pending {
+    /// A new member (and for the creator, the session itself). `conn` is `None` once it left.
+    Member { conn: Option<u64>, member: u32, role: Role, team: Option<Arc<str>>, token_hash: [u8; 32], token: String },
+    Answer { member: u32, item: usize, option: usize },
+    /// A new phase, item, timer or role draw; `action` is `None` when a sketch's timer ran out.
+    Control { by: Option<u64>, action: Option<ControlAction>, change: Change },
+}
+
+/// The part of the state a control changes, as it will be once stored.
+#[derive(Debug, Clone)]
+pub(crate) struct Change {
+    pub phase: Phase,
+    pub current: Option<usize>,
+    pub timer: Option<(i64, u32)>,
+    /// A sketch's role draw: (item id, (role, member)).
+    pub roles: Option<(String, Vec<(String, u32)>)>,
+}
+
+/// Inputs that wait while a phase change is being stored, at most this many; more are refused.
+const MAX_DEFERRED: usize = 100_000;
+
+pub(crate) struct Machine {
+    pub(super) st: State,
+    pub(super) limits: Arc<Limits>,
+    pub(super) rng: StdRng,
+    pub(super) conns: HashMap<u64, Conn>,
+    pub(super) by_member: HashMap<u32, u64>,
+    /// Connected players, kept in step with `conns` (counting them each time is O(n) per join).
+    pub(super) connected_players: u32,
+    pending: HashMap<u64, Pending>,
+    next_write: u64,
+    /// Set while a phase change is being stored: other members' inputs then wait in `deferred`,
+    /// so that they meet the phase the room is about to see.
+    control_pending: bool,
+    deferred: VecDeque<Input>,
+    /// Whether the current sketch's countdown has been dealt with.
+    pub(super) timer_done: bool,
+    /// Coalesced `session` updates for the facilitator and watchers (10 a second)...
+    pub(super) staff: Coalesce,
+    /// ...and for players, less often in a big room (see [`Machine::player_interval`]).
+    pub(super) players: Coalesce,
+    /// The facilitator's live tally.
+    pub(super) tally: Coalesce,
+}
+
+impl Machine {
+    pub fn new(st: State, limits: Arc<Limits>, seed: Option<u64>) -> Machine {
+        let rng = match seed {
+            Some(s) => StdRng::seed_from_u64(s),
+            None => StdRng::from_os_rng(),
+        };
+        Machine {
+            st,
+            limits,
+            rng,
+            conns: HashMap::new(),
+            by_member: HashMap::new(),
+            connected_players: 0,
+            pending: HashMap::new(),
+            next_write: 1,
+            control_pending: false,
+            deferred: VecDeque::new(),
+            timer_done: false,
+            staff: Coalesce::default(),
+            players: Coalesce::default(),
+            tally: Coalesce::default(),
+        }
+    }
+
+    pub fn state(&self) -> &State {
+        &self.st
+    }
+
+    /// The one entry: what `input` at `now` changes, and what follows from it.
+    pub fn handle(&mut self, input: Input, now: Now) -> Vec<Effect> {
+        let mut fx = Vec::new();
+        self.step(input, now, &mut fx);
+        fx
+    }
+
+    fn step(&mut self, input: Input, now: Now, fx: &mut Vec<Effect>) {
+        match input {
+            Input::Committed { write, ok } => self.committed(write, ok, now, fx),
+            Input::Leave { conn } => self.leave(conn, now, fx),
+            Input::Tick => self.tick(now, fx),
+            input if self.control_pending => self.defer(input, fx),
+            Input::Attach { conn, how, token } => self.attach(conn, how, token, now, fx),
+            Input::Msg { conn, msg } => self.message(conn, msg, now, fx),
+        }
+    }
+
+    /// Every change that needs storing goes through here.
+    pub(super) fn write(&mut self, ops: Vec<Op>, pending: Pending, fx: &mut Vec<Effect>) {
+        let id = self.next_write;
+        self.next_write += 1;
+        self.control_pending |= matches!(pending, Pending::Control { .. });
+        self.pending.insert(id, pending);
+        fx.push(Effect::Write { id, ops });
+    }
+
+    /// A write came back: apply and announce what it carried, or tell whoever asked that it failed.
+    fn committed(&mut self, write: u64, ok: bool, now: Now, fx: &mut Vec<Effect>) {
+        let Some(pending) = self.pending.remove(&write) else { return };
+        match pending {
+            Pending::Member { conn, member, role, team, token_hash, token } => {
+                self.member_stored(conn, member, role, team, token_hash, token, ok, now, fx)
+            }
+            Pending::Answer { member, item, option } => self.answer_stored(member, item, option, ok, now, fx),
+            Pending::Control { by, action, change } => {
+                self.control_pending = false;
+                self.control_stored(by, action, change, ok, now, fx);
+                while !self.control_pending {
+                    let Some(input) = self.deferred.pop_front() else { break };
+                    self.step(input, now, fx);
+                }
+            }
+        }
+    }
+
+    fn defer(&mut self, input: Input, fx: &mut Vec<Effect>) {
+        if self.deferred.len() < MAX_DEFERRED {
+            self.deferred.push_back(input);
+            return;
+        }
+        let busy = Refusal::new(ErrorCode::RateLimited, "De server is even druk met opslaan; probeer het zo opnieuw.");
+        match input {
+            Input::Attach { conn, .. } => fx.push(Effect::Refused { conn, refusal: busy }),
+            Input::Msg { conn, .. } => fx.push(Effect::Send { to: To::Conn(conn), msg: busy.into() }),
+            _ => {}
+        }
+    }
+
+    /// Forgets what a connection that left (before it was in) was still waiting for.
+    pub(super) fn forget_waiting(&mut self, conn: u64) {
+        self.deferred.retain(|i| i.conn() != Some(conn));
+        for p in self.pending.values_mut() {
+            if let Pending::Member { conn: c @ Some(_), .. } = p
+                && *c == Some(conn)
+            {
+                *c = None;
+            }
+        }
+    }
+
+    /// When [`Input::Tick`] is next wanted: a coalesced message, or the end of a sketch's countdown.
+    pub fn next_due(&self, now: Now) -> Option<Instant> {
+        [self.staff.due, self.players.due, self.tally.due, self.timer_due(now)].into_iter().flatten().min()
+    }
+
+    pub(super) fn timer_due(&self, now: Now) -> Option<Instant> {
+        if self.st.phase != Phase::Open || self.timer_done || self.control_pending {
+            return None;
+        }
+        let view = self.st.timer_view(now.ms)?;
+        Some(now.at + std::time::Duration::from_millis(view.remaining_ms))
+    }
+
+    fn tick(&mut self, now: Now, fx: &mut Vec<Effect>) {
+        if self.timer_due(now).is_some_and(|due| due <= now.at) {
+            self.timer_ran_out(now, fx);
+        }
+        if self.staff.is_due(now.at) {
+            self.send_session(STAFF, now, fx);
+        }
+        if self.players.is_due(now.at) {
+            self.send_session(PLAYERS, now, fx);
+        }
+        if self.tally.is_due(now.at) {
+            self.send_live_tally(now, fx);
+        }
+    }
+}
+
+/// Shorthand for the refusal sent when a write did not make it to disk.
+pub(super) fn not_stored(what: &str) -> ServerMsg {
+    Refusal::new(
+        ErrorCode::StorageFailed,
+        format!("{what} De server kon het niet opslaan; probeer het zo opnieuw. Blijft het mislukken, laat de beheerder de schijf van de server nakijken."),
+    )
+    .into()
+}

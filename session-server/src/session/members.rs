@@ -1,0 +1,184 @@
+//! Who comes in and goes: joining (and creating) with its write, resuming with a token, leaving, the caps.
+
+use std::sync::Arc;
+
+use protocol::{ErrorCode, Phase, Refusal, Role, ServerMsg};
+
+use super::Attach;
+use super::machine::{Conn, Effect, Machine, Now, Pending, To, not_stored};
+use crate::secrets::hash_token;
+use crate::store::Op;
+
+impl Machine {
+    pub(super) fn attach(&mut self, conn: u64, how: Attach, token: String, now: Now, fx: &mut Vec<Effect>) {
+        let admitted = match how {
+            Attach::Resume { token } => match self.st.tokens.get(&hash_token(&token)) {
+                Some(&member) => return self.connect(conn, member, token, false, now, fx),
+                None => Err(Refusal::new(
+                    ErrorCode::Unauthorized,
+                    "Deze sleutel hoort niet bij deze sessie; meld je opnieuw aan met de code.",
+                )),
+            },
+            how => self.admit(how),
+        };
+        let (role, team) = match admitted {
+            Ok(admitted) => admitted,
+            Err(refusal) => return fx.push(Effect::Refused { conn, refusal }),
+        };
+        let team = self.st.count_in(team, role);
+        let member = self.st.next_member;
+        self.st.next_member += 1;
+        let token_hash = hash_token(&token);
+        let mut ops = Vec::with_capacity(2);
+        if !self.st.created {
+            ops.push(Op::CreateSession {
+                code: self.st.code.clone(),
+                title: self.st.title.clone(),
+                scenario: self.st.deck.id.clone(),
+                deck_json: serde_json::to_string(&*self.st.deck).expect("decks serialise"),
+                created_ms: now.ms,
+            });
+        }
+        let code = self.st.code.clone();
+        ops.push(Op::Member { code, member, role, token_hash, team: team.as_deref().map(str::to_owned) });
+        self.write(ops, Pending::Member { conn: Some(conn), member, role, team, token_hash, token }, fx);
+    }
+
+    /// Whether a new member may come in this way: the phase, and the caps on players, watchers and teams.
+    fn admit(&self, how: Attach) -> Result<(Role, Option<Arc<str>>), Refusal> {
+        let created = self.st.created;
+        match how {
+            Attach::Create if !created => Ok((Role::Facilitator, None)),
+            Attach::Create => Err(ErrorCode::BadRequest.into()),
+            _ if !created => Err(ErrorCode::UnknownSession.into()),
+            // A new projector on an ended session has nothing to show; one already watching can
+            // resume. Each watcher is stored, so their number is capped.
+            _ if self.st.phase == Phase::Ended => Err(ErrorCode::SessionEnded.into()),
+            Attach::Watcher if self.st.watchers >= self.limits.max_watchers => Err(Refusal::new(
+                ErrorCode::SessionFull,
+                format!(
+                    "Deze sessie heeft al {} schermen voor de zaal; gebruik er een dat al open is.",
+                    self.limits.max_watchers
+                ),
+            )),
+            Attach::Watcher => Ok((Role::Watcher, None)),
+            Attach::Player { .. } if self.st.players >= self.limits.max_players => Err(ErrorCode::SessionFull.into()),
+            Attach::Player { team } => {
+                let team: Option<Arc<str>> = team.map(Arc::from);
+                let new_team = team.as_ref().is_some_and(|t| !self.st.teams.contains_key(t));
+                if new_team && self.st.teams.len() >= self.limits.max_teams {
+                    tracing::info!(code = %self.st.code, teams = self.st.teams.len(), "team cap reached; a new team was refused");
+                    return Err(Refusal::new(
+                        ErrorCode::InvalidTeam,
+                        format!(
+                            "Deze sessie heeft al {} teams; kies een team dat er al is of laat het veld leeg.",
+                            self.limits.max_teams
+                        ),
+                    ));
+                }
+                Ok((Role::Player, team))
+            }
+            Attach::Resume { .. } => unreachable!("a resume is not an admission"),
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)] // the fields of `Pending::Member`
+    pub(super) fn member_stored(
+        &mut self,
+        conn: Option<u64>,
+        member: u32,
+        role: Role,
+        team: Option<Arc<str>>,
+        token_hash: [u8; 32],
+        token: String,
+        ok: bool,
+        now: Now,
+        fx: &mut Vec<Effect>,
+    ) {
+        if !ok {
+            self.st.uncount(team.as_ref(), role);
+            tracing::error!(code = %self.st.code, role = role.as_str(), "a new member could not be stored; refused");
+            if let Some(conn) = conn {
+                let refusal = Refusal::new(
+                    ErrorCode::StorageFailed,
+                    "De server kon je aanmelding niet opslaan; probeer het zo opnieuw. Blijft het mislukken, laat de beheerder de schijf van de server nakijken.",
+                );
+                fx.push(Effect::Refused { conn, refusal });
+            }
+            return;
+        }
+        self.st.created = true;
+        self.st.add_member(member, role, team, token_hash);
+        if let Some(conn) = conn {
+            self.connect(conn, member, token, true, now, fx);
+        }
+    }
+
+    /// Puts a stored member on `conn`: their welcome, the tally they may see, their role; an
+    /// older connection of the same member is closed.
+    fn connect(&mut self, conn: u64, member: u32, token: String, fresh: bool, now: Now, fx: &mut Vec<Effect>) {
+        let role = self.st.members[&member].role;
+        if let Some(old) = self.by_member.insert(member, conn).filter(|old| *old != conn)
+            && self.remove_conn(old).is_some()
+        {
+            fx.push(Effect::Close { conn: old, reason: "elders opnieuw verbonden" });
+        }
+        self.conns.insert(conn, Conn { member, role });
+        self.connected_players += u32::from(role == Role::Player);
+        fx.push(Effect::Joined { conn, role });
+        let welcome = ServerMsg::Welcome {
+            role,
+            code: self.st.code.clone(),
+            token,
+            player_id: (role == Role::Player).then(|| format!("p{member}")),
+            session: self.st.view(role == Role::Facilitator, self.connected_players, now.ms),
+            answers: if fresh || role != Role::Player { Default::default() } else { self.st.own_answers(member) },
+        };
+        fx.push(Effect::Send { to: To::Conn(conn), msg: welcome });
+        let show_tally = match role {
+            Role::Facilitator => self.st.phase != Phase::Lobby,
+            _ => self.st.phase == Phase::Revealed,
+        };
+        if let Some(t) = self.st.tally().filter(|_| show_tally) {
+            fx.push(Effect::Send { to: To::Conn(conn), msg: ServerMsg::Tally(t) });
+        }
+        self.send_role_to(member, conn, fx);
+        tracing::info!(code = %self.st.code, role = role.as_str(), resumed = !fresh, "member attached");
+        if role == Role::Player {
+            self.session_changed(now, fx);
+        }
+    }
+
+    /// Forgets a connection, keeping the player count in step.
+    fn remove_conn(&mut self, conn: u64) -> Option<Conn> {
+        let c = self.conns.remove(&conn)?;
+        self.connected_players -= u32::from(c.role == Role::Player);
+        Some(c)
+    }
+
+    pub(super) fn leave(&mut self, conn: u64, now: Now, fx: &mut Vec<Effect>) {
+        let Some(c) = self.remove_conn(conn) else {
+            self.forget_waiting(conn);
+            return;
+        };
+        if self.by_member.get(&c.member) == Some(&conn) {
+            self.by_member.remove(&c.member);
+        }
+        tracing::debug!(code = %self.st.code, role = c.role.as_str(), "member left");
+        if c.role == Role::Player {
+            self.session_changed(now, fx);
+        }
+    }
+
+    /// The connection a member is on now, if any.
+    pub(super) fn conn_of(&self, member: u32) -> Option<u64> {
+        self.by_member.get(&member).copied()
+    }
+
+    /// Tells a member (wherever they are connected now) that what they sent was not stored.
+    pub(super) fn tell_not_stored(&self, member: u32, what: &str, fx: &mut Vec<Effect>) {
+        if let Some(conn) = self.conn_of(member) {
+            fx.push(Effect::Send { to: To::Conn(conn), msg: not_stored(what) });
+        }
+    }
+}

@@ -1,0 +1,154 @@
+//! What a member sends in a session: an answer or a facilitator's control, checked against the phase machine, stored, then told.
+
+use protocol::{ClientMsg, ControlAction, ErrorCode, Phase, Refusal, Role, ServerMsg, flow};
+
+use super::machine::{Change, EVERYONE, Effect, FACILITATOR, Machine, Now, Pending, To, not_stored};
+use super::roles::assign_roles;
+use crate::store::Op;
+
+impl Machine {
+    pub(super) fn message(&mut self, conn: u64, msg: ClientMsg, now: Now, fx: &mut Vec<Effect>) {
+        let Some(c) = self.conns.get(&conn).copied() else { return };
+        let result = flow::may_send(c.role, &msg).and_then(|()| match msg {
+            ClientMsg::Answer { item, option } => self.answer(c.member, item, option, now, fx),
+            ClientMsg::Control { action, item } => self.control(conn, action, item, now, fx),
+            _ => Err(ErrorCode::BadRequest.into()),
+        });
+        if let Err(refusal) = result {
+            fx.push(Effect::Send { to: To::Conn(conn), msg: refusal.into() });
+        }
+    }
+
+    /// Takes an answer if the phase allows it; it counts (and is acknowledged) once stored.
+    fn answer(&mut self, member: u32, item: String, option: String, now: Now, fx: &mut Vec<Effect>) -> Result<(), Refusal> {
+        let (index, option_index) = self.st.locate(&item, &option);
+        let current = self.st.item().map(|i| i.id.as_str());
+        flow::check_answer(self.st.phase, current, &item, index.is_some(), option_index.is_some())?;
+        let (Some(index), Some(option_index)) = (index, option_index) else { return Err(ErrorCode::InvalidOption.into()) };
+        let op = Op::Answer { code: self.st.code.clone(), item, member, option, at_ms: now.ms };
+        self.write(vec![op], Pending::Answer { member, item: index, option: option_index }, fx);
+        Ok(())
+    }
+
+    pub(super) fn answer_stored(&mut self, member: u32, item: usize, option: usize, ok: bool, now: Now, fx: &mut Vec<Effect>) {
+        if !ok {
+            tracing::error!(code = %self.st.code, "an answer could not be stored; the player is told to choose again");
+            return self.tell_not_stored(member, "Je antwoord telt niet mee; kies opnieuw.", fx);
+        }
+        let first = self.st.record_at(item, member, option);
+        if let Some(conn) = self.conn_of(member) {
+            let it = &self.st.deck.items[item];
+            let ack = ServerMsg::AnswerAck { item: it.id.clone(), option: it.options()[option].id.clone() };
+            fx.push(Effect::Send { to: To::Conn(conn), msg: ack });
+        }
+        self.tally_changed(now, fx);
+        if first {
+            self.session_changed(now, fx);
+        }
+    }
+
+    /// A facilitator's control: checked now, stored, and applied and announced once stored, so
+    /// what the room saw is what comes back after a crash.
+    fn control(&mut self, conn: u64, action: ControlAction, item: Option<String>, now: Now, fx: &mut Vec<Effect>) -> Result<(), Refusal> {
+        let target = match (action, &item) {
+            (ControlAction::Open, None) => {
+                return Err(Refusal::new(ErrorCode::BadRequest, "Zeg welke stelling open moet: het veld `item` ontbreekt."));
+            }
+            (ControlAction::Open, Some(id)) => Some(self.st.deck.index_of(id).ok_or(ErrorCode::UnknownItem)?),
+            _ => None,
+        };
+        let phase = flow::next_phase(self.st.phase, action, self.st.item_kind())?;
+        let mut change = Change { phase, current: self.st.current, timer: self.st.timer, roles: None };
+        match action {
+            ControlAction::Open => {
+                change.current = target;
+                change.timer = None;
+                change.roles = self.draw_roles(target);
+            }
+            ControlAction::StartTimer => {
+                let duration = self.st.item().and_then(|i| i.sketch()).map_or(0, |s| s.duration_s);
+                change.timer = Some((now.ms, duration));
+            }
+            ControlAction::Close | ControlAction::Reveal | ControlAction::End => {}
+        }
+        self.write_change(Some(conn), Some(action), change, fx);
+        Ok(())
+    }
+
+    fn write_change(&mut self, by: Option<u64>, action: Option<ControlAction>, change: Change, fx: &mut Vec<Effect>) {
+        let code = self.st.code.clone();
+        let item = change.current.map(|i| self.st.deck.items[i].id.clone());
+        let mut ops = vec![Op::Phase { code: code.clone(), phase: change.phase, item, timer: change.timer }];
+        if let Some((item, assignments)) = &change.roles {
+            ops.push(Op::Roles { code, item: item.clone(), assignments: assignments.clone() });
+        }
+        self.write(ops, Pending::Control { by, action, change }, fx);
+    }
+
+    /// Opening a sketch draws its roles among the connected players, once; opening it again keeps the draw.
+    fn draw_roles(&mut self, target: Option<usize>) -> Option<(String, Vec<(String, u32)>)> {
+        let item = &self.st.deck.items[target?];
+        let sketch = item.sketch()?;
+        if self.st.roles.contains_key(&item.id) {
+            return None;
+        }
+        let names: Vec<String> = sketch.roles.iter().map(|r| r.name.clone()).collect();
+        let players: Vec<u32> = self.conns.values().filter(|c| c.role == Role::Player).map(|c| c.member).collect();
+        Some((item.id.clone(), assign_roles(&names, &players, &mut self.rng)))
+    }
+
+    pub(super) fn control_stored(
+        &mut self,
+        by: Option<u64>,
+        action: Option<ControlAction>,
+        change: Change,
+        ok: bool,
+        now: Now,
+        fx: &mut Vec<Effect>,
+    ) {
+        if !ok {
+            tracing::error!(code = %self.st.code, ?action, "a change of phase could not be stored; the room keeps the screen it has");
+            let to = by.filter(|c| self.conns.contains_key(c)).map_or(To::Roles(FACILITATOR), To::Conn);
+            let msg = not_stored("Deze stap is niet doorgevoerd; de zaal ziet nog het vorige scherm.");
+            return fx.push(Effect::Send { to, msg });
+        }
+        if matches!(action, Some(ControlAction::Open | ControlAction::StartTimer)) {
+            self.timer_done = false;
+        }
+        self.st.phase = change.phase;
+        self.st.current = change.current;
+        self.st.timer = change.timer;
+        if let Some((item, assignments)) = change.roles {
+            tracing::info!(code = %self.st.code, item = %item, roles = assignments.len(), "roles assigned");
+            self.st.roles.insert(item, assignments);
+        }
+        tracing::info!(code = %self.st.code, ?action, item = ?self.st.item().map(|i| &i.id), phase = self.st.phase.as_str(), "phase stored");
+        self.send_session(EVERYONE, now, fx);
+        match action {
+            Some(ControlAction::Open) => {
+                self.send_roles(fx);
+                self.send_live_tally(now, fx);
+            }
+            Some(ControlAction::Reveal) => {
+                if let Some(t) = self.st.tally() {
+                    fx.push(Effect::Send { to: To::Roles(EVERYONE), msg: ServerMsg::Tally(t) });
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// The sketch has been played: a follow-up statement stays open for answers (the room hears
+    /// that time is up), otherwise the item closes.
+    pub(super) fn timer_ran_out(&mut self, now: Now, fx: &mut Vec<Effect>) {
+        self.timer_done = true;
+        let has_follow_up = self.st.item().is_some_and(|i| !i.options().is_empty());
+        let phase = flow::after_timer(has_follow_up);
+        tracing::info!(code = %self.st.code, phase = phase.as_str(), "sketch timer ran out");
+        if phase == Phase::Open {
+            return self.send_session(EVERYONE, now, fx);
+        }
+        let change = Change { phase, current: self.st.current, timer: self.st.timer, roles: None };
+        self.write_change(None, None, change, fx);
+    }
+}

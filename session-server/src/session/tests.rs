@@ -1,0 +1,368 @@
+//! Property tests of the session rules: random rooms through `Machine::handle`, with commits that fail, no sockets.
+//!
+//! A model of the database applies each write only when the test lets it commit. Against it, every
+//! message the machine sends is checked: tallies equal the committed answers and reach players and
+//! watchers only after the reveal, acknowledgements and resumed answers are the member's own and
+//! stored, briefings go only to the drawn player, and the views show the stored phase.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::Arc;
+use std::time::Duration;
+
+use proptest::prelude::*;
+use protocol::{ClientMsg, ControlAction, ErrorCode, Phase, Role, ServerMsg};
+
+use super::Attach;
+use super::machine::{Effect, Input, Machine, Now, To};
+use super::state::State;
+use crate::config::Limits;
+use crate::store::Op;
+
+const DECK: &str = r#"
+id = "d"
+title = "D"
+language = "nl"
+[[item]]
+id = "a"
+kind = "dilemma"
+statement = "A"
+[[item]]
+id = "b"
+kind = "dilemma"
+statement = "B"
+[[item]]
+id = "s"
+kind = "sketch"
+title = "S"
+situation = "S"
+duration_s = 30
+[[item.role]]
+name = "een"
+briefing = "geheim een"
+[[item.role]]
+name = "twee"
+briefing = "geheim twee"
+[[item]]
+id = "t"
+kind = "sketch"
+title = "T"
+situation = "T"
+duration_s = 40
+[[item.role]]
+name = "drie"
+briefing = "geheim drie"
+[[item.role]]
+name = "vier"
+briefing = "geheim vier"
+[item.follow_up]
+statement = "F"
+"#;
+
+const ITEMS: [&str; 4] = ["a", "b", "s", "t"];
+const OPTIONS: [&str; 4] = ["eens", "oneens", "hangt_af", "onzin"];
+const TEAMS: [&str; 3] = ["Oost", "West", "Noord"];
+
+#[derive(Debug, Clone)]
+enum Step {
+    Join { team: Option<usize> },
+    Watch,
+    /// A new connection resumes the n-th member that got a token.
+    Resume { who: usize },
+    Leave { who: usize },
+    Answer { who: usize, item: usize, option: usize },
+    Control { action: usize, item: usize },
+    /// Lets the oldest `n` outstanding writes come back, committed or failed.
+    Commit { n: usize, ok: bool },
+    Wait { ms: u64 },
+}
+
+fn step() -> impl Strategy<Value = Step> {
+    prop_oneof![
+        3 => proptest::option::of(0..TEAMS.len()).prop_map(|team| Step::Join { team }),
+        1 => Just(Step::Watch),
+        1 => (0usize..20).prop_map(|who| Step::Resume { who }),
+        1 => (0usize..20).prop_map(|who| Step::Leave { who }),
+        6 => (0usize..20, 0..ITEMS.len(), 0..OPTIONS.len()).prop_map(|(who, item, option)| Step::Answer { who, item, option }),
+        3 => (0usize..5, 0..ITEMS.len()).prop_map(|(action, item)| Step::Control { action, item }),
+        5 => (1usize..4, prop::bool::weighted(0.75)).prop_map(|(n, ok)| Step::Commit { n, ok }),
+        2 => prop_oneof![0u64..1500, 1500u64..50_000].prop_map(|ms| Step::Wait { ms }),
+    ]
+}
+
+/// The test's side: the database as committed, and what each connection has been told.
+struct Room {
+    machine: Machine,
+    start: tokio::time::Instant,
+    t: u64,
+    next_conn: u64,
+    writes: VecDeque<(u64, Vec<Op>)>,
+    /// (item, member) → option, as committed.
+    answers: HashMap<(String, u32), String>,
+    roles: HashMap<String, Vec<(String, u32)>>,
+    phase: Phase,
+    /// Connections that are in: role, member (players), the phase they last saw.
+    conns: HashMap<u64, (Role, Option<u32>, Phase)>,
+    waiting: Vec<u64>,
+    tokens: Vec<String>,
+    /// Connection ids in the order they came in, for steps to pick from.
+    order: Vec<u64>,
+    told_not_stored: usize,
+}
+
+impl Room {
+    fn new(seed: u64) -> Room {
+        let deck = Arc::new(protocol::scenario::parse_deck("d.toml", DECK).expect("the test deck parses"));
+        let limits = Limits { max_teams: 2, max_watchers: 2, ..Limits::default() };
+        let machine = Machine::new(State::new("K7M2QX".into(), "t".into(), deck), Arc::new(limits), Some(seed));
+        let mut room = Room {
+            machine,
+            start: tokio::time::Instant::now(),
+            t: 0,
+            next_conn: 1,
+            writes: VecDeque::new(),
+            answers: HashMap::new(),
+            roles: HashMap::new(),
+            phase: Phase::Lobby,
+            conns: HashMap::new(),
+            waiting: Vec::new(),
+            tokens: Vec::new(),
+            order: Vec::new(),
+            told_not_stored: 0,
+        };
+        room.attach(Attach::Create);
+        room.commit(1, true);
+        assert!(room.conns.values().any(|c| c.0 == Role::Facilitator), "the facilitator is in");
+        room
+    }
+
+    fn now(&self) -> Now {
+        Now { at: self.start + Duration::from_millis(self.t), ms: 1_000_000 + self.t as i64 }
+    }
+
+    fn feed(&mut self, input: Input) {
+        let effects = self.machine.handle(input, self.now());
+        for e in effects {
+            self.effect(e);
+        }
+        self.check_state();
+    }
+
+    fn attach(&mut self, how: Attach) {
+        let conn = self.next_conn;
+        self.next_conn += 1;
+        self.waiting.push(conn);
+        self.order.push(conn);
+        self.feed(Input::Attach { conn, how, token: format!("token-{conn}-{}", "x".repeat(20)) });
+    }
+
+    fn pick(&self, who: usize) -> Option<u64> {
+        (!self.order.is_empty()).then(|| self.order[who % self.order.len()])
+    }
+
+    fn commit(&mut self, n: usize, ok: bool) {
+        for _ in 0..n {
+            let Some((id, ops)) = self.writes.pop_front() else { return };
+            if ok {
+                for op in ops {
+                    match op {
+                        Op::Answer { item, member, option, .. } => {
+                            self.answers.insert((item, member), option);
+                        }
+                        Op::Phase { phase, .. } => self.phase = phase,
+                        Op::Roles { item, assignments, .. } => {
+                            self.roles.insert(item, assignments);
+                        }
+                        Op::CreateSession { .. } | Op::Member { .. } => {}
+                    }
+                }
+            }
+            self.feed(Input::Committed { write: id, ok });
+        }
+    }
+
+    fn effect(&mut self, e: Effect) {
+        match e {
+            Effect::Write { id, ops } => self.writes.push_back((id, ops)),
+            Effect::Joined { conn, role } => {
+                assert!(self.waiting.contains(&conn), "joined a connection that did not ask");
+                self.waiting.retain(|c| *c != conn);
+                self.conns.insert(conn, (role, None, self.phase));
+            }
+            Effect::Refused { conn, .. } => {
+                assert!(self.waiting.contains(&conn), "refused a connection that did not ask");
+                self.waiting.retain(|c| *c != conn);
+            }
+            Effect::Close { conn, .. } => {
+                self.conns.remove(&conn);
+            }
+            Effect::Send { to: To::Conn(conn), msg } => self.receive(conn, &msg),
+            Effect::Send { to: To::Roles(roles), msg } => {
+                let to: Vec<u64> = self.conns.iter().filter(|(_, c)| roles.contains(&c.0)).map(|(id, _)| *id).collect();
+                for conn in to {
+                    self.receive(conn, &msg);
+                }
+            }
+        }
+    }
+
+    /// Checks one message to one connection against what is stored.
+    fn receive(&mut self, conn: u64, msg: &ServerMsg) {
+        let Some(&(role, member, seen)) = self.conns.get(&conn) else { return };
+        match msg {
+            ServerMsg::Welcome { player_id, token, session, answers, .. } => {
+                assert_eq!(session.phase, self.phase, "a welcome shows the stored phase");
+                self.tokens.push(token.clone());
+                let member = player_id.as_ref().map(|p| p[1..].parse::<u32>().unwrap());
+                assert_eq!(member.is_some(), role == Role::Player);
+                self.conns.insert(conn, (role, member, session.phase));
+                for (item, option) in answers {
+                    let m = member.expect("only players get answers back");
+                    assert_eq!(self.answers.get(&(item.clone(), m)), Some(option), "a resumed answer that is not stored as theirs");
+                }
+                if let Some(m) = member {
+                    let stored = self.answers.keys().filter(|(_, who)| *who == m).count();
+                    assert!(answers.is_empty() || answers.len() == stored, "resumed answers are all of theirs");
+                }
+            }
+            ServerMsg::Session { session } => {
+                assert_eq!(session.phase, self.phase, "a session view shows the stored phase");
+                let item = session.item.as_ref().map(|i| i.id.clone());
+                if let Some(item) = item {
+                    let stored = self.answers.keys().filter(|(i, _)| *i == item).count() as u32;
+                    assert_eq!(session.answered, stored, "`answered` counts stored answers");
+                }
+                self.conns.insert(conn, (role, member, session.phase));
+            }
+            ServerMsg::Tally(t) => {
+                if role != Role::Facilitator {
+                    assert_eq!(seen, Phase::Revealed, "a {role:?} got a tally before the reveal");
+                }
+                let stored: Vec<&String> =
+                    self.answers.iter().filter(|((i, _), _)| *i == t.item).map(|(_, o)| o).collect();
+                assert_eq!(t.total as usize, stored.len(), "the tally counts stored answers");
+                for (option, n) in &t.counts {
+                    assert_eq!(*n as usize, stored.iter().filter(|o| *o == &option).count(), "count of {option}");
+                }
+            }
+            ServerMsg::AnswerAck { item, option } => {
+                let m = member.expect("acks go to players");
+                assert_eq!(self.answers.get(&(item.clone(), m)), Some(option), "acknowledged but not stored as theirs");
+            }
+            ServerMsg::Role { item, role: name, .. } => {
+                let m = member.expect("roles go to players");
+                let drawn = self.roles.get(item).is_some_and(|a| a.iter().any(|(r, who)| r == name && *who == m));
+                assert!(drawn, "a briefing to someone not drawn for it");
+            }
+            ServerMsg::Error { code, .. } => {
+                if *code == ErrorCode::StorageFailed {
+                    self.told_not_stored += 1;
+                }
+            }
+            ServerMsg::Scenarios { .. } => panic!("sessions do not list scenarios"),
+        }
+    }
+
+    /// The machine's own state agrees with the stored one.
+    fn check_state(&self) {
+        let st = self.machine.state();
+        assert_eq!(st.phase, self.phase, "the machine's phase is the stored one");
+        let mut held = 0;
+        for (item, a) in &st.answers {
+            let it = &st.deck.items[*item];
+            for (member, option) in &a.by_member {
+                held += 1;
+                let stored = self.answers.get(&(it.id.clone(), *member));
+                assert_eq!(stored.map(String::as_str), Some(it.options()[*option].id.as_str()), "an answer in memory that is not stored");
+            }
+        }
+        assert_eq!(held, self.answers.len(), "a stored answer missing in memory");
+    }
+
+    fn run(&mut self, s: Step) {
+        match s {
+            Step::Join { team } => self.attach(Attach::Player { team: team.map(|t| TEAMS[t].to_owned()) }),
+            Step::Watch => self.attach(Attach::Watcher),
+            Step::Resume { who } => {
+                if !self.tokens.is_empty() {
+                    let token = self.tokens[who % self.tokens.len()].clone();
+                    self.attach(Attach::Resume { token });
+                }
+            }
+            Step::Leave { who } => {
+                if let Some(conn) = self.pick(who) {
+                    self.conns.remove(&conn);
+                    self.waiting.retain(|c| *c != conn);
+                    self.feed(Input::Leave { conn });
+                }
+            }
+            Step::Answer { who, item, option } => {
+                if let Some(conn) = self.pick(who) {
+                    let msg = ClientMsg::Answer { item: ITEMS[item].into(), option: OPTIONS[option].into() };
+                    self.feed(Input::Msg { conn, msg });
+                }
+            }
+            Step::Control { action, item } => {
+                let action = [ControlAction::Open, ControlAction::Close, ControlAction::Reveal, ControlAction::StartTimer, ControlAction::End][action];
+                // The facilitator is connection 1.
+                self.feed(Input::Msg { conn: 1, msg: ClientMsg::Control { action, item: Some(ITEMS[item].into()) } });
+            }
+            Step::Commit { n, ok } => self.commit(n, ok),
+            Step::Wait { ms } => {
+                self.t += ms;
+                if self.machine.next_due(self.now()).is_some_and(|d| d <= self.now().at) {
+                    self.feed(Input::Tick);
+                }
+            }
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+    #[test]
+    fn nobody_is_told_what_is_not_stored_or_not_theirs(seed in any::<u64>(), steps in proptest::collection::vec(step(), 1..120)) {
+        let mut room = Room::new(seed);
+        for s in steps {
+            room.run(s);
+        }
+        // Everything still on its way comes back: the room ends up where the database is.
+        room.commit(usize::MAX, true);
+    }
+}
+
+#[test]
+fn a_failed_phase_change_is_not_announced_and_the_room_goes_on() {
+    let mut room = Room::new(1);
+    room.run(Step::Join { team: None });
+    room.commit(1, true);
+    room.run(Step::Control { action: 0, item: 0 });
+    room.commit(1, false);
+    assert_eq!(room.machine.state().phase, Phase::Lobby);
+    room.run(Step::Control { action: 0, item: 0 });
+    room.commit(1, true);
+    assert_eq!(room.machine.state().phase, Phase::Open);
+    assert_eq!(room.told_not_stored, 1, "the facilitator hears that the step failed");
+    room.run(Step::Answer { who: 1, item: 0, option: 0 });
+    room.commit(1, false);
+    assert_eq!(room.told_not_stored, 2, "the player hears that the answer failed");
+    assert_eq!(room.machine.state().answered(), 0, "a failed answer does not count");
+    room.run(Step::Answer { who: 1, item: 0, option: 1 });
+    room.commit(1, true);
+    assert_eq!(room.machine.state().answered(), 1);
+}
+
+#[test]
+fn inputs_wait_while_a_phase_change_is_stored_and_meet_the_new_phase() {
+    let mut room = Room::new(2);
+    room.run(Step::Join { team: None });
+    room.commit(1, true);
+    room.run(Step::Control { action: 0, item: 0 });
+    room.commit(1, true);
+    // Close is on its way to disk; the answer behind it must meet the closed item.
+    room.run(Step::Control { action: 1, item: 0 });
+    room.run(Step::Answer { who: 1, item: 0, option: 0 });
+    assert_eq!(room.writes.len(), 1, "the answer waits: only the close is being stored");
+    room.commit(1, true);
+    assert!(room.writes.is_empty(), "the answer was refused: voting is closed");
+}

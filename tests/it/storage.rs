@@ -1,0 +1,77 @@
+//! A store that fails: another program holds the database's write lock, and the room must neither be told "saved" nor stop.
+
+use std::time::Duration;
+
+use integration_tests::{Server, limits};
+use protocol::{ErrorCode, Phase, ServerMsg};
+
+/// Holds SQLite's write lock on the server's database, as a backup tool or a stuck program would.
+fn lock(db: &std::path::Path) -> rusqlite::Connection {
+    let c = rusqlite::Connection::open(db).unwrap();
+    c.execute_batch("BEGIN IMMEDIATE").unwrap();
+    c
+}
+
+fn count(db: &std::path::Path, sql: &str) -> i64 {
+    rusqlite::Connection::open(db).unwrap().query_row(sql, [], |r| r.get(0)).unwrap()
+}
+
+#[tokio::test]
+async fn while_the_database_is_locked_nothing_is_acknowledged_or_announced_and_afterwards_play_goes_on() {
+    let s = Server::start_with(limits(|l| l.store_busy = Duration::from_millis(200))).await;
+    let (mut f, code, _) = s.facilitator("test").await;
+    let (mut p1, _) = s.player(&code, None).await;
+    let (mut p2, _) = s.player(&code, None).await;
+    f.control("open", Some("a")).await;
+    p1.session_where("open", |v| v.phase == Phase::Open).await;
+    p1.answer("a", "eens").await;
+    f.tally_where("the first answer", |t| t.total == 1).await;
+
+    let held = lock(&s.db);
+    // An answer that cannot be stored is not acknowledged and does not count.
+    p2.send(serde_json::json!({"type":"answer","item":"a","option":"oneens"})).await;
+    let (code_seen, message) = p2.error().await;
+    assert_eq!(code_seen, ErrorCode::StorageFailed, "{message}");
+    assert!(message.contains("kies opnieuw"), "the player is told what to do: {message}");
+    assert!(!p2.seen.iter().any(|m| matches!(m, ServerMsg::AnswerAck { .. })), "an ack for an answer that is not stored");
+    // A phase change that cannot be stored is not announced; the facilitator hears why.
+    f.control("close", None).await;
+    let (code_seen, message) = f.error().await;
+    assert_eq!(code_seen, ErrorCode::StorageFailed, "{message}");
+    // A newcomer is refused rather than given a token that is not stored...
+    let mut late = s.client().await;
+    late.send(serde_json::json!({"type":"join","protocol":1,"code":code})).await;
+    assert_eq!(late.error().await.0, ErrorCode::StorageFailed);
+    // ...and a new session whose creation is not stored is never announced.
+    let mut other = s.client().await;
+    other.send(serde_json::json!({"type":"create_session","protocol":1,"scenario":"test"})).await;
+    assert_eq!(other.error().await.0, ErrorCode::StorageFailed);
+    for c in [&mut p1, &mut p2, &mut f] {
+        for m in c.drain(Duration::from_millis(300)).await {
+            if let ServerMsg::Session { session } = &m {
+                assert_eq!(session.phase, Phase::Open, "a phase that was not stored was announced");
+                assert_eq!(session.answered, 1, "an answer that was not stored was counted");
+            }
+            if let ServerMsg::Tally(t) = &m {
+                assert_eq!(t.total, 1, "an answer that was not stored is in the tally");
+            }
+        }
+    }
+    drop(held);
+
+    // The disk is free again: the same room goes on.
+    p2.answer("a", "oneens").await;
+    f.tally_where("both answers", |t| t.total == 2).await;
+    f.control("close", None).await;
+    f.control("reveal", None).await;
+    let t = p1.tally_where("revealed", |_| true).await;
+    assert_eq!((t.total, t.counts["eens"], t.counts["oneens"]), (2, 1, 1));
+    let mut late = s.client().await;
+    late.send(serde_json::json!({"type":"join","protocol":1,"code":code})).await;
+    late.welcome().await;
+    let db = s.db.clone();
+    let _files = s.stop().await;
+    assert_eq!(count(&db, "SELECT count(*) FROM sessions"), 1, "only the session whose creation was stored");
+    assert_eq!(count(&db, "SELECT count(*) FROM answers"), 2);
+    assert_eq!(count(&db, "SELECT count(*) FROM members"), 4, "facilitator, two players and the late one");
+}
