@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use integration_tests::Server;
-use session_server::loadgen::{RoomOpts, echo_throughput, load_pages, run_room, serve_echo};
+use session_server::loadgen::{RoomOpts, echo_throughput, fan_out_baseline, load_pages, run_room, serve_echo};
 use tokio_util::sync::CancellationToken;
 
 #[tokio::test(flavor = "multi_thread")]
@@ -42,6 +42,11 @@ async fn the_echo_baseline_returns_every_message() {
     tokio::spawn(serve_echo(listener, stop.clone()));
     let report = echo_throughput(&url, &[1, 2, 1, 3], Duration::from_millis(100), 1).await.unwrap();
     assert_eq!((report.connections, report.messages), (4, 7));
+    // The fan-out baseline: every connection gets every frame (the report waits for all of them).
+    let frames = vec![r#"{"type":"session"}"#.to_owned(), r#"{"type":"tally"}"#.to_owned()];
+    let fan = fan_out_baseline(&url, 30, &frames).await.unwrap();
+    assert_eq!(fan.connections, 30);
+    assert!(fan.all_ms >= fan.half_ms);
     stop.cancel();
 }
 

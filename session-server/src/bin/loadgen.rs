@@ -6,7 +6,8 @@ use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 use session_server::loadgen::{
-    EchoReport, PagesReport, RoomOpts, RoomReport, echo_throughput, load_pages, raise_nofile, run_room, serve_echo,
+    EchoReport, FanOutReport, PagesReport, RoomOpts, RoomReport, echo_throughput, fan_out_baseline, load_pages, raise_nofile,
+    run_room, serve_echo,
 };
 use tokio_util::sync::CancellationToken;
 
@@ -185,12 +186,12 @@ async fn run(args: Args) -> ExitCode {
         }
     };
     drop(_server);
-    let echo = if args.no_echo { None } else { echo(&args, &room).await };
+    let (echo, fan_out) = if args.no_echo { (None, None) } else { echo(&args, &room).await };
     if args.json {
-        let v = serde_json::json!({"room": room, "echo": echo, "pages": pages});
+        let v = serde_json::json!({"room": room, "echo": echo, "fan_out": fan_out, "pages": pages});
         println!("{}", serde_json::to_string_pretty(&v).expect("reports serialise"));
     } else {
-        print_report(&args, &room, echo.as_ref());
+        print_report(&args, &room, echo.as_ref(), fan_out.as_ref());
         if let Some(p) = &pages {
             print_pages(p);
         }
@@ -199,33 +200,52 @@ async fn run(args: Args) -> ExitCode {
     if room.correct() && pages_ok { ExitCode::SUCCESS } else { ExitCode::FAILURE }
 }
 
-async fn echo(args: &Args, room: &RoomReport) -> Option<EchoReport> {
+/// The baselines on a bare server: the room's answer schedule echoed, and the reveal's frames fanned out to as many connections.
+async fn echo(args: &Args, room: &RoomReport) -> (Option<EchoReport>, Option<FanOutReport>) {
     let port = free_port();
-    let child = Command::new(std::env::current_exe().ok()?).args(["echo-server", "--port", &port.to_string()]).spawn().ok()?;
+    let Some(child) = std::env::current_exe().ok().and_then(|exe| Command::new(exe).args(["echo-server", "--port", &port.to_string()]).spawn().ok()) else {
+        return (None, None);
+    };
     let _echo = Spawned(child);
     let url = format!("ws://127.0.0.1:{port}/ws");
     if !wait_listening(&url).await {
-        return None;
+        return (None, None);
     }
     let extra = room.answers_sent.saturating_sub(room.players);
     let counts: Vec<usize> = (0..room.players).map(|i| 1 + usize::from(i < extra)).collect();
-    echo_throughput(&url, &counts, Duration::from_secs_f64(args.window), 7).await.ok()
+    let echo = echo_throughput(&url, &counts, Duration::from_secs_f64(args.window), 7).await.ok();
+    let fan_out = match room.reveal_frames.is_empty() {
+        true => None,
+        false => fan_out_baseline(&url, room.players, &room.reveal_frames).await.map_err(|e| eprintln!("fan-out baseline: {e}")).ok(),
+    };
+    (echo, fan_out)
 }
 
-fn print_report(args: &Args, r: &RoomReport, echo: Option<&EchoReport>) {
+fn print_report(args: &Args, r: &RoomReport, echo: Option<&EchoReport>, fan_out: Option<&FanOutReport>) {
     println!("players {}  window {} s  changed answers {}", r.players, args.window, r.answers_sent - r.players);
     println!("answers sent / acked              {} / {}", r.answers_sent, r.answers_acked);
     println!("answer → ack         p50 / p99 / max   {:.1} / {:.1} / {:.1} ms", r.ack_latency.p50_ms, r.ack_latency.p99_ms, r.ack_latency.max_ms);
     println!("answer → facilitator tally p50 / p99   {:.1} / {:.1} ms", r.tally_latency.p50_ms, r.tally_latency.p99_ms);
     println!("last answer → final tally         {:.1} ms", r.final_tally_after_last_answer_ms);
     println!("lone answer → tally (quiet room)  {:.1} ms", r.lone_answer_tally_ms);
-    println!("reveal → every player             {:.1} ms", r.reveal_to_all_ms);
+    println!("reveal → every player             {:.1} ms (half of them: {:.1} ms)", r.reveal_to_all_ms, r.reveal_to_half_ms);
+    if let Some(cpu) = r.server_cpu_reveal_ms {
+        println!("server CPU during the reveal      {cpu} ms");
+    }
     println!("durable answers per second        {:.0}", r.durable_answers_per_s);
     if let Some(b) = r.bytes_per_idle_player {
         println!("server memory per idle player     {:.1} KiB", b / 1024.0);
     }
     if let Some(e) = echo {
         println!("bare echo: {:.0} msg/s (p99 {:.1} ms) → server ÷ echo throughput {:.2}", e.messages_per_s, e.round_trip.p99_ms, r.durable_answers_per_s / e.messages_per_s);
+    }
+    if let Some(f) = fan_out {
+        println!(
+            "bare fan-out of the reveal's frames: every one {:.1} ms (half {:.1} ms) → reveal ÷ bare {:.2}",
+            f.all_ms,
+            f.half_ms,
+            r.reveal_to_all_ms / f.all_ms.max(1e-6)
+        );
     }
     println!("final tally {:?} (expected {:?}); reveal correct for {}/{} players", r.final_counts, r.expected, r.reveal_correct, r.players);
     for p in &r.problems {

@@ -10,11 +10,11 @@ mod room;
 mod stats;
 mod system;
 
-pub use echo::{EchoReport, echo_throughput, serve_echo};
+pub use echo::{EchoReport, FanOutReport, echo_throughput, fan_out_baseline, serve_echo};
 pub use pages::{PagesReport, load_pages};
 pub use room::{RoomOpts, RoomReport, run_room};
 pub use stats::Percentiles;
-pub use system::{raise_nofile, rss_bytes};
+pub use system::{cpu_ms, raise_nofile, rss_bytes};
 
 /// Why a run could not be done or finished.
 #[derive(Debug, thiserror::Error)]

@@ -25,6 +25,8 @@ pub(super) struct Outcome {
     pub acked: Vec<Instant>,
     /// When the revealed tally arrived, and its text (parsed after the run, not while timing).
     pub revealed: Option<(Instant, String)>,
+    /// The `session` (phase revealed) that came with the tally, for the fan-out baseline.
+    pub reveal_session: Option<String>,
     pub error: Option<String>,
 }
 
@@ -121,6 +123,9 @@ async fn answer(
                 // ten thousand players in one process must not measure their own JSON parser.
                 let t = t.as_str();
                 if t.starts_with(r#"{"type":"session""#) {
+                    if t.contains(r#""phase":"revealed""#) {
+                        out.reveal_session = Some(t.to_owned());
+                    }
                     continue;
                 }
                 if t.starts_with(r#"{"type":"answer_ack""#) {

@@ -13,7 +13,7 @@ use tokio_tungstenite::tungstenite::Message;
 use tokio_util::sync::CancellationToken;
 
 use super::player::{self, Outcome, Plan};
-use super::{LoadError, Percentiles, check_loopback, rss_bytes};
+use super::{LoadError, Percentiles, check_loopback, cpu_ms, rss_bytes};
 use crate::client::{Ws, frame};
 
 #[derive(Debug, Clone)]
@@ -47,6 +47,14 @@ pub struct RoomReport {
     pub lone_answer_tally_ms: f64,
     /// `reveal` sent → the last player holds the tally.
     pub reveal_to_all_ms: f64,
+    /// `reveal` sent → half of the players hold the tally.
+    pub reveal_to_half_ms: f64,
+    /// CPU time the server used from `reveal` sent until every player held the tally (10 ms ticks):
+    /// its own share of the fan-out, without the clients that share the machine.
+    pub server_cpu_reveal_ms: Option<u64>,
+    /// What one player got at the reveal (`session`, `tally`), to send through the bare baseline.
+    #[serde(skip)]
+    pub reveal_frames: Vec<String>,
     pub durable_answers_per_s: f64,
     pub server_rss_before: Option<u64>,
     pub server_rss_joined: Option<u64>,
@@ -207,6 +215,7 @@ async fn room(o: &RoomOpts) -> Result<RoomReport, LoadError> {
     // A facilitator pauses between closing and revealing; measure the reveal on its own, not
     // overlapping with the `closed` update still on its way to ten thousand players.
     f.read_for(Duration::from_secs(1)).await?;
+    let cpu_before = o.server_pid.and_then(cpu_ms);
     let reveal_at = Instant::now();
     f.control(ControlAction::Reveal, None).await?;
     let mut outcomes: Vec<Outcome> = Vec::with_capacity(players);
@@ -216,6 +225,7 @@ async fn room(o: &RoomOpts) -> Result<RoomReport, LoadError> {
             None => break,
         }
     }
+    let cpu_reveal = o.server_pid.and_then(cpu_ms).zip(cpu_before).map(|(after, before)| after - before);
     stop.cancel();
     f.phase(Phase::Revealed, None).await?;
 
@@ -228,6 +238,7 @@ async fn room(o: &RoomOpts) -> Result<RoomReport, LoadError> {
     let mut last_ack = start;
     let mut reveal_correct = 0;
     let mut reveal_max = Duration::ZERO;
+    let mut reveals = Vec::with_capacity(outcomes.len());
     for out in &outcomes {
         if let Some(e) = &out.error {
             problems.push(e.clone());
@@ -242,6 +253,7 @@ async fn room(o: &RoomOpts) -> Result<RoomReport, LoadError> {
         last_send = out.sent.iter().copied().fold(last_send, Instant::max);
         if let Some((at, _)) = &out.revealed {
             reveal_max = reveal_max.max(*at - reveal_at);
+            reveals.push(*at - reveal_at);
             if out.revealed_counts().as_ref() == Some(&expected) {
                 reveal_correct += 1;
             }
@@ -270,6 +282,15 @@ async fn room(o: &RoomOpts) -> Result<RoomReport, LoadError> {
         final_tally_after_last_answer_ms: ms(final_at.saturating_duration_since(last_send)),
         lone_answer_tally_ms,
         reveal_to_all_ms: ms(reveal_max),
+        reveal_to_half_ms: {
+            reveals.sort_unstable();
+            reveals.get(reveals.len() / 2).copied().map_or(0.0, ms)
+        },
+        server_cpu_reveal_ms: cpu_reveal,
+        reveal_frames: outcomes
+            .iter()
+            .find_map(|o| Some(vec![o.reveal_session.clone()?, o.revealed.as_ref()?.1.clone()]))
+            .unwrap_or_default(),
         durable_answers_per_s: answers_acked as f64 / (last_ack - first).as_secs_f64().max(1e-6),
         server_rss_before: rss_before,
         server_rss_joined: rss_joined,

@@ -11,3 +11,14 @@ pub fn rss_bytes(pid: u32) -> Option<u64> {
 pub fn raise_nofile(wanted: u64) -> std::io::Result<u64> {
     rlimit::increase_nofile_limit(wanted)
 }
+
+/// CPU time (user + system) process `pid` has used so far, from /proc (Linux; in USER_HZ = 100 ticks a second).
+pub fn cpu_ms(pid: u32) -> Option<u64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The command name (field 2) may hold spaces; the fields after its closing parenthesis are plain.
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| fields.get(i)?.parse::<u64>().ok();
+    // utime and stime are fields 14 and 15 of the whole line, 12 and 13 after the name.
+    Some((ticks(11)? + ticks(12)?) * 10)
+}

@@ -10,6 +10,7 @@ use std::sync::atomic::{AtomicU8, Ordering};
 
 use protocol::{Refusal, Role};
 use tokio::sync::{mpsc, oneshot};
+use tokio_tungstenite::tungstenite::Utf8Bytes;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_util::sync::CancellationToken;
 
@@ -80,15 +81,42 @@ impl Actor {
     fn feed(&mut self, input: Input) {
         let effects = self.machine.handle(input, Now::current());
         let mut slow = Vec::new();
+        // Broadcasts next to each other (a reveal's `session` and `tally`) go out in one pass, so
+        // each connection's writer wakes once for them and sends them in one system call.
+        let mut broadcasts: Vec<(&'static [Role], Utf8Bytes)> = Vec::new();
         for effect in effects {
-            self.apply(effect, &mut slow);
+            match effect {
+                Effect::Send { to: To::Roles(roles), msg } => broadcasts.push((roles, encode(&msg))),
+                other => {
+                    self.broadcast(&mut broadcasts, &mut slow);
+                    self.apply(other, &mut slow);
+                }
+            }
         }
+        self.broadcast(&mut broadcasts, &mut slow);
         for conn in slow {
             tracing::info!(code = %self.machine.state().code, "dropping a client that cannot keep up; it can resume");
             self.peers.remove(&conn);
             self.feed(Input::Leave { conn });
         }
         self.status.store(Status::of(self.machine.state()) as u8, Ordering::Relaxed);
+    }
+
+    /// Puts each text (serialised once, shared) in the outbox of every connection whose role it is for.
+    fn broadcast(&self, texts: &mut Vec<(&'static [Role], Utf8Bytes)>, slow: &mut Vec<u64>) {
+        if texts.is_empty() {
+            return;
+        }
+        for (id, p) in &self.peers {
+            let Some(role) = p.role else { continue };
+            for (roles, text) in texts.iter() {
+                if roles.contains(&role) && !p.out.text(text.clone()) && p.out.is_kicked() {
+                    slow.push(*id);
+                    break;
+                }
+            }
+        }
+        texts.clear();
     }
 
     fn apply(&mut self, effect: Effect, slow: &mut Vec<u64>) {
@@ -104,15 +132,7 @@ impl Actor {
                     p.out.msg(&msg);
                 }
             }
-            Effect::Send { to: To::Roles(roles), msg } => {
-                // Serialised once, shared by every connection it goes to.
-                let text = encode(&msg);
-                for (id, p) in &self.peers {
-                    if p.role.is_some_and(|r| roles.contains(&r)) && !p.out.text(text.clone()) && p.out.is_kicked() {
-                        slow.push(*id);
-                    }
-                }
-            }
+            Effect::Send { to: To::Roles(roles), msg } => self.broadcast(&mut vec![(roles, encode(&msg))], slow),
             Effect::Joined { conn, role } => {
                 if let Some(p) = self.peers.get_mut(&conn) {
                     p.role = Some(role);
