@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
 need_packages xvfb xauth "${WINDOW_PACKAGES[@]}"
-cargo build --locked -p game-client -p session-server --bins
+cargo build --locked -p game-client -p session-server -p dilemma-tools --bins
 BIN="$CARGO_TARGET_DIR/debug"
 OUT=docs/screenshots
 mkdir -p "$OUT"

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use protocol::{ClientMsg, ErrorCode, ServerMsg, SessionView};
-use session_server::client::{Client, Received};
+use dilemma_tools::client::{Client, Received};
 use session_server::{Config, Limits};
 use tokio::net::TcpListener;
 use tokio_tungstenite::tungstenite::protocol::CloseFrame;

@@ -70,7 +70,7 @@ pub fn save_report(db: &Path, code: &str) -> Result<String, String> {
     std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     for (format, ext) in [(Format::Md, "md"), (Format::Csv, "csv")] {
         let path = dir.join(format!("{code}.{ext}"));
-        std::fs::write(&path, render(&report, format)).map_err(|e| format!("{}: {e}", path.display()))?;
+        crate::files::write_whole(&path, &render(&report, format)).map_err(|e| format!("{}: {e}", path.display()))?;
     }
     Ok(dir.join(format!("{code}.md")).display().to_string())
 }

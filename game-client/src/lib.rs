@@ -6,6 +6,7 @@
 pub mod actions;
 pub mod app;
 pub mod embedded;
+pub mod files;
 pub mod i18n;
 pub mod net;
 pub mod options;

@@ -9,7 +9,7 @@ use futures_util::{SinkExt, StreamExt};
 use protocol::{ClientMsg, ErrorCode, PROTOCOL_VERSION, ServerMsg};
 use rand::Rng;
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
-use session_server::client::frame;
+use session_server::wire::frame;
 use tokio_tungstenite::tungstenite::Message;
 
 #[derive(Debug, Clone)]
@@ -155,7 +155,7 @@ async fn run(mut cmds: UnboundedReceiver<NetCmd>, events: UnboundedSender<NetEve
 }
 
 async fn session(
-    mut ws: session_server::client::Ws,
+    mut ws: session_server::wire::Ws,
     t: &mut Target,
     cmds: &mut UnboundedReceiver<NetCmd>,
     emit: &impl Fn(NetEvent),

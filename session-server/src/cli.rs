@@ -111,7 +111,7 @@ fn serve(listen: String, config: Config) -> anyhow::Result<()> {
         )
         .init();
     // Every player is an open socket: a big room needs more than the usual 1024 files.
-    match crate::loadgen::raise_nofile(1 << 20) {
+    match rlimit::increase_nofile_limit(1 << 20) {
         Ok(limit) => tracing::info!(open_files = limit, "open-file limit"),
         Err(e) => tracing::warn!(error = %e, "could not raise the open-file limit"),
     }

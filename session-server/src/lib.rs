@@ -5,7 +5,6 @@
 
 pub mod address;
 pub mod cli;
-pub mod client;
 pub mod config;
 pub mod connection;
 mod decks;
@@ -13,7 +12,6 @@ pub mod export;
 mod guard;
 mod http;
 pub mod hub;
-pub mod loadgen;
 pub mod outbox;
 mod ratelimit;
 mod rewind;
@@ -22,6 +20,7 @@ mod server;
 pub mod session;
 pub mod store;
 pub mod web;
+pub mod wire;
 
 pub use config::{Config, Limits};
 pub use server::{ServerError, run};

@@ -1,6 +1,8 @@
 //! A connection's bounded queue of outgoing messages; whoever fills it up gets the connection dropped.
 
 use protocol::ServerMsg;
+
+pub use crate::wire::encode;
 use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::Utf8Bytes;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
@@ -60,9 +62,4 @@ impl Outbox {
     pub fn is_kicked(&self) -> bool {
         self.kick.is_cancelled()
     }
-}
-
-/// Serialises a message once, to be sent to any number of clients without copying.
-pub fn encode(msg: &ServerMsg) -> Utf8Bytes {
-    Utf8Bytes::from(serde_json::to_string(msg).expect("server messages always serialise"))
 }

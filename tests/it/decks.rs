@@ -94,7 +94,7 @@ async fn slow_facilitator(s: &Server) -> (integration_tests::TestClient, String,
     let addr: std::net::SocketAddr = s.url.trim_start_matches("ws://").trim_end_matches("/ws").parse().unwrap();
     let stream = socket.connect(addr).await.unwrap();
     let (ws, _) = tokio_tungstenite::client_async(s.url.as_str(), tokio_tungstenite::MaybeTlsStream::Plain(stream)).await.unwrap();
-    let mut f = integration_tests::TestClient { c: session_server::client::Client { ws }, seen: Vec::new() };
+    let mut f = integration_tests::TestClient { c: dilemma_tools::client::Client { ws }, seen: Vec::new() };
     f.send(json!({"type":"create_session","protocol":1,"scenario":"groot"})).await;
     let (code, token, _) = f.welcome().await;
     (f, code, token)
@@ -122,13 +122,13 @@ async fn a_client_that_cannot_keep_up_is_dropped_and_can_resume() {
     if !hung_up {
         loop {
             match f.next(std::time::Duration::from_secs(10)).await {
-                session_server::client::Received::Closed(Some(frame)) => {
+                dilemma_tools::client::Received::Closed(Some(frame)) => {
                     assert_eq!(frame.code, tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode::Again);
                     break;
                 }
-                session_server::client::Received::Closed(None) => break,
-                session_server::client::Received::Msg(_) => {}
-                session_server::client::Received::Nothing => panic!("the slow client was not dropped"),
+                dilemma_tools::client::Received::Closed(None) => break,
+                dilemma_tools::client::Received::Msg(_) => {}
+                dilemma_tools::client::Received::Nothing => panic!("the slow client was not dropped"),
             }
         }
     }
@@ -151,8 +151,8 @@ async fn a_client_that_reads_late_but_within_its_queue_is_kept() {
     let mut updates = 0;
     while updates < 40 {
         match f.next(std::time::Duration::from_secs(10)).await {
-            session_server::client::Received::Msg(ServerMsg::Session { .. }) => updates += 1,
-            session_server::client::Received::Msg(_) => {}
+            dilemma_tools::client::Received::Msg(ServerMsg::Session { .. }) => updates += 1,
+            dilemma_tools::client::Received::Msg(_) => {}
             other => panic!("after {updates} updates: {other:?}"),
         }
     }

@@ -142,13 +142,13 @@ async fn flooding_gets_rate_limited_and_closed_with_1008() {
     let mut limited = false;
     let frame = loop {
         match c.next(Duration::from_secs(5)).await {
-            session_server::client::Received::Msg(ServerMsg::Error { code, .. }) => {
+            dilemma_tools::client::Received::Msg(ServerMsg::Error { code, .. }) => {
                 assert_eq!(code, ErrorCode::RateLimited);
                 limited = true;
             }
-            session_server::client::Received::Msg(_) => {}
-            session_server::client::Received::Closed(frame) => break frame,
-            session_server::client::Received::Nothing => panic!("not closed"),
+            dilemma_tools::client::Received::Msg(_) => {}
+            dilemma_tools::client::Received::Closed(frame) => break frame,
+            dilemma_tools::client::Received::Nothing => panic!("not closed"),
         }
     };
     assert!(limited);

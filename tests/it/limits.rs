@@ -204,8 +204,22 @@ async fn at_the_open_file_limit_new_connections_wait_the_open_ones_play_on_and_i
     let _ = std::process::Command::new("kill").args(["-TERM", &server.child.id().to_string()]).status();
     let _ = server.child.wait();
     let text = std::fs::read_to_string(&log).unwrap();
-    assert_eq!(text.matches("cannot accept new connections").count(), 1, "said once:\n{text}");
-    assert!(text.contains("accepting new connections again"), "{text}");
+    // Said once when it starts and once when it ends, not for every refused attempt. (While the
+    // idle sockets are being closed the limit may be touched again: that is a second episode,
+    // said the same way.)
+    let said: Vec<bool> = text
+        .lines()
+        .filter_map(|l| match (l.contains("cannot accept new connections"), l.contains("accepting new connections again")) {
+            (true, _) => Some(true),
+            (_, true) => Some(false),
+            _ => None,
+        })
+        .collect();
+    assert!(!said.is_empty(), "{text}");
+    for (i, out_of_files) in said.iter().enumerate() {
+        assert_eq!(*out_of_files, i % 2 == 0, "each episode said once at its start and once at its end:\n{text}");
+    }
+    assert_eq!(said.len() % 2, 0, "the last episode ended:\n{text}");
 }
 
 #[tokio::test]

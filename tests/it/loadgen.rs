@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use integration_tests::Server;
-use session_server::loadgen::{RoomOpts, echo_throughput, fan_out_baseline, load_pages, run_room, serve_echo};
+use dilemma_tools::loadgen::{RoomOpts, echo_throughput, fan_out_baseline, load_pages, run_room, serve_echo};
 use tokio_util::sync::CancellationToken;
 
 #[tokio::test(flavor = "multi_thread")]

@@ -62,7 +62,7 @@ impl Binary {
     }
 
     pub async fn client(&self) -> TestClient {
-        TestClient { c: session_server::client::Client::connect(&self.url).await.unwrap(), seen: Vec::new() }
+        TestClient { c: dilemma_tools::client::Client::connect(&self.url).await.unwrap(), seen: Vec::new() }
     }
 }
 

@@ -5,7 +5,7 @@ use std::time::Duration;
 use integration_tests::{Server, TestClient};
 use protocol::{ItemKind, Phase, ServerMsg};
 use serde_json::json;
-use session_server::client::Received;
+use dilemma_tools::client::Received;
 
 fn roles_of(c: &TestClient) -> Vec<(String, String)> {
     c.seen

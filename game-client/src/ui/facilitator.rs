@@ -100,16 +100,19 @@ pub fn panel(ui: &mut egui::Ui, view: &ViewState, now: Instant) -> Option<Action
             ui.label(RichText::new(statement).size(if item.kind == ItemKind::Sketch { 30.0 } else { theme::STATEMENT }).strong());
         }
         ui.add_space(8.0);
+        // What the server would take now, by the protocol's own phase rules.
+        let allowed = |a: ControlAction| protocol::flow::next_phase(session.phase, a, Some(item.kind)).is_ok();
         ui.horizontal_wrapped(|ui| {
             let running = view.remaining(now).is_some_and(|left| !left.is_zero());
             let timer_label = if running { l.pick("Timer opnieuw", "Restart the timer") } else { l.pick("Start de timer", "Start the timer") };
-            if session.phase == Phase::Open && item.kind == ItemKind::Sketch && widgets::primary(ui, timer_label) {
+            if allowed(ControlAction::StartTimer) && widgets::primary(ui, timer_label) {
                 action = control(ControlAction::StartTimer);
             }
-            if session.phase == Phase::Open && !item.options.is_empty() && ui.button(l.pick("Sluit het stemmen", "Close voting")).clicked() {
+            // Closing is offered only where there is something to vote on.
+            if allowed(ControlAction::Close) && !item.options.is_empty() && ui.button(l.pick("Sluit het stemmen", "Close voting")).clicked() {
                 action = control(ControlAction::Close);
             }
-            if matches!(session.phase, Phase::Open | Phase::Closed) && widgets::primary(ui, l.pick("Toon de uitslag", "Show the result")) {
+            if allowed(ControlAction::Reveal) && widgets::primary(ui, l.pick("Toon de uitslag", "Show the result")) {
                 action = control(ControlAction::Reveal);
             }
             let next = session.index.map(|i| i + 1).and_then(|i| session.items.as_ref()?.get(i));
@@ -117,7 +120,7 @@ pub fn panel(ui: &mut egui::Ui, view: &ViewState, now: Instant) -> Option<Action
                 && ui.button(l.pick("Volgende ▶", "Next ▶")).clicked() {
                     action = Some(Action::Control { action: ControlAction::Open, item: Some(next.id.clone()) });
                 }
-            if ui.button(l.pick("Beëindig de sessie", "End the session")).clicked() {
+            if allowed(ControlAction::End) && ui.button(l.pick("Beëindig de sessie", "End the session")).clicked() {
                 action = control(ControlAction::End);
             }
         });

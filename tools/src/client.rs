@@ -1,20 +1,13 @@
-//! A small protocol client over a real websocket: used by the load generator, the integration tests and scripts.
+//! A small protocol client over a real websocket: used by the workshop bot, the integration tests and scripts.
 
 use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
 use protocol::{ClientMsg, ServerMsg};
-use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use tokio_tungstenite::tungstenite::{self, Message};
-use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
-pub type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
-
-/// A client message as the text frame it travels in.
-pub fn frame(m: &ClientMsg) -> Message {
-    Message::Text(serde_json::to_string(m).expect("client messages serialise").into())
-}
+pub use session_server::wire::{Ws, frame};
 
 /// What came in: a message, a close (with its frame), or nothing within the wait.
 #[derive(Debug)]

@@ -20,7 +20,7 @@ use std::time::Duration;
 
 use clap::Parser;
 use protocol::{ClientMsg, ControlAction, PROTOCOL_VERSION, ServerMsg};
-use session_server::client::{Client, Received};
+use dilemma_tools::client::{Client, Received};
 use tokio::sync::{mpsc, oneshot};
 
 #[derive(Parser)]
@@ -104,7 +104,7 @@ async fn join(url: &str, code: &str, n: usize, team: &[&str], show: bool, bots: 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> std::process::ExitCode {
     let args = Args::parse();
-    if session_server::loadgen::check_loopback(&args.url).is_err() {
+    if dilemma_tools::loadgen::check_loopback(&args.url).is_err() {
         eprintln!("workshop-bot only talks to loopback addresses, e.g. ws://127.0.0.1:7878/ws");
         return std::process::ExitCode::FAILURE;
     }

@@ -5,7 +5,7 @@ use std::process::{Child, Command, ExitCode, Stdio};
 use std::time::Duration;
 
 use clap::{Parser, Subcommand};
-use session_server::loadgen::{
+use dilemma_tools::loadgen::{
     EchoReport, FanOutReport, PagesReport, RoomOpts, RoomReport, echo_throughput, fan_out_baseline, load_pages, raise_nofile,
     run_room, serve_echo,
 };

@@ -1,0 +1,4 @@
+//! Tools around the session server, kept out of it: the load generator, and a small protocol client used by the tests, the workshop bot and scripts.
+
+pub mod client;
+pub mod loadgen;
