@@ -114,3 +114,40 @@ pub fn load_sessions(conn: &Connection) -> Result<Vec<LoadedSession>, StoreError
     }
     Ok(sessions)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unreadable_sessions_are_left_out_and_the_rest_load() {
+        let dir = tempfile::tempdir().unwrap();
+        let conn = super::super::open_connection(&dir.path().join("s.db")).unwrap();
+        let deck = r#"{"id":"d","title":"D","language":"nl","description":"","items":[]}"#;
+        let session = |code: &str, deck: &str, phase: &str| {
+            conn.execute(
+                "INSERT INTO sessions (code, title, scenario, deck, phase, created_ms) VALUES (?1, 't', 'd', ?2, ?3, 1)",
+                rusqlite::params![code, deck, phase],
+            )
+            .unwrap();
+        };
+        session("GOODGG", deck, "lobby");
+        session("PHASEX", deck, "paused");
+        session("DECKXX", "{not json", "lobby");
+        session("ROLEXX", deck, "lobby");
+        let member = |code: &str, role: &str| {
+            conn.execute(
+                "INSERT INTO members (code, member, role, token_hash) VALUES (?1, 1, ?2, ?3)",
+                rusqlite::params![code, role, &[7u8; 32][..]],
+            )
+            .unwrap();
+        };
+        member("GOODGG", "facilitator");
+        member("ROLEXX", "spectator");
+        let loaded = load_sessions(&conn).unwrap();
+        let codes: Vec<&str> = loaded.iter().map(|s| s.code.as_str()).collect();
+        assert_eq!(codes, ["GOODGG"]);
+        assert_eq!(loaded[0].members[0].role, Role::Facilitator);
+        assert_eq!(loaded[0].phase, Phase::Lobby);
+    }
+}
