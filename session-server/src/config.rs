@@ -61,6 +61,9 @@ pub struct Limits {
     pub join_failure_refill: Duration,
     /// A write that waits this long for a database lock held by another program fails (`storage_failed`).
     pub store_busy: Duration,
+    /// Writes waiting for the disk, at most; beyond it sessions wait, and stop reading their
+    /// members' messages, until there is room (a flood of 10,000 changed answers is 20,000).
+    pub store_queue: usize,
 }
 
 impl Default for Limits {
@@ -87,6 +90,7 @@ impl Default for Limits {
             join_failure_budget: 60,
             join_failure_refill: Duration::from_secs(60),
             store_busy: Duration::from_secs(5),
+            store_queue: 65_536,
         }
     }
 }

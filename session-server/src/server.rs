@@ -21,8 +21,8 @@ pub enum ServerError {
 /// returns only after the store has committed everything it was given.
 pub async fn run(listener: TcpListener, config: Config, shutdown: CancellationToken) -> Result<(), ServerError> {
     let db = config.db.clone();
-    let busy = config.limits.store_busy;
-    let (store, loaded, writer) = tokio::task::spawn_blocking(move || Store::open(&db, busy)).await.expect("store open")?;
+    let (busy, queue) = (config.limits.store_busy, config.limits.store_queue);
+    let (store, loaded, writer) = tokio::task::spawn_blocking(move || Store::open(&db, busy, queue)).await.expect("store open")?;
     let tracker = TaskTracker::new();
     let hub = Hub::new(config, store, loaded, tracker.clone(), shutdown.clone());
     // Read the decks once now, so problems in the scenario folder are in the log at start.

@@ -75,3 +75,56 @@ async fn while_the_database_is_locked_nothing_is_acknowledged_or_announced_and_a
     assert_eq!(count(&db, "SELECT count(*) FROM answers"), 2);
     assert_eq!(count(&db, "SELECT count(*) FROM members"), 4, "facilitator, two players and the late one");
 }
+
+#[tokio::test]
+async fn a_full_store_queue_makes_the_room_wait_instead_of_growing_and_nothing_is_lost_or_doubled() {
+    let s = Server::start_with(limits(|l| {
+        l.store_busy = Duration::from_millis(400);
+        l.store_queue = 2;
+    }))
+    .await;
+    let (mut f, code, _) = s.facilitator("test").await;
+    let mut players = Vec::new();
+    for _ in 0..6 {
+        players.push(s.player(&code, None).await.0);
+    }
+    f.control("open", Some("a")).await;
+    for p in &mut players {
+        p.session_where("open", |v| v.phase == Phase::Open).await;
+    }
+    // The disk stalls while every player answers twice: far more writes than the queue holds.
+    let held = lock(&s.db);
+    for p in &mut players {
+        p.send(serde_json::json!({"type":"answer","item":"a","option":"eens"})).await;
+        p.send(serde_json::json!({"type":"answer","item":"a","option":"oneens"})).await;
+    }
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    drop(held);
+    // Each answer is either acknowledged or refused with storage_failed, never both, never silent.
+    let mut acked = 0;
+    for p in &mut players {
+        let mut answered = 0;
+        while answered < 2 {
+            match p.expect("ack or storage_failed", |m| match m {
+                ServerMsg::AnswerAck { .. } => Some(true),
+                ServerMsg::Error { code: ErrorCode::StorageFailed, .. } => Some(false),
+                _ => None,
+            })
+            .await
+            {
+                true => acked += 1,
+                false => {}
+            }
+            answered += 1;
+        }
+    }
+    // The room goes on: one more answer each, all stored now.
+    for p in &mut players {
+        p.answer("a", "hangt_af").await;
+    }
+    let t = f.tally_where("every player's last answer", |t| t.counts["hangt_af"] == 6).await;
+    assert_eq!(t.total, 6, "one answer per player, whatever happened before ({acked} acks during the stall)");
+    let db = s.db.clone();
+    let _files = s.stop().await;
+    assert_eq!(count(&db, "SELECT count(*) FROM answers WHERE option = 'hangt_af'"), 6);
+}

@@ -47,38 +47,49 @@ impl Actor {
             tokio::select! {
                 cmd = rx.recv() => {
                     let Some(cmd) = cmd else { break };
-                    self.command(cmd);
+                    self.command(cmd).await;
                     // Take what else is waiting before looking at timers again.
                     for _ in 0..256 {
                         match rx.try_recv() {
-                            Ok(cmd) => self.command(cmd),
+                            Ok(cmd) => self.command(cmd).await,
                             Err(_) => break,
                         }
                     }
                 }
-                Some((write, ok)) = results.recv() => self.feed(Input::Committed { write, ok }),
-                () = sleep_until(due), if due.is_some() => self.feed(Input::Tick),
+                Some((write, ok)) = results.recv() => self.feed(Input::Committed { write, ok }).await,
+                () = sleep_until(due), if due.is_some() => self.feed(Input::Tick).await,
                 () = shutdown.cancelled() => break,
             }
         }
         tracing::debug!(code = %self.machine.state().code, "session task finished");
     }
 
-    fn command(&mut self, cmd: Cmd) {
+    async fn command(&mut self, cmd: Cmd) {
         match cmd {
             Cmd::Attach { conn, out, how, reply } => {
                 self.peers.insert(conn, Peer { out, role: None, reply: Some(reply) });
-                self.feed(Input::Attach { conn, how, token: new_token() });
+                self.feed(Input::Attach { conn, how, token: new_token() }).await;
             }
-            Cmd::Msg { conn, msg } => self.feed(Input::Msg { conn, msg }),
+            Cmd::Msg { conn, msg } => self.feed(Input::Msg { conn, msg }).await,
             Cmd::Leave { conn } => {
                 self.peers.remove(&conn);
-                self.feed(Input::Leave { conn });
+                self.feed(Input::Leave { conn }).await;
             }
         }
     }
 
-    fn feed(&mut self, input: Input) {
+    /// Hands `input` to the machine and carries out its effects; clients that could not keep up
+    /// are dropped, and their leaving is the next input.
+    async fn feed(&mut self, input: Input) {
+        for conn in self.carry_out(input).await {
+            tracing::info!(code = %self.machine.state().code, "dropping a client that cannot keep up; it can resume");
+            self.peers.remove(&conn);
+            Box::pin(self.feed(Input::Leave { conn })).await;
+        }
+        self.status.store(Status::of(self.machine.state()) as u8, Ordering::Relaxed);
+    }
+
+    async fn carry_out(&mut self, input: Input) -> Vec<u64> {
         let effects = self.machine.handle(input, Now::current());
         let mut slow = Vec::new();
         // Broadcasts next to each other (a reveal's `session` and `tally`) go out in one pass, so
@@ -89,17 +100,12 @@ impl Actor {
                 Effect::Send { to: To::Roles(roles), msg } => broadcasts.push((roles, encode(&msg))),
                 other => {
                     self.broadcast(&mut broadcasts, &mut slow);
-                    self.apply(other, &mut slow);
+                    self.apply(other, &mut slow).await;
                 }
             }
         }
         self.broadcast(&mut broadcasts, &mut slow);
-        for conn in slow {
-            tracing::info!(code = %self.machine.state().code, "dropping a client that cannot keep up; it can resume");
-            self.peers.remove(&conn);
-            self.feed(Input::Leave { conn });
-        }
-        self.status.store(Status::of(self.machine.state()) as u8, Ordering::Relaxed);
+        slow
     }
 
     /// Puts each text (serialised once, shared) in the outbox of every connection whose role it is for.
@@ -119,13 +125,14 @@ impl Actor {
         texts.clear();
     }
 
-    fn apply(&mut self, effect: Effect, slow: &mut Vec<u64>) {
+    async fn apply(&mut self, effect: Effect, slow: &mut Vec<u64>) {
         match effect {
             Effect::Write { id, ops } => {
                 let results = self.committed.clone();
-                self.store.submit(ops, Some(Box::new(move |ok| {
+                let after = Box::new(move |ok| {
                     let _ = results.send((id, ok));
-                })));
+                });
+                self.store.submit(ops, Some(after)).await;
             }
             Effect::Send { to: To::Conn(conn), msg } => {
                 if let Some(p) = self.peers.get(&conn) {

@@ -11,7 +11,6 @@ mod writer;
 
 use std::path::Path;
 use std::time::Duration;
-use std::sync::mpsc;
 use std::thread::JoinHandle;
 
 pub use load::{LoadedMember, LoadedSession, load_sessions};
@@ -38,11 +37,13 @@ pub(crate) struct Job {
 }
 
 /// A cloneable handle to the writer thread. The thread ends, after committing what it has,
-/// once every handle is dropped.
+/// once every handle is dropped. Its queue is bounded: when the disk cannot keep up, whoever
+/// submits waits (see [`Store::submit`]) instead of memory filling up.
 #[derive(Clone)]
 pub struct Store {
-    tx: mpsc::Sender<Job>,
+    tx: tokio::sync::mpsc::Sender<Job>,
 }
+
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -54,12 +55,13 @@ pub enum StoreError {
 
 impl Store {
     /// Opens (or creates) the database, reads every session in it, and starts the writer thread.
-    /// A write that waits longer than `busy` for a lock another program holds fails.
-    pub fn open(path: &Path, busy: Duration) -> Result<(Store, Vec<LoadedSession>, JoinHandle<()>), StoreError> {
+    /// A write that waits longer than `busy` for a lock another program holds fails; at most
+    /// `queue` writes wait for the writer.
+    pub fn open(path: &Path, busy: Duration, queue: usize) -> Result<(Store, Vec<LoadedSession>, JoinHandle<()>), StoreError> {
         let conn = open_connection(path)?;
         conn.busy_timeout(busy).map_err(StoreError::Sql)?;
         let sessions = load_sessions(&conn)?;
-        let (tx, rx) = mpsc::channel();
+        let (tx, rx) = tokio::sync::mpsc::channel(queue.max(1));
         let handle = std::thread::Builder::new()
             .name("store-writer".into())
             .spawn(move || writer::run(conn, rx))
@@ -67,9 +69,12 @@ impl Store {
         Ok((Store { tx }, sessions, handle))
     }
 
-    /// Queues `ops` as one job; `after` runs on the writer thread once it is committed (`true`) or has failed.
-    pub fn submit(&self, ops: Vec<Op>, after: Option<After>) {
-        if let Err(mpsc::SendError(Job { after: Some(after), .. })) = self.tx.send(Job { ops, after }) {
+    /// Queues `ops` as one job; `after` runs on the writer thread once it is committed (`true`) or
+    /// has failed. With the queue full this waits for room: the session that submits then stops
+    /// taking commands, and its members' connections stop being read, so a flood slows down at
+    /// its source.
+    pub async fn submit(&self, ops: Vec<Op>, after: Option<After>) {
+        if let Err(tokio::sync::mpsc::error::SendError(Job { after: Some(after), .. })) = self.tx.send(Job { ops, after }).await {
             after(false);
         }
     }

@@ -1,6 +1,5 @@
 //! The writer thread: takes every waiting job, runs them in one transaction (a savepoint each), commits, then runs their follow-ups.
 
-use std::sync::mpsc::Receiver;
 
 use rusqlite::{Connection, ErrorCode, params};
 
@@ -9,9 +8,9 @@ use super::{Job, Op};
 /// At most this many jobs share one commit, so a follow-up never waits behind an endless queue.
 const MAX_GROUP: usize = 8192;
 
-pub(super) fn run(mut conn: Connection, rx: Receiver<Job>) {
+pub(super) fn run(mut conn: Connection, mut rx: tokio::sync::mpsc::Receiver<Job>) {
     let mut group = Vec::with_capacity(256);
-    while let Ok(first) = rx.recv() {
+    while let Some(first) = rx.blocking_recv() {
         group.push(first);
         while group.len() < MAX_GROUP {
             match rx.try_recv() {
