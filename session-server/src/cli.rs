@@ -24,6 +24,9 @@ struct Cli {
     /// Folder with scenario files (*.toml). Files with problems are reported and skipped.
     #[arg(long, env = "SESSION_SERVER_SCENARIOS", default_value = "./scenarios")]
     scenarios: PathBuf,
+    /// Ended sessions older than this many days are deleted with their answers (0: keep them all).
+    #[arg(long, env = "SESSION_SERVER_KEEP_DAYS", default_value_t = crate::config::DEFAULT_KEEP_DAYS)]
+    keep_days: u64,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -49,6 +52,11 @@ enum Command {
         #[arg(long, short)]
         out: Option<PathBuf>,
     },
+    /// For whoever runs the server: list the sessions, end one, purge old ones.
+    Sessions {
+        #[command(subcommand)]
+        command: crate::operate::Sessions,
+    },
 }
 
 /// Parses the process's arguments and runs what they ask for.
@@ -57,7 +65,12 @@ pub fn main() -> ExitCode {
     match cli.command {
         Some(Command::Validate { paths }) => validate(&paths),
         Some(Command::Export { code, format, out }) => report_errors(export(&cli.db, &code, format, out)),
-        None | Some(Command::Serve) => report_errors(serve(cli.listen, Config::new(cli.scenarios, cli.db))),
+        Some(Command::Sessions { command }) => report_errors(crate::operate::run(&cli.db, command)),
+        None | Some(Command::Serve) => {
+            let mut config = Config::new(cli.scenarios, cli.db);
+            config.retention = (cli.keep_days > 0).then(|| std::time::Duration::from_secs(cli.keep_days * 24 * 3600));
+            report_errors(serve(cli.listen, config))
+        }
     }
 }
 

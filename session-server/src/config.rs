@@ -3,6 +3,10 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+/// How long ended sessions are kept by default: a year, so a follow-up three months later and the
+/// analysis after it still find them.
+pub const DEFAULT_KEEP_DAYS: u64 = 365;
+
 #[derive(Debug, Clone)]
 pub struct Config {
     pub scenarios: PathBuf,
@@ -10,11 +14,19 @@ pub struct Config {
     pub limits: Limits,
     /// Seed for role assignment, so tests can predict who plays what; random when `None`.
     pub role_seed: Option<u64>,
+    /// Ended sessions older than this are deleted from the database (with every answer); `None` keeps them.
+    pub retention: Option<Duration>,
 }
 
 impl Config {
     pub fn new(scenarios: impl Into<PathBuf>, db: impl Into<PathBuf>) -> Config {
-        Config { scenarios: scenarios.into(), db: db.into(), limits: Limits::default(), role_seed: None }
+        Config {
+            scenarios: scenarios.into(),
+            db: db.into(),
+            limits: Limits::default(),
+            role_seed: None,
+            retention: Some(Duration::from_secs(DEFAULT_KEEP_DAYS * 24 * 3600)),
+        }
     }
 }
 
@@ -64,6 +76,15 @@ pub struct Limits {
     /// Writes waiting for the disk, at most; beyond it sessions wait, and stop reading their
     /// members' messages, until there is room (a flood of 10,000 changed answers is 20,000).
     pub store_queue: usize,
+    /// A session still in its lobby with no member doing anything this long ends by itself...
+    pub idle_lobby: Duration,
+    /// ...and so does any session in which nothing happened this long.
+    pub idle_any: Duration,
+    /// An ended session nobody has open leaves memory after this long; it is read back from the
+    /// database when someone resumes it or opens its projector.
+    pub unload_after: Duration,
+    /// How often the server carries out the operator's requests and the retention rule.
+    pub sweep_every: Duration,
 }
 
 impl Default for Limits {
@@ -91,6 +112,10 @@ impl Default for Limits {
             join_failure_refill: Duration::from_secs(60),
             store_busy: Duration::from_secs(5),
             store_queue: 65_536,
+            idle_lobby: Duration::from_secs(4 * 3600),
+            idle_any: Duration::from_secs(24 * 3600),
+            unload_after: Duration::from_secs(600),
+            sweep_every: Duration::from_secs(10),
         }
     }
 }

@@ -224,26 +224,17 @@ impl Connection {
                 }
             }
             ClientMsg::Join { code, team, .. } => match protocol::team::check(team.as_deref()) {
-                Ok(team) => match self.hub.find(&code, ip).await {
-                    Ok(s) => self.attach(s, Attach::Player { team }).await,
-                    Err(r) => Err(r),
-                },
+                Ok(team) => self.enter(&code, Attach::Player { team }).await,
                 Err(r) => Err(r),
             },
-            ClientMsg::Watch { code, .. } => match self.hub.find(&code, ip).await {
-                Ok(s) => self.attach(s, Attach::Watcher).await,
-                Err(r) => Err(r),
-            },
-            ClientMsg::Resume { code, token, .. } => match self.hub.find(&code, ip).await {
-                Ok(s) => {
-                    let r = self.attach(s, Attach::Resume { token }).await;
-                    if r.is_err() {
-                        self.hub.guess_failed(ip);
-                    }
-                    r
+            ClientMsg::Watch { code, .. } => self.enter(&code, Attach::Watcher).await,
+            ClientMsg::Resume { code, token, .. } => {
+                let r = self.enter(&code, Attach::Resume { token }).await;
+                if r.as_ref().is_err_and(|r| r.code == ErrorCode::Unauthorized) {
+                    self.hub.guess_failed(ip);
                 }
-                Err(r) => Err(r),
-            },
+                r
+            }
             msg @ (ClientMsg::Answer { .. } | ClientMsg::Control { .. }) => {
                 if let Some(s) = &self.session {
                     s.send(self.id, msg).await;
@@ -257,10 +248,22 @@ impl Connection {
         Next::Continue
     }
 
-    async fn attach(&mut self, session: SessionHandle, how: Attach) -> Result<(), Refusal> {
-        session.attach(self.id, self.outbox.clone(), how).await?;
-        self.session = Some(session);
-        Ok(())
+    /// Enters the session with this code. A session that left memory just as it was found is
+    /// found again (read back from the database), once.
+    async fn enter(&mut self, code: &str, how: Attach) -> Result<(), Refusal> {
+        let ip = self.peer.ip();
+        let mut tries = 0;
+        loop {
+            let session = self.hub.find(code, ip).await?;
+            match session.attach(self.id, self.outbox.clone(), how.clone()).await {
+                Ok(_) => {
+                    self.session = Some(session);
+                    return Ok(());
+                }
+                Err(_) if session.is_gone() && tries == 0 && !self.hub.shutdown().is_cancelled() => tries += 1,
+                Err(r) => return Err(r),
+            }
+        }
     }
 }
 

@@ -229,7 +229,8 @@ fn themes(report: &Report, out: &mut String) {
 }
 
 /// `YYYY-MM-DD HH:MM` for a Unix time in milliseconds (civil-from-days, no calendar crate needed).
-fn utc_date(ms: i64) -> String {
+/// `YYYY-MM-DD HH:MM` in UTC for wall-clock milliseconds.
+pub fn utc_date(ms: i64) -> String {
     let secs = ms.div_euclid(1000);
     let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
     let z = days + 719_468;

@@ -17,7 +17,7 @@ use crate::guard::Budget;
 use crate::secrets::new_code;
 use crate::outbox::Outbox;
 use crate::session::{Attach, SessionHandle, State};
-use crate::store::{LoadedSession, Store};
+use crate::store::{LoadedSession, Store, Which, load_sessions, operator};
 
 /// Cloneable handle around the shared registry. Locks are never held across an `.await`.
 #[derive(Clone)]
@@ -37,6 +37,9 @@ struct Shared {
     /// Open connections per network address (see `Limits::connections_per_address`).
     open: Mutex<HashMap<IpAddr, usize>>,
     next_conn: AtomicU64,
+    /// A second connection to the database, for reading sessions back on demand and for the
+    /// operator's requests and the retention rule (used on blocking threads only).
+    reader: Arc<Mutex<rusqlite::Connection>>,
     tracker: TaskTracker,
     shutdown: CancellationToken,
 }
@@ -46,6 +49,7 @@ impl Hub {
         config: Config,
         store: Store,
         loaded: Vec<LoadedSession>,
+        reader: rusqlite::Connection,
         tracker: TaskTracker,
         shutdown: CancellationToken,
     ) -> Hub {
@@ -64,6 +68,7 @@ impl Hub {
                 creations,
                 open: Mutex::new(HashMap::new()),
                 next_conn: AtomicU64::new(1),
+                reader: Arc::new(Mutex::new(reader)),
                 tracker,
                 shutdown,
             }),
@@ -74,7 +79,7 @@ impl Hub {
             let handle = hub.spawn(State::from_loaded(l));
             hub.shared.sessions.lock().expect("sessions lock").insert(code, handle);
         }
-        tracing::info!(sessions = count, "sessions restored from the store");
+        tracing::info!(sessions = count, "sessions that had not ended restored from the store");
         hub
     }
 
@@ -163,13 +168,93 @@ impl Hub {
                 "Te veel verkeerde codes vanaf dit netwerk. Wacht een minuut en controleer de code op het scherm.",
             ));
         }
-        let found = protocol::codes::normalize(typed)
-            .and_then(|code| self.shared.sessions.lock().expect("sessions lock").get(&code).cloned())
-            .filter(SessionHandle::is_created);
+        let found = match protocol::codes::normalize(typed) {
+            Some(code) => self.lookup(code).await,
+            None => None,
+        };
         if found.is_some() {
             guard.refund(ip, Instant::now());
         }
         found.ok_or_else(|| Refusal::from(ErrorCode::UnknownSession))
+    }
+
+    /// The session in memory, or read back from the database (an ended session left memory).
+    async fn lookup(&self, code: String) -> Option<SessionHandle> {
+        let cached = self.shared.sessions.lock().expect("sessions lock").get(&code).cloned();
+        match cached {
+            Some(s) if !s.is_gone() => return s.is_created().then_some(s),
+            _ if self.shared.shutdown.is_cancelled() => return None,
+            _ => {}
+        }
+        let reader = self.shared.reader.clone();
+        let wanted = code.clone();
+        let loaded = tokio::task::spawn_blocking(move || {
+            let conn = reader.lock().expect("reader lock");
+            load_sessions(&conn, Which::Code(&wanted))
+        })
+        .await
+        .ok()?;
+        let loaded = match loaded {
+            Ok(mut found) => found.pop()?,
+            Err(e) => {
+                tracing::error!(%code, error = %e, "could not read a session from the database");
+                return None;
+            }
+        };
+        let mut sessions = self.shared.sessions.lock().expect("sessions lock");
+        // Someone else may have read it back meanwhile: one task per session.
+        if let Some(s) = sessions.get(&code).filter(|s| !s.is_gone()) {
+            return Some(s.clone());
+        }
+        tracing::info!(%code, "session read back from the database");
+        let handle = self.spawn(State::from_loaded(loaded));
+        sessions.insert(code, handle.clone());
+        Some(handle)
+    }
+
+    /// Every few seconds: forgets sessions that left memory, ends the sessions the operator asked
+    /// to end (`session-server sessions end`), and deletes ended sessions past the retention time.
+    pub async fn sweep(self) {
+        let every = self.shared.limits.sweep_every;
+        loop {
+            tokio::select! {
+                () = tokio::time::sleep(every) => {}
+                () = self.shared.shutdown.cancelled() => return,
+            }
+            let open: Vec<String> = {
+                let mut sessions = self.shared.sessions.lock().expect("sessions lock");
+                sessions.retain(|_, s| !s.is_gone());
+                sessions.keys().cloned().collect()
+            };
+            let reader = self.shared.reader.clone();
+            let before = self.shared.config.retention.map(|keep| crate::now_ms() - keep.as_millis() as i64);
+            let swept = tokio::task::spawn_blocking(move || {
+                let mut conn = reader.lock().expect("reader lock");
+                let ends = operator::take_end_requests(&mut conn)?;
+                let purged = match before {
+                    Some(before) => operator::purge(&mut conn, before, &open)?,
+                    None => 0,
+                };
+                Ok::<_, rusqlite::Error>((ends, purged))
+            })
+            .await;
+            match swept {
+                Ok(Ok((ends, purged))) => {
+                    if purged > 0 {
+                        tracing::info!(sessions = purged, "ended sessions past the retention time deleted");
+                    }
+                    for code in ends {
+                        let session = self.shared.sessions.lock().expect("sessions lock").get(&code).cloned();
+                        tracing::info!(%code, live = session.is_some(), "the operator asked to end this session");
+                        if let Some(s) = session {
+                            s.end().await;
+                        }
+                    }
+                }
+                Ok(Err(e)) => tracing::warn!(error = %e, "the operator's requests and the retention rule could not be read; trying again"),
+                Err(_) => return,
+            }
+        }
     }
 
     /// This machine itself (the facilitator's app, a reverse proxy, the load generator) is not held

@@ -12,6 +12,7 @@ pub mod export;
 mod guard;
 mod http;
 pub mod hub;
+mod operate;
 pub mod outbox;
 mod ratelimit;
 mod rewind;

@@ -22,9 +22,15 @@ pub enum ServerError {
 pub async fn run(listener: TcpListener, config: Config, shutdown: CancellationToken) -> Result<(), ServerError> {
     let db = config.db.clone();
     let (busy, queue) = (config.limits.store_busy, config.limits.store_queue);
-    let (store, loaded, writer) = tokio::task::spawn_blocking(move || Store::open(&db, busy, queue)).await.expect("store open")?;
+    let (store, loaded, writer, reader) = tokio::task::spawn_blocking(move || {
+        let (store, loaded, writer) = Store::open(&db, busy, queue)?;
+        Ok::<_, StoreError>((store, loaded, writer, crate::store::open_connection(&db)?))
+    })
+    .await
+    .expect("store open")?;
     let tracker = TaskTracker::new();
-    let hub = Hub::new(config, store, loaded, tracker.clone(), shutdown.clone());
+    let hub = Hub::new(config, store, loaded, reader, tracker.clone(), shutdown.clone());
+    tracker.spawn(hub.clone().sweep());
     // Read the decks once now, so problems in the scenario folder are in the log at start.
     let offered = hub.decks().await.len();
     tracing::info!(decks = offered, "scenario folder read");

@@ -5,6 +5,7 @@ mod decks;
 mod durability;
 mod errors;
 mod export;
+mod lifecycle;
 mod limits;
 mod loadgen;
 mod opening;

@@ -105,16 +105,14 @@ async fn a_full_store_queue_makes_the_room_wait_instead_of_growing_and_nothing_i
     for p in &mut players {
         let mut answered = 0;
         while answered < 2 {
-            match p.expect("ack or storage_failed", |m| match m {
-                ServerMsg::AnswerAck { .. } => Some(true),
-                ServerMsg::Error { code: ErrorCode::StorageFailed, .. } => Some(false),
-                _ => None,
-            })
-            .await
-            {
-                true => acked += 1,
-                false => {}
-            }
+            let stored = p
+                .expect("ack or storage_failed", |m| match m {
+                    ServerMsg::AnswerAck { .. } => Some(true),
+                    ServerMsg::Error { code: ErrorCode::StorageFailed, .. } => Some(false),
+                    _ => None,
+                })
+                .await;
+            acked += usize::from(stored);
             answered += 1;
         }
     }

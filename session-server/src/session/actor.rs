@@ -60,6 +60,13 @@ impl Actor {
                 () = sleep_until(due), if due.is_some() => self.feed(Input::Tick).await,
                 () = shutdown.cancelled() => break,
             }
+            if self.machine.finished(Now::current()) {
+                // Nobody can reach it any more; whoever was just about to gets no answer from
+                // here, sees the session gone, and finds it again (read back from the database).
+                rx.close();
+                tracing::info!(code = %self.machine.state().code, "ended session left memory");
+                break;
+            }
         }
         tracing::debug!(code = %self.machine.state().code, "session task finished");
     }
@@ -75,6 +82,7 @@ impl Actor {
                 self.peers.remove(&conn);
                 self.feed(Input::Leave { conn }).await;
             }
+            Cmd::End => self.feed(Input::End).await,
         }
     }
 

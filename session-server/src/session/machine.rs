@@ -43,13 +43,15 @@ pub(crate) enum Input {
     Committed { write: u64, ok: bool },
     /// A time from [`Machine::next_due`] has come.
     Tick,
+    /// The person who runs the server ends the session.
+    End,
 }
 
 impl Input {
     fn conn(&self) -> Option<u64> {
         match self {
             Input::Attach { conn, .. } | Input::Msg { conn, .. } | Input::Leave { conn } => Some(*conn),
-            Input::Committed { .. } | Input::Tick => None,
+            Input::Committed { .. } | Input::Tick | Input::End => None,
         }
     }
 }
@@ -94,8 +96,9 @@ pub(crate) enum Pending {
     /// A new member (and for the creator, the session itself). `conn` is `None` once it left.
     Member { conn: Option<u64>, member: u32, role: Role, team: Option<Arc<str>>, token_hash: [u8; 32], token: String },
     Answer { member: u32, item: usize, option: usize },
-    /// A new phase, item, timer or role draw; `action` is `None` when a sketch's timer ran out.
-    Control { by: Option<u64>, action: Option<ControlAction>, change: Change },
+    /// A new phase, item, timer or role draw; `by` is `None` when the server itself does it (a
+    /// sketch's timer ran out: `close`; idle or the operator: `end`).
+    Control { by: Option<u64>, action: ControlAction, change: Change },
 }
 
 /// The part of the state a control changes, as it will be once stored.
@@ -127,6 +130,8 @@ pub(crate) struct Machine {
     deferred: VecDeque<Input>,
     /// Whether the current sketch's countdown has been dealt with.
     pub(super) timer_done: bool,
+    /// When a member last did anything (wall-clock ms): sessions left alone end by themselves.
+    last_active_ms: i64,
     /// Coalesced `session` updates for the facilitator and watchers (10 a second)...
     pub(super) staff: Coalesce,
     /// ...and for players, less often in a big room (see [`Machine::player_interval`]).
@@ -136,7 +141,8 @@ pub(crate) struct Machine {
 }
 
 impl Machine {
-    pub fn new(st: State, limits: Arc<Limits>, seed: Option<u64>) -> Machine {
+    /// A machine for `st`, whose idle clock starts at `since_ms`.
+    pub fn new(st: State, limits: Arc<Limits>, seed: Option<u64>, since_ms: i64) -> Machine {
         let rng = match seed {
             Some(s) => StdRng::seed_from_u64(s),
             None => StdRng::from_os_rng(),
@@ -153,6 +159,7 @@ impl Machine {
             control_pending: false,
             deferred: VecDeque::new(),
             timer_done: false,
+            last_active_ms: since_ms,
             staff: Coalesce::default(),
             players: Coalesce::default(),
             tally: Coalesce::default(),
@@ -171,10 +178,15 @@ impl Machine {
     }
 
     fn step(&mut self, input: Input, now: Now, fx: &mut Vec<Effect>) {
+        if input.conn().is_some() {
+            self.last_active_ms = now.ms;
+        }
         match input {
             Input::Committed { write, ok } => self.committed(write, ok, now, fx),
             Input::Leave { conn } => self.leave(conn, now, fx),
             Input::Tick => self.tick(now, fx),
+            input @ Input::End if self.control_pending => self.defer(input, fx),
+            Input::End => self.end_by_server("ended by the operator", fx),
             input if self.control_pending => self.defer(input, fx),
             Input::Attach { conn, how, token } => self.attach(conn, how, token, now, fx),
             Input::Msg { conn, msg } => self.message(conn, msg, now, fx),
@@ -234,9 +246,46 @@ impl Machine {
         }
     }
 
-    /// When [`Input::Tick`] is next wanted: a coalesced message, or the end of a sketch's countdown.
+    /// When [`Input::Tick`] is next wanted: a coalesced message, the end of a sketch's countdown,
+    /// the moment an idle session ends, or the moment an ended one may leave memory.
     pub fn next_due(&self, now: Now) -> Option<Instant> {
-        [self.staff.due, self.players.due, self.tally.due, self.timer_due(now)].into_iter().flatten().min()
+        let idle = self.idle_until().map(|ms| at(now, ms));
+        let unload = self.unload_at().map(|ms| at(now, ms));
+        [self.staff.due, self.players.due, self.tally.due, self.timer_due(now), idle, unload].into_iter().flatten().min()
+    }
+
+    /// When this session ends for lack of activity (wall-clock ms), unless someone does something.
+    fn idle_until(&self) -> Option<i64> {
+        if !self.st.created || self.control_pending {
+            return None;
+        }
+        let after = match self.st.phase {
+            Phase::Ended => return None,
+            Phase::Lobby => self.limits.idle_lobby,
+            _ => self.limits.idle_any,
+        };
+        Some(self.last_active_ms.saturating_add(after.as_millis() as i64))
+    }
+
+    /// When an ended session with nobody in it may leave memory.
+    fn unload_at(&self) -> Option<i64> {
+        let quiet = self.st.phase == Phase::Ended && self.conns.is_empty() && self.pending.is_empty() && self.deferred.is_empty();
+        quiet.then(|| self.last_active_ms.saturating_add(self.limits.unload_after.as_millis() as i64))
+    }
+
+    /// Whether the session is done with memory: ended, nobody in it, nothing on its way, for a while.
+    pub fn finished(&self, now: Now) -> bool {
+        self.unload_at().is_some_and(|ms| ms <= now.ms)
+    }
+
+    /// The server ends the session itself (idle, or the operator asked): stored, then announced.
+    fn end_by_server(&mut self, why: &'static str, fx: &mut Vec<Effect>) {
+        if self.st.phase == Phase::Ended || !self.st.created {
+            return;
+        }
+        tracing::info!(code = %self.st.code, why, "the server ends this session");
+        let change = Change { phase: Phase::Ended, current: self.st.current, timer: self.st.timer, roles: None };
+        self.write_change(None, ControlAction::End, change, fx);
     }
 
     pub(super) fn timer_due(&self, now: Now) -> Option<Instant> {
@@ -251,6 +300,9 @@ impl Machine {
         if self.timer_due(now).is_some_and(|due| due <= now.at) {
             self.timer_ran_out(now, fx);
         }
+        if self.idle_until().is_some_and(|ms| ms <= now.ms) {
+            self.end_by_server("nobody did anything for too long", fx);
+        }
         if self.staff.is_due(now.at) {
             self.send_session(STAFF, now, fx);
         }
@@ -261,6 +313,11 @@ impl Machine {
             self.send_live_tally(now, fx);
         }
     }
+}
+
+/// The instant at wall-clock `ms`, seen from `now`.
+fn at(now: Now, ms: i64) -> Instant {
+    now.at + std::time::Duration::from_millis(ms.saturating_sub(now.ms).max(0) as u64)
 }
 
 /// Shorthand for the refusal sent when a write did not make it to disk.

@@ -41,6 +41,8 @@ pub(crate) enum Cmd {
     Attach { conn: u64, out: Outbox, how: Attach, reply: oneshot::Sender<Result<Role, Refusal>> },
     Msg { conn: u64, msg: ClientMsg },
     Leave { conn: u64 },
+    /// The operator ends the session.
+    End,
 }
 
 /// Where a session is, as the registry needs to know it.
@@ -81,7 +83,7 @@ impl SessionHandle {
     ) -> SessionHandle {
         let (tx, rx) = mpsc::channel(4096);
         let status = Arc::new(AtomicU8::new(Status::of(&state) as u8));
-        let (actor, results) = actor::Actor::new(machine::Machine::new(state, limits, seed), store, status.clone());
+        let (actor, results) = actor::Actor::new(machine::Machine::new(state, limits, seed, crate::now_ms()), store, status.clone());
         tracker.spawn(actor.run(rx, results, shutdown));
         SessionHandle { tx, status }
     }
@@ -99,6 +101,17 @@ impl SessionHandle {
 
     pub async fn leave(&self, conn: u64) {
         let _ = self.tx.send(Cmd::Leave { conn }).await;
+    }
+
+    /// Ends the session as the server (the operator asked); stored, then announced.
+    pub async fn end(&self) {
+        let _ = self.tx.send(Cmd::End).await;
+    }
+
+    /// Whether its task has finished: it ended and left memory (or the server stops). A session
+    /// that left memory is read back from the database when someone asks for it.
+    pub fn is_gone(&self) -> bool {
+        self.tx.is_closed()
     }
 
     fn status(&self) -> u8 {

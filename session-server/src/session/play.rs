@@ -71,11 +71,11 @@ impl Machine {
             }
             ControlAction::Close | ControlAction::Reveal | ControlAction::End => {}
         }
-        self.write_change(Some(conn), Some(action), change, fx);
+        self.write_change(Some(conn), action, change, fx);
         Ok(())
     }
 
-    fn write_change(&mut self, by: Option<u64>, action: Option<ControlAction>, change: Change, fx: &mut Vec<Effect>) {
+    pub(super) fn write_change(&mut self, by: Option<u64>, action: ControlAction, change: Change, fx: &mut Vec<Effect>) {
         let code = self.st.code.clone();
         let item = change.current.map(|i| self.st.deck.items[i].id.clone());
         let mut ops = vec![Op::Phase { code: code.clone(), phase: change.phase, item, timer: change.timer }];
@@ -100,7 +100,7 @@ impl Machine {
     pub(super) fn control_stored(
         &mut self,
         by: Option<u64>,
-        action: Option<ControlAction>,
+        action: ControlAction,
         change: Change,
         ok: bool,
         now: Now,
@@ -112,7 +112,7 @@ impl Machine {
             let msg = not_stored("Deze stap is niet doorgevoerd; de zaal ziet nog het vorige scherm.");
             return fx.push(Effect::Send { to, msg });
         }
-        if matches!(action, Some(ControlAction::Open | ControlAction::StartTimer)) {
+        if matches!(action, ControlAction::Open | ControlAction::StartTimer) {
             self.timer_done = false;
         }
         self.st.phase = change.phase;
@@ -125,11 +125,11 @@ impl Machine {
         tracing::info!(code = %self.st.code, ?action, item = ?self.st.item().map(|i| &i.id), phase = self.st.phase.as_str(), "phase stored");
         self.send_session(EVERYONE, now, fx);
         match action {
-            Some(ControlAction::Open) => {
+            ControlAction::Open => {
                 self.send_roles(fx);
                 self.send_live_tally(now, fx);
             }
-            Some(ControlAction::Reveal) => {
+            ControlAction::Reveal => {
                 if let Some(t) = self.st.tally() {
                     fx.push(Effect::Send { to: To::Roles(EVERYONE), msg: ServerMsg::Tally(t) });
                 }
@@ -149,6 +149,6 @@ impl Machine {
             return self.send_session(EVERYONE, now, fx);
         }
         let change = Change { phase, current: self.st.current, timer: self.st.timer, roles: None };
-        self.write_change(None, None, change, fx);
+        self.write_change(None, ControlAction::Close, change, fx);
     }
 }

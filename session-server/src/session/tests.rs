@@ -74,6 +74,8 @@ enum Step {
     /// Lets the oldest `n` outstanding writes come back, committed or failed.
     Commit { n: usize, ok: bool },
     Wait { ms: u64 },
+    /// The operator ends the session.
+    OperatorEnd,
 }
 
 fn step() -> impl Strategy<Value = Step> {
@@ -86,6 +88,7 @@ fn step() -> impl Strategy<Value = Step> {
         3 => (0usize..5, 0..ITEMS.len()).prop_map(|(action, item)| Step::Control { action, item }),
         5 => (1usize..4, prop::bool::weighted(0.75)).prop_map(|(n, ok)| Step::Commit { n, ok }),
         2 => prop_oneof![0u64..1500, 1500u64..50_000].prop_map(|ms| Step::Wait { ms }),
+        1 => Just(Step::OperatorEnd),
     ]
 }
 
@@ -113,7 +116,7 @@ impl Room {
     fn new(seed: u64) -> Room {
         let deck = Arc::new(protocol::scenario::parse_deck("d.toml", DECK).expect("the test deck parses"));
         let limits = Limits { max_teams: 2, max_watchers: 2, ..Limits::default() };
-        let machine = Machine::new(State::new("K7M2QX".into(), "t".into(), deck), Arc::new(limits), Some(seed));
+        let machine = Machine::new(State::new("K7M2QX".into(), "t".into(), deck), Arc::new(limits), Some(seed), 1_000_000);
         let mut room = Room {
             machine,
             start: tokio::time::Instant::now(),
@@ -307,6 +310,7 @@ impl Room {
                 self.feed(Input::Msg { conn: 1, msg: ClientMsg::Control { action, item: Some(ITEMS[item].into()) } });
             }
             Step::Commit { n, ok } => self.commit(n, ok),
+            Step::OperatorEnd => self.feed(Input::End),
             Step::Wait { ms } => {
                 self.t += ms;
                 if self.machine.next_due(self.now()).is_some_and(|d| d <= self.now().at) {
@@ -365,4 +369,32 @@ fn inputs_wait_while_a_phase_change_is_stored_and_meet_the_new_phase() {
     assert_eq!(room.writes.len(), 1, "the answer waits: only the close is being stored");
     room.commit(1, true);
     assert!(room.writes.is_empty(), "the answer was refused: voting is closed");
+}
+
+#[test]
+fn a_lobby_left_alone_ends_itself_and_an_ended_empty_session_is_finished_later() {
+    let mut room = Room::new(3);
+    room.machine.limits = Arc::new(Limits {
+        idle_lobby: Duration::from_secs(60),
+        unload_after: Duration::from_secs(30),
+        ..Limits::default()
+    });
+    room.run(Step::Join { team: None });
+    room.commit(1, true);
+    room.run(Step::Wait { ms: 59_000 });
+    assert!(room.writes.is_empty(), "not idle long enough yet");
+    room.run(Step::Wait { ms: 2_000 });
+    assert_eq!(room.writes.len(), 1, "the idle lobby ends: one write");
+    room.commit(1, true);
+    assert_eq!(room.machine.state().phase, Phase::Ended);
+    // Still someone connected: it stays in memory.
+    room.run(Step::Wait { ms: 60_000 });
+    assert!(!room.machine.finished(room.now()));
+    for who in 0..2 {
+        room.run(Step::Leave { who });
+    }
+    room.run(Step::Wait { ms: 29_000 });
+    assert!(!room.machine.finished(room.now()), "not before unload_after");
+    room.run(Step::Wait { ms: 2_000 });
+    assert!(room.machine.finished(room.now()));
 }

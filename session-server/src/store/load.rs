@@ -34,13 +34,28 @@ pub struct LoadedSession {
     pub roles: Vec<(String, String, u32)>,
 }
 
-pub fn load_sessions(conn: &Connection) -> Result<Vec<LoadedSession>, StoreError> {
+/// Which sessions to read.
+#[derive(Debug, Clone, Copy)]
+pub enum Which<'a> {
+    /// Every session that has not ended: what a server holds in memory from its start.
+    Live,
+    /// One session, ended or not: loaded on demand (a resume or a projector on an ended session).
+    Code(&'a str),
+}
+
+/// Reads the sessions `which` names, with their members, answers and role draws.
+pub fn load_sessions(conn: &Connection, which: Which) -> Result<Vec<LoadedSession>, StoreError> {
     let mut sessions = Vec::new();
     let mut index = HashMap::new();
-    let mut stmt = conn.prepare(
-        "SELECT code, title, deck, phase, item, timer_started_ms, timer_duration_s FROM sessions ORDER BY created_ms",
-    )?;
-    let rows = stmt.query_map([], |r| {
+    let (filter, code) = match which {
+        Which::Live => ("phase <> 'ended'", ""),
+        Which::Code(code) => ("code = ?1", code),
+    };
+    let params: &[&dyn rusqlite::ToSql] = if code.is_empty() { &[] } else { &[&code] };
+    let mut stmt = conn.prepare(&format!(
+        "SELECT code, title, deck, phase, item, timer_started_ms, timer_duration_s FROM sessions WHERE {filter} ORDER BY created_ms"
+    ))?;
+    let rows = stmt.query_map(params, |r| {
         Ok((
             r.get::<_, String>(0)?,
             r.get::<_, String>(1)?,
@@ -77,8 +92,12 @@ pub fn load_sessions(conn: &Connection) -> Result<Vec<LoadedSession>, StoreError
             roles: Vec::new(),
         });
     }
-    let mut stmt = conn.prepare("SELECT code, member, role, token_hash, team FROM members")?;
-    let mut rows = stmt.query([])?;
+    let only = |table: &str, columns: &str| match which {
+        Which::Live => format!("SELECT {columns} FROM {table}"),
+        Which::Code(_) => format!("SELECT {columns} FROM {table} WHERE code = ?1"),
+    };
+    let mut stmt = conn.prepare(&only("members", "code, member, role, token_hash, team"))?;
+    let mut rows = stmt.query(params)?;
     let mut unreadable = Vec::new();
     while let Some(r) = rows.next()? {
         let code: String = r.get(0)?;
@@ -95,14 +114,14 @@ pub fn load_sessions(conn: &Connection) -> Result<Vec<LoadedSession>, StoreError
             }
         }
     }
-    let mut stmt = conn.prepare("SELECT code, item, member, option FROM answers")?;
-    let mut rows = stmt.query([])?;
+    let mut stmt = conn.prepare(&only("answers", "code, item, member, option"))?;
+    let mut rows = stmt.query(params)?;
     while let Some(r) = rows.next()? {
         let Some(&i) = index.get(&r.get::<_, String>(0)?) else { continue };
         sessions[i].answers.push((r.get(1)?, r.get(2)?, r.get(3)?));
     }
-    let mut stmt = conn.prepare("SELECT code, item, role, member FROM roles")?;
-    let mut rows = stmt.query([])?;
+    let mut stmt = conn.prepare(&only("roles", "code, item, role, member"))?;
+    let mut rows = stmt.query(params)?;
     while let Some(r) = rows.next()? {
         let Some(&i) = index.get(&r.get::<_, String>(0)?) else { continue };
         sessions[i].roles.push((r.get(1)?, r.get(2)?, r.get(3)?));
@@ -144,10 +163,15 @@ mod tests {
         };
         member("GOODGG", "facilitator");
         member("ROLEXX", "spectator");
-        let loaded = load_sessions(&conn).unwrap();
+        session("ENDEDX", deck, "ended");
+        member("ENDEDX", "player");
+        let loaded = load_sessions(&conn, Which::Live).unwrap();
         let codes: Vec<&str> = loaded.iter().map(|s| s.code.as_str()).collect();
-        assert_eq!(codes, ["GOODGG"]);
+        assert_eq!(codes, ["GOODGG"], "ended sessions stay on disk until asked for");
         assert_eq!(loaded[0].members[0].role, Role::Facilitator);
         assert_eq!(loaded[0].phase, Phase::Lobby);
+        let ended = load_sessions(&conn, Which::Code("ENDEDX")).unwrap();
+        assert_eq!((ended.len(), ended[0].phase, ended[0].members.len()), (1, Phase::Ended, 1));
+        assert!(load_sessions(&conn, Which::Code("PHASEX")).unwrap().is_empty(), "unreadable on demand too");
     }
 }

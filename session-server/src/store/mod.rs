@@ -6,6 +6,7 @@
 //! `after` with whether it is committed. The session applies and announces a change only then.
 
 mod load;
+pub mod operator;
 mod schema;
 mod writer;
 
@@ -13,7 +14,7 @@ use std::path::Path;
 use std::time::Duration;
 use std::thread::JoinHandle;
 
-pub use load::{LoadedMember, LoadedSession, load_sessions};
+pub use load::{LoadedMember, LoadedSession, Which, load_sessions};
 pub use schema::open_connection;
 use protocol::{Phase, Role};
 
@@ -60,7 +61,7 @@ impl Store {
     pub fn open(path: &Path, busy: Duration, queue: usize) -> Result<(Store, Vec<LoadedSession>, JoinHandle<()>), StoreError> {
         let conn = open_connection(path)?;
         conn.busy_timeout(busy).map_err(StoreError::Sql)?;
-        let sessions = load_sessions(&conn)?;
+        let sessions = load_sessions(&conn, Which::Live)?;
         let (tx, rx) = tokio::sync::mpsc::channel(queue.max(1));
         let handle = std::thread::Builder::new()
             .name("store-writer".into())

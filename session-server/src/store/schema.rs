@@ -34,6 +34,11 @@ CREATE TABLE IF NOT EXISTS answers (
     at_ms INTEGER NOT NULL,
     PRIMARY KEY (code, item, member)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS requests (
+    code TEXT NOT NULL,
+    action TEXT NOT NULL,
+    at_ms INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS roles (
     code TEXT NOT NULL,
     item TEXT NOT NULL,

@@ -1,0 +1,54 @@
+//! `session-server sessions …`: the operator's commands on the database: list, end one, purge old ones.
+
+use std::path::Path;
+
+use anyhow::Context;
+use clap::Subcommand;
+
+use crate::store::{open_connection, operator};
+
+#[derive(Subcommand)]
+pub enum Sessions {
+    /// Every session in the database: code, phase, when it was created, members and answers.
+    List,
+    /// Ends a session. A running server does it within seconds (everyone connected sees it end);
+    /// otherwise it happens when the server starts.
+    End {
+        /// The session's join code.
+        code: String,
+    },
+    /// Deletes ended sessions created more than DAYS days ago, with all their answers.
+    /// Safe while the server runs (an ended session is never written again).
+    Purge {
+        #[arg(long, value_name = "DAYS")]
+        older_than_days: u64,
+    },
+}
+
+pub fn run(db: &Path, command: Sessions) -> anyhow::Result<()> {
+    anyhow::ensure!(db.exists(), "the database {} does not exist; pass --db with the server's database", db.display());
+    let mut conn = open_connection(db).with_context(|| format!("opening {}", db.display()))?;
+    match command {
+        Sessions::List => {
+            let rows = operator::list(&conn)?;
+            println!("{:<8} {:<9} {:<17} {:>7} {:>7}  title (scenario)", "code", "phase", "created (UTC)", "members", "answers");
+            for r in &rows {
+                let phase = if r.end_requested && r.phase != "ended" { "ending" } else { r.phase.as_str() };
+                let created = crate::export::utc_date(r.created_ms);
+                println!("{:<8} {:<9} {:<17} {:>7} {:>7}  {} ({})", r.code, phase, created, r.members, r.answers, r.title, r.scenario);
+            }
+            eprintln!("{} session(s).", rows.len());
+        }
+        Sessions::End { code } => {
+            let code = protocol::codes::normalize(&code).with_context(|| format!("\"{code}\" is not a join code (six letters and digits)"))?;
+            anyhow::ensure!(operator::request_end(&conn, &code, crate::now_ms())?, "there is no session {code} in {}", db.display());
+            eprintln!("Session {code} will end: within seconds if the server is running, otherwise when it starts.");
+        }
+        Sessions::Purge { older_than_days } => {
+            let before = crate::now_ms() - (older_than_days as i64) * 24 * 3600 * 1000;
+            let purged = operator::purge(&mut conn, before, &[])?;
+            eprintln!("{purged} ended session(s) created more than {older_than_days} day(s) ago deleted.");
+        }
+    }
+    Ok(())
+}
