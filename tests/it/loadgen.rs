@@ -15,9 +15,11 @@ async fn a_room_of_two_hundred_is_counted_exactly() {
         window: Duration::from_millis(500),
         change: 0.3,
         scenario: "samen-werken".into(),
-        server_pid: None,
+        // The server runs in this process: its open files and memory are this process's.
+        server_pid: Some(std::process::id()),
         join_concurrency: 64,
         deadline: Duration::from_secs(120),
+        hold: Duration::from_millis(600),
         seed: 3,
     };
     // Phones open the page meanwhile: every load complete, and the room's count still exact.
@@ -31,6 +33,8 @@ async fn a_room_of_two_hundred_is_counted_exactly() {
     assert!(report.answers_sent > 200, "some answers were changed");
     assert_eq!(report.final_counts.values().sum::<u32>(), 200, "a changed answer counts once");
     assert_eq!(report.ack_latency.count, report.answers_sent);
+    // Held after the reveal: the server side of 200 players' sockets (and their clients' here) were open.
+    assert!(report.held_server_files.is_some_and(|n| n >= 2 * 200), "{:?}", report.held_server_files);
     s.stop().await;
 }
 
@@ -61,6 +65,7 @@ async fn it_refuses_to_load_anything_but_loopback() {
         server_pid: None,
         join_concurrency: 1,
         deadline: Duration::from_secs(1),
+        hold: Duration::ZERO,
         seed: 0,
     };
     assert!(run_room(&opts).await.unwrap_err().to_string().contains("only loopback"));

@@ -48,6 +48,10 @@ struct Args {
     /// ... spread evenly over this many seconds from the start (players join, then answer).
     #[arg(long, default_value_t = 4.0)]
     page_loads_over: f64,
+    /// After the reveal, keep every player connected this many seconds (several load generators
+    /// against one server then hold their rooms at the same time).
+    #[arg(long, default_value_t = 0.0)]
+    hold: f64,
     /// Skip the echo baseline.
     #[arg(long)]
     no_echo: bool,
@@ -162,6 +166,7 @@ async fn run(args: Args) -> ExitCode {
         server_pid: pid,
         join_concurrency: 256,
         deadline: Duration::from_secs(args.deadline),
+        hold: Duration::from_secs_f64(args.hold),
         seed: 7,
     };
     let pages = (args.page_loads > 0).then(|| load_pages(&opts.url, args.page_loads, Duration::from_secs_f64(args.page_loads_over)));
@@ -233,6 +238,9 @@ fn print_report(args: &Args, r: &RoomReport, echo: Option<&EchoReport>, fan_out:
         println!("server CPU during the reveal      {cpu} ms");
     }
     println!("durable answers per second        {:.0}", r.durable_answers_per_s);
+    if let (Some(files), Some(rss)) = (r.held_server_files, r.held_server_rss) {
+        println!("held: server open files (most)    {files}, resident {:.0} MB", rss as f64 / 1e6);
+    }
     if let Some(b) = r.bytes_per_idle_player {
         println!("server memory per idle player     {:.1} KiB", b / 1024.0);
     }

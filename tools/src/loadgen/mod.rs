@@ -14,7 +14,7 @@ pub use echo::{EchoReport, FanOutReport, echo_throughput, fan_out_baseline, serv
 pub use pages::{PagesReport, load_pages};
 pub use room::{RoomOpts, RoomReport, run_room};
 pub use stats::Percentiles;
-pub use system::{cpu_ms, raise_nofile, rss_bytes};
+pub use system::{cpu_ms, open_files, raise_nofile, rss_bytes};
 
 /// Why a run could not be done or finished.
 #[derive(Debug, thiserror::Error)]

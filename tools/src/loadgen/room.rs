@@ -13,7 +13,7 @@ use tokio_tungstenite::tungstenite::Message;
 use tokio_util::sync::CancellationToken;
 
 use super::player::{self, Outcome, Plan};
-use super::{LoadError, Percentiles, check_loopback, cpu_ms, rss_bytes};
+use super::{LoadError, Percentiles, check_loopback, cpu_ms, open_files, rss_bytes};
 use crate::client::{Ws, frame};
 
 #[derive(Debug, Clone)]
@@ -31,6 +31,8 @@ pub struct RoomOpts {
     pub join_concurrency: usize,
     /// The whole run stops itself after this long.
     pub deadline: Duration,
+    /// After the reveal, every player stays connected this long (to hold many rooms at once).
+    pub hold: Duration,
     pub seed: u64,
 }
 
@@ -49,6 +51,9 @@ pub struct RoomReport {
     pub reveal_to_all_ms: f64,
     /// `reveal` sent → half of the players hold the tally.
     pub reveal_to_half_ms: f64,
+    /// While the players were held after the reveal: the server's most open files and resident memory.
+    pub held_server_files: Option<usize>,
+    pub held_server_rss: Option<u64>,
     /// CPU time the server used from `reveal` sent until every player held the tally (10 ms ticks):
     /// its own share of the fan-out, without the clients that share the machine.
     pub server_cpu_reveal_ms: Option<u64>,
@@ -130,7 +135,7 @@ impl Facilitator {
 
 pub async fn run_room(o: &RoomOpts) -> Result<RoomReport, LoadError> {
     check_loopback(&o.url)?;
-    tokio::time::timeout(o.deadline, room(o)).await.map_err(|_| LoadError::Timeout(o.deadline))?
+    tokio::time::timeout(o.deadline + o.hold, room(o)).await.map_err(|_| LoadError::Timeout(o.deadline + o.hold))?
 }
 
 async fn room(o: &RoomOpts) -> Result<RoomReport, LoadError> {
@@ -226,6 +231,7 @@ async fn room(o: &RoomOpts) -> Result<RoomReport, LoadError> {
         }
     }
     let cpu_reveal = o.server_pid.and_then(cpu_ms).zip(cpu_before).map(|(after, before)| after - before);
+    let (held_files, held_rss) = hold(o).await;
     stop.cancel();
     f.phase(Phase::Revealed, None).await?;
 
@@ -287,6 +293,8 @@ async fn room(o: &RoomOpts) -> Result<RoomReport, LoadError> {
             reveals.get(reveals.len() / 2).copied().map_or(0.0, ms)
         },
         server_cpu_reveal_ms: cpu_reveal,
+        held_server_files: held_files,
+        held_server_rss: held_rss,
         reveal_frames: outcomes
             .iter()
             .find_map(|o| Some(vec![o.reveal_session.clone()?, o.revealed.as_ref()?.1.clone()]))
@@ -315,4 +323,22 @@ async fn lone_answer(o: &RoomOpts, f: &mut Facilitator, code: &str, item: &str, 
     p.send(frame(&ClientMsg::Answer { item: item.into(), option: option.into() })).await?;
     f.until(|m| matches!(m, ServerMsg::Tally(t) if t.item == item && t.total == 1).then_some(())).await?;
     Ok(sent.elapsed().as_secs_f64() * 1000.0)
+}
+
+/// Keeps every player connected for `o.hold`, sampling the server's open files and memory each
+/// half second; the largest of each.
+async fn hold(o: &RoomOpts) -> (Option<usize>, Option<u64>) {
+    if o.hold.is_zero() {
+        return (None, None);
+    }
+    let until = Instant::now() + o.hold;
+    let (mut files, mut rss) = (None, None);
+    while Instant::now() < until {
+        if let Some(pid) = o.server_pid {
+            files = files.max(open_files(pid));
+            rss = rss.max(rss_bytes(pid));
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    (files, rss)
 }

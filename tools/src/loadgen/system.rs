@@ -7,6 +7,11 @@ pub fn rss_bytes(pid: u32) -> Option<u64> {
     Some(kb * 1024)
 }
 
+/// Files (sockets included) process `pid` has open, from /proc (Linux).
+pub fn open_files(pid: u32) -> Option<usize> {
+    Some(std::fs::read_dir(format!("/proc/{pid}/fd")).ok()?.count())
+}
+
 /// Raises this process's soft limit on open files as far as the hard limit allows; returns the limit now.
 pub fn raise_nofile(wanted: u64) -> std::io::Result<u64> {
     rlimit::increase_nofile_limit(wanted)
