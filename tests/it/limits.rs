@@ -242,3 +242,29 @@ async fn one_address_creates_a_few_sessions_a_minute_and_rooms_play_on() {
     p.answer("a", "eens").await;
     s.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_room_of_two_hundred_behind_one_address_with_typos_trips_no_limit() {
+    // Every limit at its default, and this machine's address counted like any other: one NAT.
+    let s = Server::start_with(limits(|l| l.loopback_unlimited = false)).await;
+    let (mut f, code, _) = s.facilitator("test").await;
+    let mut room = Vec::new();
+    for i in 0..200 {
+        let mut p = s.client().await;
+        if i % 5 == 0 {
+            // One in five mistypes the code first (40 wrong codes from one address).
+            p.send(json!({"type":"join","protocol":1,"code":"ZZZZZZ"})).await;
+            assert_eq!(p.error().await.0, ErrorCode::UnknownSession);
+        }
+        p.send(json!({"type":"join","protocol":1,"code":code.to_lowercase(),"team":format!("Team {}", i % 10)})).await;
+        p.welcome().await;
+        room.push(p);
+    }
+    f.control("open", Some("a")).await;
+    for p in &mut room {
+        p.session_where("open", |v| v.phase == protocol::Phase::Open).await;
+        p.answer("a", "eens").await;
+    }
+    f.tally_where("all two hundred", |t| t.total == 200).await;
+    s.stop().await;
+}
