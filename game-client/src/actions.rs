@@ -20,7 +20,9 @@ pub fn command(action: &Action, view: &mut ViewState) -> Option<NetCmd> {
             Some(NetCmd::Connect { url: server, opening: ClientMsg::ListScenarios { protocol: p } })
         }
         Action::RefreshScenarios => send(ClientMsg::ListScenarios { protocol: p }),
-        Action::Host { scenario, title } => send(ClientMsg::CreateSession { protocol: p, scenario, title }),
+        Action::Host { scenario, title } => {
+            send(ClientMsg::CreateSession { protocol: p, scenario, title, key: view.create_key.clone() })
+        }
         Action::Join { code, name, team } => send(ClientMsg::Join { protocol: p, code, name, team }),
         Action::Watch { code } => send(ClientMsg::Watch { protocol: p, code }),
         Action::Resume { code, token } => send(ClientMsg::Resume { protocol: p, code, token }),
@@ -32,7 +34,7 @@ pub fn command(action: &Action, view: &mut ViewState) -> Option<NetCmd> {
         Action::Leave => {
             let keep = ViewState::new(view.lang, view.server.clone());
             let scenarios = std::mem::take(&mut view.scenarios);
-            *view = ViewState { scenarios, lan_ip: view.lan_ip, ..keep };
+            *view = ViewState { scenarios, lan_ip: view.lan_ip, create_key: view.create_key.clone(), ..keep };
             Some(NetCmd::Connect { url: view.server.clone(), opening: ClientMsg::ListScenarios { protocol: p } })
         }
         Action::SaveReport => None,

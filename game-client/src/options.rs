@@ -26,6 +26,9 @@ pub struct Options {
     pub name: Option<String>,
     #[arg(long)]
     pub team: Option<String>,
+    /// The trainers' key of a shared server that asks for one to start a session (its `--create-key`).
+    #[arg(long, env = "DILEMMA_CREATE_KEY")]
+    pub create_key: Option<String>,
     /// Port of the server hosted here.
     #[arg(long, default_value_t = 7878)]
     pub port: u16,

@@ -25,6 +25,8 @@ pub struct ViewState {
     pub server: String,
     /// This machine's LAN address: a server on this machine is announced under it, not 127.0.0.1.
     pub lan_ip: Option<std::net::Ipv4Addr>,
+    /// The trainers' key a shared server may ask for when a session is created (`--create-key`).
+    pub create_key: Option<String>,
     pub scenarios: Vec<ScenarioSummary>,
     pub role: Option<Role>,
     pub code: Option<String>,

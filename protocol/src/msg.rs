@@ -19,6 +19,9 @@ pub enum ClientMsg {
         scenario: String,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         title: Option<String>,
+        /// The trainers' key, when the server asks for one (`--create-key`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        key: Option<String>,
     },
     Join {
         protocol: u32,

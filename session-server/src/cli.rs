@@ -27,6 +27,9 @@ struct Cli {
     /// Ended sessions older than this many days are deleted with their answers (0: keep them all).
     #[arg(long, env = "SESSION_SERVER_KEEP_DAYS", default_value_t = crate::config::DEFAULT_KEEP_DAYS)]
     keep_days: u64,
+    /// Only who has this key may start a session (trainers on a shared server); players need no key.
+    #[arg(long, env = "SESSION_SERVER_CREATE_KEY")]
+    create_key: Option<String>,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -69,6 +72,7 @@ pub fn main() -> ExitCode {
         None | Some(Command::Serve) => {
             let mut config = Config::new(cli.scenarios, cli.db);
             config.retention = (cli.keep_days > 0).then(|| std::time::Duration::from_secs(cli.keep_days * 24 * 3600));
+            config.create_key = cli.create_key.filter(|k| !k.is_empty());
             report_errors(serve(cli.listen, config))
         }
     }

@@ -16,6 +16,8 @@ pub struct Config {
     pub role_seed: Option<u64>,
     /// Ended sessions older than this are deleted from the database (with every answer); `None` keeps them.
     pub retention: Option<Duration>,
+    /// When set, `create_session` must carry this key: on a shared server only trainers start sessions.
+    pub create_key: Option<String>,
 }
 
 impl Config {
@@ -26,6 +28,7 @@ impl Config {
             limits: Limits::default(),
             role_seed: None,
             retention: Some(Duration::from_secs(DEFAULT_KEEP_DAYS * 24 * 3600)),
+            create_key: None,
         }
     }
 }

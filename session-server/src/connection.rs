@@ -214,8 +214,8 @@ impl Connection {
                 self.outbox.msg(&ServerMsg::Scenarios { scenarios: self.hub.scenarios().await });
                 return Next::Continue;
             }
-            ClientMsg::CreateSession { scenario, title, .. } => {
-                match self.hub.create(&scenario, title, ip, self.id, self.outbox.clone()).await {
+            ClientMsg::CreateSession { scenario, title, key, .. } => {
+                match self.hub.create(&scenario, title, key.as_deref(), ip, self.id, self.outbox.clone()).await {
                     Ok(s) => {
                         self.session = Some(s);
                         Ok(())

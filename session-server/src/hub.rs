@@ -120,10 +120,12 @@ impl Hub {
         &self,
         scenario: &str,
         title: Option<String>,
+        key: Option<&str>,
         ip: IpAddr,
         conn: u64,
         out: Outbox,
     ) -> Result<SessionHandle, Refusal> {
+        self.check_create_key(key, ip)?;
         if !self.unlimited(ip) && !self.shared.creations.take(ip, Instant::now()) {
             tracing::info!(%ip, "session creation quota spent; refused");
             return Err(Refusal::new(ErrorCode::RateLimited, "Te veel nieuwe sessies vanaf dit adres; wacht een paar minuten of ga verder met een sessie die er al is."));
@@ -255,6 +257,25 @@ impl Hub {
                 Err(_) => return,
             }
         }
+    }
+
+    /// On a server with a trainers' key, only who brings it may create a session. A wrong key is a
+    /// wrong guess: it spends the address's guessing budget, like a wrong join code.
+    fn check_create_key(&self, key: Option<&str>, ip: IpAddr) -> Result<(), Refusal> {
+        let Some(wanted) = &self.shared.config.create_key else { return Ok(()) };
+        let guard = &self.shared.guard;
+        if !guard.take(ip, Instant::now()) {
+            return Err(Refusal::new(ErrorCode::RateLimited, "Te veel verkeerde sleutels vanaf dit netwerk; wacht een paar minuten."));
+        }
+        if crate::secrets::same(key.unwrap_or_default(), wanted) {
+            guard.refund(ip, Instant::now());
+            return Ok(());
+        }
+        tracing::info!(%ip, given = key.is_some(), "session creation without the right trainers' key refused");
+        Err(Refusal::new(
+            ErrorCode::Unauthorized,
+            "Op deze server kan alleen een trainer met de sleutel een sessie beginnen; vraag de beheerder om de sleutel.",
+        ))
     }
 
     /// This machine itself (the facilitator's app, a reverse proxy, the load generator) is not held

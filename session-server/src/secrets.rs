@@ -21,6 +21,13 @@ pub fn hash_token(token: &str) -> [u8; 32] {
     Sha256::digest(token.as_bytes()).into()
 }
 
+/// Whether two secrets are equal, in time that does not depend on where they differ (their
+/// hashes are compared, so not on their lengths either).
+pub fn same(given: &str, wanted: &str) -> bool {
+    let (a, b) = (hash_token(given), hash_token(wanted));
+    a.iter().zip(b.iter()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -32,6 +39,13 @@ mod tests {
         assert_ne!(a, b);
         assert_eq!(hash_token(&a), hash_token(&a));
         assert_ne!(hash_token(&a), hash_token(&b));
+    }
+
+    #[test]
+    fn keys_compare_whole() {
+        assert!(same("trainer-2026", "trainer-2026"));
+        assert!(!same("trainer-2025", "trainer-2026"));
+        assert!(!same("", "trainer-2026"));
     }
 
     #[test]

@@ -268,3 +268,41 @@ async fn a_room_of_two_hundred_behind_one_address_with_typos_trips_no_limit() {
     f.tally_where("all two hundred", |t| t.total == 200).await;
     s.stop().await;
 }
+
+#[tokio::test]
+async fn with_a_trainers_key_only_who_brings_it_starts_a_session_and_key_guessing_is_budgeted() {
+    let s = Server::start_with(|c| {
+        c.create_key = Some("sleutel-voor-trainers".into());
+        c.limits.join_failure_budget = 3;
+        c.limits.join_failure_refill = Duration::from_secs(3600);
+    })
+    .await;
+    let create = |key: Option<&str>| {
+        let mut v = json!({"type":"create_session","protocol":1,"scenario":"test"});
+        if let Some(k) = key {
+            v["key"] = k.into();
+        }
+        v
+    };
+    let mut c = s.client().await;
+    c.send(create(None)).await;
+    let (code, sentence) = c.error().await;
+    assert_eq!(code, ErrorCode::Unauthorized);
+    assert!(sentence.contains("sleutel"), "says what is missing: {sentence}");
+    c.send(create(Some("sleutel"))).await;
+    assert_eq!(c.error().await.0, ErrorCode::Unauthorized);
+    // The right key works, and players need none.
+    c.send(create(Some("sleutel-voor-trainers"))).await;
+    let (room, _, _) = c.welcome().await;
+    let (mut p, _) = s.player(&room, None).await;
+    c.control("open", Some("a")).await;
+    p.session_where("open", |v| v.phase == protocol::Phase::Open).await;
+    p.answer("a", "eens").await;
+    // A third wrong key spends the budget; then even the right one waits.
+    let mut guesser = s.client().await;
+    guesser.send(create(Some("raden"))).await;
+    assert_eq!(guesser.error().await.0, ErrorCode::Unauthorized);
+    guesser.send(create(Some("sleutel-voor-trainers"))).await;
+    assert_eq!(guesser.error().await.0, ErrorCode::RateLimited);
+    s.stop().await;
+}
