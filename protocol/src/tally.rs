@@ -16,6 +16,34 @@ pub struct Tally {
     pub percentages: BTreeMap<String, u32>,
     #[serde(default)]
     pub teams: BTreeMap<String, TeamTally>,
+    /// **(addition)** How many answers this tally leaves out because there are fewer than
+    /// [`TEAM_MIN_ANSWERS`] in all: then `total`, `counts` and `percentages` are all zero, so one
+    /// or two people's answers are never shown to the room. Absent when zero.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub withheld: u32,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
+}
+
+impl Tally {
+    /// The tally as the room (players, projectors, reports) may see it: with only one or two
+    /// answers in all, nothing but how many were left out.
+    pub fn for_the_room(self) -> Tally {
+        if !(1..TEAM_MIN_ANSWERS).contains(&self.total) {
+            return self;
+        }
+        let zero = |m: BTreeMap<String, u32>| m.into_keys().map(|k| (k, 0)).collect();
+        Tally {
+            withheld: self.total,
+            total: 0,
+            counts: zero(self.counts),
+            percentages: zero(self.percentages),
+            teams: BTreeMap::new(),
+            item: self.item,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -109,6 +137,7 @@ pub fn from_counts<'a>(
         percentages: named(&percentages(counts)),
         counts: named(counts),
         teams,
+        withheld: 0,
     }
 }
 
@@ -155,6 +184,18 @@ mod tests {
     }
 
     #[test]
+    fn one_or_two_answers_are_not_shown_to_the_room_only_counted_as_withheld() {
+        let two = tally("x", &["a", "b"], [("a", None), ("b", None)]).for_the_room();
+        assert_eq!((two.total, two.withheld, two.counts["a"], two.percentages["b"]), (0, 2, 0, 0));
+        assert_eq!(two.counts.len(), 2, "every option still listed");
+        let three = tally("x", &["a", "b"], [("a", None), ("b", None), ("b", None)]);
+        assert_eq!(three.clone().for_the_room(), three, "from three answers the room sees everything");
+        let none = tally("x", &["a"], []);
+        assert_eq!(none.clone().for_the_room(), none);
+        assert!(!serde_json::to_string(&three).unwrap().contains("withheld"), "absent when zero");
+    }
+
+    #[test]
     fn a_team_is_hidden_when_the_rest_of_the_room_would_be_one_or_two_people() {
         // Oost 3 and West 3 shown with one person outside: overall minus both teams is that person.
         let mut answers = vec![("eens", Some("Oost")); 3];
@@ -179,7 +220,8 @@ mod tests {
             let options = ["a", "b", "c"];
             let names = ["t0", "t1", "t2", "t3", "t4"];
             let answers: Vec<_> = people.iter().map(|(o, t)| (options[*o], t.map(|t| names[t]))).collect();
-            let t = tally("x", &options, answers);
+            let t = tally("x", &options, answers).for_the_room();
+            prop_assert!(t.total == 0 || t.total >= TEAM_MIN_ANSWERS, "the room sees {} answers", t.total);
             let shown: Vec<u32> = t.teams.values().map(|team| team.total).collect();
             for mask in 1u32..(1 << shown.len()) {
                 let picked: u32 = shown.iter().enumerate().filter(|(i, _)| mask & (1 << i) != 0).map(|(_, n)| n).sum();

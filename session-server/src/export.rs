@@ -82,7 +82,8 @@ pub fn load_report(db: &Path, code: &str) -> Result<Report, ExportError> {
                 text: item_text(item),
                 themes: item.themes.clone(),
                 prompts: item.prompts().to_vec(),
-                tally: (!ids.is_empty()).then(|| tally::tally(&item.id, &ids, of_item)),
+                // A report is shown to a room too: one or two answers stay withheld.
+                tally: (!ids.is_empty()).then(|| tally::tally(&item.id, &ids, of_item).for_the_room()),
             }
         })
         .collect();
@@ -168,7 +169,9 @@ fn markdown(report: &Report) -> String {
         if !it.themes.is_empty() {
             let _ = writeln!(out, "*Thema's: {}*\n", it.themes.join(", "));
         }
-        if let Some(t) = &it.tally {
+        if let Some(t) = it.tally.as_ref().filter(|t| t.withheld > 0) {
+            let _ = writeln!(out, "{} antwoord(en): te weinig om te tonen (een uitslag pas vanaf 3)\n", t.withheld);
+        } else if let Some(t) = &it.tally {
             let width = labels(report, &it.id).iter().map(|(_, l)| l.chars().count()).max().unwrap_or(0);
             let _ = writeln!(out, "{} antwoorden\n\n```text", t.total);
             for (id, label) in labels(report, &it.id) {
@@ -219,6 +222,7 @@ fn themes(report: &Report, out: &mut String) {
                     .map(|(id, l)| format!("{l} {}%", t.percentages.get(*id).copied().unwrap_or(0)))
                     .collect::<Vec<_>>()
                     .join(" · "),
+                Some(t) if t.withheld > 0 => "te weinig antwoorden om te tonen".to_owned(),
                 Some(_) => "nog geen antwoorden".to_owned(),
                 None => "sketch zonder stelling".to_owned(),
             };
@@ -228,8 +232,7 @@ fn themes(report: &Report, out: &mut String) {
     }
 }
 
-/// `YYYY-MM-DD HH:MM` for a Unix time in milliseconds (civil-from-days, no calendar crate needed).
-/// `YYYY-MM-DD HH:MM` in UTC for wall-clock milliseconds.
+/// `YYYY-MM-DD HH:MM` in UTC for a Unix time in milliseconds (civil-from-days, no calendar crate needed).
 pub fn utc_date(ms: i64) -> String {
     let secs = ms.div_euclid(1000);
     let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));

@@ -27,6 +27,7 @@
       closed: 'Stemmen is gesloten; wacht op de uitslag.', wait: 'Wacht op de facilitator…',
       mine: 'jouw keuze', result: 'Uitslag', teams: 'Per team (vanaf 3 antwoorden)',
       answers: n => n === 1 ? '1 antwoord' : n + ' antwoorden',
+      withheld: n => (n === 1 ? '1 antwoord' : n + ' antwoorden') + ': te weinig om te tonen. Een uitslag staat er pas vanaf 3 antwoorden, zodat niemands keuze te herleiden is.',
       participants: n => n === 1 ? '1 deelnemer' : n + ' deelnemers',
       yourRole: 'Jouw rol:', onlyYou: 'Alleen jij ziet deze briefing.',
       audience: 'Jij kijkt deze keer toe.', timeLeft: 'Resterende tijd', timeUp: 'De tijd is om.',
@@ -60,6 +61,7 @@
       closed: 'Voting is closed; wait for the result.', wait: 'Waiting for the facilitator…',
       mine: 'your choice', result: 'Result', teams: 'Per team (from 3 answers)',
       answers: n => n === 1 ? '1 answer' : n + ' answers',
+      withheld: n => (n === 1 ? '1 answer' : n + ' answers') + ': too few to show. A result appears from 3 answers, so nobody\'s choice can be traced.',
       participants: n => n === 1 ? '1 participant' : n + ' participants',
       yourRole: 'Your role:', onlyYou: 'Only you see this briefing.',
       audience: 'This time you are in the audience.', timeLeft: 'Time left', timeUp: 'Time is up.',
@@ -385,6 +387,7 @@
   function result(it, chosen) {
     const tally = st.tally && st.tally.item === it.id ? st.tally : null;
     if (!tally) return el('p', { class: 'muted', text: t().wait });
+    if (tally.withheld) return [el('h2', { text: t().result }), el('p', { class: 'withheld', text: t().withheld(tally.withheld) })];
     const list = (counts, percentages, mark) => el('ul', { class: 'result' }, it.options.map(o => {
       const pct = percentages[o.id] || 0;
       const bar = el('span');
@@ -410,7 +413,8 @@
     const it = s.item;
     if (s.phase === 'revealed' && st.tally && st.tally.item === it.id && st.revealedFor !== it.id) {
       st.revealedFor = it.id;
-      say(t().revealed(it.options.map(o => o.label + ' ' + (st.tally.percentages[o.id] || 0) + '%').join(', ')));
+      say(st.tally.withheld ? t().withheld(st.tally.withheld)
+        : t().revealed(it.options.map(o => o.label + ' ' + (st.tally.percentages[o.id] || 0) + '%').join(', ')));
     }
     if (s.phase !== 'revealed' && st.revealedFor === it.id) st.revealedFor = null;
   }

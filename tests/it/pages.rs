@@ -107,6 +107,11 @@ async fn a_phone_plays_a_dilemma_through_a_server_crash_beside_a_desktop_client(
     desktop.answer("a", "eens").await;
     let live = f.tally_where("both answers, the changed one once", |t| t.total == 2).await;
     assert_eq!((live.counts["eens"], live.counts["oneens"]), (1, 1));
+    // A third player, so the room may see the result (one or two answers are withheld).
+    let mut third = server.client().await;
+    third.send(json!({"type":"join","protocol":1,"code":code})).await;
+    third.welcome().await;
+    third.answer("a", "oneens").await;
 
     // kill -9: the page says it is reconnecting, and after the restart shows its answer again.
     server.child.kill().unwrap();
@@ -135,7 +140,7 @@ async fn a_phone_plays_a_dilemma_through_a_server_crash_beside_a_desktop_client(
     let shown = shown_result(&phone).await;
     assert_eq!(shown.iter().map(|(_, p)| p.clone()).collect::<Vec<_>>(), expected(&tally, &OPTIONS));
     assert_eq!(shown[1].0, "Oneens (jouw keuze)");
-    phone.wait_text("#announce", "Uitslag: Eens 50%, Oneens 50%").await;
+    phone.wait_text("#announce", "Uitslag: Eens 33%, Oneens 67%").await;
     phone.assert_accessible("revealed").await;
     phone.assert_reflows_at_200_percent("revealed").await;
     phone.screenshot("web-revealed").await;
@@ -256,6 +261,21 @@ async fn the_projector_page_shows_the_code_the_room_and_the_reveal_in_the_decks_
     screen.wait_text("#announce", "Result:").await;
     screen.assert_accessible("projector revealed").await;
     screen.screenshot("web-watch-revealed").await;
+
+    // Two answers in all: the projector shows that there are too few, never whose they are.
+    f.control("open", Some("money-as-answer")).await;
+    screen.wait_text(".statement", "").await;
+    for (p, choice) in players.iter_mut().take(2) {
+        p.session_where("open", |v| v.phase == Phase::Open && v.item.as_ref().is_some_and(|i| i.id == "money-as-answer")).await;
+        p.answer("money-as-answer", choice).await;
+    }
+    screen.wait_text("#view", "2 answers").await;
+    f.control("reveal", None).await;
+    screen.wait_text(".withheld", "2 answers: too few to show").await;
+    screen.wait_text("#announce", "too few to show").await;
+    assert_eq!(screen.js("return document.querySelectorAll('.result').length", vec![]).await, json!(0), "no bars");
+    screen.assert_accessible("projector, too few answers").await;
+    screen.screenshot("web-watch-withheld").await;
     screen.close().await;
     s.stop().await;
 }

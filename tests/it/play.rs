@@ -46,9 +46,13 @@ async fn a_changed_answer_counts_once_and_the_facilitator_sees_it_live() {
     assert_eq!(last.answered, 2, "the last session update has the final answered count");
     f.control("close", None).await;
     f.control("reveal", None).await;
+    // Two answers in all: the room is told only that two were withheld; the facilitator sees them.
+    let t = f.tally_where("revealed", |t| t.total == 2).await;
+    assert_eq!((t.counts["oneens"], t.percentages.values().sum::<u32>(), t.withheld), (2, 100, 0));
     for p in [&mut p1, &mut p2] {
         let t = p.tally_where("revealed", |_| true).await;
-        assert_eq!((t.total, t.counts["oneens"], t.percentages.values().sum::<u32>()), (2, 2, 100));
+        assert_eq!((t.total, t.withheld, t.counts.values().sum::<u32>(), t.percentages.values().sum::<u32>()), (0, 2, 0, 0));
+        assert_eq!(t.counts.len(), 3, "every option still listed");
     }
     p1.drain(Duration::from_millis(200)).await;
     p2.drain(Duration::from_millis(200)).await;

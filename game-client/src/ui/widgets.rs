@@ -13,6 +13,14 @@ use crate::view::ViewState;
 /// Horizontal bars, one per option, with percentage and count; they grow smoothly as answers come in.
 /// `mine` marks this player's own choice. Without a tally every bar is empty.
 pub fn bars(ui: &mut egui::Ui, options: &[OptionView], tally: Option<&Tally>, mine: Option<&str>, lang: Lang) {
+    if let Some(n) = tally.map(|t| t.withheld).filter(|n| *n > 0) {
+        let text = match lang {
+            Lang::Nl => format!("{n} antwoord(en): te weinig om te tonen. Een uitslag staat er pas vanaf 3 antwoorden, zodat niemands keuze te herleiden is."),
+            Lang::En => format!("{n} answer(s): too few to show. A result appears from 3 answers, so nobody's choice can be traced."),
+        };
+        ui.label(RichText::new(text).size(26.0));
+        return;
+    }
     let label_width = 260.0_f32.min(ui.available_width() * 0.3);
     for (i, option) in options.iter().enumerate() {
         let pct = tally.and_then(|t| t.percentages.get(&option.id)).copied().unwrap_or(0);

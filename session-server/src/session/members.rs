@@ -140,6 +140,7 @@ impl Machine {
             _ => self.st.phase == Phase::Revealed,
         };
         if let Some(t) = self.st.tally().filter(|_| show_tally) {
+            let t = if role == Role::Facilitator { t } else { t.for_the_room() };
             fx.push(Effect::Send { to: To::Conn(conn), msg: ServerMsg::Tally(t) });
         }
         self.send_role_to(member, conn, fx);

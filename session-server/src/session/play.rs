@@ -2,7 +2,7 @@
 
 use protocol::{ClientMsg, ControlAction, ErrorCode, Phase, Refusal, Role, ServerMsg, flow};
 
-use super::machine::{Change, EVERYONE, Effect, FACILITATOR, Machine, Now, Pending, To, not_stored};
+use super::machine::{Change, EVERYONE, Effect, FACILITATOR, Machine, Now, Pending, ROOM, To, not_stored};
 use super::roles::assign_roles;
 use crate::store::Op;
 
@@ -130,8 +130,10 @@ impl Machine {
                 self.send_live_tally(now, fx);
             }
             ControlAction::Reveal => {
+                // The room sees one or two answers only as "withheld"; the facilitator sees all.
                 if let Some(t) = self.st.tally() {
-                    fx.push(Effect::Send { to: To::Roles(EVERYONE), msg: ServerMsg::Tally(t) });
+                    fx.push(Effect::Send { to: To::Roles(FACILITATOR), msg: ServerMsg::Tally(t.clone()) });
+                    fx.push(Effect::Send { to: To::Roles(ROOM), msg: ServerMsg::Tally(t.for_the_room()) });
                 }
             }
             _ => {}
