@@ -12,23 +12,24 @@ use tokio_util::sync::CancellationToken;
 /// Session server for the dilemma game and "Acteren via B" sketches.
 ///
 /// Without a subcommand it serves workshops: websockets at ws://ADDR/ws, answers stored in SQLite.
+/// The options may stand before or after the subcommand (`--db` with `export` or `sessions`).
 #[derive(Parser)]
 #[command(version, about, long_about)]
 struct Cli {
     /// Address to listen on.
-    #[arg(long, env = "SESSION_SERVER_LISTEN", default_value = "0.0.0.0:7878")]
+    #[arg(long, global = true, env = "SESSION_SERVER_LISTEN", default_value = "0.0.0.0:7878")]
     listen: String,
     /// SQLite database file (created when missing). Sessions and answers survive restarts here.
-    #[arg(long, env = "SESSION_SERVER_DB", default_value = "./workshop.db")]
+    #[arg(long, global = true, env = "SESSION_SERVER_DB", default_value = "./workshop.db")]
     db: PathBuf,
     /// Folder with scenario files (*.toml). Files with problems are reported and skipped.
-    #[arg(long, env = "SESSION_SERVER_SCENARIOS", default_value = "./scenarios")]
+    #[arg(long, global = true, env = "SESSION_SERVER_SCENARIOS", default_value = "./scenarios")]
     scenarios: PathBuf,
     /// Ended sessions older than this many days are deleted with their answers (0: keep them all).
-    #[arg(long, env = "SESSION_SERVER_KEEP_DAYS", default_value_t = crate::config::DEFAULT_KEEP_DAYS)]
+    #[arg(long, global = true, env = "SESSION_SERVER_KEEP_DAYS", default_value_t = crate::config::DEFAULT_KEEP_DAYS)]
     keep_days: u64,
     /// Only who has this key may start a session (trainers on a shared server); players need no key.
-    #[arg(long, env = "SESSION_SERVER_CREATE_KEY")]
+    #[arg(long, global = true, env = "SESSION_SERVER_CREATE_KEY")]
     create_key: Option<String>,
     #[command(subcommand)]
     command: Option<Command>,

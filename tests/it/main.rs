@@ -2,6 +2,7 @@
 
 mod browser;
 mod decks;
+mod docs;
 mod durability;
 mod errors;
 mod export;

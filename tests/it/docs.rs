@@ -1,0 +1,133 @@
+//! Every shell command in README.md and docs/: the server's commands run here as written; the heavy ones name what runs them.
+//!
+//! The server's commands run in a folder with the shipped decks and a `workshop.db` that holds the
+//! session `K7M2QX` (the code the docs use). A command that serves is started, must listen (on a
+//! free port instead of the one written, so tests do not collide), and must stop cleanly on SIGTERM.
+//! A command this test neither runs nor knows fails it, so the docs cannot drift from the binaries.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+/// Commands run elsewhere, by their start: what runs them.
+const ELSEWHERE: &[(&str, &str)] = &[
+    ("./test.sh", "CI: .ci/run runs exactly this"),
+    ("./run.sh", "builds and starts the desktop app; game-client/tests start the same app headless and in processes"),
+    ("scripts/fuzz.sh", "the fuzz properties of protocol/tests/fuzz.rs, which ./test.sh runs with fewer cases"),
+    ("source scripts/env.sh", "test.sh and every script source it"),
+    ("cargo build --release", "a release build for the benchmarks"),
+    ("$CARGO_TARGET_DIR/release/loadgen", "tests/it/loadgen.rs plays the load generator's room, page loads and baselines"),
+    ("sleep 1; $CARGO_TARGET_DIR/release/loadgen", "tests/it/loadgen.rs, as above"),
+];
+
+/// How the server's command line is written in the docs.
+const SERVER: &[&str] = &["cargo run -p session-server -- ", "$CARGO_TARGET_DIR/release/session-server ", "session-server "];
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+}
+
+/// (file, command) for every line of every `sh` block, comments and blank lines left out.
+fn documented() -> Vec<(String, String)> {
+    let mut files = vec![repo().join("README.md")];
+    let mut docs: Vec<PathBuf> = std::fs::read_dir(repo().join("docs")).unwrap().map(|e| e.unwrap().path()).collect();
+    docs.sort();
+    files.extend(docs.into_iter().filter(|p| p.extension().is_some_and(|e| e == "md")));
+    let mut out = Vec::new();
+    for file in files {
+        let text = std::fs::read_to_string(&file).unwrap();
+        let mut in_sh = false;
+        for line in text.lines() {
+            if let Some(fence) = line.strip_prefix("```") {
+                in_sh = !in_sh && matches!(fence.trim(), "sh" | "bash" | "shell");
+                continue;
+            }
+            let command = line.split(" #").next().unwrap().trim();
+            if in_sh && !command.is_empty() && !command.starts_with('#') {
+                out.push((file.file_name().unwrap().to_string_lossy().into_owned(), command.to_owned()));
+            }
+        }
+    }
+    out
+}
+
+/// A folder like a server's: the shipped decks in `scenarios/`, and `workshop.db` with session K7M2QX.
+fn workshop() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let scenarios = dir.path().join("scenarios");
+    std::fs::create_dir(&scenarios).unwrap();
+    for entry in std::fs::read_dir(integration_tests::shipped_scenarios()).unwrap() {
+        let p = entry.unwrap().path();
+        std::fs::copy(&p, scenarios.join(p.file_name().unwrap())).unwrap();
+    }
+    let deck = protocol::scenario::load_dir(&scenarios).decks.into_iter().map(|(_, d)| d).find(|d| d.id == "samen-werken").unwrap();
+    let conn = session_server::store::open_connection(&dir.path().join("workshop.db")).unwrap();
+    conn.execute(
+        "INSERT INTO sessions (code, title, scenario, deck, phase, created_ms) VALUES ('K7M2QX', 'Team Wijken', 'samen-werken', ?1, 'lobby', ?2)",
+        rusqlite::params![serde_json::to_string(&deck).unwrap(), session_server::now_ms()],
+    )
+    .unwrap();
+    dir
+}
+
+fn words(command: &str) -> Vec<String> {
+    command.split_whitespace().map(str::to_owned).collect()
+}
+
+/// Runs a serving command: it must listen (on a free port) and stop cleanly on SIGTERM.
+fn serve(dir: &Path, mut args: Vec<String>) {
+    let port = crate::process::free_port();
+    if let Some(i) = args.iter().position(|a| a == "--listen") {
+        let host = args[i + 1].rsplit_once(':').unwrap().0.to_owned();
+        args[i + 1] = format!("{host}:{port}");
+    }
+    let mut child = Command::new(env!("CARGO_BIN_EXE_server-under-test"))
+        .args(&args)
+        .current_dir(dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(std::time::Instant::now() < deadline, "`session-server {}` never listened", args.join(" "));
+        assert!(child.try_wait().unwrap().is_none(), "`session-server {}` stopped at once", args.join(" "));
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    assert!(child.wait().unwrap().success(), "`session-server {}` did not stop cleanly", args.join(" "));
+}
+
+#[test]
+fn every_command_in_the_readme_and_docs_runs_as_written() {
+    let dir = workshop();
+    let mut ran = 0;
+    for (file, command) in documented() {
+        if let Some((_, why)) = ELSEWHERE.iter().find(|(start, _)| command.starts_with(start)) {
+            assert!(!why.is_empty());
+            continue;
+        }
+        let Some(rest) = SERVER.iter().find_map(|p| command.strip_prefix(p)) else {
+            panic!("{file}: `{command}` is neither run by this test nor listed with what runs it");
+        };
+        let mut args = words(rest);
+        let background = args.last().is_some_and(|a| a == "&");
+        if background {
+            args.pop();
+        }
+        let serves = !args.iter().any(|a| ["validate", "export", "sessions"].contains(&a.as_str()));
+        if serves {
+            serve(dir.path(), args);
+        } else {
+            let out = Command::new(env!("CARGO_BIN_EXE_server-under-test")).args(&args).current_dir(dir.path()).output().unwrap();
+            assert!(
+                out.status.success(),
+                "{file}: `{command}` failed:\n{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        ran += 1;
+    }
+    assert!(ran >= 8, "the server's commands in the docs were run ({ran})");
+}
