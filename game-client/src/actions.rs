@@ -38,6 +38,7 @@ pub fn command(action: &Action, view: &mut ViewState) -> Option<NetCmd> {
             Some(NetCmd::Connect { url: view.server.clone(), opening: ClientMsg::ListScenarios { protocol: p } })
         }
         Action::SaveReport => None,
+        Action::TakeOver => Some(NetCmd::TakeOver),
     }
 }
 

@@ -19,6 +19,27 @@ pub enum NetCmd {
     Send(ClientMsg),
     /// Drop the connection and forget the session.
     Disconnect,
+    /// After [`Final::OpenedElsewhere`]: go on on this device (resume here; the other one is closed).
+    TakeOver,
+}
+
+/// Why a connection closed for good: the client does not try again by itself, and says why.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Final {
+    /// This app and the server speak different protocol versions: update the app.
+    ProtocolMismatch,
+    /// The same member opened the session on another device or window.
+    OpenedElsewhere,
+}
+
+/// Whether a close ends the connection for good. Everything else (network loss, a server restart
+/// 1001, "could not keep up" 1013, a rate limit) is temporary: reconnect with back-off.
+pub fn final_close(code: u16, reason: &str, last_error: Option<ErrorCode>) -> Option<Final> {
+    match (code, last_error) {
+        (1008, Some(ErrorCode::ProtocolMismatch)) => Some(Final::ProtocolMismatch),
+        (1000, _) if reason == "elders opnieuw verbonden" => Some(Final::OpenedElsewhere),
+        _ => None,
+    }
 }
 
 /// The state of the link, for the "verbinding verbroken" indicator.
@@ -30,6 +51,8 @@ pub enum Link {
     Connected,
     /// Lost; trying again in a moment (`attempt` counts from 1).
     Lost { attempt: u32, reason: String },
+    /// Closed for good; nothing is retried until the person chooses.
+    Closed(Final),
 }
 
 #[derive(Debug, Clone)]
@@ -89,6 +112,7 @@ struct Target {
 
 enum After {
     Reconnect(String),
+    Final(Final),
     NewTarget(Option<Target>),
     Quit,
 }
@@ -120,6 +144,26 @@ async fn run(mut cmds: UnboundedReceiver<NetCmd>, events: UnboundedSender<NetEve
         };
         match after {
             After::Quit => return,
+            After::Final(why) => {
+                emit(NetEvent::Link(Link::Closed(why)));
+                // Wait for the person: go on here, go elsewhere, or stop.
+                loop {
+                    match cmds.recv().await {
+                        None => return,
+                        Some(NetCmd::TakeOver) => break,
+                        Some(NetCmd::Connect { url, opening }) => {
+                            target = Some(Target { url, opening, resume: None });
+                            break;
+                        }
+                        Some(NetCmd::Disconnect) => {
+                            target = None;
+                            break;
+                        }
+                        Some(NetCmd::Send(_)) => {}
+                    }
+                }
+                attempt = 0;
+            }
             After::NewTarget(new) => {
                 attempt = 0;
                 target = new;
@@ -145,7 +189,7 @@ async fn run(mut cmds: UnboundedReceiver<NetCmd>, events: UnboundedSender<NetEve
                                 target = None;
                                 break;
                             }
-                            Some(NetCmd::Send(_)) => {}
+                            Some(NetCmd::Send(_) | NetCmd::TakeOver) => {}
                         }
                     }
                 }
@@ -165,6 +209,7 @@ async fn session(
         None => t.opening.clone(),
     };
     let resuming = t.resume.is_some();
+    let mut last_error = None;
     if ws.send(frame(&first)).await.is_err() {
         return After::Reconnect("verzenden mislukt".into());
     }
@@ -173,6 +218,9 @@ async fn session(
             frame = ws.next() => match frame {
                 Some(Ok(Message::Text(body))) => {
                     let Ok(msg) = serde_json::from_str::<ServerMsg>(body.as_str()) else { continue };
+                    if let ServerMsg::Error { code, .. } = &msg {
+                        last_error = Some(*code);
+                    }
                     match &msg {
                         ServerMsg::Welcome { code, token, .. } => t.resume = Some((code.clone(), token.clone())),
                         ServerMsg::Error { code: ErrorCode::Unauthorized | ErrorCode::UnknownSession, .. } if resuming && t.resume.is_some() => {
@@ -186,7 +234,11 @@ async fn session(
                     emit(NetEvent::Msg(msg));
                 }
                 Some(Ok(Message::Close(frame))) => {
-                    return After::Reconnect(frame.map(|f| f.reason.to_string()).unwrap_or_default());
+                    let (code, reason) = frame.map(|f| (u16::from(f.code), f.reason.to_string())).unwrap_or((1005, String::new()));
+                    return match final_close(code, &reason, last_error) {
+                        Some(why) => After::Final(why),
+                        None => After::Reconnect(reason),
+                    };
                 }
                 Some(Ok(_)) => {}
                 Some(Err(e)) => return After::Reconnect(e.to_string()),
@@ -207,6 +259,7 @@ async fn session(
                     let _ = ws.close(None).await;
                     return After::NewTarget(None);
                 }
+                Some(NetCmd::TakeOver) => {}
             }
         }
     }
@@ -215,6 +268,16 @@ async fn session(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn which_closes_are_final() {
+        assert_eq!(final_close(1008, "andere protocolversie", Some(ErrorCode::ProtocolMismatch)), Some(Final::ProtocolMismatch));
+        assert_eq!(final_close(1000, "elders opnieuw verbonden", None), Some(Final::OpenedElsewhere));
+        assert_eq!(final_close(1008, "te veel berichten", Some(ErrorCode::RateLimited)), None, "a rate limit passes");
+        assert_eq!(final_close(1001, "de server stopt", None), None, "a restart comes back");
+        assert_eq!(final_close(1013, "te traag", None), None);
+        assert_eq!(final_close(1006, "", None), None);
+    }
 
     #[test]
     fn backoff_doubles_to_ten_seconds_with_jitter() {

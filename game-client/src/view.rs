@@ -141,6 +141,14 @@ impl ViewState {
         matches!(self.link, Link::Lost { .. })
     }
 
+    /// Why the connection closed for good, if it did.
+    pub fn closed_for_good(&self) -> Option<crate::net::Final> {
+        match self.link {
+            Link::Closed(why) => Some(why),
+            _ => None,
+        }
+    }
+
     /// What to remember for the next start of the app: the session this client is in, until it ends.
     pub fn to_remember(&self) -> Option<crate::settings::LastSession> {
         if self.phase() == Some(Phase::Ended) {

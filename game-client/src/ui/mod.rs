@@ -50,6 +50,8 @@ pub enum Action {
     Control { action: ControlAction, item: Option<String> },
     SaveReport,
     Leave,
+    /// The session was opened on another device: go on here instead.
+    TakeOver,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -72,8 +74,47 @@ pub struct Form {
     pub team: String,
 }
 
+/// A connection closed for good: why, what to do, and (when it helps) a button to go on here.
+fn closed(ui: &mut egui::Ui, view: &ViewState, why: crate::net::Final) -> Option<Action> {
+    let l = view.lang;
+    let mut action = None;
+    egui::CentralPanel::default().show(ui, |ui| {
+        ui.add_space(40.0);
+        let (title, text) = match why {
+            crate::net::Final::ProtocolMismatch => (
+                l.pick("Deze app past niet bij de server", "This app does not match the server"),
+                l.pick(
+                    "De app en de server spreken een andere versie van het protocol. Werk de app bij (of vraag de beheerder welke versie de server heeft); opnieuw proberen helpt niet.",
+                    "The app and the server speak different protocol versions. Update the app (or ask which version the server runs); trying again will not help.",
+                ),
+            ),
+            crate::net::Final::OpenedElsewhere => (
+                l.pick("Je speelt nu op een ander apparaat verder", "You went on on another device"),
+                l.pick(
+                    "Deze sessie is met jouw sleutel op een ander apparaat of venster geopend; daarom is hij hier gesloten. Wil je toch hier verder? Dan sluit het andere.",
+                    "This session was opened with your key on another device or window, so it was closed here. Go on here instead? Then the other one closes.",
+                ),
+            ),
+        };
+        ui.label(egui::RichText::new(title).size(34.0).strong());
+        ui.add_space(10.0);
+        ui.label(egui::RichText::new(text).size(22.0));
+        ui.add_space(20.0);
+        if why == crate::net::Final::OpenedElsewhere && widgets::primary(ui, l.pick("Hier verder spelen", "Go on here")) {
+            action = Some(Action::TakeOver);
+        }
+        if ui.button(l.pick("Terug naar het begin", "Back to the start")).clicked() {
+            action = Some(Action::Leave);
+        }
+    });
+    action
+}
+
 /// Draws the whole window for `screen` into `ui`.
 pub fn draw(ui: &mut egui::Ui, screen: Screen, view: &ViewState, form: &mut Form, now: std::time::Instant) -> Option<Action> {
+    if let Some(why) = view.closed_for_good() {
+        return closed(ui, view, why);
+    }
     if view.is_offline() && screen != Screen::Connect {
         egui::Panel::top("offline").frame(egui::Frame::new().fill(theme::WARNING).inner_margin(egui::Margin::same(10))).show(ui, |ui| {
             ui.label(

@@ -26,6 +26,7 @@ pub fn panel(ui: &mut egui::Ui, view: &ViewState, form: &mut Form) -> Option<Act
                 Link::Connecting => l.pick("verbinden…", "connecting…"),
                 Link::Lost { .. } => l.pick("niet bereikbaar, opnieuw proberen…", "unreachable, retrying…"),
                 Link::Idle => "",
+                Link::Closed(_) => l.pick("gesloten", "closed"),
             };
             ui.label(RichText::new(status).color(theme::MUTED));
         });

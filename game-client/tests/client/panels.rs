@@ -226,3 +226,39 @@ fn the_start_screen_offers_the_session_from_an_earlier_run() {
     let elsewhere = harness(ViewState { server: "ws://y/ws".into(), ..view }, Form::default());
     assert!(elsewhere.query_by_label("Ga verder met die sessie").is_none());
 }
+
+#[test]
+fn a_session_opened_elsewhere_says_so_and_offers_to_go_on_here() {
+    let mut view = in_session(Role::Player, Phase::Open, Some(0), Lang::Nl);
+    view.link = game_client::net::Link::Closed(game_client::net::Final::OpenedElsewhere);
+    let mut h = harness(view, Form::default());
+    h.get_by_label("Je speelt nu op een ander apparaat verder");
+    assert!(h.query_by_label("Oneens").is_none(), "the session's buttons are gone while closed");
+    h.get_by_label("Hier verder spelen").click();
+    h.run();
+    assert_eq!(h.state().action, Some(Action::TakeOver));
+}
+
+#[test]
+fn another_protocol_version_says_to_update_and_offers_no_retry() {
+    let view = ViewState {
+        lang: Lang::En,
+        link: game_client::net::Link::Closed(game_client::net::Final::ProtocolMismatch),
+        ..ViewState::default()
+    };
+    let mut h = harness(view, Form::default());
+    h.get_by_label_contains("Update the app");
+    assert!(h.query_by_label("Go on here").is_none());
+    h.get_by_label("Back to the start").click();
+    h.run();
+    assert_eq!(h.state().action, Some(Action::Leave));
+}
+
+#[test]
+fn a_result_of_one_or_two_people_is_not_shown() {
+    let mut view = in_session(Role::Player, Phase::Revealed, Some(0), Lang::Nl);
+    view.tally = Some(protocol::tally::tally("a", &["eens", "oneens", "hangt_af"], [("eens", None), ("oneens", None)]).for_the_room());
+    let h = harness(view, Form::default());
+    h.get_by_label_contains("te weinig om te tonen");
+    assert!(h.query_by_label_contains("%").is_none(), "no percentages");
+}
