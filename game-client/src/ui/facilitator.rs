@@ -5,7 +5,7 @@ use std::time::Instant;
 use bevy_egui::egui::{self, RichText};
 use protocol::{ControlAction, ItemKind, ItemView, Phase};
 
-use super::{Action, theme, widgets};
+use super::{Action, keys, theme, widgets};
 use crate::view::ViewState;
 
 fn short(item: &ItemView) -> String {
@@ -100,27 +100,27 @@ pub fn panel(ui: &mut egui::Ui, view: &ViewState, now: Instant) -> Option<Action
             ui.label(RichText::new(statement).size(if item.kind == ItemKind::Sketch { 30.0 } else { theme::STATEMENT }).strong());
         }
         ui.add_space(8.0);
-        // What the server would take now, by the protocol's own phase rules.
-        let allowed = |a: ControlAction| protocol::flow::next_phase(session.phase, a, Some(item.kind)).is_ok();
+        // What the server would take now, by the protocol's own phase rules; each button shows its key.
+        let allowed = |a: ControlAction| keys::allowed(session, a);
         ui.horizontal_wrapped(|ui| {
             let running = view.remaining(now).is_some_and(|left| !left.is_zero());
             let timer_label = if running { l.pick("Timer opnieuw", "Restart the timer") } else { l.pick("Start de timer", "Start the timer") };
-            if allowed(ControlAction::StartTimer) && widgets::primary(ui, timer_label) {
+            if allowed(ControlAction::StartTimer) && widgets::primary(ui, &keys::with_key(timer_label, keys::TIMER)) {
                 action = control(ControlAction::StartTimer);
             }
             // Closing is offered only where there is something to vote on.
-            if allowed(ControlAction::Close) && !item.options.is_empty() && ui.button(l.pick("Sluit het stemmen", "Close voting")).clicked() {
+            if allowed(ControlAction::Close) && !item.options.is_empty() && ui.button(keys::with_key(l.pick("Sluit het stemmen", "Close voting"), keys::CLOSE)).clicked() {
                 action = control(ControlAction::Close);
             }
-            if allowed(ControlAction::Reveal) && widgets::primary(ui, l.pick("Toon de uitslag", "Show the result")) {
+            if allowed(ControlAction::Reveal) && widgets::primary(ui, &keys::with_key(l.pick("Toon de uitslag", "Show the result"), keys::REVEAL)) {
                 action = control(ControlAction::Reveal);
             }
             let next = session.index.map(|i| i + 1).and_then(|i| session.items.as_ref()?.get(i));
             if let Some(next) = next
-                && ui.button(l.pick("Volgende ▶", "Next ▶")).clicked() {
+                && ui.button(keys::with_key(l.pick("Volgende ▶", "Next ▶"), keys::NEXT)).clicked() {
                     action = Some(Action::Control { action: ControlAction::Open, item: Some(next.id.clone()) });
                 }
-            if allowed(ControlAction::End) && ui.button(l.pick("Beëindig de sessie", "End the session")).clicked() {
+            if allowed(ControlAction::End) && ui.button(keys::with_key(l.pick("Beëindig de sessie", "End the session"), keys::END)).clicked() {
                 action = control(ControlAction::End);
             }
         });

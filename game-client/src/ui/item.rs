@@ -79,7 +79,7 @@ pub fn panel(ui: &mut egui::Ui, view: &ViewState, now: Instant) -> Option<Action
                     let note = match (&view.pending, view.mine.contains_key(&item.id)) {
                         (Some(_), _) => l.pick("Bezig met opslaan…", "Saving…"),
                         (None, true) => l.pick("Je antwoord is opgeslagen. Je kunt het nog wijzigen.", "Your answer is saved. You can still change it."),
-                        (None, false) => l.pick("Kies wat het dichtst bij jou ligt.", "Choose what is closest to you."),
+                        (None, false) => l.pick("Kies wat het dichtst bij jou ligt (ook met de toetsen 1, 2, 3…).", "Choose what is closest to you (also with the keys 1, 2, 3…)."),
                     };
                     ui.label(RichText::new(note).color(theme::MUTED));
                 }

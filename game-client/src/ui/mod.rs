@@ -5,6 +5,7 @@ pub mod facilitator;
 pub mod item;
 pub mod start;
 pub mod theme;
+pub mod keys;
 pub mod widgets;
 
 use bevy::prelude::{Resource, States};
@@ -124,10 +125,11 @@ pub fn draw(ui: &mut egui::Ui, screen: Screen, view: &ViewState, form: &mut Form
             );
         });
     }
-    match screen {
+    let clicked = match screen {
         Screen::Connect => start::panel(ui, view, form),
         Screen::Facilitator => facilitator::panel(ui, view, now),
         Screen::Lobby | Screen::Item | Screen::Results => item::panel(ui, view, now),
         Screen::Ended => ended::panel(ui, view),
-    }
+    };
+    clicked.or_else(|| keys::shortcut(ui.ctx(), screen, view))
 }

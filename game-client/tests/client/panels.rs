@@ -169,13 +169,13 @@ fn the_facilitator_opens_reveals_and_reads_the_prompts() {
     h.get_by_label("17 van 23 geantwoord");
     h.get_by_label("• Waarom?");
     h.get_by_label_contains("K7M2QX");
-    h.get_by_label("Toon de uitslag").click();
+    h.get_by_label("Toon de uitslag  (R)").click();
     h.run();
     assert_eq!(h.state().action, Some(Action::Control { action: ControlAction::Reveal, item: None }));
     h.get_by_label_contains("Twee petten").click();
     h.run();
     assert_eq!(h.state().action, Some(Action::Control { action: ControlAction::Open, item: Some("s".into()) }));
-    h.get_by_label("Volgende ▶").click();
+    h.get_by_label("Volgende ▶  (N)").click();
     h.run();
     assert_eq!(h.state().action, Some(Action::Control { action: ControlAction::Open, item: Some("b".into()) }));
 }
@@ -261,4 +261,45 @@ fn a_result_of_one_or_two_people_is_not_shown() {
     let h = harness(view, Form::default());
     h.get_by_label_contains("te weinig om te tonen");
     assert!(h.query_by_label_contains("%").is_none(), "no percentages");
+}
+
+/// Presses `key` (with `modifiers`) and returns the action it gave, clearing it for the next press.
+fn press(h: &mut Harness<'static, St>, modifiers: egui::Modifiers, key: egui::Key) -> Option<Action> {
+    h.state_mut().action = None;
+    h.key_press_modifiers(modifiers, key);
+    h.run();
+    h.state_mut().action.take()
+}
+
+#[test]
+fn the_facilitator_leads_with_the_keyboard_by_the_phase_rules() {
+    let none = egui::Modifiers::NONE;
+    let control = |action| Some(Action::Control { action, item: None });
+    let mut h = harness(in_session(Role::Facilitator, Phase::Open, Some(0), Lang::Nl), Form::default());
+    h.get_by_label("Sluit het stemmen  (C)");
+    assert_eq!(press(&mut h, none, egui::Key::C), control(ControlAction::Close));
+    assert_eq!(press(&mut h, none, egui::Key::R), control(ControlAction::Reveal));
+    assert_eq!(press(&mut h, none, egui::Key::N), Some(Action::Control { action: ControlAction::Open, item: Some("b".into()) }));
+    assert_eq!(press(&mut h, none, egui::Key::T), None, "a dilemma has no timer");
+    assert_eq!(press(&mut h, none, egui::Key::E), None, "ending needs Shift");
+    assert_eq!(press(&mut h, egui::Modifiers::SHIFT, egui::Key::E), control(ControlAction::End));
+    // Revealed: closing and revealing again are not allowed, so the keys do nothing.
+    let mut h = harness(in_session(Role::Facilitator, Phase::Revealed, Some(0), Lang::Nl), Form::default());
+    assert_eq!(press(&mut h, none, egui::Key::C), None);
+    assert_eq!(press(&mut h, none, egui::Key::R), None);
+    // In the lobby N opens the first item.
+    let mut h = harness(in_session(Role::Facilitator, Phase::Lobby, None, Lang::Nl), Form::default());
+    assert_eq!(press(&mut h, none, egui::Key::N), Some(Action::Control { action: ControlAction::Open, item: Some("a".into()) }));
+}
+
+#[test]
+fn a_player_answers_with_number_keys_only_while_voting_is_open() {
+    let none = egui::Modifiers::NONE;
+    let mut h = harness(in_session(Role::Player, Phase::Open, Some(0), Lang::Nl), Form::default());
+    assert_eq!(press(&mut h, none, egui::Key::Num2), Some(Action::Answer { item: "a".into(), option: "oneens".into() }));
+    assert_eq!(press(&mut h, none, egui::Key::Num9), None, "no ninth option");
+    let mut h = harness(in_session(Role::Player, Phase::Closed, Some(0), Lang::Nl), Form::default());
+    assert_eq!(press(&mut h, none, egui::Key::Num1), None);
+    let mut h = harness(in_session(Role::Watcher, Phase::Open, Some(0), Lang::Nl), Form::default());
+    assert_eq!(press(&mut h, none, egui::Key::Num1), None, "a projector does not answer");
 }
