@@ -144,8 +144,10 @@ fn spawn_camera(mut commands: Commands) {
     commands.spawn(Camera2d);
 }
 
-fn apply_theme(mut contexts: EguiContexts) -> Result {
-    theme::apply(contexts.ctx_mut()?);
+fn apply_theme(mut contexts: EguiContexts, remember: Res<Remember>) -> Result {
+    let ctx = contexts.ctx_mut()?;
+    theme::apply(ctx);
+    ui::zoom::apply(ctx, remember.settings.text_size);
     Ok(())
 }
 
@@ -187,6 +189,11 @@ fn draw(
     mut remember: ResMut<Remember>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?.clone();
+    if let Some(size) = ui::zoom::from_keys(&ctx, remember.settings.text_size) {
+        ui::zoom::apply(&ctx, size);
+        remember.settings.text_size = size;
+        remember.settings.save_to(remember.path.clone());
+    }
     let mut root = egui::Ui::new(
         ctx.clone(),
         "root".into(),

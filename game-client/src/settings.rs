@@ -1,10 +1,10 @@
-//! What the client remembers between runs: the server address, name and team.
+//! What the client remembers between runs: the server address, name and team, the text size.
 
 use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Settings {
     #[serde(default)]
     pub server: Option<String>,
@@ -15,6 +15,19 @@ pub struct Settings {
     /// The session this client was last in, so it can go on after the app was closed.
     #[serde(default)]
     pub last: Option<LastSession>,
+    /// Text size in percent (75–200; Ctrl + / Ctrl −).
+    #[serde(default = "default_text_size")]
+    pub text_size: u16,
+}
+
+fn default_text_size() -> u16 {
+    crate::ui::zoom::DEFAULT
+}
+
+impl Default for Settings {
+    fn default() -> Settings {
+        Settings { server: None, name: String::new(), team: String::new(), last: None, text_size: default_text_size() }
+    }
 }
 
 /// Enough to resume a session on a new start of the app.
@@ -61,7 +74,7 @@ mod tests {
         let p = dir.path().join("sub").join("client.json");
         assert_eq!(Settings::load_from(Some(p.clone())), Settings::default());
         let last = LastSession { server: "ws://x/ws".into(), code: "K7M2QX".into(), token: "t".into(), role: protocol::Role::Facilitator };
-        let s = Settings { server: Some("ws://10.0.0.2:7878/ws".into()), name: "Sanne".into(), team: "Oost".into(), last: Some(last) };
+        let s = Settings { server: Some("ws://10.0.0.2:7878/ws".into()), name: "Sanne".into(), team: "Oost".into(), last: Some(last), text_size: 150 };
         s.save_to(Some(p.clone()));
         assert_eq!(Settings::load_from(Some(p)), s);
     }

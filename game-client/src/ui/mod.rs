@@ -7,6 +7,7 @@ pub mod start;
 pub mod theme;
 pub mod keys;
 pub mod widgets;
+pub mod zoom;
 
 use bevy::prelude::{Resource, States};
 use bevy_egui::egui;

@@ -303,3 +303,56 @@ fn a_player_answers_with_number_keys_only_while_voting_is_open() {
     let mut h = harness(in_session(Role::Watcher, Phase::Open, Some(0), Lang::Nl), Form::default());
     assert_eq!(press(&mut h, none, egui::Key::Num1), None, "a projector does not answer");
 }
+
+#[test]
+fn text_size_keys_step_between_75_and_200_percent() {
+    let mut h = Harness::builder().build_ui_state(
+        |ui, size: &mut u16| {
+            if let Some(s) = ui::zoom::from_keys(ui.ctx(), *size) {
+                *size = s;
+            }
+        },
+        ui::zoom::DEFAULT,
+    );
+    let mut press = |key| {
+        h.key_press_modifiers(egui::Modifiers::COMMAND, key);
+        h.run();
+        *h.state()
+    };
+    let up: Vec<u16> = (0..5).map(|_| press(egui::Key::Plus)).collect();
+    assert_eq!(up, [125, 150, 175, 200, 200]);
+    assert_eq!(press(egui::Key::Num0), 100);
+    let down: Vec<u16> = (0..3).map(|_| press(egui::Key::Minus)).collect();
+    assert_eq!(down, [90, 75, 75]);
+}
+
+/// Every button of the screen lies inside the window at `percent` text size (nothing cut off at the side).
+fn buttons_fit(view: ViewState, percent: u16) {
+    let width = 1280.0;
+    let screen = ui::screen_for(&view);
+    let mut h = Harness::builder().with_size(egui::vec2(width, 720.0)).build_ui_state(
+        move |ui, st: &mut St| {
+            ui::zoom::apply(ui.ctx(), percent);
+            let _ = ui::draw(ui, st.screen, &st.view, &mut st.form, Instant::now());
+        },
+        St { view, form: Form::default(), screen, action: None },
+    );
+    h.run();
+    let logical = width / (f32::from(percent) / 100.0);
+    let buttons: Vec<_> = h.get_all_by_role(egui::accesskit::Role::Button).collect();
+    assert!(!buttons.is_empty());
+    for b in buttons {
+        let r = b.rect();
+        assert!(r.min.x >= -1.0 && r.max.x <= logical + 1.0, "{screen:?} at {percent}%: a button is cut off at {r:?} (window {logical})");
+    }
+}
+
+#[test]
+fn every_screen_keeps_its_buttons_inside_the_window_from_75_to_200_percent() {
+    for percent in ui::zoom::STEPS {
+        buttons_fit(in_session(Role::Facilitator, Phase::Open, Some(0), Lang::Nl), percent);
+        buttons_fit(in_session(Role::Player, Phase::Open, Some(0), Lang::Nl), percent);
+        buttons_fit(in_session(Role::Facilitator, Phase::Ended, None, Lang::Nl), percent);
+        buttons_fit(ViewState::default(), percent);
+    }
+}
