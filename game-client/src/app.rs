@@ -95,10 +95,12 @@ pub fn build(opts: Options) -> App {
     )
     .add_plugins(EguiPlugin::default())
     .insert_resource(ClearColor(Color::srgb_u8(0xF4, 0xF1, 0xEA)))
-    // Wake at least ten times a second: network messages and the countdown arrive without input.
+    // Draw only when something happens: input, a network message (the network thread wakes the
+    // event loop, see below), an egui animation or a running countdown (which asks for its next
+    // second); otherwise a frame every 10 s at most.
     .insert_resource(WinitSettings {
-        focused_mode: UpdateMode::reactive(Duration::from_millis(100)),
-        unfocused_mode: UpdateMode::reactive(Duration::from_millis(100)),
+        focused_mode: UpdateMode::reactive_low_power(Duration::from_secs(10)),
+        unfocused_mode: UpdateMode::reactive_low_power(Duration::from_secs(10)),
     })
     .init_state::<Screen>()
     .insert_resource(view)
@@ -108,6 +110,13 @@ pub fn build(opts: Options) -> App {
     .add_systems(Startup, spawn_camera)
     .add_systems(Update, (pump_network, follow_screen, remember_session).chain())
     .add_systems(EguiPrimaryContextPass, (apply_theme.run_if(run_once), draw).chain());
+    crate::quiet::plugin(&mut app);
+    if let Some(proxy) = app.world().get_resource::<bevy::winit::EventLoopProxyWrapper>() {
+        let proxy = (**proxy).clone();
+        app.world().resource::<Net>().0.set_waker(move || {
+            let _ = proxy.send_event(bevy::winit::WinitUserEvent::WakeUp);
+        });
+    }
     if let Some(e) = embedded {
         app.insert_resource(e);
     }

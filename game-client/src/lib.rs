@@ -10,6 +10,7 @@ pub mod files;
 pub mod i18n;
 pub mod net;
 pub mod options;
+pub mod quiet;
 pub mod screenshot;
 pub mod settings;
 pub mod ui;

@@ -62,24 +62,36 @@ pub enum NetEvent {
     Msg(ServerMsg),
 }
 
+/// Called on the network thread after each event, so a window that sleeps until something
+/// happens wakes up for it.
+pub type Waker = std::sync::Arc<std::sync::Mutex<Option<Box<dyn Fn() + Send>>>>;
+
 /// Both ends of the client's network thread.
 pub struct NetHandle {
     cmds: UnboundedSender<NetCmd>,
     events: UnboundedReceiver<NetEvent>,
+    waker: Waker,
 }
 
 impl NetHandle {
     pub fn spawn() -> NetHandle {
         let (cmds, cmd_rx) = unbounded_channel();
         let (event_tx, events) = unbounded_channel();
+        let waker: Waker = Default::default();
+        let wake = waker.clone();
         std::thread::Builder::new()
             .name("network".into())
             .spawn(move || {
                 let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("network runtime");
-                rt.block_on(run(cmd_rx, event_tx));
+                rt.block_on(run(cmd_rx, event_tx, wake));
             })
             .expect("spawning the network thread");
-        NetHandle { cmds, events }
+        NetHandle { cmds, events, waker }
+    }
+
+    /// From now on, `wake` is called after each event (the window's event loop wakes for it).
+    pub fn set_waker(&self, wake: impl Fn() + Send + 'static) {
+        *self.waker.lock().expect("waker lock") = Some(Box::new(wake));
     }
 
     pub fn send(&self, cmd: NetCmd) {
@@ -117,9 +129,12 @@ enum After {
     Quit,
 }
 
-async fn run(mut cmds: UnboundedReceiver<NetCmd>, events: UnboundedSender<NetEvent>) {
+async fn run(mut cmds: UnboundedReceiver<NetCmd>, events: UnboundedSender<NetEvent>, waker: Waker) {
     let emit = |e: NetEvent| {
         let _ = events.send(e);
+        if let Some(wake) = waker.lock().expect("waker lock").as_ref() {
+            wake();
+        }
     };
     let mut target: Option<Target> = None;
     let mut attempt = 0u32;

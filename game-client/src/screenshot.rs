@@ -14,7 +14,10 @@ struct Plan {
 }
 
 pub fn plugin(app: &mut App, path: PathBuf, after: f32) {
-    app.insert_resource(Plan { path, after, taken: false, saved: false }).add_systems(Update, (shoot, quit_when_saved));
+    // A picture needs frames on time; the app otherwise sleeps until something happens.
+    app.insert_resource(bevy::winit::WinitSettings::continuous())
+        .insert_resource(Plan { path, after, taken: false, saved: false })
+        .add_systems(Update, (shoot, quit_when_saved));
 }
 
 fn shoot(mut commands: Commands, time: Res<Time>, mut plan: ResMut<Plan>) {

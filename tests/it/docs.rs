@@ -18,6 +18,8 @@ const ELSEWHERE: &[(&str, &str)] = &[
     ("cargo build --release", "a release build for the benchmarks"),
     ("$CARGO_TARGET_DIR/release/loadgen", "tests/it/loadgen.rs plays the load generator's room, page loads and baselines"),
     ("sleep 1; $CARGO_TARGET_DIR/release/loadgen", "tests/it/loadgen.rs, as above"),
+    ("scripts/idle-cpu.sh", "a measurement of the desktop app under Xvfb; game-client/tests run the same app"),
+    ("scripts/package.sh", "builds the downloads (minutes of release builds); it checks what it built itself"),
 ];
 
 /// How the server's command line is written in the docs.

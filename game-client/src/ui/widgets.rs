@@ -66,6 +66,11 @@ pub fn countdown(ui: &mut egui::Ui, remaining: Duration, duration_s: u32, size: 
     ui.label(RichText::new(format!("{}:{:02}", secs / 60, secs % 60)).size(size).strong().color(colour));
     let fraction = if duration_s == 0 { 0.0 } else { remaining.as_secs_f32() / duration_s as f32 };
     ui.add(egui::ProgressBar::new(fraction.clamp(0.0, 1.0)).desired_height(12.0).fill(theme::ACCENT));
+    // The app otherwise sleeps until something happens: a running countdown wakes it for the next second.
+    if !remaining.is_zero() {
+        let to_next_second = Duration::from_secs_f32(remaining.as_secs_f32().fract().max(0.05));
+        ui.ctx().request_repaint_after(to_next_second);
+    }
 }
 
 /// The QR code of `text`, drawn module by module (no image decoding needed).
