@@ -111,6 +111,7 @@ pub fn build(opts: Options) -> App {
     .add_systems(Update, (pump_network, follow_screen, remember_session).chain())
     .add_systems(EguiPrimaryContextPass, (apply_theme.run_if(run_once), draw).chain());
     crate::quiet::plugin(&mut app);
+    crate::fullscreen::plugin(&mut app);
     if let Some(proxy) = app.world().get_resource::<bevy::winit::EventLoopProxyWrapper>() {
         let proxy = (**proxy).clone();
         app.world().resource::<Net>().0.set_waker(move || {

@@ -7,6 +7,7 @@ pub mod actions;
 pub mod app;
 pub mod embedded;
 pub mod files;
+pub mod fullscreen;
 pub mod i18n;
 pub mod net;
 pub mod options;

@@ -1,4 +1,6 @@
 //! `dilemma`: starts the client; without --server it also hosts the session server for the room.
+// On Windows a release build is a window app: no console window opens beside it.
+#![cfg_attr(all(windows, not(debug_assertions)), windows_subsystem = "windows")]
 
 use clap::Parser;
 
