@@ -112,6 +112,7 @@ pub fn build(opts: Options) -> App {
     .add_systems(EguiPrimaryContextPass, (apply_theme.run_if(run_once), draw).chain());
     crate::quiet::plugin(&mut app);
     crate::fullscreen::plugin(&mut app);
+    crate::report::plugin(&mut app);
     if let Some(proxy) = app.world().get_resource::<bevy::winit::EventLoopProxyWrapper>() {
         let proxy = (**proxy).clone();
         app.world().resource::<Net>().0.set_waker(move || {
@@ -189,6 +190,7 @@ pub fn follow_screen(view: Res<ViewState>, screen: Res<State<Screen>>, mut next:
     }
 }
 
+#[allow(clippy::too_many_arguments)] // a Bevy system: each argument is a resource it uses
 fn draw(
     mut contexts: EguiContexts,
     screen: Res<State<Screen>>,
@@ -197,6 +199,7 @@ fn draw(
     net: Res<Net>,
     embedded: Option<Res<Embedded>>,
     mut remember: ResMut<Remember>,
+    mut report: ResMut<crate::report::ReportJob>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?.clone();
     if let Some(size) = ui::zoom::from_keys(&ctx, remember.settings.text_size) {
@@ -224,10 +227,7 @@ fn draw(
     if action == Action::SaveReport {
         let code = view.code.clone().unwrap_or_default();
         match embedded.as_deref() {
-            Some(e) => match actions::save_report(&e.db, &code) {
-                Ok(path) => view.saved_report = Some(path),
-                Err(e) => view.error = Some(e),
-            },
+            Some(e) => crate::report::start(&mut report, &mut view, e.db.clone(), code),
             None => {
                 view.error = Some(
                     view.lang

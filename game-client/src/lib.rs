@@ -12,6 +12,7 @@ pub mod i18n;
 pub mod net;
 pub mod options;
 pub mod quiet;
+pub mod report;
 pub mod screenshot;
 pub mod settings;
 pub mod ui;

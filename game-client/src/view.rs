@@ -47,6 +47,8 @@ pub struct ViewState {
     pub error: Option<String>,
     /// Where the facilitator's report was saved, once it was.
     pub saved_report: Option<String>,
+    /// The report is being written.
+    pub saving_report: bool,
 }
 
 impl ViewState {

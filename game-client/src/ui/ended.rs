@@ -30,6 +30,11 @@ pub fn panel(ui: &mut egui::Ui, view: &ViewState) -> Option<Action> {
                         ui.label(RichText::new(l.pick("Het verslag staat in:", "The report is in:")).size(24.0));
                         ui.label(RichText::new(path).monospace());
                     }
+                    None if view.saving_report => {
+                        ui.label(RichText::new(l.pick("Bezig met het verslag…", "Writing the report…")).size(24.0));
+                        // The app sleeps until something happens: look again soon.
+                        ui.ctx().request_repaint_after(std::time::Duration::from_millis(100));
+                    }
                     None => {
                         if widgets::primary(ui, l.pick("Bewaar het verslag (Markdown en CSV)", "Save the report (Markdown and CSV)")) {
                             action = Some(Action::SaveReport);
