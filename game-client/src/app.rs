@@ -102,14 +102,12 @@ pub fn build(opts: Options) -> App {
         focused_mode: UpdateMode::reactive_low_power(Duration::from_secs(10)),
         unfocused_mode: UpdateMode::reactive_low_power(Duration::from_secs(10)),
     })
-    .init_state::<Screen>()
-    .insert_resource(view)
     .insert_resource(form)
-    .insert_resource(Net(net))
     .insert_resource(Remember { settings, path })
     .add_systems(Startup, spawn_camera)
-    .add_systems(Update, (pump_network, follow_screen, remember_session).chain())
     .add_systems(EguiPrimaryContextPass, (apply_theme.run_if(run_once), draw).chain());
+    follow_the_server(&mut app, view, net);
+    app.add_systems(Update, remember_session.after(follow_screen));
     crate::quiet::plugin(&mut app);
     crate::fullscreen::plugin(&mut app);
     crate::report::plugin(&mut app);
@@ -137,12 +135,18 @@ pub fn headless(url: &str) -> App {
     // MinimalPlugins loops without pause by default: one busy core per headless client, which starved
     // a room of four client processes on two cores. 200 updates a second is plenty for a screen.
     let runner = bevy::app::ScheduleRunnerPlugin::run_loop(std::time::Duration::from_millis(5));
-    app.add_plugins((MinimalPlugins.set(runner), bevy::state::app::StatesPlugin))
-        .init_state::<Screen>()
-        .insert_resource(ViewState::new(Lang::Nl, url.into()))
+    app.add_plugins((MinimalPlugins.set(runner), bevy::state::app::StatesPlugin));
+    follow_the_server(&mut app, ViewState::new(Lang::Nl, url.into()), net);
+    app
+}
+
+/// The part every client shares, windowed or not: the network thread's events move into the view,
+/// and the screen follows the view.
+fn follow_the_server(app: &mut App, view: ViewState, net: NetHandle) {
+    app.init_state::<Screen>()
+        .insert_resource(view)
         .insert_resource(Net(net))
         .add_systems(Update, (pump_network, follow_screen).chain());
-    app
 }
 
 /// Performs `action` in an app: what a click does, without the click.
