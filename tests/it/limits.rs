@@ -215,11 +215,12 @@ async fn at_the_open_file_limit_new_connections_wait_the_open_ones_play_on_and_i
             _ => None,
         })
         .collect();
-    assert!(!said.is_empty(), "{text}");
+    assert!(said.len() >= 2, "an episode was said at its start and at its end:\n{text}");
+    // Strictly alternating: never said twice in a row. (A new episode may just have started when
+    // the test stops the server.)
     for (i, out_of_files) in said.iter().enumerate() {
         assert_eq!(*out_of_files, i % 2 == 0, "each episode said once at its start and once at its end:\n{text}");
     }
-    assert_eq!(said.len() % 2, 0, "the last episode ended:\n{text}");
 }
 
 #[tokio::test]
