@@ -115,10 +115,10 @@ pub fn panel(ui: &mut egui::Ui, view: &ViewState, now: Instant) -> Option<Action
             if allowed(ControlAction::Reveal) && widgets::primary(ui, &keys::with_key(l.pick("Toon de uitslag", "Show the result"), keys::REVEAL)) {
                 action = control(ControlAction::Reveal);
             }
-            let next = session.index.map(|i| i + 1).and_then(|i| session.items.as_ref()?.get(i));
-            if let Some(next) = next
+            // Here an item is open, so the next one is the one after it (N in the lobby opens the first).
+            if let Some(next) = keys::next_item(session)
                 && ui.button(keys::with_key(l.pick("Volgende ▶", "Next ▶"), keys::NEXT)).clicked() {
-                    action = Some(Action::Control { action: ControlAction::Open, item: Some(next.id.clone()) });
+                    action = Some(Action::Control { action: ControlAction::Open, item: Some(next) });
                 }
             if allowed(ControlAction::End) && ui.button(keys::with_key(l.pick("Beëindig de sessie", "End the session"), keys::END)).clicked() {
                 action = control(ControlAction::End);

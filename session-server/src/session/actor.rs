@@ -104,13 +104,12 @@ impl Actor {
         // each connection's writer wakes once for them and sends them in one system call.
         let mut broadcasts: Vec<(&'static [Role], Utf8Bytes)> = Vec::new();
         for effect in effects {
-            match effect {
-                Effect::Send { to: To::Roles(roles), msg } => broadcasts.push((roles, encode(&msg))),
-                other => {
-                    self.broadcast(&mut broadcasts, &mut slow);
-                    self.apply(other, &mut slow).await;
-                }
+            if let Effect::Send { to: To::Roles(roles), msg } = effect {
+                broadcasts.push((roles, encode(&msg)));
+                continue;
             }
+            self.broadcast(&mut broadcasts, &mut slow);
+            self.apply(effect).await;
         }
         self.broadcast(&mut broadcasts, &mut slow);
         slow
@@ -133,7 +132,8 @@ impl Actor {
         texts.clear();
     }
 
-    async fn apply(&mut self, effect: Effect, slow: &mut Vec<u64>) {
+    /// Carries out one effect that is not a broadcast (those go through [`Actor::broadcast`]).
+    async fn apply(&mut self, effect: Effect) {
         match effect {
             Effect::Write { id, ops } => {
                 let results = self.committed.clone();
@@ -142,12 +142,12 @@ impl Actor {
                 });
                 self.store.submit(ops, Some(after)).await;
             }
+            Effect::Send { to: To::Roles(_), .. } => unreachable!("broadcasts are gathered in carry_out"),
             Effect::Send { to: To::Conn(conn), msg } => {
                 if let Some(p) = self.peers.get(&conn) {
                     p.out.msg(&msg);
                 }
             }
-            Effect::Send { to: To::Roles(roles), msg } => self.broadcast(&mut vec![(roles, encode(&msg))], slow),
             Effect::Joined { conn, role } => {
                 if let Some(p) = self.peers.get_mut(&conn) {
                     p.role = Some(role);

@@ -322,11 +322,8 @@ fn at(now: Now, ms: i64) -> Instant {
     now.at + std::time::Duration::from_millis(ms.saturating_sub(now.ms).max(0) as u64)
 }
 
-/// Shorthand for the refusal sent when a write did not make it to disk.
-pub(super) fn not_stored(what: &str) -> ServerMsg {
-    Refusal::new(
-        ErrorCode::StorageFailed,
-        format!("{what} De server kon het niet opslaan; probeer het zo opnieuw. Blijft het mislukken, laat de beheerder de schijf van de server nakijken."),
-    )
-    .into()
+/// The refusal when a write did not make it to disk: what it means for the person, then the
+/// code's own sentence (what happened and what to do).
+pub(super) fn not_stored(what: &str) -> Refusal {
+    Refusal::new(ErrorCode::StorageFailed, format!("{what} {}", ErrorCode::StorageFailed.default_message()))
 }

@@ -99,11 +99,7 @@ impl Machine {
             self.st.uncount(team.as_ref(), role);
             tracing::error!(code = %self.st.code, role = role.as_str(), "a new member could not be stored; refused");
             if let Some(conn) = conn {
-                let refusal = Refusal::new(
-                    ErrorCode::StorageFailed,
-                    "De server kon je aanmelding niet opslaan; probeer het zo opnieuw. Blijft het mislukken, laat de beheerder de schijf van de server nakijken.",
-                );
-                fx.push(Effect::Refused { conn, refusal });
+                fx.push(Effect::Refused { conn, refusal: not_stored("Je aanmelding is niet doorgegaan.") });
             }
             return;
         }
@@ -179,7 +175,7 @@ impl Machine {
     /// Tells a member (wherever they are connected now) that what they sent was not stored.
     pub(super) fn tell_not_stored(&self, member: u32, what: &str, fx: &mut Vec<Effect>) {
         if let Some(conn) = self.conn_of(member) {
-            fx.push(Effect::Send { to: To::Conn(conn), msg: not_stored(what) });
+            fx.push(Effect::Send { to: To::Conn(conn), msg: not_stored(what).into() });
         }
     }
 }

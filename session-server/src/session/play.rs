@@ -33,7 +33,7 @@ impl Machine {
     pub(super) fn answer_stored(&mut self, member: u32, item: usize, option: usize, ok: bool, now: Now, fx: &mut Vec<Effect>) {
         if !ok {
             tracing::error!(code = %self.st.code, "an answer could not be stored; the player is told to choose again");
-            return self.tell_not_stored(member, "Je antwoord telt niet mee; kies opnieuw.", fx);
+            return self.tell_not_stored(member, "Je antwoord is niet bewaard; kies opnieuw.", fx);
         }
         let first = self.st.record_at(item, member, option);
         if let Some(conn) = self.conn_of(member) {
@@ -109,7 +109,7 @@ impl Machine {
         if !ok {
             tracing::error!(code = %self.st.code, ?action, "a change of phase could not be stored; the room keeps the screen it has");
             let to = by.filter(|c| self.conns.contains_key(c)).map_or(To::Roles(FACILITATOR), To::Conn);
-            let msg = not_stored("Deze stap is niet doorgevoerd; de zaal ziet nog het vorige scherm.");
+            let msg = not_stored("Deze stap is niet doorgevoerd; de zaal ziet nog het vorige scherm.").into();
             return fx.push(Effect::Send { to, msg });
         }
         if matches!(action, ControlAction::Open | ControlAction::StartTimer) {
