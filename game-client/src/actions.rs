@@ -1,18 +1,28 @@
 //! What each person's action sends to the server, and what it changes locally while the answer is on its way.
 
-use std::path::Path;
-
 use protocol::{ClientMsg, PROTOCOL_VERSION};
 
 use crate::net::NetCmd;
 use crate::ui::Action;
 use crate::view::ViewState;
 
-/// The network command for `action`, updating `view` for what happens locally (a pending answer,
-/// forgetting a session). `None` for actions the network does not handle.
-pub fn command(action: &Action, view: &mut ViewState) -> Option<NetCmd> {
-    let p = PROTOCOL_VERSION;
+/// The network commands for `action`, updating `view` for what happens locally (a pending answer,
+/// forgetting a session). None for actions the network does not handle.
+pub fn command(action: &Action, view: &mut ViewState) -> Vec<NetCmd> {
     view.error = None;
+    match action {
+        Action::SaveReport if view.saving_report => Vec::new(),
+        Action::SaveReport => {
+            view.saving_report = true;
+            view.saved_report = None;
+            crate::report::FORMATS.iter().map(|&format| NetCmd::Send(ClientMsg::Export { format })).collect()
+        }
+        _ => one_command(action, view).into_iter().collect(),
+    }
+}
+
+fn one_command(action: &Action, view: &mut ViewState) -> Option<NetCmd> {
+    let p = PROTOCOL_VERSION;
     let send = |m: ClientMsg| Some(NetCmd::Send(m));
     match action.clone() {
         Action::Connect { server } => {
@@ -37,14 +47,14 @@ pub fn command(action: &Action, view: &mut ViewState) -> Option<NetCmd> {
             *view = ViewState { scenarios, lan_ip: view.lan_ip, create_key: view.create_key.clone(), ..keep };
             Some(NetCmd::Connect { url: view.server.clone(), opening: ClientMsg::ListScenarios { protocol: p } })
         }
-        Action::SaveReport => None,
+        Action::SaveReport | Action::HighContrast(_) => None,
         Action::TakeOver => Some(NetCmd::TakeOver),
     }
 }
 
 /// An action from a line of text, for driving a client without a screen:
 /// `host SCENARIO`, `join CODE [TEAM]`, `watch CODE`, `answer ITEM OPTION`,
-/// `open ITEM`, `close`, `reveal`, `start_timer`, `end`, `leave`.
+/// `open ITEM`, `close`, `reveal`, `start_timer`, `end`, `report`, `leave`.
 pub fn parse_command(line: &str) -> Option<Action> {
     let words: Vec<&str> = line.split_whitespace().collect();
     let control = |action, item: Option<&&str>| Some(Action::Control { action, item: item.map(|i| (*i).to_owned()) });
@@ -61,21 +71,9 @@ pub fn parse_command(line: &str) -> Option<Action> {
         ["start_timer"] => control(protocol::ControlAction::StartTimer, None),
         ["end"] => control(protocol::ControlAction::End, None),
         ["leave"] => Some(Action::Leave),
+        ["report"] => Some(Action::SaveReport),
         _ => None,
     }
-}
-
-/// Writes the session's report as Markdown and CSV next to the database; returns the folder.
-pub fn save_report(db: &Path, code: &str) -> Result<String, String> {
-    use session_server::export::{Format, load_report, render};
-    let report = load_report(db, code).map_err(|e| e.to_string())?;
-    let dir = db.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new(".")).join("verslagen");
-    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    for (format, ext) in [(Format::Md, "md"), (Format::Csv, "csv")] {
-        let path = dir.join(format!("{code}.{ext}"));
-        crate::files::write_whole(&path, &render(&report, format)).map_err(|e| format!("{}: {e}", path.display()))?;
-    }
-    Ok(dir.join(format!("{code}.md")).display().to_string())
 }
 
 #[cfg(test)]
@@ -87,14 +85,29 @@ mod tests {
     fn actions_become_protocol_messages() {
         let mut v = ViewState::new(crate::i18n::Lang::Nl, "ws://x/ws".into());
         v.error = Some("oud".into());
-        let c = command(&Action::Answer { item: "a".into(), option: "eens".into() }, &mut v);
+        let c = command(&Action::Answer { item: "a".into(), option: "eens".into() }, &mut v).pop();
         assert!(matches!(c, Some(NetCmd::Send(ClientMsg::Answer { ref item, .. })) if item == "a"));
         assert_eq!(v.pending, Some(("a".into(), "eens".into())));
         assert_eq!(v.error, None, "a new action clears the old error");
-        let c = command(&Action::Control { action: ControlAction::Reveal, item: None }, &mut v);
+        let c = command(&Action::Control { action: ControlAction::Reveal, item: None }, &mut v).pop();
         assert!(matches!(c, Some(NetCmd::Send(ClientMsg::Control { action: ControlAction::Reveal, .. }))));
-        let c = command(&Action::Join { code: "K7M2QX".into(), name: None, team: Some("Oost".into()) }, &mut v);
+        let c = command(&Action::Join { code: "K7M2QX".into(), name: None, team: Some("Oost".into()) }, &mut v).pop();
         assert!(matches!(c, Some(NetCmd::Send(ClientMsg::Join { protocol: 1, ref team, .. })) if team.as_deref() == Some("Oost")));
+    }
+
+    #[test]
+    fn saving_the_report_asks_the_server_for_markdown_and_csv_once() {
+        let mut v = ViewState::new(crate::i18n::Lang::Nl, "ws://x/ws".into());
+        let asked: Vec<_> = command(&Action::SaveReport, &mut v)
+            .into_iter()
+            .map(|c| match c {
+                NetCmd::Send(ClientMsg::Export { format }) => format,
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(asked, [protocol::ReportFormat::Md, protocol::ReportFormat::Csv]);
+        assert!(v.saving_report);
+        assert!(command(&Action::SaveReport, &mut v).is_empty(), "not again while it is being saved");
     }
 
     #[test]
@@ -110,7 +123,7 @@ mod tests {
         let mut v = ViewState::new(crate::i18n::Lang::En, "ws://x/ws".into());
         v.code = Some("K7M2QX".into());
         v.role = Some(protocol::Role::Player);
-        let c = command(&Action::Leave, &mut v);
+        let c = command(&Action::Leave, &mut v).pop();
         assert!(matches!(c, Some(NetCmd::Connect { ref url, .. }) if url == "ws://x/ws"));
         assert_eq!((v.code, v.role, v.lang), (None, None, crate::i18n::Lang::En));
     }

@@ -1,38 +1,28 @@
 //! The Bevy app: the window, egui, the network pump, and the screen that follows the server's state.
 
-use std::path::PathBuf;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use bevy::log::LogPlugin;
 use bevy::prelude::*;
 use bevy::winit::{UpdateMode, WinitSettings};
-use bevy_egui::egui::{self, LayerId, UiBuilder};
-use bevy_egui::{EguiContexts, EguiPlugin, EguiPrimaryContextPass};
+use bevy_egui::EguiPlugin;
 use protocol::{ClientMsg, PROTOCOL_VERSION};
 
 use crate::embedded::Embedded;
 use crate::i18n::Lang;
 use crate::net::{NetCmd, NetHandle};
 use crate::options::{Options, split_join};
-use crate::settings::{self, Settings};
-use crate::ui::{self, Action, Form, Screen, StartTab, theme};
+use crate::settings::Remember;
+use crate::ui::{Form, StartTab};
 use crate::view::ViewState;
-use crate::{actions, screenshot};
 
-#[derive(Resource)]
-pub struct Net(pub NetHandle);
-
-#[derive(Resource)]
-struct Remember {
-    settings: Settings,
-    path: Option<PathBuf>,
-}
+pub use crate::network::{Net, perform};
 
 /// Builds the app from the command line: hosts a server here unless told where one is.
 pub fn build(opts: Options) -> App {
     let lang = Lang::parse(&opts.lang).unwrap_or_default();
-    let path = settings::path();
-    let settings = Settings::load_from(path.clone());
+    let remember = Remember::load(crate::places::settings_file());
+    let settings = &remember.settings;
     let (join_server, join_code) = opts.join.as_deref().map(split_join).unzip();
     let remote = opts.server.clone().or(join_server.flatten());
     let mut startup_error = None;
@@ -103,14 +93,16 @@ pub fn build(opts: Options) -> App {
         unfocused_mode: UpdateMode::reactive_low_power(Duration::from_secs(10)),
     })
     .insert_resource(form)
-    .insert_resource(Remember { settings, path })
-    .add_systems(Startup, spawn_camera)
-    .add_systems(EguiPrimaryContextPass, (apply_theme.run_if(run_once), draw).chain());
-    follow_the_server(&mut app, view, net);
-    app.add_systems(Update, remember_session.after(follow_screen));
+    .insert_resource(remember);
+    if let Some(dir) = opts.reports {
+        app.insert_resource(crate::report::ReportJob::to(dir));
+    }
+    crate::network::plugin(&mut app, view, net);
+    crate::screens::plugin(&mut app);
+    crate::settings::plugin(&mut app);
+    crate::report::plugin(&mut app);
     crate::quiet::plugin(&mut app);
     crate::fullscreen::plugin(&mut app);
-    crate::report::plugin(&mut app);
     if let Some(proxy) = app.world().get_resource::<bevy::winit::EventLoopProxyWrapper>() {
         let proxy = (**proxy).clone();
         app.world().resource::<Net>().0.set_waker(move || {
@@ -121,7 +113,7 @@ pub fn build(opts: Options) -> App {
         app.insert_resource(e);
     }
     if let Some(path) = opts.screenshot {
-        screenshot::plugin(&mut app, path, opts.screenshot_after);
+        crate::screenshot::plugin(&mut app, path, opts.screenshot_after);
     }
     app
 }
@@ -136,113 +128,7 @@ pub fn headless(url: &str) -> App {
     // a room of four client processes on two cores. 200 updates a second is plenty for a screen.
     let runner = bevy::app::ScheduleRunnerPlugin::run_loop(std::time::Duration::from_millis(5));
     app.add_plugins((MinimalPlugins.set(runner), bevy::state::app::StatesPlugin));
-    follow_the_server(&mut app, ViewState::new(Lang::Nl, url.into()), net);
+    crate::network::plugin(&mut app, ViewState::new(Lang::Nl, url.into()), net);
+    crate::report::plugin(&mut app);
     app
 }
-
-/// The part every client shares, windowed or not: the network thread's events move into the view,
-/// and the screen follows the view.
-fn follow_the_server(app: &mut App, view: ViewState, net: NetHandle) {
-    app.init_state::<Screen>()
-        .insert_resource(view)
-        .insert_resource(Net(net))
-        .add_systems(Update, (pump_network, follow_screen).chain());
-}
-
-/// Performs `action` in an app: what a click does, without the click.
-pub fn perform(world: &mut World, action: &Action) {
-    let Some(cmd) = actions::command(action, &mut world.resource_mut::<ViewState>()) else { return };
-    world.resource::<Net>().0.send(cmd);
-}
-
-fn spawn_camera(mut commands: Commands) {
-    commands.spawn(Camera2d);
-}
-
-fn apply_theme(mut contexts: EguiContexts, remember: Res<Remember>) -> Result {
-    let ctx = contexts.ctx_mut()?;
-    theme::apply(ctx);
-    ui::zoom::apply(ctx, remember.settings.text_size);
-    Ok(())
-}
-
-/// Moves what the network thread received into the view.
-pub fn pump_network(mut net: ResMut<Net>, mut view: ResMut<ViewState>) {
-    while let Some(event) = net.0.try_recv() {
-        view.apply(event, Instant::now());
-    }
-}
-
-/// Remembers the session this client is in (and forgets it when it ended or cannot be resumed),
-/// so that a new start of the app can go on with it.
-fn remember_session(view: Res<ViewState>, mut remember: ResMut<Remember>) {
-    if !view.is_changed() {
-        return;
-    }
-    let wanted = view.to_remember().or_else(|| view.resumable.clone());
-    if remember.settings.last != wanted {
-        remember.settings.last = wanted;
-        remember.settings.save_to(remember.path.clone());
-    }
-}
-
-/// Keeps the `Screen` state in step with what the server says.
-pub fn follow_screen(view: Res<ViewState>, screen: Res<State<Screen>>, mut next: ResMut<NextState<Screen>>) {
-    let wanted = ui::screen_for(&view);
-    if *screen.get() != wanted {
-        next.set(wanted);
-    }
-}
-
-#[allow(clippy::too_many_arguments)] // a Bevy system: each argument is a resource it uses
-fn draw(
-    mut contexts: EguiContexts,
-    screen: Res<State<Screen>>,
-    mut view: ResMut<ViewState>,
-    mut form: ResMut<Form>,
-    net: Res<Net>,
-    embedded: Option<Res<Embedded>>,
-    mut remember: ResMut<Remember>,
-    mut report: ResMut<crate::report::ReportJob>,
-) -> Result {
-    let ctx = contexts.ctx_mut()?.clone();
-    if let Some(size) = ui::zoom::from_keys(&ctx, remember.settings.text_size) {
-        ui::zoom::apply(&ctx, size);
-        remember.settings.text_size = size;
-        remember.settings.save_to(remember.path.clone());
-    }
-    let mut root = egui::Ui::new(
-        ctx.clone(),
-        "root".into(),
-        UiBuilder::new().layer_id(LayerId::background()).max_rect(ctx.viewport_rect()),
-    );
-    let Some(action) = ui::draw(&mut root, *screen.get(), &view, &mut form, Instant::now()) else { return Ok(()) };
-    match &action {
-        Action::Connect { server } => remember.settings.server = Some(server.clone()),
-        Action::Join { .. } => {
-            remember.settings.name = form.name.trim().to_owned();
-            remember.settings.team = form.team.trim().to_owned();
-        }
-        _ => {}
-    }
-    if matches!(action, Action::Connect { .. } | Action::Join { .. }) {
-        remember.settings.save_to(remember.path.clone());
-    }
-    if action == Action::SaveReport {
-        let code = view.code.clone().unwrap_or_default();
-        match embedded.as_deref() {
-            Some(e) => crate::report::start(&mut report, &mut view, e.db.clone(), code),
-            None => {
-                view.error = Some(
-                    view.lang
-                        .pick("De server draait elders; exporteer daar met session-server export.", "The server runs elsewhere; export there with session-server export.")
-                        .into(),
-                )
-            }
-        }
-    } else if let Some(cmd) = actions::command(&action, &mut view) {
-        net.0.send(cmd);
-    }
-    Ok(())
-}
-

@@ -38,6 +38,9 @@ pub struct Options {
     /// Scenario folder of the server hosted here.
     #[arg(long, default_value = "scenarios")]
     pub scenarios: PathBuf,
+    /// Folder for saved reports (default: Dilemma-verslagen in your documents).
+    #[arg(long, env = "DILEMMA_REPORTS")]
+    pub reports: Option<PathBuf>,
     /// Resume a session with a token (with --code), e.g. after the app was closed.
     #[arg(long, requires = "code")]
     pub token: Option<String>,

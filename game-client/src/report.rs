@@ -1,82 +1,117 @@
-//! Saving the facilitator's report off the drawing system: the file work runs on a thread of its own,
-//! the end screen shows that it is busy, and then where the report is (or why it failed).
+//! The export plugin: the facilitator's report comes from the server over the protocol (from any
+//! server, hosted here or shared) and is written to a folder on a thread of its own; the end screen
+//! shows that it is busy, and then where the report is (or why it failed).
 
 use std::path::PathBuf;
 use std::sync::Mutex;
-use std::sync::mpsc::{Receiver, TryRecvError, channel};
+use std::sync::mpsc::{Receiver, Sender, channel};
 
 use bevy::prelude::*;
+use protocol::ReportFormat;
 
+use crate::ui::Action;
 use crate::view::ViewState;
 
-/// The report being written, if one is.
-#[derive(Resource, Default)]
-pub struct ReportJob(Option<Mutex<Receiver<Result<String, String>>>>);
+/// What "save the report" asks the server for: Markdown to read, CSV for Excel.
+pub const FORMATS: [ReportFormat; 2] = [ReportFormat::Md, ReportFormat::Csv];
+
+type Written = Result<(ReportFormat, PathBuf), String>;
+
+/// Where reports go, and the report being saved.
+#[derive(Resource)]
+pub struct ReportJob {
+    dir: PathBuf,
+    /// Formats asked for and not yet received.
+    waiting: Vec<ReportFormat>,
+    /// Files being written.
+    writing: usize,
+    markdown: Option<PathBuf>,
+    failed: Option<String>,
+    done: Sender<Written>,
+    written: Mutex<Receiver<Written>>,
+}
+
+impl ReportJob {
+    /// Reports are saved in `dir` (made when needed).
+    pub fn to(dir: PathBuf) -> ReportJob {
+        let (done, written) = channel();
+        ReportJob { dir, waiting: Vec::new(), writing: 0, markdown: None, failed: None, done, written: Mutex::new(written) }
+    }
+
+    fn busy(&self) -> bool {
+        !self.waiting.is_empty() || self.writing > 0
+    }
+}
+
+impl Default for ReportJob {
+    fn default() -> ReportJob {
+        ReportJob::to(crate::places::reports_dir())
+    }
+}
 
 pub fn plugin(app: &mut App) {
-    app.init_resource::<ReportJob>().add_systems(Update, finish);
+    app.init_resource::<ReportJob>()
+        .add_systems(Update, (start, write_received, finish).chain().after(crate::network::pump_network));
 }
 
-/// Starts writing the report of session `code` from the database `db` (once at a time).
-pub fn start(job: &mut ReportJob, view: &mut ViewState, db: PathBuf, code: String) {
-    if job.0.is_some() {
+fn start(mut asked: MessageReader<Action>, mut job: ResMut<ReportJob>) {
+    for action in asked.read() {
+        if *action == Action::SaveReport && !job.busy() {
+            job.waiting = FORMATS.to_vec();
+            job.markdown = None;
+            job.failed = None;
+        }
+    }
+}
+
+/// Each report the server sent is written whole, off the frame.
+fn write_received(mut job: ResMut<ReportJob>, mut view: ResMut<ViewState>) {
+    if !view.saving_report && !job.waiting.is_empty() {
+        // The server refused (the error is on screen): nothing more is coming.
+        job.waiting.clear();
+    }
+    for (code, format, content) in std::mem::take(&mut view.reports) {
+        let Some(at) = job.waiting.iter().position(|f| *f == format) else { continue };
+        job.waiting.remove(at);
+        job.writing += 1;
+        let path = job.dir.join(format!("{code}.{}", format.extension()));
+        let done = job.done.clone();
+        std::thread::Builder::new()
+            .name("report".into())
+            .spawn(move || {
+                let written = write(&path, content.as_bytes()).map(|()| (format, path));
+                let _ = done.send(written);
+            })
+            .expect("spawning the report thread");
+    }
+}
+
+fn write(path: &std::path::Path, content: &[u8]) -> Result<(), String> {
+    let fail = |e: std::io::Error| format!("Het verslag kon niet worden bewaard in {}: {e}", path.display());
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(fail)?;
+    }
+    crate::files::write_whole(path, content).map_err(fail)
+}
+
+/// Puts the outcome in the view once every file is written.
+fn finish(mut job: ResMut<ReportJob>, mut view: ResMut<ViewState>) {
+    let outcomes: Vec<Written> = job.written.lock().expect("report channel").try_iter().collect();
+    for outcome in outcomes {
+        job.writing -= 1;
+        match outcome {
+            Ok((ReportFormat::Md, path)) => job.markdown = Some(path),
+            Ok(_) => {}
+            Err(e) => job.failed = Some(e),
+        }
+    }
+    if job.busy() || !view.saving_report {
         return;
     }
-    let (done, result) = channel();
-    std::thread::Builder::new()
-        .name("report".into())
-        .spawn(move || {
-            let _ = done.send(crate::actions::save_report(&db, &code));
-        })
-        .expect("spawning the report thread");
-    job.0 = Some(Mutex::new(result));
-    view.saving_report = true;
-}
-
-/// Puts the outcome in the view once the thread is done.
-pub fn finish(mut job: ResMut<ReportJob>, mut view: ResMut<ViewState>) {
-    let Some(result) = &job.0 else { return };
-    let outcome = match result.lock().expect("report lock").try_recv() {
-        Ok(outcome) => outcome,
-        Err(TryRecvError::Empty) => return,
-        Err(TryRecvError::Disconnected) => Err("Het verslag kon niet worden gemaakt.".to_owned()),
-    };
-    job.0 = None;
     view.saving_report = false;
-    match outcome {
-        Ok(path) => view.saved_report = Some(path),
-        Err(e) => view.error = Some(e),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_report_is_written_off_the_frame_and_its_place_shown_or_the_failure_said() {
-        let mut app = App::new();
-        app.insert_resource(ViewState::default());
-        plugin(&mut app);
-        // A database without that session: the failure comes back as a sentence, not a panic.
-        let dir = tempfile::tempdir().unwrap();
-        let db = dir.path().join("workshop.db");
-        session_server::store::open_connection(&db).unwrap();
-        let world = app.world_mut();
-        let mut view = world.resource::<ViewState>().clone();
-        start(&mut world.resource_mut::<ReportJob>(), &mut view, db, "K7M2QX".into());
-        assert!(view.saving_report);
-        *world.resource_mut::<ViewState>() = view;
-        for _ in 0..200 {
-            app.update();
-            if !app.world().resource::<ViewState>().saving_report {
-                break;
-            }
-            std::thread::sleep(std::time::Duration::from_millis(10));
-        }
-        let view = app.world().resource::<ViewState>();
-        assert!(!view.saving_report);
-        assert!(view.saved_report.is_none());
-        assert!(view.error.as_deref().is_some_and(|e| e.contains("K7M2QX")), "{:?}", view.error);
+    match (job.failed.take(), job.markdown.take()) {
+        (Some(e), _) => view.error = Some(e),
+        (None, Some(path)) => view.saved_report = Some(path.display().to_string()),
+        (None, None) => {}
     }
 }

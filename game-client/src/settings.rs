@@ -1,8 +1,16 @@
-//! What the client remembers between runs: the server address, name and team, the text size.
+//! What the client remembers between runs (server address, name and team, text size, contrast),
+//! and the plugin that keeps it: saved on a thread of its own whenever it changes.
 
 use std::path::PathBuf;
+use std::sync::Mutex;
+use std::sync::mpsc::{Sender, channel};
 
+use bevy::prelude::*;
+use bevy_egui::{EguiContexts, EguiPrimaryContextPass};
 use serde::{Deserialize, Serialize};
+
+use crate::ui::{self, Action, theme};
+use crate::view::ViewState;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Settings {
@@ -18,6 +26,9 @@ pub struct Settings {
     /// Text size in percent (75–200; Ctrl + / Ctrl −).
     #[serde(default = "default_text_size")]
     pub text_size: u16,
+    /// Black on white with strong edges (Ctrl H, or the button on the start screen).
+    #[serde(default)]
+    pub high_contrast: bool,
 }
 
 fn default_text_size() -> u16 {
@@ -26,7 +37,7 @@ fn default_text_size() -> u16 {
 
 impl Default for Settings {
     fn default() -> Settings {
-        Settings { server: None, name: String::new(), team: String::new(), last: None, text_size: default_text_size() }
+        Settings { server: None, name: String::new(), team: String::new(), last: None, text_size: default_text_size(), high_contrast: false }
     }
 }
 
@@ -39,12 +50,103 @@ pub struct LastSession {
     pub role: protocol::Role,
 }
 
-/// `$XDG_CONFIG_HOME/dilemma/client.json`, or `~/.config/dilemma/client.json`.
-pub fn path() -> Option<PathBuf> {
-    let base = std::env::var_os("XDG_CONFIG_HOME")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")))?;
-    Some(base.join("dilemma").join("client.json"))
+/// The settings in use, and the thread that saves them.
+#[derive(Resource)]
+pub struct Remember {
+    pub settings: Settings,
+    saver: Mutex<Sender<Settings>>,
+}
+
+impl Remember {
+    /// Loads the settings from `path` and starts the thread that saves them there.
+    pub fn load(path: Option<PathBuf>) -> Remember {
+        let settings = Settings::load_from(path.clone());
+        let (saver, to_save) = channel::<Settings>();
+        std::thread::Builder::new()
+            .name("settings".into())
+            .spawn(move || {
+                while let Ok(mut s) = to_save.recv() {
+                    // Only the newest matters.
+                    while let Ok(newer) = to_save.try_recv() {
+                        s = newer;
+                    }
+                    s.save_to(path.clone());
+                }
+            })
+            .expect("spawning the settings thread");
+        Remember { settings, saver: Mutex::new(saver) }
+    }
+}
+
+/// Keeps the settings: what the person chose (server, name, team, text size, contrast) and the
+/// session they are in; the look follows them.
+pub fn plugin(app: &mut App) {
+    app.add_systems(Update, (remember_actions, remember_session, save_changes).chain())
+        .add_systems(EguiPrimaryContextPass, (text_size_keys, apply_look).chain().before(crate::screens::Draw));
+}
+
+fn remember_actions(mut asked: MessageReader<Action>, mut remember: ResMut<Remember>) {
+    for action in asked.read() {
+        let s = &mut remember.settings;
+        match action {
+            Action::Connect { server } => s.server = Some(server.clone()),
+            Action::Join { name, team, .. } => {
+                s.name = name.clone().unwrap_or_default();
+                s.team = team.clone().unwrap_or_default();
+            }
+            Action::HighContrast(on) => s.high_contrast = *on,
+            _ => {}
+        }
+    }
+}
+
+/// Remembers the session this client is in (and forgets it when it ended or cannot be resumed),
+/// so that a new start of the app can go on with it.
+fn remember_session(view: Res<ViewState>, mut remember: ResMut<Remember>) {
+    if !view.is_changed() {
+        return;
+    }
+    let wanted = view.to_remember().or_else(|| view.resumable.clone());
+    if remember.settings.last != wanted {
+        remember.settings.last = wanted;
+    }
+}
+
+fn save_changes(remember: Res<Remember>, mut saved: Local<Option<Settings>>) {
+    if saved.as_ref() == Some(&remember.settings) {
+        return;
+    }
+    if saved.is_some() {
+        let _ = remember.saver.lock().expect("settings saver").send(remember.settings.clone());
+    }
+    *saved = Some(remember.settings.clone());
+}
+
+/// Ctrl + / Ctrl − / Ctrl 0 step the text size; Ctrl H switches high contrast.
+fn text_size_keys(mut contexts: EguiContexts, mut remember: ResMut<Remember>) -> Result {
+    let ctx = contexts.ctx_mut()?;
+    if let Some(size) = ui::zoom::from_keys(ctx, remember.settings.text_size) {
+        remember.settings.text_size = size;
+    }
+    if ctx.input_mut(|i| i.consume_key(bevy_egui::egui::Modifiers::COMMAND, bevy_egui::egui::Key::H)) {
+        remember.settings.high_contrast = !remember.settings.high_contrast;
+    }
+    Ok(())
+}
+
+/// Applies the theme and text size at the start and whenever they change.
+fn apply_look(mut contexts: EguiContexts, remember: Res<Remember>, mut clear: ResMut<ClearColor>, mut shown: Local<Option<(u16, bool)>>) -> Result {
+    let look = (remember.settings.text_size, remember.settings.high_contrast);
+    if *shown == Some(look) {
+        return Ok(());
+    }
+    let ctx = contexts.ctx_mut()?;
+    theme::apply(ctx, look.1);
+    ui::zoom::apply(ctx, look.0);
+    let bg = theme::palette(ctx).background;
+    clear.0 = Color::srgb_u8(bg.r(), bg.g(), bg.b());
+    *shown = Some(look);
+    Ok(())
 }
 
 impl Settings {
@@ -74,7 +176,7 @@ mod tests {
         let p = dir.path().join("sub").join("client.json");
         assert_eq!(Settings::load_from(Some(p.clone())), Settings::default());
         let last = LastSession { server: "ws://x/ws".into(), code: "K7M2QX".into(), token: "t".into(), role: protocol::Role::Facilitator };
-        let s = Settings { server: Some("ws://10.0.0.2:7878/ws".into()), name: "Sanne".into(), team: "Oost".into(), last: Some(last), text_size: 150 };
+        let s = Settings { server: Some("ws://10.0.0.2:7878/ws".into()), name: "Sanne".into(), team: "Oost".into(), last: Some(last), text_size: 150, high_contrast: true };
         s.save_to(Some(p.clone()));
         assert_eq!(Settings::load_from(Some(p)), s);
     }

@@ -47,8 +47,10 @@ pub struct ViewState {
     pub error: Option<String>,
     /// Where the facilitator's report was saved, once it was.
     pub saved_report: Option<String>,
-    /// The report is being written.
+    /// The report is being asked for and written.
     pub saving_report: bool,
+    /// Reports the server sent (code, format, content), until the export plugin writes them.
+    pub reports: Vec<(String, protocol::ReportFormat, String)>,
 }
 
 impl ViewState {
@@ -90,8 +92,10 @@ impl ViewState {
                 self.mine.insert(item, option);
             }
             ServerMsg::Role { item, role, briefing } => self.role_card = Some(RoleCard { item, role, briefing }),
+            ServerMsg::Report { code, format, content } => self.reports.push((code, format, content)),
             ServerMsg::Error { code, message } => {
                 self.pending = None;
+                self.saving_report = false;
                 if self.role.is_none() && matches!(code, ErrorCode::Unauthorized | ErrorCode::UnknownSession) {
                     // An earlier session that cannot be resumed is not offered again.
                     self.resumable = None;

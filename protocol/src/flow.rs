@@ -24,7 +24,10 @@ pub fn may_send(role: Role, msg: &ClientMsg) -> Result<(), Refusal> {
     match (role, msg) {
         (Role::Player, ClientMsg::Answer { .. }) => Ok(()),
         (_, ClientMsg::Answer { .. }) => Err(Refusal::new(ErrorCode::Unauthorized, "Alleen deelnemers kunnen antwoorden.")),
-        (Role::Facilitator, ClientMsg::Control { .. }) => Ok(()),
+        (Role::Facilitator, ClientMsg::Control { .. } | ClientMsg::Export { .. }) => Ok(()),
+        (_, ClientMsg::Export { .. }) => {
+            Err(Refusal::new(ErrorCode::Unauthorized, "Alleen de facilitator kan het verslag opvragen."))
+        }
         _ => Err(ErrorCode::Unauthorized.into()),
     }
 }

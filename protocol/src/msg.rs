@@ -49,6 +49,10 @@ pub enum ClientMsg {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         item: Option<String>,
     },
+    /// The facilitator asks for the session's report (any phase, also after the end).
+    Export {
+        format: ReportFormat,
+    },
 }
 
 impl ClientMsg {
@@ -60,7 +64,7 @@ impl ClientMsg {
             | ClientMsg::Join { protocol, .. }
             | ClientMsg::Watch { protocol, .. }
             | ClientMsg::Resume { protocol, .. } => Some(*protocol),
-            ClientMsg::Answer { .. } | ClientMsg::Control { .. } => None,
+            ClientMsg::Answer { .. } | ClientMsg::Control { .. } | ClientMsg::Export { .. } => None,
         }
     }
 }
@@ -73,6 +77,26 @@ pub enum ControlAction {
     Reveal,
     StartTimer,
     End,
+}
+
+/// The formats of a session's report: Markdown to read, CSV for Excel (semicolons), JSON for programs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReportFormat {
+    Md,
+    Csv,
+    Json,
+}
+
+impl ReportFormat {
+    /// The file name extension, which is also the wire name.
+    pub fn extension(self) -> &'static str {
+        match self {
+            ReportFormat::Md => "md",
+            ReportFormat::Csv => "csv",
+            ReportFormat::Json => "json",
+        }
+    }
 }
 
 /// Everything the server sends.
@@ -110,6 +134,12 @@ pub enum ServerMsg {
     Error {
         code: ErrorCode,
         message: String,
+    },
+    /// The session's report, to the facilitator who asked (`export`). Group results only, as the room may see them.
+    Report {
+        code: String,
+        format: ReportFormat,
+        content: String,
     },
 }
 

@@ -235,7 +235,7 @@ impl Connection {
                 }
                 r
             }
-            msg @ (ClientMsg::Answer { .. } | ClientMsg::Control { .. }) => {
+            msg @ (ClientMsg::Answer { .. } | ClientMsg::Control { .. } | ClientMsg::Export { .. }) => {
                 if let Some(s) = &self.session {
                     s.send(self.id, msg).await;
                 }

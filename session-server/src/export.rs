@@ -2,6 +2,7 @@
 
 use std::fmt::Write as _;
 use std::path::Path;
+use std::sync::Arc;
 
 use protocol::scenario::{Deck, Item};
 use protocol::{Tally, tally};
@@ -15,6 +16,16 @@ pub enum Format {
     Csv,
     Json,
     Md,
+}
+
+impl From<protocol::ReportFormat> for Format {
+    fn from(f: protocol::ReportFormat) -> Format {
+        match f {
+            protocol::ReportFormat::Md => Format::Md,
+            protocol::ReportFormat::Csv => Format::Csv,
+            protocol::ReportFormat::Json => Format::Json,
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -39,7 +50,7 @@ pub struct Report {
     pub exported_ms: i64,
     pub items: Vec<ItemReport>,
     #[serde(skip)]
-    deck: Deck,
+    deck: Arc<Deck>,
 }
 
 #[derive(Debug, Serialize)]
@@ -56,38 +67,56 @@ pub struct ItemReport {
 pub fn load_report(db: &Path, code: &str) -> Result<Report, ExportError> {
     let conn = open_connection(db)?;
     let code = protocol::codes::normalize(code).unwrap_or_else(|| code.to_owned());
-    let row: Option<(String, String, String, String)> = conn
-        .query_row("SELECT title, scenario, deck, phase FROM sessions WHERE code = ?1", params![code], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+    let row: Option<(String, String, String)> = conn
+        .query_row("SELECT title, deck, phase FROM sessions WHERE code = ?1", params![code], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
         })
         .optional()?;
-    let (title, scenario, deck, phase) = row.ok_or_else(|| ExportError::UnknownSession(code.clone()))?;
+    let (title, deck, phase) = row.ok_or_else(|| ExportError::UnknownSession(code.clone()))?;
     let deck: Deck = serde_json::from_str(&deck).map_err(|_| ExportError::Deck(code.clone()))?;
     let mut stmt = conn.prepare(
         "SELECT a.item, a.option, m.team FROM answers a LEFT JOIN members m ON m.code = a.code AND m.member = a.member WHERE a.code = ?1",
     )?;
     let answers: Vec<(String, String, Option<String>)> =
         stmt.query_map(params![code], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect::<Result<_, _>>()?;
-    let items = deck
-        .items
-        .iter()
-        .enumerate()
-        .map(|(i, item)| {
-            let ids = item.option_ids();
-            let of_item = answers.iter().filter(|a| a.0 == item.id).map(|a| (a.1.as_str(), a.2.as_deref()));
-            ItemReport {
-                number: i + 1,
-                id: item.id.clone(),
-                kind: item.kind(),
-                text: item_text(item),
-                themes: item.themes.clone(),
-                prompts: item.prompts().to_vec(),
-                // A report is shown to a room too: one or two answers stay withheld.
-                tally: (!ids.is_empty()).then(|| tally::tally(&item.id, &ids, of_item).for_the_room()),
-            }
-        })
-        .collect();
-    Ok(Report { code, title, scenario, phase, exported_ms: crate::now_ms(), items, deck })
+    let tally_of = |item: &Item, ids: &[&str]| {
+        let of_item = answers.iter().filter(|a| a.0 == item.id).map(|a| (a.1.as_str(), a.2.as_deref()));
+        tally::tally(&item.id, ids, of_item)
+    };
+    Ok(Report::new(code, title, Arc::new(deck), phase, crate::now_ms(), tally_of))
+}
+
+impl Report {
+    /// A report of `deck` with each dilemma's tally from `tally_of` (the full tally; the report
+    /// withholds what the room may not see).
+    pub fn new(
+        code: String,
+        title: String,
+        deck: Arc<Deck>,
+        phase: String,
+        exported_ms: i64,
+        mut tally_of: impl FnMut(&Item, &[&str]) -> Tally,
+    ) -> Report {
+        let items = deck
+            .items
+            .iter()
+            .enumerate()
+            .map(|(i, item)| {
+                let ids = item.option_ids();
+                ItemReport {
+                    number: i + 1,
+                    id: item.id.clone(),
+                    kind: item.kind(),
+                    text: item_text(item),
+                    themes: item.themes.clone(),
+                    prompts: item.prompts().to_vec(),
+                    // A report is shown to a room too: one or two answers stay withheld.
+                    tally: (!ids.is_empty()).then(|| tally_of(item, &ids).for_the_room()),
+                }
+            })
+            .collect();
+        Report { code, title, scenario: deck.id.clone(), phase, exported_ms, items, deck }
+    }
 }
 
 fn item_text(item: &Item) -> String {

@@ -1,6 +1,7 @@
 //! `session-server export`: CSV for Dutch Excel, JSON and a Markdown report, with group results only.
 
 use std::process::Command;
+use std::time::Duration;
 
 use integration_tests::{Server, TestClient};
 use protocol::Phase;
@@ -101,4 +102,67 @@ async fn a_team_name_is_never_a_formula_and_no_team_is_shown_that_subtracts_to_o
     let csv = String::from_utf8(csv).unwrap();
     assert!(csv.contains(";\"'=HYPERLINK(\"\"http://x\"\")\";3;eens;Eens;3;100"), "{csv}");
     assert!(!csv.contains(";=HYPERLINK"), "no field starts with =");
+}
+
+/// The report the facilitator asks for over the protocol (`export`).
+async fn report_over_the_protocol(f: &mut TestClient, format: &str) -> String {
+    f.send(serde_json::json!({"type":"export","format":format})).await;
+    f.expect("report", |m| match m {
+        protocol::ServerMsg::Report { content, format: got, .. } if got.extension() == format => Some(content.clone()),
+        _ => None,
+    })
+    .await
+}
+
+fn without_export_time(json: &[u8]) -> serde_json::Value {
+    let mut v: serde_json::Value = serde_json::from_slice(json).unwrap();
+    v.as_object_mut().unwrap().remove("exported_ms");
+    v
+}
+
+#[tokio::test]
+async fn the_facilitator_gets_the_same_report_over_the_protocol_from_any_server_and_nobody_else_does() {
+    let s = Server::start().await;
+    let (mut f, code, token) = s.facilitator("test").await;
+    let lobby = report_over_the_protocol(&mut f, "md").await;
+    assert!(lobby.starts_with("# Test\n") && lobby.contains("fase *lobby*"), "{lobby}");
+
+    let room = [(Some("Oost"), "eens"), (Some("Oost"), "eens"), (Some("Oost"), "oneens"), (None, "hangt_af")];
+    answer_a_and_reveal(&s, &mut f, &code, &room).await;
+    let live = report_over_the_protocol(&mut f, "json").await;
+
+    // Players and the projector never get it.
+    let (mut p, _) = s.player(&code, None).await;
+    let mut w = s.client().await;
+    w.send(serde_json::json!({"type":"watch","protocol":1,"code":code})).await;
+    w.welcome().await;
+    for c in [&mut p, &mut w] {
+        c.send(serde_json::json!({"type":"export","format":"md"})).await;
+        let (code, message) = c.error().await;
+        assert_eq!(code, protocol::ErrorCode::Unauthorized);
+        assert!(message.contains("facilitator"), "{message}");
+    }
+    for m in p.drain(Duration::from_millis(300)).await.into_iter().chain(w.drain(Duration::from_millis(300)).await) {
+        assert!(!matches!(m, protocol::ServerMsg::Report { .. }), "a report to someone else: {m:?}");
+    }
+
+    // After the end and a restart, the facilitator resumes the ended session and still gets it,
+    // equal to what `session-server export` writes from the database.
+    f.control("end", None).await;
+    f.session_where("ended", |v| v.phase == Phase::Ended).await;
+    let s = s.restart().await;
+    let mut f = s.client().await;
+    f.send(serde_json::json!({"type":"resume","protocol":1,"code":code,"token":token})).await;
+    f.welcome().await;
+    let after = report_over_the_protocol(&mut f, "json").await;
+    let csv = report_over_the_protocol(&mut f, "csv").await;
+    let dir = s.stop().await;
+    let db = dir.path().join("workshop.db");
+    let (ok, cli, err) = export(&db, &code, "json");
+    assert!(ok, "{err}");
+    assert_eq!(without_export_time(after.as_bytes()), without_export_time(&cli));
+    let mut live = without_export_time(live.as_bytes());
+    live["phase"] = "ended".into();
+    assert_eq!(live, without_export_time(&cli), "the live report counts what is stored");
+    assert_eq!(csv.as_bytes(), export(&db, &code, "csv").1, "the CSV is the CLI's, byte for byte");
 }

@@ -19,6 +19,7 @@ fn assert_private(p: &TestClient, own: &[(&str, &str)]) {
             ServerMsg::Welcome { answers, .. } => {
                 assert!(answers.iter().all(|(i, o)| own.contains(&(i.as_str(), o.as_str()))))
             }
+            ServerMsg::Report { .. } => panic!("a player got a report: {m:?}"),
             ServerMsg::Role { .. } | ServerMsg::Error { .. } | ServerMsg::Scenarios { .. } => {}
         }
     }

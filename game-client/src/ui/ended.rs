@@ -20,7 +20,7 @@ pub fn panel(ui: &mut egui::Ui, view: &ViewState) -> Option<Action> {
                     "What will you take into your next conversation with an initiator?",
                 ))
                 .size(28.0)
-                .color(theme::MUTED),
+                .color(theme::of(ui).muted),
             );
             ui.add_space(30.0);
             if view.role == Some(Role::Facilitator) {
@@ -48,7 +48,7 @@ pub fn panel(ui: &mut egui::Ui, view: &ViewState) -> Option<Action> {
                         l.pick("Of later, op de server:", "Or later, on the server:")
                     ))
                     .size(18.0)
-                    .color(theme::MUTED),
+                    .color(theme::of(ui).muted),
                 );
             }
             if let Some(e) = &view.error {

@@ -23,7 +23,7 @@ pub fn panel(ui: &mut egui::Ui, view: &ViewState, now: Instant) -> Option<Action
     let mut action = None;
     let control = |a: ControlAction| Some(Action::Control { action: a, item: None });
 
-    egui::Panel::top("header").frame(egui::Frame::new().fill(theme::SURFACE).inner_margin(egui::Margin::same(12))).show(ui, |ui| {
+    egui::Panel::top("header").frame(egui::Frame::new().fill(theme::of(ui).surface).inner_margin(egui::Margin::same(12))).show(ui, |ui| {
         ui.horizontal(|ui| {
             widgets::join_info(ui, &session.code, view, false);
             ui.add_space(30.0);
@@ -63,7 +63,7 @@ pub fn panel(ui: &mut egui::Ui, view: &ViewState, now: Instant) -> Option<Action
             }
             if !item.themes.is_empty() {
                 ui.add_space(10.0);
-                ui.label(RichText::new(format!("{}: {}", l.pick("Thema's", "Themes"), item.themes.join(", "))).color(theme::MUTED));
+                ui.label(RichText::new(format!("{}: {}", l.pick("Thema's", "Themes"), item.themes.join(", "))).color(theme::of(ui).muted));
             }
         }
     });
@@ -84,15 +84,15 @@ pub fn panel(ui: &mut egui::Ui, view: &ViewState, now: Instant) -> Option<Action
             Phase::Revealed => l.pick("Uitslag zichtbaar voor iedereen", "Result shown to everyone"),
             Phase::Lobby | Phase::Ended => "",
         };
-        ui.label(RichText::new(format!("{} {} / {} · {phase_text}", l.pick("Item", "Item"), session.index.unwrap_or(0) + 1, session.count)).color(theme::MUTED));
+        ui.label(RichText::new(format!("{} {} / {} · {phase_text}", l.pick("Item", "Item"), session.index.unwrap_or(0) + 1, session.count)).color(theme::of(ui).muted));
         if item.kind == ItemKind::Sketch {
             ui.label(RichText::new(item.title.as_deref().unwrap_or_default()).size(theme::STATEMENT).strong());
-            widgets::card(ui, theme::SURFACE, |ui| ui.label(RichText::new(item.situation.as_deref().unwrap_or_default()).size(22.0)));
+            widgets::card(ui, theme::of(ui).surface, |ui| ui.label(RichText::new(item.situation.as_deref().unwrap_or_default()).size(22.0)));
             ui.label(format!("{}: {}", l.pick("Rollen", "Roles"), item.roles.join(", ")));
             match view.remaining(now) {
                 Some(left) => widgets::countdown(ui, left, item.duration_s.unwrap_or(0), 56.0),
                 None => {
-                    ui.label(RichText::new(l.pick("Geef de spelers even om hun briefing te lezen.", "Give the players a moment to read their briefing.")).color(theme::MUTED));
+                    ui.label(RichText::new(l.pick("Geef de spelers even om hun briefing te lezen.", "Give the players a moment to read their briefing.")).color(theme::of(ui).muted));
                 }
             }
         }
@@ -137,7 +137,7 @@ pub fn panel(ui: &mut egui::Ui, view: &ViewState, now: Instant) -> Option<Action
         }
         if item.kind == ItemKind::Sketch && !item.questions.is_empty() {
             ui.add_space(8.0);
-            ui.label(RichText::new(l.pick("De zaal ziet na het spel deze vragen.", "After the scene the room sees these questions.")).color(theme::MUTED));
+            ui.label(RichText::new(l.pick("De zaal ziet na het spel deze vragen.", "After the scene the room sees these questions.")).color(theme::of(ui).muted));
         }
     }));
     action

@@ -30,7 +30,7 @@ pub fn panel(ui: &mut egui::Ui, view: &ViewState, now: Instant) -> Option<Action
                             "There are no right or wrong answers, and nobody sees what you choose.",
                         ))
                         .size(22.0)
-                        .color(theme::MUTED),
+                        .color(theme::of(ui).muted),
                     );
                 } else {
                     widgets::join_info(ui, &session.code, view, true);
@@ -39,19 +39,19 @@ pub fn panel(ui: &mut egui::Ui, view: &ViewState, now: Instant) -> Option<Action
             });
             return;
         };
-        ui.label(RichText::new(format!("{} / {}", session.index.unwrap_or(0) + 1, session.count)).color(theme::MUTED));
+        ui.label(RichText::new(format!("{} / {}", session.index.unwrap_or(0) + 1, session.count)).color(theme::of(ui).muted));
         if item.kind == ItemKind::Sketch {
             ui.label(RichText::new(item.title.as_deref().unwrap_or_default()).size(if big { 52.0 } else { 36.0 }).strong());
             if let Some(card) = view.role_card.as_ref().filter(|c| c.item == item.id) {
-                widgets::card(ui, theme::PRIVATE, |ui| {
+                widgets::card(ui, theme::of(ui).private, |ui| {
                     ui.label(RichText::new(format!("{} {}", l.pick("Jouw rol:", "Your role:"), card.role)).size(30.0).strong());
                     ui.label(RichText::new(&card.briefing).size(24.0));
-                    ui.label(RichText::new(l.pick("Alleen jij ziet deze briefing.", "Only you see this briefing.")).color(theme::MUTED));
+                    ui.label(RichText::new(l.pick("Alleen jij ziet deze briefing.", "Only you see this briefing.")).color(theme::of(ui).muted));
                 });
             } else if player {
-                ui.label(RichText::new(l.pick("Jij kijkt deze keer toe.", "This time you are in the audience.")).color(theme::MUTED));
+                ui.label(RichText::new(l.pick("Jij kijkt deze keer toe.", "This time you are in the audience.")).color(theme::of(ui).muted));
             }
-            widgets::card(ui, theme::SURFACE, |ui| ui.label(RichText::new(item.situation.as_deref().unwrap_or_default()).size(if big { 30.0 } else { 24.0 })));
+            widgets::card(ui, theme::of(ui).surface, |ui| ui.label(RichText::new(item.situation.as_deref().unwrap_or_default()).size(if big { 30.0 } else { 24.0 })));
             if let Some(left) = view.remaining(now) {
                 widgets::countdown(ui, left, item.duration_s.unwrap_or(0), if big { 120.0 } else { 64.0 });
                 if left.is_zero() && !item.questions.is_empty() {
@@ -81,21 +81,21 @@ pub fn panel(ui: &mut egui::Ui, view: &ViewState, now: Instant) -> Option<Action
                         (None, true) => l.pick("Je antwoord is opgeslagen. Je kunt het nog wijzigen.", "Your answer is saved. You can still change it."),
                         (None, false) => l.pick("Kies wat het dichtst bij jou ligt (ook met de toetsen 1, 2, 3…).", "Choose what is closest to you (also with the keys 1, 2, 3…)."),
                     };
-                    ui.label(RichText::new(note).color(theme::MUTED));
+                    ui.label(RichText::new(note).color(theme::of(ui).muted));
                 }
                 Phase::Closed if player => {
                     for (i, o) in item.options.iter().enumerate() {
                         widgets::option_button(ui, &o.label, i, view.my_choice() == Some(o.id.as_str()), false);
                     }
-                    ui.label(RichText::new(l.pick("Stemmen is gesloten; wacht op de uitslag.", "Voting is closed; wait for the result.")).color(theme::MUTED));
+                    ui.label(RichText::new(l.pick("Stemmen is gesloten; wacht op de uitslag.", "Voting is closed; wait for the result.")).color(theme::of(ui).muted));
                 }
                 _ => {
                     let answered = format!("{} {}", session.answered, l.pick("antwoorden", "answers"));
-                    ui.label(RichText::new(answered).size(36.0).color(theme::MUTED));
+                    ui.label(RichText::new(answered).size(36.0).color(theme::of(ui).muted));
                 }
             }
         } else if !playing && (item.kind == ItemKind::Dilemma || session.phase == Phase::Closed) {
-            ui.label(RichText::new(l.pick("Wacht op de facilitator…", "Waiting for the facilitator…")).color(theme::MUTED));
+            ui.label(RichText::new(l.pick("Wacht op de facilitator…", "Waiting for the facilitator…")).color(theme::of(ui).muted));
         }
         if let Some(e) = &view.error {
             widgets::error_box(ui, e);

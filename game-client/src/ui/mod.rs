@@ -38,8 +38,9 @@ pub fn screen_for(view: &ViewState) -> Screen {
     }
 }
 
-/// What a person asked for on a screen; the app turns it into a message to the server.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What a person asked for on a screen; the plugins turn it into messages to the server, a saved
+/// report or a remembered setting.
+#[derive(Debug, Clone, PartialEq, Eq, bevy::prelude::Message)]
 pub enum Action {
     Connect { server: String },
     RefreshScenarios,
@@ -51,6 +52,8 @@ pub enum Action {
     Answer { item: String, option: String },
     Control { action: ControlAction, item: Option<String> },
     SaveReport,
+    /// Switch the high-contrast theme on or off (remembered).
+    HighContrast(bool),
     Leave,
     /// The session was opened on another device: go on here instead.
     TakeOver,
@@ -118,7 +121,7 @@ pub fn draw(ui: &mut egui::Ui, screen: Screen, view: &ViewState, form: &mut Form
         return closed(ui, view, why);
     }
     if view.is_offline() && screen != Screen::Connect {
-        egui::Panel::top("offline").frame(egui::Frame::new().fill(theme::WARNING).inner_margin(egui::Margin::same(10))).show(ui, |ui| {
+        egui::Panel::top("offline").frame(egui::Frame::new().fill(theme::of(ui).warning).inner_margin(egui::Margin::same(10))).show(ui, |ui| {
             ui.label(
                 egui::RichText::new(view.lang.pick("Verbinding verbroken, opnieuw verbinden…", "Connection lost, reconnecting…"))
                     .size(24.0)

@@ -14,7 +14,7 @@ fn opt(s: &str) -> Option<String> {
 pub fn panel(ui: &mut egui::Ui, view: &ViewState, form: &mut Form) -> Option<Action> {
     let l = view.lang;
     let mut action = None;
-    egui::Panel::bottom("server").frame(egui::Frame::new().fill(theme::SURFACE).inner_margin(egui::Margin::same(14))).show(ui, |ui| {
+    egui::Panel::bottom("server").frame(egui::Frame::new().fill(theme::of(ui).surface).inner_margin(egui::Margin::same(14))).show(ui, |ui| {
         ui.horizontal(|ui| {
             ui.label(l.pick("Server:", "Server:"));
             ui.add(egui::TextEdit::singleline(&mut form.server).desired_width(420.0));
@@ -28,7 +28,13 @@ pub fn panel(ui: &mut egui::Ui, view: &ViewState, form: &mut Form) -> Option<Act
                 Link::Idle => "",
                 Link::Closed(_) => l.pick("gesloten", "closed"),
             };
-            ui.label(RichText::new(status).color(theme::MUTED));
+            ui.label(RichText::new(status).color(theme::of(ui).muted));
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                let mut high = theme::of(ui) == theme::HIGH_CONTRAST;
+                if ui.checkbox(&mut high, l.pick("Hoog contrast (Ctrl H)", "High contrast (Ctrl H)")).changed() {
+                    action = Some(Action::HighContrast(high));
+                }
+            });
         });
     });
     if form.scenario.as_ref().is_none_or(|id| !view.scenarios.iter().any(|s| s.id == *id)) {
@@ -46,7 +52,7 @@ pub fn panel(ui: &mut egui::Ui, view: &ViewState, form: &mut Form) -> Option<Act
                     "Statements without right or wrong. Nobody sees who answered what.",
                 ))
                 .size(24.0)
-                .color(theme::MUTED),
+                .color(theme::of(ui).muted),
             );
         });
         ui.add_space(16.0);
@@ -64,7 +70,7 @@ pub fn panel(ui: &mut egui::Ui, view: &ViewState, form: &mut Form) -> Option<Act
             widgets::error_box(ui, e);
         }
         if let Some(last) = view.resumable.as_ref().filter(|l| l.server == view.server) {
-            widgets::card(ui, theme::PRIVATE, |ui| {
+            widgets::card(ui, theme::of(ui).private, |ui| {
                 let who = match last.role {
                     protocol::Role::Facilitator => l.pick("als facilitator", "as facilitator"),
                     protocol::Role::Player => l.pick("als deelnemer", "as participant"),
@@ -119,7 +125,7 @@ fn host(ui: &mut egui::Ui, view: &ViewState, form: &mut Form, action: &mut Optio
                 form.scenario = Some(s.id.clone());
             }
             if !s.description.is_empty() {
-                ui.label(RichText::new(s.description.trim()).size(18.0).color(theme::MUTED));
+                ui.label(RichText::new(s.description.trim()).size(18.0).color(theme::of(ui).muted));
             }
         }
     });

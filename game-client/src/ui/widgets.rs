@@ -35,20 +35,20 @@ pub fn bars(ui: &mut egui::Ui, options: &[OptionView], tally: Option<&Tally>, mi
             });
             let width = (ui.available_width() - 190.0).max(80.0);
             let (rect, _) = ui.allocate_exact_size(vec2(width, 40.0), Sense::hover());
-            ui.painter().rect_filled(rect, 8.0, theme::SURFACE);
+            ui.painter().rect_filled(rect, 8.0, theme::of(ui).surface);
             let mut filled = rect;
             filled.set_width(rect.width() * shown / 100.0);
-            ui.painter().rect_filled(filled, 8.0, theme::option_colour(i));
+            ui.painter().rect_filled(filled, 8.0, theme::of(ui).option(i));
             if mine {
-                ui.painter().rect_stroke(rect, 8.0, Stroke::new(3.0, theme::INK), egui::StrokeKind::Outside);
+                ui.painter().rect_stroke(rect, 8.0, Stroke::new(3.0, theme::of(ui).ink), egui::StrokeKind::Outside);
             }
             ui.label(RichText::new(format!("{pct}%")).size(30.0).strong());
-            ui.label(RichText::new(format!("({count})")).size(20.0).color(theme::MUTED));
+            ui.label(RichText::new(format!("({count})")).size(20.0).color(theme::of(ui).muted));
         });
     }
     if let Some(t) = tally.filter(|t| !t.teams.is_empty()) {
         ui.add_space(6.0);
-        ui.label(RichText::new(lang.pick("Per team (vanaf 3 antwoorden)", "Per team (from 3 answers)")).color(theme::MUTED));
+        ui.label(RichText::new(lang.pick("Per team (vanaf 3 antwoorden)", "Per team (from 3 answers)")).color(theme::of(ui).muted));
         for (team, tt) in &t.teams {
             let parts: Vec<String> = options
                 .iter()
@@ -62,10 +62,10 @@ pub fn bars(ui: &mut egui::Ui, options: &[OptionView], tally: Option<&Tally>, mi
 /// A big mm:ss with a bar that empties as the scene is played.
 pub fn countdown(ui: &mut egui::Ui, remaining: Duration, duration_s: u32, size: f32) {
     let secs = remaining.as_secs_f32().ceil() as u32;
-    let colour = if secs <= 10 && secs > 0 { theme::WARNING } else { theme::INK };
+    let colour = if secs <= 10 && secs > 0 { theme::of(ui).warning } else { theme::of(ui).ink };
     ui.label(RichText::new(format!("{}:{:02}", secs / 60, secs % 60)).size(size).strong().color(colour));
     let fraction = if duration_s == 0 { 0.0 } else { remaining.as_secs_f32() / duration_s as f32 };
-    ui.add(egui::ProgressBar::new(fraction.clamp(0.0, 1.0)).desired_height(12.0).fill(theme::ACCENT));
+    ui.add(egui::ProgressBar::new(fraction.clamp(0.0, 1.0)).desired_height(12.0).fill(theme::of(ui).accent));
     // The app otherwise sleeps until something happens: a running countdown wakes it for the next second.
     if !remaining.is_zero() {
         let to_next_second = Duration::from_secs_f32(remaining.as_secs_f32().fract().max(0.05));
@@ -93,9 +93,9 @@ pub fn qr(ui: &mut egui::Ui, text: &str, size: f32) {
 
 /// A full-width answer button; the chosen one is filled and ticked.
 pub fn option_button(ui: &mut egui::Ui, label: &str, index: usize, chosen: bool, enabled: bool) -> bool {
-    let colour = theme::option_colour(index);
+    let colour = theme::of(ui).option(index);
     let text = if chosen { format!("✔  {label}") } else { label.to_owned() };
-    let (fill, ink) = if chosen { (colour, Color32::WHITE) } else { (theme::SURFACE, theme::INK) };
+    let (fill, ink) = if chosen { (colour, Color32::WHITE) } else { (theme::of(ui).surface, theme::of(ui).ink) };
     let button = egui::Button::new(RichText::new(text).size(30.0).strong().color(ink))
         .fill(fill)
         .stroke(Stroke::new(3.0, colour))
@@ -107,15 +107,15 @@ pub fn option_button(ui: &mut egui::Ui, label: &str, index: usize, chosen: bool,
 /// A primary action: accent-coloured, large.
 pub fn primary(ui: &mut egui::Ui, label: &str) -> bool {
     let button = egui::Button::new(RichText::new(label).size(26.0).strong().color(Color32::WHITE))
-        .fill(theme::ACCENT)
+        .fill(theme::of(ui).accent)
         .corner_radius(12.0)
         .min_size(vec2(0.0, 52.0));
     ui.add(button).clicked()
 }
 
 pub fn error_box(ui: &mut egui::Ui, message: &str) {
-    egui::Frame::new().fill(theme::ERROR_BG).corner_radius(10.0).inner_margin(egui::Margin::same(14)).show(ui, |ui| {
-        ui.label(RichText::new(message).color(theme::ERROR_INK).size(22.0));
+    egui::Frame::new().fill(theme::of(ui).error_bg).corner_radius(10.0).inner_margin(egui::Margin::same(14)).show(ui, |ui| {
+        ui.label(RichText::new(message).color(theme::of(ui).error_ink).size(22.0));
     });
 }
 
@@ -139,15 +139,15 @@ pub fn join_info(ui: &mut egui::Ui, code: &str, view: &ViewState, big: bool) {
     ui.horizontal(|ui| {
         qr(ui, &format!("{page}/?code={code}"), if big { 260.0 } else { 120.0 });
         ui.vertical(|ui| {
-            ui.label(RichText::new(lang.pick("Meedoen: scan de QR-code of ga naar", "Join: scan the QR code or go to")).color(theme::MUTED));
+            ui.label(RichText::new(lang.pick("Meedoen: scan de QR-code of ga naar", "Join: scan the QR code or go to")).color(theme::of(ui).muted));
             ui.label(RichText::new(&page).size(if big { 28.0 } else { 18.0 }).strong());
-            ui.label(RichText::new(lang.pick("en typ de code", "and type the code")).color(theme::MUTED));
+            ui.label(RichText::new(lang.pick("en typ de code", "and type the code")).color(theme::of(ui).muted));
             ui.label(RichText::new(code).size(if big { theme::HUGE } else { 48.0 }).strong().monospace());
             if loopback_only {
                 ui.label(RichText::new(lang.pick(
                     "Alleen deze computer bereikt dit adres: verbind hem met het netwerk van de zaal.",
                     "Only this computer reaches this address: connect it to the room's network.",
-                )).color(theme::ERROR_INK));
+                )).color(theme::of(ui).error_ink));
             }
         });
     });

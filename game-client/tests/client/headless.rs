@@ -19,6 +19,8 @@ fn view(app: &App) -> &ViewState {
 
 fn act(app: &mut App, action: Action) {
     perform(app.world_mut(), &action);
+    // The plugins see what was asked on the app's next update, as after a click.
+    app.update();
 }
 
 async fn step_until(app: &mut App, what: &str, done: impl Fn(&App) -> bool) {
@@ -59,5 +61,26 @@ async fn the_screen_follows_the_server() {
     act(&mut f, Action::Control { action: ControlAction::End, item: None });
     step_until(&mut p, "ended", |a| screen(a) == Screen::Ended).await;
     step_until(&mut f, "ended", |a| screen(a) == Screen::Ended).await;
+
+    // The report comes over the protocol: this client does not host the server.
+    let dir = tempfile::tempdir().unwrap();
+    let reports = dir.path().join("verslagen");
+    f.insert_resource(game_client::report::ReportJob::to(reports.clone()));
+    act(&mut f, Action::SaveReport);
+    assert!(view(&f).saving_report);
+    step_until(&mut f, "report saved", |a| view(a).saved_report.is_some()).await;
+    assert!(!view(&f).saving_report);
+    let md = std::fs::read_to_string(reports.join(format!("{code}.md"))).unwrap();
+    assert!(md.starts_with("# Headless"), "{md}");
+    assert!(md.contains("te weinig om te tonen"), "one answer stays withheld in a report: {md}");
+    let csv = std::fs::read(reports.join(format!("{code}.csv"))).unwrap();
+    assert!(csv.starts_with("\u{feff}nr;item".as_bytes()), "CSV for Dutch Excel");
+    assert_eq!(view(&f).saved_report.as_deref(), Some(reports.join(format!("{code}.md")).to_str().unwrap()));
+
+    // A player cannot ask for it.
+    act(&mut p, Action::SaveReport);
+    step_until(&mut p, "refused", |a| a.world().resource::<ViewState>().error.is_some()).await;
+    assert!(!view(&p).saving_report);
+    assert!(view(&p).reports.is_empty());
     server.stop().await;
 }

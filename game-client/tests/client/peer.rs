@@ -23,7 +23,7 @@ impl Peer {
     }
 
     pub fn act(&mut self, action: Action) {
-        if let Some(cmd) = actions::command(&action, &mut self.view) {
+        for cmd in actions::command(&action, &mut self.view) {
             self.net.send(cmd);
         }
     }

@@ -12,6 +12,12 @@ impl Machine {
         let result = flow::may_send(c.role, &msg).and_then(|()| match msg {
             ClientMsg::Answer { item, option } => self.answer(c.member, item, option, now, fx),
             ClientMsg::Control { action, item } => self.control(conn, action, item, now, fx),
+            ClientMsg::Export { format } => {
+                let content = crate::export::render(&self.st.report(now.ms), format.into());
+                let content = String::from_utf8(content).expect("reports are text");
+                fx.push(Effect::Send { to: To::Conn(conn), msg: ServerMsg::Report { code: self.st.code.clone(), format, content } });
+                Ok(())
+            }
             _ => Err(ErrorCode::BadRequest.into()),
         });
         if let Err(refusal) = result {

@@ -196,15 +196,24 @@ impl State {
         self.answers.entry(item).or_insert_with(|| ItemAnswers::new(options)).set(member, option, team.as_ref())
     }
 
+    /// The live tally of the item on screen (dilemmas and sketches with a follow-up statement).
     pub fn tally(&self) -> Option<Tally> {
-        let item = self.item()?;
-        if item.options().is_empty() {
-            return None;
-        }
-        Some(match self.current.and_then(|i| self.answers.get(&i)) {
+        let index = self.current?;
+        (!self.deck.items[index].options().is_empty()).then(|| self.tally_at(index))
+    }
+
+    fn tally_at(&self, index: usize) -> Tally {
+        let item = &self.deck.items[index];
+        match self.answers.get(&index) {
             Some(a) => a.tally(item),
             None => ItemAnswers::new(item.options().len()).tally(item),
-        })
+        }
+    }
+
+    /// The session's report as it stands, from what is stored (the same as `session-server export`).
+    pub fn report(&self, now_ms: i64) -> crate::export::Report {
+        let tally_of = |item: &Item, _: &[&str]| self.tally_at(self.deck.index_of(&item.id).expect("an item of this deck"));
+        crate::export::Report::new(self.code.clone(), self.title.clone(), self.deck.clone(), self.phase.as_str().into(), now_ms, tally_of)
     }
 
     pub fn answered(&self) -> u32 {

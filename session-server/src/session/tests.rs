@@ -76,6 +76,8 @@ enum Step {
     Wait { ms: u64 },
     /// The operator ends the session.
     OperatorEnd,
+    /// Someone asks for the report: the facilitator (`None`) or the n-th connection.
+    Export { who: Option<usize> },
 }
 
 fn step() -> impl Strategy<Value = Step> {
@@ -89,6 +91,7 @@ fn step() -> impl Strategy<Value = Step> {
         5 => (1usize..4, prop::bool::weighted(0.75)).prop_map(|(n, ok)| Step::Commit { n, ok }),
         2 => prop_oneof![0u64..1500, 1500u64..50_000].prop_map(|ms| Step::Wait { ms }),
         1 => Just(Step::OperatorEnd),
+        1 => proptest::option::of(0usize..20).prop_map(|who| Step::Export { who }),
     ]
 }
 
@@ -269,6 +272,19 @@ impl Room {
                 }
             }
             ServerMsg::Scenarios { .. } => panic!("sessions do not list scenarios"),
+            ServerMsg::Report { content, .. } => {
+                assert_eq!(role, Role::Facilitator, "a report to a {role:?}");
+                let report: serde_json::Value = serde_json::from_str(content).unwrap();
+                for item in report["items"].as_array().unwrap() {
+                    let Ok(t) = serde_json::from_value::<protocol::Tally>(item["tally"].clone()) else { continue };
+                    let stored: Vec<&String> = self.answers.iter().filter(|((i, _), _)| *i == t.item).map(|(_, o)| o).collect();
+                    assert_eq!((t.total + t.withheld) as usize, stored.len(), "the report counts stored answers");
+                    assert!(t.total == 0 || t.total >= 3, "a report shows 1 or 2 answers");
+                    for (option, n) in &t.counts {
+                        assert!(t.withheld > 0 || *n as usize == stored.iter().filter(|o| *o == &option).count());
+                    }
+                }
+            }
         }
     }
 
@@ -318,6 +334,15 @@ impl Room {
             }
             Step::Commit { n, ok } => self.commit(n, ok),
             Step::OperatorEnd => self.feed(Input::End),
+            Step::Export { who } => {
+                let conn = match who {
+                    None => Some(1),
+                    Some(who) => self.pick(who),
+                };
+                if let Some(conn) = conn {
+                    self.feed(Input::Msg { conn, msg: ClientMsg::Export { format: protocol::ReportFormat::Json } });
+                }
+            }
             Step::Wait { ms } => {
                 self.t += ms;
                 if self.machine.next_due(self.now()).is_some_and(|d| d <= self.now().at) {

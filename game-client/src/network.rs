@@ -1,0 +1,52 @@
+//! The network plugin: what the network thread receives moves into the view, the screen follows the
+//! view, and what a person asked for goes out to the server.
+
+use std::time::Instant;
+
+use bevy::prelude::*;
+
+use crate::actions;
+use crate::net::NetHandle;
+use crate::ui::{self, Action, Screen};
+use crate::view::ViewState;
+
+#[derive(Resource)]
+pub struct Net(pub NetHandle);
+
+/// Follows the server through `net`, starting from `view`. Every client has this, windowed or not.
+pub fn plugin(app: &mut App, view: ViewState, net: NetHandle) {
+    app.init_state::<Screen>()
+        .add_message::<Action>()
+        .insert_resource(view)
+        .insert_resource(Net(net))
+        .add_systems(Update, (send_asked, pump_network, follow_screen).chain());
+}
+
+/// Asks for `action` as a click would: the plugins that handle it see it on the next update.
+pub fn perform(world: &mut World, action: &Action) {
+    world.write_message(action.clone());
+}
+
+/// Sends what people asked for, updating the view for what happens locally (a pending answer).
+fn send_asked(mut asked: MessageReader<Action>, mut view: ResMut<ViewState>, net: Res<Net>) {
+    for action in asked.read() {
+        for cmd in actions::command(action, &mut view) {
+            net.0.send(cmd);
+        }
+    }
+}
+
+/// Moves what the network thread received into the view.
+pub fn pump_network(mut net: ResMut<Net>, mut view: ResMut<ViewState>) {
+    while let Some(event) = net.0.try_recv() {
+        view.apply(event, Instant::now());
+    }
+}
+
+/// Keeps the `Screen` state in step with what the server says.
+pub fn follow_screen(view: Res<ViewState>, screen: Res<State<Screen>>, mut next: ResMut<NextState<Screen>>) {
+    let wanted = ui::screen_for(&view);
+    if *screen.get() != wanted {
+        next.set(wanted);
+    }
+}
