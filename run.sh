@@ -10,5 +10,5 @@ if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
     echo "the facilitator connects with: ./run.sh --server ws://<this machine>:7878/ws"
     exec cargo run --locked -p session-server -- "$@"
 fi
-need_packages "${WINDOW_PACKAGES[@]}"
+need_packages "${BUILD_PACKAGES[@]}" "${WINDOW_PACKAGES[@]}"
 exec cargo run --locked -p game-client --bin dilemma -- "$@"

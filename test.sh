@@ -5,5 +5,5 @@ set -euo pipefail
 cd "$(dirname "$0")"
 source scripts/env.sh
 # The browser pages are tested in Debian's Chromium through chromedriver.
-need_packages "${BROWSER_PACKAGES[@]}"
+need_packages "${BUILD_PACKAGES[@]}" "${BROWSER_PACKAGES[@]}"
 cargo test --locked --workspace "$@"

@@ -17,8 +17,12 @@ need_packages() {
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
 }
 
-# What a window of the client needs at run time (X11, Vulkan; Mesa's lavapipe where there is no GPU).
-WINDOW_PACKAGES=(libvulkan1 mesa-vulkan-drivers libxkbcommon-x11-0 libxcursor1 libxrandr2 libxi6 libx11-xcb1)
+# What building the client needs: ALSA's headers, for the timer's chime (bevy_audio → cpal).
+BUILD_PACKAGES=(pkg-config libasound2-dev)
+
+# What a window of the client needs at run time (X11, Vulkan; Mesa's lavapipe where there is no GPU;
+# ALSA for sound, which stays silent where there is no sound card).
+WINDOW_PACKAGES=(libvulkan1 mesa-vulkan-drivers libxkbcommon-x11-0 libxcursor1 libxrandr2 libxi6 libx11-xcb1 libasound2)
 
 # What the browser pages' tests drive: Debian's Chromium and its WebDriver, with fonts for readable screenshots.
 BROWSER_PACKAGES=(chromium chromium-driver fonts-dejavu-core)

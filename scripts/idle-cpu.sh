@@ -8,7 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
-need_packages xvfb xauth "${WINDOW_PACKAGES[@]}"
+need_packages xvfb xauth "${BUILD_PACKAGES[@]}" "${WINDOW_PACKAGES[@]}"
 bin="${1:-}"
 if [ -z "$bin" ]; then
     cargo build --locked -p game-client --bin dilemma

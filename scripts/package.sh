@@ -63,7 +63,7 @@ stage() {
 
 linux() {
     local started=$SECONDS
-    need_packages "${WINDOW_PACKAGES[@]}"
+    need_packages "${BUILD_PACKAGES[@]}" "${WINDOW_PACKAGES[@]}"
     cargo build --locked --release -p game-client --bin dilemma -p session-server --bin session-server
     local name="dilemma-$version-linux-x86_64"
     stage "$name" "$CARGO_TARGET_DIR/release" ""

@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
-need_packages xvfb xauth "${WINDOW_PACKAGES[@]}"
+need_packages xvfb xauth "${BUILD_PACKAGES[@]}" "${WINDOW_PACKAGES[@]}"
 cargo build --locked -p game-client -p session-server -p dilemma-tools --bins
 BIN="$CARGO_TARGET_DIR/debug"
 OUT=docs/screenshots
@@ -43,8 +43,15 @@ shot() {
         >"$TMP/$name.log" 2>&1 || { echo "the client failed for $name:"; tail -20 "$TMP/$name.log"; exit 1; }
 }
 
+# The look a shot is taken in: text size in percent, and high contrast (true/false).
+look() {
+    mkdir -p "$XDG_CONFIG_HOME/dilemma"
+    printf '{"text_size":%s,"high_contrast":%s}' "$1" "$2" > "$XDG_CONFIG_HOME/dilemma/client.json"
+}
+
 shot start
 shot start-en --lang en
+look 100 true; shot start-contrast; look 100 false
 
 # A room of 23: one player whose token a client resumes, 22 bots in three teams.
 bot create samen-werken "Wijkteam Oost, 3 maart"
@@ -62,6 +69,21 @@ bot close; bot reveal
 shot facilitator-revealed --code "$CODE" --token "$F"
 shot player-revealed --code "$CODE" --token "$P"
 shot watch-revealed --watch "$CODE"
+# Readable at any size and in high contrast (the same screens at 200 %, and black on white).
+look 200 false
+shot facilitator-revealed-200 --code "$CODE" --token "$F"
+shot player-revealed-200 --code "$CODE" --token "$P"
+look 100 true
+shot facilitator-revealed-contrast --code "$CODE" --token "$F"
+shot watch-revealed-contrast --watch "$CODE"
+look 200 true
+shot player-revealed-200-contrast --code "$CODE" --token "$P"
+look 100 false
+# One or two answers are never shown to the room.
+bot open geld-als-antwoord
+bot answer geld-als-antwoord eens 2
+bot reveal
+shot watch-too-few --watch "$CODE"
 
 # A sketch: three players, two of them drawn for a role.
 bot create acteren-via-b "Acteren via B"

@@ -47,7 +47,7 @@ fn one_command(action: &Action, view: &mut ViewState) -> Option<NetCmd> {
             *view = ViewState { scenarios, lan_ip: view.lan_ip, create_key: view.create_key.clone(), ..keep };
             Some(NetCmd::Connect { url: view.server.clone(), opening: ClientMsg::ListScenarios { protocol: p } })
         }
-        Action::SaveReport | Action::HighContrast(_) => None,
+        Action::SaveReport | Action::HighContrast(_) | Action::Sound(_) => None,
         Action::TakeOver => Some(NetCmd::TakeOver),
     }
 }

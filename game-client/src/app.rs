@@ -63,6 +63,7 @@ pub fn build(opts: Options) -> App {
         code: join_code.unwrap_or_default(),
         name,
         team,
+        sound: remember.settings.sound,
         ..Form::default()
     };
 
@@ -101,6 +102,7 @@ pub fn build(opts: Options) -> App {
     crate::screens::plugin(&mut app);
     crate::settings::plugin(&mut app);
     crate::report::plugin(&mut app);
+    crate::sound::plugin(&mut app);
     crate::quiet::plugin(&mut app);
     crate::fullscreen::plugin(&mut app);
     if let Some(proxy) = app.world().get_resource::<bevy::winit::EventLoopProxyWrapper>() {

@@ -2,7 +2,7 @@
 //!
 //! The network runs on its own thread (`net`), the view is a pure reducer of what the server sent
 //! (`view`), and every screen is a plain egui function (`ui`). Each concern is a Bevy plugin of its own
-//! (`network`, `screens`, `settings`, `report`, `quiet`, `fullscreen`, `screenshot`); `app` puts them together.
+//! (`network`, `screens`, `settings`, `report`, `sound`, `quiet`, `fullscreen`, `screenshot`); `app` puts them together.
 
 pub mod actions;
 pub mod app;
@@ -19,5 +19,6 @@ pub mod report;
 pub mod screens;
 pub mod screenshot;
 pub mod settings;
+pub mod sound;
 pub mod ui;
 pub mod view;

@@ -29,6 +29,13 @@ pub struct Settings {
     /// Black on white with strong edges (Ctrl H, or the button on the start screen).
     #[serde(default)]
     pub high_contrast: bool,
+    /// A chime when a sketch's time is up (on the facilitator's and the projector's app).
+    #[serde(default = "yes")]
+    pub sound: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 fn default_text_size() -> u16 {
@@ -37,7 +44,7 @@ fn default_text_size() -> u16 {
 
 impl Default for Settings {
     fn default() -> Settings {
-        Settings { server: None, name: String::new(), team: String::new(), last: None, text_size: default_text_size(), high_contrast: false }
+        Settings { server: None, name: String::new(), team: String::new(), last: None, text_size: default_text_size(), high_contrast: false, sound: true }
     }
 }
 
@@ -95,6 +102,7 @@ fn remember_actions(mut asked: MessageReader<Action>, mut remember: ResMut<Remem
                 s.team = team.clone().unwrap_or_default();
             }
             Action::HighContrast(on) => s.high_contrast = *on,
+            Action::Sound(on) => s.sound = *on,
             _ => {}
         }
     }
@@ -176,7 +184,7 @@ mod tests {
         let p = dir.path().join("sub").join("client.json");
         assert_eq!(Settings::load_from(Some(p.clone())), Settings::default());
         let last = LastSession { server: "ws://x/ws".into(), code: "K7M2QX".into(), token: "t".into(), role: protocol::Role::Facilitator };
-        let s = Settings { server: Some("ws://10.0.0.2:7878/ws".into()), name: "Sanne".into(), team: "Oost".into(), last: Some(last), text_size: 150, high_contrast: true };
+        let s = Settings { server: Some("ws://10.0.0.2:7878/ws".into()), name: "Sanne".into(), team: "Oost".into(), last: Some(last), text_size: 150, high_contrast: true, sound: false };
         s.save_to(Some(p.clone()));
         assert_eq!(Settings::load_from(Some(p)), s);
     }

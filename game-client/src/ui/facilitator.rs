@@ -17,16 +17,26 @@ fn short(item: &ItemView) -> String {
     s
 }
 
-pub fn panel(ui: &mut egui::Ui, view: &ViewState, now: Instant) -> Option<Action> {
+pub fn panel(ui: &mut egui::Ui, view: &ViewState, sound: &mut bool, now: Instant) -> Option<Action> {
     let l = view.lang;
     let session = view.session.as_ref()?;
     let mut action = None;
     let control = |a: ControlAction| Some(Action::Control { action: a, item: None });
 
+    // Large text (or a small window) leaves fewer points: below these the QR code moves out of the
+    // header, the prompts move under the result, and the deck list narrows.
+    let size = ui.available_size();
+    let (wide, tall) = (size.x >= 1200.0, size.y >= 700.0);
     egui::Panel::top("header").frame(egui::Frame::new().fill(theme::of(ui).surface).inner_margin(egui::Margin::same(12))).show(ui, |ui| {
-        ui.horizontal(|ui| {
-            widgets::join_info(ui, &session.code, view, false);
-            ui.add_space(30.0);
+        ui.horizontal_wrapped(|ui| {
+            if tall {
+                widgets::join_info(ui, &session.code, view, false);
+                ui.add_space(30.0);
+            } else {
+                ui.label(RichText::new(l.pick("Code", "Code")).color(theme::of(ui).muted));
+                ui.label(RichText::new(&session.code).size(36.0).strong().monospace());
+                ui.add_space(16.0);
+            }
             ui.vertical(|ui| {
                 ui.label(RichText::new(&session.title).size(28.0).strong());
                 let people = match l {
@@ -38,7 +48,8 @@ pub fn panel(ui: &mut egui::Ui, view: &ViewState, now: Instant) -> Option<Action
         });
     });
 
-    egui::Panel::left("deck").resizable(false).exact_size(360.0).show(ui, |ui| {
+    let deck_width = if wide { 360.0 } else { (size.x * 0.3).clamp(160.0, 300.0) };
+    egui::Panel::left("deck").resizable(false).exact_size(deck_width).show(ui, |ui| {
         ui.add_space(8.0);
         ui.label(RichText::new(l.pick("Stellingen en sketches", "Statements and sketches")).size(24.0).strong());
         egui::ScrollArea::vertical().show(ui, |ui| {
@@ -54,19 +65,14 @@ pub fn panel(ui: &mut egui::Ui, view: &ViewState, now: Instant) -> Option<Action
     });
 
     let item = session.item.as_ref();
-    egui::Panel::right("prompts").resizable(false).exact_size(380.0).show(ui, |ui| {
-        ui.add_space(8.0);
-        if let Some(item) = item {
-            ui.label(RichText::new(l.pick("Vragen voor het gesprek", "Questions for the conversation")).size(24.0).strong());
-            for p in item.prompts.iter().flatten() {
-                ui.label(RichText::new(format!("• {p}")).size(21.0));
+    if wide {
+        egui::Panel::right("prompts").resizable(false).exact_size(380.0).show(ui, |ui| {
+            ui.add_space(8.0);
+            if let Some(item) = item {
+                prompts(ui, item, l);
             }
-            if !item.themes.is_empty() {
-                ui.add_space(10.0);
-                ui.label(RichText::new(format!("{}: {}", l.pick("Thema's", "Themes"), item.themes.join(", "))).color(theme::of(ui).muted));
-            }
-        }
-    });
+        });
+    }
 
     egui::CentralPanel::default().show(ui, |ui| egui::ScrollArea::vertical().show(ui, |ui| {
         let Some(item) = item else {
@@ -90,10 +96,13 @@ pub fn panel(ui: &mut egui::Ui, view: &ViewState, now: Instant) -> Option<Action
             widgets::card(ui, theme::of(ui).surface, |ui| ui.label(RichText::new(item.situation.as_deref().unwrap_or_default()).size(22.0)));
             ui.label(format!("{}: {}", l.pick("Rollen", "Roles"), item.roles.join(", ")));
             match view.remaining(now) {
-                Some(left) => widgets::countdown(ui, left, item.duration_s.unwrap_or(0), 56.0),
+                Some(left) => widgets::countdown(ui, left, item.duration_s.unwrap_or(0), 56.0, l),
                 None => {
                     ui.label(RichText::new(l.pick("Geef de spelers even om hun briefing te lezen.", "Give the players a moment to read their briefing.")).color(theme::of(ui).muted));
                 }
+            }
+            if ui.checkbox(sound, l.pick("Geluid als de tijd om is", "Sound when time is up")).changed() {
+                action = Some(Action::Sound(*sound));
             }
         }
         if let Some(statement) = &item.statement {
@@ -139,6 +148,22 @@ pub fn panel(ui: &mut egui::Ui, view: &ViewState, now: Instant) -> Option<Action
             ui.add_space(8.0);
             ui.label(RichText::new(l.pick("De zaal ziet na het spel deze vragen.", "After the scene the room sees these questions.")).color(theme::of(ui).muted));
         }
+        if !wide {
+            ui.add_space(12.0);
+            prompts(ui, item, l);
+        }
     }));
     action
+}
+
+/// The prompts for the conversation and the item's themes.
+fn prompts(ui: &mut egui::Ui, item: &ItemView, l: crate::i18n::Lang) {
+    ui.label(RichText::new(l.pick("Vragen voor het gesprek", "Questions for the conversation")).size(24.0).strong());
+    for p in item.prompts.iter().flatten() {
+        ui.label(RichText::new(format!("• {p}")).size(21.0));
+    }
+    if !item.themes.is_empty() {
+        ui.add_space(10.0);
+        ui.label(RichText::new(format!("{}: {}", l.pick("Thema's", "Themes"), item.themes.join(", "))).color(theme::of(ui).muted));
+    }
 }

@@ -53,7 +53,7 @@ pub fn panel(ui: &mut egui::Ui, view: &ViewState, now: Instant) -> Option<Action
             }
             widgets::card(ui, theme::of(ui).surface, |ui| ui.label(RichText::new(item.situation.as_deref().unwrap_or_default()).size(if big { 30.0 } else { 24.0 })));
             if let Some(left) = view.remaining(now) {
-                widgets::countdown(ui, left, item.duration_s.unwrap_or(0), if big { 120.0 } else { 64.0 });
+                widgets::countdown(ui, left, item.duration_s.unwrap_or(0), if big { 120.0 } else { 64.0 }, l);
                 if left.is_zero() && !item.questions.is_empty() {
                     ui.label(RichText::new(l.pick("Bespreek samen", "Discuss together")).size(26.0).strong());
                     for q in &item.questions {

@@ -54,6 +54,8 @@ pub enum Action {
     SaveReport,
     /// Switch the high-contrast theme on or off (remembered).
     HighContrast(bool),
+    /// Switch the chime at the end of a sketch's countdown on or off (remembered).
+    Sound(bool),
     Leave,
     /// The session was opened on another device: go on here instead.
     TakeOver,
@@ -67,9 +69,11 @@ pub enum StartTab {
     Watch,
 }
 
-/// What is being typed on the start screen; local to this client, never from the server.
+/// What is being typed on the start screen, and what is ticked on this client; local, never from the server.
 #[derive(Debug, Clone, Default, Resource)]
 pub struct Form {
+    /// The chime at the end of a sketch's countdown (the settings keep it).
+    pub sound: bool,
     pub tab: StartTab,
     pub server: String,
     pub scenario: Option<String>,
@@ -131,7 +135,7 @@ pub fn draw(ui: &mut egui::Ui, screen: Screen, view: &ViewState, form: &mut Form
     }
     let clicked = match screen {
         Screen::Connect => start::panel(ui, view, form),
-        Screen::Facilitator => facilitator::panel(ui, view, now),
+        Screen::Facilitator => facilitator::panel(ui, view, &mut form.sound, now),
         Screen::Lobby | Screen::Item | Screen::Results => item::panel(ui, view, now),
         Screen::Ended => ended::panel(ui, view),
     };

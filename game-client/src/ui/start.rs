@@ -15,9 +15,11 @@ pub fn panel(ui: &mut egui::Ui, view: &ViewState, form: &mut Form) -> Option<Act
     let l = view.lang;
     let mut action = None;
     egui::Panel::bottom("server").frame(egui::Frame::new().fill(theme::of(ui).surface).inner_margin(egui::Margin::same(14))).show(ui, |ui| {
-        ui.horizontal(|ui| {
+        // Wraps at large text sizes instead of running off the window.
+        ui.horizontal_wrapped(|ui| {
             ui.label(l.pick("Server:", "Server:"));
-            ui.add(egui::TextEdit::singleline(&mut form.server).desired_width(420.0));
+            let width = (ui.available_width() - 180.0).clamp(160.0, 420.0);
+            ui.add(egui::TextEdit::singleline(&mut form.server).desired_width(width));
             if ui.button(l.pick("Verbind", "Connect")).clicked() {
                 action = Some(Action::Connect { server: form.server.trim().to_owned() });
             }
@@ -29,12 +31,14 @@ pub fn panel(ui: &mut egui::Ui, view: &ViewState, form: &mut Form) -> Option<Act
                 Link::Closed(_) => l.pick("gesloten", "closed"),
             };
             ui.label(RichText::new(status).color(theme::of(ui).muted));
-            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                let mut high = theme::of(ui) == theme::HIGH_CONTRAST;
-                if ui.checkbox(&mut high, l.pick("Hoog contrast (Ctrl H)", "High contrast (Ctrl H)")).changed() {
-                    action = Some(Action::HighContrast(high));
-                }
-            });
+            ui.add_space(24.0);
+            let mut high = theme::of(ui) == theme::HIGH_CONTRAST;
+            if ui.checkbox(&mut high, l.pick("Hoog contrast (Ctrl H)", "High contrast (Ctrl H)")).changed() {
+                action = Some(Action::HighContrast(high));
+            }
+            if ui.checkbox(&mut form.sound, l.pick("Geluid als de tijd om is", "Sound when time is up")).changed() {
+                action = Some(Action::Sound(form.sound));
+            }
         });
     });
     if form.scenario.as_ref().is_none_or(|id| !view.scenarios.iter().any(|s| s.id == *id)) {

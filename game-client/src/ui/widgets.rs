@@ -59,11 +59,21 @@ pub fn bars(ui: &mut egui::Ui, options: &[OptionView], tally: Option<&Tally>, mi
     }
 }
 
-/// A big mm:ss with a bar that empties as the scene is played.
-pub fn countdown(ui: &mut egui::Ui, remaining: Duration, duration_s: u32, size: f32) {
+/// A big mm:ss with a bar that empties as the scene is played; at zero it says that time is up.
+pub fn countdown(ui: &mut egui::Ui, remaining: Duration, duration_s: u32, size: f32, lang: Lang) {
     let secs = remaining.as_secs_f32().ceil() as u32;
-    let colour = if secs <= 10 && secs > 0 { theme::of(ui).warning } else { theme::of(ui).ink };
-    ui.label(RichText::new(format!("{}:{:02}", secs / 60, secs % 60)).size(size).strong().color(colour));
+    // The last ten seconds are said in words as well as colour.
+    let (colour, words) = match secs {
+        0 => (theme::of(ui).ink, Some(lang.pick("Tijd is om", "Time is up"))),
+        1..=10 => (theme::of(ui).warning, Some(lang.pick("nog even", "almost"))),
+        _ => (theme::of(ui).ink, None),
+    };
+    ui.horizontal_wrapped(|ui| {
+        ui.label(RichText::new(format!("{}:{:02}", secs / 60, secs % 60)).size(size).strong().color(colour));
+        if let Some(words) = words {
+            ui.label(RichText::new(words).size(size * 0.6).strong());
+        }
+    });
     let fraction = if duration_s == 0 { 0.0 } else { remaining.as_secs_f32() / duration_s as f32 };
     ui.add(egui::ProgressBar::new(fraction.clamp(0.0, 1.0)).desired_height(12.0).fill(theme::of(ui).accent));
     // The app otherwise sleeps until something happens: a running countdown wakes it for the next second.

@@ -159,6 +159,22 @@ fn the_projector_counts_down_and_never_shows_controls() {
     let h = harness(view, Form::default());
     h.get_by_label("0:25");
     assert!(h.query_by_label("Oneens").is_none() && h.query_by_label_contains("Toon de uitslag").is_none());
+    assert!(h.query_by_label("Tijd is om").is_none());
+}
+
+#[test]
+fn the_facilitator_sees_time_is_up_in_words_and_can_switch_the_chime_off() {
+    let mut view = in_session(Role::Facilitator, Phase::Open, Some(2), Lang::Nl);
+    view.session.as_mut().unwrap().timer = Some(TimerView { duration_s: 30, remaining_ms: 5_000 });
+    let h = harness(view.clone(), Form { sound: true, ..Form::default() });
+    h.get_by_label("nog even");
+    view.session.as_mut().unwrap().timer = Some(TimerView { duration_s: 30, remaining_ms: 0 });
+    let mut h = harness(view, Form { sound: true, ..Form::default() });
+    h.get_by_label("Tijd is om");
+    h.get_by_label("Geluid als de tijd om is").click();
+    h.run();
+    assert_eq!(h.state_mut().action.take(), Some(Action::Sound(false)));
+    assert!(!h.state().form.sound);
 }
 
 #[test]
@@ -208,6 +224,7 @@ fn the_follow_up_waits_until_the_scene_has_been_played() {
     assert!(playing.query_by_label_contains("Wat zag je?").is_none());
     view.session.as_mut().unwrap().timer = Some(TimerView { duration_s: 30, remaining_ms: 0 });
     let after = harness(view, Form::default());
+    after.get_by_label("Tijd is om");
     after.get_by_label("Eens");
     after.get_by_label("• Wat zag je?");
     after.get_by_label("Een collega moet beoordelen.");
@@ -326,17 +343,20 @@ fn text_size_keys_step_between_75_and_200_percent() {
     assert_eq!(down, [90, 75, 75]);
 }
 
-/// Every button of the screen lies inside the window at `percent` text size (nothing cut off at the side).
-fn buttons_fit(view: ViewState, percent: u16) {
+/// Every button of the screen lies inside the window at `percent` text size in the app's theme
+/// (nothing cut off at the side).
+fn buttons_fit(view: ViewState, percent: u16, high_contrast: bool) {
     let width = 1280.0;
     let screen = ui::screen_for(&view);
     let mut h = Harness::builder().with_size(egui::vec2(width, 720.0)).build_ui_state(
         move |ui, st: &mut St| {
+            ui::theme::apply(ui.ctx(), high_contrast);
             ui::zoom::apply(ui.ctx(), percent);
             let _ = ui::draw(ui, st.screen, &st.view, &mut st.form, Instant::now());
         },
         St { view, form: Form::default(), screen, action: None },
     );
+    h.run();
     h.run();
     let logical = width / (f32::from(percent) / 100.0);
     let buttons: Vec<_> = h.get_all_by_role(egui::accesskit::Role::Button).collect();
@@ -345,14 +365,52 @@ fn buttons_fit(view: ViewState, percent: u16) {
         let r = b.rect();
         assert!(r.min.x >= -1.0 && r.max.x <= logical + 1.0, "{screen:?} at {percent}%: a button is cut off at {r:?} (window {logical})");
     }
+    // The statement keeps room to be read: side panels give way at large sizes.
+    if let Some(statement) = h.query_by_label("Bewoners mogen het groen zelf beheren.") {
+        let r = statement.rect();
+        assert!(r.width() >= (logical * 0.4).min(300.0) || r.height() < 80.0, "{screen:?} at {percent}%: the statement is squeezed into {r:?}");
+        assert!(r.min.x >= -1.0 && r.max.x <= logical + 1.0, "{screen:?} at {percent}%: the statement runs off at {r:?}");
+    }
 }
 
 #[test]
 fn every_screen_keeps_its_buttons_inside_the_window_from_75_to_200_percent() {
-    for percent in ui::zoom::STEPS {
-        buttons_fit(in_session(Role::Facilitator, Phase::Open, Some(0), Lang::Nl), percent);
-        buttons_fit(in_session(Role::Player, Phase::Open, Some(0), Lang::Nl), percent);
-        buttons_fit(in_session(Role::Facilitator, Phase::Ended, None, Lang::Nl), percent);
-        buttons_fit(ViewState::default(), percent);
+    for (percent, high) in ui::zoom::STEPS.into_iter().flat_map(|p| [(p, false), (p, true)]) {
+        buttons_fit(in_session(Role::Facilitator, Phase::Open, Some(0), Lang::Nl), percent, high);
+        buttons_fit(in_session(Role::Player, Phase::Open, Some(0), Lang::Nl), percent, high);
+        buttons_fit(in_session(Role::Facilitator, Phase::Ended, None, Lang::Nl), percent, high);
+        buttons_fit(ViewState::default(), percent, high);
     }
+}
+
+#[test]
+fn tab_moves_the_focus_from_button_to_button_and_enter_presses_it() {
+    let mut h = harness(in_session(Role::Facilitator, Phase::Ended, None, Lang::Nl), Form::default());
+    h.run();
+    let none = egui::Modifiers::NONE;
+    assert_eq!(press(&mut h, none, egui::Key::Enter), None, "nothing has the focus yet");
+    assert_eq!(press(&mut h, none, egui::Key::Tab), None);
+    assert_eq!(press(&mut h, none, egui::Key::Enter), Some(Action::SaveReport), "the first button, by keyboard alone");
+    assert_eq!(press(&mut h, none, egui::Key::Tab), None);
+    assert_eq!(press(&mut h, none, egui::Key::Space), Some(Action::Leave), "the next one, with Space");
+}
+
+#[test]
+fn high_contrast_is_switched_on_the_start_screen_and_shows_as_checked() {
+    let mut h = harness(ViewState::default(), Form::default());
+    h.get_by_label("Hoog contrast (Ctrl H)").click();
+    h.run();
+    assert_eq!(h.state_mut().action.take(), Some(Action::HighContrast(true)));
+    // With the theme on, the box is checked and clicking it switches it off.
+    let mut h = harness(ViewState::default(), Form::default());
+    ui::theme::apply(&h.ctx, true);
+    // The larger type moves the bottom row; let the layout settle before clicking.
+    h.run();
+    h.run();
+    assert_eq!(ui::theme::palette(&h.ctx), ui::theme::HIGH_CONTRAST);
+    let toggle = h.get_by_label("Hoog contrast (Ctrl H)");
+    assert_eq!(toggle.accesskit_node().toggled(), Some(egui::accesskit::Toggled::True));
+    toggle.click();
+    h.run();
+    assert_eq!(h.state_mut().action.take(), Some(Action::HighContrast(false)));
 }
