@@ -84,6 +84,15 @@ bot open geld-als-antwoord
 bot answer geld-als-antwoord eens 2
 bot reveal
 shot watch-too-few --watch "$CODE"
+# The same player opened on another device: this one stops for good and says so.
+echo "screenshot: closed-elsewhere"
+WGPU_BACKEND=vulkan xvfb-run -a -s "-screen 0 1600x900x24" \
+    "$BIN/dilemma" --server "$URL" --window 1600x900 --screenshot "$OUT/closed-elsewhere.png" --screenshot-after 12 \
+    --code "$CODE" --token "$P" >"$TMP/closed-elsewhere.log" 2>&1 &
+SHOT=$!
+sleep 7
+(echo "resume $CODE $P"; sleep 2) | "$BIN/dilemma-headless" "$URL" >/dev/null
+wait "$SHOT" || { echo "the client failed for closed-elsewhere:"; tail -20 "$TMP/closed-elsewhere.log"; exit 1; }
 
 # A sketch: three players, two of them drawn for a role.
 bot create acteren-via-b "Acteren via B"

@@ -31,7 +31,7 @@ fn one_command(action: &Action, view: &mut ViewState) -> Option<NetCmd> {
         }
         Action::RefreshScenarios => send(ClientMsg::ListScenarios { protocol: p }),
         Action::Host { scenario, title } => {
-            send(ClientMsg::CreateSession { protocol: p, scenario, title, key: view.create_key.clone() })
+            send(ClientMsg::CreateSession { protocol: p, scenario, title, key: view.create_key.clone(), follows: None })
         }
         Action::Join { code, name, team } => send(ClientMsg::Join { protocol: p, code, name, team }),
         Action::Watch { code } => send(ClientMsg::Watch { protocol: p, code }),
@@ -53,7 +53,7 @@ fn one_command(action: &Action, view: &mut ViewState) -> Option<NetCmd> {
 }
 
 /// An action from a line of text, for driving a client without a screen:
-/// `host SCENARIO`, `join CODE [TEAM]`, `watch CODE`, `answer ITEM OPTION`,
+/// `host SCENARIO`, `join CODE [TEAM]`, `watch CODE`, `resume CODE TOKEN`, `answer ITEM OPTION`,
 /// `open ITEM`, `close`, `reveal`, `start_timer`, `end`, `report`, `leave`.
 pub fn parse_command(line: &str) -> Option<Action> {
     let words: Vec<&str> = line.split_whitespace().collect();
@@ -64,6 +64,7 @@ pub fn parse_command(line: &str) -> Option<Action> {
             Some(Action::Join { code: (*code).into(), name: None, team: (!team.is_empty()).then(|| team.join(" ")) })
         }
         ["watch", code] => Some(Action::Watch { code: (*code).into() }),
+        ["resume", code, token] => Some(Action::Resume { code: (*code).into(), token: (*token).into() }),
         ["answer", item, option] => Some(Action::Answer { item: (*item).into(), option: (*option).into() }),
         ["open", item] => control(protocol::ControlAction::Open, Some(item)),
         ["close"] => control(protocol::ControlAction::Close, None),
@@ -115,6 +116,8 @@ mod tests {
         assert_eq!(parse_command("join k7m2qx Wijkteam Oost"), Some(Action::Join { code: "k7m2qx".into(), name: None, team: Some("Wijkteam Oost".into()) }));
         assert_eq!(parse_command("open a"), Some(Action::Control { action: ControlAction::Open, item: Some("a".into()) }));
         assert_eq!(parse_command("reveal"), Some(Action::Control { action: ControlAction::Reveal, item: None }));
+        assert_eq!(parse_command("resume K7M2QX t0k"), Some(Action::Resume { code: "K7M2QX".into(), token: "t0k".into() }));
+        assert_eq!(parse_command("report"), Some(Action::SaveReport));
         assert_eq!(parse_command("dance"), None);
     }
 

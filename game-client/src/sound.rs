@@ -92,6 +92,7 @@ mod tests {
             item: None,
             timer: Some(timer),
             items: None,
+            follows: None,
         });
         view.session_at = Some(Instant::now());
         app.insert_resource(view).insert_resource(remember);

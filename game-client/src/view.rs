@@ -200,6 +200,7 @@ mod tests {
             }),
             timer: None,
             items: None,
+            follows: None,
         }
     }
 

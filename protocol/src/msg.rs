@@ -22,6 +22,10 @@ pub enum ClientMsg {
         /// The trainers' key, when the server asks for one (`--create-key`).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         key: Option<String>,
+        /// **(addition)** This session follows an earlier, ended one of the same facilitator: its
+        /// results are shown beside this session's (then versus now).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        follows: Option<FollowUp>,
     },
     Join {
         protocol: u32,
@@ -77,6 +81,13 @@ pub enum ControlAction {
     Reveal,
     StartTimer,
     End,
+}
+
+/// Which earlier session a new one follows, with that session's facilitator token as proof.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FollowUp {
+    pub code: String,
+    pub token: String,
 }
 
 /// The formats of a session's report: Markdown to read, CSV for Excel (semicolons), JSON for programs.

@@ -21,6 +21,34 @@ pub struct Tally {
     /// or two people's answers are never shown to the room. Absent when zero.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub withheld: u32,
+    /// **(addition)** In a follow-up session: the same item's result in the earlier session, with
+    /// the shift since then. Absent when the item was not played there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub earlier: Option<Box<EarlierTally>>,
+}
+
+/// An item's result in the earlier session of a follow-up, as the room may see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EarlierTally {
+    /// The day the earlier session was played, `YYYY-MM-DD`.
+    pub date: String,
+    pub total: u32,
+    pub counts: BTreeMap<String, u32>,
+    pub percentages: BTreeMap<String, u32>,
+    /// One or two answers then: nothing shown, like [`Tally::withheld`].
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub withheld: u32,
+    /// Now minus then, in percentage points per option; empty unless both sides are shown.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub shift: BTreeMap<String, i32>,
+}
+
+impl EarlierTally {
+    /// The earlier side from that session's tally (as the room may see it), played on `date`.
+    pub fn from_tally(then: Tally, date: String) -> EarlierTally {
+        let then = then.for_the_room();
+        EarlierTally { date, total: then.total, counts: then.counts, percentages: then.percentages, withheld: then.withheld, shift: BTreeMap::new() }
+    }
 }
 
 fn is_zero(n: &u32) -> bool {
@@ -42,7 +70,26 @@ impl Tally {
             percentages: zero(self.percentages),
             teams: BTreeMap::new(),
             item: self.item,
+            earlier: self.earlier.map(|mut e| {
+                e.shift.clear();
+                e
+            }),
         }
+    }
+
+    /// Puts the earlier session's result beside this one, with the shift per option when both
+    /// sides have something to show.
+    pub fn with_earlier(mut self, earlier: Option<&EarlierTally>) -> Tally {
+        self.earlier = earlier.map(|e| {
+            let mut e = e.clone();
+            e.shift = if self.total >= TEAM_MIN_ANSWERS && e.total >= TEAM_MIN_ANSWERS {
+                self.percentages.iter().map(|(o, now)| (o.clone(), *now as i32 - e.percentages.get(o).copied().unwrap_or(0) as i32)).collect()
+            } else {
+                BTreeMap::new()
+            };
+            Box::new(e)
+        });
+        self
     }
 }
 
@@ -138,6 +185,7 @@ pub fn from_counts<'a>(
         counts: named(counts),
         teams,
         withheld: 0,
+        earlier: None,
     }
 }
 
@@ -145,6 +193,28 @@ pub fn from_counts<'a>(
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn then_versus_now_shifts_only_when_both_sides_may_be_shown() {
+        let opts = ["eens", "oneens"];
+        let then = EarlierTally::from_tally(tally("a", &opts, [("eens", None), ("eens", None), ("oneens", None)]), "2026-08-29".into());
+        assert_eq!((then.total, then.percentages["eens"]), (3, 67));
+        let now = tally("a", &opts, [("eens", None), ("oneens", None), ("oneens", None), ("oneens", None)]).with_earlier(Some(&then));
+        let e = now.earlier.as_ref().unwrap();
+        assert_eq!(e.shift, [("eens".to_owned(), -42), ("oneens".to_owned(), 42)].into());
+        assert_eq!(e.date, "2026-08-29");
+        // Two answers now: the room sees neither the numbers nor a shift that would give them away.
+        let few = tally("a", &opts, [("eens", None), ("oneens", None)]).with_earlier(Some(&then));
+        assert!(few.earlier.as_ref().unwrap().shift.is_empty(), "no shift from two answers, for anyone");
+        let room = few.for_the_room();
+        assert!(room.earlier.as_ref().unwrap().shift.is_empty());
+        assert_eq!(room.earlier.as_ref().unwrap().percentages["eens"], 67, "the earlier side stays");
+        // One or two answers then: withheld there too, and no shift.
+        let thin = EarlierTally::from_tally(tally("a", &opts, [("eens", None)]), "2026-08-29".into());
+        assert_eq!((thin.total, thin.withheld), (0, 1));
+        let now = tally("a", &opts, [("eens", None); 4]).with_earlier(Some(&thin));
+        assert!(now.earlier.unwrap().shift.is_empty());
+    }
 
     #[test]
     fn example_of_the_contract() {

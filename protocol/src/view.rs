@@ -121,6 +121,22 @@ pub struct SessionView {
     pub timer: Option<TimerView>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub items: Option<Vec<ItemView>>,
+    /// **(addition)** The earlier session this one follows, when it does.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub follows: Option<FollowsView>,
+}
+
+/// The earlier session a follow-up is compared with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FollowsView {
+    pub title: String,
+    /// The day it was played, `YYYY-MM-DD`.
+    pub date: String,
+    /// How many items the two sessions have in common (compared on reveal).
+    pub compared: usize,
+    /// The earlier session was deleted (retention): there is nothing left to compare with.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub gone: bool,
 }
 
 /// One deck on offer, as listed by `list_scenarios`.

@@ -135,28 +135,53 @@ fn serve(listen: String, config: Config) -> anyhow::Result<()> {
     }
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(async {
+        // The signal handlers are in place before the port is open: a stop right after the start
+        // (a service manager, a test) is a clean stop, never the default kill.
+        let stop = stop_on_signal()?;
         let listener = tokio::net::TcpListener::bind(&listen)
             .await
             .with_context(|| format!("cannot listen on {listen}; is another server running there? Use --listen"))?;
         let shutdown = CancellationToken::new();
-        tokio::spawn(stop_on_signal(shutdown.clone()));
+        tokio::spawn(stop.cancelling(shutdown.clone()));
         run(listener, config, shutdown).await?;
         Ok(())
     })
 }
 
-async fn stop_on_signal(shutdown: CancellationToken) {
-    let ctrl_c = tokio::signal::ctrl_c();
-    #[cfg(unix)]
-    {
-        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("SIGTERM handler");
-        tokio::select! {
-            _ = ctrl_c => {}
-            _ = term.recv() => {}
+/// Waits for Ctrl-C or SIGTERM, registered at once.
+#[cfg(unix)]
+fn stop_on_signal() -> std::io::Result<Stop> {
+    use tokio::signal::unix::{SignalKind, signal};
+    Ok(Stop { int: signal(SignalKind::interrupt())?, term: signal(SignalKind::terminate())? })
+}
+
+#[cfg(not(unix))]
+fn stop_on_signal() -> std::io::Result<Stop> {
+    Ok(Stop)
+}
+
+#[cfg(unix)]
+struct Stop {
+    int: tokio::signal::unix::Signal,
+    term: tokio::signal::unix::Signal,
+}
+
+#[cfg(not(unix))]
+struct Stop;
+
+impl Stop {
+    async fn cancelling(self, shutdown: CancellationToken) {
+        #[cfg(unix)]
+        {
+            let Stop { mut int, mut term } = self;
+            tokio::select! {
+                _ = int.recv() => {}
+                _ = term.recv() => {}
+            }
         }
+        #[cfg(not(unix))]
+        let _ = tokio::signal::ctrl_c().await;
+        tracing::info!("stopping: closing connections and flushing the store");
+        shutdown.cancel();
     }
-    #[cfg(not(unix))]
-    let _ = ctrl_c.await;
-    tracing::info!("stopping: closing connections and flushing the store");
-    shutdown.cancel();
 }

@@ -214,8 +214,9 @@ impl Connection {
                 self.outbox.msg(&ServerMsg::Scenarios { scenarios: self.hub.scenarios().await });
                 return Next::Continue;
             }
-            ClientMsg::CreateSession { scenario, title, key, .. } => {
-                match self.hub.create(&scenario, title, key.as_deref(), ip, self.id, self.outbox.clone()).await {
+            ClientMsg::CreateSession { scenario, title, key, follows, .. } => {
+                let wanted = crate::hub::NewSession { scenario, title, key, follows };
+                match self.hub.create(wanted, ip, self.id, self.outbox.clone()).await {
                     Ok(s) => {
                         self.session = Some(s);
                         Ok(())

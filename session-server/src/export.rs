@@ -47,6 +47,9 @@ pub struct Report {
     pub title: String,
     pub scenario: String,
     pub phase: String,
+    /// When the session was created (its day is the day it was played).
+    #[serde(skip)]
+    pub created_ms: i64,
     pub exported_ms: i64,
     pub items: Vec<ItemReport>,
     #[serde(skip)]
@@ -65,14 +68,18 @@ pub struct ItemReport {
 }
 
 pub fn load_report(db: &Path, code: &str) -> Result<Report, ExportError> {
-    let conn = open_connection(db)?;
+    read_report(&open_connection(db)?, code)
+}
+
+/// The report of session `code` as the database holds it.
+pub fn read_report(conn: &rusqlite::Connection, code: &str) -> Result<Report, ExportError> {
     let code = protocol::codes::normalize(code).unwrap_or_else(|| code.to_owned());
-    let row: Option<(String, String, String)> = conn
-        .query_row("SELECT title, deck, phase FROM sessions WHERE code = ?1", params![code], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+    let row: Option<(String, String, String, i64)> = conn
+        .query_row("SELECT title, deck, phase, created_ms FROM sessions WHERE code = ?1", params![code], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
         })
         .optional()?;
-    let (title, deck, phase) = row.ok_or_else(|| ExportError::UnknownSession(code.clone()))?;
+    let (title, deck, phase, created_ms) = row.ok_or_else(|| ExportError::UnknownSession(code.clone()))?;
     let deck: Deck = serde_json::from_str(&deck).map_err(|_| ExportError::Deck(code.clone()))?;
     let mut stmt = conn.prepare(
         "SELECT a.item, a.option, m.team FROM answers a LEFT JOIN members m ON m.code = a.code AND m.member = a.member WHERE a.code = ?1",
@@ -83,7 +90,9 @@ pub fn load_report(db: &Path, code: &str) -> Result<Report, ExportError> {
         let of_item = answers.iter().filter(|a| a.0 == item.id).map(|a| (a.1.as_str(), a.2.as_deref()));
         tally::tally(&item.id, ids, of_item)
     };
-    Ok(Report::new(code, title, Arc::new(deck), phase, crate::now_ms(), tally_of))
+    let mut report = Report::new(code, title, Arc::new(deck), phase, crate::now_ms(), tally_of);
+    report.created_ms = created_ms;
+    Ok(report)
 }
 
 impl Report {
@@ -115,7 +124,7 @@ impl Report {
                 }
             })
             .collect();
-        Report { code, title, scenario: deck.id.clone(), phase, exported_ms, items, deck }
+        Report { code, title, scenario: deck.id.clone(), phase, created_ms: 0, exported_ms, items, deck }
     }
 }
 

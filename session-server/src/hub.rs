@@ -19,6 +19,15 @@ use crate::outbox::Outbox;
 use crate::session::{Attach, SessionHandle, State};
 use crate::store::{LoadedSession, Store, Which, load_sessions, operator};
 
+/// What a `create_session` asks for.
+#[derive(Debug, Clone)]
+pub struct NewSession {
+    pub scenario: String,
+    pub title: Option<String>,
+    pub key: Option<String>,
+    pub follows: Option<protocol::FollowUp>,
+}
+
 /// Cloneable handle around the shared registry. Locks are never held across an `.await`.
 #[derive(Clone)]
 pub struct Hub {
@@ -116,16 +125,10 @@ impl Hub {
     /// edits of the file do not change a session that has started.
     /// The connection `conn` (with `out`) becomes its facilitator; the session is found by its code
     /// only once its creation is stored.
-    pub async fn create(
-        &self,
-        scenario: &str,
-        title: Option<String>,
-        key: Option<&str>,
-        ip: IpAddr,
-        conn: u64,
-        out: Outbox,
-    ) -> Result<SessionHandle, Refusal> {
-        self.check_create_key(key, ip)?;
+    pub async fn create(&self, wanted: NewSession, ip: IpAddr, conn: u64, out: Outbox) -> Result<SessionHandle, Refusal> {
+        let NewSession { scenario, title, key, follows } = wanted;
+        let scenario = scenario.as_str();
+        self.check_create_key(key.as_deref(), ip)?;
         if !self.unlimited(ip) && !self.shared.creations.take(ip, Instant::now()) {
             tracing::info!(%ip, "session creation quota spent; refused");
             return Err(Refusal::new(ErrorCode::RateLimited, "Te veel nieuwe sessies vanaf dit adres; wacht een paar minuten of ga verder met een sessie die er al is."));
@@ -135,6 +138,10 @@ impl Hub {
             Refusal::new(ErrorCode::UnknownScenario, format!("Het scenario \"{scenario}\" bestaat niet op deze server; kies er een uit de lijst."))
         })?;
         let title = title.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty()).unwrap_or_else(|| deck.title.clone());
+        let earlier = match follows {
+            Some(f) => Some(self.earlier(f, deck.clone(), ip).await?),
+            None => None,
+        };
         let (code, handle) = {
             let mut sessions = self.shared.sessions.lock().expect("sessions lock");
             let live = sessions.values().filter(|s| !s.is_ended()).count();
@@ -143,7 +150,9 @@ impl Hub {
             }
             let code = std::iter::repeat_with(new_code).find(|c| !sessions.contains_key(c)).expect("codes run out");
             // In the map at once, so no other session takes the code; `find` skips it until its creation is stored.
-            let handle = self.spawn(State::new(code.clone(), title, deck.clone()));
+            let mut state = State::new(code.clone(), title, deck.clone());
+            state.earlier = earlier;
+            let handle = self.spawn(state);
             sessions.insert(code.clone(), handle.clone());
             (code, handle)
         };
@@ -157,6 +166,26 @@ impl Hub {
                 Err(refusal)
             }
         }
+    }
+
+    /// The earlier session a new one on `deck` may follow (see [`crate::store::earlier::check`]).
+    /// A wrong token spends the address's guessing budget, like a wrong resume.
+    async fn earlier(&self, follows: protocol::FollowUp, deck: Arc<Deck>, ip: IpAddr) -> Result<crate::store::earlier::Earlier, Refusal> {
+        if !self.shared.guard.take(ip, Instant::now()) {
+            return Err(Refusal::new(ErrorCode::RateLimited, "Te veel verkeerde pogingen vanaf dit netwerk. Wacht een minuut."));
+        }
+        let reader = self.shared.reader.clone();
+        let checked = tokio::task::spawn_blocking(move || {
+            let conn = reader.lock().expect("reader lock");
+            crate::store::earlier::check(&conn, &follows.code, &follows.token, &deck)
+        })
+        .await
+        .map_err(|_| Refusal::from(ErrorCode::StorageFailed))?;
+        // Only guesses (an unknown code, a wrong token) spend the budget.
+        if !matches!(&checked, Err(r) if matches!(r.code, ErrorCode::Unauthorized | ErrorCode::UnknownSession)) {
+            self.shared.guard.refund(ip, Instant::now());
+        }
+        checked
     }
 
     /// The session with this join code. Wrong codes spend the address's guessing budget (shared by

@@ -6,6 +6,7 @@ mod docs;
 mod durability;
 mod errors;
 mod export;
+mod followup;
 mod lifecycle;
 mod limits;
 mod loadgen;

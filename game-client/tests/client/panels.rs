@@ -50,6 +50,7 @@ fn in_session(role: Role, phase: Phase, item: Option<usize>, lang: Lang) -> View
         item: item.map(|i| deck.items[i].view(facilitator)),
         timer: None,
         items: facilitator.then(|| deck.items.iter().map(|i| i.view(true)).collect()),
+        follows: None,
     };
     ViewState {
         lang,

@@ -37,6 +37,7 @@ impl Machine {
                 scenario: self.st.deck.id.clone(),
                 deck_json: serde_json::to_string(&*self.st.deck).expect("decks serialise"),
                 created_ms: now.ms,
+                follows: self.st.earlier.as_ref().map(|e| e.code.clone()),
             });
         }
         let code = self.st.code.clone();

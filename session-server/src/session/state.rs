@@ -9,6 +9,7 @@ use protocol::scenario::{Deck, Item};
 use protocol::{ItemKind, Phase, Role, SessionView, Tally, TimerView, tally};
 
 use crate::store::LoadedSession;
+use crate::store::earlier::Earlier;
 
 #[derive(Debug, Clone)]
 pub(crate) struct Member {
@@ -81,6 +82,8 @@ pub(crate) struct State {
     pub answers: HashMap<usize, ItemAnswers>,
     /// Per sketch item: (role name, member).
     pub roles: HashMap<String, Vec<(String, u32)>>,
+    /// The earlier session this one follows, whose results are shown beside its own.
+    pub earlier: Option<Earlier>,
 }
 
 impl State {
@@ -101,6 +104,7 @@ impl State {
             teams: HashMap::new(),
             answers: HashMap::new(),
             roles: HashMap::new(),
+            earlier: None,
         }
     }
 
@@ -114,6 +118,7 @@ impl State {
             s.phase = Phase::Lobby;
         }
         s.timer = l.timer;
+        s.earlier = l.earlier;
         for m in l.members {
             let team = s.count_in(m.team.map(Arc::from), m.role);
             s.add_member(m.member, m.role, team, m.token_hash);
@@ -204,10 +209,11 @@ impl State {
 
     fn tally_at(&self, index: usize) -> Tally {
         let item = &self.deck.items[index];
-        match self.answers.get(&index) {
+        let now = match self.answers.get(&index) {
             Some(a) => a.tally(item),
             None => ItemAnswers::new(item.options().len()).tally(item),
-        }
+        };
+        now.with_earlier(self.earlier.as_ref().and_then(|e| e.tallies.get(&item.id)))
     }
 
     /// The session's report as it stands, from what is stored (the same as `session-server export`).
@@ -252,6 +258,7 @@ impl State {
             item: self.item().map(|i| i.view(facilitator)),
             timer: self.timer_view(now_ms),
             items: facilitator.then(|| self.deck.items.iter().map(|i| i.view(true)).collect()),
+            follows: self.earlier.as_ref().map(|e| e.view.clone()),
         }
     }
 }

@@ -32,6 +32,8 @@ pub struct LoadedSession {
     pub answers: Vec<(String, u32, String)>,
     /// (item, role, member)
     pub roles: Vec<(String, String, u32)>,
+    /// The earlier session, when this one is a follow-up.
+    pub earlier: Option<super::earlier::Earlier>,
 }
 
 /// Which sessions to read.
@@ -90,6 +92,7 @@ pub fn load_sessions(conn: &Connection, which: Which) -> Result<Vec<LoadedSessio
             members: Vec::new(),
             answers: Vec::new(),
             roles: Vec::new(),
+            earlier: None,
         });
     }
     let only = |table: &str, columns: &str| match which {
@@ -125,6 +128,15 @@ pub fn load_sessions(conn: &Connection, which: Which) -> Result<Vec<LoadedSessio
     while let Some(r) = rows.next()? {
         let Some(&i) = index.get(&r.get::<_, String>(0)?) else { continue };
         sessions[i].roles.push((r.get(1)?, r.get(2)?, r.get(3)?));
+    }
+    let mut stmt = conn.prepare(&only("follow_ups", "code, earlier"))?;
+    let links: Vec<(String, String)> = stmt.query_map(params, |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?;
+    for (code, earlier) in links {
+        let Some(&i) = index.get(&code) else { continue };
+        match super::earlier::read(conn, &earlier, &sessions[i].deck) {
+            Ok(e) => sessions[i].earlier = Some(e),
+            Err(e) => tracing::error!(%code, %earlier, error = %e, "the earlier session of this follow-up cannot be read; it is shown without comparison"),
+        }
     }
     unreadable.sort_unstable();
     unreadable.dedup();

@@ -5,6 +5,7 @@
 //! (each job in its own savepoint, so one bad job fails alone), commits, and then calls each job's
 //! `after` with whether it is committed. The session applies and announces a change only then.
 
+pub mod earlier;
 mod load;
 pub mod operator;
 mod schema;
@@ -24,7 +25,8 @@ pub type After = Box<dyn FnOnce(bool) + Send>;
 /// One change to durable state.
 #[derive(Debug, Clone)]
 pub enum Op {
-    CreateSession { code: String, title: String, scenario: String, deck_json: String, created_ms: i64 },
+    /// A new session; `follows` is the earlier session it is a follow-up of.
+    CreateSession { code: String, title: String, scenario: String, deck_json: String, created_ms: i64, follows: Option<String> },
     Member { code: String, member: u32, role: Role, token_hash: [u8; 32], team: Option<String> },
     Answer { code: String, item: String, member: u32, option: String, at_ms: i64 },
     Phase { code: String, phase: Phase, item: Option<String>, timer: Option<(i64, u32)> },

@@ -39,6 +39,10 @@ CREATE TABLE IF NOT EXISTS requests (
     action TEXT NOT NULL,
     at_ms INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS follow_ups (
+    code TEXT PRIMARY KEY,
+    earlier TEXT NOT NULL
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS roles (
     code TEXT NOT NULL,
     item TEXT NOT NULL,

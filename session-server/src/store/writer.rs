@@ -69,11 +69,14 @@ fn of_the_job_alone(e: &rusqlite::Error) -> bool {
 
 fn apply(tx: &Connection, op: &Op) -> rusqlite::Result<()> {
     match op {
-        Op::CreateSession { code, title, scenario, deck_json, created_ms } => {
+        Op::CreateSession { code, title, scenario, deck_json, created_ms, follows } => {
             tx.prepare_cached(
                 "INSERT INTO sessions (code, title, scenario, deck, phase, created_ms) VALUES (?1, ?2, ?3, ?4, 'lobby', ?5)",
             )?
             .execute(params![code, title, scenario, deck_json, created_ms])?;
+            if let Some(earlier) = follows {
+                tx.prepare_cached("INSERT INTO follow_ups (code, earlier) VALUES (?1, ?2)")?.execute(params![code, earlier])?;
+            }
         }
         Op::Member { code, member, role, token_hash, team } => {
             tx.prepare_cached(
@@ -110,7 +113,7 @@ mod tests {
     use super::*;
 
     fn session(code: &str) -> Op {
-        Op::CreateSession { code: code.into(), title: "t".into(), scenario: "s".into(), deck_json: "{}".into(), created_ms: 1 }
+        Op::CreateSession { code: code.into(), title: "t".into(), scenario: "s".into(), deck_json: "{}".into(), created_ms: 1, follows: None }
     }
 
     fn job(ops: Vec<Op>) -> Job {

@@ -132,7 +132,7 @@ async fn main() -> std::process::ExitCode {
             ["create", scenario, title @ ..] => {
                 bots.clear();
                 let title = (!title.is_empty()).then(|| title.join(" "));
-                match bot(args.url.clone(), ClientMsg::CreateSession { protocol: p, scenario: (*scenario).into(), title, key: None }).await {
+                match bot(args.url.clone(), ClientMsg::CreateSession { protocol: p, scenario: (*scenario).into(), title, key: None, follows: None }).await {
                     Ok((f, c)) => {
                         println!("code={c}\nfacilitator={}", f.token);
                         code = c;

@@ -141,7 +141,7 @@ pub async fn run_room(o: &RoomOpts) -> Result<RoomReport, LoadError> {
 async fn room(o: &RoomOpts) -> Result<RoomReport, LoadError> {
     let (ws, _) = tokio_tungstenite::connect_async_with_config(&o.url, Some(player::ws_config()), true).await?;
     let mut f = Facilitator { ws, tallies: Vec::new() };
-    f.send(ClientMsg::CreateSession { protocol: PROTOCOL_VERSION, scenario: o.scenario.clone(), title: Some("loadgen".into()), key: None }).await?;
+    f.send(ClientMsg::CreateSession { protocol: PROTOCOL_VERSION, scenario: o.scenario.clone(), title: Some("loadgen".into()), key: None, follows: None }).await?;
     let (code, session) = f
         .until(|m| match m {
             ServerMsg::Welcome { code, session, .. } => Some((code.clone(), session.clone())),

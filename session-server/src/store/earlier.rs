@@ -1,0 +1,97 @@
+//! Follow-up sessions: checking that a new session may follow an earlier one, and reading the
+//! earlier session's results that a follow-up shows beside its own (then versus now).
+
+use std::collections::HashMap;
+
+use protocol::scenario::Deck;
+use protocol::{EarlierTally, ErrorCode, FollowsView, Refusal, Role};
+use rusqlite::{Connection, OptionalExtension, params};
+
+use crate::export::{ExportError, read_report, utc_date};
+use crate::secrets::hash_token;
+
+/// The earlier session of a follow-up, as far as the follow-up needs it.
+#[derive(Debug, Clone)]
+pub struct Earlier {
+    pub code: String,
+    pub view: FollowsView,
+    /// Item id → that item's result then, for the items both sessions have and the earlier one played.
+    pub tallies: HashMap<String, EarlierTally>,
+}
+
+impl Earlier {
+    /// What a follow-up of `code` shows when that session was deleted (by retention).
+    fn gone(code: &str) -> Earlier {
+        let view = FollowsView { title: String::new(), date: String::new(), compared: 0, gone: true };
+        Earlier { code: code.to_owned(), view, tallies: HashMap::new() }
+    }
+}
+
+/// Reads session `code` as the earlier side of a follow-up on `deck`. A session no longer in the
+/// database gives [`Earlier::gone`].
+pub fn read(conn: &Connection, code: &str, deck: &Deck) -> Result<Earlier, ExportError> {
+    let report = match read_report(conn, code) {
+        Ok(r) => r,
+        Err(ExportError::UnknownSession(_)) => return Ok(Earlier::gone(code)),
+        Err(e) => return Err(e),
+    };
+    let date = utc_date(report.created_ms)[..10].to_owned();
+    let common: Vec<&crate::export::ItemReport> = report.items.iter().filter(|i| deck.item(&i.id).is_some()).collect();
+    let tallies = common
+        .iter()
+        .filter_map(|i| {
+            let t = i.tally.clone()?;
+            (t.total + t.withheld > 0).then(|| (i.id.clone(), EarlierTally::from_tally(t, date.clone())))
+        })
+        .collect();
+    let view = FollowsView { title: report.title.clone(), date, compared: common.len(), gone: false };
+    Ok(Earlier { code: report.code, view, tallies })
+}
+
+/// Whether a new session on `deck` may follow session `code`, proven by that session's facilitator
+/// `token`: it exists, it ended, the token is its facilitator's, and the decks share items.
+pub fn check(conn: &Connection, code: &str, token: &str, deck: &Deck) -> Result<Earlier, Refusal> {
+    let code = protocol::codes::normalize(code).unwrap_or_else(|| code.to_owned());
+    let unreadable = |e: &dyn std::fmt::Display| {
+        tracing::error!(%code, error = %e, "could not read the earlier session of a follow-up");
+        Refusal::from(ErrorCode::StorageFailed)
+    };
+    let phase: Option<String> = conn
+        .query_row("SELECT phase FROM sessions WHERE code = ?1", params![code], |r| r.get(0))
+        .optional()
+        .map_err(|e| unreadable(&e))?;
+    let Some(phase) = phase else {
+        return Err(Refusal::new(
+            ErrorCode::UnknownSession,
+            format!("Er is geen eerdere sessie met code {code} op deze server (of ze is na de bewaartermijn verwijderd)."),
+        ));
+    };
+    let hash = hash_token(token);
+    let facilitator: bool = conn
+        .query_row(
+            "SELECT EXISTS (SELECT 1 FROM members WHERE code = ?1 AND role = ?2 AND token_hash = ?3)",
+            params![code, Role::Facilitator.as_str(), &hash[..]],
+            |r| r.get(0),
+        )
+        .map_err(|e| unreadable(&e))?;
+    if !facilitator {
+        return Err(Refusal::new(
+            ErrorCode::Unauthorized,
+            format!("Alleen de facilitator van sessie {code} kan er een vervolg op maken: kies hem in de app waarmee je hem leidde."),
+        ));
+    }
+    if phase != protocol::Phase::Ended.as_str() {
+        return Err(Refusal::new(
+            ErrorCode::BadRequest,
+            format!("Sessie {code} loopt nog. Beëindig hem eerst; daarna kun je er een vervolg op maken."),
+        ));
+    }
+    let earlier = read(conn, &code, deck).map_err(|e| unreadable(&e))?;
+    if earlier.view.compared == 0 {
+        return Err(Refusal::new(
+            ErrorCode::BadRequest,
+            format!("Het deck \"{}\" heeft geen stellingen gemeen met sessie {code}; kies hetzelfde deck (of een met dezelfde stellingen) om te vergelijken.", deck.title),
+        ));
+    }
+    Ok(earlier)
+}

@@ -1,0 +1,181 @@
+//! Follow-up sessions: the same team three months later, its results beside the earlier ones (then versus now).
+
+use std::path::Path;
+
+use integration_tests::{Server, TestClient, TEST_DECK};
+use protocol::{ErrorCode, Phase, ServerMsg, Tally};
+
+use crate::process::{Binary, free_port, scenario_dir};
+
+/// 29 August 2026, 10:00 UTC: the first conversation, three months before the follow-up.
+const AUGUST: i64 = 1_787_997_600_000;
+
+/// Players join `code`, answer item `a` with these options, and the facilitator reveals; returns the players.
+async fn play_a(url_of: impl AsyncFn() -> TestClient, f: &mut TestClient, code: &str, answers: &[&str]) -> Vec<TestClient> {
+    let mut players = Vec::new();
+    for _ in answers {
+        let mut p = url_of().await;
+        p.send(serde_json::json!({"type":"join","protocol":1,"code":code})).await;
+        p.welcome().await;
+        players.push(p);
+    }
+    f.control("open", Some("a")).await;
+    for (p, option) in players.iter_mut().zip(answers) {
+        p.session_where("open", |v| v.phase == Phase::Open).await;
+        p.answer("a", option).await;
+    }
+    f.tally_where("all answers", |t| t.total as usize == answers.len()).await;
+    f.control("reveal", None).await;
+    players
+}
+
+/// Sets the day session `code` was played, as if it were played then.
+fn played_on(db: &Path, code: &str, ms: i64) {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    assert_eq!(conn.execute("UPDATE sessions SET created_ms = ?1 WHERE code = ?2", rusqlite::params![ms, code]).unwrap(), 1);
+}
+
+async fn create_follow_up(f: &mut TestClient, scenario: &str, code: &str, token: &str) {
+    f.send(serde_json::json!({"type":"create_session","protocol":1,"scenario":scenario,"title":"Drie maanden later","follows":{"code":code,"token":token}})).await;
+}
+
+/// The revealed tally a player gets for `item`.
+async fn revealed(p: &mut TestClient, item: &str) -> Tally {
+    p.expect("revealed tally", |m| match m {
+        ServerMsg::Tally(t) if t.item == item => Some(t.clone()),
+        _ => None,
+    })
+    .await
+}
+
+#[tokio::test]
+async fn a_follow_up_shows_each_items_earlier_result_and_the_shift_equal_to_what_is_stored() {
+    let s = Server::start().await;
+    let (mut f, first, token) = s.facilitator("test").await;
+    play_a(async || s.client().await, &mut f, &first, &["eens", "eens", "oneens"]).await;
+    f.control("end", None).await;
+    f.session_where("ended", |v| v.phase == Phase::Ended).await;
+    let dir = s.stop().await;
+    played_on(&dir.path().join("workshop.db"), &first, AUGUST);
+    let s = Server::start_in(dir, |_| {}).await;
+
+    let mut f = s.client().await;
+    create_follow_up(&mut f, "test", &first.to_lowercase(), &token).await;
+    let (second, _, view) = f.welcome().await;
+    let follows = view.follows.expect("a follow-up says what it follows");
+    assert_eq!((follows.date.as_str(), follows.title.as_str(), follows.compared, follows.gone), ("2026-08-29", "Test", 4, false));
+
+    let mut players = play_a(async || s.client().await, &mut f, &second, &["eens", "oneens", "oneens", "hangt_af"]).await;
+    let now = revealed(&mut players[0], "a").await;
+    let then = now.earlier.as_ref().expect("the earlier result beside the new one");
+    assert_eq!(then.date, "2026-08-29");
+    assert_eq!((now.percentages["eens"], now.percentages["oneens"], now.percentages["hangt_af"]), (25, 50, 25));
+    assert_eq!((then.percentages["eens"], then.percentages["oneens"], then.percentages["hangt_af"]), (67, 33, 0));
+    assert_eq!(then.shift, [("eens".to_owned(), -42), ("hangt_af".to_owned(), 25), ("oneens".to_owned(), 17)].into());
+    let projector = {
+        let mut w = s.client().await;
+        w.send(serde_json::json!({"type":"watch","protocol":1,"code":second})).await;
+        w.welcome().await;
+        revealed(&mut w, "a").await
+    };
+    assert_eq!(projector, now, "the projector shows the same pair");
+
+    // An item not played the first time has nothing beside it.
+    f.control("open", Some("b")).await;
+    let b = f.tally_where("b", |t| t.item == "b").await;
+    assert!(b.earlier.is_none());
+
+    // Both sides are exactly what the database holds for the two sessions.
+    let dir = s.stop().await;
+    let db = dir.path().join("workshop.db");
+    let stored = |code: &str| {
+        let r = session_server::export::load_report(&db, code).unwrap();
+        r.items.into_iter().find(|i| i.id == "a").unwrap().tally.unwrap()
+    };
+    assert_eq!(stored(&first).percentages, then.percentages);
+    assert_eq!(stored(&first).counts, then.counts);
+    assert_eq!(stored(&second).percentages, now.percentages);
+}
+
+#[tokio::test]
+async fn following_needs_the_earlier_facilitators_token_an_ended_session_and_common_items() {
+    let s = Server::start().await;
+    let (mut f, first, token) = s.facilitator("test").await;
+    let refused = async |scenario: &str, code: &str, token: &str| {
+        let mut c = s.client().await;
+        create_follow_up(&mut c, scenario, code, token).await;
+        c.error().await
+    };
+    let (_, player_token) = s.player(&first, None).await;
+    let (code, message) = refused("test", &first, &token).await;
+    assert_eq!(code, ErrorCode::BadRequest);
+    assert!(message.contains("loopt nog"), "{message}");
+    f.control("end", None).await;
+    f.session_where("ended", |v| v.phase == Phase::Ended).await;
+
+    let (code, message) = refused("test", &first, "not-the-token").await;
+    assert_eq!(code, ErrorCode::Unauthorized);
+    assert!(message.contains("Alleen de facilitator"), "{message}");
+    let (code, _) = refused("test", &first, &player_token).await;
+    assert_eq!(code, ErrorCode::Unauthorized, "a player's token is no proof");
+    let (code, _) = refused("test", "ZZZZZZ", &token).await;
+    assert_eq!(code, ErrorCode::UnknownSession);
+    let (code, message) = refused("acteren-via-b", &first, &token).await;
+    assert_eq!(code, ErrorCode::BadRequest);
+    assert!(message.contains("geen stellingen gemeen"), "{message}");
+
+    let mut ok = s.client().await;
+    create_follow_up(&mut ok, "test", &first, &token).await;
+    let (_, _, view) = ok.welcome().await;
+    assert!(view.follows.is_some());
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn a_follow_up_survives_kill_9_and_says_when_its_earlier_session_was_deleted() {
+    let dir = scenario_dir(&[("test.toml", TEST_DECK)]);
+    let port = free_port();
+    let mut b = Binary::start(dir.path(), port).await;
+    let (mut f, first, token) = b.facilitator("test").await;
+    play_a(async || b.client().await, &mut f, &first, &["eens", "oneens", "oneens"]).await;
+    f.control("end", None).await;
+    f.session_where("ended", |v| v.phase == Phase::Ended).await;
+    let mut f = b.client().await;
+    create_follow_up(&mut f, "test", &first, &token).await;
+    let (second, second_token, _) = f.welcome().await;
+    let mut players = play_a(async || b.client().await, &mut f, &second, &["eens", "eens", "eens"]).await;
+    let before = revealed(&mut players[0], "a").await;
+    assert!(before.earlier.is_some());
+
+    b.child.kill().unwrap();
+    b.child.wait().unwrap();
+    let mut b = Binary::start(dir.path(), port).await;
+    let mut w = b.client().await;
+    w.send(serde_json::json!({"type":"watch","protocol":1,"code":second})).await;
+    let (_, _, view) = w.welcome().await;
+    assert_eq!(view.follows.as_ref().map(|f| f.gone), Some(false), "the link is durable");
+    assert_eq!(revealed(&mut w, "a").await, before, "then and now as before the crash");
+    b.child.kill().unwrap();
+    b.child.wait().unwrap();
+
+    // The retention time deletes the first session: the follow-up goes on without a comparison.
+    played_on(&dir.path().join("workshop.db"), &first, AUGUST - 400 * 86_400_000);
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_server-under-test"))
+        .arg("--db")
+        .arg(dir.path().join("workshop.db"))
+        .args(["sessions", "purge", "--older-than-days", "365"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let mut b = Binary::start(dir.path(), port).await;
+    let mut f = b.client().await;
+    f.send(serde_json::json!({"type":"resume","protocol":1,"code":second,"token":second_token})).await;
+    let (_, _, view) = f.welcome().await;
+    let follows = view.follows.expect("still a follow-up");
+    assert!(follows.gone, "{follows:?}");
+    let t = f.tally_where("revealed", |t| t.item == "a").await;
+    assert!(t.earlier.is_none());
+    assert_eq!(t.total, 3, "its own answers are all there");
+    b.child.kill().unwrap();
+    b.child.wait().unwrap();
+}
