@@ -93,6 +93,19 @@ SHOT=$!
 sleep 7
 (echo "resume $CODE $P"; sleep 2) | "$BIN/dilemma-headless" "$URL" >/dev/null
 wait "$SHOT" || { echo "the client failed for closed-elsewhere:"; tail -20 "$TMP/closed-elsewhere.log"; exit 1; }
+# Three months later: a follow-up of this session shows then beside now.
+bot end
+FIRST=$CODE
+bot follow "$FIRST" "$F" samen-werken "Wijkteam Oost, 3 juni"
+CODE=$(value code); F=$(value facilitator)
+bot player "Wijkteam Oost"; P=$(value player)
+bot join 8 "Wijkteam Oost"; bot join 8 "Wijkteam West"; bot join 5
+bot open groen-speeltuin
+bot answer groen-speeltuin eens 4; bot answer groen-speeltuin oneens 12; bot answer groen-speeltuin hangt_af 5
+bot close; bot reveal
+shot facilitator-then-now --code "$CODE" --token "$F"
+shot player-then-now --code "$CODE" --token "$P"
+shot watch-then-now --watch "$CODE"
 
 # A sketch: three players, two of them drawn for a role.
 bot create acteren-via-b "Acteren via B"

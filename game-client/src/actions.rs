@@ -30,8 +30,8 @@ fn one_command(action: &Action, view: &mut ViewState) -> Option<NetCmd> {
             Some(NetCmd::Connect { url: server, opening: ClientMsg::ListScenarios { protocol: p } })
         }
         Action::RefreshScenarios => send(ClientMsg::ListScenarios { protocol: p }),
-        Action::Host { scenario, title } => {
-            send(ClientMsg::CreateSession { protocol: p, scenario, title, key: view.create_key.clone(), follows: None })
+        Action::Host { scenario, title, follows } => {
+            send(ClientMsg::CreateSession { protocol: p, scenario, title, key: view.create_key.clone(), follows })
         }
         Action::Join { code, name, team } => send(ClientMsg::Join { protocol: p, code, name, team }),
         Action::Watch { code } => send(ClientMsg::Watch { protocol: p, code }),
@@ -41,6 +41,8 @@ fn one_command(action: &Action, view: &mut ViewState) -> Option<NetCmd> {
             send(ClientMsg::Answer { item, option })
         }
         Action::Control { action, item } => send(ClientMsg::Control { action, item }),
+        Action::Agreement { text, item } => send(ClientMsg::Agreement { text, item }),
+        Action::DropAgreement(number) => send(ClientMsg::DropAgreement { number }),
         Action::Leave => {
             let keep = ViewState::new(view.lang, view.server.clone());
             let scenarios = std::mem::take(&mut view.scenarios);
@@ -59,7 +61,7 @@ pub fn parse_command(line: &str) -> Option<Action> {
     let words: Vec<&str> = line.split_whitespace().collect();
     let control = |action, item: Option<&&str>| Some(Action::Control { action, item: item.map(|i| (*i).to_owned()) });
     match words.as_slice() {
-        ["host", scenario] => Some(Action::Host { scenario: (*scenario).into(), title: None }),
+        ["host", scenario] => Some(Action::Host { scenario: (*scenario).into(), title: None, follows: None }),
         ["join", code, team @ ..] => {
             Some(Action::Join { code: (*code).into(), name: None, team: (!team.is_empty()).then(|| team.join(" ")) })
         }

@@ -55,6 +55,7 @@ pub fn build(opts: Options) -> App {
     let mut view = ViewState::new(lang, server.clone());
     view.lan_ip = session_server::address::lan_ip();
     view.create_key = opts.create_key.clone();
+    view.led = settings.led.clone();
     view.resumable = settings.last.clone().filter(|_| join_code.is_none() && opts.watch.is_none() && opts.token.is_none());
     view.error = startup_error;
     let form = Form {

@@ -2,6 +2,11 @@
 
 use protocol::ErrorCode;
 
+/// Today in UTC, `YYYY-MM-DD`.
+pub fn today() -> String {
+    session_server::export::utc_date(session_server::now_ms())[..10].to_owned()
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Lang {
     #[default]

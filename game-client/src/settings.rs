@@ -32,7 +32,24 @@ pub struct Settings {
     /// A chime when a sketch's time is up (on the facilitator's and the projector's app).
     #[serde(default = "yes")]
     pub sound: bool,
+    /// Sessions this client led, newest last: a new session can follow one of them.
+    #[serde(default)]
+    pub led: Vec<LedSession>,
 }
+
+/// A session this client led as facilitator, with the token that proves it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LedSession {
+    pub server: String,
+    pub code: String,
+    pub token: String,
+    pub title: String,
+    /// The day it started, `YYYY-MM-DD`.
+    pub date: String,
+}
+
+/// How many led sessions are remembered.
+pub const LED_KEPT: usize = 30;
 
 fn yes() -> bool {
     true
@@ -44,7 +61,7 @@ fn default_text_size() -> u16 {
 
 impl Default for Settings {
     fn default() -> Settings {
-        Settings { server: None, name: String::new(), team: String::new(), last: None, text_size: default_text_size(), high_contrast: false, sound: true }
+        Settings { server: None, name: String::new(), team: String::new(), last: None, text_size: default_text_size(), high_contrast: false, sound: true, led: Vec::new() }
     }
 }
 
@@ -110,13 +127,22 @@ fn remember_actions(mut asked: MessageReader<Action>, mut remember: ResMut<Remem
 
 /// Remembers the session this client is in (and forgets it when it ended or cannot be resumed),
 /// so that a new start of the app can go on with it.
-fn remember_session(view: Res<ViewState>, mut remember: ResMut<Remember>) {
+fn remember_session(mut view: ResMut<ViewState>, mut remember: ResMut<Remember>) {
     if !view.is_changed() {
         return;
     }
     let wanted = view.to_remember().or_else(|| view.resumable.clone());
     if remember.settings.last != wanted {
         remember.settings.last = wanted;
+    }
+    if let Some(led) = view.led_now()
+        && !remember.settings.led.iter().any(|l| l.server == led.server && l.code == led.code)
+    {
+        let all = &mut remember.settings.led;
+        all.push(led);
+        let over = all.len().saturating_sub(LED_KEPT);
+        all.drain(..over);
+        view.led.clone_from(all);
     }
 }
 
@@ -184,7 +210,7 @@ mod tests {
         let p = dir.path().join("sub").join("client.json");
         assert_eq!(Settings::load_from(Some(p.clone())), Settings::default());
         let last = LastSession { server: "ws://x/ws".into(), code: "K7M2QX".into(), token: "t".into(), role: protocol::Role::Facilitator };
-        let s = Settings { server: Some("ws://10.0.0.2:7878/ws".into()), name: "Sanne".into(), team: "Oost".into(), last: Some(last), text_size: 150, high_contrast: true, sound: false };
+        let s = Settings { server: Some("ws://10.0.0.2:7878/ws".into()), name: "Sanne".into(), team: "Oost".into(), last: Some(last), text_size: 150, high_contrast: true, sound: false, led: Vec::new() };
         s.save_to(Some(p.clone()));
         assert_eq!(Settings::load_from(Some(p)), s);
     }

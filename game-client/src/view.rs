@@ -34,6 +34,8 @@ pub struct ViewState {
     pub token: Option<String>,
     /// A session from an earlier run that can be resumed (offered on the start screen).
     pub resumable: Option<crate::settings::LastSession>,
+    /// Sessions this client led (from the settings): a new session may follow one of them.
+    pub led: Vec<crate::settings::LedSession>,
     pub session: Option<SessionView>,
     /// When `session` arrived, to count a sketch's timer down smoothly between updates.
     pub session_at: Option<Instant>,
@@ -49,6 +51,8 @@ pub struct ViewState {
     pub saved_report: Option<String>,
     /// The report is being asked for and written.
     pub saving_report: bool,
+    /// The session's agreements (facilitator and projector only).
+    pub agreements: Vec<protocol::AgreementView>,
     /// Reports the server sent (code, format, content), until the export plugin writes them.
     pub reports: Vec<(String, protocol::ReportFormat, String)>,
 }
@@ -93,6 +97,7 @@ impl ViewState {
             }
             ServerMsg::Role { item, role, briefing } => self.role_card = Some(RoleCard { item, role, briefing }),
             ServerMsg::Report { code, format, content } => self.reports.push((code, format, content)),
+            ServerMsg::Agreements { agreements } => self.agreements = agreements,
             ServerMsg::Error { code, message } => {
                 self.pending = None;
                 self.saving_report = false;
@@ -156,6 +161,21 @@ impl ViewState {
     }
 
     /// What to remember for the next start of the app: the session this client is in, until it ends.
+    /// The session this client leads now, to remember as one a later session may follow.
+    pub fn led_now(&self) -> Option<crate::settings::LedSession> {
+        if self.role != Some(Role::Facilitator) {
+            return None;
+        }
+        let session = self.session.as_ref()?;
+        Some(crate::settings::LedSession {
+            server: self.server.clone(),
+            code: self.code.clone()?,
+            token: self.token.clone()?,
+            title: session.title.clone(),
+            date: crate::i18n::today(),
+        })
+    }
+
     pub fn to_remember(&self) -> Option<crate::settings::LastSession> {
         if self.phase() == Some(Phase::Ended) {
             return None;

@@ -1,6 +1,6 @@
 //! The phase machine as pure functions: which message is legal for which role in which phase, and what follows.
 
-use crate::msg::{ClientMsg, ControlAction, ErrorCode, Refusal};
+use crate::msg::{AGREEMENT_MAX_CHARS, AGREEMENTS_MAX, ClientMsg, ControlAction, ErrorCode, Refusal};
 use crate::view::{ItemKind, Phase, Role};
 
 /// Whether a connection may send `msg` now: opening messages before it is in a session, the rest
@@ -28,8 +28,31 @@ pub fn may_send(role: Role, msg: &ClientMsg) -> Result<(), Refusal> {
         (_, ClientMsg::Export { .. }) => {
             Err(Refusal::new(ErrorCode::Unauthorized, "Alleen de facilitator kan het verslag opvragen."))
         }
+        (Role::Facilitator, ClientMsg::Agreement { .. } | ClientMsg::DropAgreement { .. }) => Ok(()),
+        (_, ClientMsg::Agreement { .. } | ClientMsg::DropAgreement { .. }) => {
+            Err(Refusal::new(ErrorCode::Unauthorized, "Alleen de facilitator legt afspraken vast."))
+        }
         _ => Err(ErrorCode::Unauthorized.into()),
     }
+}
+
+/// An agreement's text as it is stored: control characters become spaces, spaces at the ends go.
+/// Refused when nothing is left, when it is longer than [`AGREEMENT_MAX_CHARS`], or when the
+/// session already holds `count` = [`AGREEMENTS_MAX`] agreements.
+pub fn check_agreement(text: &str, count: usize) -> Result<String, Refusal> {
+    let clean: String = text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+    let clean = clean.trim();
+    let bad = |m: String| Err(Refusal::new(ErrorCode::BadRequest, m));
+    if clean.is_empty() {
+        return bad("Een afspraak zonder tekst kan niet; schrijf in één zin wat jullie afspreken.".into());
+    }
+    if clean.chars().count() > AGREEMENT_MAX_CHARS {
+        return bad(format!("Een afspraak is hoogstens {AGREEMENT_MAX_CHARS} tekens; maak hem korter of splits hem in twee."));
+    }
+    if count >= AGREEMENTS_MAX {
+        return bad(format!("Deze sessie heeft al {AGREEMENTS_MAX} afspraken; haal er een weg voor je een nieuwe vastlegt."));
+    }
+    Ok(clean.to_owned())
 }
 
 /// The phase after a facilitator's `control`, given the kind of the item now shown.
@@ -93,6 +116,19 @@ mod tests {
     }
     fn join() -> ClientMsg {
         ClientMsg::Join { protocol: 1, code: "K7M2QX".into(), name: None, team: None }
+    }
+
+    #[test]
+    fn agreements_are_cleaned_and_bounded() {
+        assert_eq!(check_agreement("  We bellen\tvoor we mailen. \n", 0).unwrap(), "We bellen voor we mailen.");
+        assert!(check_agreement(" \u{7} ", 0).unwrap_err().message.contains("zonder tekst"));
+        assert!(check_agreement(&"a".repeat(AGREEMENT_MAX_CHARS), 0).is_ok());
+        assert!(check_agreement(&"a".repeat(AGREEMENT_MAX_CHARS + 1), 0).unwrap_err().message.contains("hoogstens"));
+        assert!(check_agreement("Nog een", AGREEMENTS_MAX).unwrap_err().message.contains("al 30 afspraken"));
+        let agreement = ClientMsg::Agreement { text: "x".into(), item: None };
+        assert!(may_send(Role::Facilitator, &agreement).is_ok());
+        assert_eq!(may_send(Role::Player, &agreement).unwrap_err().code, ErrorCode::Unauthorized);
+        assert_eq!(may_send(Role::Watcher, &ClientMsg::DropAgreement { number: 1 }).unwrap_err().code, ErrorCode::Unauthorized);
     }
 
     #[test]

@@ -57,6 +57,16 @@ pub enum ClientMsg {
     Export {
         format: ReportFormat,
     },
+    /// The facilitator records an agreement the group made, linked to an item (and so to its themes) or to none.
+    Agreement {
+        text: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        item: Option<String>,
+    },
+    /// The facilitator takes back agreement `number` (a typo, or not agreed after all).
+    DropAgreement {
+        number: u32,
+    },
 }
 
 impl ClientMsg {
@@ -68,7 +78,7 @@ impl ClientMsg {
             | ClientMsg::Join { protocol, .. }
             | ClientMsg::Watch { protocol, .. }
             | ClientMsg::Resume { protocol, .. } => Some(*protocol),
-            ClientMsg::Answer { .. } | ClientMsg::Control { .. } | ClientMsg::Export { .. } => None,
+            _ => None,
         }
     }
 }
@@ -82,6 +92,22 @@ pub enum ControlAction {
     StartTimer,
     End,
 }
+
+/// One agreement of a session: a group statement, never with a name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgreementView {
+    pub number: u32,
+    pub text: String,
+    /// The item it came from, when it was linked to one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub themes: Vec<String>,
+}
+
+/// The longest agreement, in characters, and the most a session holds.
+pub const AGREEMENT_MAX_CHARS: usize = 300;
+pub const AGREEMENTS_MAX: usize = 30;
 
 /// Which earlier session a new one follows, with that session's facilitator token as proof.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -145,6 +171,10 @@ pub enum ServerMsg {
     Error {
         code: ErrorCode,
         message: String,
+    },
+    /// The session's agreements, to the facilitator and the projectors: on every change, and on joining.
+    Agreements {
+        agreements: Vec<AgreementView>,
     },
     /// The session's report, to the facilitator who asked (`export`). Group results only, as the room may see them.
     Report {

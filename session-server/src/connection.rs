@@ -236,7 +236,11 @@ impl Connection {
                 }
                 r
             }
-            msg @ (ClientMsg::Answer { .. } | ClientMsg::Control { .. } | ClientMsg::Export { .. }) => {
+            msg @ (ClientMsg::Answer { .. }
+            | ClientMsg::Control { .. }
+            | ClientMsg::Export { .. }
+            | ClientMsg::Agreement { .. }
+            | ClientMsg::DropAgreement { .. }) => {
                 if let Some(s) = &self.session {
                     s.send(self.id, msg).await;
                 }

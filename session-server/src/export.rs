@@ -52,6 +52,9 @@ pub struct Report {
     pub created_ms: i64,
     pub exported_ms: i64,
     pub items: Vec<ItemReport>,
+    /// The agreements the group made in this session.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub agreements: Vec<protocol::AgreementView>,
     #[serde(skip)]
     deck: Arc<Deck>,
 }
@@ -90,8 +93,15 @@ pub fn read_report(conn: &rusqlite::Connection, code: &str) -> Result<Report, Ex
         let of_item = answers.iter().filter(|a| a.0 == item.id).map(|a| (a.1.as_str(), a.2.as_deref()));
         tally::tally(&item.id, ids, of_item)
     };
-    let mut report = Report::new(code, title, Arc::new(deck), phase, crate::now_ms(), tally_of);
+    let mut report = Report::new(code.clone(), title, Arc::new(deck), phase, crate::now_ms(), tally_of);
     report.created_ms = created_ms;
+    let mut stmt = conn.prepare("SELECT number, item, text FROM agreements WHERE code = ?1 ORDER BY number")?;
+    let rows = stmt.query_map(params![code], |r| Ok((r.get::<_, u32>(0)?, r.get::<_, Option<String>>(1)?, r.get::<_, String>(2)?)))?;
+    for row in rows {
+        let (number, item, text) = row?;
+        let themes = item.as_deref().and_then(|i| report.deck.item(i)).map(|i| i.themes.clone()).unwrap_or_default();
+        report.agreements.push(protocol::AgreementView { number, text, item, themes });
+    }
     Ok(report)
 }
 
@@ -124,7 +134,7 @@ impl Report {
                 }
             })
             .collect();
-        Report { code, title, scenario: deck.id.clone(), phase, created_ms: 0, exported_ms, items, deck }
+        Report { code, title, scenario: deck.id.clone(), phase, created_ms: 0, exported_ms, items, agreements: Vec::new(), deck }
     }
 }
 
@@ -235,8 +245,26 @@ fn markdown(report: &Report) -> String {
             out.push('\n');
         }
     }
+    agreements(report, &mut out);
     themes(report, &mut out);
     out
+}
+
+/// The agreements, each with the item it came from.
+fn agreements(report: &Report, out: &mut String) {
+    if report.agreements.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "## Afspraken\n");
+    for a in &report.agreements {
+        let from = a.item.as_deref().and_then(|id| report.items.iter().find(|i| i.id == id));
+        let _ = write!(out, "{}. {}", a.number, a.text);
+        if let Some(it) = from {
+            let _ = write!(out, " *(bij {}. {})*", it.number, it.text);
+        }
+        out.push('\n');
+    }
+    out.push('\n');
 }
 
 /// The results gathered by theme, for the analysis group that bundles what was said per subject.

@@ -142,6 +142,11 @@ impl Hub {
             Some(f) => Some(self.earlier(f, deck.clone(), ip).await?),
             None => None,
         };
+        // A follow-up asks about the agreements made then, as items of its own deck.
+        let deck = match &earlier {
+            Some(e) if !e.agreements.is_empty() => Arc::new(crate::store::earlier::follow_up_deck(&deck, e)),
+            _ => deck,
+        };
         let (code, handle) = {
             let mut sessions = self.shared.sessions.lock().expect("sessions lock");
             let live = sessions.values().filter(|s| !s.is_ended()).count();

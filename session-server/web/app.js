@@ -43,6 +43,11 @@
       watchIntro: 'Het scherm voor de zaal: uitslagen en schetsen, zonder bediening.',
       of: (i, n) => 'Onderdeel ' + i + ' van ' + n,
       revealed: (parts) => 'Uitslag: ' + parts,
+      day: iso => iso.split('-').reverse().join('-'),
+      thenNow: (day, n) => 'Nu, en eronder toen (' + day + ', ' + (n === 1 ? '1 antwoord' : n + ' antwoorden') + ')',
+      thenFew: day => 'Toen (' + day + ') waren er te weinig antwoorden om te tonen.',
+      then: 'toen',
+      shift: p => p === 0 ? 'gelijk' : (p > 0 ? '+' : '−') + Math.abs(p) + (Math.abs(p) === 1 ? ' punt' : ' punten'),
       errors: {}
     },
     en: {
@@ -77,6 +82,11 @@
       watchIntro: 'The room’s screen: results and sketches, without controls.',
       of: (i, n) => 'Part ' + i + ' of ' + n,
       revealed: (parts) => 'Result: ' + parts,
+      day: iso => iso,
+      thenNow: (day, n) => 'Now, and below it then (' + day + ', ' + (n === 1 ? '1 answer' : n + ' answers') + ')',
+      thenFew: day => 'Then (' + day + ') there were too few answers to show.',
+      then: 'then',
+      shift: p => p === 0 ? 'same' : (p > 0 ? '+' : '−') + Math.abs(p) + (Math.abs(p) === 1 ? ' point' : ' points'),
       errors: {
         bad_request: 'The server did not understand that request.',
         protocol_mismatch: 'This page is out of date: the server speaks another version. Reload the page.',
@@ -387,17 +397,24 @@
   function result(it, chosen) {
     const tally = st.tally && st.tally.item === it.id ? st.tally : null;
     if (!tally) return el('p', { class: 'muted', text: t().wait });
-    if (tally.withheld) return [el('h2', { text: t().result }), el('p', { class: 'withheld', text: t().withheld(tally.withheld) })];
-    const list = (counts, percentages, mark) => el('ul', { class: 'result' }, it.options.map(o => {
+    // In a follow-up: the earlier session's result under each bar, with the shift in points.
+    const earlier = tally.earlier || null;
+    const then = earlier && !earlier.withheld ? earlier : null;
+    const about = earlier ? el('p', { class: 'then-about', text: earlier.withheld ? t().thenFew(t().day(earlier.date)) : t().thenNow(t().day(earlier.date), earlier.total) }) : null;
+    if (tally.withheld) return [el('h2', { text: t().result }), about, el('p', { class: 'withheld', text: t().withheld(tally.withheld) })].filter(Boolean);
+    const width = pct => { const span = el('span'); span.style.width = pct + '%'; return span; };
+    const list = (counts, percentages, mark, then) => el('ul', { class: 'result' }, it.options.map(o => {
       const pct = percentages[o.id] || 0;
-      const bar = el('span');
-      bar.style.width = pct + '%';
+      const before = then ? then.percentages[o.id] || 0 : 0;
+      const shift = then && then.shift && o.id in then.shift ? ' · ' + t().shift(then.shift[o.id]) : '';
       return el('li', null,
         el('div', { class: 'row' }, el('span', { class: 'label', text: o.label + (mark && chosen === o.id ? ' (' + t().mine + ')' : '') }),
           el('span', { class: 'pct', text: pct + '%' })),
-        el('div', { class: 'bar', 'aria-hidden': 'true' }, bar));
+        el('div', { class: 'bar', 'aria-hidden': 'true' }, width(pct)),
+        then ? el('div', { class: 'bar then', 'aria-hidden': 'true' }, width(before)) : null,
+        then ? el('p', { class: 'then-row', text: t().then + ' ' + before + '%' + shift }) : null);
     }));
-    const out = [el('h2', { text: t().result + ' · ' + t().answers(tally.total) }), list(tally.counts, tally.percentages, PAGE === 'play')];
+    const out = [el('h2', { text: t().result + ' · ' + t().answers(tally.total) }), about, list(tally.counts, tally.percentages, PAGE === 'play', then)].filter(Boolean);
     const teams = Object.entries(tally.teams || {});
     if (teams.length) {
       out.push(el('h3', { text: t().teams }));
@@ -414,7 +431,8 @@
     if (s.phase === 'revealed' && st.tally && st.tally.item === it.id && st.revealedFor !== it.id) {
       st.revealedFor = it.id;
       say(st.tally.withheld ? t().withheld(st.tally.withheld)
-        : t().revealed(it.options.map(o => o.label + ' ' + (st.tally.percentages[o.id] || 0) + '%').join(', ')));
+        : t().revealed(it.options.map(o => o.label + ' ' + (st.tally.percentages[o.id] || 0) + '%'
+          + (st.tally.earlier && !st.tally.earlier.withheld ? ' (' + t().then + ' ' + (st.tally.earlier.percentages[o.id] || 0) + '%)' : '')).join(', ')));
     }
     if (s.phase !== 'revealed' && st.revealedFor === it.id) st.revealedFor = null;
   }

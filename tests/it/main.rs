@@ -1,5 +1,6 @@
 //! Integration tests: the real server on port 0, real websocket clients, real SQLite files.
 
+mod agreements;
 mod browser;
 mod decks;
 mod docs;

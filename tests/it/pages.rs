@@ -369,3 +369,59 @@ async fn a_phone_whose_session_the_server_lost_is_asked_to_join_again() {
     phone.assert_accessible("session lost").await;
     phone.close().await;
 }
+
+#[tokio::test]
+async fn a_follow_up_shows_then_beside_now_on_the_phone_and_the_projector() {
+    let Some(driver) = Driver::start().await else { return };
+    let s = Server::start().await;
+    let (mut f, first, token) = s.facilitator("test").await;
+    let mut earlier = Vec::new();
+    for _ in 0..3 {
+        earlier.push(s.player(&first, None).await.0);
+    }
+    f.control("open", Some("a")).await;
+    for (p, choice) in earlier.iter_mut().zip(["eens", "eens", "oneens"]) {
+        p.session_where("open", |v| v.phase == Phase::Open).await;
+        p.answer("a", choice).await;
+    }
+    f.tally_where("three answers", |t| t.total == 3).await;
+    f.control("end", None).await;
+    f.session_where("ended", |v| v.phase == Phase::Ended).await;
+
+    let mut f = s.client().await;
+    f.send(json!({"type":"create_session","protocol":1,"scenario":"test","follows":{"code":first,"token":token}})).await;
+    let (code, _, _) = f.welcome().await;
+    let phone = driver.phone().await;
+    join_from_url(&phone, &page_url(&s.url, &format!("/?code={code}"))).await;
+    let screen = driver.screen().await;
+    screen.open(&page_url(&s.url, &format!("/watch?code={code}"))).await;
+    screen.wait_text("#view", &code).await;
+    let mut now = Vec::new();
+    for _ in 0..2 {
+        now.push(s.player(&code, None).await.0);
+    }
+    f.control("open", Some("a")).await;
+    phone.wait_text(".statement", "groen zelf beheren").await;
+    phone.tap("button[data-key=opt-oneens]").await;
+    phone.wait_text("#answer-note", "opgeslagen").await;
+    for (p, choice) in now.iter_mut().zip(["oneens", "hangt_af"]) {
+        p.session_where("open", |v| v.phase == Phase::Open).await;
+        p.answer("a", choice).await;
+    }
+    f.tally_where("three answers", |t| t.total == 3).await;
+    f.control("reveal", None).await;
+    let then_rows = "return Array.from(document.querySelectorAll('.then-row')).map(p => p.innerText)";
+    for page in [&phone, &screen] {
+        page.wait_text(".then-about", "Nu, en eronder toen (").await;
+        page.wait_text(".then-row", "toen").await;
+        let rows = page.js(then_rows, vec![]).await;
+        assert_eq!(rows, json!(["toen 67% · −67 punten", "toen 33% · +34 punten", "toen 0% · +33 punten"]));
+        page.wait_text("#announce", "(toen 67%)").await;
+        page.assert_accessible("then beside now").await;
+    }
+    phone.screenshot("web-then-now").await;
+    screen.screenshot("web-watch-then-now").await;
+    phone.close().await;
+    screen.close().await;
+    s.stop().await;
+}

@@ -20,6 +20,7 @@ fn assert_private(p: &TestClient, own: &[(&str, &str)]) {
                 assert!(answers.iter().all(|(i, o)| own.contains(&(i.as_str(), o.as_str()))))
             }
             ServerMsg::Report { .. } => panic!("a player got a report: {m:?}"),
+            ServerMsg::Agreements { .. } => panic!("a player got the agreements: {m:?}"),
             ServerMsg::Role { .. } | ServerMsg::Error { .. } | ServerMsg::Scenarios { .. } => {}
         }
     }

@@ -23,6 +23,13 @@ pub fn panel(ui: &mut egui::Ui, view: &ViewState) -> Option<Action> {
                 .color(theme::of(ui).muted),
             );
             ui.add_space(30.0);
+            if !view.agreements.is_empty() {
+                ui.label(RichText::new(l.pick("Jullie afspraken", "Your agreements")).size(32.0).strong());
+                for a in &view.agreements {
+                    ui.label(RichText::new(format!("{}. {}", a.number, a.text)).size(26.0));
+                }
+                ui.add_space(20.0);
+            }
             if view.role == Some(Role::Facilitator) {
                 let code = view.code.as_deref().unwrap_or_default();
                 match &view.saved_report {

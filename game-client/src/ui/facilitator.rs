@@ -17,7 +17,7 @@ fn short(item: &ItemView) -> String {
     s
 }
 
-pub fn panel(ui: &mut egui::Ui, view: &ViewState, sound: &mut bool, now: Instant) -> Option<Action> {
+pub fn panel(ui: &mut egui::Ui, view: &ViewState, form: &mut super::Form, now: Instant) -> Option<Action> {
     let l = view.lang;
     let session = view.session.as_ref()?;
     let mut action = None;
@@ -71,6 +71,10 @@ pub fn panel(ui: &mut egui::Ui, view: &ViewState, sound: &mut bool, now: Instant
             if let Some(item) = item {
                 prompts(ui, item, l);
             }
+            ui.add_space(16.0);
+            if let Some(a) = agreements(ui, view, form) {
+                action = Some(a);
+            }
         });
     }
 
@@ -101,8 +105,8 @@ pub fn panel(ui: &mut egui::Ui, view: &ViewState, sound: &mut bool, now: Instant
                     ui.label(RichText::new(l.pick("Geef de spelers even om hun briefing te lezen.", "Give the players a moment to read their briefing.")).color(theme::of(ui).muted));
                 }
             }
-            if ui.checkbox(sound, l.pick("Geluid als de tijd om is", "Sound when time is up")).changed() {
-                action = Some(Action::Sound(*sound));
+            if ui.checkbox(&mut form.sound, l.pick("Geluid als de tijd om is", "Sound when time is up")).changed() {
+                action = Some(Action::Sound(form.sound));
             }
         }
         if let Some(statement) = &item.statement {
@@ -151,8 +155,47 @@ pub fn panel(ui: &mut egui::Ui, view: &ViewState, sound: &mut bool, now: Instant
         if !wide {
             ui.add_space(12.0);
             prompts(ui, item, l);
+            ui.add_space(16.0);
+            if let Some(a) = agreements(ui, view, form) {
+                action = Some(a);
+            }
         }
     }));
+    action
+}
+
+/// The group's agreements: write one (about the item on screen, or about none), see them, take one back.
+fn agreements(ui: &mut egui::Ui, view: &ViewState, form: &mut super::Form) -> Option<Action> {
+    let l = view.lang;
+    let mut action = None;
+    ui.label(RichText::new(l.pick("Afspraken", "Agreements")).size(24.0).strong());
+    for a in &view.agreements {
+        ui.horizontal_wrapped(|ui| {
+            ui.label(RichText::new(format!("{}. {}", a.number, a.text)).size(20.0));
+            let take_back = format!("{} {}", l.pick("Haal afspraak weg", "Take back agreement"), a.number);
+            if ui.small_button("×").on_hover_text(&take_back).clicked() {
+                action = Some(Action::DropAgreement(a.number));
+            }
+        });
+    }
+    let max = protocol::msg::AGREEMENT_MAX_CHARS;
+    ui.add(
+        egui::TextEdit::multiline(&mut form.agreement)
+            .desired_rows(2)
+            .desired_width(f32::INFINITY)
+            .char_limit(max)
+            .hint_text(l.pick("Wat spreken jullie af? In één zin, zonder namen.", "What do you agree? One sentence, no names.")),
+    );
+    let on_screen = view.item().map(|i| i.id.clone());
+    if on_screen.is_some() {
+        let mut about = !form.agreement_loose;
+        ui.checkbox(&mut about, l.pick("hoort bij deze stelling", "about this statement"));
+        form.agreement_loose = !about;
+    }
+    if ui.add_enabled(!form.agreement.trim().is_empty(), egui::Button::new(l.pick("Leg de afspraak vast", "Record the agreement"))).clicked() {
+        let item = on_screen.filter(|_| !form.agreement_loose);
+        action = Some(Action::Agreement { text: std::mem::take(&mut form.agreement), item });
+    }
     action
 }
 

@@ -44,7 +44,8 @@ pub fn screen_for(view: &ViewState) -> Screen {
 pub enum Action {
     Connect { server: String },
     RefreshScenarios,
-    Host { scenario: String, title: Option<String> },
+    /// Start a session; `follows` makes it the follow-up of one this client led earlier.
+    Host { scenario: String, title: Option<String>, follows: Option<protocol::FollowUp> },
     Join { code: String, name: Option<String>, team: Option<String> },
     Watch { code: String },
     /// Go on with a session from an earlier run of the app.
@@ -56,6 +57,10 @@ pub enum Action {
     HighContrast(bool),
     /// Switch the chime at the end of a sketch's countdown on or off (remembered).
     Sound(bool),
+    /// Record an agreement of the group, linked to an item or to none.
+    Agreement { text: String, item: Option<String> },
+    /// Take agreement `number` back.
+    DropAgreement(u32),
     Leave,
     /// The session was opened on another device: go on here instead.
     TakeOver,
@@ -78,6 +83,11 @@ pub struct Form {
     pub server: String,
     pub scenario: Option<String>,
     pub title: String,
+    /// The code of an earlier session (one this client led) the new one follows.
+    pub follows: Option<String>,
+    /// An agreement being written, and whether it is about the item on screen (or about none).
+    pub agreement: String,
+    pub agreement_loose: bool,
     pub code: String,
     pub name: String,
     pub team: String,
@@ -135,7 +145,7 @@ pub fn draw(ui: &mut egui::Ui, screen: Screen, view: &ViewState, form: &mut Form
     }
     let clicked = match screen {
         Screen::Connect => start::panel(ui, view, form),
-        Screen::Facilitator => facilitator::panel(ui, view, &mut form.sound, now),
+        Screen::Facilitator => facilitator::panel(ui, view, form, now),
         Screen::Lobby | Screen::Item | Screen::Results => item::panel(ui, view, now),
         Screen::Ended => ended::panel(ui, view),
     };

@@ -135,8 +135,40 @@ fn host(ui: &mut egui::Ui, view: &ViewState, form: &mut Form, action: &mut Optio
     });
     ui.label(l.pick("Naam van de sessie (mag leeg blijven)", "Session name (optional)"));
     ui.add(egui::TextEdit::singleline(&mut form.title).desired_width(520.0));
+    let earlier: Vec<&crate::settings::LedSession> = view.led.iter().rev().filter(|s| s.server == view.server).collect();
+    if !earlier.is_empty() {
+        follow_up_choice(ui, view, form, &earlier);
+    }
     if widgets::primary(ui, l.pick("Start de sessie", "Start the session"))
         && let Some(scenario) = form.scenario.clone() {
-            *action = Some(Action::Host { scenario, title: opt(&form.title) });
+            let follows = form.follows.as_ref().and_then(|code| earlier.iter().find(|s| s.code == *code));
+            let follows = follows.map(|s| protocol::FollowUp { code: s.code.clone(), token: s.token.clone() });
+            *action = Some(Action::Host { scenario, title: opt(&form.title), follows });
         }
+}
+
+/// "Vervolg op": the sessions this client led on this server, newest first, or none.
+fn follow_up_choice(ui: &mut egui::Ui, view: &ViewState, form: &mut Form, earlier: &[&crate::settings::LedSession]) {
+    let l = view.lang;
+    let name = |s: &crate::settings::LedSession| format!("{} — {} ({})", s.title, widgets::day(&s.date, l), s.code);
+    let none = l.pick("geen: een nieuwe reeks", "none: a new series");
+    let chosen = form.follows.as_ref().and_then(|c| earlier.iter().find(|s| s.code == *c)).map_or_else(|| none.to_owned(), |s| name(s));
+    ui.horizontal_wrapped(|ui| {
+        ui.label(l.pick("Vervolg op", "Follow-up of"));
+        egui::ComboBox::from_id_salt("follows").selected_text(chosen).width(520.0).show_ui(ui, |ui| {
+            ui.selectable_value(&mut form.follows, None, none);
+            for s in earlier {
+                ui.selectable_value(&mut form.follows, Some(s.code.clone()), name(s));
+            }
+        });
+    });
+    if form.follows.is_some() {
+        ui.label(
+            RichText::new(l.pick(
+                "De uitslag van toen komt naast die van nu, per stelling die in beide zit.",
+                "Then's result appears beside now's, for each statement in both.",
+            ))
+            .color(theme::of(ui).muted),
+        );
+    }
 }

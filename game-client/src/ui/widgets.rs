@@ -11,8 +11,20 @@ use crate::i18n::Lang;
 use crate::view::ViewState;
 
 /// Horizontal bars, one per option, with percentage and count; they grow smoothly as answers come in.
-/// `mine` marks this player's own choice. Without a tally every bar is empty.
+/// `mine` marks this player's own choice. Without a tally every bar is empty. In a follow-up the
+/// earlier session's result is drawn under each bar, with the shift in points.
 pub fn bars(ui: &mut egui::Ui, options: &[OptionView], tally: Option<&Tally>, mine: Option<&str>, lang: Lang) {
+    let earlier = tally.and_then(|t| t.earlier.as_deref());
+    if let Some(e) = earlier {
+        let day = day(&e.date, lang);
+        let text = match (lang, e.withheld > 0) {
+            (Lang::Nl, false) => format!("Nu, en eronder toen ({day}, {} antwoorden)", e.total),
+            (Lang::En, false) => format!("Now, and below it then ({day}, {} answers)", e.total),
+            (Lang::Nl, true) => format!("Toen ({day}) waren er te weinig antwoorden om te tonen."),
+            (Lang::En, true) => format!("Then ({day}) there were too few answers to show."),
+        };
+        ui.label(RichText::new(text).size(22.0).color(theme::of(ui).muted));
+    }
     if let Some(n) = tally.map(|t| t.withheld).filter(|n| *n > 0) {
         let text = match lang {
             Lang::Nl => format!("{n} antwoord(en): te weinig om te tonen. Een uitslag staat er pas vanaf 3 antwoorden, zodat niemands keuze te herleiden is."),
@@ -21,7 +33,11 @@ pub fn bars(ui: &mut egui::Ui, options: &[OptionView], tally: Option<&Tally>, mi
         ui.label(RichText::new(text).size(26.0));
         return;
     }
+    let earlier = earlier.filter(|e| e.withheld == 0);
     let label_width = 260.0_f32.min(ui.available_width() * 0.3);
+    // Room right of the bars for "57% (12)", or for "toen 47%  −28 punten" in a follow-up; both
+    // bars of an option are equally long, so their lengths compare.
+    let right = if earlier.is_some() { 290.0 } else { 190.0 };
     for (i, option) in options.iter().enumerate() {
         let pct = tally.and_then(|t| t.percentages.get(&option.id)).copied().unwrap_or(0);
         let count = tally.and_then(|t| t.counts.get(&option.id)).copied().unwrap_or(0);
@@ -33,7 +49,7 @@ pub fn bars(ui: &mut egui::Ui, options: &[OptionView], tally: Option<&Tally>, mi
                 ui.set_min_width(label_width);
                 ui.add(egui::Label::new(RichText::new(text).size(26.0).strong()).truncate());
             });
-            let width = (ui.available_width() - 190.0).max(80.0);
+            let width = (ui.available_width() - right).max(80.0);
             let (rect, _) = ui.allocate_exact_size(vec2(width, 40.0), Sense::hover());
             ui.painter().rect_filled(rect, 8.0, theme::of(ui).surface);
             let mut filled = rect;
@@ -45,6 +61,21 @@ pub fn bars(ui: &mut egui::Ui, options: &[OptionView], tally: Option<&Tally>, mi
             ui.label(RichText::new(format!("{pct}%")).size(30.0).strong());
             ui.label(RichText::new(format!("({count})")).size(20.0).color(theme::of(ui).muted));
         });
+        if let Some(e) = earlier {
+            let then = e.percentages.get(&option.id).copied().unwrap_or(0);
+            ui.horizontal(|ui| {
+                ui.add_space(label_width + ui.spacing().item_spacing.x);
+                let width = (ui.available_width() - right).max(80.0);
+                let (rect, _) = ui.allocate_exact_size(vec2(width, 14.0), Sense::hover());
+                ui.painter().rect_filled(rect, 4.0, theme::of(ui).surface);
+                let mut filled = rect;
+                filled.set_width(rect.width() * then as f32 / 100.0);
+                ui.painter().rect_filled(filled, 4.0, theme::of(ui).option(i).gamma_multiply(0.45));
+                ui.painter().rect_stroke(filled, 4.0, Stroke::new(1.0, theme::of(ui).option(i)), egui::StrokeKind::Inside);
+                let shift = e.shift.get(&option.id).map(|s| format!("  {}", shift(*s, lang))).unwrap_or_default();
+                ui.label(RichText::new(format!("{} {then}%{shift}", lang.pick("toen", "then"))).size(20.0));
+            });
+        }
     }
     if let Some(t) = tally.filter(|t| !t.teams.is_empty()) {
         ui.add_space(6.0);
@@ -56,6 +87,23 @@ pub fn bars(ui: &mut egui::Ui, options: &[OptionView], tally: Option<&Tally>, mi
                 .collect();
             ui.label(format!("{team} ({}): {}", tt.total, parts.join(" · ")));
         }
+    }
+}
+
+/// `2026-08-29` as the screen's language writes a day.
+pub fn day(iso: &str, lang: Lang) -> String {
+    match (lang, iso.split('-').collect::<Vec<_>>().as_slice()) {
+        (Lang::Nl, [y, m, d]) => format!("{d}-{m}-{y}"),
+        _ => iso.to_owned(),
+    }
+}
+
+/// A change in percentage points, with its sign spelled out (−42 punten, +17 punten, gelijk).
+pub fn shift(points: i32, lang: Lang) -> String {
+    match (points, lang) {
+        (0, _) => lang.pick("gelijk", "same").to_owned(),
+        (p, Lang::Nl) => format!("{}{} {}", if p > 0 { "+" } else { "−" }, p.abs(), if p.abs() == 1 { "punt" } else { "punten" }),
+        (p, Lang::En) => format!("{}{} {}", if p > 0 { "+" } else { "−" }, p.abs(), if p.abs() == 1 { "point" } else { "points" }),
     }
 }
 

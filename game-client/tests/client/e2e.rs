@@ -17,7 +17,7 @@ async fn a_facilitator_and_three_players_play_a_dilemma_and_a_sketch() {
     let server = Server::start().await;
     let mut f = Peer::connect(&server.url);
     f.until("scenarios", |v| !v.scenarios.is_empty()).await;
-    f.act(Action::Host { scenario: "test".into(), title: Some("Wijkteam Oost".into()) });
+    f.act(Action::Host { scenario: "test".into(), title: Some("Wijkteam Oost".into()), follows: None });
     f.screen(Screen::Facilitator).await;
     let code = f.view.code.clone().unwrap();
 
@@ -96,4 +96,50 @@ async fn a_facilitator_and_three_players_play_a_dilemma_and_a_sketch() {
         p.screen(Screen::Ended).await;
     }
     server.stop().await;
+}
+
+/// Players join `code`, answer item `a` so, and the facilitator reveals.
+async fn play_a(server: &Server, f: &mut Peer, code: &str, choices: &[&str]) -> Vec<Peer> {
+    let mut players: Vec<Peer> = choices.iter().map(|_| Peer::connect(&server.url)).collect();
+    for p in players.iter_mut() {
+        p.until("connected", |v| !v.scenarios.is_empty()).await;
+        p.act(Action::Join { code: code.to_owned(), name: None, team: None });
+        p.screen(Screen::Lobby).await;
+    }
+    f.act(control(ControlAction::Open, Some("a")));
+    for (p, choice) in players.iter_mut().zip(choices) {
+        p.screen(Screen::Item).await;
+        p.act(Action::Answer { item: "a".into(), option: (*choice).into() });
+        p.until("ack", |v| v.mine.contains_key("a")).await;
+    }
+    f.until("all answers", |v| v.tally.as_ref().is_some_and(|t| t.total as usize == choices.len())).await;
+    f.act(control(ControlAction::Reveal, None));
+    players
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_facilitator_starts_a_follow_up_and_the_room_sees_then_beside_now() {
+    let server = Server::start().await;
+    let mut f = Peer::connect(&server.url);
+    f.until("scenarios", |v| !v.scenarios.is_empty()).await;
+    f.act(Action::Host { scenario: "test".into(), title: Some("Eerste gesprek".into()), follows: None });
+    f.screen(Screen::Facilitator).await;
+    let led = f.view.led_now().expect("a session this client leads");
+    play_a(&server, &mut f, &led.code, &["eens", "eens", "oneens"]).await;
+    f.act(control(ControlAction::End, None));
+    f.screen(Screen::Ended).await;
+
+    let mut f = Peer::connect(&server.url);
+    f.until("scenarios", |v| !v.scenarios.is_empty()).await;
+    let follows = Some(protocol::FollowUp { code: led.code.clone(), token: led.token.clone() });
+    f.act(Action::Host { scenario: "test".into(), title: Some("Drie maanden later".into()), follows });
+    f.screen(Screen::Facilitator).await;
+    let about = f.view.session.as_ref().and_then(|s| s.follows.clone()).expect("it says what it follows");
+    assert_eq!((about.title.as_str(), about.compared), ("Eerste gesprek", 4));
+    let code = f.view.code.clone().unwrap();
+    let mut players = play_a(&server, &mut f, &code, &["oneens", "oneens", "oneens"]).await;
+    let p = &mut players[0];
+    p.until("result", |v| v.tally.is_some()).await;
+    let earlier = p.view.tally.as_ref().and_then(|t| t.earlier.clone()).expect("then beside now");
+    assert_eq!((earlier.percentages["eens"], earlier.shift["oneens"]), (67, 67));
 }

@@ -40,7 +40,7 @@ async fn the_screen_follows_the_server() {
     let mut f = headless(&server.url);
     step_until(&mut f, "scenarios", |a| !view(a).scenarios.is_empty()).await;
     assert_eq!(screen(&f), Screen::Connect);
-    act(&mut f, Action::Host { scenario: "test".into(), title: Some("Headless".into()) });
+    act(&mut f, Action::Host { scenario: "test".into(), title: Some("Headless".into()), follows: None });
     step_until(&mut f, "facilitator screen", |a| screen(a) == Screen::Facilitator).await;
     let code = view(&f).code.clone().unwrap();
 

@@ -88,13 +88,13 @@ fn hosting_picks_a_deck() {
     h.run();
     h.get_by_label("Start de sessie").click();
     h.run();
-    assert_eq!(h.state().action, Some(Action::Host { scenario: "b".into(), title: None }));
+    assert_eq!(h.state().action, Some(Action::Host { scenario: "b".into(), title: None, follows: None }));
 
     // In English the English deck is preselected.
     let mut h = harness(ViewState { lang: Lang::En, ..view }, Form::default());
     h.get_by_label("Start the session").click();
     h.run();
-    assert_eq!(h.state().action, Some(Action::Host { scenario: "b".into(), title: None }));
+    assert_eq!(h.state().action, Some(Action::Host { scenario: "b".into(), title: None, follows: None }));
 }
 
 #[test]
@@ -414,4 +414,91 @@ fn high_contrast_is_switched_on_the_start_screen_and_shows_as_checked() {
     toggle.click();
     h.run();
     assert_eq!(h.state_mut().action.take(), Some(Action::HighContrast(false)));
+}
+
+/// The revealed tally of item `a` in a follow-up: now 25/50/25, then 67/33/0 on 29 August.
+fn then_and_now() -> protocol::Tally {
+    let opts = ["eens", "oneens", "hangt_af"];
+    let then = protocol::tally::tally("a", &opts, [("eens", None), ("eens", None), ("oneens", None)]);
+    let then = protocol::EarlierTally::from_tally(then, "2026-08-29".into());
+    protocol::tally::tally("a", &opts, [("eens", None), ("oneens", None), ("oneens", None), ("hangt_af", None)]).with_earlier(Some(&then))
+}
+
+#[test]
+fn a_follow_up_shows_then_beside_now_with_the_shift_in_words() {
+    for role in [Role::Player, Role::Watcher, Role::Facilitator] {
+        let mut view = in_session(role, Phase::Revealed, Some(0), Lang::Nl);
+        view.tally = Some(then_and_now());
+        let h = harness(view, Form::default());
+        h.get_by_label("Nu, en eronder toen (29-08-2026, 3 antwoorden)");
+        h.get_by_label("toen 67%  −42 punten");
+        h.get_by_label("toen 33%  +17 punten");
+        h.get_by_label("toen 0%  +25 punten");
+        assert_eq!(h.get_all_by_label("25%").count(), 2, "eens and hangt ervan af now");
+    }
+    let mut view = in_session(Role::Watcher, Phase::Revealed, Some(0), Lang::En);
+    view.tally = Some(then_and_now());
+    let h = harness(view, Form::default());
+    h.get_by_label("then 67%  −42 points");
+}
+
+#[test]
+fn the_host_tab_offers_to_follow_a_session_this_client_led_on_this_server() {
+    let led = |server: &str, code: &str| game_client::settings::LedSession {
+        server: server.into(),
+        code: code.into(),
+        token: format!("token-{code}"),
+        title: "Team Wijken".into(),
+        date: "2026-08-29".into(),
+    };
+    let mut view = ViewState { server: "ws://x/ws".into(), ..ViewState::default() };
+    view.scenarios = vec![ScenarioSummary { id: "test".into(), title: "Testdeck".into(), language: "nl".into(), items: 4, description: String::new() }];
+    view.led = vec![led("ws://x/ws", "AAAAAA"), led("ws://elsewhere/ws", "BBBBBB")];
+    let mut h = harness(view, Form::default());
+    h.get_by_label("Start de sessie").click();
+    h.run();
+    assert_eq!(h.state_mut().action.take(), Some(Action::Host { scenario: "test".into(), title: None, follows: None }), "none by default");
+    h.get_by_role(egui::accesskit::Role::ComboBox).click();
+    h.run();
+    assert!(h.query_by_label_contains("BBBBBB").is_none(), "a session on another server cannot be followed here");
+    h.get_by_label("Team Wijken — 29-08-2026 (AAAAAA)").click();
+    h.run();
+    h.get_by_label_contains("De uitslag van toen komt naast die van nu");
+    h.get_by_label("Start de sessie").click();
+    h.run();
+    let follows = Some(protocol::FollowUp { code: "AAAAAA".into(), token: "token-AAAAAA".into() });
+    assert_eq!(h.state_mut().action.take(), Some(Action::Host { scenario: "test".into(), title: None, follows }));
+}
+
+#[test]
+fn the_facilitator_records_an_agreement_about_the_statement_on_screen_or_about_none() {
+    let mut view = in_session(Role::Facilitator, Phase::Revealed, Some(0), Lang::Nl);
+    view.agreements = vec![protocol::AgreementView { number: 1, text: "We bellen eerst.".into(), item: Some("a".into()), themes: vec![] }];
+    let mut h = harness(view.clone(), Form::default());
+    h.get_by_label("1. We bellen eerst.");
+    h.get_by_label("×").click();
+    h.run();
+    assert_eq!(h.state_mut().action.take(), Some(Action::DropAgreement(1)));
+    h.get_by_role(egui::accesskit::Role::MultilineTextInput).click();
+    h.run();
+    h.get_by_role(egui::accesskit::Role::MultilineTextInput).type_text("Elke maand koffie.");
+    h.run();
+    assert_eq!(h.state().form.agreement, "Elke maand koffie.");
+    h.get_by_label("Leg de afspraak vast").click();
+    h.run();
+    assert_eq!(h.state_mut().action.take(), Some(Action::Agreement { text: "Elke maand koffie.".into(), item: Some("a".into()) }));
+    assert!(h.state().form.agreement.is_empty(), "the field is emptied for the next one");
+    let mut h = harness(view.clone(), Form { agreement: "Los van de stelling.".into(), agreement_loose: true, ..Form::default() });
+    h.get_by_label("Leg de afspraak vast").click();
+    h.run();
+    assert_eq!(h.state_mut().action.take(), Some(Action::Agreement { text: "Los van de stelling.".into(), item: None }));
+
+    // The end screen lists them, for the facilitator and on the projector.
+    for role in [Role::Facilitator, Role::Watcher] {
+        let mut ended = in_session(role, Phase::Ended, None, Lang::Nl);
+        ended.agreements = view.agreements.clone();
+        let h = harness(ended, Form::default());
+        h.get_by_label("Jullie afspraken");
+        h.get_by_label("1. We bellen eerst.");
+    }
 }

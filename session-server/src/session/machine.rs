@@ -8,7 +8,7 @@
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 
-use protocol::{ClientMsg, ControlAction, ErrorCode, Phase, Refusal, Role, ServerMsg};
+use protocol::{AgreementView, ClientMsg, ControlAction, ErrorCode, Phase, Refusal, Role, ServerMsg};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 use tokio::time::Instant;
@@ -101,6 +101,8 @@ pub(crate) enum Pending {
     /// A new phase, item, timer or role draw; `by` is `None` when the server itself does it (a
     /// sketch's timer ran out: `close`; idle or the operator: `end`).
     Control { by: Option<u64>, action: ControlAction, change: Change },
+    /// An agreement added (`Some`) or taken back (its number), asked for on connection `by`.
+    Agreement { by: u64, added: Option<AgreementView>, dropped: Option<u32> },
 }
 
 /// The part of the state a control changes, as it will be once stored.
@@ -118,6 +120,8 @@ const MAX_DEFERRED: usize = 100_000;
 
 pub(crate) struct Machine {
     pub(super) st: State,
+    /// The highest agreement number handed out by this machine (stored or on its way).
+    pub(super) agreement_numbers: u32,
     pub(super) limits: Arc<Limits>,
     pub(super) rng: StdRng,
     pub(super) conns: HashMap<u64, Conn>,
@@ -151,6 +155,7 @@ impl Machine {
         };
         Machine {
             st,
+            agreement_numbers: 0,
             limits,
             rng,
             conns: HashMap::new(),
@@ -212,6 +217,7 @@ impl Machine {
                 self.member_stored(conn, member, role, team, token_hash, token, ok, now, fx)
             }
             Pending::Answer { member, item, option } => self.answer_stored(member, item, option, ok, now, fx),
+            Pending::Agreement { by, added, dropped } => self.agreement_stored(by, added, dropped, ok, fx),
             Pending::Control { by, action, change } => {
                 self.control_pending = false;
                 self.control_stored(by, action, change, ok, now, fx);

@@ -141,6 +141,9 @@ impl Machine {
             fx.push(Effect::Send { to: To::Conn(conn), msg: ServerMsg::Tally(t) });
         }
         self.send_role_to(member, conn, fx);
+        if role != Role::Player && !self.st.agreements.is_empty() {
+            fx.push(Effect::Send { to: To::Conn(conn), msg: self.agreements_msg() });
+        }
         tracing::info!(code = %self.st.code, role = role.as_str(), resumed = !fresh, "member attached");
         if role == Role::Player {
             self.session_changed(now, fx);

@@ -1,6 +1,7 @@
 //! One task per session: [`machine::Machine`] holds its rules and committed state, [`actor`] carries out what it decides.
 
 mod actor;
+mod agreements;
 mod announce;
 mod coalesce;
 mod machine;

@@ -12,6 +12,8 @@ impl Machine {
         let result = flow::may_send(c.role, &msg).and_then(|()| match msg {
             ClientMsg::Answer { item, option } => self.answer(c.member, item, option, now, fx),
             ClientMsg::Control { action, item } => self.control(conn, action, item, now, fx),
+            ClientMsg::Agreement { text, item } => self.agreement(conn, text, item, now, fx),
+            ClientMsg::DropAgreement { number } => self.drop_agreement(conn, number, fx),
             ClientMsg::Export { format } => {
                 let content = crate::export::render(&self.st.report(now.ms), format.into());
                 let content = String::from_utf8(content).expect("reports are text");

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use protocol::scenario::{Deck, Item};
-use protocol::{ItemKind, Phase, Role, SessionView, Tally, TimerView, tally};
+use protocol::{AgreementView, ItemKind, Phase, Role, SessionView, Tally, TimerView, tally};
 
 use crate::store::LoadedSession;
 use crate::store::earlier::Earlier;
@@ -84,6 +84,8 @@ pub(crate) struct State {
     pub roles: HashMap<String, Vec<(String, u32)>>,
     /// The earlier session this one follows, whose results are shown beside its own.
     pub earlier: Option<Earlier>,
+    /// The agreements the group made, in order.
+    pub agreements: Vec<AgreementView>,
 }
 
 impl State {
@@ -105,7 +107,14 @@ impl State {
             answers: HashMap::new(),
             roles: HashMap::new(),
             earlier: None,
+            agreements: Vec::new(),
         }
+    }
+
+    /// An agreement as the session shows it: with the themes of the item it came from.
+    pub fn agreement(&self, number: u32, item: Option<String>, text: String) -> AgreementView {
+        let themes = item.as_deref().and_then(|i| self.deck.item(i)).map(|i| i.themes.clone()).unwrap_or_default();
+        AgreementView { number, text, item, themes }
     }
 
     /// Rebuilds a session from the database. Rows that no longer fit its deck are skipped.
@@ -119,6 +128,7 @@ impl State {
         }
         s.timer = l.timer;
         s.earlier = l.earlier;
+        s.agreements = l.agreements.into_iter().map(|(number, item, text)| s.agreement(number, item, text)).collect();
         for m in l.members {
             let team = s.count_in(m.team.map(Arc::from), m.role);
             s.add_member(m.member, m.role, team, m.token_hash);
@@ -219,7 +229,10 @@ impl State {
     /// The session's report as it stands, from what is stored (the same as `session-server export`).
     pub fn report(&self, now_ms: i64) -> crate::export::Report {
         let tally_of = |item: &Item, _: &[&str]| self.tally_at(self.deck.index_of(&item.id).expect("an item of this deck"));
-        crate::export::Report::new(self.code.clone(), self.title.clone(), self.deck.clone(), self.phase.as_str().into(), now_ms, tally_of)
+        let mut report =
+            crate::export::Report::new(self.code.clone(), self.title.clone(), self.deck.clone(), self.phase.as_str().into(), now_ms, tally_of);
+        report.agreements = self.agreements.clone();
+        report
     }
 
     pub fn answered(&self) -> u32 {

@@ -78,7 +78,12 @@ enum Step {
     OperatorEnd,
     /// Someone asks for the report: the facilitator (`None`) or the n-th connection.
     Export { who: Option<usize> },
+    /// The facilitator records an agreement (one of [`AGREEMENTS`], maybe about item `item`), or takes one back.
+    Agreement { text: usize, item: Option<usize> },
+    DropAgreement { number: u32 },
 }
+
+const AGREEMENTS: [&str; 3] = ["We bellen eerst.", "  ", "Koffie\u{7}drinken"];
 
 fn step() -> impl Strategy<Value = Step> {
     prop_oneof![
@@ -92,6 +97,8 @@ fn step() -> impl Strategy<Value = Step> {
         2 => prop_oneof![0u64..1500, 1500u64..50_000].prop_map(|ms| Step::Wait { ms }),
         1 => Just(Step::OperatorEnd),
         1 => proptest::option::of(0usize..20).prop_map(|who| Step::Export { who }),
+        1 => (0..AGREEMENTS.len(), proptest::option::of(0..ITEMS.len())).prop_map(|(text, item)| Step::Agreement { text, item }),
+        1 => (1u32..5).prop_map(|number| Step::DropAgreement { number }),
     ]
 }
 
@@ -113,6 +120,8 @@ struct Room {
     /// Connection ids in the order they came in, for steps to pick from.
     order: Vec<u64>,
     told_not_stored: usize,
+    /// number → text, as committed.
+    agreements: std::collections::BTreeMap<u32, String>,
 }
 
 impl Room {
@@ -134,6 +143,7 @@ impl Room {
             tokens: Vec::new(),
             order: Vec::new(),
             told_not_stored: 0,
+            agreements: Default::default(),
         };
         room.attach(Attach::Create);
         room.commit(1, true);
@@ -177,6 +187,12 @@ impl Room {
                         Op::Phase { phase, .. } => self.phase = phase,
                         Op::Roles { item, assignments, .. } => {
                             self.roles.insert(item, assignments);
+                        }
+                        Op::Agreement { number, text, .. } => {
+                            assert!(self.agreements.insert(number, text).is_none(), "an agreement number used twice");
+                        }
+                        Op::DropAgreement { number, .. } => {
+                            self.agreements.remove(&number);
                         }
                         Op::CreateSession { .. } | Op::Member { .. } => {}
                     }
@@ -272,6 +288,12 @@ impl Room {
                 }
             }
             ServerMsg::Scenarios { .. } => panic!("sessions do not list scenarios"),
+            ServerMsg::Agreements { agreements } => {
+                assert_ne!(role, Role::Player, "the agreements go to the front of the room");
+                let shown: Vec<(u32, &str)> = agreements.iter().map(|a| (a.number, a.text.as_str())).collect();
+                let stored: Vec<(u32, &str)> = self.agreements.iter().map(|(n, t)| (*n, t.as_str())).collect();
+                assert_eq!(shown, stored, "the agreements shown are the stored ones");
+            }
             ServerMsg::Report { content, .. } => {
                 assert_eq!(role, Role::Facilitator, "a report to a {role:?}");
                 let report: serde_json::Value = serde_json::from_str(content).unwrap();
@@ -334,6 +356,11 @@ impl Room {
             }
             Step::Commit { n, ok } => self.commit(n, ok),
             Step::OperatorEnd => self.feed(Input::End),
+            Step::Agreement { text, item } => {
+                let msg = ClientMsg::Agreement { text: AGREEMENTS[text].into(), item: item.map(|i| ITEMS[i].to_owned()) };
+                self.feed(Input::Msg { conn: 1, msg });
+            }
+            Step::DropAgreement { number } => self.feed(Input::Msg { conn: 1, msg: ClientMsg::DropAgreement { number } }),
             Step::Export { who } => {
                 let conn = match who {
                     None => Some(1),

@@ -3,7 +3,8 @@
 
 use std::collections::HashMap;
 
-use protocol::scenario::Deck;
+use protocol::AgreementView;
+use protocol::scenario::{Choice, Deck, Item, ItemBody};
 use protocol::{EarlierTally, ErrorCode, FollowsView, Refusal, Role};
 use rusqlite::{Connection, OptionalExtension, params};
 
@@ -17,13 +18,48 @@ pub struct Earlier {
     pub view: FollowsView,
     /// Item id → that item's result then, for the items both sessions have and the earlier one played.
     pub tallies: HashMap<String, EarlierTally>,
+    /// The agreements made then: in the follow-up each comes back as an item to answer.
+    pub agreements: Vec<AgreementView>,
+}
+
+/// The id of the item that asks about agreement `number` of the earlier session.
+pub fn agreement_item(number: u32) -> String {
+    format!("afspraak-{number}")
+}
+
+/// The deck of a follow-up: `deck`, then one item per agreement made in the earlier session,
+/// which the room answers with kept / partly / not kept (the facilitator then asks why).
+pub fn follow_up_deck(deck: &Deck, earlier: &Earlier) -> Deck {
+    let mut deck = deck.clone();
+    let nl = deck.language == "nl";
+    let labels = if nl { ["Nagekomen", "Deels", "Niet nagekomen"] } else { ["Kept", "Partly", "Not kept"] };
+    let prompts: &[&str] = if nl {
+        &["Waarom wel, of waarom niet?", "Wat hielp, en wat zat in de weg?", "Wat spreken we nu af?"]
+    } else {
+        &["Why, or why not?", "What helped, and what got in the way?", "What do we agree now?"]
+    };
+    for a in &earlier.agreements {
+        let id = agreement_item(a.number);
+        if deck.item(&id).is_some() {
+            continue;
+        }
+        let options = ["nagekomen", "deels", "niet_nagekomen"]
+            .into_iter()
+            .zip(labels)
+            .map(|(id, label)| Choice { id: id.into(), label: label.into() })
+            .collect();
+        let statement = if nl { format!("Afspraak: {}", a.text) } else { format!("Agreement: {}", a.text) };
+        let prompts = prompts.iter().map(|p| (*p).to_owned()).collect();
+        deck.items.push(Item { id, themes: a.themes.clone(), body: ItemBody::Dilemma { statement, options, prompts } });
+    }
+    deck
 }
 
 impl Earlier {
     /// What a follow-up of `code` shows when that session was deleted (by retention).
     fn gone(code: &str) -> Earlier {
         let view = FollowsView { title: String::new(), date: String::new(), compared: 0, gone: true };
-        Earlier { code: code.to_owned(), view, tallies: HashMap::new() }
+        Earlier { code: code.to_owned(), view, tallies: HashMap::new(), agreements: Vec::new() }
     }
 }
 
@@ -45,7 +81,7 @@ pub fn read(conn: &Connection, code: &str, deck: &Deck) -> Result<Earlier, Expor
         })
         .collect();
     let view = FollowsView { title: report.title.clone(), date, compared: common.len(), gone: false };
-    Ok(Earlier { code: report.code, view, tallies })
+    Ok(Earlier { code: report.code, view, tallies, agreements: report.agreements })
 }
 
 /// Whether a new session on `deck` may follow session `code`, proven by that session's facilitator
@@ -87,7 +123,7 @@ pub fn check(conn: &Connection, code: &str, token: &str, deck: &Deck) -> Result<
         ));
     }
     let earlier = read(conn, &code, deck).map_err(|e| unreadable(&e))?;
-    if earlier.view.compared == 0 {
+    if earlier.view.compared == 0 && earlier.agreements.is_empty() {
         return Err(Refusal::new(
             ErrorCode::BadRequest,
             format!("Het deck \"{}\" heeft geen stellingen gemeen met sessie {code}; kies hetzelfde deck (of een met dezelfde stellingen) om te vergelijken.", deck.title),

@@ -34,6 +34,8 @@ pub struct LoadedSession {
     pub roles: Vec<(String, String, u32)>,
     /// The earlier session, when this one is a follow-up.
     pub earlier: Option<super::earlier::Earlier>,
+    /// (number, item, text), in order.
+    pub agreements: Vec<(u32, Option<String>, String)>,
 }
 
 /// Which sessions to read.
@@ -93,6 +95,7 @@ pub fn load_sessions(conn: &Connection, which: Which) -> Result<Vec<LoadedSessio
             answers: Vec::new(),
             roles: Vec::new(),
             earlier: None,
+            agreements: Vec::new(),
         });
     }
     let only = |table: &str, columns: &str| match which {
@@ -128,6 +131,12 @@ pub fn load_sessions(conn: &Connection, which: Which) -> Result<Vec<LoadedSessio
     while let Some(r) = rows.next()? {
         let Some(&i) = index.get(&r.get::<_, String>(0)?) else { continue };
         sessions[i].roles.push((r.get(1)?, r.get(2)?, r.get(3)?));
+    }
+    let mut stmt = conn.prepare(&format!("{} ORDER BY number", only("agreements", "code, number, item, text")))?;
+    let mut rows = stmt.query(params)?;
+    while let Some(r) = rows.next()? {
+        let Some(&i) = index.get(&r.get::<_, String>(0)?) else { continue };
+        sessions[i].agreements.push((r.get(1)?, r.get(2)?, r.get(3)?));
     }
     let mut stmt = conn.prepare(&only("follow_ups", "code, earlier"))?;
     let links: Vec<(String, String)> = stmt.query_map(params, |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?;

@@ -31,6 +31,8 @@ pub enum Op {
     Answer { code: String, item: String, member: u32, option: String, at_ms: i64 },
     Phase { code: String, phase: Phase, item: Option<String>, timer: Option<(i64, u32)> },
     Roles { code: String, item: String, assignments: Vec<(String, u32)> },
+    Agreement { code: String, number: u32, item: Option<String>, text: String, at_ms: i64 },
+    DropAgreement { code: String, number: u32 },
 }
 
 /// Ops that are committed together or not at all, and what to do after.

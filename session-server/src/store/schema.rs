@@ -39,6 +39,14 @@ CREATE TABLE IF NOT EXISTS requests (
     action TEXT NOT NULL,
     at_ms INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS agreements (
+    code TEXT NOT NULL,
+    number INTEGER NOT NULL,
+    item TEXT,
+    text TEXT NOT NULL,
+    at_ms INTEGER NOT NULL,
+    PRIMARY KEY (code, number)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS follow_ups (
     code TEXT PRIMARY KEY,
     earlier TEXT NOT NULL

@@ -104,6 +104,13 @@ fn apply(tx: &Connection, op: &Op) -> rusqlite::Result<()> {
                 insert.execute(params![code, item, role, member])?;
             }
         }
+        Op::Agreement { code, number, item, text, at_ms } => {
+            tx.prepare_cached("INSERT INTO agreements (code, number, item, text, at_ms) VALUES (?1, ?2, ?3, ?4, ?5)")?
+                .execute(params![code, number, item, text, at_ms])?;
+        }
+        Op::DropAgreement { code, number } => {
+            tx.prepare_cached("DELETE FROM agreements WHERE code = ?1 AND number = ?2")?.execute(params![code, number])?;
+        }
     }
     Ok(())
 }

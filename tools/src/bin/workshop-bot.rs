@@ -4,6 +4,7 @@
 //!
 //! ```text
 //! create SCENARIO [TITLE…]     code=…  facilitator=TOKEN (a new room: the bots start afresh)
+//! follow CODE TOKEN SCENARIO [TITLE…]  the same, as a follow-up of ended session CODE (its facilitator TOKEN)
 //! join N [TEAM]                players=N (bots that stay connected)
 //! player [TEAM]                player=TOKEN (one more bot, whose token a real client can resume)
 //! open ITEM | close | reveal | start_timer | end
@@ -129,10 +130,14 @@ async fn main() -> std::process::ExitCode {
             }
         };
         match words.as_slice() {
-            ["create", scenario, title @ ..] => {
+            ["create", scenario, title @ ..] | ["follow", _, _, scenario, title @ ..] => {
                 bots.clear();
                 let title = (!title.is_empty()).then(|| title.join(" "));
-                match bot(args.url.clone(), ClientMsg::CreateSession { protocol: p, scenario: (*scenario).into(), title, key: None, follows: None }).await {
+                let follows = match words.as_slice() {
+                    ["follow", code, token, ..] => Some(protocol::FollowUp { code: (*code).into(), token: (*token).into() }),
+                    _ => None,
+                };
+                match bot(args.url.clone(), ClientMsg::CreateSession { protocol: p, scenario: (*scenario).into(), title, key: None, follows }).await {
                     Ok((f, c)) => {
                         println!("code={c}\nfacilitator={}", f.token);
                         code = c;
