@@ -51,6 +51,9 @@ pub struct ViewState {
     pub saved_report: Option<String>,
     /// The report is being asked for and written.
     pub saving_report: bool,
+    /// In a follow-up: per item (id), its statement and options and the latest tally with the earlier
+    /// result beside it, for the end screen's largest shifts.
+    pub then_and_now: BTreeMap<String, (ItemView, Tally)>,
     /// The session's agreements (facilitator and projector only).
     pub agreements: Vec<protocol::AgreementView>,
     /// Reports the server sent (code, format, content), until the export plugin writes them.
@@ -85,7 +88,10 @@ impl ViewState {
             }
             ServerMsg::Session { session } => self.set_session(session, now),
             ServerMsg::Tally(t) => {
-                if self.item().is_some_and(|i| i.id == t.item) {
+                if let Some(item) = self.item().filter(|i| i.id == t.item) {
+                    if t.earlier.as_ref().is_some_and(|e| !e.shift.is_empty()) {
+                        self.then_and_now.insert(t.item.clone(), (item.clone(), t.clone()));
+                    }
                     self.tally = Some(t);
                 }
             }
@@ -161,6 +167,23 @@ impl ViewState {
     }
 
     /// What to remember for the next start of the app: the session this client is in, until it ends.
+    /// The largest shifts since the earlier session, largest first: (statement, option label, points).
+    pub fn largest_shifts(&self, n: usize) -> Vec<(String, String, i32)> {
+        let mut all: Vec<(String, String, i32)> = self
+            .then_and_now
+            .values()
+            .filter_map(|(item, t)| {
+                let shift = &t.earlier.as_ref()?.shift;
+                let (option, points) = shift.iter().max_by_key(|(o, p)| (p.abs(), std::cmp::Reverse(o.as_str())))?;
+                let label = item.options.iter().find(|o| o.id == *option).map_or(option.clone(), |o| o.label.clone());
+                Some((item.statement.clone().or(item.title.clone()).unwrap_or_default(), label, *points))
+            })
+            .collect();
+        all.sort_by_key(|(_, _, p)| std::cmp::Reverse(p.abs()));
+        all.truncate(n);
+        all
+    }
+
     /// The session this client leads now, to remember as one a later session may follow.
     pub fn led_now(&self) -> Option<crate::settings::LedSession> {
         if self.role != Some(Role::Facilitator) {

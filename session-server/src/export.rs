@@ -68,6 +68,14 @@ pub struct ItemReport {
     pub themes: Vec<String>,
     pub prompts: Vec<String>,
     pub tally: Option<Tally>,
+    /// Whether the item was played: answered, or (a sketch) its roles were drawn.
+    pub played: bool,
+}
+
+impl ItemReport {
+    fn answered(&self) -> bool {
+        self.tally.as_ref().is_some_and(|t| t.total + t.withheld > 0)
+    }
 }
 
 pub fn load_report(db: &Path, code: &str) -> Result<Report, ExportError> {
@@ -95,6 +103,9 @@ pub fn read_report(conn: &rusqlite::Connection, code: &str) -> Result<Report, Ex
     };
     let mut report = Report::new(code.clone(), title, Arc::new(deck), phase, crate::now_ms(), tally_of);
     report.created_ms = created_ms;
+    let mut stmt = conn.prepare("SELECT DISTINCT item FROM roles WHERE code = ?1")?;
+    let drawn: Vec<String> = stmt.query_map(params![code], |r| r.get(0))?.collect::<Result<_, _>>()?;
+    report.mark_drawn(drawn.iter().map(String::as_str));
     let mut stmt = conn.prepare("SELECT number, item, text FROM agreements WHERE code = ?1 ORDER BY number")?;
     let rows = stmt.query_map(params![code], |r| Ok((r.get::<_, u32>(0)?, r.get::<_, Option<String>>(1)?, r.get::<_, String>(2)?)))?;
     for row in rows {
@@ -106,6 +117,15 @@ pub fn read_report(conn: &rusqlite::Connection, code: &str) -> Result<Report, Ex
 }
 
 impl Report {
+    /// Marks these sketches as played: their roles were drawn, so the scene was opened.
+    pub fn mark_drawn<'a>(&mut self, sketches: impl IntoIterator<Item = &'a str>) {
+        for id in sketches {
+            if let Some(it) = self.items.iter_mut().find(|i| i.id == id) {
+                it.played = true;
+            }
+        }
+    }
+
     /// A report of `deck` with each dilemma's tally from `tally_of` (the full tally; the report
     /// withholds what the room may not see).
     pub fn new(
@@ -131,7 +151,12 @@ impl Report {
                     prompts: item.prompts().to_vec(),
                     // A report is shown to a room too: one or two answers stay withheld.
                     tally: (!ids.is_empty()).then(|| tally_of(item, &ids).for_the_room()),
+                    played: false,
                 }
+            })
+            .map(|mut it| {
+                it.played = it.answered();
+                it
             })
             .collect();
         Report { code, title, scenario: deck.id.clone(), phase, created_ms: 0, exported_ms, items, agreements: Vec::new(), deck }
@@ -170,7 +195,7 @@ fn csv_field(s: &str) -> String {
 fn csv(report: &Report) -> Vec<u8> {
     let field = csv_field;
     let mut out = String::from("\u{feff}nr;item;stelling;groep;antwoorden;optie;label;aantal;percentage\r\n");
-    for it in &report.items {
+    for it in report.items.iter().filter(|i| i.played) {
         let Some(t) = &it.tally else { continue };
         let mut groups = vec![("Iedereen".to_owned(), t.total, &t.counts, &t.percentages)];
         groups.extend(t.teams.iter().map(|(name, tt)| (name.clone(), tt.total, &tt.counts, &tt.percentages)));
@@ -212,7 +237,7 @@ fn markdown(report: &Report) -> String {
         utc_date(report.exported_ms)
     );
     let _ = writeln!(out, "Alleen groepsuitslagen; een team staat er pas bij vanaf 3 antwoorden.\n");
-    for it in &report.items {
+    for it in report.items.iter().filter(|i| i.played) {
         let _ = writeln!(out, "## {}. {}\n", it.number, it.text);
         if !it.themes.is_empty() {
             let _ = writeln!(out, "*Thema's: {}*\n", it.themes.join(", "));
@@ -247,6 +272,10 @@ fn markdown(report: &Report) -> String {
     }
     agreements(report, &mut out);
     themes(report, &mut out);
+    let unplayed: Vec<String> = report.items.iter().filter(|i| !i.played).map(|i| format!("{}. {}", i.number, i.text)).collect();
+    if !unplayed.is_empty() {
+        let _ = writeln!(out, "*Niet gespeeld: {}.*", unplayed.join(" · "));
+    }
     out
 }
 
@@ -270,7 +299,7 @@ fn agreements(report: &Report, out: &mut String) {
 /// The results gathered by theme, for the analysis group that bundles what was said per subject.
 fn themes(report: &Report, out: &mut String) {
     let mut by_theme: std::collections::BTreeMap<&str, Vec<&ItemReport>> = Default::default();
-    for it in &report.items {
+    for it in report.items.iter().filter(|i| i.played) {
         for t in &it.themes {
             by_theme.entry(t.as_str()).or_default().push(it);
         }

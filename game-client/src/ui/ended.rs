@@ -23,6 +23,14 @@ pub fn panel(ui: &mut egui::Ui, view: &ViewState) -> Option<Action> {
                 .color(theme::of(ui).muted),
             );
             ui.add_space(30.0);
+            let shifts = view.largest_shifts(3);
+            if !shifts.is_empty() {
+                ui.label(RichText::new(l.pick("Wat het meest verschoof sinds toen", "What moved most since then")).size(32.0).strong());
+                for (statement, option, points) in &shifts {
+                    ui.label(RichText::new(format!("{statement} — {option}: {}", widgets::shift(*points, l))).size(24.0));
+                }
+                ui.add_space(20.0);
+            }
             if !view.agreements.is_empty() {
                 ui.label(RichText::new(l.pick("Jullie afspraken", "Your agreements")).size(32.0).strong());
                 for a in &view.agreements {

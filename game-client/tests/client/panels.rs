@@ -502,3 +502,16 @@ fn the_facilitator_records_an_agreement_about_the_statement_on_screen_or_about_n
         h.get_by_label("1. We bellen eerst.");
     }
 }
+
+#[test]
+fn the_end_of_a_follow_up_lists_what_moved_most() {
+    let mut view = in_session(Role::Facilitator, Phase::Revealed, Some(0), Lang::Nl);
+    let item = view.item().unwrap().clone();
+    view.apply(game_client::net::NetEvent::Msg(protocol::ServerMsg::Tally(then_and_now())), Instant::now());
+    assert_eq!(view.largest_shifts(3), [("Bewoners mogen het groen zelf beheren.".to_owned(), "Eens".to_owned(), -42)]);
+    view.session.as_mut().unwrap().phase = Phase::Ended;
+    view.session.as_mut().unwrap().item = None;
+    let h = harness(view, Form::default());
+    h.get_by_label("Wat het meest verschoof sinds toen");
+    h.get_by_label(&format!("{} — Eens: −42 punten", item.statement.unwrap()));
+}

@@ -232,6 +232,7 @@ impl State {
         let mut report =
             crate::export::Report::new(self.code.clone(), self.title.clone(), self.deck.clone(), self.phase.as_str().into(), now_ms, tally_of);
         report.agreements = self.agreements.clone();
+        report.mark_drawn(self.roles.keys().map(String::as_str));
         report
     }
 
