@@ -59,6 +59,8 @@ impl Role {
 pub enum ItemKind {
     Dilemma,
     Sketch,
+    /// An open question for the conversation: nothing to answer on a screen.
+    Question,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

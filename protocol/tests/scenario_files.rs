@@ -89,6 +89,40 @@ statement = "De subsidie moet een collega beoordelen."
 }
 
 #[test]
+fn an_open_question_has_its_question_and_prompts_and_nothing_to_choose() {
+    let src = r#"
+id = "leidraad"
+title = "Leidraad"
+language = "nl"
+
+[[item]]
+id = "energie"
+kind = "question"
+question = "Waar krijg je energie van?"
+themes = ["energie"]
+prompts = ["Noem een moment."]
+
+[[item]]
+id = "leeg"
+kind = "question"
+statement = "Dit hoort bij een dilemma."
+"#;
+    let found = problems(src);
+    assert!(has(&found, 14, "mist `question`"), "a question without `question`: {found:?}");
+    assert!(has(&found, 16, "Onbekend veld `statement`"), "`statement` is not a question's key: {found:?}");
+    let deck = parse_deck("ok.toml", &src[..src.find("[[item]]\nid = \"leeg\"").unwrap()]).unwrap();
+    let q = &deck.items[0];
+    assert_eq!(q.kind(), protocol::ItemKind::Question);
+    assert!(q.options().is_empty());
+    let view = q.view(true);
+    assert_eq!(view.statement.as_deref(), Some("Waar krijg je energie van?"));
+    assert_eq!(view.prompts.unwrap(), ["Noem een moment."]);
+    assert!(q.view(false).prompts.is_none(), "the prompts are the facilitator's");
+    let bad = problems("id = \"x\"\ntitle = \"X\"\nlanguage = \"nl\"\n[[item]]\nid = \"a\"\nkind = \"vraag\"\n");
+    assert!(has(&bad, 6, "Kies \"dilemma\", \"sketch\" of \"question\""), "{bad:?}");
+}
+
+#[test]
 fn a_broken_deck_gets_every_problem_with_its_position() {
     let src = r#"id = "Mijn Deck"
 title = ""

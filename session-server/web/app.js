@@ -47,6 +47,7 @@
       thenNow: (day, n) => 'Nu, en eronder toen (' + day + ', ' + (n === 1 ? '1 antwoord' : n + ' antwoorden') + ')',
       thenFew: day => 'Toen (' + day + ') waren er te weinig antwoorden om te tonen.',
       then: 'toen',
+      openQuestion: 'Een open vraag: bespreek hem samen. Er valt niets te kiezen.',
       shift: p => p === 0 ? 'gelijk' : (p > 0 ? '+' : '−') + Math.abs(p) + (Math.abs(p) === 1 ? ' punt' : ' punten'),
       errors: {}
     },
@@ -86,6 +87,7 @@
       thenNow: (day, n) => 'Now, and below it then (' + day + ', ' + (n === 1 ? '1 answer' : n + ' answers') + ')',
       thenFew: day => 'Then (' + day + ') there were too few answers to show.',
       then: 'then',
+      openQuestion: 'An open question: discuss it together. There is nothing to choose.',
       shift: p => p === 0 ? 'same' : (p > 0 ? '+' : '−') + Math.abs(p) + (Math.abs(p) === 1 ? ' point' : ' points'),
       errors: {
         bad_request: 'The server did not understand that request.',
@@ -370,7 +372,9 @@
         }
       }
     }
-    if (it.statement && !playing) {
+    if (it.kind === 'question') {
+      out.push(el('p', { class: 'statement', text: it.statement || '' }), el('p', { class: 'muted', text: t().openQuestion }));
+    } else if (it.statement && !playing) {
       out.push(el('p', { class: 'statement', text: it.statement }));
       out.push(answers(s, it));
     } else if (!playing && (it.kind === 'dilemma' || s.phase === 'closed')) {

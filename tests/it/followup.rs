@@ -179,3 +179,32 @@ async fn a_follow_up_survives_kill_9_and_says_when_its_earlier_session_was_delet
     b.child.kill().unwrap();
     b.child.wait().unwrap();
 }
+
+#[tokio::test]
+async fn the_second_conversation_guide_follows_the_first_and_open_questions_take_no_answers() {
+    let s = Server::start().await;
+    let (mut f, first, token) = s.facilitator("gesprek-1").await;
+    let (mut p, _) = s.player(&first, None).await;
+    f.control("open", Some("energie-krijgen")).await;
+    let view = p.session_where("open question", |v| v.phase == Phase::Open).await;
+    let item = view.item.expect("the question on screen");
+    assert_eq!((item.kind, item.options.len()), (protocol::ItemKind::Question, 0));
+    assert!(item.prompts.is_none(), "its prompts are the facilitator's");
+    p.send(serde_json::json!({"type":"answer","item":"energie-krijgen","option":"eens"})).await;
+    assert_eq!(p.error().await.0, ErrorCode::InvalidOption, "nothing to choose");
+    f.control("open", Some("doelen")).await;
+    f.send(serde_json::json!({"type":"agreement","text":"We bellen elke maand even.","item":"doelen"})).await;
+    f.expect("the agreement stored", |m| matches!(m, ServerMsg::Agreements { agreements } if agreements.len() == 1).then_some(())).await;
+    f.control("end", None).await;
+    f.session_where("ended", |v| v.phase == Phase::Ended).await;
+
+    let mut f = s.client().await;
+    create_follow_up(&mut f, "gesprek-2", &first, &token).await;
+    let (_, _, view) = f.welcome().await;
+    assert_eq!(view.follows.as_ref().map(|f| f.compared), Some(3), "the three statements both guides ask");
+    let items = view.items.unwrap();
+    let asked = items.last().unwrap();
+    assert_eq!((asked.id.as_str(), asked.statement.as_deref()), ("afspraak-1", Some("Afspraak: We bellen elke maand even.")));
+    assert_eq!(asked.themes, ["afspraken"]);
+    s.stop().await;
+}

@@ -68,6 +68,10 @@ pub fn panel(ui: &mut egui::Ui, view: &ViewState, now: Instant) -> Option<Action
             ui.add_space(8.0);
             ui.label(RichText::new(statement).size(if big { 52.0 } else { 34.0 }).strong());
             ui.add_space(12.0);
+            if item.kind == ItemKind::Question {
+                let text = l.pick("Een open vraag: bespreek hem samen. Er valt niets te kiezen.", "An open question: discuss it together. There is nothing to choose.");
+                ui.label(RichText::new(text).size(if big { 30.0 } else { 24.0 }).color(theme::of(ui).muted));
+            } else {
             match session.phase {
                 Phase::Revealed => widgets::bars(ui, &item.options, view.tally.as_ref(), view.my_choice(), l),
                 Phase::Open if player => {
@@ -93,6 +97,7 @@ pub fn panel(ui: &mut egui::Ui, view: &ViewState, now: Instant) -> Option<Action
                     let answered = format!("{} {}", session.answered, l.pick("antwoorden", "answers"));
                     ui.label(RichText::new(answered).size(36.0).color(theme::of(ui).muted));
                 }
+            }
             }
         } else if !playing && (item.kind == ItemKind::Dilemma || session.phase == Phase::Closed) {
             ui.label(RichText::new(l.pick("Wacht op de facilitator…", "Waiting for the facilitator…")).color(theme::of(ui).muted));

@@ -17,6 +17,11 @@ pub const END: &str = "Shift+E";
 pub fn allowed(session: &SessionView, action: ControlAction) -> bool {
     let kind = session.item.as_ref().map(|i| i.kind);
     let needs_item = !matches!(action, ControlAction::Open | ControlAction::End);
+    // Closing and revealing are about answers: an open question or a sketch without a statement has none.
+    let answerable = session.item.as_ref().is_some_and(|i| !i.options.is_empty());
+    if matches!(action, ControlAction::Close | ControlAction::Reveal) && !answerable {
+        return false;
+    }
     (!needs_item || kind.is_some()) && protocol::flow::next_phase(session.phase, action, kind).is_ok()
 }
 

@@ -515,3 +515,25 @@ fn the_end_of_a_follow_up_lists_what_moved_most() {
     h.get_by_label("Wat het meest verschoof sinds toen");
     h.get_by_label(&format!("{} — Eens: −42 punten", item.statement.unwrap()));
 }
+
+#[test]
+fn an_open_question_shows_no_answers_to_choose_and_no_result_to_reveal() {
+    let deck = parse_deck("q.toml", "id = \"q\"\ntitle = \"Q\"\nlanguage = \"nl\"\n[[item]]\nid = \"energie\"\nkind = \"question\"\nquestion = \"Waar krijg je energie van?\"\nprompts = [\"Noem een moment.\"]\n").unwrap();
+    for role in [Role::Player, Role::Watcher, Role::Facilitator] {
+        let mut view = in_session(role, Phase::Open, Some(0), Lang::Nl);
+        let session = view.session.as_mut().unwrap();
+        session.item = Some(deck.items[0].view(role == Role::Facilitator));
+        session.items = (role == Role::Facilitator).then(|| vec![deck.items[0].view(true)]);
+        let mut h = harness(view, Form::default());
+        h.get_by_label("Waar krijg je energie van?");
+        assert!(h.query_by_label_contains("Eens").is_none());
+        assert!(h.query_by_label_contains("Toon de uitslag").is_none() && h.query_by_label_contains("Sluit het stemmen").is_none());
+        if role == Role::Facilitator {
+            h.get_by_label("• Noem een moment.");
+            assert_eq!(press(&mut h, egui::Modifiers::NONE, egui::Key::R), None, "R reveals nothing");
+        } else {
+            h.get_by_label("Een open vraag: bespreek hem samen. Er valt niets te kiezen.");
+            assert_eq!(press(&mut h, egui::Modifiers::NONE, egui::Key::Num1), None);
+        }
+    }
+}

@@ -25,6 +25,9 @@ pub struct Item {
 pub enum ItemBody {
     Dilemma { statement: String, options: Vec<Choice>, prompts: Vec<String> },
     Sketch(Sketch),
+    /// An open question for the conversation: shown to everyone, nothing to choose; the
+    /// facilitator has prompts beside it.
+    Question { question: String, prompts: Vec<String> },
 }
 
 /// An "Acteren via B" scene: a situation for the audience, roles with private briefings, a countdown.
@@ -97,14 +100,16 @@ impl Item {
         match self.body {
             ItemBody::Dilemma { .. } => ItemKind::Dilemma,
             ItemBody::Sketch(_) => ItemKind::Sketch,
+            ItemBody::Question { .. } => ItemKind::Question,
         }
     }
 
-    /// The statement the room answers: a dilemma's, or a sketch's follow-up.
+    /// The statement the room answers (a dilemma's, or a sketch's follow-up), or an open question.
     pub fn statement(&self) -> Option<&str> {
         match &self.body {
             ItemBody::Dilemma { statement, .. } => Some(statement),
             ItemBody::Sketch(s) => s.follow_up.as_ref().map(|f| f.statement.as_str()),
+            ItemBody::Question { question, .. } => Some(question),
         }
     }
 
@@ -113,6 +118,7 @@ impl Item {
         match &self.body {
             ItemBody::Dilemma { options, .. } => options,
             ItemBody::Sketch(s) => s.follow_up.as_ref().map_or(&[], |f| &f.options),
+            ItemBody::Question { .. } => &[],
         }
     }
 
@@ -123,14 +129,14 @@ impl Item {
     pub fn sketch(&self) -> Option<&Sketch> {
         match &self.body {
             ItemBody::Sketch(s) => Some(s),
-            ItemBody::Dilemma { .. } => None,
+            ItemBody::Dilemma { .. } | ItemBody::Question { .. } => None,
         }
     }
 
     /// The facilitator's questions: a dilemma's prompts, or a sketch's discussion questions.
     pub fn prompts(&self) -> &[String] {
         match &self.body {
-            ItemBody::Dilemma { prompts, .. } => prompts,
+            ItemBody::Dilemma { prompts, .. } | ItemBody::Question { prompts, .. } => prompts,
             ItemBody::Sketch(s) => &s.questions,
         }
     }

@@ -13,6 +13,7 @@ use super::{DEFAULT_DURATION_S, DURATION_RANGE};
 
 const DECK_KEYS: &[&str] = &["id", "title", "language", "description", "item"];
 const DILEMMA_KEYS: &[&str] = &["id", "kind", "statement", "options", "themes", "prompts"];
+const QUESTION_KEYS: &[&str] = &["id", "kind", "question", "themes", "prompts"];
 const SKETCH_KEYS: &[&str] =
     &["id", "kind", "title", "situation", "essence", "role", "duration_s", "questions", "themes", "follow_up"];
 const ROLE_KEYS: &[&str] = &["name", "briefing"];
@@ -201,9 +202,15 @@ impl Cx<'_> {
                 self.unknown_keys(&t, SKETCH_KEYS);
                 self.sketch(&t, language)
             }
+            Some("question") => {
+                self.unknown_keys(&t, QUESTION_KEYS);
+                let question = self.text(&t, "question", true);
+                let prompts = self.texts(&t, "prompts");
+                question.map(|question| ItemBody::Question { question, prompts })
+            }
             Some(other) => {
                 let at = t.get("kind").map_or(0, |v| v.span().start);
-                self.problem(at, format!("`kind = \"{other}\"` in {} bestaat niet. Kies \"dilemma\" of \"sketch\".", t.what));
+                self.problem(at, format!("`kind = \"{other}\"` in {} bestaat niet. Kies \"dilemma\", \"sketch\" of \"question\".", t.what));
                 None
             }
             None => None,
