@@ -56,6 +56,17 @@ enum Command {
         #[arg(long, short)]
         out: Option<PathBuf>,
     },
+    /// One report for a series of sessions (a conversation and its follow-ups) or for the sessions
+    /// named: per theme each item over time with the shift, and the agreements with their result.
+    /// Writes verslag.md, verslag.csv and a chart per item (grafiek-ITEM.svg) into a folder.
+    Report {
+        /// One code: its whole series (the sessions it follows and its follow-ups). More codes: exactly those sessions.
+        #[arg(required = true)]
+        codes: Vec<String>,
+        /// The folder to write into (default: verslag-CODE, after the first session's code).
+        #[arg(long, short)]
+        out: Option<PathBuf>,
+    },
     /// For whoever runs the server: list the sessions, end one, purge old ones.
     Sessions {
         #[command(subcommand)]
@@ -69,6 +80,7 @@ pub fn main() -> ExitCode {
     match cli.command {
         Some(Command::Validate { paths }) => validate(&paths),
         Some(Command::Export { code, format, out }) => report_errors(export(&cli.db, &code, format, out)),
+        Some(Command::Report { codes, out }) => report_errors(series_report(&cli.db, &codes, out)),
         Some(Command::Sessions { command }) => report_errors(crate::operate::run(&cli.db, command)),
         None | Some(Command::Serve) => {
             let mut config = Config::new(cli.scenarios, cli.db);
@@ -119,6 +131,30 @@ fn export(db: &std::path::Path, code: &str, format: Format, out: Option<PathBuf>
         Some(path) => std::fs::write(&path, bytes).with_context(|| format!("writing {}", path.display()))?,
         None => std::io::Write::write_all(&mut std::io::stdout(), &bytes)?,
     }
+    Ok(())
+}
+
+fn series_report(db: &std::path::Path, codes: &[String], out: Option<PathBuf>) -> anyhow::Result<()> {
+    anyhow::ensure!(db.exists(), "the database {} does not exist; pass --db with the server's database", db.display());
+    let conn = crate::store::open_connection(db)?;
+    let codes = match codes {
+        [one] => crate::series::series_of(&conn, one)?,
+        many => many.to_vec(),
+    };
+    let series = crate::series::read(&conn, &codes)?;
+    let dir = out.unwrap_or_else(|| PathBuf::from(format!("verslag-{}", series.sessions[0].code)));
+    std::fs::create_dir_all(&dir).with_context(|| format!("making the folder {}", dir.display()))?;
+    let write = |name: &str, bytes: &[u8]| {
+        let path = dir.join(name);
+        std::fs::write(&path, bytes).with_context(|| format!("writing {}", path.display()))
+    };
+    write("verslag.md", series.markdown().as_bytes())?;
+    write("verslag.csv", &series.csv())?;
+    for (name, svg) in series.charts() {
+        write(&name, svg.as_bytes())?;
+    }
+    let n = series.sessions.len();
+    println!("{}: {n} session(s), with verslag.csv and a chart per item", dir.join("verslag.md").display());
     Ok(())
 }
 

@@ -179,6 +179,13 @@ pub fn render(report: &Report, format: Format) -> Vec<u8> {
     }
 }
 
+impl Report {
+    /// The (id, label) of each option of item `id`, when this session's deck has it.
+    pub fn option_labels(&self, id: &str) -> Option<Vec<(String, String)>> {
+        Some(self.deck.item(id)?.options().iter().map(|o| (o.id.clone(), o.label.clone())).collect())
+    }
+}
+
 fn labels<'a>(report: &'a Report, item: &str) -> Vec<(&'a str, &'a str)> {
     report.deck.item(item).map_or_else(Vec::new, |i| i.options().iter().map(|o| (o.id.as_str(), o.label.as_str())).collect())
 }
@@ -186,7 +193,7 @@ fn labels<'a>(report: &'a Report, item: &str) -> Vec<(&'a str, &'a str)> {
 /// One CSV field: quoted where needed, and never a formula. Team names come from players; a
 /// field that Excel would read as a formula (`=`, `+`, `-`, `@`, tab or carriage return first)
 /// gets a leading apostrophe, which Excel shows as text.
-fn csv_field(s: &str) -> String {
+pub(crate) fn csv_field(s: &str) -> String {
     let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{s}") } else { s.to_owned() };
     if s.contains([';', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s }
 }

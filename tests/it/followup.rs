@@ -8,10 +8,10 @@ use protocol::{ErrorCode, Phase, ServerMsg, Tally};
 use crate::process::{Binary, free_port, scenario_dir};
 
 /// 29 August 2026, 10:00 UTC: the first conversation, three months before the follow-up.
-const AUGUST: i64 = 1_787_997_600_000;
+pub(crate) const AUGUST: i64 = 1_787_997_600_000;
 
 /// Players join `code`, answer item `a` with these options, and the facilitator reveals; returns the players.
-async fn play_a(url_of: impl AsyncFn() -> TestClient, f: &mut TestClient, code: &str, answers: &[&str]) -> Vec<TestClient> {
+pub(crate) async fn play_a(url_of: impl AsyncFn() -> TestClient, f: &mut TestClient, code: &str, answers: &[&str]) -> Vec<TestClient> {
     let mut players = Vec::new();
     for _ in answers {
         let mut p = url_of().await;
@@ -30,12 +30,12 @@ async fn play_a(url_of: impl AsyncFn() -> TestClient, f: &mut TestClient, code: 
 }
 
 /// Sets the day session `code` was played, as if it were played then.
-fn played_on(db: &Path, code: &str, ms: i64) {
+pub(crate) fn played_on(db: &Path, code: &str, ms: i64) {
     let conn = rusqlite::Connection::open(db).unwrap();
     assert_eq!(conn.execute("UPDATE sessions SET created_ms = ?1 WHERE code = ?2", rusqlite::params![ms, code]).unwrap(), 1);
 }
 
-async fn create_follow_up(f: &mut TestClient, scenario: &str, code: &str, token: &str) {
+pub(crate) async fn create_follow_up(f: &mut TestClient, scenario: &str, code: &str, token: &str) {
     f.send(serde_json::json!({"type":"create_session","protocol":1,"scenario":scenario,"title":"Drie maanden later","follows":{"code":code,"token":token}})).await;
 }
 

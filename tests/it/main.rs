@@ -17,6 +17,7 @@ mod play;
 mod process;
 mod resume;
 mod room;
+mod series;
 mod storage;
 mod sketches;
 mod web;

@@ -1,0 +1,99 @@
+//! `session-server report`: one report for a series (a conversation and its follow-ups) or a chosen
+//! set of sessions, by theme, with charts, CSV, and the agreements with their result.
+
+use std::process::Command;
+
+use integration_tests::Server;
+use protocol::Phase;
+
+use crate::followup::{AUGUST, create_follow_up, play_a, played_on};
+
+const DAY: i64 = 86_400_000;
+
+fn report(db: &std::path::Path, args: &[&str], out: &std::path::Path) -> (bool, String) {
+    let o = Command::new(env!("CARGO_BIN_EXE_server-under-test")).arg("--db").arg(db).arg("report").args(args).arg("--out").arg(out).output().unwrap();
+    (o.status.success(), format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr)))
+}
+
+#[tokio::test]
+async fn a_series_report_shows_each_item_over_time_by_theme_with_the_agreements_kept_or_not() {
+    let s = Server::start().await;
+    // The first conversation: item a, and an agreement about it.
+    let (mut f, first, token) = s.facilitator("test").await;
+    play_a(async || s.client().await, &mut f, &first, &["eens", "eens", "oneens"]).await;
+    f.send(serde_json::json!({"type":"agreement","text":"We bellen eerst.","item":"a"})).await;
+    f.expect("stored", |m| matches!(m, protocol::ServerMsg::Agreements { .. }).then_some(())).await;
+    f.control("end", None).await;
+    f.session_where("ended", |v| v.phase == Phase::Ended).await;
+    // Three months later: item a again, and the agreement asked about.
+    let mut f = s.client().await;
+    create_follow_up(&mut f, "test", &first, &token).await;
+    let (second, second_token, _) = f.welcome().await;
+    let mut players = play_a(async || s.client().await, &mut f, &second, &["oneens", "oneens", "hangt_af"]).await;
+    f.control("open", Some("afspraak-1")).await;
+    for (p, choice) in players.iter_mut().zip(["nagekomen", "nagekomen", "deels"]) {
+        p.session_where("agreement open", |v| v.item.as_ref().is_some_and(|i| i.id == "afspraak-1")).await;
+        p.answer("afspraak-1", choice).await;
+    }
+    f.tally_where("three on the agreement", |t| t.item == "afspraak-1" && t.total == 3).await;
+    f.control("end", None).await;
+    f.session_where("ended", |v| v.phase == Phase::Ended).await;
+    // And a third, later still.
+    let mut f = s.client().await;
+    create_follow_up(&mut f, "test", &second, &second_token).await;
+    let (third, _, _) = f.welcome().await;
+    play_a(async || s.client().await, &mut f, &third, &["eens", "hangt_af", "hangt_af", "hangt_af"]).await;
+    f.control("end", None).await;
+    f.session_where("ended", |v| v.phase == Phase::Ended).await;
+    let dir = s.stop().await;
+    let db = dir.path().join("workshop.db");
+    played_on(&db, &first, AUGUST);
+    played_on(&db, &second, AUGUST + 92 * DAY);
+    played_on(&db, &third, AUGUST + 184 * DAY);
+
+    // Any code of the series gives the whole series.
+    let out = dir.path().join("verslag");
+    let (ok, said) = report(&db, &[&second], &out);
+    assert!(ok, "{said}");
+    assert!(said.contains("3 session(s)"), "{said}");
+    let md = std::fs::read_to_string(out.join("verslag.md")).unwrap();
+    assert!(md.starts_with("# Verslag van de reeks: Test\n"), "{md}");
+    assert!(md.contains(&format!("1. **Test** — sessie `{first}`, 2026-08-29")), "{md}");
+    assert!(md.contains("## Thema: groen\n\n### Bewoners mogen het groen zelf beheren.\n\n![Bewoners mogen het groen zelf beheren.](grafiek-a.svg)"), "{md}");
+    assert!(md.contains("| | 2026-08-29 | 2026-11-29 | 2027-03-01 | verschuiving |"), "{md}");
+    // Each cell is what the database holds for that session.
+    for (label, id, shift) in [("Eens", "eens", "-42"), ("Oneens", "oneens", "-33"), ("Hangt ervan af", "hangt_af", "+75")] {
+        let cells: Vec<String> = [&first, &second, &third]
+            .iter()
+            .map(|code| {
+                let r = session_server::export::load_report(&db, code).unwrap();
+                let t = r.items.into_iter().find(|i| i.id == "a").unwrap().tally.unwrap();
+                format!("{}% ({})", t.percentages[id], t.counts[id])
+            })
+            .collect();
+        let row = format!("| {label} | {} | {shift} |", cells.join(" | "));
+        assert!(md.contains(&row), "{row} in {md}");
+    }
+    assert!(md.contains(&format!("## Afspraken\n\n- We bellen eerst. *(sessie {first}, 2026-08-29)* — op 2026-11-29: Nagekomen 67% · Deels 33% · Niet nagekomen 0%")), "{md}");
+    assert!(md.contains("*Niet gespeeld: Geld is het antwoord. · Twee petten — Een collega moet beoordelen. · Zonder stelling.*"), "{md}");
+    let svg = std::fs::read_to_string(out.join("grafiek-a.svg")).unwrap();
+    // For the docs: the chart a trainer gets (scripts/screenshots.sh sets this).
+    if let Some(keep) = std::env::var_os("DILEMMA_SCREENSHOTS") {
+        std::fs::write(std::path::Path::new(&keep).join("series-chart.svg"), &svg).unwrap();
+    }
+    assert!(svg.starts_with("<svg") && svg.contains("Hangt ervan af") && svg.contains("2026-08-29"), "a chart with its legend and dates");
+    assert!(!out.join("grafiek-b.svg").exists(), "no chart for what was not played");
+    let csv = std::fs::read(out.join("verslag.csv")).unwrap();
+    assert!(csv.starts_with("\u{feff}thema;item;stelling;sessie;datum;antwoorden;optie;label;aantal;percentage\r\n".as_bytes()));
+    let csv = String::from_utf8(csv).unwrap();
+    assert!(csv.contains(&format!("groen;a;Bewoners mogen het groen zelf beheren.;{first};2026-08-29;3;eens;Eens;2;67\r\n")), "{csv}");
+
+    // A chosen set: exactly those sessions.
+    let two = dir.path().join("twee");
+    let (ok, said) = report(&db, &[&third, &first], &two);
+    assert!(ok && said.contains("2 session(s)"), "{said}");
+    let md = std::fs::read_to_string(two.join("verslag.md")).unwrap();
+    assert!(md.contains("| | 2026-08-29 | 2027-03-01 | verschuiving |"), "oldest first: {md}");
+    let (ok, said) = report(&db, &["ZZZZZZ"], &dir.path().join("niets"));
+    assert!(!ok && said.contains("no session with code ZZZZZZ"), "{said}");
+}
