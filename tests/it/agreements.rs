@@ -16,14 +16,9 @@ async fn agreements(c: &mut TestClient, what: &str, count: usize) -> Vec<Agreeme
 }
 
 fn export_md(dir: &std::path::Path, code: &str) -> String {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_server-under-test"))
-        .arg("--db")
-        .arg(dir.join("workshop.db"))
-        .args(["export", code, "--format", "md"])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout).unwrap()
+    let (ok, out, err) = crate::process::server_cli(&dir.join("workshop.db"), &["export".as_ref(), code.as_ref(), "--format".as_ref(), "md".as_ref()]);
+    assert!(ok, "{err}");
+    String::from_utf8(out).unwrap()
 }
 
 #[tokio::test]

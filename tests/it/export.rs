@@ -1,19 +1,12 @@
 //! `session-server export`: CSV for Dutch Excel, JSON and a Markdown report, with group results only.
 
-use std::process::Command;
 use std::time::Duration;
 
 use integration_tests::{Server, TestClient};
 use protocol::Phase;
 
 fn export(db: &std::path::Path, code: &str, format: &str) -> (bool, Vec<u8>, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_server-under-test"))
-        .arg("--db")
-        .arg(db)
-        .args(["export", code, "--format", format])
-        .output()
-        .unwrap();
-    (out.status.success(), out.stdout, String::from_utf8_lossy(&out.stderr).into_owned())
+    crate::process::server_cli(db, &["export".as_ref(), code.as_ref(), "--format".as_ref(), format.as_ref()])
 }
 
 /// Players join with these teams, answer item `a` so, and the facilitator reveals: the revealed tally.

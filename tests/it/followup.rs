@@ -160,13 +160,9 @@ async fn a_follow_up_survives_kill_9_and_says_when_its_earlier_session_was_delet
 
     // The retention time deletes the first session: the follow-up goes on without a comparison.
     played_on(&dir.path().join("workshop.db"), &first, AUGUST - 400 * 86_400_000);
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_server-under-test"))
-        .arg("--db")
-        .arg(dir.path().join("workshop.db"))
-        .args(["sessions", "purge", "--older-than-days", "365"])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let purge = ["sessions", "purge", "--older-than-days", "365"].map(std::ffi::OsStr::new);
+    let (ok, _, err) = crate::process::server_cli(&dir.path().join("workshop.db"), &purge);
+    assert!(ok, "{err}");
     let mut b = Binary::start(dir.path(), port).await;
     let mut f = b.client().await;
     f.send(serde_json::json!({"type":"resume","protocol":1,"code":second,"token":second_token})).await;

@@ -1,6 +1,5 @@
 //! Sessions end by themselves when left alone, leave memory once ended and empty, come back on demand, and old ones are purged; the operator's commands.
 
-use std::process::Command;
 use std::time::Duration;
 
 use integration_tests::{Server, TestClient, WAIT};
@@ -22,8 +21,10 @@ async fn resume(s: &Server, code: &str, token: &str) -> TestClient {
 }
 
 fn operator(db: &std::path::Path, args: &[&str]) -> (bool, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_server-under-test")).arg("--db").arg(db).arg("sessions").args(args).output().unwrap();
-    (out.status.success(), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+    let mut all = vec![std::ffi::OsStr::new("sessions")];
+    all.extend(args.iter().map(std::ffi::OsStr::new));
+    let (ok, out, err) = crate::process::server_cli(db, &all);
+    (ok, String::from_utf8_lossy(&out).into_owned(), err)
 }
 
 #[tokio::test]

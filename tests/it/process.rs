@@ -79,3 +79,10 @@ pub fn scenario_dir(decks: &[(&str, &str)]) -> tempfile::TempDir {
     }
     dir
 }
+
+/// Runs a one-off command of the server binary (`export`, `report`, `sessions`) on database `db`:
+/// (whether it succeeded, standard output, standard error).
+pub fn server_cli(db: &Path, args: &[&std::ffi::OsStr]) -> (bool, Vec<u8>, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_server-under-test")).arg("--db").arg(db).args(args).output().unwrap();
+    (out.status.success(), out.stdout, String::from_utf8_lossy(&out.stderr).into_owned())
+}

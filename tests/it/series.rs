@@ -1,7 +1,6 @@
 //! `session-server report`: one report for a series (a conversation and its follow-ups) or a chosen
 //! set of sessions, by theme, with charts, CSV, and the agreements with their result.
 
-use std::process::Command;
 
 use integration_tests::Server;
 use protocol::Phase;
@@ -11,8 +10,11 @@ use crate::followup::{AUGUST, create_follow_up, play_a, played_on};
 const DAY: i64 = 86_400_000;
 
 fn report(db: &std::path::Path, args: &[&str], out: &std::path::Path) -> (bool, String) {
-    let o = Command::new(env!("CARGO_BIN_EXE_server-under-test")).arg("--db").arg(db).arg("report").args(args).arg("--out").arg(out).output().unwrap();
-    (o.status.success(), format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr)))
+    let mut all: Vec<&std::ffi::OsStr> = vec!["report".as_ref()];
+    all.extend(args.iter().map(std::ffi::OsStr::new));
+    all.extend(["--out".as_ref(), out.as_os_str()]);
+    let (ok, stdout, stderr) = crate::process::server_cli(db, &all);
+    (ok, format!("{}{stderr}", String::from_utf8_lossy(&stdout)))
 }
 
 #[tokio::test]
