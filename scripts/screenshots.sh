@@ -106,6 +106,12 @@ bot close; bot reveal
 shot facilitator-then-now --code "$CODE" --token "$F"
 shot player-then-now --code "$CODE" --token "$P"
 shot watch-then-now --watch "$CODE"
+# The end of the follow-up, with the agreements made.
+bot agree We bellen elkaar voordat we mailen.
+bot agree Elke maand een kop koffie met de initiatiefnemers.
+sleep 1
+bot end
+shot facilitator-ended-agreements --code "$CODE" --token "$F"
 
 # A sketch: three players, two of them drawn for a role.
 bot create acteren-via-b "Acteren via B"
@@ -129,5 +135,5 @@ shot player-ended --code "$CODE" --token "$ROLE"
 
 # The browser pages (phone and projector): the browser tests save each state they check.
 need_packages "${BROWSER_PACKAGES[@]}"
-DILEMMA_SCREENSHOTS="$PWD/$OUT" cargo test --locked --workspace --test it pages:: series::
+DILEMMA_SCREENSHOTS="$PWD/$OUT" cargo test --locked --workspace --test it -- pages:: series::
 echo "saved in $OUT/"

@@ -48,6 +48,7 @@
       thenFew: day => 'Toen (' + day + ') waren er te weinig antwoorden om te tonen.',
       then: 'toen',
       openQuestion: 'Een open vraag: bespreek hem samen. Er valt niets te kiezen.',
+      agreements: 'Jullie afspraken',
       shift: p => p === 0 ? 'gelijk' : (p > 0 ? '+' : '−') + Math.abs(p) + (Math.abs(p) === 1 ? ' punt' : ' punten'),
       errors: {}
     },
@@ -88,6 +89,7 @@
       thenFew: day => 'Then (' + day + ') there were too few answers to show.',
       then: 'then',
       openQuestion: 'An open question: discuss it together. There is nothing to choose.',
+      agreements: 'Your agreements',
       shift: p => p === 0 ? 'same' : (p > 0 ? '+' : '−') + Math.abs(p) + (Math.abs(p) === 1 ? ' point' : ' points'),
       errors: {
         bad_request: 'The server did not understand that request.',
@@ -113,7 +115,7 @@
     lang: browserLang, code: normalise(params.get('code') || ''), team: '', token: null,
     session: null, tally: null, mine: {}, pending: null, card: null, notice: null,
     screen: 'form', formError: null, welcomed: false, attached: false, conn: 'idle', failures: 0,
-    deadline: null, timeUpFor: null, revealedFor: null
+    deadline: null, timeUpFor: null, revealedFor: null, agreements: []
   };
   let ws = null;
   let retryTimer = null;
@@ -211,6 +213,7 @@
         if (st.pending && st.pending.item === m.item && st.pending.option === m.option) st.pending = null;
         break;
       case 'role': st.card = m; break;
+      case 'agreements': st.agreements = m.agreements; break;
       case 'error': return onError(m);
       default: return;
     }
@@ -308,7 +311,11 @@
     const s = st.session;
     if (!s) return null;
     const notice = st.notice ? el('p', { class: 'notice', role: 'alert', text: st.notice }) : null;
-    if (s.phase === 'ended') return [el('p', { class: 'statement', text: PAGE === 'watch' ? t().endedWatch : t().ended }), notice];
+    if (s.phase === 'ended') {
+      // The projector shows the group's agreements at the end (phones never get them).
+      const agreed = (st.agreements || []).length ? [el('h2', { text: t().agreements }), el('ol', { class: 'agreements' }, st.agreements.map(a => el('li', { value: a.number, text: a.text })))] : [];
+      return [el('p', { class: 'statement', text: PAGE === 'watch' ? t().endedWatch : t().ended }), agreed, notice];
+    }
     if (!s.item) return [lobby(s), notice];
     return [el('p', { class: 'muted', text: t().of(s.index + 1, s.count) }), item(s, s.item), notice];
   }

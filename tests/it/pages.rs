@@ -276,6 +276,17 @@ async fn the_projector_page_shows_the_code_the_room_and_the_reveal_in_the_decks_
     assert_eq!(screen.js("return document.querySelectorAll('.result').length", vec![]).await, json!(0), "no bars");
     screen.assert_accessible("projector, too few answers").await;
     screen.screenshot("web-watch-withheld").await;
+
+    // The end: the projector lists the group's agreements.
+    f.send(json!({"type":"agreement","text":"We call before we email.","item":"green-playground"})).await;
+    f.send(json!({"type":"agreement","text":"A coffee with the initiators every month."})).await;
+    f.control("end", None).await;
+    screen.wait_text("ol.agreements", "A coffee with the initiators every month.").await;
+    screen.wait_text("#view", "Your agreements").await;
+    let items = screen.js("return Array.from(document.querySelectorAll('ol.agreements li')).map(li => li.innerText)", vec![]).await;
+    assert_eq!(items, json!(["We call before we email.", "A coffee with the initiators every month."]));
+    screen.assert_accessible("projector, the end with agreements").await;
+    screen.screenshot("web-watch-agreements").await;
     screen.close().await;
     s.stop().await;
 }

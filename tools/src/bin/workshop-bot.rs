@@ -8,6 +8,7 @@
 //! join N [TEAM]                players=N (bots that stay connected)
 //! player [TEAM]                player=TOKEN (one more bot, whose token a real client can resume)
 //! open ITEM | close | reveal | start_timer | end
+//! agree TEXT…                  the facilitator records an agreement (about no item)
 //! answer ITEM OPTION N         N bots that have not answered ITEM answer OPTION
 //! roles                        role=TOKEN NAME for every bot that was given a role
 //! sleep MS
@@ -152,6 +153,11 @@ async fn main() -> std::process::ExitCode {
             ["player", team @ ..] if !code.is_empty() => join(&args.url, &code, 1, team, true, &mut bots).await,
             ["open", item] => control(&facilitator, ControlAction::Open, Some(item)),
             ["close"] => control(&facilitator, ControlAction::Close, None),
+            ["agree", text @ ..] if !text.is_empty() => {
+                if let Some(f) = &facilitator {
+                    let _ = f.tx.send(ClientMsg::Agreement { text: text.join(" "), item: None });
+                }
+            }
             ["reveal"] => control(&facilitator, ControlAction::Reveal, None),
             ["start_timer"] => control(&facilitator, ControlAction::StartTimer, None),
             ["end"] => control(&facilitator, ControlAction::End, None),
