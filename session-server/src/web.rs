@@ -46,8 +46,8 @@ pub fn page(target: &str, host: Option<&str>, local: SocketAddr) -> Page {
             let (join, loopback) = address::join_base(host, local, address::lan_ip());
             Page::ok("text/html; charset=utf-8", render("watch", "Dilemmaspel – scherm voor de zaal", &join, loopback))
         }
-        "/app.js" => Page::ok("text/javascript; charset=utf-8", APP_JS),
-        "/style.css" => Page::ok("text/css; charset=utf-8", STYLE),
+        "/app.js" => Page::ok("text/javascript; charset=utf-8", shipped(&SHIPPED_JS, APP_JS)),
+        "/style.css" => Page::ok("text/css; charset=utf-8", shipped(&SHIPPED_CSS, STYLE)),
         "/qr.svg" => match code_param(query) {
             Some(code) => {
                 let (join, _) = address::join_base(host, local, address::lan_ip());
@@ -57,6 +57,24 @@ pub fn page(target: &str, host: Option<&str>, local: SocketAddr) -> Page {
         },
         _ => Page::text(404, "Niet gevonden. Meedoen: / · scherm voor de zaal: /watch · websocket: /ws\nNot found.\n"),
     }
+}
+
+static SHIPPED_JS: OnceLock<String> = OnceLock::new();
+static SHIPPED_CSS: OnceLock<String> = OnceLock::new();
+
+/// A file as phones get it: [`compact`]ed once.
+fn shipped(cell: &'static OnceLock<String>, src: &str) -> &'static str {
+    cell.get_or_init(|| compact(src))
+}
+
+/// The source without what only its readers need: each line's indentation, blank lines, and lines
+/// that are only a `//` comment. Line breaks stay, so the script means exactly what it says (the
+/// files have no template literals or strings over several lines, where indentation would count).
+pub fn compact(src: &str) -> String {
+    let lines = src.lines().map(str::trim_start).filter(|l| !l.is_empty() && !l.starts_with("//"));
+    let mut out = lines.collect::<Vec<_>>().join("\n");
+    out.push('\n');
+    out
 }
 
 /// The participant page is the same for everyone: rendered once.
@@ -99,11 +117,22 @@ fn qr_svg(text: &str) -> String {
 
 /// The bytes a phone loads to join (the participant page, its script and style): the page-weight budget.
 pub fn page_weight() -> usize {
-    index().len() + APP_JS.len() + STYLE.len()
+    index().len() + shipped(&SHIPPED_JS, APP_JS).len() + shipped(&SHIPPED_CSS, STYLE).len()
 }
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn what_phones_get_is_the_source_without_indentation_blank_lines_or_comment_lines() {
+        let src = "// about\nfunction f() {\n  // why\n\n  return 'a  // not a comment';\n}\n";
+        assert_eq!(compact(src), "function f() {\nreturn 'a  // not a comment';\n}\n");
+        for file in [APP_JS, STYLE] {
+            let code = |s: &str| s.lines().map(str::trim_start).filter(|l| !l.is_empty() && !l.starts_with("//")).count();
+            assert_eq!(compact(file).lines().count(), code(file), "every line of code stays");
+            assert!(!file.contains('`'), "no template literals, whose indentation would count");
+        }
+    }
+
     use super::*;
 
     #[test]

@@ -10,6 +10,8 @@
   const CODE = /^[ABCDEFGHJKMNPQRSTUVWXYZ23456789]{6}$/;
   const ELSEWHERE = 'elders opnieuw verbonden';
 
+  // A shift in percentage points, with its sign spelled out.
+  const points = (p, same, one, many) => p === 0 ? same : (p > 0 ? '+' : '−') + Math.abs(p) + ' ' + (Math.abs(p) === 1 ? one : many);
   const TEXT = {
     nl: {
       join: 'Meedoen', show: 'Scherm tonen', code: 'Code',
@@ -44,12 +46,12 @@
       of: (i, n) => 'Onderdeel ' + i + ' van ' + n,
       revealed: (parts) => 'Uitslag: ' + parts,
       day: iso => iso.split('-').reverse().join('-'),
-      thenNow: (day, n) => 'Nu, en eronder toen (' + day + ', ' + (n === 1 ? '1 antwoord' : n + ' antwoorden') + ')',
-      thenFew: day => 'Toen (' + day + ') waren er te weinig antwoorden om te tonen.',
+      thenNow: (d, a) => 'Nu, en eronder toen (' + d + ', ' + a + ')',
+      thenFew: d => 'Toen (' + d + ') waren er te weinig antwoorden om te tonen.',
       then: 'toen',
       openQuestion: 'Een open vraag: bespreek hem samen. Er valt niets te kiezen.',
       agreements: 'Jullie afspraken',
-      shift: p => p === 0 ? 'gelijk' : (p > 0 ? '+' : '−') + Math.abs(p) + (Math.abs(p) === 1 ? ' punt' : ' punten'),
+      shift: p => points(p, 'gelijk', 'punt', 'punten'),
       errors: {}
     },
     en: {
@@ -85,12 +87,12 @@
       of: (i, n) => 'Part ' + i + ' of ' + n,
       revealed: (parts) => 'Result: ' + parts,
       day: iso => iso,
-      thenNow: (day, n) => 'Now, and below it then (' + day + ', ' + (n === 1 ? '1 answer' : n + ' answers') + ')',
-      thenFew: day => 'Then (' + day + ') there were too few answers to show.',
+      thenNow: (d, a) => 'Now, and below it then (' + d + ', ' + a + ')',
+      thenFew: d => 'Then (' + d + ') there were too few answers to show.',
       then: 'then',
       openQuestion: 'An open question: discuss it together. There is nothing to choose.',
       agreements: 'Your agreements',
-      shift: p => p === 0 ? 'same' : (p > 0 ? '+' : '−') + Math.abs(p) + (Math.abs(p) === 1 ? ' point' : ' points'),
+      shift: p => points(p, 'same', 'point', 'points'),
       errors: {
         bad_request: 'The server did not understand that request.',
         protocol_mismatch: 'This page is out of date: the server speaks another version. Reload the page.',
@@ -411,7 +413,7 @@
     // In a follow-up: the earlier session's result under each bar, with the shift in points.
     const earlier = tally.earlier || null;
     const then = earlier && !earlier.withheld ? earlier : null;
-    const about = earlier ? el('p', { class: 'then-about', text: earlier.withheld ? t().thenFew(t().day(earlier.date)) : t().thenNow(t().day(earlier.date), earlier.total) }) : null;
+    const about = earlier ? el('p', { class: 'then-about', text: earlier.withheld ? t().thenFew(t().day(earlier.date)) : t().thenNow(t().day(earlier.date), t().answers(earlier.total)) }) : null;
     if (tally.withheld) return [el('h2', { text: t().result }), about, el('p', { class: 'withheld', text: t().withheld(tally.withheld) })].filter(Boolean);
     const width = pct => { const span = el('span'); span.style.width = pct + '%'; return span; };
     const list = (counts, percentages, mark, then) => el('ul', { class: 'result' }, it.options.map(o => {
