@@ -70,6 +70,10 @@ fn write_received(mut job: ResMut<ReportJob>, mut view: ResMut<ViewState>) {
         // The server refused (the error is on screen): nothing more is coming.
         job.waiting.clear();
     }
+    if view.reports.is_empty() {
+        // Untouched: the view only counts as changed when something arrived.
+        return;
+    }
     for (code, format, content) in std::mem::take(&mut view.reports) {
         let Some(at) = job.waiting.iter().position(|f| *f == format) else { continue };
         job.waiting.remove(at);
