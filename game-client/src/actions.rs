@@ -11,11 +11,12 @@ use crate::view::ViewState;
 pub fn command(action: &Action, view: &mut ViewState) -> Vec<NetCmd> {
     view.error = None;
     match action {
-        Action::SaveReport if view.saving_report => Vec::new(),
-        Action::SaveReport => {
+        Action::SaveReport | Action::SaveSeriesReport if view.saving_report => Vec::new(),
+        Action::SaveReport | Action::SaveSeriesReport => {
             view.saving_report = true;
             view.saved_report = None;
-            crate::report::FORMATS.iter().map(|&format| NetCmd::Send(ClientMsg::Export { format })).collect()
+            let series = *action == Action::SaveSeriesReport;
+            crate::report::FORMATS.iter().map(|&format| NetCmd::Send(ClientMsg::Export { format, series })).collect()
         }
         _ => one_command(action, view).into_iter().collect(),
     }
@@ -49,7 +50,7 @@ fn one_command(action: &Action, view: &mut ViewState) -> Option<NetCmd> {
             *view = ViewState { scenarios, lan_ip: view.lan_ip, create_key: view.create_key.clone(), ..keep };
             Some(NetCmd::Connect { url: view.server.clone(), opening: ClientMsg::ListScenarios { protocol: p } })
         }
-        Action::SaveReport | Action::HighContrast(_) | Action::Sound(_) => None,
+        Action::SaveReport | Action::SaveSeriesReport | Action::HighContrast(_) | Action::Sound(_) => None,
         Action::TakeOver => Some(NetCmd::TakeOver),
     }
 }
@@ -104,7 +105,7 @@ mod tests {
         let asked: Vec<_> = command(&Action::SaveReport, &mut v)
             .into_iter()
             .map(|c| match c {
-                NetCmd::Send(ClientMsg::Export { format }) => format,
+                NetCmd::Send(ClientMsg::Export { format, series: false }) => format,
                 other => panic!("{other:?}"),
             })
             .collect();

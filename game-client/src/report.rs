@@ -56,7 +56,7 @@ pub fn plugin(app: &mut App) {
 
 fn start(mut asked: MessageReader<Action>, mut job: ResMut<ReportJob>) {
     for action in asked.read() {
-        if *action == Action::SaveReport && !job.busy() {
+        if matches!(action, Action::SaveReport | Action::SaveSeriesReport) && !job.busy() {
             job.waiting = FORMATS.to_vec();
             job.markdown = None;
             job.failed = None;
@@ -74,17 +74,26 @@ fn write_received(mut job: ResMut<ReportJob>, mut view: ResMut<ViewState>) {
         // Untouched: the view only counts as changed when something arrived.
         return;
     }
-    for (code, format, content) in std::mem::take(&mut view.reports) {
-        let Some(at) = job.waiting.iter().position(|f| *f == format) else { continue };
+    for r in std::mem::take(&mut view.reports) {
+        let Some(at) = job.waiting.iter().position(|f| *f == r.format) else { continue };
         job.waiting.remove(at);
         job.writing += 1;
-        let path = job.dir.join(format!("{code}.{}", format.extension()));
+        // A series' report gets a folder of its own: its Markdown refers to the charts beside it.
+        let (folder, name) = match r.series {
+            true => (job.dir.join(format!("reeks-{}", r.code)), "verslag".to_owned()),
+            false => (job.dir.clone(), r.code.clone()),
+        };
+        let path = folder.join(format!("{name}.{}", r.format.extension()));
         let done = job.done.clone();
+        let format = r.format;
         std::thread::Builder::new()
             .name("report".into())
             .spawn(move || {
-                let written = write(&path, content.as_bytes()).map(|()| (format, path));
-                let _ = done.send(written);
+                let mut written = write(&path, r.content.as_bytes());
+                for f in &r.files {
+                    written = written.and_then(|()| write(&folder.join(&f.name), f.content.as_bytes()));
+                }
+                let _ = done.send(written.map(|()| (format, path)));
             })
             .expect("spawning the report thread");
     }

@@ -17,6 +17,17 @@ pub struct RoleCard {
     pub briefing: String,
 }
 
+/// A report as the server sent it (`report`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Received {
+    pub code: String,
+    pub format: protocol::ReportFormat,
+    pub content: String,
+    /// The report of the whole series, with its charts in `files`.
+    pub series: bool,
+    pub files: Vec<protocol::ReportFile>,
+}
+
 #[derive(Debug, Clone, Default, Resource)]
 pub struct ViewState {
     pub lang: Lang,
@@ -56,8 +67,8 @@ pub struct ViewState {
     pub then_and_now: BTreeMap<String, (ItemView, Tally)>,
     /// The session's agreements (facilitator and projector only).
     pub agreements: Vec<protocol::AgreementView>,
-    /// Reports the server sent (code, format, content), until the export plugin writes them.
-    pub reports: Vec<(String, protocol::ReportFormat, String)>,
+    /// Reports the server sent, until the export plugin writes them.
+    pub reports: Vec<Received>,
 }
 
 impl ViewState {
@@ -102,7 +113,7 @@ impl ViewState {
                 self.mine.insert(item, option);
             }
             ServerMsg::Role { item, role, briefing } => self.role_card = Some(RoleCard { item, role, briefing }),
-            ServerMsg::Report { code, format, content } => self.reports.push((code, format, content)),
+            ServerMsg::Report { code, format, content, series, files } => self.reports.push(Received { code, format, content, series, files }),
             ServerMsg::Agreements { agreements } => self.agreements = agreements,
             ServerMsg::Error { code, message } => {
                 self.pending = None;

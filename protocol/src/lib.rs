@@ -13,6 +13,6 @@ pub mod view;
 /// Sent as `"protocol"` in every opening message; a different number is refused with `protocol_mismatch`.
 pub const PROTOCOL_VERSION: u32 = 1;
 
-pub use msg::{AgreementView, ClientMsg, ControlAction, ErrorCode, FollowUp, Refusal, ReportFormat, ServerMsg};
+pub use msg::{AgreementView, ClientMsg, ControlAction, ErrorCode, FollowUp, Refusal, ReportFile, ReportFormat, ServerMsg};
 pub use tally::{EarlierTally, Tally, TeamTally};
 pub use view::{FollowsView, ItemKind, ItemView, OptionView, Phase, Role, ScenarioSummary, SessionView, TimerView};

@@ -53,9 +53,12 @@ pub enum ClientMsg {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         item: Option<String>,
     },
-    /// The facilitator asks for the session's report (any phase, also after the end).
+    /// The facilitator asks for the session's report (any phase, also after the end); with
+    /// `series`, the report of the whole series the session belongs to (its earlier sessions and follow-ups).
     Export {
         format: ReportFormat,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        series: bool,
     },
     /// The facilitator records an agreement the group made, linked to an item (and so to its themes) or to none.
     Agreement {
@@ -91,6 +94,13 @@ pub enum ControlAction {
     Reveal,
     StartTimer,
     End,
+}
+
+/// A file that comes with a report (a chart as SVG).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportFile {
+    pub name: String,
+    pub content: String,
 }
 
 /// One agreement of a session: a group statement, never with a name.
@@ -181,6 +191,12 @@ pub enum ServerMsg {
         code: String,
         format: ReportFormat,
         content: String,
+        /// The report of the series (`export` with `series`).
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        series: bool,
+        /// Files that belong beside it: a series report's charts, named as its Markdown refers to them.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        files: Vec<ReportFile>,
     },
 }
 

@@ -94,7 +94,7 @@ impl Hub {
 
     fn spawn(&self, state: State) -> SessionHandle {
         let s = &self.shared;
-        SessionHandle::spawn(state, s.store.clone(), s.limits.clone(), s.config.role_seed, &s.tracker, s.shutdown.clone())
+        SessionHandle::spawn(state, s.store.clone(), s.limits.clone(), s.config.role_seed, &s.tracker, s.shutdown.clone(), s.config.db.clone())
     }
 
     pub fn limits(&self) -> &crate::config::Limits {

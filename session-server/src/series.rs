@@ -35,8 +35,12 @@ pub fn series_of(conn: &Connection, code: &str) -> Result<Vec<String>, ExportErr
     while i < codes.len() {
         let mut stmt = conn.prepare("SELECT code FROM follow_ups WHERE earlier = ?1")?;
         let next: Vec<String> = stmt.query_map(params![codes[i]], |r| r.get(0))?.collect::<Result<_, _>>()?;
-        codes.extend(next.into_iter().filter(|c| !seen.contains(c) || *c == code));
-        codes.dedup();
+        for c in next {
+            // Each session once, whatever the links say.
+            if !codes.contains(&c) {
+                codes.push(c);
+            }
+        }
         i += 1;
     }
     Ok(codes)
@@ -297,4 +301,24 @@ impl Series {
 
 fn svg_fallback(text: &str) -> String {
     format!("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"720\" height=\"40\"><text x=\"8\" y=\"24\">{}</text></svg>", text.replace('<', "&lt;"))
+}
+
+/// The report of the series session `code` belongs to, as a `report` message: Markdown with its
+/// charts as files, or CSV.
+pub fn for_the_protocol(db: &std::path::Path, code: &str, format: protocol::ReportFormat) -> Result<protocol::ServerMsg, protocol::Refusal> {
+    let failed = |e: &dyn std::fmt::Display| {
+        tracing::error!(%code, error = %e, "the report of a series could not be read");
+        protocol::Refusal::from(protocol::ErrorCode::StorageFailed)
+    };
+    let conn = crate::store::open_connection(db).map_err(|e| failed(&e))?;
+    let codes = series_of(&conn, code).map_err(|e| failed(&e))?;
+    let series = read(&conn, &codes).map_err(|e| failed(&e))?;
+    let (content, files) = match format {
+        protocol::ReportFormat::Csv => (String::from_utf8(series.csv()).expect("text"), Vec::new()),
+        _ => {
+            let files = series.charts().into_iter().map(|(name, content)| protocol::ReportFile { name, content }).collect();
+            (series.markdown(), files)
+        }
+    };
+    Ok(protocol::ServerMsg::Report { code: code.to_owned(), format, content, series: true, files })
 }

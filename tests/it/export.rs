@@ -131,10 +131,12 @@ async fn the_facilitator_gets_the_same_report_over_the_protocol_from_any_server_
     w.send(serde_json::json!({"type":"watch","protocol":1,"code":code})).await;
     w.welcome().await;
     for c in [&mut p, &mut w] {
-        c.send(serde_json::json!({"type":"export","format":"md"})).await;
-        let (code, message) = c.error().await;
-        assert_eq!(code, protocol::ErrorCode::Unauthorized);
-        assert!(message.contains("facilitator"), "{message}");
+        for series in [false, true] {
+            c.send(serde_json::json!({"type":"export","format":"md","series":series})).await;
+            let (code, message) = c.error().await;
+            assert_eq!(code, protocol::ErrorCode::Unauthorized);
+            assert!(message.contains("facilitator"), "{message}");
+        }
     }
     for m in p.drain(Duration::from_millis(300)).await.into_iter().chain(w.drain(Duration::from_millis(300)).await) {
         assert!(!matches!(m, protocol::ServerMsg::Report { .. }), "a report to someone else: {m:?}");

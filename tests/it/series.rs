@@ -43,7 +43,7 @@ async fn a_series_report_shows_each_item_over_time_by_theme_with_the_agreements_
     // And a third, later still.
     let mut f = s.client().await;
     create_follow_up(&mut f, "test", &second, &second_token).await;
-    let (third, _, _) = f.welcome().await;
+    let (third, third_token, _) = f.welcome().await;
     play_a(async || s.client().await, &mut f, &third, &["eens", "hangt_af", "hangt_af", "hangt_af"]).await;
     f.control("end", None).await;
     f.session_where("ended", |v| v.phase == Phase::Ended).await;
@@ -90,6 +90,14 @@ async fn a_series_report_shows_each_item_over_time_by_theme_with_the_agreements_
     let csv = String::from_utf8(csv).unwrap();
     assert!(csv.contains(&format!("groen;a;Bewoners mogen het groen zelf beheren.;{first};2026-08-29;3;eens;Eens;2;67\r\n")), "{csv}");
 
+    // The last code, or the first, gives the same series.
+    for code in [&third, &first] {
+        let again = dir.path().join(format!("via-{code}"));
+        let (ok, said) = report(&db, &[code], &again);
+        assert!(ok && said.contains("3 session(s)"), "{code}: {said}");
+        assert_eq!(std::fs::read_to_string(again.join("verslag.md")).unwrap(), std::fs::read_to_string(out.join("verslag.md")).unwrap());
+    }
+
     // A chosen set: exactly those sessions.
     let two = dir.path().join("twee");
     let (ok, said) = report(&db, &[&third, &first], &two);
@@ -98,4 +106,22 @@ async fn a_series_report_shows_each_item_over_time_by_theme_with_the_agreements_
     assert!(md.contains("| | 2026-08-29 | 2027-03-01 | verschuiving |"), "oldest first: {md}");
     let (ok, said) = report(&db, &["ZZZZZZ"], &dir.path().join("niets"));
     assert!(!ok && said.contains("no session with code ZZZZZZ"), "{said}");
+
+    // Over the protocol: the facilitator of the last session gets the same report and charts.
+    let s = Server::start_in(dir, |_| {}).await;
+    let mut f = s.client().await;
+    f.send(serde_json::json!({"type":"resume","protocol":1,"code":third,"token":third_token})).await;
+    f.welcome().await;
+    f.send(serde_json::json!({"type":"export","format":"md","series":true})).await;
+    let (content, files) = f
+        .expect("the series report", |m| match m {
+            protocol::ServerMsg::Report { content, files, series: true, .. } => Some((content.clone(), files.clone())),
+            _ => None,
+        })
+        .await;
+    assert_eq!(content, std::fs::read_to_string(out.join("verslag.md")).unwrap(), "the same as the command's");
+    let chart = files.iter().find(|f| f.name == "grafiek-a.svg").expect("the chart comes along");
+    assert_eq!(chart.content, std::fs::read_to_string(out.join("grafiek-a.svg")).unwrap());
+    // (Anyone but the facilitator is refused before the series is looked at: tests/it/export.rs.)
+    s.stop().await;
 }

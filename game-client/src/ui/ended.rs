@@ -54,6 +54,12 @@ pub fn panel(ui: &mut egui::Ui, view: &ViewState) -> Option<Action> {
                         if widgets::primary(ui, l.pick("Bewaar het verslag (Markdown en CSV)", "Save the report (Markdown and CSV)")) {
                             action = Some(Action::SaveReport);
                         }
+                        // A follow-up: the analysis group's report of the whole series, by theme, with charts.
+                        if view.session.as_ref().is_some_and(|s| s.follows.is_some())
+                            && ui.button(l.pick("Bewaar het verslag van de hele reeks (per thema, met grafieken)", "Save the report of the whole series (by theme, with charts)")).clicked()
+                        {
+                            action = Some(Action::SaveSeriesReport);
+                        }
                     }
                 }
                 ui.add_space(10.0);

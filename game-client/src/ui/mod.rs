@@ -53,6 +53,8 @@ pub enum Action {
     Answer { item: String, option: String },
     Control { action: ControlAction, item: Option<String> },
     SaveReport,
+    /// Save the report of the whole series (this session, the ones it follows, its follow-ups).
+    SaveSeriesReport,
     /// Switch the high-contrast theme on or off (remembered).
     HighContrast(bool),
     /// Switch the chime at the end of a sketch's countdown on or off (remembered).

@@ -77,6 +77,14 @@ async fn the_screen_follows_the_server() {
     assert!(csv.starts_with("\u{feff}nr;item".as_bytes()), "CSV for Dutch Excel");
     assert_eq!(view(&f).saved_report.as_deref(), Some(reports.join(format!("{code}.md")).to_str().unwrap()));
 
+    // The report of the series (here a series of one): a folder of its own, with its charts.
+    act(&mut f, Action::SaveSeriesReport);
+    step_until(&mut f, "series report saved", |a| view(a).saved_report.as_deref().is_some_and(|p| p.contains("reeks-"))).await;
+    let folder = reports.join(format!("reeks-{code}"));
+    let md = std::fs::read_to_string(folder.join("verslag.md")).unwrap();
+    assert!(md.starts_with("# Verslag van de reeks: Headless"), "{md}");
+    assert!(folder.join("verslag.csv").exists() && folder.join("grafiek-a.svg").exists());
+
     // A player cannot ask for it.
     act(&mut p, Action::SaveReport);
     step_until(&mut p, "refused", |a| a.world().resource::<ViewState>().error.is_some()).await;

@@ -537,3 +537,16 @@ fn an_open_question_shows_no_answers_to_choose_and_no_result_to_reveal() {
         }
     }
 }
+
+#[test]
+fn the_end_of_a_follow_up_offers_the_report_of_the_whole_series() {
+    let mut view = in_session(Role::Facilitator, Phase::Ended, None, Lang::Nl);
+    let h = harness(view.clone(), Form::default());
+    assert!(h.query_by_label_contains("hele reeks").is_none(), "not for a session that follows nothing");
+    view.session.as_mut().unwrap().follows =
+        Some(protocol::FollowsView { title: "Eerste gesprek".into(), date: "2026-08-29".into(), compared: 3, gone: false });
+    let mut h = harness(view, Form::default());
+    h.get_by_label("Bewaar het verslag van de hele reeks (per thema, met grafieken)").click();
+    h.run();
+    assert_eq!(h.state_mut().action.take(), Some(Action::SaveSeriesReport));
+}

@@ -33,12 +33,14 @@ pub(super) struct Actor {
     store: Store,
     status: Arc<AtomicU8>,
     committed: mpsc::UnboundedSender<(u64, bool)>,
+    /// The database file, for reading other sessions (a series' report).
+    db: std::path::PathBuf,
 }
 
 impl Actor {
-    pub fn new(machine: Machine, store: Store, status: Arc<AtomicU8>) -> (Actor, mpsc::UnboundedReceiver<(u64, bool)>) {
+    pub fn new(machine: Machine, store: Store, status: Arc<AtomicU8>, db: std::path::PathBuf) -> (Actor, mpsc::UnboundedReceiver<(u64, bool)>) {
         let (committed, results) = mpsc::unbounded_channel();
-        (Actor { machine, peers: HashMap::new(), store, status, committed }, results)
+        (Actor { machine, peers: HashMap::new(), store, status, committed, db }, results)
     }
 
     pub async fn run(mut self, mut rx: mpsc::Receiver<Cmd>, mut results: mpsc::UnboundedReceiver<(u64, bool)>, shutdown: CancellationToken) {
@@ -160,6 +162,19 @@ impl Actor {
                 if let Some(reply) = self.peers.remove(&conn).and_then(|p| p.reply) {
                     let _ = reply.send(Err(refusal));
                 }
+            }
+            Effect::SeriesReport { conn, format } => {
+                let Some(p) = self.peers.get(&conn) else { return };
+                let (out, db, code) = (p.out.clone(), self.db.clone(), self.machine.state().code.clone());
+                tokio::spawn(async move {
+                    let made = tokio::task::spawn_blocking(move || crate::series::for_the_protocol(&db, &code, format)).await;
+                    let msg = match made {
+                        Ok(Ok(msg)) => msg,
+                        Ok(Err(refusal)) => refusal.into(),
+                        Err(_) => protocol::Refusal::from(protocol::ErrorCode::StorageFailed).into(),
+                    };
+                    out.msg(&msg);
+                });
             }
             Effect::Close { conn, reason } => {
                 if let Some(p) = self.peers.remove(&conn) {

@@ -79,6 +79,9 @@ pub(crate) enum Effect {
     Send { to: To, msg: ServerMsg },
     /// The connection is in, as `role`: broadcasts reach it from here on.
     Joined { conn: u64, role: Role },
+    /// The facilitator on `conn` asked for the report of this session's series: read from the
+    /// database off the session's task, then sent to that connection.
+    SeriesReport { conn: u64, format: protocol::ReportFormat },
     /// The connection's request to enter is refused.
     Refused { conn: u64, refusal: Refusal },
     /// Close this connection (its member opened the session elsewhere).

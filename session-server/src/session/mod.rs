@@ -81,10 +81,11 @@ impl SessionHandle {
         seed: Option<u64>,
         tracker: &TaskTracker,
         shutdown: CancellationToken,
+        db: std::path::PathBuf,
     ) -> SessionHandle {
         let (tx, rx) = mpsc::channel(4096);
         let status = Arc::new(AtomicU8::new(Status::of(&state) as u8));
-        let (actor, results) = actor::Actor::new(machine::Machine::new(state, limits, seed, crate::now_ms()), store, status.clone());
+        let (actor, results) = actor::Actor::new(machine::Machine::new(state, limits, seed, crate::now_ms()), store, status.clone(), db);
         tracker.spawn(actor.run(rx, results, shutdown));
         SessionHandle { tx, status }
     }

@@ -14,10 +14,16 @@ impl Machine {
             ClientMsg::Control { action, item } => self.control(conn, action, item, now, fx),
             ClientMsg::Agreement { text, item } => self.agreement(conn, text, item, now, fx),
             ClientMsg::DropAgreement { number } => self.drop_agreement(conn, number, fx),
-            ClientMsg::Export { format } => {
+            ClientMsg::Export { format, series: true } => {
+                // Other sessions are in the database, not here: the actor reads them.
+                fx.push(Effect::SeriesReport { conn, format });
+                Ok(())
+            }
+            ClientMsg::Export { format, series: false } => {
                 let content = crate::export::render(&self.st.report(now.ms), format.into());
                 let content = String::from_utf8(content).expect("reports are text");
-                fx.push(Effect::Send { to: To::Conn(conn), msg: ServerMsg::Report { code: self.st.code.clone(), format, content } });
+                let msg = ServerMsg::Report { code: self.st.code.clone(), format, content, series: false, files: Vec::new() };
+                fx.push(Effect::Send { to: To::Conn(conn), msg });
                 Ok(())
             }
             _ => Err(ErrorCode::BadRequest.into()),

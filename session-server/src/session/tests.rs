@@ -217,6 +217,9 @@ impl Room {
             Effect::Close { conn, .. } => {
                 self.conns.remove(&conn);
             }
+            Effect::SeriesReport { conn, .. } => {
+                assert_eq!(self.conns.get(&conn).map(|c| c.0), Some(Role::Facilitator), "a series report for someone else");
+            }
             Effect::Send { to: To::Conn(conn), msg } => self.receive(conn, &msg),
             Effect::Send { to: To::Roles(roles), msg } => {
                 let to: Vec<u64> = self.conns.iter().filter(|(_, c)| roles.contains(&c.0)).map(|(id, _)| *id).collect();
@@ -367,7 +370,7 @@ impl Room {
                     Some(who) => self.pick(who),
                 };
                 if let Some(conn) = conn {
-                    self.feed(Input::Msg { conn, msg: ClientMsg::Export { format: protocol::ReportFormat::Json } });
+                    self.feed(Input::Msg { conn, msg: ClientMsg::Export { format: protocol::ReportFormat::Json, series: false } });
                 }
             }
             Step::Wait { ms } => {
