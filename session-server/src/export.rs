@@ -73,7 +73,8 @@ pub struct ItemReport {
 }
 
 impl ItemReport {
-    fn answered(&self) -> bool {
+    /// Whether anyone answered it (also when too few to show).
+    pub fn answered(&self) -> bool {
         self.tally.as_ref().is_some_and(|t| t.total + t.withheld > 0)
     }
 }
@@ -97,7 +98,7 @@ pub fn read_report(conn: &rusqlite::Connection, code: &str) -> Result<Report, Ex
     )?;
     let answers: Vec<(String, String, Option<String>)> =
         stmt.query_map(params![code], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect::<Result<_, _>>()?;
-    let tally_of = |item: &Item, ids: &[&str]| {
+    let tally_of = |_: usize, item: &Item, ids: &[&str]| {
         let of_item = answers.iter().filter(|a| a.0 == item.id).map(|a| (a.1.as_str(), a.2.as_deref()));
         tally::tally(&item.id, ids, of_item)
     };
@@ -110,7 +111,7 @@ pub fn read_report(conn: &rusqlite::Connection, code: &str) -> Result<Report, Ex
     let rows = stmt.query_map(params![code], |r| Ok((r.get::<_, u32>(0)?, r.get::<_, Option<String>>(1)?, r.get::<_, String>(2)?)))?;
     for row in rows {
         let (number, item, text) = row?;
-        let themes = item.as_deref().and_then(|i| report.deck.item(i)).map(|i| i.themes.clone()).unwrap_or_default();
+        let themes = report.deck.themes_of(item.as_deref());
         report.agreements.push(protocol::AgreementView { number, text, item, themes });
     }
     Ok(report)
@@ -126,15 +127,15 @@ impl Report {
         }
     }
 
-    /// A report of `deck` with each dilemma's tally from `tally_of` (the full tally; the report
-    /// withholds what the room may not see).
+    /// A report of `deck` with each dilemma's tally from `tally_of(index, item, option ids)` (the
+    /// full tally; the report withholds what the room may not see).
     pub fn new(
         code: String,
         title: String,
         deck: Arc<Deck>,
         phase: String,
         exported_ms: i64,
-        mut tally_of: impl FnMut(&Item, &[&str]) -> Tally,
+        mut tally_of: impl FnMut(usize, &Item, &[&str]) -> Tally,
     ) -> Report {
         let items = deck
             .items
@@ -142,7 +143,7 @@ impl Report {
             .enumerate()
             .map(|(i, item)| {
                 let ids = item.option_ids();
-                ItemReport {
+                let mut it = ItemReport {
                     number: i + 1,
                     id: item.id.clone(),
                     kind: item.kind(),
@@ -150,11 +151,9 @@ impl Report {
                     themes: item.themes.clone(),
                     prompts: item.prompts().to_vec(),
                     // A report is shown to a room too: one or two answers stay withheld.
-                    tally: (!ids.is_empty()).then(|| tally_of(item, &ids).for_the_room()),
+                    tally: (!ids.is_empty()).then(|| tally_of(i, item, &ids).for_the_room()),
                     played: false,
-                }
-            })
-            .map(|mut it| {
+                };
                 it.played = it.answered();
                 it
             })
@@ -181,13 +180,13 @@ pub fn render(report: &Report, format: Format) -> Vec<u8> {
 
 impl Report {
     /// The (id, label) of each option of item `id`, when this session's deck has it.
-    pub fn option_labels(&self, id: &str) -> Option<Vec<(String, String)>> {
-        Some(self.deck.item(id)?.options().iter().map(|o| (o.id.clone(), o.label.clone())).collect())
+    pub fn option_labels(&self, id: &str) -> Option<Vec<(&str, &str)>> {
+        Some(self.deck.item(id)?.options().iter().map(|o| (o.id.as_str(), o.label.as_str())).collect())
     }
 }
 
 fn labels<'a>(report: &'a Report, item: &str) -> Vec<(&'a str, &'a str)> {
-    report.deck.item(item).map_or_else(Vec::new, |i| i.options().iter().map(|o| (o.id.as_str(), o.label.as_str())).collect())
+    report.option_labels(item).unwrap_or_default()
 }
 
 /// One CSV field: quoted where needed, and never a formula. Team names come from players; a
@@ -332,6 +331,13 @@ fn themes(report: &Report, out: &mut String) {
         }
         out.push('\n');
     }
+}
+
+/// `YYYY-MM-DD` in UTC for a Unix time in milliseconds: the day something was played.
+pub fn utc_day(ms: i64) -> String {
+    let mut date = utc_date(ms);
+    date.truncate(10);
+    date
 }
 
 /// `YYYY-MM-DD HH:MM` in UTC for a Unix time in milliseconds (civil-from-days, no calendar crate needed).

@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 use plotters::prelude::*;
 use rusqlite::{Connection, params};
 
-use crate::export::{ExportError, ItemReport, Report, csv_field, read_report, utc_date};
+use crate::export::{ExportError, ItemReport, Report, csv_field, read_report, utc_day as day};
 use crate::store::earlier::agreement_item;
 
 /// The sessions of a report, oldest first, and which earlier session each follows.
@@ -65,9 +65,6 @@ pub fn read(conn: &Connection, codes: &[String]) -> Result<Series, ExportError> 
     Ok(Series { sessions, follows })
 }
 
-fn day(ms: i64) -> String {
-    utc_date(ms)[..10].to_owned()
-}
 
 /// One item through the series: its latest text and themes, and its report in each session (if any).
 struct Row<'a> {
@@ -75,6 +72,13 @@ struct Row<'a> {
     text: &'a str,
     themes: &'a [String],
     per_session: Vec<Option<&'a ItemReport>>,
+}
+
+impl Row<'_> {
+    /// Whether some session played it with something to answer.
+    fn played(&self) -> bool {
+        self.per_session.iter().flatten().any(|i| i.played && i.tally.is_some())
+    }
 }
 
 impl Series {
@@ -98,7 +102,7 @@ impl Series {
     }
 
     /// Option (id, label) of an item, from the latest session that has it.
-    fn options(&self, id: &str) -> Vec<(String, String)> {
+    fn options(&self, id: &str) -> Vec<(&str, &str)> {
         self.sessions
             .iter()
             .rev()
@@ -116,9 +120,8 @@ impl Series {
         }
         let _ = writeln!(out, "\nAlleen groepsuitslagen; een uitslag pas vanaf 3 antwoorden. De verschuiving is die van de eerste naar de laatste keer dat een stelling gespeeld is, in procentpunten.\n");
         let rows = self.rows();
-        let played = |r: &&Row| r.per_session.iter().flatten().any(|i| i.played && i.tally.is_some());
         let mut by_theme: BTreeMap<&str, Vec<&Row>> = BTreeMap::new();
-        for r in rows.iter().filter(played) {
+        for r in rows.iter().filter(|r| r.played()) {
             if r.themes.is_empty() {
                 by_theme.entry("zonder thema").or_default().push(r);
             }
@@ -133,7 +136,7 @@ impl Series {
             }
         }
         self.agreements_md(&mut out);
-        let unplayed: Vec<String> = rows.iter().filter(|r| !played(r)).map(|r| r.text.to_owned()).collect();
+        let unplayed: Vec<&str> = rows.iter().filter(|r| !r.played()).map(|r| r.text).collect();
         if !unplayed.is_empty() {
             let _ = writeln!(out, "*Niet gespeeld: {}.*", unplayed.join(" · "));
         }
@@ -155,12 +158,12 @@ impl Series {
                     None => "—".to_owned(),
                     Some(t) if t.withheld > 0 => "te weinig".to_owned(),
                     Some(t) if t.total == 0 => "—".to_owned(),
-                    Some(t) => format!("{}% ({})", t.percentages.get(&id).copied().unwrap_or(0), t.counts.get(&id).copied().unwrap_or(0)),
+                    Some(t) => format!("{}% ({})", t.percentages.get(id).copied().unwrap_or(0), t.counts.get(id).copied().unwrap_or(0)),
                 })
                 .collect();
             let shift = match (first, last) {
                 (Some(a), Some(b)) if !std::ptr::eq(*a, *b) => {
-                    let d = i64::from(b.percentages.get(&id).copied().unwrap_or(0)) - i64::from(a.percentages.get(&id).copied().unwrap_or(0));
+                    let d = i64::from(b.percentages.get(id).copied().unwrap_or(0)) - i64::from(a.percentages.get(id).copied().unwrap_or(0));
                     format!("{d:+}")
                 }
                 _ => String::new(),
@@ -188,7 +191,7 @@ impl Series {
                             .option_labels(&agreement_item(a.number))
                             .unwrap_or_default()
                             .iter()
-                            .map(|(id, l)| format!("{l} {}%", t.percentages.get(id).copied().unwrap_or(0)))
+                            .map(|(id, l)| format!("{l} {}%", t.percentages.get(*id).copied().unwrap_or(0)))
                             .collect();
                         let _ = writeln!(out, "op {}: {}", day(later.created_ms), parts.join(" · "));
                     }
@@ -223,10 +226,10 @@ impl Series {
                             csv_field(&s.code),
                             day(s.created_ms),
                             t.total,
-                            csv_field(&id),
-                            csv_field(&label),
-                            t.counts.get(&id).copied().unwrap_or(0),
-                            t.percentages.get(&id).copied().unwrap_or(0),
+                            csv_field(id),
+                            csv_field(label),
+                            t.counts.get(id).copied().unwrap_or(0),
+                            t.percentages.get(id).copied().unwrap_or(0),
                         );
                     }
                 }
@@ -239,7 +242,7 @@ impl Series {
     pub fn charts(&self) -> Vec<(String, String)> {
         self.rows()
             .iter()
-            .filter(|r| r.per_session.iter().flatten().any(|i| i.played && i.tally.is_some()))
+            .filter(|r| r.played())
             .map(|r| (format!("grafiek-{}.svg", r.id), self.chart(r)))
             .collect()
     }
@@ -279,7 +282,7 @@ impl Series {
                     .enumerate()
                     .filter_map(|(x, i)| {
                         let t = (*i)?.tally.as_ref().filter(|t| t.total >= 3)?;
-                        Some((x as f64, f64::from(t.percentages.get(&id).copied().unwrap_or(0))))
+                        Some((x as f64, f64::from(t.percentages.get(id).copied().unwrap_or(0))))
                     })
                     .collect();
                 if let Ok(series) = chart.draw_series(LineSeries::new(points.clone(), colour.stroke_width(3))) {

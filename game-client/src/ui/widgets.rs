@@ -100,11 +100,11 @@ pub fn day(iso: &str, lang: Lang) -> String {
 
 /// A change in percentage points, with its sign spelled out (−42 punten, +17 punten, gelijk).
 pub fn shift(points: i32, lang: Lang) -> String {
-    match (points, lang) {
-        (0, _) => lang.pick("gelijk", "same").to_owned(),
-        (p, Lang::Nl) => format!("{}{} {}", if p > 0 { "+" } else { "−" }, p.abs(), if p.abs() == 1 { "punt" } else { "punten" }),
-        (p, Lang::En) => format!("{}{} {}", if p > 0 { "+" } else { "−" }, p.abs(), if p.abs() == 1 { "point" } else { "points" }),
+    if points == 0 {
+        return lang.pick("gelijk", "same").to_owned();
     }
+    let unit = if points.abs() == 1 { lang.pick("punt", "point") } else { lang.pick("punten", "points") };
+    format!("{}{} {unit}", if points > 0 { "+" } else { "−" }, points.abs())
 }
 
 /// A big mm:ss with a bar that empties as the scene is played; at zero it says that time is up.

@@ -80,6 +80,11 @@ impl Deck {
         self.items.iter().find(|i| i.id == id)
     }
 
+    /// The themes of item `id`, or none (no item, or one this deck lacks): what an agreement about it carries.
+    pub fn themes_of(&self, id: Option<&str>) -> Vec<String> {
+        id.and_then(|id| self.item(id)).map(|i| i.themes.clone()).unwrap_or_default()
+    }
+
     pub fn index_of(&self, id: &str) -> Option<usize> {
         self.items.iter().position(|i| i.id == id)
     }

@@ -113,8 +113,7 @@ impl State {
 
     /// An agreement as the session shows it: with the themes of the item it came from.
     pub fn agreement(&self, number: u32, item: Option<String>, text: String) -> AgreementView {
-        let themes = item.as_deref().and_then(|i| self.deck.item(i)).map(|i| i.themes.clone()).unwrap_or_default();
-        AgreementView { number, text, item, themes }
+        AgreementView { number, text, themes: self.deck.themes_of(item.as_deref()), item }
     }
 
     /// Rebuilds a session from the database. Rows that no longer fit its deck are skipped.
@@ -228,7 +227,7 @@ impl State {
 
     /// The session's report as it stands, from what is stored (the same as `session-server export`).
     pub fn report(&self, now_ms: i64) -> crate::export::Report {
-        let tally_of = |item: &Item, _: &[&str]| self.tally_at(self.deck.index_of(&item.id).expect("an item of this deck"));
+        let tally_of = |index: usize, _: &Item, _: &[&str]| self.tally_at(index);
         let mut report =
             crate::export::Report::new(self.code.clone(), self.title.clone(), self.deck.clone(), self.phase.as_str().into(), now_ms, tally_of);
         report.agreements = self.agreements.clone();

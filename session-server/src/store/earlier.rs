@@ -8,7 +8,7 @@ use protocol::scenario::{Choice, Deck, Item, ItemBody};
 use protocol::{EarlierTally, ErrorCode, FollowsView, Refusal, Role};
 use rusqlite::{Connection, OptionalExtension, params};
 
-use crate::export::{ExportError, read_report, utc_date};
+use crate::export::{ExportError, read_report, utc_day};
 use crate::secrets::hash_token;
 
 /// The earlier session of a follow-up, as far as the follow-up needs it.
@@ -71,14 +71,12 @@ pub fn read(conn: &Connection, code: &str, deck: &Deck) -> Result<Earlier, Expor
         Err(ExportError::UnknownSession(_)) => return Ok(Earlier::gone(code)),
         Err(e) => return Err(e),
     };
-    let date = utc_date(report.created_ms)[..10].to_owned();
+    let date = utc_day(report.created_ms);
     let common: Vec<&crate::export::ItemReport> = report.items.iter().filter(|i| deck.item(&i.id).is_some()).collect();
     let tallies = common
         .iter()
-        .filter_map(|i| {
-            let t = i.tally.clone()?;
-            (t.total + t.withheld > 0).then(|| (i.id.clone(), EarlierTally::from_tally(t, date.clone())))
-        })
+        .filter(|i| i.answered())
+        .filter_map(|i| Some((i.id.clone(), EarlierTally::from_tally(i.tally.clone()?, date.clone()))))
         .collect();
     let view = FollowsView { title: report.title.clone(), date, compared: common.len(), gone: false };
     Ok(Earlier { code: report.code, view, tallies, agreements: report.agreements })
