@@ -124,6 +124,12 @@ async fn following_needs_the_earlier_facilitators_token_an_ended_session_and_com
     assert_eq!(code, ErrorCode::BadRequest);
     assert!(message.contains("geen stellingen gemeen"), "{message}");
 
+    // A room on the same server played on meanwhile, and each of its answers counts.
+    let (mut other, room, _) = s.facilitator("test").await;
+    play_a(async || s.client().await, &mut other, &room, &["eens", "oneens", "eens"]).await;
+    let t = other.tally_where("the room's result", |t| t.item == "a" && t.total == 3).await;
+    assert_eq!((t.counts["eens"], t.counts["oneens"]), (2, 1));
+
     let mut ok = s.client().await;
     create_follow_up(&mut ok, "test", &first, &token).await;
     let (_, _, view) = ok.welcome().await;
