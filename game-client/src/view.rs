@@ -251,6 +251,7 @@ mod tests {
                 questions: vec![],
                 themes: vec![],
                 prompts: None,
+                prompt_fits: vec![],
             }),
             timer: None,
             items: None,

@@ -3,6 +3,7 @@
 //! No tokio, no Bevy: the server, the game client, the load generator and outside tools all lean on it.
 
 pub mod codes;
+pub mod fit;
 pub mod flow;
 pub mod msg;
 pub mod scenario;
@@ -14,5 +15,5 @@ pub mod view;
 pub const PROTOCOL_VERSION: u32 = 1;
 
 pub use msg::{AgreementView, ClientMsg, ControlAction, ErrorCode, FollowUp, Refusal, ReportFile, ReportFormat, ServerMsg};
-pub use tally::{EarlierTally, Tally, TeamTally};
+pub use tally::{EarlierTally, Prediction, Tally, TeamTally};
 pub use view::{FollowsView, ItemKind, ItemView, OptionView, Phase, Role, ScenarioSummary, SessionView, TimerView};

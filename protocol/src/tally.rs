@@ -25,6 +25,33 @@ pub struct Tally {
     /// the shift since then. Absent when the item was not played there.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub earlier: Option<Box<EarlierTally>>,
+    /// **(addition)** What the room guessed, when the item asked for guesses: the average share
+    /// the players thought would choose `option`. Absent with fewer than three guesses.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prediction: Option<Prediction>,
+}
+
+/// The room's guess of its own result: the average of the players' guesses of the share choosing `option`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Prediction {
+    /// The option guessed about: the item's first.
+    pub option: String,
+    /// The average guess in whole percent, rounded half up.
+    pub average: u32,
+    /// How many guesses it averages (at least three).
+    pub guesses: u32,
+}
+
+impl Prediction {
+    /// The room's guess from the sum and number of the guesses; none from fewer than three, so
+    /// no one's guess can be read off it.
+    pub fn of(option: &str, sum: u64, guesses: u32) -> Option<Prediction> {
+        (guesses >= TEAM_MIN_ANSWERS).then(|| Prediction {
+            option: option.to_owned(),
+            average: ((sum * 2 + u64::from(guesses)) / (2 * u64::from(guesses))) as u32,
+            guesses,
+        })
+    }
 }
 
 /// An item's result in the earlier session of a follow-up, as the room may see it.
@@ -74,6 +101,7 @@ impl Tally {
                 e.shift.clear();
                 e
             }),
+            prediction: self.prediction,
         }
     }
 
@@ -186,6 +214,7 @@ pub fn from_counts<'a>(
         teams,
         withheld: 0,
         earlier: None,
+        prediction: None,
     }
 }
 
@@ -214,6 +243,15 @@ mod tests {
         assert_eq!((thin.total, thin.withheld), (0, 1));
         let now = tally("a", &opts, [("eens", None); 4]).with_earlier(Some(&thin));
         assert!(now.earlier.unwrap().shift.is_empty());
+    }
+
+    #[test]
+    fn the_rooms_guess_is_the_rounded_average_of_three_or_more() {
+        assert_eq!(Prediction::of("eens", 100, 3).map(|p| p.average), Some(33));
+        assert_eq!(Prediction::of("eens", 101, 2), None, "two guesses: nothing");
+        assert_eq!(Prediction::of("eens", 5, 10).map(|p| p.average), Some(1), "0.5 rounds up");
+        assert_eq!(Prediction::of("eens", 4, 10).map(|p| p.average), Some(0));
+        assert_eq!(Prediction::of("eens", 300, 3).map(|p| (p.average, p.guesses)), Some((100, 3)));
     }
 
     #[test]

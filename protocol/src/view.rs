@@ -103,6 +103,10 @@ pub struct ItemView {
     /// The trainer's questions for the facilitator; never sent to players or watchers.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prompts: Option<Vec<String>>,
+    /// **(addition)** The result shapes each prompt suits, one list per prompt (facilitator only);
+    /// absent when no prompt is tagged. See `fit` in docs/protocol.md.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub prompt_fits: Vec<Vec<crate::fit::Shape>>,
 }
 
 /// The session object of the contract. `items` is only in the facilitator's copy.

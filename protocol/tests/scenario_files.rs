@@ -25,7 +25,8 @@ fn shipped_scenarios_are_all_valid() {
         .filter(|(d, i)| d.language == "nl" && i.kind() == protocol::ItemKind::Dilemma)
         .inspect(|(_, i)| {
             assert!(!i.themes.is_empty(), "{} has no themes", i.id);
-            assert!((2..=3).contains(&i.prompts().len()), "{} needs 2-3 prompts", i.id);
+            assert!((2..=5).contains(&i.prompts().len()), "{} needs 2-5 prompts", i.id);
+            assert!(i.prompt_fits().iter().any(|f| !f.is_empty()), "{} has no prompt tagged with the result it fits", i.id);
         })
         .count();
     assert!(dutch_dilemmas >= 20, "only {dutch_dilemmas} Dutch dilemmas");
@@ -120,6 +121,51 @@ statement = "Dit hoort bij een dilemma."
     assert!(q.view(false).prompts.is_none(), "the prompts are the facilitator's");
     let bad = problems("id = \"x\"\ntitle = \"X\"\nlanguage = \"nl\"\n[[item]]\nid = \"a\"\nkind = \"vraag\"\n");
     assert!(has(&bad, 6, "Kies \"dilemma\", \"sketch\" of \"question\""), "{bad:?}");
+}
+
+#[test]
+fn prompts_may_be_tagged_with_the_results_they_fit() {
+    use protocol::fit::Shape;
+    let src = r#"
+id = "tags"
+title = "Tags"
+language = "nl"
+
+[[item]]
+id = "groen"
+kind = "dilemma"
+statement = "Bewoners beheren het groen."
+prompts = [
+  "Wat valt je op?",
+  { text = "Wat maakt dat jullie zo verdeeld zijn?", fits = ["split", "depends"] },
+  { text = "Wie voelt zich de enige?", fits = "minority" },
+]
+
+[[item]]
+id = "los"
+kind = "dilemma"
+statement = "Zonder tags."
+prompts = ["Een", "Twee"]
+"#;
+    let deck = parse_deck("tags.toml", src).unwrap();
+    let tagged = &deck.items[0];
+    assert_eq!(tagged.prompts().len(), 3);
+    assert_eq!(tagged.prompt_fits(), [vec![], vec![Shape::Split, Shape::Depends], vec![Shape::Minority]]);
+    let view = tagged.view(true);
+    assert_eq!(view.prompts.as_ref().unwrap()[1], "Wat maakt dat jullie zo verdeeld zijn?");
+    assert_eq!(view.prompt_fits.len(), 3, "one list per prompt for the facilitator");
+    assert!(tagged.view(false).prompt_fits.is_empty(), "the tags are the facilitator's, like the prompts");
+    assert!(deck.items[1].prompt_fits().is_empty(), "untagged prompts carry no tags");
+    let json = serde_json::to_string(&deck.items[1].view(true)).unwrap();
+    assert!(!json.contains("prompt_fits"), "absent on the wire when nothing is tagged: {json}");
+
+    let bad = src.replace("fits = \"minority\"", "fits = \"minorty\"").replace("fits = [\"split\", \"depends\"]", "fit = [\"split\"]");
+    let found = problems(&bad);
+    assert!(has(&found, 12, "Onbekend veld `fit`"), "{found:?}");
+    assert!(has(&found, 12, "Bedoel je `fits`?"), "{found:?}");
+    assert!(has(&found, 13, "Bedoel je \"minority\"?"), "{found:?}");
+    assert!(has(&problems(&src.replace("\"Wat valt je op?\",", "3,")), 11, "fits = [\"split\"]"));
+    assert!(has(&problems(&src.replace("{ text = \"Wie voelt zich de enige?\", ", "{ ")), 13, "mist `text`"));
 }
 
 #[test]

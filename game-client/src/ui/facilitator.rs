@@ -3,7 +3,7 @@
 use std::time::Instant;
 
 use bevy_egui::egui::{self, RichText};
-use protocol::{ControlAction, ItemKind, ItemView, Phase};
+use protocol::{ControlAction, ItemKind, ItemView, Phase, fit};
 
 use super::{Action, keys, theme, widgets};
 use crate::view::ViewState;
@@ -69,7 +69,7 @@ pub fn panel(ui: &mut egui::Ui, view: &ViewState, form: &mut super::Form, now: I
         egui::Panel::right("prompts").resizable(false).exact_size(380.0).show(ui, |ui| {
             ui.add_space(8.0);
             if let Some(item) = item {
-                prompts(ui, item, l);
+                prompts(ui, item, view);
             }
             ui.add_space(16.0);
             if let Some(a) = agreements(ui, view, form) {
@@ -154,7 +154,7 @@ pub fn panel(ui: &mut egui::Ui, view: &ViewState, form: &mut super::Form, now: I
         }
         if !wide {
             ui.add_space(12.0);
-            prompts(ui, item, l);
+            prompts(ui, item, view);
             ui.add_space(16.0);
             if let Some(a) = agreements(ui, view, form) {
                 action = Some(a);
@@ -199,11 +199,24 @@ fn agreements(ui: &mut egui::Ui, view: &ViewState, form: &mut super::Form) -> Op
     action
 }
 
-/// The prompts for the conversation and the item's themes.
-fn prompts(ui: &mut egui::Ui, item: &ItemView, l: crate::i18n::Lang) {
+/// The prompts for the conversation, those that fit the result first with why, and the item's themes.
+fn prompts(ui: &mut egui::Ui, item: &ItemView, view: &ViewState) {
+    let l = view.lang;
     ui.label(RichText::new(l.pick("Vragen voor het gesprek", "Questions for the conversation")).size(24.0).strong());
-    for p in item.prompts.iter().flatten() {
-        ui.label(RichText::new(format!("• {p}")).size(21.0));
+    let language = view.session.as_ref().map_or("nl", |s| s.language.as_str());
+    let found = view.tally.as_ref().filter(|t| t.item == item.id).map(|t| fit::shapes(t, &item.options, language)).unwrap_or_default();
+    let texts = item.prompts.as_deref().unwrap_or_default();
+    for (i, shape) in fit::order(texts.len(), &item.prompt_fits, &found) {
+        match shape.and_then(|s| found.iter().find(|f| f.shape == s)) {
+            Some(f) => {
+                ui.label(RichText::new(format!("★ {}", texts[i])).size(21.0).strong());
+                let why = format!("{} {}", l.pick("past bij de uitslag —", "fits the result —"), f.why);
+                ui.indent(i, |ui| ui.label(RichText::new(why).size(17.0).color(theme::of(ui).muted)));
+            }
+            None => {
+                ui.label(RichText::new(format!("• {}", texts[i])).size(21.0));
+            }
+        }
     }
     if !item.themes.is_empty() {
         ui.add_space(10.0);

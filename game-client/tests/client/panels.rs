@@ -550,3 +550,25 @@ fn the_end_of_a_follow_up_offers_the_report_of_the_whole_series() {
     h.run();
     assert_eq!(h.state_mut().action.take(), Some(Action::SaveSeriesReport));
 }
+
+#[test]
+fn the_prompts_that_fit_the_result_come_first_and_say_why() {
+    let src = "id = \"t\"\ntitle = \"T\"\nlanguage = \"nl\"\n[[item]]\nid = \"a\"\nkind = \"dilemma\"\nstatement = \"S\"\nprompts = [\"Wat valt op?\", { text = \"Wat maakt dat jullie verdeeld zijn?\", fits = [\"split\"] }, { text = \"Waar zijn jullie het zo over eens?\", fits = \"consensus\" }]\n";
+    let deck = parse_deck("t.toml", src).unwrap();
+    let mut view = in_session(Role::Facilitator, Phase::Revealed, Some(0), Lang::Nl);
+    let session = view.session.as_mut().unwrap();
+    session.item = Some(deck.items[0].view(true));
+    let answers = [("eens", None); 9].into_iter().chain([("oneens", None); 8]).chain([("hangt_af", None); 3]);
+    view.tally = Some(protocol::tally::tally("a", &["eens", "oneens", "hangt_af"], answers));
+    let h = harness(view.clone(), Form::default());
+    let fitting = h.get_by_label("★ Wat maakt dat jullie verdeeld zijn?").rect();
+    h.get_by_label("past bij de uitslag — verdeeld: 45 / 40 / 15");
+    let first = h.get_by_label("• Wat valt op?").rect();
+    assert!(fitting.top() < first.top(), "the fitting prompt is above the deck's first");
+    h.get_by_label("• Waar zijn jullie het zo over eens?");
+    // Before anyone answered, the deck's order and no stars.
+    view.tally = None;
+    let h = harness(view, Form::default());
+    assert!(h.get_by_label("• Wat valt op?").rect().top() < h.get_by_label("• Wat maakt dat jullie verdeeld zijn?").rect().top());
+    assert!(h.query_by_label_contains("★").is_none());
+}

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::fit::Shape;
 use crate::view::{ItemKind, ItemView, OptionView, ScenarioSummary};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -23,11 +24,24 @@ pub struct Item {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum ItemBody {
-    Dilemma { statement: String, options: Vec<Choice>, prompts: Vec<String> },
+    /// `fits` has the result shapes each prompt suits, one list per prompt, or is empty when no
+    /// prompt is tagged.
+    Dilemma {
+        statement: String,
+        options: Vec<Choice>,
+        prompts: Vec<String>,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        fits: Vec<Vec<Shape>>,
+    },
     Sketch(Sketch),
     /// An open question for the conversation: shown to everyone, nothing to choose; the
     /// facilitator has prompts beside it.
-    Question { question: String, prompts: Vec<String> },
+    Question {
+        question: String,
+        prompts: Vec<String>,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        fits: Vec<Vec<Shape>>,
+    },
 }
 
 /// An "Acteren via B" scene: a situation for the audience, roles with private briefings, a countdown.
@@ -146,6 +160,14 @@ impl Item {
         }
     }
 
+    /// The result shapes each prompt suits (see [`crate::fit`]); empty when none is tagged.
+    pub fn prompt_fits(&self) -> &[Vec<Shape>] {
+        match &self.body {
+            ItemBody::Dilemma { fits, .. } | ItemBody::Question { fits, .. } => fits,
+            ItemBody::Sketch(_) => &[],
+        }
+    }
+
     /// The item as sent on the wire; only the facilitator's copy carries `prompts`.
     pub fn view(&self, facilitator: bool) -> ItemView {
         let sketch = self.sketch();
@@ -165,6 +187,7 @@ impl Item {
             questions: sketch.map(|s| s.questions.clone()).unwrap_or_default(),
             themes: self.themes.clone(),
             prompts: facilitator.then(|| self.prompts().to_vec()),
+            prompt_fits: if facilitator { self.prompt_fits().to_vec() } else { Vec::new() },
         }
     }
 }

@@ -7,6 +7,7 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 use super::lang::is_language_code;
+use crate::fit::Shape;
 use super::model::{Choice, Deck, FollowUp, Item, ItemBody, Sketch, SketchRole, default_options};
 use super::problem::Problem;
 use super::{DEFAULT_DURATION_S, DURATION_RANGE};
@@ -19,6 +20,7 @@ const SKETCH_KEYS: &[&str] =
 const ROLE_KEYS: &[&str] = &["name", "briefing"];
 const FOLLOW_UP_KEYS: &[&str] = &["statement", "options"];
 const OPTION_KEYS: &[&str] = &["id", "label"];
+const PROMPT_KEYS: &[&str] = &["text", "fits"];
 
 /// Parses the deck in `src` (named `file` in messages). Either a deck with no problems, or all its problems.
 pub fn parse_deck(file: &str, src: &str) -> Result<Deck, Vec<Problem>> {
@@ -122,6 +124,69 @@ impl Cx<'_> {
         out
     }
 
+    /// The facilitator's prompts: each a text, or `{ text = "…", fits = ["split"] }` tagged with
+    /// the result shapes it suits. The tags come back one list per prompt, or none at all when
+    /// no prompt is tagged.
+    fn prompts(&mut self, t: &Tbl) -> (Vec<String>, Vec<Vec<Shape>>) {
+        let Some(v) = t.get("prompts") else { return (Vec::new(), Vec::new()) };
+        let Some(list) = v.get_ref().as_array() else {
+            self.problem(v.span().start, format!("`prompts` in {} moet een lijst zijn: prompts = [\"…\", \"…\"]", t.what));
+            return (Vec::new(), Vec::new());
+        };
+        let (mut prompts, mut fits) = (Vec::new(), Vec::new());
+        for e in list {
+            match e.get_ref() {
+                DeValue::String(s) if !s.trim().is_empty() => {
+                    prompts.push(reflow(s));
+                    fits.push(Vec::new());
+                }
+                DeValue::Table(table) => {
+                    let p = Tbl { table, span: e.span(), what: format!("een prompt van {}", t.what) };
+                    self.unknown_keys(&p, PROMPT_KEYS);
+                    if let Some(text) = self.text(&p, "text", true) {
+                        prompts.push(text);
+                        fits.push(self.shapes(&p));
+                    }
+                }
+                DeValue::String(_) => self.problem(e.span().start, "Een regel in `prompts` is leeg. Haal hem weg of vul hem in."),
+                _ => self.problem(
+                    e.span().start,
+                    format!("Een prompt van {} moet tekst zijn (\"…\") of {{ text = \"…\", fits = [\"split\"] }}.", t.what),
+                ),
+            }
+        }
+        if fits.iter().all(Vec::is_empty) {
+            fits.clear();
+        }
+        (prompts, fits)
+    }
+
+    /// A prompt's `fits`: one shape name or a list of them.
+    fn shapes(&mut self, p: &Tbl) -> Vec<Shape> {
+        let Some(v) = p.get("fits") else { return Vec::new() };
+        let names: Vec<&Spanned<DeValue>> = match v.get_ref() {
+            DeValue::String(_) => vec![v],
+            DeValue::Array(list) => list.iter().collect(),
+            _ => Vec::new(),
+        };
+        let all: Vec<&str> = Shape::ALL.iter().map(|s| s.id()).collect();
+        let mut out = Vec::new();
+        if names.is_empty() {
+            self.problem(v.span().start, format!("`fits` in {} moet een of meer namen zijn: {}.", p.what, all.join(", ")));
+        }
+        for n in names {
+            match n.get_ref().as_str().map(|s| (s, Shape::parse(s))) {
+                Some((_, Some(shape))) => out.push(shape),
+                Some((s, None)) => {
+                    let hint = closest(s, &all).map_or(String::new(), |c| format!(" Bedoel je \"{c}\"?"));
+                    self.problem(n.span().start, format!("`fits = \"{s}\"` in {} bestaat niet.{hint} Kies uit: {}.", p.what, all.join(", ")));
+                }
+                None => self.problem(n.span().start, format!("`fits` in {} moet namen tussen aanhalingstekens bevatten: {}.", p.what, all.join(", "))),
+            }
+        }
+        out
+    }
+
     fn id(&mut self, t: &Tbl) -> Option<String> {
         let id = self.text(t, "id", true)?;
         if !is_id(&id) {
@@ -205,8 +270,8 @@ impl Cx<'_> {
             Some("question") => {
                 self.unknown_keys(&t, QUESTION_KEYS);
                 let question = self.text(&t, "question", true);
-                let prompts = self.texts(&t, "prompts");
-                question.map(|question| ItemBody::Question { question, prompts })
+                let (prompts, fits) = self.prompts(&t);
+                question.map(|question| ItemBody::Question { question, prompts, fits })
             }
             Some(other) => {
                 let at = t.get("kind").map_or(0, |v| v.span().start);
@@ -221,8 +286,8 @@ impl Cx<'_> {
     fn dilemma(&mut self, t: &Tbl, language: &str) -> Option<ItemBody> {
         let statement = self.text(t, "statement", true);
         let options = self.options(t, language);
-        let prompts = self.texts(t, "prompts");
-        Some(ItemBody::Dilemma { statement: statement?, options: options?, prompts })
+        let (prompts, fits) = self.prompts(t);
+        Some(ItemBody::Dilemma { statement: statement?, options: options?, prompts, fits })
     }
 
     fn sketch(&mut self, t: &Tbl, language: &str) -> Option<ItemBody> {
