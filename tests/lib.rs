@@ -160,6 +160,8 @@ pub struct Welcomed {
     pub player_id: Option<String>,
     pub session: SessionView,
     pub answers: std::collections::BTreeMap<String, String>,
+    pub guesses: std::collections::BTreeMap<String, u32>,
+    pub reasons: std::collections::BTreeMap<String, String>,
 }
 
 /// A websocket client that keeps every message it received, for checks about what it was ever shown.
@@ -208,13 +210,15 @@ impl TestClient {
     /// The welcome, all of it.
     pub async fn welcomed(&mut self) -> Welcomed {
         self.expect("welcome", |m| match m {
-            ServerMsg::Welcome { role, code, token, player_id, session, answers } => Some(Welcomed {
+            ServerMsg::Welcome { role, code, token, player_id, session, answers, guesses, reasons } => Some(Welcomed {
                 role: *role,
                 code: code.clone(),
                 token: token.clone(),
                 player_id: player_id.clone(),
                 session: session.clone(),
                 answers: answers.clone(),
+                guesses: guesses.clone(),
+                reasons: reasons.clone(),
             }),
             _ => None,
         })

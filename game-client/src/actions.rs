@@ -44,6 +44,11 @@ fn one_command(action: &Action, view: &mut ViewState) -> Option<NetCmd> {
         Action::Control { action, item } => send(ClientMsg::Control { action, item }),
         Action::Agreement { text, item } => send(ClientMsg::Agreement { text, item }),
         Action::DropAgreement(number) => send(ClientMsg::DropAgreement { number }),
+        Action::Predict { item, percent } => send(ClientMsg::Predict { item, percent }),
+        Action::Reason { item, text: Some(text) } => send(ClientMsg::Reason { item, text }),
+        Action::Reason { item, text: None } => send(ClientMsg::DropReason { item }),
+        Action::Ask { item, predict, reasons } => send(ClientMsg::Ask { item, predict, reasons }),
+        Action::ShowReason(reason) => send(ClientMsg::ShowReason { reason }),
         Action::Leave => {
             let keep = ViewState::new(view.lang, view.server.clone());
             let scenarios = std::mem::take(&mut view.scenarios);
@@ -57,7 +62,8 @@ fn one_command(action: &Action, view: &mut ViewState) -> Option<NetCmd> {
 
 /// An action from a line of text, for driving a client without a screen:
 /// `host SCENARIO`, `join CODE [TEAM]`, `watch CODE`, `resume CODE TOKEN`, `answer ITEM OPTION`,
-/// `open ITEM`, `close`, `reveal`, `start_timer`, `end`, `report`, `leave`.
+/// `predict ITEM PERCENT`, `reason ITEM TEXT…`, `drop_reason ITEM`, `ask ITEM predict|reasons|both|none`,
+/// `show_reason ID`, `hide_reason`, `open ITEM`, `close`, `reveal`, `start_timer`, `end`, `report`, `leave`.
 pub fn parse_command(line: &str) -> Option<Action> {
     let words: Vec<&str> = line.split_whitespace().collect();
     let control = |action, item: Option<&&str>| Some(Action::Control { action, item: item.map(|i| (*i).to_owned()) });
@@ -69,6 +75,21 @@ pub fn parse_command(line: &str) -> Option<Action> {
         ["watch", code] => Some(Action::Watch { code: (*code).into() }),
         ["resume", code, token] => Some(Action::Resume { code: (*code).into(), token: (*token).into() }),
         ["answer", item, option] => Some(Action::Answer { item: (*item).into(), option: (*option).into() }),
+        ["predict", item, percent] => Some(Action::Predict { item: (*item).into(), percent: percent.parse().ok()? }),
+        ["reason", item, text @ ..] if !text.is_empty() => Some(Action::Reason { item: (*item).into(), text: Some(text.join(" ")) }),
+        ["drop_reason", item] => Some(Action::Reason { item: (*item).into(), text: None }),
+        ["ask", item, what] => {
+            let (predict, reasons) = match *what {
+                "predict" => (true, false),
+                "reasons" => (false, true),
+                "both" => (true, true),
+                "none" => (false, false),
+                _ => return None,
+            };
+            Some(Action::Ask { item: (*item).into(), predict, reasons })
+        }
+        ["show_reason", id] => Some(Action::ShowReason(Some((*id).into()))),
+        ["hide_reason"] => Some(Action::ShowReason(None)),
         ["open", item] => control(protocol::ControlAction::Open, Some(item)),
         ["close"] => control(protocol::ControlAction::Close, None),
         ["reveal"] => control(protocol::ControlAction::Reveal, None),

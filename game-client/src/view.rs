@@ -69,6 +69,13 @@ pub struct ViewState {
     pub agreements: Vec<protocol::AgreementView>,
     /// Reports the server sent, until the export plugin writes them.
     pub reports: Vec<Received>,
+    /// This player's own stored guesses and reasons, item → percent and item → text.
+    pub guesses: BTreeMap<String, u32>,
+    pub reasons: BTreeMap<String, String>,
+    /// The facilitator's reasons for the item on screen: (item, groups, withheld).
+    pub room_reasons: Option<(String, Vec<protocol::ReasonGroup>, u32)>,
+    /// The reason on the projector, for everyone.
+    pub shown: Option<protocol::ShownReason>,
 }
 
 impl ViewState {
@@ -86,13 +93,15 @@ impl ViewState {
     fn apply_msg(&mut self, msg: ServerMsg, now: Instant) {
         match msg {
             ServerMsg::Scenarios { scenarios } => self.scenarios = scenarios,
-            ServerMsg::Welcome { role, code, token, session, answers, .. } => {
+            ServerMsg::Welcome { role, code, token, session, answers, guesses, reasons, .. } => {
                 self.role = Some(role);
                 self.code = Some(code);
                 self.token = Some(token);
                 self.resumable = None;
                 if !answers.is_empty() || self.session.as_ref().is_none_or(|s| s.code != session.code) {
                     self.mine = answers;
+                    self.guesses = guesses;
+                    self.reasons = reasons;
                 }
                 self.error = None;
                 self.set_session(session, now);
@@ -115,6 +124,17 @@ impl ViewState {
             ServerMsg::Role { item, role, briefing } => self.role_card = Some(RoleCard { item, role, briefing }),
             ServerMsg::Report { code, format, content, series, files } => self.reports.push(Received { code, format, content, series, files }),
             ServerMsg::Agreements { agreements } => self.agreements = agreements,
+            ServerMsg::Predicted { item, percent } => {
+                self.guesses.insert(item, percent);
+            }
+            ServerMsg::ReasonAck { item, text: Some(text) } => {
+                self.reasons.insert(item, text);
+            }
+            ServerMsg::ReasonAck { item, text: None } => {
+                self.reasons.remove(&item);
+            }
+            ServerMsg::Reasons { item, groups, withheld } => self.room_reasons = Some((item, groups, withheld)),
+            ServerMsg::Shown { reason } => self.shown = reason,
             ServerMsg::Error { code, message } => {
                 self.pending = None;
                 self.saving_report = false;
@@ -131,6 +151,7 @@ impl ViewState {
         let item_changed = self.item().map(|i| &i.id) != session.item.as_ref().map(|i| &i.id);
         if item_changed {
             self.tally = None;
+            self.room_reasons = None;
         }
         if self.role_card.as_ref().is_some_and(|r| session.item.as_ref().is_none_or(|i| i.id != r.item)) {
             self.role_card = None;
@@ -252,6 +273,8 @@ mod tests {
                 themes: vec![],
                 prompts: None,
                 prompt_fits: vec![],
+                predict: false,
+                reasons: false,
             }),
             timer: None,
             items: None,
@@ -275,6 +298,8 @@ mod tests {
                 player_id: Some("p1".into()),
                 session: session(Phase::Open, Some("a")),
                 answers: [("a".to_owned(), "eens".to_owned())].into(),
+                guesses: Default::default(),
+                reasons: Default::default(),
             }),
             now,
         );
@@ -309,7 +334,7 @@ mod tests {
         assert_eq!(v.resumable, None, "a session that cannot be resumed is not offered again");
         assert_eq!(v.to_remember(), None);
         v.apply(
-            msg(ServerMsg::Welcome { role: Role::Facilitator, code: "K7M2QX".into(), token: "t1".into(), player_id: None, session: session(Phase::Lobby, None), answers: Default::default() }),
+            msg(ServerMsg::Welcome { role: Role::Facilitator, code: "K7M2QX".into(), token: "t1".into(), player_id: None, session: session(Phase::Lobby, None), answers: Default::default(), guesses: Default::default(), reasons: Default::default() }),
             now,
         );
         let last = v.to_remember().unwrap();

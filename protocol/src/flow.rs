@@ -1,6 +1,6 @@
 //! The phase machine as pure functions: which message is legal for which role in which phase, and what follows.
 
-use crate::msg::{AGREEMENT_MAX_CHARS, AGREEMENTS_MAX, ClientMsg, ControlAction, ErrorCode, Refusal};
+use crate::msg::{AGREEMENT_MAX_CHARS, AGREEMENTS_MAX, ClientMsg, ControlAction, ErrorCode, REASON_MAX_CHARS, Refusal};
 use crate::view::{ItemKind, Phase, Role};
 
 /// Whether a connection may send `msg` now: opening messages before it is in a session, the rest
@@ -32,6 +32,11 @@ pub fn may_send(role: Role, msg: &ClientMsg) -> Result<(), Refusal> {
         (_, ClientMsg::Agreement { .. } | ClientMsg::DropAgreement { .. }) => {
             Err(Refusal::new(ErrorCode::Unauthorized, "Alleen de facilitator legt afspraken vast."))
         }
+        (Role::Player, ClientMsg::Predict { .. } | ClientMsg::Reason { .. } | ClientMsg::DropReason { .. }) => Ok(()),
+        (_, ClientMsg::Predict { .. } | ClientMsg::Reason { .. } | ClientMsg::DropReason { .. }) => {
+            Err(Refusal::new(ErrorCode::Unauthorized, "Alleen deelnemers raden en geven een reden bij hun antwoord."))
+        }
+        (Role::Facilitator, ClientMsg::Ask { .. } | ClientMsg::ShowReason { .. } | ClientMsg::AddStatement { .. }) => Ok(()),
         _ => Err(ErrorCode::Unauthorized.into()),
     }
 }
@@ -40,8 +45,7 @@ pub fn may_send(role: Role, msg: &ClientMsg) -> Result<(), Refusal> {
 /// Refused when nothing is left, when it is longer than [`AGREEMENT_MAX_CHARS`], or when the
 /// session already holds `count` = [`AGREEMENTS_MAX`] agreements.
 pub fn check_agreement(text: &str, count: usize) -> Result<String, Refusal> {
-    let clean: String = text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
-    let clean = clean.trim();
+    let clean = clean(text);
     let bad = |m: String| Err(Refusal::new(ErrorCode::BadRequest, m));
     if clean.is_empty() {
         return bad("Een afspraak zonder tekst kan niet; schrijf in één zin wat jullie afspreken.".into());
@@ -52,7 +56,57 @@ pub fn check_agreement(text: &str, count: usize) -> Result<String, Refusal> {
     if count >= AGREEMENTS_MAX {
         return bad(format!("Deze sessie heeft al {AGREEMENTS_MAX} afspraken; haal er een weg voor je een nieuwe vastlegt."));
     }
-    Ok(clean.to_owned())
+    Ok(clean)
+}
+
+/// Text as a person typed it, made safe to show: control characters become spaces, runs of
+/// spaces one, spaces at the ends go.
+pub fn clean(text: &str) -> String {
+    text.split(|c: char| c.is_control() || c.is_whitespace()).filter(|w| !w.is_empty()).collect::<Vec<_>>().join(" ")
+}
+
+/// A reason as it is stored (see [`clean`]); refused when empty or longer than [`REASON_MAX_CHARS`].
+pub fn check_reason(text: &str) -> Result<String, Refusal> {
+    let clean = clean(text);
+    if clean.is_empty() {
+        return Err(Refusal::new(ErrorCode::BadRequest, "Een lege reden kan niet; schrijf in één zin waarom, of haal je reden weg."));
+    }
+    if clean.chars().count() > REASON_MAX_CHARS {
+        return Err(Refusal::new(ErrorCode::BadRequest, format!("Een reden is hoogstens {REASON_MAX_CHARS} tekens: één zin. Maak hem korter.")));
+    }
+    Ok(clean)
+}
+
+/// What a player adds to an answer: a guess of the room's result, or a reason.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Extra {
+    Guess,
+    Reason,
+}
+
+/// Whether a player's guess or reason for `item` is taken: while voting on it is open, when the
+/// item asks for it, and after they answered it. Checked in the order a person would want to hear.
+pub fn check_extra(phase: Phase, current: Option<&str>, item: &str, item_known: bool, asked: bool, answered: bool, extra: Extra) -> Result<(), Refusal> {
+    if phase == Phase::Ended {
+        return Err(ErrorCode::SessionEnded.into());
+    }
+    if !item_known {
+        return Err(ErrorCode::UnknownItem.into());
+    }
+    if phase != Phase::Open || current != Some(item) {
+        return Err(ErrorCode::VotingClosed.into());
+    }
+    let what = match extra {
+        Extra::Guess => "een voorspelling",
+        Extra::Reason => "een reden",
+    };
+    if !asked {
+        return Err(Refusal::new(ErrorCode::BadRequest, format!("Bij deze stelling wordt niet om {what} gevraagd.")));
+    }
+    if !answered {
+        return Err(Refusal::new(ErrorCode::BadRequest, format!("Kies eerst je antwoord; daarna kun je {what} geven.")));
+    }
+    Ok(())
 }
 
 /// The phase after a facilitator's `control`, given the kind of the item now shown.
@@ -116,6 +170,23 @@ mod tests {
     }
     fn join() -> ClientMsg {
         ClientMsg::Join { protocol: 1, code: "K7M2QX".into(), name: None, team: None }
+    }
+
+    #[test]
+    fn reasons_are_cleaned_and_bounded_and_follow_the_answer() {
+        assert_eq!(check_reason(" Omdat\u{1b}het\t\tkan. ").unwrap(), "Omdat het kan.");
+        assert!(check_reason("\n\u{7}").unwrap_err().message.contains("lege reden"));
+        assert!(check_reason(&"é".repeat(REASON_MAX_CHARS)).is_ok(), "characters, not bytes");
+        assert!(check_reason(&"a".repeat(REASON_MAX_CHARS + 1)).unwrap_err().message.contains("hoogstens"));
+        let open = |asked, answered| check_extra(Phase::Open, Some("a"), "a", true, asked, answered, Extra::Reason);
+        assert!(open(true, true).is_ok());
+        assert!(open(true, false).unwrap_err().message.contains("Kies eerst je antwoord"));
+        assert!(open(false, true).unwrap_err().message.contains("niet om een reden"));
+        let guess = |phase, current| check_extra(phase, current, "a", true, true, true, Extra::Guess);
+        assert_eq!(guess(Phase::Closed, Some("a")).unwrap_err().code, ErrorCode::VotingClosed);
+        assert_eq!(guess(Phase::Open, Some("b")).unwrap_err().code, ErrorCode::VotingClosed);
+        assert_eq!(guess(Phase::Ended, Some("a")).unwrap_err().code, ErrorCode::SessionEnded);
+        assert_eq!(check_extra(Phase::Open, Some("a"), "x", false, true, true, Extra::Guess).unwrap_err().code, ErrorCode::UnknownItem);
     }
 
     #[test]

@@ -14,6 +14,9 @@ pub mod view;
 /// Sent as `"protocol"` in every opening message; a different number is refused with `protocol_mismatch`.
 pub const PROTOCOL_VERSION: u32 = 1;
 
-pub use msg::{AgreementView, ClientMsg, ControlAction, ErrorCode, FollowUp, Refusal, ReportFile, ReportFormat, ServerMsg};
+pub use msg::{
+    AgreementView, ClientMsg, ControlAction, ErrorCode, FollowUp, ReasonGroup, ReasonView, Refusal, ReportFile, ReportFormat, ServerMsg,
+    ShownReason,
+};
 pub use tally::{EarlierTally, Prediction, Tally, TeamTally};
 pub use view::{FollowsView, ItemKind, ItemView, OptionView, Phase, Role, ScenarioSummary, SessionView, TimerView};

@@ -70,6 +70,38 @@ pub enum ClientMsg {
     DropAgreement {
         number: u32,
     },
+    /// The facilitator turns guessing and reasons on or off for `item` (what the deck says is the start).
+    Ask {
+        item: String,
+        predict: bool,
+        reasons: bool,
+    },
+    /// A player who answered guesses what share of the room (0–100) chose the item's first option.
+    Predict {
+        item: String,
+        percent: u32,
+    },
+    /// A player who answered adds or changes the reason for their answer (anonymous, one sentence).
+    Reason {
+        item: String,
+        text: String,
+    },
+    /// A player withdraws their reason.
+    DropReason {
+        item: String,
+    },
+    /// The facilitator puts one reason on the projector (its `id` from `reasons`), or takes it down (`null`).
+    ShowReason {
+        #[serde(default)]
+        reason: Option<String>,
+    },
+    /// The facilitator adds a statement the room came up with; it becomes the deck's last item.
+    /// Without `options`, eens / oneens / hangt ervan af in the deck's language.
+    AddStatement {
+        statement: String,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        options: Vec<String>,
+    },
 }
 
 impl ClientMsg {
@@ -113,6 +145,43 @@ pub struct AgreementView {
     pub item: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub themes: Vec<String>,
+}
+
+/// The longest reason, in characters (one sentence).
+pub const REASON_MAX_CHARS: usize = 200;
+/// The most reasons per option the facilitator is sent at once (a random sample of them); the rest are counted in `more`.
+pub const REASONS_SHOWN_PER_OPTION: usize = 50;
+/// The longest statement from the room, in characters, and the most a session may add.
+pub const STATEMENT_MAX_CHARS: usize = 300;
+pub const STATEMENTS_MAX: usize = 20;
+
+/// The reasons given for one option, in random order, never with who gave them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReasonGroup {
+    pub option: String,
+    pub reasons: Vec<ReasonView>,
+    /// How many more reasons this option has than are listed.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub more: u32,
+}
+
+/// One reason: its text and an id to put it on the projector with. The id says nothing about who wrote it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReasonView {
+    pub id: String,
+    pub text: String,
+}
+
+/// The reason on the projector: the text and the option it was given for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShownReason {
+    pub item: String,
+    pub option: String,
+    pub text: String,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 /// The longest agreement, in characters, and the most a session holds.
@@ -164,6 +233,12 @@ pub enum ServerMsg {
         /// Only ever sent to that player.
         #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
         answers: BTreeMap<String, String>,
+        /// **(addition)** A resumed player's own guesses (item → percent); only ever to that player.
+        #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+        guesses: BTreeMap<String, u32>,
+        /// **(addition)** A resumed player's own reasons (item → text); only ever to that player.
+        #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+        reasons: BTreeMap<String, String>,
     },
     Session {
         session: SessionView,
@@ -181,6 +256,28 @@ pub enum ServerMsg {
     Error {
         code: ErrorCode,
         message: String,
+    },
+    /// A player's guess is stored.
+    Predicted {
+        item: String,
+        percent: u32,
+    },
+    /// A player's reason is stored (`text`), or withdrawn (`null`).
+    ReasonAck {
+        item: String,
+        text: Option<String>,
+    },
+    /// The reasons for the item on screen, to the facilitator only: grouped by option, in random
+    /// order, no identifiers; nothing (`withheld`) while fewer than three have answered.
+    Reasons {
+        item: String,
+        groups: Vec<ReasonGroup>,
+        #[serde(default, skip_serializing_if = "is_zero")]
+        withheld: u32,
+    },
+    /// The reason the facilitator put on the projector, or `null` when it was taken down; to everyone.
+    Shown {
+        reason: Option<ShownReason>,
     },
     /// The session's agreements, to the facilitator and the projectors: on every change, and on joining.
     Agreements {

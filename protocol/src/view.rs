@@ -107,6 +107,12 @@ pub struct ItemView {
     /// absent when no prompt is tagged. See `fit` in docs/protocol.md.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub prompt_fits: Vec<Vec<crate::fit::Shape>>,
+    /// **(addition)** After answering, a player may guess the share of the room choosing the first option.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub predict: bool,
+    /// **(addition)** After answering, a player may add a short anonymous reason.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub reasons: bool,
 }
 
 /// The session object of the contract. `items` is only in the facilitator's copy.

@@ -236,11 +236,8 @@ impl Connection {
                 }
                 r
             }
-            msg @ (ClientMsg::Answer { .. }
-            | ClientMsg::Control { .. }
-            | ClientMsg::Export { .. }
-            | ClientMsg::Agreement { .. }
-            | ClientMsg::DropAgreement { .. }) => {
+            // Every other message is the session's to judge (`flow::in_order` let only those through).
+            msg => {
                 if let Some(s) = &self.session {
                     s.send(self.id, msg).await;
                 }

@@ -1,5 +1,6 @@
 //! `session-server export`: a session's results as CSV (for Dutch Excel), JSON or a Markdown report. Never individual answers.
 
+use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::path::Path;
 use std::sync::Arc;
@@ -70,6 +71,17 @@ pub struct ItemReport {
     pub tally: Option<Tally>,
     /// Whether the item was played: answered, or (a sketch) its roles were drawn.
     pub played: bool,
+    /// The reasons players gave, per option in the item's order, each list sorted (so its order
+    /// says nothing about who wrote what). Only where the room may see the result.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reasons: Vec<ReasonsFor>,
+}
+
+/// The reasons given for one option.
+#[derive(Debug, Serialize)]
+pub struct ReasonsFor {
+    pub option: String,
+    pub texts: Vec<String>,
 }
 
 impl ItemReport {
@@ -98,15 +110,30 @@ pub fn read_report(conn: &rusqlite::Connection, code: &str) -> Result<Report, Ex
     )?;
     let answers: Vec<(String, String, Option<String>)> =
         stmt.query_map(params![code], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect::<Result<_, _>>()?;
+    let mut stmt = conn.prepare("SELECT item, predict FROM asks WHERE code = ?1")?;
+    let predict: HashMap<String, bool> = stmt.query_map(params![code], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?;
+    let mut stmt = conn.prepare("SELECT item, SUM(percent), COUNT(*) FROM guesses WHERE code = ?1 GROUP BY item")?;
+    let guesses: HashMap<String, (u64, u32)> =
+        stmt.query_map(params![code], |r| Ok((r.get(0)?, (r.get::<_, i64>(1)? as u64, r.get(2)?))))?.collect::<Result<_, _>>()?;
     let tally_of = |_: usize, item: &Item, ids: &[&str]| {
         let of_item = answers.iter().filter(|a| a.0 == item.id).map(|a| (a.1.as_str(), a.2.as_deref()));
-        tally::tally(&item.id, ids, of_item)
+        let mut t = tally::tally(&item.id, ids, of_item);
+        if predict.get(&item.id).copied().unwrap_or(item.asks.predict) {
+            t.prediction = guesses.get(&item.id).and_then(|(sum, n)| protocol::Prediction::of(ids[0], *sum, *n));
+        }
+        t
     };
     let mut report = Report::new(code.clone(), title, Arc::new(deck), phase, crate::now_ms(), tally_of);
     report.created_ms = created_ms;
     let mut stmt = conn.prepare("SELECT DISTINCT item FROM roles WHERE code = ?1")?;
     let drawn: Vec<String> = stmt.query_map(params![code], |r| r.get(0))?.collect::<Result<_, _>>()?;
     report.mark_drawn(drawn.iter().map(String::as_str));
+    let mut stmt = conn.prepare(
+        "SELECT r.item, a.option, r.text FROM reasons r JOIN answers a ON a.code = r.code AND a.item = r.item AND a.member = r.member WHERE r.code = ?1",
+    )?;
+    let reasons: Vec<(String, String, String)> =
+        stmt.query_map(params![code], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect::<Result<_, _>>()?;
+    report.add_reasons(reasons.iter().map(|(i, o, t)| (i.as_str(), o.as_str(), t.as_str())));
     let mut stmt = conn.prepare("SELECT number, item, text FROM agreements WHERE code = ?1 ORDER BY number")?;
     let rows = stmt.query_map(params![code], |r| Ok((r.get::<_, u32>(0)?, r.get::<_, Option<String>>(1)?, r.get::<_, String>(2)?)))?;
     for row in rows {
@@ -118,6 +145,29 @@ pub fn read_report(conn: &rusqlite::Connection, code: &str) -> Result<Report, Ex
 }
 
 impl Report {
+    /// Adds the reasons given, as (item, option chosen, text), to the items whose result the room may see.
+    pub fn add_reasons<'a>(&mut self, reasons: impl IntoIterator<Item = (&'a str, &'a str, &'a str)>) {
+        let mut by: HashMap<(&str, &str), Vec<String>> = HashMap::new();
+        for (item, option, text) in reasons {
+            by.entry((item, option)).or_default().push(text.to_owned());
+        }
+        for it in &mut self.items {
+            if !it.tally.as_ref().is_some_and(|t| t.total > 0) {
+                continue;
+            }
+            let Some(item) = self.deck.item(&it.id) else { continue };
+            it.reasons = item
+                .options()
+                .iter()
+                .filter_map(|o| {
+                    let mut texts = by.remove(&(it.id.as_str(), o.id.as_str()))?;
+                    texts.sort();
+                    Some(ReasonsFor { option: o.id.clone(), texts })
+                })
+                .collect();
+        }
+    }
+
     /// Marks these sketches as played: their roles were drawn, so the scene was opened.
     pub fn mark_drawn<'a>(&mut self, sketches: impl IntoIterator<Item = &'a str>) {
         for id in sketches {
@@ -153,6 +203,7 @@ impl Report {
                     // A report is shown to a room too: one or two answers stay withheld.
                     tally: (!ids.is_empty()).then(|| tally_of(i, item, &ids).for_the_room()),
                     played: false,
+                    reasons: Vec::new(),
                 };
                 it.played = it.answered();
                 it
@@ -222,6 +273,11 @@ fn csv(report: &Report) -> Vec<u8> {
                 );
             }
         }
+        if let Some(p) = &t.prediction {
+            let label = labels(report, &it.id).iter().find(|(id, _)| *id == p.option).map_or("", |(_, l)| l);
+            let (nr, id, text, opt) = (it.number, field(&it.id), field(&it.text), field(&p.option));
+            let _ = write!(out, "{nr};{id};{text};Voorspelling;{};{opt};{};;{}\r\n", p.guesses, field(label), p.average);
+        }
     }
     out.into_bytes()
 }
@@ -259,6 +315,11 @@ fn markdown(report: &Report) -> String {
                 let _ = writeln!(out, "{label:<width$}  {}  {pct:>3}%  ({count})", bar(pct));
             }
             let _ = writeln!(out, "```\n");
+            if let Some(p) = &t.prediction {
+                let label = labels(report, &it.id).iter().find(|(id, _)| *id == p.option).map_or("", |(_, l)| l).to_lowercase();
+                let real = t.percentages.get(&p.option).copied().unwrap_or(0);
+                let _ = writeln!(out, "Voorspeld: gemiddeld {}% {label} ({} gokken); het werd {real}%.\n", p.average, p.guesses);
+            }
             for (team, tt) in &t.teams {
                 let parts: Vec<String> =
                     labels(report, &it.id).iter().map(|(id, l)| format!("{l} {}%", tt.percentages.get(*id).copied().unwrap_or(0))).collect();
@@ -310,7 +371,7 @@ fn themes(report: &Report, out: &mut String) {
             by_theme.entry(t.as_str()).or_default().push(it);
         }
     }
-    if by_theme.is_empty() {
+    if by_theme.is_empty() && report.items.iter().all(|i| i.reasons.is_empty()) {
         return;
     }
     let _ = writeln!(out, "## Per thema\n");
@@ -328,8 +389,29 @@ fn themes(report: &Report, out: &mut String) {
                 None => "sketch zonder stelling".to_owned(),
             };
             let _ = writeln!(out, "- {}. {} — {result}", it.number, it.text);
+            reasons_md(report, it, out);
         }
         out.push('\n');
+    }
+    let without: Vec<&ItemReport> = report.items.iter().filter(|i| i.themes.is_empty() && !i.reasons.is_empty()).collect();
+    if !without.is_empty() {
+        let _ = writeln!(out, "### Zonder thema\n");
+        for it in without {
+            let _ = writeln!(out, "- {}. {}", it.number, it.text);
+            reasons_md(report, it, out);
+        }
+        out.push('\n');
+    }
+}
+
+/// An item's reasons under it, per option: the analysis reads what was said by theme.
+fn reasons_md(report: &Report, it: &ItemReport, out: &mut String) {
+    for r in &it.reasons {
+        let label = labels(report, &it.id).iter().find(|(id, _)| *id == r.option).map_or(r.option.as_str(), |(_, l)| l);
+        let _ = writeln!(out, "  - Redenen bij *{label}*:");
+        for text in &r.texts {
+            let _ = writeln!(out, "    - \"{}\"", text.replace('\n', " "));
+        }
     }
 }
 

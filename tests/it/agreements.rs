@@ -55,7 +55,7 @@ async fn agreements_are_recorded_shown_to_the_front_kept_through_kill_9_and_aske
 
     f.send(json!({"type":"agreement","text":"We bellen\u{7} eerst, dan mailen we.","item":"a"})).await;
     let list = agreements(&mut f, "the first agreement", 1).await;
-    assert_eq!(list[0], AgreementView { number: 1, text: "We bellen  eerst, dan mailen we.".into(), item: Some("a".into()), themes: vec!["groen".into()] });
+    assert_eq!(list[0], AgreementView { number: 1, text: "We bellen eerst, dan mailen we.".into(), item: Some("a".into()), themes: vec!["groen".into()] });
     assert_eq!(agreements(&mut w, "the projector sees it", 1).await, list);
     f.send(json!({"type":"agreement","text":"Tikfout"})).await;
     agreements(&mut f, "two", 2).await;
@@ -83,7 +83,7 @@ async fn agreements_are_recorded_shown_to_the_front_kept_through_kill_9_and_aske
     f.send(json!({"type":"agreement","text":"Te laat"})).await;
     assert_eq!(f.error().await.0, ErrorCode::SessionEnded);
     let md = export_md(dir.path(), &code);
-    assert!(md.contains("## Afspraken\n\n1. We bellen  eerst, dan mailen we. *(bij 1. Bewoners mogen het groen zelf beheren.)*\n3. Elke maand"), "{md}");
+    assert!(md.contains("## Afspraken\n\n1. We bellen eerst, dan mailen we. *(bij 1. Bewoners mogen het groen zelf beheren.)*\n3. Elke maand"), "{md}");
 
     // The follow-up asks about each agreement: kept, partly, not kept.
     let mut f = b.client().await;
@@ -91,7 +91,7 @@ async fn agreements_are_recorded_shown_to_the_front_kept_through_kill_9_and_aske
     let (second, _, view) = f.welcome().await;
     let items = view.items.expect("the facilitator's deck");
     let asked = items.iter().find(|i| i.id == "afspraak-1").expect("agreement 1 as an item");
-    assert_eq!(asked.statement.as_deref(), Some("Afspraak: We bellen  eerst, dan mailen we."));
+    assert_eq!(asked.statement.as_deref(), Some("Afspraak: We bellen eerst, dan mailen we."));
     let options: Vec<&str> = asked.options.iter().map(|o| o.label.as_str()).collect();
     assert_eq!(options, ["Nagekomen", "Deels", "Niet nagekomen"]);
     assert_eq!(asked.themes, ["groen"]);
@@ -113,7 +113,7 @@ async fn agreements_are_recorded_shown_to_the_front_kept_through_kill_9_and_aske
     f.control("end", None).await;
     f.session_where("ended", |v| v.phase == Phase::Ended).await;
     let md = export_md(dir.path(), &second);
-    assert!(md.contains("## 5. Afspraak: We bellen  eerst, dan mailen we."), "{md}");
+    assert!(md.contains("## 5. Afspraak: We bellen eerst, dan mailen we."), "{md}");
     assert!(md.contains("Deels           █████████████░░░░░░░   67%  (2)"), "{md}");
     b.child.kill().unwrap();
     b.child.wait().unwrap();

@@ -7,6 +7,7 @@ mod docs;
 mod durability;
 mod errors;
 mod export;
+mod extras;
 mod followup;
 mod lifecycle;
 mod limits;

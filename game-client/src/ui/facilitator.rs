@@ -70,6 +70,9 @@ pub fn panel(ui: &mut egui::Ui, view: &ViewState, form: &mut super::Form, now: I
             ui.add_space(8.0);
             if let Some(item) = item {
                 prompts(ui, item, view);
+                if let Some(a) = extras(ui, item, view) {
+                    action = Some(a);
+                }
             }
             ui.add_space(16.0);
             if let Some(a) = agreements(ui, view, form) {
@@ -155,6 +158,9 @@ pub fn panel(ui: &mut egui::Ui, view: &ViewState, form: &mut super::Form, now: I
         if !wide {
             ui.add_space(12.0);
             prompts(ui, item, view);
+            if let Some(a) = extras(ui, item, view) {
+                action = Some(a);
+            }
             ui.add_space(16.0);
             if let Some(a) = agreements(ui, view, form) {
                 action = Some(a);
@@ -195,6 +201,60 @@ fn agreements(ui: &mut egui::Ui, view: &ViewState, form: &mut super::Form) -> Op
     if ui.add_enabled(!form.agreement.trim().is_empty(), egui::Button::new(l.pick("Leg de afspraak vast", "Record the agreement"))).clicked() {
         let item = on_screen.filter(|_| !form.agreement_loose);
         action = Some(Action::Agreement { text: std::mem::take(&mut form.agreement), item });
+    }
+    action
+}
+
+/// What the item asks of players besides the answer (switchable here), and the reasons they gave:
+/// grouped by option, in the server's random order, without names; one can go on the projector.
+fn extras(ui: &mut egui::Ui, item: &ItemView, view: &ViewState) -> Option<Action> {
+    let l = view.lang;
+    if item.options.is_empty() {
+        return None;
+    }
+    let mut action = None;
+    ui.add_space(10.0);
+    let (mut predict, mut reasons) = (item.predict, item.reasons);
+    let a = ui.checkbox(&mut predict, l.pick("Laat de zaal de uitslag raden", "Let the room guess the result"));
+    let b = ui.checkbox(&mut reasons, l.pick("Vraag om een reden (anoniem)", "Ask for a reason (anonymous)"));
+    if a.changed() || b.changed() {
+        action = Some(Action::Ask { item: item.id.clone(), predict, reasons });
+    }
+    let Some((_, groups, withheld)) = view.room_reasons.as_ref().filter(|(i, _, _)| *i == item.id && item.reasons) else { return action };
+    ui.add_space(8.0);
+    ui.label(RichText::new(l.pick("Redenen", "Reasons")).size(24.0).strong());
+    if *withheld > 0 {
+        let text = match l {
+            crate::i18n::Lang::Nl => format!("{withheld} reden(en); te tonen vanaf 3 antwoorden, anders is te herleiden wie wat koos."),
+            crate::i18n::Lang::En => format!("{withheld} reason(s); shown from 3 answers, or who chose what could be traced."),
+        };
+        ui.label(RichText::new(text).color(theme::of(ui).muted));
+    }
+    let session = view.session.as_ref();
+    let closed = session.is_some_and(|s| matches!(s.phase, Phase::Closed | Phase::Revealed));
+    let on_screen = view.shown.as_ref().filter(|s| s.item == item.id);
+    for g in groups.iter().filter(|g| !g.reasons.is_empty()) {
+        let label = item.options.iter().find(|o| o.id == g.option).map_or(g.option.as_str(), |o| o.label.as_str());
+        ui.label(RichText::new(label).size(20.0).strong());
+        for r in &g.reasons {
+            ui.horizontal_wrapped(|ui| {
+                let up = on_screen.is_some_and(|s| s.text == r.text && s.option == g.option);
+                if up {
+                    if ui.button(l.pick("Van het scherm", "Take down")).clicked() {
+                        action = Some(Action::ShowReason(None));
+                    }
+                } else {
+                    let hint = l.pick("Kan zodra het stemmen gesloten is", "Possible once voting is closed");
+                    if ui.add_enabled(closed, egui::Button::new(l.pick("Op het scherm", "On screen"))).on_disabled_hover_text(hint).clicked() {
+                        action = Some(Action::ShowReason(Some(r.id.clone())));
+                    }
+                }
+                ui.label(RichText::new(format!("“{}”", r.text)).size(19.0));
+            });
+        }
+        if g.more > 0 {
+            ui.label(RichText::new(format!("{} {}", l.pick("en nog", "and"), g.more)).color(theme::of(ui).muted));
+        }
     }
     action
 }

@@ -8,7 +8,7 @@ use protocol::{ItemKind, Phase, Role};
 use super::{Action, theme, widgets};
 use crate::view::ViewState;
 
-pub fn panel(ui: &mut egui::Ui, view: &ViewState, now: Instant) -> Option<Action> {
+pub fn panel(ui: &mut egui::Ui, view: &ViewState, form: &mut super::Form, now: Instant) -> Option<Action> {
     let l = view.lang;
     let session = view.session.as_ref()?;
     let player = view.role == Some(Role::Player);
@@ -86,6 +86,11 @@ pub fn panel(ui: &mut egui::Ui, view: &ViewState, now: Instant) -> Option<Action
                         (None, false) => l.pick("Kies wat het dichtst bij jou ligt (ook met de toetsen 1, 2, 3…).", "Choose what is closest to you (also with the keys 1, 2, 3…)."),
                     };
                     ui.label(RichText::new(note).color(theme::of(ui).muted));
+                    if view.mine.contains_key(&item.id) {
+                        if let Some(a) = extras(ui, view, item, form) {
+                            action = Some(a);
+                        }
+                    }
                 }
                 Phase::Closed if player => {
                     for (i, o) in item.options.iter().enumerate() {
@@ -102,10 +107,77 @@ pub fn panel(ui: &mut egui::Ui, view: &ViewState, now: Instant) -> Option<Action
         } else if !playing && (item.kind == ItemKind::Dilemma || session.phase == Phase::Closed) {
             ui.label(RichText::new(l.pick("Wacht op de facilitator…", "Waiting for the facilitator…")).color(theme::of(ui).muted));
         }
+        if let Some(shown) = view.shown.as_ref().filter(|s| s.item == item.id) {
+            widgets::shown_reason(ui, shown, item, big, l);
+        }
         if let Some(e) = &view.error {
             widgets::error_box(ui, e);
         }
         }));
     });
+    action
+}
+
+/// After answering: the guess of the room's result and the reason, when the item asks for them.
+fn extras(ui: &mut egui::Ui, view: &ViewState, item: &protocol::ItemView, form: &mut super::Form) -> Option<Action> {
+    let l = view.lang;
+    let mut action = None;
+    if let Some(first) = item.options.first().filter(|_| item.predict) {
+        ui.add_space(16.0);
+        let stored = view.guesses.get(&item.id).copied();
+        let mut guess = form.guess.as_ref().filter(|(i, _)| *i == item.id).map(|(_, g)| *g).or(stored).unwrap_or(50);
+        let question = match l {
+            crate::i18n::Lang::Nl => format!("Wat denk je: hoeveel procent van de zaal koos '{}'?", first.label),
+            crate::i18n::Lang::En => format!("What do you think: what share of the room chose '{}'?", first.label),
+        };
+        ui.label(RichText::new(question).size(24.0).strong());
+        ui.horizontal_wrapped(|ui| {
+            ui.spacing_mut().slider_width = 300.0;
+            if ui.add(egui::Slider::new(&mut guess, 0..=100).suffix("%").text(l.pick("jouw schatting", "your guess"))).changed() {
+                form.guess = Some((item.id.clone(), guess));
+            }
+            let label = if stored.is_some() { l.pick("Wijzig je schatting", "Change your guess") } else { l.pick("Geef je schatting", "Send your guess") };
+            if ui.add_enabled(stored != Some(guess), egui::Button::new(RichText::new(label).size(22.0))).clicked() {
+                action = Some(Action::Predict { item: item.id.clone(), percent: guess });
+            }
+        });
+        if let Some(g) = stored {
+            let text = match l {
+                crate::i18n::Lang::Nl => format!("Je schatting ({g}%) is opgeslagen. Na de uitslag zie je wat de zaal gemiddeld dacht."),
+                crate::i18n::Lang::En => format!("Your guess ({g}%) is saved. After the result you see what the room thought on average."),
+            };
+            ui.label(RichText::new(text).color(theme::of(ui).muted));
+        }
+    }
+    if item.reasons {
+        ui.add_space(16.0);
+        ui.label(RichText::new(l.pick("Waarom koos je dit? (mag, hoeft niet)", "Why did you choose this? (optional)")).size(24.0).strong());
+        let stored = view.reasons.get(&item.id);
+        if let Some(text) = stored {
+            ui.label(RichText::new(format!("{} “{text}”", l.pick("Je reden:", "Your reason:"))).size(22.0));
+        }
+        ui.add(
+            egui::TextEdit::singleline(&mut form.reason)
+                .char_limit(protocol::msg::REASON_MAX_CHARS)
+                .desired_width(f32::INFINITY)
+                .hint_text(l.pick("In één zin. Niemand ziet dat hij van jou is.", "One sentence. Nobody sees it is yours.")),
+        );
+        ui.horizontal_wrapped(|ui| {
+            let label = if stored.is_some() { l.pick("Wijzig je reden", "Change your reason") } else { l.pick("Geef je reden", "Send your reason") };
+            if ui.add_enabled(!form.reason.trim().is_empty(), egui::Button::new(RichText::new(label).size(22.0))).clicked() {
+                action = Some(Action::Reason { item: item.id.clone(), text: Some(std::mem::take(&mut form.reason)) });
+            }
+            if stored.is_some() && ui.button(RichText::new(l.pick("Haal je reden weg", "Withdraw your reason")).size(22.0)).clicked() {
+                action = Some(Action::Reason { item: item.id.clone(), text: None });
+            }
+        });
+        ui.label(
+            RichText::new(l.pick(
+                "De facilitator ziet de redenen zonder namen en kan er een op het scherm zetten.",
+                "The facilitator sees the reasons without names and may put one on the screen.",
+            ))
+            .color(theme::of(ui).muted),
+        );
+    }
     action
 }

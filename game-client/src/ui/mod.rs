@@ -63,6 +63,14 @@ pub enum Action {
     Agreement { text: String, item: Option<String> },
     /// Take agreement `number` back.
     DropAgreement(u32),
+    /// A player's guess of the share of the room choosing the item's first option.
+    Predict { item: String, percent: u32 },
+    /// A player's reason for their answer (`None`: withdraw it).
+    Reason { item: String, text: Option<String> },
+    /// The facilitator turns guessing and reasons on or off for an item.
+    Ask { item: String, predict: bool, reasons: bool },
+    /// The facilitator puts a reason on the projector (its id), or takes it down.
+    ShowReason(Option<String>),
     Leave,
     /// The session was opened on another device: go on here instead.
     TakeOver,
@@ -93,6 +101,9 @@ pub struct Form {
     pub code: String,
     pub name: String,
     pub team: String,
+    /// A player's guess being set (item, percent), and their reason being written.
+    pub guess: Option<(String, u32)>,
+    pub reason: String,
 }
 
 /// A connection closed for good: why, what to do, and (when it helps) a button to go on here.
@@ -148,7 +159,7 @@ pub fn draw(ui: &mut egui::Ui, screen: Screen, view: &ViewState, form: &mut Form
     let clicked = match screen {
         Screen::Connect => start::panel(ui, view, form),
         Screen::Facilitator => facilitator::panel(ui, view, form, now),
-        Screen::Lobby | Screen::Item | Screen::Results => item::panel(ui, view, now),
+        Screen::Lobby | Screen::Item | Screen::Results => item::panel(ui, view, form, now),
         Screen::Ended => ended::panel(ui, view),
     };
     clicked.or_else(|| keys::shortcut(ui.ctx(), screen, view))

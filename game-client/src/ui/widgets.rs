@@ -77,6 +77,19 @@ pub fn bars(ui: &mut egui::Ui, options: &[OptionView], tally: Option<&Tally>, mi
             });
         }
     }
+    if let Some(t) = tally
+        && let Some(p) = &t.prediction
+        && let Some(option) = options.iter().find(|o| o.id == p.option)
+    {
+        let real = t.percentages.get(&p.option).copied().unwrap_or(0);
+        let label = option.label.to_lowercase();
+        let text = match lang {
+            Lang::Nl => format!("We dachten: {}% {label}. Het werd {real}%.", p.average),
+            Lang::En => format!("We thought: {}% {label}. It was {real}%.", p.average),
+        };
+        ui.add_space(6.0);
+        ui.label(RichText::new(text).size(28.0).strong());
+    }
     if let Some(t) = tally.filter(|t| !t.teams.is_empty()) {
         ui.add_space(6.0);
         ui.label(RichText::new(lang.pick("Per team (vanaf 3 antwoorden)", "Per team (from 3 answers)")).color(theme::of(ui).muted));
@@ -88,6 +101,20 @@ pub fn bars(ui: &mut egui::Ui, options: &[OptionView], tally: Option<&Tally>, mi
             ui.label(format!("{team} ({}): {}", tt.total, parts.join(" · ")));
         }
     }
+}
+
+/// The reason the facilitator put on the projector, with the option its writer chose; never who.
+pub fn shown_reason(ui: &mut egui::Ui, shown: &protocol::ShownReason, item: &protocol::ItemView, big: bool, lang: Lang) {
+    let label = item.options.iter().find(|o| o.id == shown.option).map_or(shown.option.as_str(), |o| o.label.as_str());
+    ui.add_space(12.0);
+    card(ui, theme::of(ui).surface, |ui| {
+        ui.label(RichText::new(format!("“{}”", shown.text)).size(if big { 40.0 } else { 28.0 }).italics());
+        let who = match lang {
+            Lang::Nl => format!("— een reden bij '{label}'"),
+            Lang::En => format!("— a reason for '{label}'"),
+        };
+        ui.label(RichText::new(who).size(if big { 26.0 } else { 20.0 }).color(theme::of(ui).muted));
+    });
 }
 
 /// `2026-08-29` as the screen's language writes a day.

@@ -572,3 +572,91 @@ fn the_prompts_that_fit_the_result_come_first_and_say_why() {
     assert!(h.get_by_label("• Wat valt op?").rect().top() < h.get_by_label("• Wat maakt dat jullie verdeeld zijn?").rect().top());
     assert!(h.query_by_label_contains("★").is_none());
 }
+
+/// The first item of the test deck, asking for a guess and a reason.
+fn asking(role: Role, phase: Phase) -> ViewState {
+    let mut view = in_session(role, phase, Some(0), Lang::Nl);
+    for item in view.session.as_mut().unwrap().item.iter_mut() {
+        (item.predict, item.reasons) = (true, true);
+    }
+    view
+}
+
+#[test]
+fn after_answering_a_player_guesses_the_room_and_gives_a_reason() {
+    let h = harness(asking(Role::Player, Phase::Open), Form::default());
+    assert!(h.query_by_label_contains("Wat denk je").is_none(), "first the answer");
+    let mut view = asking(Role::Player, Phase::Open);
+    view.mine.insert("a".into(), "oneens".into());
+    let mut h = harness(view.clone(), Form::default());
+    h.get_by_label("Wat denk je: hoeveel procent van de zaal koos 'Eens'?");
+    h.get_by_label("Geef je schatting").click();
+    h.run();
+    assert_eq!(h.state().action, Some(Action::Predict { item: "a".into(), percent: 50 }));
+    assert!(h.get_by_label("Geef je reden").accesskit_node().is_disabled(), "nothing typed yet");
+    h.get_by_role(egui::accesskit::Role::TextInput).click();
+    h.run();
+    h.get_by_role(egui::accesskit::Role::TextInput).type_text("Omdat het kan.");
+    h.run();
+    assert_eq!(h.state().form.reason, "Omdat het kan.");
+    h.get_by_label("Geef je reden").click();
+    h.run();
+    assert_eq!(h.state().action, Some(Action::Reason { item: "a".into(), text: Some("Omdat het kan.".into()) }));
+    assert!(h.state().form.reason.is_empty(), "the field empties once sent");
+    // Stored: it says so, and the reason can be withdrawn.
+    view.guesses.insert("a".into(), 30);
+    view.reasons.insert("a".into(), "Omdat het kan.".into());
+    let mut h = harness(view, Form::default());
+    h.get_by_label_contains("Je schatting (30%) is opgeslagen");
+    h.get_by_label("Je reden: “Omdat het kan.”");
+    assert!(h.get_by_label("Wijzig je schatting").accesskit_node().is_disabled(), "unchanged");
+    h.get_by_label("Haal je reden weg").click();
+    h.run();
+    assert_eq!(h.state().action, Some(Action::Reason { item: "a".into(), text: None }));
+}
+
+#[test]
+fn after_the_reveal_the_rooms_guess_stands_beside_the_result_and_a_reason_can_be_on_screen() {
+    let mut view = asking(Role::Watcher, Phase::Revealed);
+    let mut t = protocol::tally::tally("a", &["eens", "oneens", "hangt_af"], [("eens", None), ("eens", None), ("oneens", None), ("hangt_af", None), ("eens", None)]);
+    t.prediction = Some(protocol::Prediction { option: "eens".into(), average: 30, guesses: 4 });
+    view.tally = Some(t);
+    view.shown = Some(protocol::ShownReason { item: "a".into(), option: "oneens".into(), text: "Wie beheert het dan?".into() });
+    let h = harness(view, Form::default());
+    h.get_by_label("We dachten: 30% eens. Het werd 60%.");
+    h.get_by_label("“Wie beheert het dan?”");
+    h.get_by_label("— een reden bij 'Oneens'");
+}
+
+#[test]
+fn the_facilitator_switches_guessing_and_reasons_and_puts_a_reason_on_screen_once_voting_closed() {
+    let mut view = in_session(Role::Facilitator, Phase::Open, Some(0), Lang::Nl);
+    let mut h = harness(view.clone(), Form::default());
+    h.get_by_label("Vraag om een reden (anoniem)").click();
+    h.run();
+    assert_eq!(h.state().action, Some(Action::Ask { item: "a".into(), predict: false, reasons: true }));
+
+    let group = |option: &str, texts: &[&str]| protocol::ReasonGroup {
+        option: option.into(),
+        reasons: texts.iter().enumerate().map(|(i, t)| protocol::ReasonView { id: format!("{option}{i}"), text: (*t).into() }).collect(),
+        more: 0,
+    };
+    view.session.as_mut().unwrap().item.as_mut().unwrap().reasons = true;
+    view.room_reasons = Some(("a".into(), vec![group("eens", &["Het is hun buurt."]), group("oneens", &["Wie beheert het dan?"])], 0));
+    let h = harness(view.clone(), Form::default());
+    h.get_by_label("“Het is hun buurt.”");
+    assert!(h.get_all_by_label("Op het scherm").all(|b| b.accesskit_node().is_disabled()), "not while voting is open");
+    view.session.as_mut().unwrap().phase = Phase::Closed;
+    let mut h = harness(view.clone(), Form::default());
+    h.get_all_by_label("Op het scherm").nth(1).unwrap().click();
+    h.run();
+    assert_eq!(h.state().action, Some(Action::ShowReason(Some("oneens0".into()))));
+    view.shown = Some(protocol::ShownReason { item: "a".into(), option: "oneens".into(), text: "Wie beheert het dan?".into() });
+    let mut h = harness(view.clone(), Form::default());
+    h.get_by_label("Van het scherm").click();
+    h.run();
+    assert_eq!(h.state().action, Some(Action::ShowReason(None)));
+    view.room_reasons = Some(("a".into(), Vec::new(), 2));
+    let h = harness(view, Form::default());
+    h.get_by_label_contains("2 reden(en); te tonen vanaf 3 antwoorden");
+}

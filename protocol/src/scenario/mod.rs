@@ -7,7 +7,7 @@ mod parse;
 mod problem;
 
 pub use load::{FileDeck, FileResult, LoadReport, MAX_FILE_BYTES, load_dir, load_dir_with, load_file};
-pub use model::{Choice, Deck, FollowUp, Item, ItemBody, Sketch, SketchRole, default_options};
+pub use model::{Asks, Choice, Deck, FollowUp, Item, ItemBody, Sketch, SketchRole, default_options};
 pub use parse::parse_deck;
 pub use problem::Problem;
 

@@ -19,6 +19,26 @@ pub struct Item {
     pub id: String,
     pub themes: Vec<String>,
     pub body: ItemBody,
+    /// What the item asks of a player besides the answer (a dilemma's; the facilitator can change it).
+    #[serde(default, skip_serializing_if = "Asks::is_none")]
+    pub asks: Asks,
+}
+
+/// What a player is asked besides their answer: a guess of the room's result, a reason.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Asks {
+    /// After answering, guess what share of the room chose the first option.
+    #[serde(default)]
+    pub predict: bool,
+    /// After answering, add a short anonymous reason.
+    #[serde(default)]
+    pub reasons: bool,
+}
+
+impl Asks {
+    pub fn is_none(&self) -> bool {
+        !self.predict && !self.reasons
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -188,6 +208,8 @@ impl Item {
             themes: self.themes.clone(),
             prompts: facilitator.then(|| self.prompts().to_vec()),
             prompt_fits: if facilitator { self.prompt_fits().to_vec() } else { Vec::new() },
+            predict: self.asks.predict,
+            reasons: self.asks.reasons,
         }
     }
 }

@@ -8,12 +8,12 @@ use toml::de::{DeTable, DeValue};
 
 use super::lang::is_language_code;
 use crate::fit::Shape;
-use super::model::{Choice, Deck, FollowUp, Item, ItemBody, Sketch, SketchRole, default_options};
+use super::model::{Asks, Choice, Deck, FollowUp, Item, ItemBody, Sketch, SketchRole, default_options};
 use super::problem::Problem;
 use super::{DEFAULT_DURATION_S, DURATION_RANGE};
 
-const DECK_KEYS: &[&str] = &["id", "title", "language", "description", "item"];
-const DILEMMA_KEYS: &[&str] = &["id", "kind", "statement", "options", "themes", "prompts"];
+const DECK_KEYS: &[&str] = &["id", "title", "language", "description", "predict", "reasons", "item"];
+const DILEMMA_KEYS: &[&str] = &["id", "kind", "statement", "options", "themes", "prompts", "predict", "reasons"];
 const QUESTION_KEYS: &[&str] = &["id", "kind", "question", "themes", "prompts"];
 const SKETCH_KEYS: &[&str] =
     &["id", "kind", "title", "situation", "essence", "role", "duration_s", "questions", "themes", "follow_up"];
@@ -240,12 +240,27 @@ impl Cx<'_> {
             let at = self.table_at(&t);
             self.problem(at, "Het deck heeft geen items. Voeg er een toe met [[item]] en daaronder id, kind en de tekst.");
         }
+        let asks = Asks { predict: self.flag(&t, "predict").unwrap_or(false), reasons: self.flag(&t, "reasons").unwrap_or(false) };
         let mut seen = HashSet::new();
-        let items = tables.iter().filter_map(|it| self.item(it, &language, &mut seen)).collect();
+        let items = tables.iter().filter_map(|it| self.item(it, &language, asks, &mut seen)).collect();
         Deck { id, title, language, description, items }
     }
 
-    fn item(&mut self, t: &Tbl, language: &str, seen: &mut HashSet<String>) -> Option<Item> {
+    /// A yes/no field: `true` or `false`, or absent (`None`).
+    fn flag(&mut self, t: &Tbl, key: &str) -> Option<bool> {
+        let v = t.get(key)?;
+        match v.get_ref() {
+            DeValue::Boolean(b) => Some(*b),
+            other => {
+                let found = other.type_str();
+                self.problem(v.span().start, format!("`{key}` in {} moet true of false zijn (zonder aanhalingstekens), niet een {found}.", t.what));
+                None
+            }
+        }
+    }
+
+    /// `deck` is what the deck asks of every dilemma; a dilemma's own `predict` and `reasons` win.
+    fn item(&mut self, t: &Tbl, language: &str, deck: Asks, seen: &mut HashSet<String>) -> Option<Item> {
         let kind = self.text(t, "kind", true);
         let id = self.id(t);
         if let Some(id) = id.as_ref().filter(|id| !seen.insert((*id).clone())) {
@@ -258,9 +273,12 @@ impl Cx<'_> {
         };
         let t = Tbl { table: t.table, span: t.span.clone(), what };
         let themes = self.texts(&t, "themes");
+        let mut asks = Asks::default();
         let body = match kind.as_deref() {
             Some("dilemma") => {
                 self.unknown_keys(&t, DILEMMA_KEYS);
+                asks.predict = self.flag(&t, "predict").unwrap_or(deck.predict);
+                asks.reasons = self.flag(&t, "reasons").unwrap_or(deck.reasons);
                 self.dilemma(&t, language)
             }
             Some("sketch") => {
@@ -280,7 +298,7 @@ impl Cx<'_> {
             }
             None => None,
         };
-        Some(Item { id: id?, themes, body: body? })
+        Some(Item { id: id?, themes, body: body?, asks })
     }
 
     fn dilemma(&mut self, t: &Tbl, language: &str) -> Option<ItemBody> {

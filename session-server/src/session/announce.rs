@@ -61,6 +61,7 @@ impl Machine {
         if let Some(t) = self.st.tally() {
             fx.push(Effect::Send { to: To::Roles(FACILITATOR), msg: ServerMsg::Tally(t) });
         }
+        self.send_reasons(fx);
     }
 
     /// Each drawn player of the current sketch (and only they) gets their briefing.

@@ -8,13 +8,14 @@
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 
-use protocol::{AgreementView, ClientMsg, ControlAction, ErrorCode, Phase, Refusal, Role, ServerMsg};
+use protocol::{AgreementView, ClientMsg, ControlAction, ErrorCode, Phase, Refusal, Role, ServerMsg, ShownReason};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 use tokio::time::Instant;
 
 use super::Attach;
 use super::coalesce::Coalesce;
+use super::extras::Extra;
 use super::state::State;
 use crate::config::Limits;
 use crate::store::Op;
@@ -106,6 +107,8 @@ pub(crate) enum Pending {
     Control { by: Option<u64>, action: ControlAction, change: Change },
     /// An agreement added (`Some`) or taken back (its number), asked for on connection `by`.
     Agreement { by: u64, added: Option<AgreementView>, dropped: Option<u32> },
+    /// A guess, a reason or what an item asks, sent on connection `by`.
+    Extra { by: u64, extra: Extra },
 }
 
 /// The part of the state a control changes, as it will be once stored.
@@ -145,8 +148,11 @@ pub(crate) struct Machine {
     pub(super) staff: Coalesce,
     /// ...and for players, less often in a big room (see [`Machine::player_interval`]).
     pub(super) players: Coalesce,
-    /// The facilitator's live tally.
+    /// The facilitator's live tally (and the reasons, when the item asks for them).
     pub(super) tally: Coalesce,
+    /// The reason the facilitator put on the projector, until the next item (not stored: a
+    /// restarted server shows none).
+    pub(super) shown: Option<ShownReason>,
 }
 
 impl Machine {
@@ -173,6 +179,7 @@ impl Machine {
             staff: Coalesce::default(),
             players: Coalesce::default(),
             tally: Coalesce::default(),
+            shown: None,
         }
     }
 
@@ -221,6 +228,7 @@ impl Machine {
             }
             Pending::Answer { member, item, option } => self.answer_stored(member, item, option, ok, now, fx),
             Pending::Agreement { by, added, dropped } => self.agreement_stored(by, added, dropped, ok, fx),
+            Pending::Extra { by, extra } => self.extra_stored(by, extra, ok, now, fx),
             Pending::Control { by, action, change } => {
                 self.control_pending = false;
                 self.control_stored(by, action, change, ok, now, fx);

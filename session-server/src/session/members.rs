@@ -123,6 +123,7 @@ impl Machine {
         self.conns.insert(conn, Conn { member, role });
         self.connected_players += u32::from(role == Role::Player);
         fx.push(Effect::Joined { conn, role });
+        let (guesses, reasons) = if fresh || role != Role::Player { Default::default() } else { self.st.own_extras(member) };
         let welcome = ServerMsg::Welcome {
             role,
             code: self.st.code.clone(),
@@ -130,6 +131,8 @@ impl Machine {
             player_id: (role == Role::Player).then(|| format!("p{member}")),
             session: self.st.view(role == Role::Facilitator, self.connected_players, now.ms),
             answers: if fresh || role != Role::Player { Default::default() } else { self.st.own_answers(member) },
+            guesses,
+            reasons,
         };
         fx.push(Effect::Send { to: To::Conn(conn), msg: welcome });
         let show_tally = match role {
@@ -141,6 +144,12 @@ impl Machine {
             fx.push(Effect::Send { to: To::Conn(conn), msg: ServerMsg::Tally(t) });
         }
         self.send_role_to(member, conn, fx);
+        if let Some(reasons) = self.reasons_msg().filter(|_| role == Role::Facilitator) {
+            fx.push(Effect::Send { to: To::Conn(conn), msg: reasons });
+        }
+        if self.shown.is_some() {
+            fx.push(Effect::Send { to: To::Conn(conn), msg: ServerMsg::Shown { reason: self.shown.clone() } });
+        }
         if role != Role::Player && !self.st.agreements.is_empty() {
             fx.push(Effect::Send { to: To::Conn(conn), msg: self.agreements_msg() });
         }

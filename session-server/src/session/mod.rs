@@ -4,6 +4,7 @@ mod actor;
 mod agreements;
 mod announce;
 mod coalesce;
+mod extras;
 mod machine;
 mod members;
 mod play;

@@ -1,5 +1,6 @@
 //! What a member sends in a session: an answer or a facilitator's control, checked against the phase machine, stored, then told.
 
+use protocol::scenario::Asks;
 use protocol::{ClientMsg, ControlAction, ErrorCode, Phase, Refusal, Role, ServerMsg, flow};
 
 use super::machine::{Change, EVERYONE, Effect, FACILITATOR, Machine, Now, Pending, ROOM, To, not_stored};
@@ -14,6 +15,11 @@ impl Machine {
             ClientMsg::Control { action, item } => self.control(conn, action, item, now, fx),
             ClientMsg::Agreement { text, item } => self.agreement(conn, text, item, now, fx),
             ClientMsg::DropAgreement { number } => self.drop_agreement(conn, number, fx),
+            ClientMsg::Ask { item, predict, reasons } => self.ask(conn, item, Asks { predict, reasons }, fx),
+            ClientMsg::Predict { item, percent } => self.predict(conn, c.member, item, percent, fx),
+            ClientMsg::Reason { item, text } => self.reason(conn, c.member, item, Some(text), fx),
+            ClientMsg::DropReason { item } => self.reason(conn, c.member, item, None, fx),
+            ClientMsg::ShowReason { reason } => self.show_reason(reason, fx),
             ClientMsg::Export { format, series: true } => {
                 // Other sessions are in the database, not here: the actor reads them.
                 fx.push(Effect::SeriesReport { conn, format });
@@ -137,6 +143,9 @@ impl Machine {
             self.st.roles.insert(item, assignments);
         }
         tracing::info!(code = %self.st.code, ?action, item = ?self.st.item().map(|i| &i.id), phase = self.st.phase.as_str(), "phase stored");
+        if matches!(action, ControlAction::Open | ControlAction::End) {
+            self.take_down(fx);
+        }
         self.send_session(EVERYONE, now, fx);
         match action {
             ControlAction::Open => {

@@ -5,8 +5,8 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
-use protocol::scenario::{Deck, Item};
-use protocol::{AgreementView, ItemKind, Phase, Role, SessionView, Tally, TimerView, tally};
+use protocol::scenario::{Asks, Deck, Item};
+use protocol::{AgreementView, ItemKind, ItemView, Phase, Prediction, ReasonGroup, ReasonView, Role, SessionView, Tally, TimerView, tally};
 
 use crate::store::LoadedSession;
 use crate::store::earlier::Earlier;
@@ -17,12 +17,20 @@ pub(crate) struct Member {
     pub team: Option<Arc<str>>,
 }
 
-/// The answers to one item, counted per option and per team as they come in.
+/// The answers to one item, counted per option and per team as they come in, with the guesses
+/// and reasons players added to them.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct ItemAnswers {
     pub by_member: HashMap<u32, usize>,
     pub counts: Vec<u32>,
     pub teams: HashMap<Arc<str>, Vec<u32>>,
+    /// Each player's guess of the share choosing the first option, and their sum.
+    pub guesses: HashMap<u32, u32>,
+    pub guess_sum: u64,
+    /// The reasons by their random place in the order (which is also their id): (member, text).
+    /// The member is only here to let them change or withdraw it; it never leaves the server.
+    pub reasons: BTreeMap<u64, (u32, String)>,
+    pub reason_of: HashMap<u32, u64>,
 }
 
 impl ItemAnswers {
@@ -46,6 +54,56 @@ impl ItemAnswers {
         let ids = item.option_ids();
         tally::from_counts(&item.id, &ids, &self.counts, self.teams.iter().map(|(t, c)| (&**t, c.as_slice())))
     }
+
+    /// Records `member`'s guess; a changed guess replaces the earlier one.
+    pub fn guess(&mut self, member: u32, percent: u32) {
+        let before = self.guesses.insert(member, percent).unwrap_or(0);
+        self.guess_sum = self.guess_sum - u64::from(before) + u64::from(percent);
+    }
+
+    /// The room's guess about the item's first option (from three guesses).
+    pub fn prediction(&self, item: &Item) -> Option<Prediction> {
+        Prediction::of(&item.options().first()?.id, self.guess_sum, self.guesses.len() as u32)
+    }
+
+    /// Sets (`Some((text, place))`) or withdraws `member`'s reason; a changed reason keeps its place.
+    pub fn reason(&mut self, member: u32, text: Option<(String, u64)>) {
+        if let Some(old) = self.reason_of.remove(&member) {
+            self.reasons.remove(&old);
+        }
+        if let Some((text, place)) = text {
+            self.reason_of.insert(member, place);
+            self.reasons.insert(place, (member, text));
+        }
+    }
+
+    /// The reasons grouped by the option their writer chose now, each in the random order of its
+    /// place, at most [`protocol::msg::REASONS_SHOWN_PER_OPTION`] per option (the rest counted).
+    pub fn reason_groups(&self, item: &Item) -> Vec<ReasonGroup> {
+        let mut groups: Vec<ReasonGroup> =
+            item.options().iter().map(|o| ReasonGroup { option: o.id.clone(), reasons: Vec::new(), more: 0 }).collect();
+        for (place, (member, text)) in &self.reasons {
+            let Some(g) = self.by_member.get(member).and_then(|o| groups.get_mut(*o)) else { continue };
+            if g.reasons.len() < protocol::msg::REASONS_SHOWN_PER_OPTION {
+                g.reasons.push(ReasonView { id: reason_id(*place), text: text.clone() });
+            } else {
+                g.more += 1;
+            }
+        }
+        groups
+    }
+
+    /// The reason with this id, and the option its writer chose.
+    pub fn find_reason(&self, id: &str) -> Option<(usize, &str)> {
+        let place = u64::from_str_radix(id, 16).ok()?;
+        let (member, text) = self.reasons.get(&place)?;
+        Some((*self.by_member.get(member)?, text))
+    }
+}
+
+/// A reason's id: its random place in the order, in hex. It says nothing about who wrote it.
+pub(crate) fn reason_id(place: u64) -> String {
+    format!("{place:016x}")
 }
 
 /// Moves one answer from `from` (if any) to `to`.
@@ -86,6 +144,8 @@ pub(crate) struct State {
     pub earlier: Option<Earlier>,
     /// The agreements the group made, in order.
     pub agreements: Vec<AgreementView>,
+    /// Per item (by index): what the facilitator set it to ask besides the answer, where they changed the deck's.
+    pub asks: HashMap<usize, Asks>,
 }
 
 impl State {
@@ -108,7 +168,27 @@ impl State {
             roles: HashMap::new(),
             earlier: None,
             agreements: Vec::new(),
+            asks: HashMap::new(),
         }
+    }
+
+    /// What item `index` asks of players besides the answer: the facilitator's setting, or the deck's.
+    pub fn asks_of(&self, index: usize) -> Asks {
+        self.asks.get(&index).copied().unwrap_or(self.deck.items[index].asks)
+    }
+
+    /// The answers (with guesses and reasons) to item `index`, made on first use.
+    pub fn answers_mut(&mut self, index: usize) -> &mut ItemAnswers {
+        let options = self.deck.items[index].options().len();
+        self.answers.entry(index).or_insert_with(|| ItemAnswers::new(options))
+    }
+
+    /// An item as members see it, with what the session asks of it now.
+    fn item_view(&self, index: usize, facilitator: bool) -> ItemView {
+        let mut view = self.deck.items[index].view(facilitator);
+        let asks = self.asks_of(index);
+        (view.predict, view.reasons) = (asks.predict, asks.reasons);
+        view
     }
 
     /// An agreement as the session shows it: with the themes of the item it came from.
@@ -137,6 +217,21 @@ impl State {
         }
         for (item, role, member) in l.roles {
             s.roles.entry(item).or_default().push((role, member));
+        }
+        for (item, predict, reasons) in l.asks {
+            if let Some(i) = s.deck.index_of(&item) {
+                s.asks.insert(i, Asks { predict, reasons });
+            }
+        }
+        for (item, member, percent) in l.guesses {
+            if let Some(i) = s.deck.index_of(&item) {
+                s.answers_mut(i).guess(member, percent);
+            }
+        }
+        for (item, member, text, place) in l.reasons {
+            if let Some(i) = s.deck.index_of(&item) {
+                s.answers_mut(i).reason(member, Some((text, place)));
+            }
         }
         s
     }
@@ -206,8 +301,7 @@ impl State {
     /// Counts `member`'s choice of option `option` of item `item` (indexes from [`State::locate`]).
     pub fn record_at(&mut self, item: usize, member: u32, option: usize) -> bool {
         let team = self.members.get(&member).and_then(|m| m.team.clone());
-        let options = self.deck.items[item].options().len();
-        self.answers.entry(item).or_insert_with(|| ItemAnswers::new(options)).set(member, option, team.as_ref())
+        self.answers_mut(item).set(member, option, team.as_ref())
     }
 
     /// The live tally of the item on screen (dilemmas and sketches with a follow-up statement).
@@ -218,10 +312,13 @@ impl State {
 
     fn tally_at(&self, index: usize) -> Tally {
         let item = &self.deck.items[index];
-        let now = match self.answers.get(&index) {
+        let mut now = match self.answers.get(&index) {
             Some(a) => a.tally(item),
             None => ItemAnswers::new(item.options().len()).tally(item),
         };
+        if self.asks_of(index).predict {
+            now.prediction = self.answers.get(&index).and_then(|a| a.prediction(item));
+        }
         now.with_earlier(self.earlier.as_ref().and_then(|e| e.tallies.get(&item.id)))
     }
 
@@ -232,11 +329,32 @@ impl State {
             crate::export::Report::new(self.code.clone(), self.title.clone(), self.deck.clone(), self.phase.as_str().into(), now_ms, tally_of);
         report.agreements = self.agreements.clone();
         report.mark_drawn(self.roles.keys().map(String::as_str));
+        report.add_reasons(self.answers.iter().flat_map(|(index, a)| {
+            let item = &self.deck.items[*index];
+            a.reasons.values().filter_map(move |(member, text)| {
+                Some((item.id.as_str(), item.options().get(*a.by_member.get(member)?)?.id.as_str(), text.as_str()))
+            })
+        }));
         report
     }
 
     pub fn answered(&self) -> u32 {
         self.current.and_then(|i| self.answers.get(&i)).map_or(0, |a| a.by_member.len() as u32)
+    }
+
+    /// A member's own guesses and reasons, item → percent and item → text: only ever sent back to that member.
+    pub fn own_extras(&self, member: u32) -> (BTreeMap<String, u32>, BTreeMap<String, String>) {
+        let (mut guesses, mut reasons) = (BTreeMap::new(), BTreeMap::new());
+        for (index, a) in &self.answers {
+            let id = &self.deck.items[*index].id;
+            if let Some(g) = a.guesses.get(&member) {
+                guesses.insert(id.clone(), *g);
+            }
+            if let Some((_, text)) = a.reason_of.get(&member).and_then(|p| a.reasons.get(p)) {
+                reasons.insert(id.clone(), text.clone());
+            }
+        }
+        (guesses, reasons)
     }
 
     /// A member's own answers, item → option id: only ever sent back to that member.
@@ -268,9 +386,9 @@ impl State {
             count: self.deck.items.len(),
             participants,
             answered: self.answered(),
-            item: self.item().map(|i| i.view(facilitator)),
+            item: self.current.map(|i| self.item_view(i, facilitator)),
             timer: self.timer_view(now_ms),
-            items: facilitator.then(|| self.deck.items.iter().map(|i| i.view(true)).collect()),
+            items: facilitator.then(|| (0..self.deck.items.len()).map(|i| self.item_view(i, true)).collect()),
             follows: self.earlier.as_ref().map(|e| e.view.clone()),
         }
     }

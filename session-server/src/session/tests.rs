@@ -3,7 +3,9 @@
 //! A model of the database applies each write only when the test lets it commit. Against it, every
 //! message the machine sends is checked: tallies equal the committed answers and reach players and
 //! watchers only after the reveal, acknowledgements and resumed answers are the member's own and
-//! stored, briefings go only to the drawn player, and the views show the stored phase.
+//! stored, briefings go only to the drawn player, and the views show the stored phase. Guesses
+//! and reasons likewise: the room's guess is the stored average, reasons reach the facilitator
+//! only (and one the projector only when put there), each a stored reason of someone who chose that option.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
@@ -26,6 +28,8 @@ language = "nl"
 id = "a"
 kind = "dilemma"
 statement = "A"
+predict = true
+reasons = true
 [[item]]
 id = "b"
 kind = "dilemma"
@@ -81,7 +85,16 @@ enum Step {
     /// The facilitator records an agreement (one of [`AGREEMENTS`], maybe about item `item`), or takes one back.
     Agreement { text: usize, item: Option<usize> },
     DropAgreement { number: u32 },
+    Predict { who: usize, item: usize, percent: u32 },
+    /// A player gives one of [`REASONS`], or withdraws theirs (`None`).
+    Reason { who: usize, item: usize, text: Option<usize> },
+    /// The facilitator switches guessing and reasons for an item.
+    Ask { item: usize, predict: bool, reasons: bool },
+    /// The facilitator puts the n-th reason they were sent on the projector, or takes it down.
+    Show { pick: Option<usize> },
 }
+
+const REASONS: [&str; 4] = ["Omdat het kan.", "", "Zo\u{1b} is het", "Omdat het kan."];
 
 const AGREEMENTS: [&str; 3] = ["We bellen eerst.", "  ", "Koffie\u{7}drinken"];
 
@@ -99,6 +112,10 @@ fn step() -> impl Strategy<Value = Step> {
         1 => proptest::option::of(0usize..20).prop_map(|who| Step::Export { who }),
         1 => (0..AGREEMENTS.len(), proptest::option::of(0..ITEMS.len())).prop_map(|(text, item)| Step::Agreement { text, item }),
         1 => (1u32..5).prop_map(|number| Step::DropAgreement { number }),
+        3 => (0usize..20, 0..ITEMS.len(), 0u32..110).prop_map(|(who, item, percent)| Step::Predict { who, item, percent }),
+        3 => (0usize..20, 0..ITEMS.len(), proptest::option::of(0..REASONS.len())).prop_map(|(who, item, text)| Step::Reason { who, item, text }),
+        1 => (0..ITEMS.len(), any::<bool>(), any::<bool>()).prop_map(|(item, predict, reasons)| Step::Ask { item, predict, reasons }),
+        1 => proptest::option::of(0usize..10).prop_map(|pick| Step::Show { pick }),
     ]
 }
 
@@ -122,6 +139,11 @@ struct Room {
     told_not_stored: usize,
     /// number → text, as committed.
     agreements: std::collections::BTreeMap<u32, String>,
+    /// (item, member) → guess, and → reason, as committed.
+    guesses: HashMap<(String, u32), u32>,
+    reasons: HashMap<(String, u32), String>,
+    /// The reason ids the facilitator was last sent.
+    reason_ids: Vec<String>,
 }
 
 impl Room {
@@ -144,6 +166,9 @@ impl Room {
             order: Vec::new(),
             told_not_stored: 0,
             agreements: Default::default(),
+            guesses: HashMap::new(),
+            reasons: HashMap::new(),
+            reason_ids: Vec::new(),
         };
         room.attach(Attach::Create);
         room.commit(1, true);
@@ -194,7 +219,17 @@ impl Room {
                         Op::DropAgreement { number, .. } => {
                             self.agreements.remove(&number);
                         }
-                        Op::CreateSession { .. } | Op::Member { .. } => {}
+                        Op::Guess { item, member, percent, .. } => {
+                            self.guesses.insert((item, member), percent);
+                        }
+                        Op::Reason { item, member, text: Some((text, _)), .. } => {
+                            self.reasons.insert((item, member), text);
+                        }
+                        Op::Reason { item, member, text: None, .. } => {
+                            assert!(self.reasons.remove(&(item, member)).is_some(), "withdrew a reason that was not stored");
+                        }
+                        Op::CreateSession { .. } | Op::Member { .. } | Op::Ask { .. } => {}
+                        Op::Deck { .. } => {}
                     }
                 }
             }
@@ -275,6 +310,48 @@ impl Room {
                 for (option, n) in &t.counts {
                     assert_eq!(*n as usize, stored.iter().filter(|o| *o == &option).count(), "count of {option}");
                 }
+                if let Some(p) = &t.prediction {
+                    let guesses: Vec<u32> = self.guesses.iter().filter(|((i, _), _)| *i == t.item).map(|(_, g)| *g).collect();
+                    let sum: u32 = guesses.iter().sum();
+                    assert!(guesses.len() >= 3, "a guess shown from {} guesses", guesses.len());
+                    assert_eq!((p.guesses as usize, p.average), (guesses.len(), (2 * sum + guesses.len() as u32) / (2 * guesses.len() as u32)));
+                }
+            }
+            ServerMsg::Predicted { item, percent } => {
+                let m = member.expect("guesses are players'");
+                assert_eq!(self.guesses.get(&(item.clone(), m)), Some(percent), "acknowledged a guess not stored as theirs");
+            }
+            ServerMsg::ReasonAck { item, text } => {
+                let m = member.expect("reasons are players'");
+                assert_eq!(self.reasons.get(&(item.clone(), m)), text.as_ref(), "acknowledged a reason not stored as theirs");
+            }
+            ServerMsg::Reasons { item, groups, withheld } => {
+                assert_eq!(role, Role::Facilitator, "reasons to a {role:?}");
+                let answered = self.answers.keys().filter(|(i, _)| i == item).count();
+                let given = self.reasons.keys().filter(|(i, _)| i == item).count();
+                if answered < 3 {
+                    assert!(groups.is_empty() && *withheld as usize == given, "one or two answers: no reasons shown");
+                }
+                self.reason_ids = groups.iter().flat_map(|g| g.reasons.iter().map(|r| r.id.clone())).collect();
+                for g in groups {
+                    let mut listed: Vec<&str> = g.reasons.iter().map(|r| r.text.as_str()).collect();
+                    let mut stored: Vec<&str> = self
+                        .reasons
+                        .iter()
+                        .filter(|((i, m), _)| i == item && self.answers.get(&(item.clone(), *m)) == Some(&g.option))
+                        .map(|(_, t)| t.as_str())
+                        .collect();
+                    listed.sort_unstable();
+                    stored.sort_unstable();
+                    assert_eq!(listed, stored, "the reasons for {} are the stored ones of those who chose it", g.option);
+                }
+            }
+            ServerMsg::Shown { reason } => {
+                if let Some(r) = reason {
+                    assert!(matches!(self.phase, Phase::Closed | Phase::Revealed), "a reason on screen while voting is open");
+                    let writers: Vec<u32> = self.reasons.iter().filter(|((i, _), t)| *i == r.item && **t == r.text).map(|((_, m), _)| *m).collect();
+                    assert!(writers.iter().any(|m| self.answers.get(&(r.item.clone(), *m)) == Some(&r.option)), "a reason on screen that is not stored");
+                }
             }
             ServerMsg::AnswerAck { item, option } => {
                 let m = member.expect("acks go to players");
@@ -327,6 +404,9 @@ impl Room {
             }
         }
         assert_eq!(held, self.answers.len(), "a stored answer missing in memory");
+        let guesses: usize = st.answers.values().map(|a| a.guesses.len()).sum();
+        let reasons: usize = st.answers.values().map(|a| a.reasons.len()).sum();
+        assert_eq!((guesses, reasons), (self.guesses.len(), self.reasons.len()), "guesses and reasons in memory are the stored ones");
     }
 
     fn run(&mut self, s: Step) {
@@ -372,6 +452,28 @@ impl Room {
                 if let Some(conn) = conn {
                     self.feed(Input::Msg { conn, msg: ClientMsg::Export { format: protocol::ReportFormat::Json, series: false } });
                 }
+            }
+            Step::Predict { who, item, percent } => {
+                if let Some(conn) = self.pick(who) {
+                    self.feed(Input::Msg { conn, msg: ClientMsg::Predict { item: ITEMS[item].into(), percent } });
+                }
+            }
+            Step::Reason { who, item, text } => {
+                if let Some(conn) = self.pick(who) {
+                    let item = ITEMS[item].to_owned();
+                    let msg = match text {
+                        Some(t) => ClientMsg::Reason { item, text: REASONS[t].into() },
+                        None => ClientMsg::DropReason { item },
+                    };
+                    self.feed(Input::Msg { conn, msg });
+                }
+            }
+            Step::Ask { item, predict, reasons } => {
+                self.feed(Input::Msg { conn: 1, msg: ClientMsg::Ask { item: ITEMS[item].into(), predict, reasons } });
+            }
+            Step::Show { pick } => {
+                let reason = pick.and_then(|p| self.reason_ids.get(p).cloned()).or(pick.map(|_| "ffff".into()));
+                self.feed(Input::Msg { conn: 1, msg: ClientMsg::ShowReason { reason } });
             }
             Step::Wait { ms } => {
                 self.t += ms;

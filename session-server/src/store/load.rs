@@ -36,6 +36,12 @@ pub struct LoadedSession {
     pub earlier: Option<super::earlier::Earlier>,
     /// (number, item, text), in order.
     pub agreements: Vec<(u32, Option<String>, String)>,
+    /// (item, predict, reasons) as the facilitator set them.
+    pub asks: Vec<(String, bool, bool)>,
+    /// (item, member, percent)
+    pub guesses: Vec<(String, u32, u32)>,
+    /// (item, member, text, place in the order)
+    pub reasons: Vec<(String, u32, String, u64)>,
 }
 
 /// Which sessions to read.
@@ -96,6 +102,9 @@ pub fn load_sessions(conn: &Connection, which: Which) -> Result<Vec<LoadedSessio
             roles: Vec::new(),
             earlier: None,
             agreements: Vec::new(),
+            asks: Vec::new(),
+            guesses: Vec::new(),
+            reasons: Vec::new(),
         });
     }
     let only = |table: &str, columns: &str| match which {
@@ -137,6 +146,24 @@ pub fn load_sessions(conn: &Connection, which: Which) -> Result<Vec<LoadedSessio
     while let Some(r) = rows.next()? {
         let Some(&i) = index.get(&r.get::<_, String>(0)?) else { continue };
         sessions[i].agreements.push((r.get(1)?, r.get(2)?, r.get(3)?));
+    }
+    let mut stmt = conn.prepare(&only("asks", "code, item, predict, reasons"))?;
+    let mut rows = stmt.query(params)?;
+    while let Some(r) = rows.next()? {
+        let Some(&i) = index.get(&r.get::<_, String>(0)?) else { continue };
+        sessions[i].asks.push((r.get(1)?, r.get(2)?, r.get(3)?));
+    }
+    let mut stmt = conn.prepare(&only("guesses", "code, item, member, percent"))?;
+    let mut rows = stmt.query(params)?;
+    while let Some(r) = rows.next()? {
+        let Some(&i) = index.get(&r.get::<_, String>(0)?) else { continue };
+        sessions[i].guesses.push((r.get(1)?, r.get(2)?, r.get(3)?));
+    }
+    let mut stmt = conn.prepare(&only("reasons", "code, item, member, text, shuffle"))?;
+    let mut rows = stmt.query(params)?;
+    while let Some(r) = rows.next()? {
+        let Some(&i) = index.get(&r.get::<_, String>(0)?) else { continue };
+        sessions[i].reasons.push((r.get(1)?, r.get(2)?, r.get(3)?, r.get::<_, i64>(4)? as u64));
     }
     let mut stmt = conn.prepare(&only("follow_ups", "code, earlier"))?;
     let links: Vec<(String, String)> = stmt.query_map(params, |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?;

@@ -33,6 +33,13 @@ pub enum Op {
     Roles { code: String, item: String, assignments: Vec<(String, u32)> },
     Agreement { code: String, number: u32, item: Option<String>, text: String, at_ms: i64 },
     DropAgreement { code: String, number: u32 },
+    /// What an item asks of players besides the answer, as the facilitator set it.
+    Ask { code: String, item: String, predict: bool, reasons: bool },
+    Guess { code: String, item: String, member: u32, percent: u32 },
+    /// A reason given (`Some`, with its random place in the order) or withdrawn (`None`).
+    Reason { code: String, item: String, member: u32, text: Option<(String, u64)> },
+    /// The session's deck, grown by a statement from the room.
+    Deck { code: String, deck_json: String },
 }
 
 /// Ops that are committed together or not at all, and what to do after.

@@ -75,7 +75,7 @@ pub fn purge(conn: &mut Connection, before_ms: i64, keep: &[String]) -> rusqlite
     };
     let mut purged = 0;
     for code in old.iter().filter(|c| !keep.contains(c)) {
-        for table in ["answers", "roles", "members", "requests", "agreements", "follow_ups", "sessions"] {
+        for table in ["answers", "guesses", "reasons", "asks", "roles", "members", "requests", "agreements", "follow_ups", "sessions"] {
             tx.execute(&format!("DELETE FROM {table} WHERE code = ?1"), [code])?;
         }
         purged += 1;

@@ -51,6 +51,28 @@ CREATE TABLE IF NOT EXISTS follow_ups (
     code TEXT PRIMARY KEY,
     earlier TEXT NOT NULL
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS asks (
+    code TEXT NOT NULL,
+    item TEXT NOT NULL,
+    predict INTEGER NOT NULL,
+    reasons INTEGER NOT NULL,
+    PRIMARY KEY (code, item)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS guesses (
+    code TEXT NOT NULL,
+    item TEXT NOT NULL,
+    member INTEGER NOT NULL,
+    percent INTEGER NOT NULL,
+    PRIMARY KEY (code, item, member)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS reasons (
+    code TEXT NOT NULL,
+    item TEXT NOT NULL,
+    member INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    shuffle INTEGER NOT NULL,
+    PRIMARY KEY (code, item, member)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS roles (
     code TEXT NOT NULL,
     item TEXT NOT NULL,

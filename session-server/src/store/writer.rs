@@ -111,6 +111,24 @@ fn apply(tx: &Connection, op: &Op) -> rusqlite::Result<()> {
         Op::DropAgreement { code, number } => {
             tx.prepare_cached("DELETE FROM agreements WHERE code = ?1 AND number = ?2")?.execute(params![code, number])?;
         }
+        Op::Ask { code, item, predict, reasons } => {
+            tx.prepare_cached("INSERT OR REPLACE INTO asks (code, item, predict, reasons) VALUES (?1, ?2, ?3, ?4)")?
+                .execute(params![code, item, predict, reasons])?;
+        }
+        Op::Guess { code, item, member, percent } => {
+            tx.prepare_cached("INSERT OR REPLACE INTO guesses (code, item, member, percent) VALUES (?1, ?2, ?3, ?4)")?
+                .execute(params![code, item, member, percent])?;
+        }
+        Op::Reason { code, item, member, text: Some((text, shuffle)) } => {
+            tx.prepare_cached("INSERT OR REPLACE INTO reasons (code, item, member, text, shuffle) VALUES (?1, ?2, ?3, ?4, ?5)")?
+                .execute(params![code, item, member, text, *shuffle as i64])?;
+        }
+        Op::Reason { code, item, member, text: None } => {
+            tx.prepare_cached("DELETE FROM reasons WHERE code = ?1 AND item = ?2 AND member = ?3")?.execute(params![code, item, member])?;
+        }
+        Op::Deck { code, deck_json } => {
+            tx.prepare_cached("UPDATE sessions SET deck = ?2 WHERE code = ?1")?.execute(params![code, deck_json])?;
+        }
     }
     Ok(())
 }
