@@ -48,7 +48,11 @@ pub async fn front_door(mut stream: TcpStream, peer: SocketAddr, deadline: Durat
     }
     let page = if method == "GET" || method == "HEAD" {
         let local = stream.local_addr().unwrap_or(peer);
-        web::page(target, header("host"), local)
+        let mut page = web::page(target, header("host"), local);
+        if !header("accept-encoding").is_some_and(accepts_gzip) {
+            page.gzipped = None;
+        }
+        page
     } else {
         Page::text(405, "Alleen GET. / Only GET.\n")
     };
@@ -95,6 +99,16 @@ fn looks_like_http(buf: &[u8]) -> bool {
     }
 }
 
+/// Whether an `Accept-Encoding` header takes gzip (and does not refuse it with `q=0`).
+fn accepts_gzip(value: &str) -> bool {
+    value.split(',').any(|part| {
+        let mut it = part.split(';').map(str::trim);
+        let gzip = it.next().is_some_and(|e| e.eq_ignore_ascii_case("gzip"));
+        let q = it.find_map(|p| p.strip_prefix("q=")).and_then(|q| q.trim().parse::<f32>().ok()).unwrap_or(1.0);
+        gzip && q > 0.0
+    })
+}
+
 /// Writes `page` with the headers every answer carries, then closes without resetting the connection.
 async fn answer(stream: &mut TcpStream, method: &str, page: Page) {
     let reason = match page.status {
@@ -113,16 +127,20 @@ async fn answer(stream: &mut TcpStream, method: &str, page: Page) {
         503 => "Retry-After: 10\r\n",
         _ => "",
     };
+    let (body, encoding) = match page.gzipped {
+        Some(gz) => (gz, "Content-Encoding: gzip\r\nVary: Accept-Encoding\r\n"),
+        None => (page.body.as_bytes(), ""),
+    };
     let head = format!(
-        "HTTP/1.1 {} {reason}\r\nContent-Type: {}\r\nContent-Length: {}\r\nX-Content-Type-Options: nosniff\r\n\
+        "HTTP/1.1 {} {reason}\r\nContent-Type: {}\r\nContent-Length: {}\r\n{encoding}X-Content-Type-Options: nosniff\r\n\
          Content-Security-Policy: {CSP}\r\nReferrer-Policy: no-referrer\r\nCache-Control: no-cache\r\n{extra}Connection: close\r\n\r\n",
         page.status,
         page.content_type,
-        page.body.len()
+        body.len()
     );
     let mut out = head.into_bytes();
     if method != "HEAD" {
-        out.extend_from_slice(page.body.as_bytes());
+        out.extend_from_slice(body);
     }
     if stream.write_all(&out).await.is_err() {
         return;
@@ -157,6 +175,16 @@ pub fn same_origin(origin: &str, host: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn gzip_when_the_browser_takes_it() {
+        for yes in ["gzip", "gzip, deflate, br", "br;q=1.0, GZIP;q=0.5", "deflate, gzip ; q=1"] {
+            assert!(accepts_gzip(yes), "{yes}");
+        }
+        for no in ["", "identity", "br, deflate", "gzip;q=0", "gzip; q=0.0", "x-gzip"] {
+            assert!(!accepts_gzip(no), "{no}");
+        }
+    }
 
     #[test]
     fn only_the_servers_own_pages_are_the_same_origin() {

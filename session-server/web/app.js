@@ -52,6 +52,12 @@
       openQuestion: 'Een open vraag: bespreek hem samen. Er valt niets te kiezen.',
       agreements: 'Jullie afspraken',
       shift: p => points(p, 'gelijk', 'punt', 'punten'),
+      guessQ: l => 'Wat denk je: hoeveel procent van de zaal koos \'' + l + '\'?',
+      guessSend: 'Geef je schatting', guessSaved: p => 'Je schatting (' + p + '%) is opgeslagen. Na de uitslag zie je wat de zaal gemiddeld dacht.',
+      reasonQ: 'Waarom koos je dit? (mag, hoeft niet)', reasonHint: 'In één zin. Niemand ziet dat hij van jou is; de facilitator kan hem op het scherm zetten.',
+      reasonSend: 'Geef je reden', reasonDrop: 'Haal je reden weg', reasonSaved: 'Je reden:',
+      thought: (a, l, r) => 'We dachten: ' + a + '% ' + l + '. Het werd ' + r + '%.',
+      shownFor: l => '— een reden bij \'' + l + '\'',
       errors: {}
     },
     en: {
@@ -93,6 +99,12 @@
       openQuestion: 'An open question: discuss it together. There is nothing to choose.',
       agreements: 'Your agreements',
       shift: p => points(p, 'same', 'point', 'points'),
+      guessQ: l => 'What do you think: what share of the room chose \'' + l + '\'?',
+      guessSend: 'Send your guess', guessSaved: p => 'Your guess (' + p + '%) is saved. After the result you see what the room thought on average.',
+      reasonQ: 'Why did you choose this? (optional)', reasonHint: 'One sentence. Nobody sees it is yours; the facilitator may put it on the screen.',
+      reasonSend: 'Send your reason', reasonDrop: 'Withdraw your reason', reasonSaved: 'Your reason:',
+      thought: (a, l, r) => 'We thought: ' + a + '% ' + l + '. It was ' + r + '%.',
+      shownFor: l => '— a reason for \'' + l + '\'',
       errors: {
         bad_request: 'The server did not understand that request.',
         protocol_mismatch: 'This page is out of date: the server speaks another version. Reload the page.',
@@ -117,7 +129,8 @@
     lang: browserLang, code: normalise(params.get('code') || ''), team: '', token: null,
     session: null, tally: null, mine: {}, pending: null, card: null, notice: null,
     screen: 'form', formError: null, welcomed: false, attached: false, conn: 'idle', failures: 0,
-    deadline: null, timeUpFor: null, revealedFor: null, agreements: []
+    deadline: null, timeUpFor: null, revealedFor: null, agreements: [],
+    guesses: {}, reasons: {}, shown: null, guess: null, draft: '', shownSaid: null
   };
   let ws = null;
   let retryTimer = null;
@@ -203,6 +216,7 @@
         st.welcomed = true; st.attached = true; st.conn = 'open'; st.failures = 0; st.screen = 'live';
         st.code = m.code; st.token = m.token; saveToken(m.code, m.token);
         st.mine = m.answers || {}; st.pending = null; st.notice = null;
+        st.guesses = m.guesses || {}; st.reasons = m.reasons || {};
         if (params.get('code') !== m.code) history.replaceState(null, '', location.pathname + '?code=' + m.code);
         setSession(m.session);
         showStatus();
@@ -216,6 +230,9 @@
         break;
       case 'role': st.card = m; break;
       case 'agreements': st.agreements = m.agreements; break;
+      case 'predicted': st.guesses[m.item] = m.percent; break;
+      case 'reason_ack': if (m.text === null) delete st.reasons[m.item]; else st.reasons[m.item] = m.text; break;
+      case 'shown': st.shown = m.reason; break;
       case 'error': return onError(m);
       default: return;
     }
@@ -272,8 +289,7 @@
     for (const [k, v] of Object.entries(attrs || {})) {
       if (v === null || v === undefined || v === false) continue;
       if (k === 'text') e.textContent = v;
-      else if (k === 'onclick') e.addEventListener('click', v);
-      else if (k === 'onsubmit') e.addEventListener('submit', v);
+      else if (k.startsWith('on')) e.addEventListener(k.slice(2), v);
       else e.setAttribute(k, v === true ? '' : v);
     }
     for (const c of children.flat(Infinity)) if (c !== null && c !== undefined && c !== false) e.append(c);
@@ -389,7 +405,41 @@
     } else if (!playing && (it.kind === 'dilemma' || s.phase === 'closed')) {
       out.push(el('p', { class: 'muted', text: t().wait }));
     }
+    // A reason the facilitator put on the projector: its text and the option, never who.
+    const sh = st.shown && st.shown.item === it.id ? st.shown : null;
+    if (sh) out.push(el('blockquote', { class: 'card shown' }, el('p', { text: '“' + sh.text + '”' }), el('p', { class: 'muted', text: t().shownFor(label(it, sh.option)) })));
     return out;
+  }
+
+  const label = (it, id) => (it.options.find(o => o.id === id) || { label: id }).label;
+
+  // After answering: a guess of the room's result and a reason, when the item asks for them.
+  function extras(it) {
+    const g = st.guesses[it.id];
+    const r = st.reasons[it.id];
+    const draft = st.guess && st.guess[0] === it.id ? st.guess[1] : (g === undefined ? 50 : g);
+    // Typing and sliding keep the page's own markup up to date, so a redraw in between leaves the field alone.
+    const guess = it.predict ? el('form', { class: 'extra', onsubmit: e => { e.preventDefault(); send({ type: 'predict', item: it.id, percent: Number(e.target.guess.value) }); } },
+      el('label', { for: 'guess', text: t().guessQ(it.options[0].label) }),
+      el('div', { class: 'row' },
+        el('input', { id: 'guess', 'data-key': 'guess-in', type: 'range', min: 0, max: 100, step: 5, value: draft, oninput: e => {
+          const v = e.target.value;
+          st.guess = [it.id, Number(v)];
+          e.target.setAttribute('value', v);
+          e.target.form.querySelector('output').textContent = v + '%';
+          e.target.form.guessSend.toggleAttribute('disabled', g === Number(v));
+        } }),
+        el('output', { for: 'guess', text: draft + '%' })),
+      el('button', { type: 'submit', name: 'guessSend', 'data-key': 'guess', disabled: g === draft, text: t().guessSend }),
+      g === undefined ? null : el('p', { class: 'muted', role: 'status', text: t().guessSaved(g) })) : null;
+    const reason = it.reasons ? el('form', { class: 'extra', onsubmit: e => { e.preventDefault(); if (st.draft.trim() && send({ type: 'reason', item: it.id, text: st.draft })) { st.draft = ''; render(); } } },
+      el('label', { for: 'reason', text: t().reasonQ }),
+      r ? el('p', { role: 'status', text: t().reasonSaved + ' “' + r + '”' }) : null,
+      el('input', { id: 'reason', 'data-key': 'reason-in', maxlength: 200, value: st.draft, 'aria-describedby': 'reason-hint', oninput: e => { st.draft = e.target.value; e.target.setAttribute('value', st.draft); } }),
+      el('p', { id: 'reason-hint', class: 'muted', text: t().reasonHint }),
+      el('button', { type: 'submit', 'data-key': 'reason', text: t().reasonSend }),
+      r ? el('button', { type: 'button', 'data-key': 'unreason', text: t().reasonDrop, onclick: () => send({ type: 'drop_reason', item: it.id }) }) : null) : null;
+    return [guess, reason];
   }
 
   function answers(s, it) {
@@ -404,7 +454,8 @@
       onclick: () => answer(it.id, o.id)
     }, el('span', { class: 'tick', 'aria-hidden': 'true' }, chosen === o.id ? '✓' : String(i + 1)), el('span', { text: o.label })));
     const note = s.phase === 'closed' ? t().closed : st.pending ? t().saving : st.mine[it.id] ? t().saved : t().choose;
-    return [el('div', { role: 'group', 'aria-label': it.statement }, buttons), el('p', { class: 'muted', id: 'answer-note', role: 'status', text: note })];
+    return [el('div', { role: 'group', 'aria-label': it.statement }, buttons), el('p', { class: 'muted', id: 'answer-note', role: 'status', text: note }),
+      open && st.mine[it.id] ? extras(it) : null];
   }
 
   function result(it, chosen) {
@@ -427,7 +478,7 @@
         then ? el('div', { class: 'bar then', 'aria-hidden': 'true' }, width(before)) : null,
         then ? el('p', { class: 'then-row', text: t().then + ' ' + before + '%' + shift }) : null);
     }));
-    const out = [el('h2', { text: t().result + ' · ' + t().answers(tally.total) }), about, list(tally.counts, tally.percentages, PAGE === 'play', then)].filter(Boolean);
+    const out = [el('h2', { text: t().result + ' · ' + t().answers(tally.total) }), about, list(tally.counts, tally.percentages, PAGE === 'play', then), thought(it, tally)].filter(Boolean);
     const teams = Object.entries(tally.teams || {});
     if (teams.length) {
       out.push(el('h3', { text: t().teams }));
@@ -436,7 +487,13 @@
     return out;
   }
 
-  // The reveal and the end of a countdown are said aloud once, through the live region.
+  // The room's average guess beside the real share ("we thought 30%; it was 62%").
+  function thought(it, tally) {
+    const p = tally.prediction;
+    return p ? el('p', { class: 'thought', text: t().thought(p.average, label(it, p.option).toLowerCase(), tally.percentages[p.option] || 0) }) : null;
+  }
+
+  // The reveal, a reason put on screen and the end of a countdown are said aloud once, through the live region.
   function announceChanges() {
     const s = st.session;
     if (!s || !s.item) return;
@@ -445,8 +502,12 @@
       st.revealedFor = it.id;
       say(st.tally.withheld ? t().withheld(st.tally.withheld)
         : t().revealed(it.options.map(o => o.label + ' ' + (st.tally.percentages[o.id] || 0) + '%'
-          + (st.tally.earlier && !st.tally.earlier.withheld ? ' (' + t().then + ' ' + (st.tally.earlier.percentages[o.id] || 0) + '%)' : '')).join(', ')));
+          + (st.tally.earlier && !st.tally.earlier.withheld ? ' (' + t().then + ' ' + (st.tally.earlier.percentages[o.id] || 0) + '%)' : '')).join(', '))
+          + (st.tally.prediction ? '. ' + thought(it, st.tally).textContent : ''));
     }
+    const sh = st.shown && st.shown.item === it.id ? st.shown.text : null;
+    if (sh && st.shownSaid !== sh) say('“' + sh + '” ' + t().shownFor(label(it, st.shown.option)));
+    st.shownSaid = sh;
     if (s.phase !== 'revealed' && st.revealedFor === it.id) st.revealedFor = null;
   }
 

@@ -436,3 +436,65 @@ async fn a_follow_up_shows_then_beside_now_on_the_phone_and_the_projector() {
     screen.close().await;
     s.stop().await;
 }
+
+#[tokio::test]
+async fn a_phone_guesses_the_room_and_gives_a_reason_and_the_projector_shows_the_one_put_up() {
+    let Some(driver) = Driver::start().await else { return };
+    let s = Server::start().await;
+    let (mut f, code, _) = s.facilitator("test").await;
+    let phone = driver.phone().await;
+    join_from_url(&phone, &page_url(&s.url, &format!("/?code={code}"))).await;
+    let screen = driver.screen().await;
+    screen.open(&page_url(&s.url, &format!("/watch?code={code}"))).await;
+    screen.wait_text("#view", &code).await;
+    let mut others = Vec::new();
+    for _ in 0..3 {
+        others.push(s.player(&code, None).await.0);
+    }
+    // The deck does not ask for them; the facilitator turns both on for this statement.
+    f.send(json!({"type":"ask","item":"a","predict":true,"reasons":true})).await;
+    f.control("open", Some("a")).await;
+    phone.wait_text(".statement", "groen zelf beheren").await;
+    assert!(phone.js("return document.querySelector('.extra') === null", vec![]).await == json!(true), "first the answer");
+    phone.tap("button[data-key=opt-eens]").await;
+    phone.wait_text("label[for=guess]", "Wat denk je: hoeveel procent van de zaal koos 'Eens'?").await;
+    phone.js("const r = document.getElementById('guess'); r.value = 30; r.dispatchEvent(new Event('input')); return null;", vec![]).await;
+    assert_eq!(phone.text("output").await, "30%");
+    phone.tap("button[data-key=guess]").await;
+    phone.wait_text(".extra [role=status]", "Je schatting (30%) is opgeslagen").await;
+    phone.type_into("#reason", "Het is hun eigen buurt.").await;
+    phone.tap("button[data-key=reason]").await;
+    phone.wait_text("#view", "Je reden: “Het is hun eigen buurt.”").await;
+    phone.assert_accessible("guess and reason").await;
+    phone.assert_reflows_at_200_percent("guess and reason").await;
+    phone.screenshot("web-guess-reason").await;
+    for ((p, choice), guess) in others.iter_mut().zip(["eens", "oneens", "hangt_af"]).zip([40, 50, 90]) {
+        p.session_where("open", |v| v.phase == Phase::Open).await;
+        p.answer("a", choice).await;
+        p.send(json!({"type":"predict","item":"a","percent":guess})).await;
+        p.expect("predicted", |m| matches!(m, protocol::ServerMsg::Predicted { .. }).then_some(())).await;
+    }
+    let id = f
+        .expect("the phone's reason", |m| match m {
+            protocol::ServerMsg::Reasons { groups, .. } => groups.iter().flat_map(|g| &g.reasons).find(|r| r.text == "Het is hun eigen buurt.").map(|r| r.id.clone()),
+            _ => None,
+        })
+        .await;
+    f.control("close", None).await;
+    f.session_where("closed", |v| v.phase == Phase::Closed).await;
+    f.send(json!({"type":"show_reason","reason":id})).await;
+    for page in [&phone, &screen] {
+        page.wait_text(".shown", "“Het is hun eigen buurt.”").await;
+        page.wait_text(".shown", "— een reden bij 'Eens'").await;
+    }
+    screen.wait_text("#announce", "Het is hun eigen buurt.").await;
+    f.control("reveal", None).await;
+    for page in [&phone, &screen] {
+        page.wait_text(".thought", "We dachten: 53% eens. Het werd 50%.").await;
+        page.assert_accessible("the guess beside the result, a reason on screen").await;
+    }
+    screen.screenshot("web-watch-reason-guess").await;
+    phone.close().await;
+    screen.close().await;
+    s.stop().await;
+}

@@ -13,11 +13,15 @@ fn addr(s: &Server) -> String {
 
 /// Sends `request` as is and returns everything the server answers until it closes.
 async fn raw(s: &Server, request: &[u8]) -> String {
+    String::from_utf8_lossy(&raw_bytes(s, request).await).into_owned()
+}
+
+async fn raw_bytes(s: &Server, request: &[u8]) -> Vec<u8> {
     let mut tcp = TcpStream::connect(addr(s)).await.unwrap();
     tcp.write_all(request).await.unwrap();
     let mut got = Vec::new();
     tokio::time::timeout(Duration::from_secs(5), tcp.read_to_end(&mut got)).await.expect("the server closes").unwrap();
-    String::from_utf8_lossy(&got).into_owned()
+    got
 }
 
 async fn get(s: &Server, target: &str) -> (String, String) {
@@ -54,7 +58,24 @@ async fn the_pages_and_their_files_come_with_safe_headers_and_within_the_weight_
         }
         assert!(body.contains(has), "{target} lacks {has}");
     }
-    assert!(weight <= 30 * 1024, "the participant page weighs {weight} bytes");
+    assert!(weight <= 45 * 1024, "the participant page is {weight} bytes to parse");
+    // What a phone downloads: the same files gzipped, as every browser asks for them.
+    let mut sent = 0;
+    for target in ["/", "/app.js", "/style.css"] {
+        let answer = raw_bytes(&s, format!("GET {target} HTTP/1.1\r\nHost: {}\r\nAccept-Encoding: gzip, deflate, br\r\n\r\n", addr(&s)).as_bytes()).await;
+        let split = answer.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+        let head = String::from_utf8_lossy(&answer[..split]).into_owned();
+        let body = &answer[split + 4..];
+        assert_eq!(header(&head, "content-encoding"), Some("gzip"), "{target}: {head}");
+        assert_eq!(header(&head, "vary"), Some("Accept-Encoding"));
+        assert_eq!(header(&head, "content-length").unwrap().parse::<usize>().unwrap(), body.len());
+        let mut plain = String::new();
+        std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(body), &mut plain).unwrap();
+        assert_eq!(plain, get(&s, target).await.1, "{target} unpacks to the plain file");
+        sent += body.len();
+    }
+    assert!(sent <= 15 * 1024, "a phone downloads {sent} bytes");
+    assert_eq!(sent, session_server::web::page_weight().0);
     let (_, watch) = get(&s, "/watch").await;
     assert!(watch.contains("data-join=\"http://"), "the projector page knows the join address");
     s.stop().await;
