@@ -34,6 +34,12 @@ fn shipped_scenarios_are_all_valid() {
     assert!(sketches >= 6, "only {sketches} sketches");
     assert!(items.clone().filter_map(|(_, i)| i.sketch()).all(|s| s.duration_s <= 180 && !s.questions.is_empty()));
     assert!(report.decks.iter().any(|(_, d)| d.language == "en"));
+    let main = report.decks.iter().find(|(_, d)| d.id == "samen-werken").map(|(_, d)| d).unwrap();
+    assert!(main.items.iter().all(|i| i.asks.reasons), "the main deck asks every statement for reasons");
+    assert!(main.items.iter().filter(|i| i.asks.predict).count() >= 3, "and some for a guess of the room");
+    for i in items.clone().filter(|(_, i)| i.prompt_fits().iter().flatten().any(|s| *s == protocol::fit::Shape::PredictionGap)) {
+        assert!(i.1.asks.predict, "{} has a prompt for a wrong guess but asks for none", i.1.id);
+    }
 }
 
 #[test]
