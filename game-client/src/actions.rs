@@ -11,7 +11,12 @@ use crate::view::ViewState;
 pub fn command(action: &Action, view: &mut ViewState) -> Vec<NetCmd> {
     view.error = None;
     match action {
-        Action::SaveReport | Action::SaveSeriesReport if view.saving_report => Vec::new(),
+        Action::SaveReport | Action::SaveSeriesReport | Action::SaveRoomDeck if view.saving_report => Vec::new(),
+        Action::SaveRoomDeck => {
+            view.saving_report = true;
+            view.saved_report = None;
+            vec![NetCmd::Send(ClientMsg::Export { format: protocol::ReportFormat::Toml, series: false })]
+        }
         Action::SaveReport | Action::SaveSeriesReport => {
             view.saving_report = true;
             view.saved_report = None;
@@ -49,13 +54,14 @@ fn one_command(action: &Action, view: &mut ViewState) -> Option<NetCmd> {
         Action::Reason { item, text: None } => send(ClientMsg::DropReason { item }),
         Action::Ask { item, predict, reasons } => send(ClientMsg::Ask { item, predict, reasons }),
         Action::ShowReason(reason) => send(ClientMsg::ShowReason { reason }),
+        Action::AddStatement { statement, options } => send(ClientMsg::AddStatement { statement, options }),
         Action::Leave => {
             let keep = ViewState::new(view.lang, view.server.clone());
             let scenarios = std::mem::take(&mut view.scenarios);
             *view = ViewState { scenarios, lan_ip: view.lan_ip, create_key: view.create_key.clone(), ..keep };
             Some(NetCmd::Connect { url: view.server.clone(), opening: ClientMsg::ListScenarios { protocol: p } })
         }
-        Action::SaveReport | Action::SaveSeriesReport | Action::HighContrast(_) | Action::Sound(_) => None,
+        Action::SaveReport | Action::SaveSeriesReport | Action::SaveRoomDeck | Action::HighContrast(_) | Action::Sound(_) => None,
         Action::TakeOver => Some(NetCmd::TakeOver),
     }
 }
@@ -63,7 +69,8 @@ fn one_command(action: &Action, view: &mut ViewState) -> Option<NetCmd> {
 /// An action from a line of text, for driving a client without a screen:
 /// `host SCENARIO`, `join CODE [TEAM]`, `watch CODE`, `resume CODE TOKEN`, `answer ITEM OPTION`,
 /// `predict ITEM PERCENT`, `reason ITEM TEXT…`, `drop_reason ITEM`, `ask ITEM predict|reasons|both|none`,
-/// `show_reason ID`, `hide_reason`, `open ITEM`, `close`, `reveal`, `start_timer`, `end`, `report`, `leave`.
+/// `show_reason ID`, `hide_reason`, `statement TEXT…`, `open ITEM`, `close`, `reveal`, `start_timer`, `end`,
+/// `report`, `room_deck`, `leave`.
 pub fn parse_command(line: &str) -> Option<Action> {
     let words: Vec<&str> = line.split_whitespace().collect();
     let control = |action, item: Option<&&str>| Some(Action::Control { action, item: item.map(|i| (*i).to_owned()) });
@@ -97,6 +104,8 @@ pub fn parse_command(line: &str) -> Option<Action> {
         ["end"] => control(protocol::ControlAction::End, None),
         ["leave"] => Some(Action::Leave),
         ["report"] => Some(Action::SaveReport),
+        ["room_deck"] => Some(Action::SaveRoomDeck),
+        ["statement", text @ ..] if !text.is_empty() => Some(Action::AddStatement { statement: text.join(" "), options: Vec::new() }),
         _ => None,
     }
 }

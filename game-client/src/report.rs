@@ -56,8 +56,8 @@ pub fn plugin(app: &mut App) {
 
 fn start(mut asked: MessageReader<Action>, mut job: ResMut<ReportJob>) {
     for action in asked.read() {
-        if matches!(action, Action::SaveReport | Action::SaveSeriesReport) && !job.busy() {
-            job.waiting = FORMATS.to_vec();
+        if matches!(action, Action::SaveReport | Action::SaveSeriesReport | Action::SaveRoomDeck) && !job.busy() {
+            job.waiting = if *action == Action::SaveRoomDeck { vec![ReportFormat::Toml] } else { FORMATS.to_vec() };
             job.markdown = None;
             job.failed = None;
         }
@@ -79,9 +79,11 @@ fn write_received(mut job: ResMut<ReportJob>, mut view: ResMut<ViewState>) {
         job.waiting.remove(at);
         job.writing += 1;
         // A series' report gets a folder of its own: its Markdown refers to the charts beside it.
-        let (folder, name) = match r.series {
-            true => (job.dir.join(format!("reeks-{}", r.code)), "verslag".to_owned()),
-            false => (job.dir.clone(), r.code.clone()),
+        let (folder, name) = match (r.series, r.format) {
+            (true, _) => (job.dir.join(format!("reeks-{}", r.code)), "verslag".to_owned()),
+            // The statements from the room: a deck file for trainers.
+            (false, ReportFormat::Toml) => (job.dir.clone(), format!("stellingen-uit-de-zaal-{}", r.code)),
+            (false, _) => (job.dir.clone(), r.code.clone()),
         };
         let path = folder.join(format!("{name}.{}", r.format.extension()));
         let done = job.done.clone();
@@ -113,7 +115,7 @@ fn finish(mut job: ResMut<ReportJob>, mut view: ResMut<ViewState>) {
     for outcome in outcomes {
         job.writing -= 1;
         match outcome {
-            Ok((ReportFormat::Md, path)) => job.markdown = Some(path),
+            Ok((ReportFormat::Md | ReportFormat::Toml, path)) => job.markdown = Some(path),
             Ok(_) => {}
             Err(e) => job.failed = Some(e),
         }

@@ -275,6 +275,7 @@ mod tests {
                 prompt_fits: vec![],
                 predict: false,
                 reasons: false,
+                from_room: false,
             }),
             timer: None,
             items: None,

@@ -1,6 +1,8 @@
 //! The phase machine as pure functions: which message is legal for which role in which phase, and what follows.
 
-use crate::msg::{AGREEMENT_MAX_CHARS, AGREEMENTS_MAX, ClientMsg, ControlAction, ErrorCode, REASON_MAX_CHARS, Refusal};
+use crate::msg::{
+    AGREEMENT_MAX_CHARS, AGREEMENTS_MAX, ClientMsg, ControlAction, ErrorCode, REASON_MAX_CHARS, Refusal, STATEMENT_MAX_CHARS, STATEMENTS_MAX,
+};
 use crate::view::{ItemKind, Phase, Role};
 
 /// Whether a connection may send `msg` now: opening messages before it is in a session, the rest
@@ -75,6 +77,41 @@ pub fn check_reason(text: &str) -> Result<String, Refusal> {
         return Err(Refusal::new(ErrorCode::BadRequest, format!("Een reden is hoogstens {REASON_MAX_CHARS} tekens: één zin. Maak hem korter.")));
     }
     Ok(clean)
+}
+
+/// The longest option label of a statement from the room, and the most options it may have.
+pub const OPTION_MAX_CHARS: usize = 60;
+pub const OPTIONS_MAX: usize = 6;
+
+/// A statement from the room as it is stored: its text and option labels [`clean`]ed. Refused when
+/// the text is empty or longer than [`STATEMENT_MAX_CHARS`], with one option or more than
+/// [`OPTIONS_MAX`], an empty, long or repeated option, or when the session already added `count`
+/// = [`STATEMENTS_MAX`]. No options means the default ones.
+pub fn check_statement(text: &str, options: &[String], count: usize) -> Result<(String, Vec<String>), Refusal> {
+    let bad = |m: String| Err(Refusal::new(ErrorCode::BadRequest, m));
+    let text = clean(text);
+    if text.is_empty() {
+        return bad("Een stelling zonder tekst kan niet; schrijf in één zin waar de zaal het over eens of oneens kan zijn.".into());
+    }
+    if text.chars().count() > STATEMENT_MAX_CHARS {
+        return bad(format!("Een stelling is hoogstens {STATEMENT_MAX_CHARS} tekens; maak hem korter."));
+    }
+    if count >= STATEMENTS_MAX {
+        return bad(format!("Deze sessie heeft al {STATEMENTS_MAX} stellingen uit de zaal; meer kan niet."));
+    }
+    let options: Vec<String> = options.iter().map(|o| clean(o)).collect();
+    if options.len() == 1 || options.len() > OPTIONS_MAX {
+        return bad(format!("Geef 2 tot {OPTIONS_MAX} antwoorden, of geen: dan zijn het eens / oneens / hangt ervan af."));
+    }
+    if options.iter().any(|o| o.is_empty() || o.chars().count() > OPTION_MAX_CHARS) {
+        return bad(format!("Elk antwoord heeft tekst, hoogstens {OPTION_MAX_CHARS} tekens."));
+    }
+    let mut ids: Vec<String> = options.iter().map(|o| crate::scenario::option_id(o)).collect();
+    ids.sort();
+    if ids.windows(2).any(|w| w[0] == w[1]) {
+        return bad("Twee antwoorden zijn (bijna) hetzelfde; maak ze verschillend.".into());
+    }
+    Ok((text, options))
 }
 
 /// What a player adds to an answer: a guess of the room's result, or a reason.
@@ -187,6 +224,21 @@ mod tests {
         assert_eq!(guess(Phase::Open, Some("b")).unwrap_err().code, ErrorCode::VotingClosed);
         assert_eq!(guess(Phase::Ended, Some("a")).unwrap_err().code, ErrorCode::SessionEnded);
         assert_eq!(check_extra(Phase::Open, Some("a"), "x", false, true, true, Extra::Guess).unwrap_err().code, ErrorCode::UnknownItem);
+    }
+
+    #[test]
+    fn statements_from_the_room_are_cleaned_and_bounded() {
+        assert_eq!(check_statement(" Wij\tbellen  eerst. ", &[], 0).unwrap(), ("Wij bellen eerst.".into(), vec![]));
+        let two = ["Ja ".to_owned(), " Nee".to_owned()];
+        assert_eq!(check_statement("S", &two, 0).unwrap().1, ["Ja", "Nee"]);
+        let says = |text: &str, options: &[String], count| check_statement(text, options, count).unwrap_err().message;
+        assert!(says("\u{7} ", &[], 0).contains("zonder tekst"));
+        assert!(says(&"a".repeat(STATEMENT_MAX_CHARS + 1), &[], 0).contains("hoogstens 300"));
+        assert!(says("S", &[], STATEMENTS_MAX).contains("al 20"));
+        assert!(says("S", &two[..1], 0).contains("2 tot 6"));
+        assert!(says("S", &vec!["a".to_owned(); 7], 0).contains("2 tot 6"));
+        assert!(says("S", &["Ja".to_owned(), " ".to_owned()], 0).contains("Elk antwoord"));
+        assert!(says("S", &["Ja!".to_owned(), "ja".to_owned()], 0).contains("hetzelfde"));
     }
 
     #[test]

@@ -195,13 +195,15 @@ pub struct FollowUp {
     pub token: String,
 }
 
-/// The formats of a session's report: Markdown to read, CSV for Excel (semicolons), JSON for programs.
+/// The formats of a session's report: Markdown to read, CSV for Excel (semicolons), JSON for
+/// programs; and TOML, the session's statements from the room as a deck file for trainers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ReportFormat {
     Md,
     Csv,
     Json,
+    Toml,
 }
 
 impl ReportFormat {
@@ -211,6 +213,7 @@ impl ReportFormat {
             ReportFormat::Md => "md",
             ReportFormat::Csv => "csv",
             ReportFormat::Json => "json",
+            ReportFormat::Toml => "toml",
         }
     }
 }

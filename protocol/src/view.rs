@@ -113,6 +113,9 @@ pub struct ItemView {
     /// **(addition)** After answering, a player may add a short anonymous reason.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub reasons: bool,
+    /// **(addition)** A statement the facilitator added during the session (from the room).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub from_room: bool,
 }
 
 /// The session object of the contract. `items` is only in the facilitator's copy.

@@ -126,7 +126,7 @@ fn validate(paths: &[PathBuf]) -> ExitCode {
 fn export(db: &std::path::Path, code: &str, format: Format, out: Option<PathBuf>) -> anyhow::Result<()> {
     anyhow::ensure!(db.exists(), "the database {} does not exist; pass --db with the server's database", db.display());
     let report = load_report(db, code)?;
-    let bytes = render(&report, format);
+    let bytes = render(&report, format)?;
     match out {
         Some(path) => std::fs::write(&path, bytes).with_context(|| format!("writing {}", path.display()))?,
         None => std::io::Write::write_all(&mut std::io::stdout(), &bytes)?,

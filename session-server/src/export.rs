@@ -17,6 +17,8 @@ pub enum Format {
     Csv,
     Json,
     Md,
+    /// The statements from the room, as a deck file for trainers.
+    Toml,
 }
 
 impl From<protocol::ReportFormat> for Format {
@@ -25,6 +27,7 @@ impl From<protocol::ReportFormat> for Format {
             protocol::ReportFormat::Md => Format::Md,
             protocol::ReportFormat::Csv => Format::Csv,
             protocol::ReportFormat::Json => Format::Json,
+            protocol::ReportFormat::Toml => Format::Toml,
         }
     }
 }
@@ -39,6 +42,8 @@ pub enum ExportError {
     UnknownSession(String),
     #[error("the deck stored with session {0} cannot be read")]
     Deck(String),
+    #[error("{0}")]
+    Nothing(String),
 }
 
 /// The results of one session: per item the tally, with teams only where at least three answered.
@@ -221,12 +226,34 @@ fn item_text(item: &Item) -> String {
     }
 }
 
-pub fn render(report: &Report, format: Format) -> Vec<u8> {
-    match format {
+/// The report in `format`; only the deck file can be missing (a session without statements from the room).
+pub fn render(report: &Report, format: Format) -> Result<Vec<u8>, ExportError> {
+    Ok(match format {
         Format::Csv => csv(report),
         Format::Json => serde_json::to_vec_pretty(report).expect("reports serialise"),
         Format::Md => markdown(report).into_bytes(),
+        Format::Toml => room_deck(report)?.into_bytes(),
+    })
+}
+
+/// The session's statements from the room as a deck file trainers can add to their scenarios,
+/// checked by the same validator as every deck before it is handed out.
+fn room_deck(report: &Report) -> Result<String, ExportError> {
+    let items: Vec<&Item> = report.deck.items.iter().filter(|i| i.from_room).collect();
+    if items.is_empty() {
+        return Err(ExportError::Nothing(format!("Sessie {} heeft geen stellingen uit de zaal. / Session {} has no statements from the room.", report.code, report.code)));
     }
+    let comment = format!(
+        "Stellingen uit de zaal van sessie {} (\"{}\"), {}.\nZet dit bestand in de map scenarios/ en controleer het met: session-server validate scenarios/",
+        report.code,
+        report.title,
+        utc_day(if report.created_ms > 0 { report.created_ms } else { report.exported_ms })
+    );
+    let id = format!("zaal-{}", report.code.to_lowercase());
+    let title = format!("{} — {}", crate::session::room_theme(&report.deck.language), report.title);
+    let text = protocol::scenario::dilemmas_file(&report.deck, items, &id, &title, &comment);
+    protocol::scenario::parse_deck(&format!("{id}.toml"), &text).map_err(|p| ExportError::Nothing(format!("{p:?}")))?;
+    Ok(text)
 }
 
 impl Report {

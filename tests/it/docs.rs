@@ -62,7 +62,11 @@ fn workshop() -> tempfile::TempDir {
         let p = entry.unwrap().path();
         std::fs::copy(&p, scenarios.join(p.file_name().unwrap())).unwrap();
     }
-    let deck = protocol::scenario::load_dir(&scenarios).decks.into_iter().map(|(_, d)| d).find(|d| d.id == "samen-werken").unwrap();
+    let mut deck = protocol::scenario::load_dir(&scenarios).decks.into_iter().map(|(_, d)| d).find(|d| d.id == "samen-werken").unwrap();
+    // The room added a statement of its own (what `export --format toml` writes out).
+    let mut from_room = deck.items[0].clone();
+    (from_room.id, from_room.from_room, from_room.themes) = ("zaal-1".into(), true, vec!["uit de zaal".into()]);
+    deck.items.push(from_room);
     let conn = session_server::store::open_connection(&dir.path().join("workshop.db")).unwrap();
     conn.execute(
         "INSERT INTO sessions (code, title, scenario, deck, phase, created_ms) VALUES ('K7M2QX', 'Team Wijken', 'samen-werken', ?1, 'lobby', ?2)",

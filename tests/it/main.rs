@@ -21,5 +21,6 @@ mod room;
 mod series;
 mod storage;
 mod sketches;
+mod statements;
 mod web;
 mod webdriver;

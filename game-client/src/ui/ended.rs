@@ -42,7 +42,7 @@ pub fn panel(ui: &mut egui::Ui, view: &ViewState) -> Option<Action> {
                 let code = view.code.as_deref().unwrap_or_default();
                 match &view.saved_report {
                     Some(path) => {
-                        ui.label(RichText::new(l.pick("Het verslag staat in:", "The report is in:")).size(24.0));
+                        ui.label(RichText::new(l.pick("Bewaard in:", "Saved in:")).size(24.0));
                         ui.label(RichText::new(path).monospace());
                     }
                     None if view.saving_report => {
@@ -61,6 +61,14 @@ pub fn panel(ui: &mut egui::Ui, view: &ViewState) -> Option<Action> {
                             action = Some(Action::SaveSeriesReport);
                         }
                     }
+                }
+                // Statements the room came up with, as a deck file a trainer can add to the scenarios.
+                let from_room = view.session.as_ref().and_then(|s| s.items.as_ref()).is_some_and(|items| items.iter().any(|i| i.from_room));
+                if from_room
+                    && !view.saving_report
+                    && ui.button(l.pick("Bewaar de stellingen uit de zaal als deck (voor trainers)", "Save the statements from the room as a deck (for trainers)")).clicked()
+                {
+                    action = Some(Action::SaveRoomDeck);
                 }
                 ui.add_space(10.0);
                 ui.label(

@@ -52,10 +52,17 @@ pub fn panel(ui: &mut egui::Ui, view: &ViewState, form: &mut super::Form, now: I
     egui::Panel::left("deck").resizable(false).exact_size(deck_width).show(ui, |ui| {
         ui.add_space(8.0);
         ui.label(RichText::new(l.pick("Stellingen en sketches", "Statements and sketches")).size(24.0).strong());
+        if let Some(a) = statement_from_the_room(ui, view, form) {
+            action = Some(a);
+        }
         egui::ScrollArea::vertical().show(ui, |ui| {
             for (i, item) in session.items.iter().flatten().enumerate() {
                 let current = session.index == Some(i);
-                let icon = if item.kind == ItemKind::Sketch { "🎭" } else { "💬" };
+                let icon = match item.kind {
+                    ItemKind::Sketch => "🎭",
+                    _ if item.from_room => "✍",
+                    _ => "💬",
+                };
                 let text = RichText::new(format!("{}. {icon} {}", i + 1, short(item))).size(19.0);
                 if ui.selectable_label(current, text).on_hover_text(l.pick("Open dit item", "Open this item")).clicked() {
                     action = Some(Action::Control { action: ControlAction::Open, item: Some(item.id.clone()) });
@@ -167,6 +174,32 @@ pub fn panel(ui: &mut egui::Ui, view: &ViewState, form: &mut super::Form, now: I
             }
         }
     }));
+    action
+}
+
+/// A statement the room came up with, typed in and added to the end of the deck, to open like any other.
+fn statement_from_the_room(ui: &mut egui::Ui, view: &ViewState, form: &mut super::Form) -> Option<Action> {
+    let l = view.lang;
+    let mut action = None;
+    egui::CollapsingHeader::new(RichText::new(l.pick("Stelling uit de zaal", "Statement from the room")).size(19.0)).id_salt("from-the-room").show(ui, |ui| {
+        ui.add(
+            egui::TextEdit::multiline(&mut form.statement)
+                .desired_rows(2)
+                .desired_width(f32::INFINITY)
+                .char_limit(protocol::msg::STATEMENT_MAX_CHARS)
+                .hint_text(l.pick("De stelling in één zin", "The statement in one sentence")),
+        );
+        ui.add(
+            egui::TextEdit::singleline(&mut form.statement_options)
+                .desired_width(f32::INFINITY)
+                .hint_text(l.pick("Antwoorden, zoals Ja / Nee (leeg: eens / oneens / hangt ervan af)", "Answers, like Yes / No (empty: agree / disagree / it depends)")),
+        );
+        if ui.add_enabled(!form.statement.trim().is_empty(), egui::Button::new(l.pick("Voeg toe aan de lijst", "Add to the list"))).clicked() {
+            let options = form.statement_options.split('/').map(str::trim).filter(|o| !o.is_empty()).map(str::to_owned).collect();
+            form.statement_options.clear();
+            action = Some(Action::AddStatement { statement: std::mem::take(&mut form.statement), options });
+        }
+    });
     action
 }
 

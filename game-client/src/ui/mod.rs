@@ -71,6 +71,10 @@ pub enum Action {
     Ask { item: String, predict: bool, reasons: bool },
     /// The facilitator puts a reason on the projector (its id), or takes it down.
     ShowReason(Option<String>),
+    /// The facilitator adds a statement from the room (no options: eens / oneens / hangt ervan af).
+    AddStatement { statement: String, options: Vec<String> },
+    /// Save the session's statements from the room as a deck file for trainers.
+    SaveRoomDeck,
     Leave,
     /// The session was opened on another device: go on here instead.
     TakeOver,
@@ -101,6 +105,9 @@ pub struct Form {
     pub code: String,
     pub name: String,
     pub team: String,
+    /// A statement from the room being typed, and its answers ("Ja / Nee"; empty for the default ones).
+    pub statement: String,
+    pub statement_options: String,
     /// A player's guess being set (item, percent), and their reason being written.
     pub guess: Option<(String, u32)>,
     pub reason: String,

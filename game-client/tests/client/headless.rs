@@ -58,6 +58,9 @@ async fn the_screen_follows_the_server() {
 
     act(&mut f, Action::Control { action: ControlAction::Reveal, item: None });
     step_until(&mut p, "results", |a| screen(a) == Screen::Results && view(a).tally.is_some()).await;
+    act(&mut f, Action::AddStatement { statement: "Bellen werkt beter dan mailen.".into(), options: vec![] });
+    let added = |a: &App| view(a).session.as_ref().and_then(|s| s.items.as_ref()).is_some_and(|i| i.iter().any(|i| i.from_room));
+    step_until(&mut f, "the statement from the room", added).await;
     act(&mut f, Action::Control { action: ControlAction::End, item: None });
     step_until(&mut p, "ended", |a| screen(a) == Screen::Ended).await;
     step_until(&mut f, "ended", |a| screen(a) == Screen::Ended).await;
@@ -84,6 +87,13 @@ async fn the_screen_follows_the_server() {
     let md = std::fs::read_to_string(folder.join("verslag.md")).unwrap();
     assert!(md.starts_with("# Verslag van de reeks: Headless"), "{md}");
     assert!(folder.join("verslag.csv").exists() && folder.join("grafiek-a.svg").exists());
+
+    // The statements from the room, as a deck file that validates.
+    act(&mut f, Action::SaveRoomDeck);
+    step_until(&mut f, "deck saved", |a| view(a).saved_report.as_deref().is_some_and(|p| p.ends_with(".toml"))).await;
+    let toml = std::fs::read_to_string(reports.join(format!("stellingen-uit-de-zaal-{code}.toml"))).unwrap();
+    let deck = protocol::scenario::parse_deck("zaal.toml", &toml).expect("a valid deck");
+    assert_eq!(deck.items[0].statement(), Some("Bellen werkt beter dan mailen."));
 
     // A player cannot ask for it.
     act(&mut p, Action::SaveReport);

@@ -660,3 +660,34 @@ fn the_facilitator_switches_guessing_and_reasons_and_puts_a_reason_on_screen_onc
     let h = harness(view, Form::default());
     h.get_by_label_contains("2 reden(en); te tonen vanaf 3 antwoorden");
 }
+
+#[test]
+fn the_facilitator_adds_a_statement_from_the_room_and_saves_them_as_a_deck_at_the_end() {
+    let mut h = harness(in_session(Role::Facilitator, Phase::Open, Some(0), Lang::Nl), Form::default());
+    h.get_by_label_contains("Stelling uit de zaal").click();
+    h.run();
+    assert!(h.get_by_label("Voeg toe aan de lijst").accesskit_node().is_disabled(), "nothing typed yet");
+    // The statement's field is the first of its kind (the agreement's is in the right-hand panel).
+    h.get_all_by_role(egui::accesskit::Role::MultilineTextInput).next().unwrap().click();
+    h.run();
+    h.get_all_by_role(egui::accesskit::Role::MultilineTextInput).next().unwrap().type_text("Bellen werkt beter.");
+    h.run();
+    h.get_all_by_role(egui::accesskit::Role::TextInput).next().unwrap().click();
+    h.run();
+    h.get_all_by_role(egui::accesskit::Role::TextInput).next().unwrap().type_text("Ja / Nee / ");
+    h.run();
+    h.get_by_label("Voeg toe aan de lijst").click();
+    h.run();
+    assert_eq!(h.state().action, Some(Action::AddStatement { statement: "Bellen werkt beter.".into(), options: vec!["Ja".into(), "Nee".into()] }));
+    assert!(h.state().form.statement.is_empty() && h.state().form.statement_options.is_empty());
+
+    let mut view = in_session(Role::Facilitator, Phase::Ended, None, Lang::Nl);
+    let h = harness(view.clone(), Form::default());
+    assert!(h.query_by_label_contains("stellingen uit de zaal").is_none(), "none were added");
+    let items = view.session.as_mut().unwrap().items.as_mut().unwrap();
+    items[0].from_room = true;
+    let mut h = harness(view, Form::default());
+    h.get_by_label("Bewaar de stellingen uit de zaal als deck (voor trainers)").click();
+    h.run();
+    assert_eq!(h.state().action, Some(Action::SaveRoomDeck));
+}

@@ -5,10 +5,12 @@ mod load;
 mod model;
 mod parse;
 mod problem;
+mod write;
 
 pub use load::{FileDeck, FileResult, LoadReport, MAX_FILE_BYTES, load_dir, load_dir_with, load_file};
 pub use model::{Asks, Choice, Deck, FollowUp, Item, ItemBody, Sketch, SketchRole, default_options};
-pub use parse::parse_deck;
+pub use parse::{parse_deck, slug as option_id};
+pub use write::dilemmas_file;
 pub use problem::Problem;
 
 /// Allowed duration of a sketch, in seconds.

@@ -22,6 +22,9 @@ pub struct Item {
     /// What the item asks of a player besides the answer (a dilemma's; the facilitator can change it).
     #[serde(default, skip_serializing_if = "Asks::is_none")]
     pub asks: Asks,
+    /// A statement the facilitator typed during the session (a statement from the room).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub from_room: bool,
 }
 
 /// What a player is asked besides their answer: a guess of the room's result, a reason.
@@ -210,6 +213,7 @@ impl Item {
             prompt_fits: if facilitator { self.prompt_fits().to_vec() } else { Vec::new() },
             predict: self.asks.predict,
             reasons: self.asks.reasons,
+            from_room: self.from_room,
         }
     }
 }

@@ -298,7 +298,7 @@ impl Cx<'_> {
             }
             None => None,
         };
-        Some(Item { id: id?, themes, body: body?, asks })
+        Some(Item { id: id?, themes, body: body?, asks, from_room: false })
     }
 
     fn dilemma(&mut self, t: &Tbl, language: &str) -> Option<ItemBody> {
@@ -451,7 +451,7 @@ fn is_id(s: &str) -> bool {
 }
 
 /// An option id made from its label: "Hangt ervan af" → "hangt_ervan_af", accents dropped.
-fn slug(label: &str) -> String {
+pub fn slug(label: &str) -> String {
     let mut out = String::new();
     for c in label.trim().to_lowercase().chars() {
         let c = match c {

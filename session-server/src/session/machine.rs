@@ -109,6 +109,8 @@ pub(crate) enum Pending {
     Agreement { by: u64, added: Option<AgreementView>, dropped: Option<u32> },
     /// A guess, a reason or what an item asks, sent on connection `by`.
     Extra { by: u64, extra: Extra },
+    /// A statement from the room: the session's deck as it will be.
+    Statement { by: u64, deck: Arc<protocol::scenario::Deck> },
 }
 
 /// The part of the state a control changes, as it will be once stored.
@@ -153,6 +155,8 @@ pub(crate) struct Machine {
     /// The reason the facilitator put on the projector, until the next item (not stored: a
     /// restarted server shows none).
     pub(super) shown: Option<ShownReason>,
+    /// A statement from the room is on its way to disk (one at a time: each builds on the deck before it).
+    pub(super) statement_pending: bool,
 }
 
 impl Machine {
@@ -180,6 +184,7 @@ impl Machine {
             players: Coalesce::default(),
             tally: Coalesce::default(),
             shown: None,
+            statement_pending: false,
         }
     }
 
@@ -229,6 +234,7 @@ impl Machine {
             Pending::Answer { member, item, option } => self.answer_stored(member, item, option, ok, now, fx),
             Pending::Agreement { by, added, dropped } => self.agreement_stored(by, added, dropped, ok, fx),
             Pending::Extra { by, extra } => self.extra_stored(by, extra, ok, now, fx),
+            Pending::Statement { by, deck } => self.statement_stored(by, deck, ok, now, fx),
             Pending::Control { by, action, change } => {
                 self.control_pending = false;
                 self.control_stored(by, action, change, ok, now, fx);

@@ -9,6 +9,7 @@ mod machine;
 mod members;
 mod play;
 mod roles;
+mod room;
 mod state;
 #[cfg(test)]
 mod tests;
@@ -26,6 +27,7 @@ use crate::outbox::Outbox;
 use crate::store::Store;
 
 pub use roles::assign_roles;
+pub(crate) use room::room_theme;
 pub(crate) use state::State;
 
 /// How a connection enters a session.

@@ -1,7 +1,7 @@
 //! What a member sends in a session: an answer or a facilitator's control, checked against the phase machine, stored, then told.
 
 use protocol::scenario::Asks;
-use protocol::{ClientMsg, ControlAction, ErrorCode, Phase, Refusal, Role, ServerMsg, flow};
+use protocol::{ClientMsg, ControlAction, ErrorCode, Phase, Refusal, ReportFormat, Role, ServerMsg, flow};
 
 use super::machine::{Change, EVERYONE, Effect, FACILITATOR, Machine, Now, Pending, ROOM, To, not_stored};
 use super::roles::assign_roles;
@@ -20,13 +20,18 @@ impl Machine {
             ClientMsg::Reason { item, text } => self.reason(conn, c.member, item, Some(text), fx),
             ClientMsg::DropReason { item } => self.reason(conn, c.member, item, None, fx),
             ClientMsg::ShowReason { reason } => self.show_reason(reason, fx),
+            ClientMsg::AddStatement { statement, options } => self.add_statement(conn, statement, options, fx),
+            ClientMsg::Export { format: ReportFormat::Toml, series: true } => {
+                Err(Refusal::new(ErrorCode::BadRequest, "De stellingen uit de zaal horen bij één sessie; vraag ze zonder `series`."))
+            }
             ClientMsg::Export { format, series: true } => {
                 // Other sessions are in the database, not here: the actor reads them.
                 fx.push(Effect::SeriesReport { conn, format });
                 Ok(())
             }
             ClientMsg::Export { format, series: false } => {
-                let content = crate::export::render(&self.st.report(now.ms), format.into());
+                let content = crate::export::render(&self.st.report(now.ms), format.into())
+                    .map_err(|e| Refusal::new(ErrorCode::BadRequest, e.to_string()))?;
                 let content = String::from_utf8(content).expect("reports are text");
                 let msg = ServerMsg::Report { code: self.st.code.clone(), format, content, series: false, files: Vec::new() };
                 fx.push(Effect::Send { to: To::Conn(conn), msg });

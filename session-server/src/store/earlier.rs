@@ -50,7 +50,7 @@ pub fn follow_up_deck(deck: &Deck, earlier: &Earlier) -> Deck {
             .collect();
         let statement = if nl { format!("Afspraak: {}", a.text) } else { format!("Agreement: {}", a.text) };
         let prompts = prompts.iter().map(|p| (*p).to_owned()).collect();
-        deck.items.push(Item { id, themes: a.themes.clone(), body: ItemBody::Dilemma { statement, options, prompts, fits: Vec::new() }, asks: Default::default() });
+        deck.items.push(Item { id, themes: a.themes.clone(), body: ItemBody::Dilemma { statement, options, prompts, fits: Vec::new() }, asks: Default::default(), from_room: false });
     }
     deck
 }
