@@ -38,8 +38,9 @@ export XDG_CONFIG_HOME="$TMP/config"
 shot() {
     local name=$1; shift
     echo "screenshot: $name"
-    WGPU_BACKEND=vulkan xvfb-run -a -s "-screen 0 1600x900x24" \
-        "$BIN/dilemma" --server "$URL" --window 1600x900 --screenshot "$OUT/$name.png" --screenshot-after 6 "$@" \
+    local size=${SIZE:-1600x900}
+    WGPU_BACKEND=vulkan xvfb-run -a -s "-screen 0 ${size}x24" \
+        "$BIN/dilemma" --server "$URL" --window "$size" --screenshot "$OUT/$name.png" --screenshot-after 6 "$@" \
         >"$TMP/$name.log" 2>&1 || { echo "the client failed for $name:"; tail -20 "$TMP/$name.log"; exit 1; }
 }
 
@@ -79,6 +80,26 @@ shot watch-revealed-contrast --watch "$CODE"
 look 200 true
 shot player-revealed-200-contrast --code "$CODE" --token "$P"
 look 100 false
+# The room guesses its own result and gives reasons; the facilitator puts one on the projector,
+# and the prompts that fit this result (split, a wrong guess) come first.
+bot open overnemen
+bot answer overnemen eens 4; bot answer overnemen oneens 10; bot answer overnemen hangt_af 7
+bot guess overnemen 70 10; bot guess overnemen 60 8
+bot reason overnemen Als het misgaat, word ik erop aangesproken.
+bot reason overnemen Dan leert de initiatiefnemer er niets van.
+bot reason overnemen Het hangt af van hoeveel tijd er nog is.
+bot reason overnemen Het is hun initiatief, niet het mijne.
+shot player-guess-reason --code "$CODE" --token "$P"
+bot close
+bot show Dan leert de initiatiefnemer er niets van.
+bot reveal
+SIZE=1600x1400 shot facilitator-reasons --code "$CODE" --token "$F"
+shot watch-reason --watch "$CODE"
+# A statement from the room, added during the session and played at once.
+bot statement We nemen pas iets over als de initiatiefnemer erom vraagt.
+bot open zaal-1
+bot answer zaal-1 eens 12; bot answer zaal-1 oneens 6
+shot facilitator-from-the-room --code "$CODE" --token "$F"
 # One or two answers are never shown to the room.
 bot open geld-als-antwoord
 bot answer geld-als-antwoord eens 2

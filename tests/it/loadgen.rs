@@ -21,6 +21,7 @@ async fn a_room_of_two_hundred_is_counted_exactly() {
         deadline: Duration::from_secs(120),
         hold: Duration::from_millis(600),
         seed: 3,
+        extras: true,
     };
     // Phones open the page meanwhile: every load complete, and the room's count still exact.
     let (report, pages) = tokio::join!(run_room(&opts), load_pages(&s.url, 100, Duration::from_secs(1)));
@@ -30,6 +31,11 @@ async fn a_room_of_two_hundred_is_counted_exactly() {
     assert_eq!(pages.bytes_per_load, session_server::web::page_weight().0, "gzipped, as phones get them");
     assert!(report.correct(), "{report:#?}");
     assert_eq!(report.players, 200);
+    // Every player also guessed and gave a reason: all stored, the room's guess exact for everyone,
+    // and the facilitator told of every reason.
+    assert_eq!((report.extras_sent, report.extras_acked), (400, 400));
+    assert_eq!(report.prediction_correct, 200, "{:?}", report.expected_prediction);
+    assert_eq!(report.reasons_seen, Some(200));
     assert!(report.answers_sent > 200, "some answers were changed");
     assert_eq!(report.final_counts.values().sum::<u32>(), 200, "a changed answer counts once");
     assert_eq!(report.ack_latency.count, report.answers_sent);
@@ -67,6 +73,7 @@ async fn it_refuses_to_load_anything_but_loopback() {
         deadline: Duration::from_secs(1),
         hold: Duration::ZERO,
         seed: 0,
+        extras: false,
     };
     assert!(run_room(&opts).await.unwrap_err().to_string().contains("only loopback"));
 }

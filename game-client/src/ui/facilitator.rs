@@ -73,7 +73,8 @@ pub fn panel(ui: &mut egui::Ui, view: &ViewState, form: &mut super::Form, now: I
 
     let item = session.item.as_ref();
     if wide {
-        egui::Panel::right("prompts").resizable(false).exact_size(380.0).show(ui, |ui| {
+        // Prompts, reasons and agreements can be longer than the window: they scroll.
+        egui::Panel::right("prompts").resizable(false).exact_size(380.0).show(ui, |ui| egui::ScrollArea::vertical().show(ui, |ui| {
             ui.add_space(8.0);
             if let Some(item) = item {
                 prompts(ui, item, view);
@@ -85,7 +86,7 @@ pub fn panel(ui: &mut egui::Ui, view: &ViewState, form: &mut super::Form, now: I
             if let Some(a) = agreements(ui, view, form) {
                 action = Some(a);
             }
-        });
+        }));
     }
 
     egui::CentralPanel::default().show(ui, |ui| egui::ScrollArea::vertical().show(ui, |ui| {

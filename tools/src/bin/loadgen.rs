@@ -55,6 +55,9 @@ struct Args {
     /// Skip the echo baseline.
     #[arg(long)]
     no_echo: bool,
+    /// The statement asks for a guess of the room and a reason, and every player gives both after answering.
+    #[arg(long)]
+    extras: bool,
     /// Print the report as JSON.
     #[arg(long)]
     json: bool,
@@ -168,6 +171,7 @@ async fn run(args: Args) -> ExitCode {
         deadline: Duration::from_secs(args.deadline),
         hold: Duration::from_secs_f64(args.hold),
         seed: 7,
+        extras: args.extras,
     };
     let pages = (args.page_loads > 0).then(|| load_pages(&opts.url, args.page_loads, Duration::from_secs_f64(args.page_loads_over)));
     let (room, pages) = tokio::join!(run_room(&opts), async {
@@ -256,6 +260,11 @@ fn print_report(args: &Args, r: &RoomReport, echo: Option<&EchoReport>, fan_out:
         );
     }
     println!("final tally {:?} (expected {:?}); reveal correct for {}/{} players", r.final_counts, r.expected, r.reveal_correct, r.players);
+    if r.extras_sent > 0 {
+        println!("guesses and reasons sent / acked  {} / {}", r.extras_sent, r.extras_acked);
+        let guess = r.expected_prediction.as_ref().map_or(0, |p| p.average);
+        println!("room's guess {guess}% (expected), correct for {}/{} players; reasons the facilitator was told of: {:?}", r.prediction_correct, r.players, r.reasons_seen);
+    }
     for p in &r.problems {
         println!("problem: {p}");
     }

@@ -10,6 +10,11 @@
 //! open ITEM | close | reveal | start_timer | end
 //! agree TEXT…                  the facilitator records an agreement (about no item)
 //! answer ITEM OPTION N         N bots that have not answered ITEM answer OPTION
+//! guess ITEM PERCENT N         N bots that answered ITEM (and did not guess) guess the room's share of its first option
+//! reason ITEM TEXT…            one bot that answered ITEM (and gave no reason) gives this reason
+//! show TEXT…                   the facilitator puts the reason with this text on the projector
+//! statement TEXT…              the facilitator adds a statement from the room
+//! ask ITEM both|predict|reasons|none   the facilitator turns guessing and reasons on or off
 //! roles                        role=TOKEN NAME for every bot that was given a role
 //! sleep MS
 //! ```
@@ -33,12 +38,16 @@ struct Args {
     url: String,
 }
 
-/// One participant: a task that keeps reading, sends what it is told, and notes its roles.
+/// One participant: a task that keeps reading, sends what it is told, and notes its roles (and,
+/// for the facilitator, the reasons it was sent: id and text).
 struct Bot {
     token: String,
     tx: mpsc::UnboundedSender<ClientMsg>,
     roles: Arc<Mutex<Vec<String>>>,
+    reasons: Arc<Mutex<Vec<(String, String)>>>,
     answered: Vec<String>,
+    guessed: Vec<String>,
+    reasoned: Vec<String>,
 }
 
 async fn bot(url: String, opening: ClientMsg) -> Result<(Bot, String), String> {
@@ -54,7 +63,8 @@ async fn bot(url: String, opening: ClientMsg) -> Result<(Bot, String), String> {
     };
     let (tx, mut rx) = mpsc::unbounded_channel::<ClientMsg>();
     let roles = Arc::new(Mutex::new(Vec::new()));
-    let noted = roles.clone();
+    let reasons = Arc::new(Mutex::new(Vec::new()));
+    let (noted, heard) = (roles.clone(), reasons.clone());
     let resume = ClientMsg::Resume { protocol: PROTOCOL_VERSION, code: code.clone(), token: token.clone() };
     tokio::spawn(async move {
         let mut conn = Some(c);
@@ -63,6 +73,9 @@ async fn bot(url: String, opening: ClientMsg) -> Result<(Bot, String), String> {
                 Some(c) => tokio::select! {
                     got = c.next(Duration::from_secs(3600)) => match got {
                         Received::Msg(ServerMsg::Role { role, .. }) => noted.lock().expect("roles").push(role),
+                        Received::Msg(ServerMsg::Reasons { groups, .. }) => {
+                            *heard.lock().expect("reasons") = groups.into_iter().flat_map(|g| g.reasons).map(|r| (r.id, r.text)).collect();
+                        }
                         Received::Msg(_) | Received::Nothing => {}
                         Received::Closed(_) => conn = None,
                     },
@@ -82,7 +95,7 @@ async fn bot(url: String, opening: ClientMsg) -> Result<(Bot, String), String> {
             }
         }
     });
-    Ok((Bot { token: token.clone(), tx, roles, answered: Vec::new() }, code))
+    Ok((Bot { token: token.clone(), tx, roles, reasons, answered: Vec::new(), guessed: Vec::new(), reasoned: Vec::new() }, code))
 }
 
 /// Adds `n` bots to the room; with `show`, prints each one's token for a real client to resume.
@@ -166,6 +179,45 @@ async fn main() -> std::process::ExitCode {
                 for b in bots.iter_mut().filter(|b| !b.answered.iter().any(|i| i == item)).take(n) {
                     let _ = b.tx.send(ClientMsg::Answer { item: (*item).into(), option: (*option).into() });
                     b.answered.push((*item).into());
+                }
+            }
+            ["guess", item, percent, n] => {
+                let (percent, n) = (percent.parse().unwrap_or(50), n.parse().unwrap_or(0));
+                for b in bots.iter_mut().filter(|b| b.answered.iter().any(|i| i == item) && !b.guessed.iter().any(|i| i == item)).take(n) {
+                    let _ = b.tx.send(ClientMsg::Predict { item: (*item).into(), percent });
+                    b.guessed.push((*item).into());
+                }
+            }
+            ["reason", item, text @ ..] if !text.is_empty() => {
+                if let Some(b) = bots.iter_mut().find(|b| b.answered.iter().any(|i| i == item) && !b.reasoned.iter().any(|i| i == item)) {
+                    let _ = b.tx.send(ClientMsg::Reason { item: (*item).into(), text: text.join(" ") });
+                    b.reasoned.push((*item).into());
+                }
+            }
+            ["show", text @ ..] if !text.is_empty() => {
+                let text = text.join(" ");
+                let found = facilitator.as_ref().and_then(|f| f.reasons.lock().expect("reasons").iter().find(|(_, t)| *t == text).map(|(id, _)| id.clone()));
+                match (found, &facilitator) {
+                    (Some(id), Some(f)) => {
+                        let _ = f.tx.send(ClientMsg::ShowReason { reason: Some(id) });
+                    }
+                    _ => println!("error=no reason \"{text}\" was sent to the facilitator"),
+                }
+            }
+            ["statement", text @ ..] if !text.is_empty() => {
+                if let Some(f) = &facilitator {
+                    let _ = f.tx.send(ClientMsg::AddStatement { statement: text.join(" "), options: Vec::new() });
+                }
+            }
+            ["ask", item, what] => {
+                let (predict, reasons) = match *what {
+                    "both" => (true, true),
+                    "predict" => (true, false),
+                    "reasons" => (false, true),
+                    _ => (false, false),
+                };
+                if let Some(f) = &facilitator {
+                    let _ = f.tx.send(ClientMsg::Ask { item: (*item).into(), predict, reasons });
                 }
             }
             ["roles"] => {

@@ -1,6 +1,5 @@
 //! One simulated player: joins, answers on schedule (sometimes twice), and times every acknowledgement and the reveal.
 
-use std::collections::BTreeMap;
 use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
@@ -14,9 +13,12 @@ use super::LoadError;
 use crate::client::{Ws, frame};
 
 /// When (after the start signal) this player answers what; a second entry is a changed answer.
+/// With `extra`, right after the first answer is acknowledged the player guesses the room (percent)
+/// and gives a reason.
 #[derive(Debug, Clone)]
 pub(super) struct Plan {
     pub answers: Vec<(Duration, String)>,
+    pub extra: Option<(u32, String)>,
 }
 
 #[derive(Debug, Default)]
@@ -28,12 +30,15 @@ pub(super) struct Outcome {
     /// The `session` (phase revealed) that came with the tally, for the fan-out baseline.
     pub reveal_session: Option<String>,
     pub error: Option<String>,
+    /// Guesses and reasons sent, and acknowledged.
+    pub extras_sent: usize,
+    pub extras_acked: usize,
 }
 
 impl Outcome {
-    pub fn revealed_counts(&self) -> Option<BTreeMap<String, u32>> {
+    pub fn revealed_tally(&self) -> Option<protocol::Tally> {
         match serde_json::from_str(&self.revealed.as_ref()?.1) {
-            Ok(ServerMsg::Tally(t)) => Some(t.counts),
+            Ok(ServerMsg::Tally(t)) => Some(t),
             _ => None,
         }
     }
@@ -100,6 +105,7 @@ async fn answer(
         }
     };
     let mut next = 0;
+    let mut extra = plan.extra.clone();
     loop {
         let due = plan.answers.get(next).map(|(at, _)| start + *at);
         tokio::select! {
@@ -130,6 +136,20 @@ async fn answer(
                 }
                 if t.starts_with(r#"{"type":"answer_ack""#) {
                     out.acked.push(at);
+                    acks.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    if let Some((percent, text)) = extra.take() {
+                        for m in [ClientMsg::Predict { item: item.to_owned(), percent }, ClientMsg::Reason { item: item.to_owned(), text }] {
+                            if let Err(e) = ws.send(crate::client::frame(&m)).await {
+                                out.error = Some(e.to_string());
+                                return out;
+                            }
+                            out.extras_sent += 1;
+                        }
+                    }
+                    continue;
+                }
+                if t.starts_with(r#"{"type":"predicted""#) || t.starts_with(r#"{"type":"reason_ack""#) {
+                    out.extras_acked += 1;
                     acks.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                     continue;
                 }

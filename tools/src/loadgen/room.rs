@@ -34,6 +34,8 @@ pub struct RoomOpts {
     /// After the reveal, every player stays connected this long (to hold many rooms at once).
     pub hold: Duration,
     pub seed: u64,
+    /// The statement asks for a guess and a reason, and every player gives both after answering.
+    pub extras: bool,
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -68,15 +70,28 @@ pub struct RoomReport {
     pub final_counts: BTreeMap<String, u32>,
     /// Players whose revealed tally equals what was sent.
     pub reveal_correct: usize,
+    /// With extras: guesses and reasons sent and acknowledged, the room's guess as the guesses
+    /// sent make it, how many players got exactly that at the reveal, and how many reasons the
+    /// facilitator was last told of (listed plus `more`).
+    pub extras_sent: usize,
+    pub extras_acked: usize,
+    pub expected_prediction: Option<protocol::Prediction>,
+    pub prediction_correct: usize,
+    pub reasons_seen: Option<u32>,
     pub problems: Vec<String>,
 }
 
 impl RoomReport {
     pub fn correct(&self) -> bool {
+        let extras = self.extras_sent == 0
+            || (self.extras_acked == self.extras_sent
+                && self.prediction_correct == self.players
+                && self.reasons_seen == Some(self.players as u32));
         self.problems.is_empty()
             && self.answers_acked == self.answers_sent
             && self.final_counts == self.expected
             && self.reveal_correct == self.players
+            && extras
     }
 }
 
@@ -84,6 +99,8 @@ impl RoomReport {
 struct Facilitator {
     ws: Ws,
     tallies: Vec<(Instant, u32, BTreeMap<String, u32>)>,
+    /// How many reasons the last `reasons` listed or counted.
+    reasons: Option<u32>,
 }
 
 impl Facilitator {
@@ -102,6 +119,9 @@ impl Facilitator {
             let msg: ServerMsg = serde_json::from_str(t.as_str()).map_err(|e| LoadError::Protocol(e.to_string()))?;
             if let ServerMsg::Tally(tally) = &msg {
                 self.tallies.push((Instant::now(), tally.total, tally.counts.clone()));
+            }
+            if let ServerMsg::Reasons { groups, .. } = &msg {
+                self.reasons = Some(groups.iter().map(|g| g.reasons.len() as u32 + g.more).sum());
             }
             if let ServerMsg::Error { code, message } = &msg {
                 return Err(LoadError::Protocol(format!("{code:?}: {message}")));
@@ -140,7 +160,7 @@ pub async fn run_room(o: &RoomOpts) -> Result<RoomReport, LoadError> {
 
 async fn room(o: &RoomOpts) -> Result<RoomReport, LoadError> {
     let (ws, _) = tokio_tungstenite::connect_async_with_config(&o.url, Some(player::ws_config()), true).await?;
-    let mut f = Facilitator { ws, tallies: Vec::new() };
+    let mut f = Facilitator { ws, tallies: Vec::new(), reasons: None };
     f.send(ClientMsg::CreateSession { protocol: PROTOCOL_VERSION, scenario: o.scenario.clone(), title: Some("loadgen".into()), key: None, follows: None }).await?;
     let (code, session) = f
         .until(|m| match m {
@@ -183,10 +203,18 @@ async fn room(o: &RoomOpts) -> Result<RoomReport, LoadError> {
                 answers.push((at + Duration::from_millis(rng.random_range(20..200)), other));
             }
             *expected.get_mut(&answers.last().expect("an answer").1).expect("known option") += 1;
-            Plan { answers }
+            let guess = rng.random_range(0..=100);
+            Plan { answers, extra: o.extras.then(|| (guess, format!("Zo kijk ik ertegenaan, met reden {}.", rng.random::<u32>()))) }
         })
         .collect();
     let answers_sent: usize = plans.iter().map(|p| p.answers.len()).sum();
+    let guesses: Vec<u32> = plans.iter().filter_map(|p| p.extra.as_ref().map(|e| e.0)).collect();
+    let extras_sent = 2 * guesses.len();
+    let expected_prediction = protocol::Prediction::of(&options[0], guesses.iter().map(|g| u64::from(*g)).sum(), guesses.len() as u32);
+    if o.extras {
+        f.send(ClientMsg::Ask { item: item.id.clone(), predict: true, reasons: true }).await?;
+        f.until(|m| matches!(m, ServerMsg::Session { session } if session.items.iter().flatten().any(|i| i.id == item.id && i.predict)).then_some(())).await?;
+    }
 
     let (go_tx, go) = watch::channel(None);
     let stop = CancellationToken::new();
@@ -207,7 +235,7 @@ async fn room(o: &RoomOpts) -> Result<RoomReport, LoadError> {
     // wait until every answer is acknowledged, then one coalescing window more. The server
     // always sends the last tally, so the last one received is the final one.
     let give_up = start + o.window + Duration::from_secs(30);
-    while acks.load(std::sync::atomic::Ordering::Relaxed) < answers_sent && Instant::now() < give_up {
+    while acks.load(std::sync::atomic::Ordering::Relaxed) < answers_sent + extras_sent && Instant::now() < give_up {
         f.read_for(Duration::from_millis(20)).await?;
     }
     f.read_for(Duration::from_millis(300)).await?;
@@ -243,6 +271,8 @@ async fn room(o: &RoomOpts) -> Result<RoomReport, LoadError> {
     let mut last_send = start;
     let mut last_ack = start;
     let mut reveal_correct = 0;
+    let mut prediction_correct = 0;
+    let mut extras_acked = 0;
     let mut reveal_max = Duration::ZERO;
     let mut reveals = Vec::with_capacity(outcomes.len());
     for out in &outcomes {
@@ -257,11 +287,16 @@ async fn room(o: &RoomOpts) -> Result<RoomReport, LoadError> {
             first_sends.push(*s);
         }
         last_send = out.sent.iter().copied().fold(last_send, Instant::max);
+        extras_acked += out.extras_acked;
         if let Some((at, _)) = &out.revealed {
             reveal_max = reveal_max.max(*at - reveal_at);
             reveals.push(*at - reveal_at);
-            if out.revealed_counts().as_ref() == Some(&expected) {
+            let tally = out.revealed_tally();
+            if tally.as_ref().map(|t| &t.counts) == Some(&expected) {
                 reveal_correct += 1;
+            }
+            if tally.is_some_and(|t| t.prediction == expected_prediction) {
+                prediction_correct += 1;
             }
         }
     }
@@ -308,6 +343,11 @@ async fn room(o: &RoomOpts) -> Result<RoomReport, LoadError> {
         expected,
         final_counts,
         reveal_correct,
+        extras_sent,
+        extras_acked: extras_acked.min(extras_sent),
+        expected_prediction,
+        prediction_correct,
+        reasons_seen: f.reasons,
         problems,
     })
 }
