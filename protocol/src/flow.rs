@@ -47,18 +47,29 @@ pub fn may_send(role: Role, msg: &ClientMsg) -> Result<(), Refusal> {
 /// Refused when nothing is left, when it is longer than [`AGREEMENT_MAX_CHARS`], or when the
 /// session already holds `count` = [`AGREEMENTS_MAX`] agreements.
 pub fn check_agreement(text: &str, count: usize) -> Result<String, Refusal> {
-    let clean = clean(text);
-    let bad = |m: String| Err(Refusal::new(ErrorCode::BadRequest, m));
-    if clean.is_empty() {
-        return bad("Een afspraak zonder tekst kan niet; schrijf in één zin wat jullie afspreken.".into());
-    }
-    if clean.chars().count() > AGREEMENT_MAX_CHARS {
-        return bad(format!("Een afspraak is hoogstens {AGREEMENT_MAX_CHARS} tekens; maak hem korter of splits hem in twee."));
-    }
-    if count >= AGREEMENTS_MAX {
-        return bad(format!("Deze sessie heeft al {AGREEMENTS_MAX} afspraken; haal er een weg voor je een nieuwe vastlegt."));
-    }
-    Ok(clean)
+    short_text(
+        text,
+        AGREEMENT_MAX_CHARS,
+        count >= AGREEMENTS_MAX,
+        [
+            "Een afspraak zonder tekst kan niet; schrijf in één zin wat jullie afspreken.".into(),
+            format!("Een afspraak is hoogstens {AGREEMENT_MAX_CHARS} tekens; maak hem korter of splits hem in twee."),
+            format!("Deze sessie heeft al {AGREEMENTS_MAX} afspraken; haal er een weg voor je een nieuwe vastlegt."),
+        ],
+    )
+}
+
+/// `text` [`clean`]ed; refused (`bad_request`) with the first sentence when nothing is left, the
+/// second when it is longer than `max` characters, the third when there is no room (`full`).
+fn short_text(text: &str, max: usize, full: bool, [empty, long, no_room]: [String; 3]) -> Result<String, Refusal> {
+    let text = clean(text);
+    let refusal = match () {
+        () if text.is_empty() => empty,
+        () if text.chars().count() > max => long,
+        () if full => no_room,
+        () => return Ok(text),
+    };
+    Err(Refusal::new(ErrorCode::BadRequest, refusal))
 }
 
 /// Text as a person typed it, made safe to show: control characters become spaces, runs of
@@ -69,14 +80,8 @@ pub fn clean(text: &str) -> String {
 
 /// A reason as it is stored (see [`clean`]); refused when empty or longer than [`REASON_MAX_CHARS`].
 pub fn check_reason(text: &str) -> Result<String, Refusal> {
-    let clean = clean(text);
-    if clean.is_empty() {
-        return Err(Refusal::new(ErrorCode::BadRequest, "Een lege reden kan niet; schrijf in één zin waarom, of haal je reden weg."));
-    }
-    if clean.chars().count() > REASON_MAX_CHARS {
-        return Err(Refusal::new(ErrorCode::BadRequest, format!("Een reden is hoogstens {REASON_MAX_CHARS} tekens: één zin. Maak hem korter.")));
-    }
-    Ok(clean)
+    let long = format!("Een reden is hoogstens {REASON_MAX_CHARS} tekens: één zin. Maak hem korter.");
+    short_text(text, REASON_MAX_CHARS, false, ["Een lege reden kan niet; schrijf in één zin waarom, of haal je reden weg.".into(), long, String::new()])
 }
 
 /// The longest option label of a statement from the room, and the most options it may have.
@@ -89,16 +94,16 @@ pub const OPTIONS_MAX: usize = 6;
 /// = [`STATEMENTS_MAX`]. No options means the default ones.
 pub fn check_statement(text: &str, options: &[String], count: usize) -> Result<(String, Vec<String>), Refusal> {
     let bad = |m: String| Err(Refusal::new(ErrorCode::BadRequest, m));
-    let text = clean(text);
-    if text.is_empty() {
-        return bad("Een stelling zonder tekst kan niet; schrijf in één zin waar de zaal het over eens of oneens kan zijn.".into());
-    }
-    if text.chars().count() > STATEMENT_MAX_CHARS {
-        return bad(format!("Een stelling is hoogstens {STATEMENT_MAX_CHARS} tekens; maak hem korter."));
-    }
-    if count >= STATEMENTS_MAX {
-        return bad(format!("Deze sessie heeft al {STATEMENTS_MAX} stellingen uit de zaal; meer kan niet."));
-    }
+    let text = short_text(
+        text,
+        STATEMENT_MAX_CHARS,
+        count >= STATEMENTS_MAX,
+        [
+            "Een stelling zonder tekst kan niet; schrijf in één zin waar de zaal het over eens of oneens kan zijn.".into(),
+            format!("Een stelling is hoogstens {STATEMENT_MAX_CHARS} tekens; maak hem korter."),
+            format!("Deze sessie heeft al {STATEMENTS_MAX} stellingen uit de zaal; meer kan niet."),
+        ],
+    )?;
     let options: Vec<String> = options.iter().map(|o| clean(o)).collect();
     if options.len() == 1 || options.len() > OPTIONS_MAX {
         return bad(format!("Geef 2 tot {OPTIONS_MAX} antwoorden, of geen: dan zijn het eens / oneens / hangt ervan af."));

@@ -129,42 +129,25 @@ pub fn load_sessions(conn: &Connection, which: Which) -> Result<Vec<LoadedSessio
             }
         }
     }
-    let mut stmt = conn.prepare(&only("answers", "code, item, member, option"))?;
-    let mut rows = stmt.query(params)?;
-    while let Some(r) = rows.next()? {
-        let Some(&i) = index.get(&r.get::<_, String>(0)?) else { continue };
-        sessions[i].answers.push((r.get(1)?, r.get(2)?, r.get(3)?));
-    }
-    let mut stmt = conn.prepare(&only("roles", "code, item, role, member"))?;
-    let mut rows = stmt.query(params)?;
-    while let Some(r) = rows.next()? {
-        let Some(&i) = index.get(&r.get::<_, String>(0)?) else { continue };
-        sessions[i].roles.push((r.get(1)?, r.get(2)?, r.get(3)?));
-    }
-    let mut stmt = conn.prepare(&format!("{} ORDER BY number", only("agreements", "code, number, item, text")))?;
-    let mut rows = stmt.query(params)?;
-    while let Some(r) = rows.next()? {
-        let Some(&i) = index.get(&r.get::<_, String>(0)?) else { continue };
-        sessions[i].agreements.push((r.get(1)?, r.get(2)?, r.get(3)?));
-    }
-    let mut stmt = conn.prepare(&only("asks", "code, item, predict, reasons"))?;
-    let mut rows = stmt.query(params)?;
-    while let Some(r) = rows.next()? {
-        let Some(&i) = index.get(&r.get::<_, String>(0)?) else { continue };
-        sessions[i].asks.push((r.get(1)?, r.get(2)?, r.get(3)?));
-    }
-    let mut stmt = conn.prepare(&only("guesses", "code, item, member, percent"))?;
-    let mut rows = stmt.query(params)?;
-    while let Some(r) = rows.next()? {
-        let Some(&i) = index.get(&r.get::<_, String>(0)?) else { continue };
-        sessions[i].guesses.push((r.get(1)?, r.get(2)?, r.get(3)?));
-    }
-    let mut stmt = conn.prepare(&only("reasons", "code, item, member, text, shuffle"))?;
-    let mut rows = stmt.query(params)?;
-    while let Some(r) = rows.next()? {
-        let Some(&i) = index.get(&r.get::<_, String>(0)?) else { continue };
-        sessions[i].reasons.push((r.get(1)?, r.get(2)?, r.get(3)?, r.get::<_, i64>(4)? as u64));
-    }
+    // Each table's rows go to their session (rows of sessions left out are skipped).
+    let mut rows = |sql: String, mut add: Box<dyn FnMut(&mut LoadedSession, &rusqlite::Row) -> rusqlite::Result<()> + '_>| -> Result<(), StoreError> {
+        let mut stmt = conn.prepare(&sql)?;
+        let mut rows = stmt.query(params)?;
+        while let Some(r) = rows.next()? {
+            if let Some(&i) = index.get(&r.get::<_, String>(0)?) {
+                add(&mut sessions[i], r)?;
+            }
+        }
+        Ok(())
+    };
+    rows(only("answers", "code, item, member, option"), Box::new(|s, r| Ok(s.answers.push((r.get(1)?, r.get(2)?, r.get(3)?)))))?;
+    rows(only("roles", "code, item, role, member"), Box::new(|s, r| Ok(s.roles.push((r.get(1)?, r.get(2)?, r.get(3)?)))))?;
+    let agreements = format!("{} ORDER BY number", only("agreements", "code, number, item, text"));
+    rows(agreements, Box::new(|s, r| Ok(s.agreements.push((r.get(1)?, r.get(2)?, r.get(3)?)))))?;
+    rows(only("asks", "code, item, predict, reasons"), Box::new(|s, r| Ok(s.asks.push((r.get(1)?, r.get(2)?, r.get(3)?)))))?;
+    rows(only("guesses", "code, item, member, percent"), Box::new(|s, r| Ok(s.guesses.push((r.get(1)?, r.get(2)?, r.get(3)?)))))?;
+    let reasons = only("reasons", "code, item, member, text, shuffle");
+    rows(reasons, Box::new(|s, r| Ok(s.reasons.push((r.get(1)?, r.get(2)?, r.get(3)?, r.get::<_, i64>(4)? as u64)))))?;
     let mut stmt = conn.prepare(&only("follow_ups", "code, earlier"))?;
     let links: Vec<(String, String)> = stmt.query_map(params, |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?;
     for (code, earlier) in links {
