@@ -76,6 +76,10 @@ pub struct ViewState {
     pub room_reasons: Option<(String, Vec<protocol::ReasonGroup>, u32)>,
     /// The reason on the projector, for everyone.
     pub shown: Option<protocol::ShownReason>,
+    /// What the server said about deck files (the deck editor): a file it sent, until the editor takes it...
+    pub deck_file: Option<(String, String)>,
+    /// ...and the outcome of the last save: the deck id, or the problems it found.
+    pub deck_saved: Option<Result<String, Vec<protocol::scenario::Problem>>>,
 }
 
 impl ViewState {
@@ -135,6 +139,9 @@ impl ViewState {
             }
             ServerMsg::Reasons { item, groups, withheld } => self.room_reasons = Some((item, groups, withheld)),
             ServerMsg::Shown { reason } => self.shown = reason,
+            ServerMsg::Deck { id, content } => self.deck_file = Some((id, content)),
+            ServerMsg::DeckSaved { id } => self.deck_saved = Some(Ok(id)),
+            ServerMsg::DeckProblems { problems } => self.deck_saved = Some(Err(problems)),
             ServerMsg::Error { code, message } => {
                 self.pending = None;
                 self.saving_report = false;

@@ -44,6 +44,22 @@ pub enum ClientMsg {
         code: String,
         token: String,
     },
+    /// **(addition)** A trainer asks for the file of deck `id`, to edit it. Needs the trainers'
+    /// key on a server that has one; on a server without, only from the server's own machine.
+    GetDeck {
+        protocol: u32,
+        id: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        key: Option<String>,
+    },
+    /// **(addition)** A trainer saves a deck file (TOML) on the server: checked like every deck,
+    /// then written to the scenario folder under its `id`. Same permission as `get_deck`.
+    SaveDeck {
+        protocol: u32,
+        content: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        key: Option<String>,
+    },
     Answer {
         item: String,
         option: String,
@@ -112,7 +128,9 @@ impl ClientMsg {
             | ClientMsg::CreateSession { protocol, .. }
             | ClientMsg::Join { protocol, .. }
             | ClientMsg::Watch { protocol, .. }
-            | ClientMsg::Resume { protocol, .. } => Some(*protocol),
+            | ClientMsg::Resume { protocol, .. }
+            | ClientMsg::GetDeck { protocol, .. }
+            | ClientMsg::SaveDeck { protocol, .. } => Some(*protocol),
             _ => None,
         }
     }
@@ -259,6 +277,19 @@ pub enum ServerMsg {
     Error {
         code: ErrorCode,
         message: String,
+    },
+    /// The file of a deck, as `get_deck` asked.
+    Deck {
+        id: String,
+        content: String,
+    },
+    /// A deck file was checked and saved (`save_deck`); it is offered from now on.
+    DeckSaved {
+        id: String,
+    },
+    /// A deck file was not saved: every problem in it, each with its line and column.
+    DeckProblems {
+        problems: Vec<crate::scenario::Problem>,
     },
     /// A player's guess is stored.
     Predicted {

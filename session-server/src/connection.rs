@@ -214,6 +214,14 @@ impl Connection {
                 self.outbox.msg(&ServerMsg::Scenarios { scenarios: self.hub.scenarios().await });
                 return Next::Continue;
             }
+            ClientMsg::GetDeck { id, key, .. } => {
+                self.outbox.msg(&self.hub.deck_file(id, key.as_deref(), ip).await);
+                return Next::Continue;
+            }
+            ClientMsg::SaveDeck { content, key, .. } => {
+                self.outbox.msg(&self.hub.save_deck(content, key.as_deref(), ip).await);
+                return Next::Continue;
+            }
             ClientMsg::CreateSession { scenario, title, key, follows, .. } => {
                 let wanted = crate::hub::NewSession { scenario, title, key, follows };
                 match self.hub.create(wanted, ip, self.id, self.outbox.clone()).await {

@@ -52,6 +52,17 @@ impl DeckCache {
     }
 }
 
+impl DeckCache {
+    /// The file deck `id` was read from (as of the last look), if any.
+    pub fn file_of(&self, id: &str) -> Option<PathBuf> {
+        self.files.iter().find(|(_, (_, _, r))| r.as_ref().is_ok_and(|f| f.deck.id == id)).map(|(p, _)| p.clone())
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+}
+
 fn stamp(path: &Path) -> (Option<SystemTime>, u64) {
     std::fs::metadata(path).map_or((None, u64::MAX), |m| (m.modified().ok(), m.len()))
 }

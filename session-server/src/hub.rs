@@ -117,6 +117,14 @@ impl Hub {
         tokio::task::spawn_blocking(move || cache.lock().expect("decks lock").decks()).await.unwrap_or_default()
     }
 
+    pub(crate) fn deck_cache(&self) -> &Mutex<DeckCache> {
+        &self.shared.decks
+    }
+
+    pub(crate) fn config(&self) -> &Config {
+        &self.shared.config
+    }
+
     pub async fn scenarios(&self) -> Vec<ScenarioSummary> {
         self.decks().await.iter().map(|d| d.summary()).collect()
     }
@@ -297,6 +305,29 @@ impl Hub {
     /// wrong guess: it spends the address's guessing budget, like a wrong join code.
     fn check_create_key(&self, key: Option<&str>, ip: IpAddr) -> Result<(), Refusal> {
         let Some(wanted) = &self.shared.config.create_key else { return Ok(()) };
+        let wrong = "Op deze server kan alleen een trainer met de sleutel een sessie beginnen; vraag de beheerder om de sleutel.";
+        self.check_key(wanted, key, ip, wrong)
+    }
+
+    /// Who may read and save deck files: with the trainers' key where the server has one, and
+    /// otherwise only the server's own machine (the facilitator's laptop that hosts it), never a
+    /// phone in the room.
+    pub(crate) fn check_trainer(&self, key: Option<&str>, ip: IpAddr) -> Result<(), Refusal> {
+        match &self.shared.config.create_key {
+            Some(wanted) => {
+                let wrong = "Decks lezen en bewaren kan op deze server alleen met de sleutel van de trainers; vraag de beheerder erom.";
+                self.check_key(wanted, key, ip, wrong)
+            }
+            None if ip.to_canonical().is_loopback() => Ok(()),
+            None => Err(Refusal::new(
+                ErrorCode::Unauthorized,
+                "Decks lezen en bewaren kan alleen op de computer waarop de server draait (of met een sleutel: session-server --create-key).",
+            )),
+        }
+    }
+
+    /// Checks a key against `wanted` (refused with `wrong`); a wrong key spends the address's guessing budget.
+    fn check_key(&self, wanted: &str, key: Option<&str>, ip: IpAddr, wrong: &str) -> Result<(), Refusal> {
         let guard = &self.shared.guard;
         if !guard.take(ip, Instant::now()) {
             return Err(Refusal::new(ErrorCode::RateLimited, "Te veel verkeerde sleutels vanaf dit netwerk; wacht een paar minuten."));
@@ -305,11 +336,8 @@ impl Hub {
             guard.refund(ip, Instant::now());
             return Ok(());
         }
-        tracing::info!(%ip, given = key.is_some(), "session creation without the right trainers' key refused");
-        Err(Refusal::new(
-            ErrorCode::Unauthorized,
-            "Op deze server kan alleen een trainer met de sleutel een sessie beginnen; vraag de beheerder om de sleutel.",
-        ))
+        tracing::info!(%ip, given = key.is_some(), "a request without the right trainers' key refused");
+        Err(Refusal::new(ErrorCode::Unauthorized, wrong))
     }
 
     /// This machine itself (the facilitator's app, a reverse proxy, the load generator) is not held

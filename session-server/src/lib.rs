@@ -17,6 +17,7 @@ pub mod outbox;
 mod ratelimit;
 mod rewind;
 pub mod secrets;
+mod trainer;
 pub mod series;
 mod server;
 pub mod session;

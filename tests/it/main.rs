@@ -20,6 +20,7 @@ mod resume;
 mod room;
 mod series;
 mod storage;
+mod trainers;
 mod sketches;
 mod statements;
 mod web;

@@ -368,6 +368,7 @@ impl Room {
                 }
             }
             ServerMsg::Scenarios { .. } => panic!("sessions do not list scenarios"),
+            ServerMsg::Deck { .. } | ServerMsg::DeckSaved { .. } | ServerMsg::DeckProblems { .. } => panic!("sessions do not handle deck files"),
             ServerMsg::Agreements { agreements } => {
                 assert_ne!(role, Role::Player, "the agreements go to the front of the room");
                 let shown: Vec<(u32, &str)> = agreements.iter().map(|a| (a.number, a.text.as_str())).collect();
