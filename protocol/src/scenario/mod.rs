@@ -1,5 +1,6 @@
 //! Scenario decks written by trainers: the model, the TOML parser that reports every problem, and directory loading.
 
+mod edit;
 mod lang;
 mod load;
 mod model;
@@ -7,6 +8,7 @@ mod parse;
 mod problem;
 mod write;
 
+pub use edit::{DeckFile, Field};
 pub use load::{FileDeck, FileResult, LoadReport, MAX_FILE_BYTES, load_dir, load_dir_with, load_file};
 pub use model::{Asks, Choice, Deck, FollowUp, Item, ItemBody, Sketch, SketchRole, default_options};
 pub use parse::{parse_deck, slug as option_id};
