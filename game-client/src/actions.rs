@@ -55,6 +55,11 @@ fn one_command(action: &Action, view: &mut ViewState) -> Option<NetCmd> {
         Action::Ask { item, predict, reasons } => send(ClientMsg::Ask { item, predict, reasons }),
         Action::ShowReason(reason) => send(ClientMsg::ShowReason { reason }),
         Action::AddStatement { statement, options } => send(ClientMsg::AddStatement { statement, options }),
+        Action::OpenDeck(id) => send(ClientMsg::GetDeck { protocol: p, id, key: view.create_key.clone() }),
+        Action::SaveDeck(content) => {
+            view.deck_saved = None;
+            send(ClientMsg::SaveDeck { protocol: p, content, key: view.create_key.clone() })
+        }
         Action::Leave => {
             let keep = ViewState::new(view.lang, view.server.clone());
             let scenarios = std::mem::take(&mut view.scenarios);
@@ -62,6 +67,7 @@ fn one_command(action: &Action, view: &mut ViewState) -> Option<NetCmd> {
             Some(NetCmd::Connect { url: view.server.clone(), opening: ClientMsg::ListScenarios { protocol: p } })
         }
         Action::SaveReport | Action::SaveSeriesReport | Action::SaveRoomDeck | Action::HighContrast(_) | Action::Sound(_) => None,
+        Action::ImportDeck(_) | Action::ExportDeck { .. } => None,
         Action::TakeOver => Some(NetCmd::TakeOver),
     }
 }

@@ -103,6 +103,7 @@ pub fn build(opts: Options) -> App {
     crate::screens::plugin(&mut app);
     crate::settings::plugin(&mut app);
     crate::report::plugin(&mut app);
+    crate::decks::plugin(&mut app);
     crate::sound::plugin(&mut app);
     crate::quiet::plugin(&mut app);
     crate::fullscreen::plugin(&mut app);

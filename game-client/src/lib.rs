@@ -2,10 +2,11 @@
 //!
 //! The network runs on its own thread (`net`), the view is a pure reducer of what the server sent
 //! (`view`), and every screen is a plain egui function (`ui`). Each concern is a Bevy plugin of its own
-//! (`network`, `screens`, `settings`, `report`, `sound`, `quiet`, `fullscreen`, `screenshot`); `app` puts them together.
+//! (`network`, `screens`, `settings`, `report`, `decks`, `sound`, `quiet`, `fullscreen`, `screenshot`); `app` puts them together.
 
 pub mod actions;
 pub mod app;
+pub mod decks;
 pub mod embedded;
 pub mod files;
 pub mod fullscreen;

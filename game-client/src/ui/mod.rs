@@ -1,5 +1,6 @@
 //! The screens: each is a plain function of the view that returns what the person asked for.
 
+pub mod decks;
 pub mod ended;
 pub mod facilitator;
 pub mod item;
@@ -75,6 +76,14 @@ pub enum Action {
     AddStatement { statement: String, options: Vec<String> },
     /// Save the session's statements from the room as a deck file for trainers.
     SaveRoomDeck,
+    /// Ask the server for deck `id`'s file, to edit it.
+    OpenDeck(String),
+    /// Save this deck file on the server (checked there again).
+    SaveDeck(String),
+    /// Open a deck file from disk in the editor.
+    ImportDeck(String),
+    /// Write the deck being edited to a file on disk (also a draft with problems).
+    ExportDeck { path: String, content: String },
     Leave,
     /// The session was opened on another device: go on here instead.
     TakeOver,
@@ -86,6 +95,8 @@ pub enum StartTab {
     Host,
     Join,
     Watch,
+    /// The trainers' deck editor.
+    Decks,
 }
 
 /// What is being typed on the start screen, and what is ticked on this client; local, never from the server.
@@ -105,6 +116,9 @@ pub struct Form {
     pub code: String,
     pub name: String,
     pub team: String,
+    /// The deck open in the editor, and a file path typed on its list.
+    pub editor: Option<decks::Editor>,
+    pub deck_path: String,
     /// A statement from the room being typed, and its answers ("Ja / Nee"; empty for the default ones).
     pub statement: String,
     pub statement_options: String,

@@ -46,6 +46,16 @@ pub fn panel(ui: &mut egui::Ui, view: &ViewState, form: &mut Form) -> Option<Act
         let pick = view.scenarios.iter().find(|s| s.language == l.code()).or(view.scenarios.first());
         form.scenario = pick.map(|s| s.id.clone());
     }
+    // A deck open in the editor takes the whole window: forms beside the list of items.
+    if form.tab == StartTab::Decks
+        && let Some(ed) = form.editor.as_mut()
+    {
+        let close = egui::CentralPanel::default().show(ui, |ui| super::decks::editor(ui, view, ed, &mut action)).inner;
+        if close {
+            form.editor = None;
+        }
+        return action;
+    }
     egui::CentralPanel::default().show(ui, |ui| widgets::column(ui, 1100.0, |ui| {
         ui.add_space(20.0);
         ui.vertical_centered(|ui| {
@@ -60,11 +70,12 @@ pub fn panel(ui: &mut egui::Ui, view: &ViewState, form: &mut Form) -> Option<Act
             );
         });
         ui.add_space(16.0);
-        ui.horizontal(|ui| {
+        ui.horizontal_wrapped(|ui| {
             for (tab, nl, en) in [
                 (StartTab::Host, "Sessie leiden", "Lead a session"),
                 (StartTab::Join, "Meedoen", "Take part"),
                 (StartTab::Watch, "Scherm voor de zaal", "Screen for the room"),
+                (StartTab::Decks, "Decks schrijven", "Write decks"),
             ] {
                 ui.selectable_value(&mut form.tab, tab, RichText::new(l.pick(nl, en)).size(26.0));
             }
@@ -99,6 +110,7 @@ pub fn panel(ui: &mut egui::Ui, view: &ViewState, form: &mut Form) -> Option<Act
                     action = Some(Action::Join { code: form.code.trim().to_owned(), name: opt(&form.name), team: opt(&form.team) });
                 }
             }
+            StartTab::Decks => super::decks::list(ui, view, form, &mut action),
             StartTab::Watch => {
                 ui.label(l.pick("Code van de sessie", "Session code"));
                 ui.add(egui::TextEdit::singleline(&mut form.code).font(egui::FontId::monospace(40.0)).desired_width(260.0).char_limit(8));

@@ -102,3 +102,26 @@ async fn the_screen_follows_the_server() {
     assert!(view(&p).reports.is_empty());
     server.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_trainer_opens_a_deck_from_the_server_edits_it_and_saves_it_back() {
+    let server = Server::start().await;
+    let mut t = headless(&server.url);
+    game_client::decks::plugin(&mut t);
+    t.insert_resource(game_client::ui::Form::default());
+    step_until(&mut t, "scenarios", |a| !view(a).scenarios.is_empty()).await;
+    act(&mut t, Action::OpenDeck("test".into()));
+    let opened = |a: &App| a.world().resource::<game_client::ui::Form>().editor.is_some();
+    step_until(&mut t, "the deck in the editor", opened).await;
+    let mut form = t.world_mut().resource_mut::<game_client::ui::Form>();
+    let ed = form.editor.as_mut().unwrap();
+    let before = ed.file.text();
+    ed.file.set_text(protocol::scenario::Field::Item(0, "statement"), "Bewoners beheren het groen zelf, met hulp.");
+    let content = ed.file.text();
+    assert_eq!(content.lines().count(), before.lines().count(), "one line changed, the rest kept");
+    act(&mut t, Action::SaveDeck(content.clone()));
+    step_until(&mut t, "saved", |a| view(a).deck_saved.is_some()).await;
+    assert_eq!(view(&t).deck_saved, Some(Ok("test".into())));
+    assert_eq!(std::fs::read_to_string(server.scenarios.join("test.toml")).unwrap(), content);
+    server.stop().await;
+}

@@ -691,3 +691,75 @@ fn the_facilitator_adds_a_statement_from_the_room_and_saves_them_as_a_deck_at_th
     h.run();
     assert_eq!(h.state().action, Some(Action::SaveRoomDeck));
 }
+
+/// The start screen's Decks tab with a new deck open in the editor, its first item selected.
+fn editing() -> (ViewState, Form) {
+    let view = ViewState { server: "ws://127.0.0.1:7878/ws".into(), link: game_client::net::Link::Connected, ..ViewState::default() };
+    let mut editor = ui::decks::Editor::new(protocol::scenario::DeckFile::new("nieuw-deck", "Nieuw deck", "nl"));
+    editor.selected = Some(0);
+    (view, Form { tab: StartTab::Decks, editor: Some(editor), ..Form::default() })
+}
+
+#[test]
+fn a_trainer_writes_a_statement_and_the_problem_beside_its_field_goes_away() {
+    let (view, form) = editing();
+    let mut h = harness(view, form);
+    h.get_by_label_contains("⚠ `statement` in item \"stelling-1\" is leeg");
+    assert!(h.get_by_label("Bewaar op de server").accesskit_node().is_disabled(), "not over a working deck with a problem");
+    h.get_all_by_role(egui::accesskit::Role::MultilineTextInput).next().unwrap().click();
+    h.run();
+    h.get_all_by_role(egui::accesskit::Role::MultilineTextInput).next().unwrap().type_text("Bewoners beheren het groen.");
+    h.run();
+    h.run();
+    assert!(h.query_by_label_contains("is leeg").is_none(), "the problem is gone once fixed");
+    h.get_by_label("Geen problemen: klaar om te bewaren.");
+    h.get_by_label("Bewaar op de server").click();
+    h.run();
+    let Some(Action::SaveDeck(content)) = h.state().action.clone() else { panic!("{:?}", h.state().action) };
+    let deck = protocol::scenario::parse_deck("d.toml", &content).unwrap();
+    assert_eq!(deck.items[0].statement(), Some("Bewoners beheren het groen."));
+}
+
+#[test]
+fn a_trainer_adds_a_sketch_moves_it_up_and_saves_a_draft_with_its_problems_to_a_file() {
+    let (view, form) = editing();
+    let mut h = harness(view, form);
+    h.get_by_label("+ Sketch").click();
+    h.run();
+    h.get_by_label_contains("2. 🎭 sketch-1  ⚠");
+    h.get_by_label("Rollen, elk met een geheime briefing");
+    h.get_by_label("↑ Omhoog").click();
+    h.run();
+    let file = &h.state().form.editor.as_ref().unwrap().file;
+    assert_eq!((file.kind_of(0).as_str(), file.kind_of(1).as_str()), ("sketch", "dilemma"));
+    assert_eq!(h.state().form.editor.as_ref().unwrap().selected, Some(0), "the moved item stays selected");
+    h.get_by_label("Dupliceer").click();
+    h.run();
+    assert_eq!(h.state().form.editor.as_ref().unwrap().file.text_of(protocol::scenario::Field::Item(1, "id")), "sketch-1-kopie");
+    // Problems: not to the server, but as a draft in a file.
+    assert!(h.get_by_label("Bewaar op de server").accesskit_node().is_disabled());
+    // The file's field is the second one-line field (after the server's address at the bottom).
+    h.get_all_by_role(egui::accesskit::Role::TextInput).nth(1).unwrap().click();
+    h.run();
+    h.get_all_by_role(egui::accesskit::Role::TextInput).nth(1).unwrap().type_text("concept.toml");
+    h.run();
+    assert_eq!(h.state().form.editor.as_ref().unwrap().path, "concept.toml");
+    h.get_by_label("Bewaar als concept").click();
+    h.run();
+    let Some(Action::ExportDeck { path, content }) = h.state().action.clone() else { panic!("{:?}", h.state().action) };
+    assert_eq!(path, "concept.toml");
+    assert!(protocol::scenario::parse_deck("c.toml", &content).is_err(), "a draft may have problems");
+}
+
+#[test]
+fn the_decks_tab_lists_the_servers_decks_to_edit() {
+    let (mut view, _) = editing();
+    view.scenarios = vec![ScenarioSummary { id: "samen-werken".into(), title: "Samen werken".into(), language: "nl".into(), items: 23, description: String::new() }];
+    let mut h = harness(view, Form { tab: StartTab::Decks, ..Form::default() });
+    h.get_by_label("Bewerk").click();
+    h.run();
+    assert_eq!(h.state().action, Some(Action::OpenDeck("samen-werken".into())));
+    h.get_by_label("Nieuw deck").click();
+    h.run();
+    assert!(h.state().form.editor.is_some());
+}

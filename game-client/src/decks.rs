@@ -1,0 +1,54 @@
+//! The deck editor's plugin: a deck file the server sent, or one from disk, opens in the editor;
+//! a deck is written to disk on request. Off the drawing systems, which only draw.
+
+use bevy::prelude::*;
+use protocol::scenario::DeckFile;
+
+use crate::ui::decks::Editor;
+use crate::ui::{Action, Form};
+use crate::view::ViewState;
+
+pub fn plugin(app: &mut App) {
+    app.add_systems(Update, (received, files).after(crate::network::pump_network));
+}
+
+/// The file `get_deck` asked for opens in the editor.
+fn received(mut view: ResMut<ViewState>, mut form: ResMut<Form>) {
+    if view.deck_file.is_none() {
+        return;
+    }
+    let Some((id, content)) = view.deck_file.take() else { return };
+    match DeckFile::parse(&content) {
+        Ok(file) => {
+            view.deck_saved = None;
+            form.editor = Some(Editor { path: format!("{id}.toml"), ..Editor::new(file) });
+        }
+        Err(e) => view.error = Some(e),
+    }
+}
+
+/// Opening a deck file from disk, and saving one (a finished deck, or a draft with problems).
+fn files(mut asked: MessageReader<Action>, mut view: ResMut<ViewState>, mut form: ResMut<Form>) {
+    for action in asked.read() {
+        match action {
+            Action::ImportDeck(path) => match std::fs::read_to_string(path).map_err(|e| e.to_string()).and_then(|text| DeckFile::parse(&text)) {
+                Ok(file) => {
+                    view.error = None;
+                    view.deck_saved = None;
+                    form.editor = Some(Editor { path: path.clone(), ..Editor::new(file) });
+                }
+                Err(e) => view.error = Some(format!("{path}: {e}")),
+            },
+            Action::ExportDeck { path, content } => {
+                let written = crate::files::write_whole(std::path::Path::new(path), content.as_bytes());
+                if let Some(ed) = form.editor.as_mut() {
+                    ed.note = Some(match written {
+                        Ok(()) => format!("Bewaard in {path}"),
+                        Err(e) => format!("Kon {path} niet bewaren: {e}"),
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+}

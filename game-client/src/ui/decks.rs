@@ -1,0 +1,275 @@
+//! The trainers' deck editor: the decks on the server, one deck in forms with each problem beside
+//! its field (the same validator as `session-server validate`), saved to the server or to a file.
+
+use bevy_egui::egui::{self, RichText};
+use protocol::scenario::{DeckFile, Field, Problem};
+
+use super::{Action, Form, theme, widgets};
+use crate::view::ViewState;
+
+/// A deck open in the editor.
+#[derive(Debug, Clone)]
+pub struct Editor {
+    pub file: DeckFile,
+    /// The item whose fields are shown; `None`: the deck's own fields.
+    pub selected: Option<usize>,
+    /// The file to save to or open from, for mailing a deck.
+    pub path: String,
+    /// What became of the last save to a file.
+    pub note: Option<String>,
+}
+
+impl Editor {
+    pub fn new(file: DeckFile) -> Editor {
+        Editor { file, selected: None, path: String::new(), note: None }
+    }
+}
+
+/// The Decks tab without a deck open: the server's decks to edit, a new deck, or a file to open.
+pub fn list(ui: &mut egui::Ui, view: &ViewState, form: &mut Form, action: &mut Option<Action>) {
+    let l = view.lang;
+    ui.label(
+        RichText::new(l.pick(
+            "Schrijf en verbeter decks in formulieren. Het bestand blijft de bron: opmerkingen en volgorde blijven staan.",
+            "Write and improve decks in forms. The file stays the source: comments and order are kept.",
+        ))
+        .color(theme::of(ui).muted),
+    );
+    for s in &view.scenarios {
+        ui.horizontal_wrapped(|ui| {
+            let edit = format!("{} {}", l.pick("Bewerk", "Edit"), s.title);
+            if ui.button(l.pick("Bewerk", "Edit")).on_hover_text(&edit).clicked() {
+                *action = Some(Action::OpenDeck(s.id.clone()));
+            }
+            ui.label(RichText::new(format!("{} ({}, {} items)", s.title, s.id, s.items)).size(20.0));
+        });
+    }
+    ui.add_space(12.0);
+    if widgets::primary(ui, l.pick("Nieuw deck", "New deck")) {
+        form.editor = Some(Editor::new(DeckFile::new("nieuw-deck", l.pick("Nieuw deck", "New deck"), l.code())));
+    }
+    ui.add_space(8.0);
+    ui.horizontal_wrapped(|ui| {
+        ui.label(l.pick("Of open een bestand:", "Or open a file:"));
+        ui.add(egui::TextEdit::singleline(&mut form.deck_path).desired_width(420.0).hint_text("C:\\Users\\…\\mijn-deck.toml"));
+        if ui.add_enabled(!form.deck_path.trim().is_empty(), egui::Button::new(l.pick("Open", "Open"))).clicked() {
+            *action = Some(Action::ImportDeck(form.deck_path.trim().to_owned()));
+        }
+    });
+}
+
+/// The deck in forms.
+pub fn editor(ui: &mut egui::Ui, view: &ViewState, ed: &mut Editor, action: &mut Option<Action>) -> bool {
+    let l = view.lang;
+    let mut close = false;
+    let problems: Vec<(Option<Field>, Problem)> = match ed.file.check() {
+        Ok(_) => Vec::new(),
+        Err(ps) => ps.into_iter().map(|p| (ed.file.field_of(&p), p)).collect(),
+    };
+    ui.horizontal_wrapped(|ui| {
+        let title = ed.file.text_of(Field::Deck("title"));
+        ui.label(RichText::new(format!("{}: {title}", l.pick("Deck", "Deck"))).size(30.0).strong());
+        ui.add_space(20.0);
+        let ok = problems.is_empty();
+        let save = ui.add_enabled(ok, egui::Button::new(RichText::new(l.pick("Bewaar op de server", "Save on the server")).size(20.0)));
+        let save = save.on_disabled_hover_text(l.pick("Los eerst de problemen op; bewaar het anders als concept in een bestand.", "Fix the problems first; or save it as a draft in a file."));
+        if save.clicked() {
+            *action = Some(Action::SaveDeck(ed.file.text()));
+        }
+        if ui.button(l.pick("Sluit", "Close")).clicked() {
+            close = true;
+        }
+    });
+    ui.horizontal_wrapped(|ui| {
+        ui.label(l.pick("Bestand:", "File:"));
+        ui.add(egui::TextEdit::singleline(&mut ed.path).desired_width(420.0).hint_text("mijn-deck.toml"));
+        let label = if problems.is_empty() { l.pick("Bewaar als bestand", "Save as a file") } else { l.pick("Bewaar als concept", "Save as a draft") };
+        if ui.add_enabled(!ed.path.trim().is_empty(), egui::Button::new(label)).clicked() {
+            *action = Some(Action::ExportDeck { path: ed.path.trim().to_owned(), content: ed.file.text() });
+        }
+    });
+    let status = match (&view.deck_saved, problems.len()) {
+        (Some(Ok(id)), 0) => format!("{} {id}", l.pick("Bewaard op de server:", "Saved on the server:")),
+        (Some(Err(ps)), _) => format!("{} {}", l.pick("De server weigerde:", "The server refused:"), ps.iter().map(|p| p.message.as_str()).collect::<Vec<_>>().join(" ")),
+        (_, 0) => l.pick("Geen problemen: klaar om te bewaren.", "No problems: ready to save.").to_owned(),
+        (_, n) => match l {
+            crate::i18n::Lang::Nl => format!("{n} probleem/problemen; ze staan bij het veld waar ze over gaan."),
+            crate::i18n::Lang::En => format!("{n} problem(s), each shown beside its field."),
+        },
+    };
+    ui.label(RichText::new(status).size(20.0));
+    if let Some(note) = &ed.note {
+        ui.label(RichText::new(note).color(theme::of(ui).muted));
+    }
+    for (_, p) in problems.iter().filter(|(f, _)| f.is_none()) {
+        problem(ui, p);
+    }
+    ui.separator();
+    ui.columns(2, |cols| {
+        items(&mut cols[0], view, ed, &problems);
+        egui::ScrollArea::vertical().id_salt("fields").show(&mut cols[1], |ui| match ed.selected {
+            None => deck_fields(ui, view, ed, &problems),
+            Some(n) => item_fields(ui, view, ed, n, &problems),
+        });
+    });
+    close
+}
+
+fn problem(ui: &mut egui::Ui, p: &Problem) {
+    ui.label(RichText::new(format!("⚠ {}", p.message)).color(theme::of(ui).error_ink));
+}
+
+/// The list of items with the buttons that change it.
+fn items(ui: &mut egui::Ui, view: &ViewState, ed: &mut Editor, problems: &[(Option<Field>, Problem)]) {
+    let l = view.lang;
+    if ui.selectable_label(ed.selected.is_none(), RichText::new(l.pick("Het deck: titel en taal", "The deck: title and language")).size(20.0)).clicked() {
+        ed.selected = None;
+    }
+    for n in 0..ed.file.items() {
+        let icon = match ed.file.kind_of(n).as_str() {
+            "sketch" => "🎭",
+            "question" => "❓",
+            _ => "💬",
+        };
+        let bad = problems.iter().any(|(f, _)| matches!(f, Some(Field::Item(i, _)) if *i == n));
+        let text = format!("{}. {icon} {}{}", n + 1, ed.file.text_of(Field::Item(n, "id")), if bad { "  ⚠" } else { "" });
+        if ui.selectable_label(ed.selected == Some(n), RichText::new(text).size(20.0)).clicked() {
+            ed.selected = Some(n);
+        }
+    }
+    ui.add_space(8.0);
+    ui.horizontal_wrapped(|ui| {
+        for (kind, nl, en) in [("dilemma", "+ Stelling", "+ Statement"), ("sketch", "+ Sketch", "+ Sketch"), ("question", "+ Open vraag", "+ Open question")] {
+            if ui.button(l.pick(nl, en)).clicked() {
+                ed.selected = Some(ed.file.add_item(kind));
+            }
+        }
+    });
+    if let Some(n) = ed.selected {
+        ui.horizontal_wrapped(|ui| {
+            if ui.button(l.pick("↑ Omhoog", "↑ Up")).clicked() && n > 0 {
+                ed.file.move_item(n, true);
+                ed.selected = Some(n - 1);
+            }
+            if ui.button(l.pick("↓ Omlaag", "↓ Down")).clicked() && n + 1 < ed.file.items() {
+                ed.file.move_item(n, false);
+                ed.selected = Some(n + 1);
+            }
+            if ui.button(l.pick("Dupliceer", "Duplicate")).clicked() {
+                ed.file.duplicate(n);
+                ed.selected = Some(n + 1);
+            }
+            if ui.button(l.pick("Verwijder", "Remove")).clicked() {
+                ed.file.remove(n);
+                ed.selected = None;
+            }
+        });
+    }
+}
+
+/// One text field with the problems that are about it right under it.
+fn text(ui: &mut egui::Ui, ed: &mut Editor, f: Field, label: &str, multiline: bool, problems: &[(Option<Field>, Problem)]) {
+    ui.label(RichText::new(label).strong());
+    let mut value = ed.file.text_of(f);
+    let edit = if multiline { egui::TextEdit::multiline(&mut value).desired_rows(3) } else { egui::TextEdit::singleline(&mut value) };
+    if ui.add(edit.desired_width(f32::INFINITY)).changed() {
+        ed.file.set_text(f, &value);
+    }
+    for (_, p) in problems.iter().filter(|(at, _)| *at == Some(f)) {
+        problem(ui, p);
+    }
+    ui.add_space(6.0);
+}
+
+/// A list field, one entry per line.
+fn lines(ui: &mut egui::Ui, ed: &mut Editor, f: Field, label: &str, problems: &[(Option<Field>, Problem)]) {
+    ui.label(RichText::new(label).strong());
+    let mut value = ed.file.list_of(f).join("\n");
+    if ui.add(egui::TextEdit::multiline(&mut value).desired_rows(2).desired_width(f32::INFINITY)).changed() {
+        let list: Vec<String> = value.lines().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect();
+        ed.file.set_list(f, &list);
+    }
+    for (_, p) in problems.iter().filter(|(at, _)| *at == Some(f)) {
+        problem(ui, p);
+    }
+    ui.add_space(6.0);
+}
+
+fn deck_fields(ui: &mut egui::Ui, view: &ViewState, ed: &mut Editor, problems: &[(Option<Field>, Problem)]) {
+    let l = view.lang;
+    text(ui, ed, Field::Deck("title"), l.pick("Titel", "Title"), false, problems);
+    text(ui, ed, Field::Deck("id"), l.pick("Korte naam (id; kleine letters, cijfers en -)", "Short name (id; lowercase letters, digits and -)"), false, problems);
+    text(ui, ed, Field::Deck("language"), l.pick("Taal (nl of en)", "Language (nl or en)"), false, problems);
+    text(ui, ed, Field::Deck("description"), l.pick("Beschrijving", "Description"), true, problems);
+}
+
+fn item_fields(ui: &mut egui::Ui, view: &ViewState, ed: &mut Editor, n: usize, problems: &[(Option<Field>, Problem)]) {
+    let l = view.lang;
+    let it = |k| Field::Item(n, k);
+    text(ui, ed, it("id"), l.pick("Korte naam (id; verander hem niet meer als er gespeeld is)", "Short name (id; do not change it once played)"), false, problems);
+    match ed.file.kind_of(n).as_str() {
+        "sketch" => {
+            text(ui, ed, it("title"), l.pick("Titel", "Title"), false, problems);
+            text(ui, ed, it("situation"), l.pick("Situatie (iedereen ziet die)", "Situation (everyone sees it)"), true, problems);
+            ui.label(RichText::new(l.pick("Duur in seconden", "Duration in seconds")).strong());
+            let mut secs = ed.file.number_of(it("duration_s")).unwrap_or(120);
+            if ui.add(egui::DragValue::new(&mut secs).range(30..=900)).changed() {
+                ed.file.set_number(it("duration_s"), secs);
+            }
+            roles(ui, view, ed, n, problems);
+            lines(ui, ed, it("questions"), l.pick("Vragen voor na het spel (één per regel)", "Questions after the scene (one per line)"), problems);
+            ui.label(RichText::new(l.pick("Stelling na het spel (mag leeg)", "Statement after the scene (optional)")).strong());
+            let mut follow = ed.file.follow_up(n);
+            if ui.add(egui::TextEdit::singleline(&mut follow).desired_width(f32::INFINITY)).changed() {
+                ed.file.set_follow_up(n, &follow);
+            }
+        }
+        "question" => {
+            text(ui, ed, it("question"), l.pick("Open vraag", "Open question"), true, problems);
+            lines(ui, ed, it("prompts"), l.pick("Doorvragen voor de facilitator (één per regel)", "Follow-up questions for the facilitator (one per line)"), problems);
+        }
+        _ => {
+            text(ui, ed, it("statement"), l.pick("Stelling (geen goed of fout antwoord)", "Statement (no right or wrong answer)"), true, problems);
+            lines(ui, ed, it("options"), l.pick("Antwoorden (één per regel; leeg: eens / oneens / hangt ervan af)", "Answers (one per line; empty: agree / disagree / it depends)"), problems);
+            lines(ui, ed, it("prompts"), l.pick("Vragen voor de facilitator (één per regel)", "Questions for the facilitator (one per line)"), problems);
+        }
+    }
+    lines(ui, ed, it("themes"), l.pick("Thema's (één per regel)", "Themes (one per line)"), problems);
+    for (_, p) in problems.iter().filter(|(at, _)| matches!(at, Some(Field::Item(i, k)) if *i == n && !["id", "statement", "options", "prompts", "themes", "title", "situation", "questions", "question"].contains(k))) {
+        problem(ui, p);
+    }
+}
+
+fn roles(ui: &mut egui::Ui, view: &ViewState, ed: &mut Editor, n: usize, problems: &[(Option<Field>, Problem)]) {
+    let l = view.lang;
+    ui.label(RichText::new(l.pick("Rollen, elk met een geheime briefing", "Roles, each with a private briefing")).strong());
+    let mut roles = ed.file.roles(n);
+    let mut changed = false;
+    let mut remove = None;
+    for (i, (name, briefing)) in roles.iter_mut().enumerate() {
+        ui.push_id(i, |ui| {
+            ui.horizontal(|ui| {
+                ui.label(l.pick("Rol", "Role"));
+                changed |= ui.add(egui::TextEdit::singleline(name).desired_width(260.0)).changed();
+                if ui.small_button("×").on_hover_text(l.pick("Haal deze rol weg", "Remove this role")).clicked() {
+                    remove = Some(i);
+                }
+            });
+            changed |= ui.add(egui::TextEdit::multiline(briefing).desired_rows(2).desired_width(f32::INFINITY)).changed();
+        });
+    }
+    if let Some(i) = remove {
+        roles.remove(i);
+        changed = true;
+    }
+    if ui.button(l.pick("+ Rol", "+ Role")).clicked() {
+        roles.push((String::new(), String::new()));
+        changed = true;
+    }
+    if changed {
+        ed.file.set_roles(n, &roles);
+    }
+    for (_, p) in problems.iter().filter(|(at, _)| *at == Some(Field::Item(n, "role"))) {
+        problem(ui, p);
+    }
+}
