@@ -52,6 +52,11 @@ look() {
 
 shot start
 shot start-en --lang en
+# The trainers' deck editor: a problem shown beside its field, and previews of an item.
+sed '0,/^statement = ".*"$/s//statement = ""/' scenarios/working-together.toml > "$TMP/concept.toml"
+SIZE=1600x1000 shot editor-problem --deck "$TMP/concept.toml"
+SIZE=1600x1000 shot editor-preview-facilitator --deck scenarios/working-together.toml --deck-preview facilitator
+shot editor-preview-role --deck scenarios/acteren-via-b.toml --deck-preview player
 look 100 true; shot start-contrast; look 100 false
 
 # A room of 23: one player whose token a client resumes, 22 bots in three teams.

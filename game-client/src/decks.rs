@@ -21,7 +21,7 @@ fn received(mut view: ResMut<ViewState>, mut form: ResMut<Form>) {
     match DeckFile::parse(&content) {
         Ok(file) => {
             view.deck_saved = None;
-            form.editor = Some(Editor { path: format!("{id}.toml"), ..Editor::new(file) });
+            form.editor = Some(Editor { path: format!("{id}.toml"), selected: (file.items() > 0).then_some(0), ..Editor::new(file) });
         }
         Err(e) => view.error = Some(e),
     }
@@ -35,7 +35,7 @@ fn files(mut asked: MessageReader<Action>, mut view: ResMut<ViewState>, mut form
                 Ok(file) => {
                     view.error = None;
                     view.deck_saved = None;
-                    form.editor = Some(Editor { path: path.clone(), ..Editor::new(file) });
+                    form.editor = Some(Editor { path: path.clone(), selected: (file.items() > 0).then_some(0), ..Editor::new(file) });
                 }
                 Err(e) => view.error = Some(format!("{path}: {e}")),
             },

@@ -51,6 +51,12 @@ pub struct Options {
     pub screenshot: Option<PathBuf>,
     #[arg(long, default_value_t = 3.0)]
     pub screenshot_after: f32,
+    /// Open this deck file in the deck editor (the start screen's Decks tab).
+    #[arg(long)]
+    pub deck: Option<PathBuf>,
+    /// With --deck: show its first item's preview as `player`, `watcher` or `facilitator`.
+    #[arg(long, requires = "deck")]
+    pub deck_preview: Option<String>,
     /// Window size, e.g. 1600x900.
     #[arg(long, default_value = "1600x900")]
     pub window: String,

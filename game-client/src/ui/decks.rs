@@ -2,7 +2,8 @@
 //! its field (the same validator as `session-server validate`), saved to the server or to a file.
 
 use bevy_egui::egui::{self, RichText};
-use protocol::scenario::{DeckFile, Field, Problem};
+use protocol::scenario::{Deck, DeckFile, Field, Problem};
+use protocol::{Phase, Role, SessionView};
 
 use super::{Action, Form, theme, widgets};
 use crate::view::ViewState;
@@ -17,11 +18,14 @@ pub struct Editor {
     pub path: String,
     /// What became of the last save to a file.
     pub note: Option<String>,
+    /// Whose screen the preview shows, and whether it is showing.
+    pub preview: Role,
+    pub previewing: bool,
 }
 
 impl Editor {
     pub fn new(file: DeckFile) -> Editor {
-        Editor { file, selected: None, path: String::new(), note: None }
+        Editor { file, selected: None, path: String::new(), note: None, preview: Role::Player, previewing: false }
     }
 }
 
@@ -62,9 +66,10 @@ pub fn list(ui: &mut egui::Ui, view: &ViewState, form: &mut Form, action: &mut O
 pub fn editor(ui: &mut egui::Ui, view: &ViewState, ed: &mut Editor, action: &mut Option<Action>) -> bool {
     let l = view.lang;
     let mut close = false;
-    let problems: Vec<(Option<Field>, Problem)> = match ed.file.check() {
+    let checked = ed.file.check();
+    let problems: Vec<(Option<Field>, Problem)> = match &checked {
         Ok(_) => Vec::new(),
-        Err(ps) => ps.into_iter().map(|p| (ed.file.field_of(&p), p)).collect(),
+        Err(ps) => ps.iter().map(|p| (ed.file.field_of(p), p.clone())).collect(),
     };
     ui.horizontal_wrapped(|ui| {
         let title = ed.file.text_of(Field::Deck("title"));
@@ -109,10 +114,71 @@ pub fn editor(ui: &mut egui::Ui, view: &ViewState, ed: &mut Editor, action: &mut
         items(&mut cols[0], view, ed, &problems);
         egui::ScrollArea::vertical().id_salt("fields").show(&mut cols[1], |ui| match ed.selected {
             None => deck_fields(ui, view, ed, &problems),
-            Some(n) => item_fields(ui, view, ed, n, &problems),
+            Some(n) => {
+                item_fields(ui, view, ed, n, &problems);
+                ui.add_space(10.0);
+                let hint = l.pick("Los eerst de problemen op", "Fix the problems first");
+                if ui.add_enabled(checked.is_ok(), egui::Button::new(RichText::new(l.pick("Voorbeeld: zo ziet de zaal het", "Preview: as the room sees it")).size(20.0))).on_disabled_hover_text(hint).clicked() {
+                    ed.previewing = true;
+                }
+            }
         });
     });
     close
+}
+
+/// The bar above the preview: whose screen, and back to the forms. True when the trainer goes back.
+pub fn preview_bar(ui: &mut egui::Ui, view: &ViewState, ed: &mut Editor) -> bool {
+    let l = view.lang;
+    let mut back = false;
+    egui::Panel::top("preview-bar").frame(egui::Frame::new().fill(theme::of(ui).private).inner_margin(egui::Margin::same(10))).show(ui, |ui| {
+        ui.horizontal_wrapped(|ui| {
+            back = ui.button(RichText::new(l.pick("Terug naar het deck", "Back to the deck")).size(20.0)).clicked();
+            ui.label(RichText::new(l.pick("Voorbeeld als", "Preview as")).size(22.0).strong());
+            for (role, nl, en) in [(Role::Player, "deelnemer", "participant"), (Role::Watcher, "scherm voor de zaal", "room's screen"), (Role::Facilitator, "facilitator", "facilitator")] {
+                ui.selectable_value(&mut ed.preview, role, RichText::new(l.pick(nl, en)).size(20.0));
+            }
+            ui.label(RichText::new(l.pick("(met een verzonnen uitslag)", "(with a made-up result)")).color(theme::of(ui).muted));
+        });
+    });
+    back
+}
+
+/// The selected item as a player, the projector or the facilitator would see it: a made-up
+/// result for a statement, the first role drawn for a sketch. `None` when there is nothing to show
+/// (a deck with problems, or no item selected).
+pub fn preview_view(view: &ViewState, ed: &Editor) -> Option<ViewState> {
+    let deck: Deck = ed.file.check().ok()?;
+    let n = ed.selected?;
+    let item = deck.items.get(n)?;
+    let facilitator = ed.preview == Role::Facilitator;
+    let options = item.option_ids();
+    // A made-up result: falling counts over the options, so every bar shows.
+    let made_up = [9u32, 6, 4, 2, 1, 1];
+    let counts = &made_up[..options.len().min(made_up.len())];
+    let tally = (!options.is_empty()).then(|| protocol::tally::from_counts(&item.id, &options[..counts.len()], counts, []));
+    let sketch = item.sketch();
+    let session = SessionView {
+        code: "K7M2QX".into(),
+        title: deck.title.clone(),
+        scenario: deck.id.clone(),
+        language: deck.language.clone(),
+        phase: if tally.is_some() && sketch.is_none() { Phase::Revealed } else { Phase::Open },
+        index: Some(n),
+        count: deck.items.len(),
+        participants: 22,
+        answered: counts.iter().sum(),
+        item: Some(item.view(facilitator)),
+        timer: None,
+        items: facilitator.then(|| deck.items.iter().map(|i| i.view(true)).collect()),
+        follows: None,
+    };
+    let role_card = sketch.and_then(|s| s.roles.first()).filter(|_| ed.preview == Role::Player).map(|r| crate::view::RoleCard {
+        item: item.id.clone(),
+        role: r.name.clone(),
+        briefing: r.briefing.clone(),
+    });
+    Some(ViewState { lang: view.lang, role: Some(ed.preview), code: Some(session.code.clone()), session: Some(session), tally, role_card, ..ViewState::default() })
 }
 
 fn problem(ui: &mut egui::Ui, p: &Problem) {
@@ -147,11 +213,11 @@ fn items(ui: &mut egui::Ui, view: &ViewState, ed: &mut Editor, problems: &[(Opti
     });
     if let Some(n) = ed.selected {
         ui.horizontal_wrapped(|ui| {
-            if ui.button(l.pick("↑ Omhoog", "↑ Up")).clicked() && n > 0 {
+            if ui.button(l.pick("Naar boven", "Move up")).clicked() && n > 0 {
                 ed.file.move_item(n, true);
                 ed.selected = Some(n - 1);
             }
-            if ui.button(l.pick("↓ Omlaag", "↓ Down")).clicked() && n + 1 < ed.file.items() {
+            if ui.button(l.pick("Naar beneden", "Move down")).clicked() && n + 1 < ed.file.items() {
                 ed.file.move_item(n, false);
                 ed.selected = Some(n + 1);
             }

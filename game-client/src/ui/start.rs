@@ -50,6 +50,18 @@ pub fn panel(ui: &mut egui::Ui, view: &ViewState, form: &mut Form) -> Option<Act
     if form.tab == StartTab::Decks
         && let Some(ed) = form.editor.as_mut()
     {
+        if ed.previewing
+            && let Some(shown) = super::decks::preview_view(view, ed)
+        {
+            ed.previewing = !super::decks::preview_bar(ui, view, ed);
+            let mut scratch = Form::default();
+            let _ = match ed.preview {
+                protocol::Role::Facilitator => super::facilitator::panel(ui, &shown, &mut scratch, std::time::Instant::now()),
+                _ => super::item::panel(ui, &shown, &mut scratch, std::time::Instant::now()),
+            };
+            return action;
+        }
+        ed.previewing = false;
         let close = egui::CentralPanel::default().show(ui, |ui| super::decks::editor(ui, view, ed, &mut action)).inner;
         if close {
             form.editor = None;

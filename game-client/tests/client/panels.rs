@@ -718,6 +718,17 @@ fn a_trainer_writes_a_statement_and_the_problem_beside_its_field_goes_away() {
     let Some(Action::SaveDeck(content)) = h.state().action.clone() else { panic!("{:?}", h.state().action) };
     let deck = protocol::scenario::parse_deck("d.toml", &content).unwrap();
     assert_eq!(deck.items[0].statement(), Some("Bewoners beheren het groen."));
+    // The preview: the statement as the room would see it, with a made-up result; then as the facilitator.
+    h.get_by_label("Voorbeeld: zo ziet de zaal het").click();
+    h.run();
+    h.get_by_label("Bewoners beheren het groen.");
+    h.get_by_label("47%");
+    h.get_by_label("facilitator").click();
+    h.run();
+    h.get_by_label("Vragen voor het gesprek");
+    h.get_by_label("Terug naar het deck").click();
+    h.run();
+    h.get_by_label("Geen problemen: klaar om te bewaren.");
 }
 
 #[test]
@@ -728,7 +739,7 @@ fn a_trainer_adds_a_sketch_moves_it_up_and_saves_a_draft_with_its_problems_to_a_
     h.run();
     h.get_by_label_contains("2. 🎭 sketch-1  ⚠");
     h.get_by_label("Rollen, elk met een geheime briefing");
-    h.get_by_label("↑ Omhoog").click();
+    h.get_by_label("Naar boven").click();
     h.run();
     let file = &h.state().form.editor.as_ref().unwrap().file;
     assert_eq!((file.kind_of(0).as_str(), file.kind_of(1).as_str()), ("sketch", "dilemma"));
