@@ -163,4 +163,7 @@ pub struct ScenarioSummary {
     pub items: usize,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub description: String,
+    /// **(addition)** The themes its items use, sorted: what the deck editor suggests.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub themes: Vec<String>,
 }

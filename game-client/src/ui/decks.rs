@@ -298,12 +298,58 @@ fn item_fields(ui: &mut egui::Ui, view: &ViewState, ed: &mut Editor, n: usize, p
             text(ui, ed, it("statement"), l.pick("Stelling (geen goed of fout antwoord)", "Statement (no right or wrong answer)"), true, problems);
             lines(ui, ed, it("options"), l.pick("Antwoorden (één per regel; leeg: eens / oneens / hangt ervan af)", "Answers (one per line; empty: agree / disagree / it depends)"), problems);
             lines(ui, ed, it("prompts"), l.pick("Vragen voor de facilitator (één per regel)", "Questions for the facilitator (one per line)"), problems);
+            fits(ui, view, ed, n);
         }
     }
     lines(ui, ed, it("themes"), l.pick("Thema's (één per regel)", "Themes (one per line)"), problems);
+    // The themes other decks use, to keep the analysis by theme together.
+    let mine = ed.file.list_of(it("themes"));
+    let used: std::collections::BTreeSet<&String> = view.scenarios.iter().flat_map(|s| &s.themes).filter(|t| !mine.contains(t)).collect();
+    if !used.is_empty() {
+        ui.horizontal_wrapped(|ui| {
+            ui.label(RichText::new(l.pick("Thema's uit andere decks:", "Themes of other decks:")).color(theme::of(ui).muted));
+            for t in used.into_iter().take(40) {
+                if ui.small_button(format!("+ {t}")).clicked() {
+                    let mut list = mine.clone();
+                    list.push(t.clone());
+                    ed.file.set_list(it("themes"), &list);
+                }
+            }
+        });
+    }
     for (_, p) in problems.iter().filter(|(at, _)| matches!(at, Some(Field::Item(i, k)) if *i == n && !["id", "statement", "options", "prompts", "themes", "title", "situation", "questions", "question"].contains(k))) {
         problem(ui, p);
     }
+}
+
+/// Which result each prompt suits, so the facilitator's screen can put it first when it fits.
+fn fits(ui: &mut egui::Ui, view: &ViewState, ed: &mut Editor, n: usize) {
+    let l = view.lang;
+    let language = ed.file.text_of(Field::Deck("language"));
+    let prompts = ed.file.list_of(Field::Item(n, "prompts"));
+    if prompts.is_empty() {
+        return;
+    }
+    ui.label(RichText::new(l.pick("Past bij de uitslag (de facilitator ziet passende vragen bovenaan)", "Fits the result (the facilitator sees fitting prompts first)")).strong());
+    for (i, text) in prompts.iter().enumerate() {
+        let now = ed.file.prompt_fits(n, i);
+        let shown = now.first().map_or(l.pick("altijd", "always"), |s| s.name(&language));
+        let short: String = text.chars().take(50).collect();
+        ui.horizontal_wrapped(|ui| {
+            egui::ComboBox::from_id_salt(("fits", n, i)).selected_text(shown).show_ui(ui, |ui| {
+                if ui.selectable_label(now.is_empty(), l.pick("altijd", "always")).clicked() {
+                    ed.file.set_prompt_fits(n, i, &[]);
+                }
+                for shape in protocol::fit::Shape::ALL {
+                    if ui.selectable_label(now == [shape], shape.name(&language)).clicked() {
+                        ed.file.set_prompt_fits(n, i, &[shape]);
+                    }
+                }
+            });
+            ui.label(short);
+        });
+    }
+    ui.add_space(6.0);
 }
 
 fn roles(ui: &mut egui::Ui, view: &ViewState, ed: &mut Editor, n: usize, problems: &[(Option<Field>, Problem)]) {

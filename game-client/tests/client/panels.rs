@@ -78,8 +78,8 @@ fn joining_from_the_start_screen() {
 fn hosting_picks_a_deck() {
     let view = ViewState {
         scenarios: vec![
-            ScenarioSummary { id: "a".into(), title: "Eerste".into(), language: "nl".into(), items: 3, description: String::new() },
-            ScenarioSummary { id: "b".into(), title: "Tweede".into(), language: "en".into(), items: 5, description: "Over iets".into() },
+            ScenarioSummary { id: "a".into(), title: "Eerste".into(), language: "nl".into(), items: 3, description: String::new(), themes: vec![] },
+            ScenarioSummary { id: "b".into(), title: "Tweede".into(), language: "en".into(), items: 5, description: "Over iets".into(), themes: vec![] },
         ],
         ..ViewState::default()
     };
@@ -452,7 +452,7 @@ fn the_host_tab_offers_to_follow_a_session_this_client_led_on_this_server() {
         date: "2026-08-29".into(),
     };
     let mut view = ViewState { server: "ws://x/ws".into(), ..ViewState::default() };
-    view.scenarios = vec![ScenarioSummary { id: "test".into(), title: "Testdeck".into(), language: "nl".into(), items: 4, description: String::new() }];
+    view.scenarios = vec![ScenarioSummary { id: "test".into(), title: "Testdeck".into(), language: "nl".into(), items: 4, description: String::new(), themes: vec![] }];
     view.led = vec![led("ws://x/ws", "AAAAAA"), led("ws://elsewhere/ws", "BBBBBB")];
     let mut h = harness(view, Form::default());
     h.get_by_label("Start de sessie").click();
@@ -732,6 +732,22 @@ fn a_trainer_writes_a_statement_and_the_problem_beside_its_field_goes_away() {
 }
 
 #[test]
+fn a_trainer_adds_a_statement_and_takes_a_theme_other_decks_use() {
+    let (mut view, form) = editing();
+    view.scenarios = vec![ScenarioSummary { id: "samen-werken".into(), title: "Samen werken".into(), language: "nl".into(), items: 23, description: String::new(), themes: vec!["groen".into(), "loslaten".into()] }];
+    let mut h = harness(view, form);
+    h.get_by_label("+ Stelling").click();
+    h.run();
+    h.get_by_label_contains("2. 💬 stelling-2");
+    assert_eq!(h.state().form.editor.as_ref().unwrap().selected, Some(1));
+    h.get_by_label("+ groen").click();
+    h.run();
+    let file = &h.state().form.editor.as_ref().unwrap().file;
+    assert_eq!(file.list_of(protocol::scenario::Field::Item(1, "themes")), ["groen"]);
+    assert!(h.query_by_label("+ groen").is_none(), "a theme the item has is not offered again");
+}
+
+#[test]
 fn a_trainer_adds_a_sketch_moves_it_up_and_saves_a_draft_with_its_problems_to_a_file() {
     let (view, form) = editing();
     let mut h = harness(view, form);
@@ -765,7 +781,7 @@ fn a_trainer_adds_a_sketch_moves_it_up_and_saves_a_draft_with_its_problems_to_a_
 #[test]
 fn the_decks_tab_lists_the_servers_decks_to_edit() {
     let (mut view, _) = editing();
-    view.scenarios = vec![ScenarioSummary { id: "samen-werken".into(), title: "Samen werken".into(), language: "nl".into(), items: 23, description: String::new() }];
+    view.scenarios = vec![ScenarioSummary { id: "samen-werken".into(), title: "Samen werken".into(), language: "nl".into(), items: 23, description: String::new(), themes: vec![] }];
     let mut h = harness(view, Form { tab: StartTab::Decks, ..Form::default() });
     h.get_by_label("Bewerk").click();
     h.run();

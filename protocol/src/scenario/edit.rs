@@ -5,6 +5,7 @@
 use toml_edit::{ArrayOfTables, DocumentMut, Item as Entry, Table, Value};
 
 use super::{Deck, Problem, parse_deck};
+use crate::fit::Shape;
 
 /// A form field: a key of the deck, or of its item number `n` (from 0).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -135,6 +136,40 @@ impl DeckFile {
             list.set_trailing_comma(true);
         }
         set_value(t, key, Value::Array(list));
+    }
+
+    /// The result shapes prompt `i` of item `n` is tagged with.
+    pub fn prompt_fits(&self, n: usize, i: usize) -> Vec<Shape> {
+        let Some(Value::InlineTable(t)) = self.table(Field::Item(n, "prompts")).and_then(|t| t.get("prompts")).and_then(Entry::as_array).and_then(|a| a.get(i)) else {
+            return Vec::new();
+        };
+        match t.get("fits") {
+            Some(Value::String(s)) => Shape::parse(s.value()).into_iter().collect(),
+            Some(Value::Array(a)) => a.iter().filter_map(|v| v.as_str().and_then(Shape::parse)).collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// Tags prompt `i` of item `n` with the shapes it fits (none: a plain text again).
+    pub fn set_prompt_fits(&mut self, n: usize, i: usize, fits: &[Shape]) {
+        let Some(list) = self.table_mut(Field::Item(n, "prompts")).and_then(|t| t.get_mut("prompts")).and_then(Entry::as_array_mut) else { return };
+        let Some(v) = list.get_mut(i) else { return };
+        let text = match &*v {
+            Value::String(s) => s.value().clone(),
+            Value::InlineTable(t) => t.get("text").and_then(Value::as_str).unwrap_or_default().to_owned(),
+            _ => return,
+        };
+        let decor = v.decor().clone();
+        let mut new = if fits.is_empty() {
+            Value::from(text)
+        } else {
+            let mut t = toml_edit::InlineTable::new();
+            t.insert("text", Value::from(text));
+            t.insert("fits", Value::Array(fits.iter().map(|s| s.id()).collect()));
+            Value::InlineTable(t)
+        };
+        *new.decor_mut() = decor;
+        *v = new;
     }
 
     fn items_ref(&self) -> Option<&ArrayOfTables> {
@@ -358,6 +393,11 @@ mod tests {
         let deck = file.check().unwrap();
         assert_eq!((deck.title.as_str(), deck.items[1].statement()), ("Samen werken, nieuw", Some("Geld is zelden het antwoord.")));
         // A tagged prompt stays tagged when the list around it changes.
+        assert_eq!(file.prompt_fits(0, 2), vec![crate::fit::Shape::Depends]);
+        file.set_prompt_fits(0, 0, &[crate::fit::Shape::Split, crate::fit::Shape::Minority]);
+        assert_eq!(file.check().unwrap().items[0].prompt_fits()[0], vec![crate::fit::Shape::Split, crate::fit::Shape::Minority]);
+        file.set_prompt_fits(0, 0, &[]);
+        assert!(file.check().unwrap().items[0].prompt_fits()[0].is_empty(), "untagged again");
         let mut prompts = file.list_of(Field::Item(0, "prompts"));
         prompts.insert(0, "Een nieuwe vraag?".into());
         file.set_list(Field::Item(0, "prompts"), &prompts);

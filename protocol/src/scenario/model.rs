@@ -133,6 +133,7 @@ impl Deck {
             language: self.language.clone(),
             items: self.items.len(),
             description: self.description.clone(),
+            themes: self.items.iter().flat_map(|i| i.themes.iter().cloned()).collect::<std::collections::BTreeSet<_>>().into_iter().collect(),
         }
     }
 }
