@@ -12,6 +12,16 @@ pub fn command(action: &Action, view: &mut ViewState) -> Vec<NetCmd> {
     view.error = None;
     match action {
         Action::SaveReport | Action::SaveSeriesReport | Action::SaveRoomDeck if view.saving_report => Vec::new(),
+        // The list of decks is asked again right after: the server answers in order, so the host
+        // tab offers a saved deck at once.
+        Action::SaveDeck(content) => {
+            view.deck_saved = None;
+            let p = PROTOCOL_VERSION;
+            vec![
+                NetCmd::Send(ClientMsg::SaveDeck { protocol: p, content: content.clone(), key: view.create_key.clone() }),
+                NetCmd::Send(ClientMsg::ListScenarios { protocol: p }),
+            ]
+        }
         Action::SaveRoomDeck => {
             view.saving_report = true;
             view.saved_report = None;
@@ -56,10 +66,7 @@ fn one_command(action: &Action, view: &mut ViewState) -> Option<NetCmd> {
         Action::ShowReason(reason) => send(ClientMsg::ShowReason { reason }),
         Action::AddStatement { statement, options } => send(ClientMsg::AddStatement { statement, options }),
         Action::OpenDeck(id) => send(ClientMsg::GetDeck { protocol: p, id, key: view.create_key.clone() }),
-        Action::SaveDeck(content) => {
-            view.deck_saved = None;
-            send(ClientMsg::SaveDeck { protocol: p, content, key: view.create_key.clone() })
-        }
+        Action::SaveDeck(_) => None,
         Action::Leave => {
             let keep = ViewState::new(view.lang, view.server.clone());
             let scenarios = std::mem::take(&mut view.scenarios);

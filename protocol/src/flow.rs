@@ -126,9 +126,8 @@ pub enum Extra {
     Reason,
 }
 
-/// Whether a player's guess or reason for `item` is taken: while voting on it is open, when the
-/// item asks for it, and after they answered it. Checked in the order a person would want to hear.
-pub fn check_extra(phase: Phase, current: Option<&str>, item: &str, item_known: bool, asked: bool, answered: bool, extra: Extra) -> Result<(), Refusal> {
+/// Whether voting on `item` is open: the session goes on, the item exists and is the one open.
+fn voting_open(phase: Phase, current: Option<&str>, item: &str, item_known: bool) -> Result<(), Refusal> {
     if phase == Phase::Ended {
         return Err(ErrorCode::SessionEnded.into());
     }
@@ -138,6 +137,13 @@ pub fn check_extra(phase: Phase, current: Option<&str>, item: &str, item_known: 
     if phase != Phase::Open || current != Some(item) {
         return Err(ErrorCode::VotingClosed.into());
     }
+    Ok(())
+}
+
+/// Whether a player's guess or reason for `item` is taken: while voting on it is open, when the
+/// item asks for it, and after they answered it. Checked in the order a person would want to hear.
+pub fn check_extra(phase: Phase, current: Option<&str>, item: &str, item_known: bool, asked: bool, answered: bool, extra: Extra) -> Result<(), Refusal> {
+    voting_open(phase, current, item, item_known)?;
     let what = match extra {
         Extra::Guess => "een voorspelling",
         Extra::Reason => "een reden",
@@ -185,15 +191,7 @@ pub fn check_answer(
     item_known: bool,
     option_known: bool,
 ) -> Result<(), Refusal> {
-    if phase == Phase::Ended {
-        return Err(ErrorCode::SessionEnded.into());
-    }
-    if !item_known {
-        return Err(ErrorCode::UnknownItem.into());
-    }
-    if phase != Phase::Open || current != Some(item) {
-        return Err(ErrorCode::VotingClosed.into());
-    }
+    voting_open(phase, current, item, item_known)?;
     if !option_known {
         return Err(ErrorCode::InvalidOption.into());
     }

@@ -122,6 +122,7 @@ async fn a_trainer_opens_a_deck_from_the_server_edits_it_and_saves_it_back() {
     act(&mut t, Action::SaveDeck(content.clone()));
     step_until(&mut t, "saved", |a| view(a).deck_saved.is_some()).await;
     assert_eq!(view(&t).deck_saved, Some(Ok("test".into())));
+    step_until(&mut t, "the list asked again", |a| view(a).scenarios.iter().any(|s| s.id == "test")).await;
     assert_eq!(std::fs::read_to_string(server.scenarios.join("test.toml")).unwrap(), content);
     server.stop().await;
 }
