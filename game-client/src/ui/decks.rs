@@ -360,9 +360,10 @@ fn roles(ui: &mut egui::Ui, view: &ViewState, ed: &mut Editor, n: usize, problem
     let mut remove = None;
     for (i, (name, briefing)) in roles.iter_mut().enumerate() {
         ui.push_id(i, |ui| {
-            ui.horizontal(|ui| {
+            ui.horizontal_wrapped(|ui| {
                 ui.label(l.pick("Rol", "Role"));
-                changed |= ui.add(egui::TextEdit::singleline(name).desired_width(260.0)).changed();
+                let width = (ui.available_width() - 60.0).clamp(120.0, 260.0);
+                changed |= ui.add(egui::TextEdit::singleline(name).desired_width(width)).changed();
                 if ui.small_button("×").on_hover_text(l.pick("Haal deze rol weg", "Remove this role")).clicked() {
                     remove = Some(i);
                 }

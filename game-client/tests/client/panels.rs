@@ -347,6 +347,10 @@ fn text_size_keys_step_between_75_and_200_percent() {
 /// Every button of the screen lies inside the window at `percent` text size in the app's theme
 /// (nothing cut off at the side).
 fn buttons_fit(view: ViewState, percent: u16, high_contrast: bool) {
+    buttons_fit_with(view, Form::default(), percent, high_contrast);
+}
+
+fn buttons_fit_with(view: ViewState, form: Form, percent: u16, high_contrast: bool) {
     let width = 1280.0;
     let screen = ui::screen_for(&view);
     let mut h = Harness::builder().with_size(egui::vec2(width, 720.0)).build_ui_state(
@@ -355,7 +359,7 @@ fn buttons_fit(view: ViewState, percent: u16, high_contrast: bool) {
             ui::zoom::apply(ui.ctx(), percent);
             let _ = ui::draw(ui, st.screen, &st.view, &mut st.form, Instant::now());
         },
-        St { view, form: Form::default(), screen, action: None },
+        St { view, form, screen, action: None },
     );
     h.run();
     h.run();
@@ -381,6 +385,13 @@ fn every_screen_keeps_its_buttons_inside_the_window_from_75_to_200_percent() {
         buttons_fit(in_session(Role::Player, Phase::Open, Some(0), Lang::Nl), percent, high);
         buttons_fit(in_session(Role::Facilitator, Phase::Ended, None, Lang::Nl), percent, high);
         buttons_fit(ViewState::default(), percent, high);
+        // The Decks tab, and the deck editor with a statement and with a sketch selected.
+        let (view, mut form) = editing();
+        buttons_fit_with(view.clone(), Form { editor: None, ..form.clone() }, percent, high);
+        buttons_fit_with(view.clone(), form.clone(), percent, high);
+        let ed = form.editor.as_mut().unwrap();
+        ed.selected = Some(ed.file.add_item("sketch"));
+        buttons_fit_with(view, form, percent, high);
     }
 }
 
