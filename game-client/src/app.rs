@@ -59,15 +59,12 @@ pub fn build(opts: Options) -> App {
     view.resumable = settings.last.clone().filter(|_| join_code.is_none() && opts.watch.is_none() && opts.token.is_none());
     view.error = startup_error;
     // A deck file named on the command line opens in the editor.
-    let editor = opts.deck.as_ref().map(|path| match std::fs::read_to_string(path).map_err(|e| e.to_string()).and_then(|t| protocol::scenario::DeckFile::parse(&t)) {
-        Ok(file) => Ok(crate::ui::decks::Editor {
-            path: path.display().to_string(),
-            selected: Some(0),
+    let editor = opts.deck.as_ref().map(|path| {
+        crate::ui::decks::Editor::read(&path.display().to_string()).map(|ed| crate::ui::decks::Editor {
             previewing: opts.deck_preview.is_some(),
             preview: opts.deck_preview.as_deref().and_then(protocol::Role::parse).unwrap_or(protocol::Role::Player),
-            ..crate::ui::decks::Editor::new(file)
-        }),
-        Err(e) => Err(format!("{}: {e}", path.display())),
+            ..ed
+        })
     });
     if let Some(Err(e)) = &editor {
         view.error = Some(e.clone());

@@ -2,7 +2,6 @@
 //! a deck is written to disk on request. Off the drawing systems, which only draw.
 
 use bevy::prelude::*;
-use protocol::scenario::DeckFile;
 
 use crate::ui::decks::Editor;
 use crate::ui::{Action, Form};
@@ -18,10 +17,10 @@ fn received(mut view: ResMut<ViewState>, mut form: ResMut<Form>) {
         return;
     }
     let Some((id, content)) = view.deck_file.take() else { return };
-    match DeckFile::parse(&content) {
-        Ok(file) => {
+    match Editor::opened(&content, format!("{id}.toml")) {
+        Ok(ed) => {
             view.deck_saved = None;
-            form.editor = Some(Editor { path: format!("{id}.toml"), selected: (file.items() > 0).then_some(0), ..Editor::new(file) });
+            form.editor = Some(ed);
         }
         Err(e) => view.error = Some(e),
     }
@@ -31,13 +30,13 @@ fn received(mut view: ResMut<ViewState>, mut form: ResMut<Form>) {
 fn files(mut asked: MessageReader<Action>, mut view: ResMut<ViewState>, mut form: ResMut<Form>) {
     for action in asked.read() {
         match action {
-            Action::ImportDeck(path) => match std::fs::read_to_string(path).map_err(|e| e.to_string()).and_then(|text| DeckFile::parse(&text)) {
-                Ok(file) => {
+            Action::ImportDeck(path) => match Editor::read(path) {
+                Ok(ed) => {
                     view.error = None;
                     view.deck_saved = None;
-                    form.editor = Some(Editor { path: path.clone(), selected: (file.items() > 0).then_some(0), ..Editor::new(file) });
+                    form.editor = Some(ed);
                 }
-                Err(e) => view.error = Some(format!("{path}: {e}")),
+                Err(e) => view.error = Some(e),
             },
             Action::ExportDeck { path, content } => {
                 let written = crate::files::write_whole(std::path::Path::new(path), content.as_bytes());

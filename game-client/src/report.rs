@@ -25,7 +25,8 @@ pub struct ReportJob {
     waiting: Vec<ReportFormat>,
     /// Files being written.
     writing: usize,
-    markdown: Option<PathBuf>,
+    /// The file the end screen names once written: the Markdown report, or the deck file.
+    named: Option<PathBuf>,
     failed: Option<String>,
     done: Sender<Written>,
     written: Mutex<Receiver<Written>>,
@@ -35,7 +36,7 @@ impl ReportJob {
     /// Reports are saved in `dir` (made when needed).
     pub fn to(dir: PathBuf) -> ReportJob {
         let (done, written) = channel();
-        ReportJob { dir, waiting: Vec::new(), writing: 0, markdown: None, failed: None, done, written: Mutex::new(written) }
+        ReportJob { dir, waiting: Vec::new(), writing: 0, named: None, failed: None, done, written: Mutex::new(written) }
     }
 
     fn busy(&self) -> bool {
@@ -58,7 +59,7 @@ fn start(mut asked: MessageReader<Action>, mut job: ResMut<ReportJob>) {
     for action in asked.read() {
         if matches!(action, Action::SaveReport | Action::SaveSeriesReport | Action::SaveRoomDeck) && !job.busy() {
             job.waiting = if *action == Action::SaveRoomDeck { vec![ReportFormat::Toml] } else { FORMATS.to_vec() };
-            job.markdown = None;
+            job.named = None;
             job.failed = None;
         }
     }
@@ -115,7 +116,7 @@ fn finish(mut job: ResMut<ReportJob>, mut view: ResMut<ViewState>) {
     for outcome in outcomes {
         job.writing -= 1;
         match outcome {
-            Ok((ReportFormat::Md | ReportFormat::Toml, path)) => job.markdown = Some(path),
+            Ok((ReportFormat::Md | ReportFormat::Toml, path)) => job.named = Some(path),
             Ok(_) => {}
             Err(e) => job.failed = Some(e),
         }
@@ -124,7 +125,7 @@ fn finish(mut job: ResMut<ReportJob>, mut view: ResMut<ViewState>) {
         return;
     }
     view.saving_report = false;
-    match (job.failed.take(), job.markdown.take()) {
+    match (job.failed.take(), job.named.take()) {
         (Some(e), _) => view.error = Some(e),
         (None, Some(path)) => view.saved_report = Some(path.display().to_string()),
         (None, None) => {}

@@ -55,8 +55,8 @@ impl Hub {
         .await;
         match saved {
             Ok(Ok(Ok(()))) => {
+                // The next look at the folder (the list, a new session) reads the changed file.
                 tracing::info!(deck = %deck.id, items = deck.items.len(), "a trainer saved a deck");
-                self.decks().await;
                 ServerMsg::DeckSaved { id: deck.id }
             }
             Ok(Ok(Err(problems))) => ServerMsg::DeckProblems { problems },

@@ -27,6 +27,18 @@ impl Editor {
     pub fn new(file: DeckFile) -> Editor {
         Editor { file, selected: None, path: String::new(), note: None, preview: Role::Player, previewing: false }
     }
+
+    /// A deck file's text opened for editing, to be saved back to `path`, its first item shown.
+    pub fn opened(text: &str, path: String) -> Result<Editor, String> {
+        let file = DeckFile::parse(text)?;
+        Ok(Editor { path, selected: (file.items() > 0).then_some(0), ..Editor::new(file) })
+    }
+
+    /// The deck file at `path` on this computer, opened for editing.
+    pub fn read(path: &str) -> Result<Editor, String> {
+        let text = std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))?;
+        Editor::opened(&text, path.to_owned()).map_err(|e| format!("{path}: {e}"))
+    }
 }
 
 /// The Decks tab without a deck open: the server's decks to edit, a new deck, or a file to open.
@@ -273,7 +285,14 @@ fn item_fields(ui: &mut egui::Ui, view: &ViewState, ed: &mut Editor, n: usize, p
     let l = view.lang;
     let it = |k| Field::Item(n, k);
     text(ui, ed, it("id"), l.pick("Korte naam (id; verander hem niet meer als er gespeeld is)", "Short name (id; do not change it once played)"), false, problems);
-    match ed.file.kind_of(n).as_str() {
+    let kind = ed.file.kind_of(n);
+    // The fields drawn below with their own problems; the item's other problems follow at the end.
+    let beside: &[&str] = match kind.as_str() {
+        "sketch" => &["id", "title", "situation", "role", "questions", "themes"],
+        "question" => &["id", "question", "prompts", "themes"],
+        _ => &["id", "statement", "options", "prompts", "themes"],
+    };
+    match kind.as_str() {
         "sketch" => {
             text(ui, ed, it("title"), l.pick("Titel", "Title"), false, problems);
             text(ui, ed, it("situation"), l.pick("Situatie (iedereen ziet die)", "Situation (everyone sees it)"), true, problems);
@@ -317,7 +336,7 @@ fn item_fields(ui: &mut egui::Ui, view: &ViewState, ed: &mut Editor, n: usize, p
             }
         });
     }
-    for (_, p) in problems.iter().filter(|(at, _)| matches!(at, Some(Field::Item(i, k)) if *i == n && !["id", "statement", "options", "prompts", "themes", "title", "situation", "questions", "question"].contains(k))) {
+    for (_, p) in problems.iter().filter(|(at, _)| matches!(at, Some(Field::Item(i, k)) if *i == n && !beside.contains(k))) {
         problem(ui, p);
     }
 }

@@ -76,14 +76,7 @@ pub fn panel(ui: &mut egui::Ui, view: &ViewState, form: &mut super::Form, now: I
         // Prompts, reasons and agreements can be longer than the window: they scroll.
         egui::Panel::right("prompts").resizable(false).exact_size(380.0).show(ui, |ui| egui::ScrollArea::vertical().show(ui, |ui| {
             ui.add_space(8.0);
-            if let Some(item) = item {
-                prompts(ui, item, view);
-                if let Some(a) = extras(ui, item, view) {
-                    action = Some(a);
-                }
-            }
-            ui.add_space(16.0);
-            if let Some(a) = agreements(ui, view, form) {
+            if let Some(a) = conversation(ui, item, view, form) {
                 action = Some(a);
             }
         }));
@@ -165,12 +158,7 @@ pub fn panel(ui: &mut egui::Ui, view: &ViewState, form: &mut super::Form, now: I
         }
         if !wide {
             ui.add_space(12.0);
-            prompts(ui, item, view);
-            if let Some(a) = extras(ui, item, view) {
-                action = Some(a);
-            }
-            ui.add_space(16.0);
-            if let Some(a) = agreements(ui, view, form) {
+            if let Some(a) = conversation(ui, Some(item), view, form) {
                 action = Some(a);
             }
         }
@@ -202,6 +190,18 @@ fn statement_from_the_room(ui: &mut egui::Ui, view: &ViewState, form: &mut super
         }
     });
     action
+}
+
+/// What the facilitator needs for the conversation: the prompts and the room's reasons for the
+/// item on screen, then the agreements. Beside the result in a wide window, under it otherwise.
+fn conversation(ui: &mut egui::Ui, item: Option<&ItemView>, view: &ViewState, form: &mut super::Form) -> Option<Action> {
+    let mut action = None;
+    if let Some(item) = item {
+        prompts(ui, item, view);
+        action = extras(ui, item, view);
+    }
+    ui.add_space(16.0);
+    agreements(ui, view, form).or(action)
 }
 
 /// The group's agreements: write one (about the item on screen, or about none), see them, take one back.

@@ -766,6 +766,7 @@ fn a_trainer_adds_a_sketch_moves_it_up_and_saves_a_draft_with_its_problems_to_a_
     h.run();
     h.get_by_label_contains("2. 🎭 sketch-1  ⚠");
     h.get_by_label("Rollen, elk met een geheime briefing");
+    assert_eq!(h.get_all_by_label_contains("⚠ `name` in rol 1 van item \"sketch-1\" is leeg").count(), 1, "a role's problem once, beside the roles");
     h.get_by_label("Naar boven").click();
     h.run();
     let file = &h.state().form.editor.as_ref().unwrap().file;
