@@ -267,6 +267,11 @@ fn labels<'a>(report: &'a Report, item: &str) -> Vec<(&'a str, &'a str)> {
     report.option_labels(item).unwrap_or_default()
 }
 
+/// The label of option `option` of `item` (its id, should the deck lack it).
+fn label<'a>(report: &'a Report, item: &str, option: &'a str) -> &'a str {
+    labels(report, item).into_iter().find(|(id, _)| *id == option).map_or(option, |(_, l)| l)
+}
+
 /// One CSV field: quoted where needed, and never a formula. Team names come from players; a
 /// field that Excel would read as a formula (`=`, `+`, `-`, `@`, tab or carriage return first)
 /// gets a leading apostrophe, which Excel shows as text.
@@ -301,7 +306,7 @@ fn csv(report: &Report) -> Vec<u8> {
             }
         }
         if let Some(p) = &t.prediction {
-            let label = labels(report, &it.id).iter().find(|(id, _)| *id == p.option).map_or("", |(_, l)| l);
+            let label = label(report, &it.id, &p.option);
             let (nr, id, text, opt) = (it.number, field(&it.id), field(&it.text), field(&p.option));
             let _ = write!(out, "{nr};{id};{text};Voorspelling;{};{opt};{};;{}\r\n", p.guesses, field(label), p.average);
         }
@@ -343,7 +348,7 @@ fn markdown(report: &Report) -> String {
             }
             let _ = writeln!(out, "```\n");
             if let Some(p) = &t.prediction {
-                let label = labels(report, &it.id).iter().find(|(id, _)| *id == p.option).map_or("", |(_, l)| l).to_lowercase();
+                let label = label(report, &it.id, &p.option).to_lowercase();
                 let real = t.percentages.get(&p.option).copied().unwrap_or(0);
                 let _ = writeln!(out, "Voorspeld: gemiddeld {}% {label} ({} gokken); het werd {real}%.\n", p.average, p.guesses);
             }
@@ -434,7 +439,7 @@ fn themes(report: &Report, out: &mut String) {
 /// An item's reasons under it, per option: the analysis reads what was said by theme.
 fn reasons_md(report: &Report, it: &ItemReport, out: &mut String) {
     for r in &it.reasons {
-        let label = labels(report, &it.id).iter().find(|(id, _)| *id == r.option).map_or(r.option.as_str(), |(_, l)| l);
+        let label = label(report, &it.id, &r.option);
         let _ = writeln!(out, "  - Redenen bij *{label}*:");
         for text in &r.texts {
             let _ = writeln!(out, "    - \"{}\"", text.replace('\n', " "));
