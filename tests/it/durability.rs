@@ -80,7 +80,7 @@ async fn after_kill_9_every_acked_answer_phase_role_and_token_is_back() {
     b.child.kill().unwrap();
     b.child.wait().unwrap();
     drop(players.iter_mut().map(|(p, _)| p).collect::<Vec<_>>());
-    let b = Binary::start(dir.path(), port).await;
+    let mut b = Binary::start(dir.path(), port).await;
 
     let mut f = resume(&b, &code, &ftoken).await;
     let Welcomed { role, session, .. } = f.welcomed().await;
@@ -104,7 +104,7 @@ async fn after_kill_9_every_acked_answer_phase_role_and_token_is_back() {
     assert_eq!(t.teams["Oost"].total, 4);
 
     // SIGTERM stops it cleanly.
-    let mut child = b.child;
+    let child = &mut b.child;
     let status = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
     assert!(status.success());
     let deadline = std::time::Instant::now() + WAIT;

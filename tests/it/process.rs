@@ -66,6 +66,14 @@ impl Binary {
     }
 }
 
+/// A test that ends (or fails) without stopping its server does not leave it running.
+impl Drop for Binary {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
