@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds what a facilitator downloads, so nobody needs Rust: a zip for Windows and a tar.gz for Linux,
-# each with the `dilemma` app, the `session-server`, the decks and a short "start here" text.
+# each with the `dilemma` app, the `session-server`, the decks and a short "start here" text;
+# and the Debian package of the shared server (scripts/deb.sh).
 # Then unpacks the Linux one in an empty folder and starts its server there, to prove it runs.
 #
 #   scripts/package.sh            # both; the Windows one is cross-compiled with Debian's mingw-w64
@@ -71,6 +72,8 @@ linux() {
     rm -rf "dist/$name"
     echo "dist/$name.tar.gz ($(du -h "dist/$name.tar.gz" | cut -f1)) in $((SECONDS - started)) s"
     check_linux "dist/$name.tar.gz"
+    # The shared server for a Debian server of the IT department (tests/it/package.rs checks its contents).
+    scripts/deb.sh "$CARGO_TARGET_DIR/release/session-server" dist
 }
 
 # Unpacks the tar.gz in an empty folder and starts its server there, as a facilitator would:

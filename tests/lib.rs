@@ -69,6 +69,8 @@ briefing = "Briefing twee."
 
 pub struct Server {
     pub url: String,
+    /// The monitoring port (`/metrics`).
+    pub metrics: std::net::SocketAddr,
     pub db: PathBuf,
     pub scenarios: PathBuf,
     pub shutdown: CancellationToken,
@@ -102,7 +104,7 @@ impl Server {
     /// Stops gracefully and starts again on the same address, files and settings' defaults,
     /// as when the facilitator's laptop restarts the server: clients reconnect by themselves.
     pub async fn restart(self) -> Server {
-        let addr = self.url.trim_start_matches("ws://").trim_end_matches("/ws").to_owned();
+        let addr = self.addr().to_string();
         let dir = self.stop().await;
         Server::start_at(dir, &addr, |_| {}).await
     }
@@ -112,12 +114,16 @@ impl Server {
         config.role_seed = Some(42);
         tune(&mut config);
         let listener = TcpListener::bind(addr).await.unwrap();
-        let url = format!("ws://{}/ws", listener.local_addr().unwrap());
+        let scheme = if config.tls.is_some() { "wss" } else { "ws" };
+        let url = format!("{scheme}://{}/ws", listener.local_addr().unwrap());
+        let monitor = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let metrics = monitor.local_addr().unwrap();
         let shutdown = CancellationToken::new();
         let (db, scenarios) = (config.db.clone(), config.scenarios.clone());
         let token = shutdown.clone();
-        let task = tokio::spawn(async move { session_server::run(listener, config, token).await.unwrap() });
-        Server { url, db, scenarios, shutdown, task, _dir: dir }
+        let listeners = session_server::Listeners { main: listener, metrics: Some(monitor) };
+        let task = tokio::spawn(async move { session_server::run_on(listeners, config, token).await.unwrap() });
+        Server { url, metrics, db, scenarios, shutdown, task, _dir: dir }
     }
 
     /// Stops the server gracefully and waits until the store is flushed.
@@ -125,6 +131,11 @@ impl Server {
         self.shutdown.cancel();
         tokio::time::timeout(Duration::from_secs(10), self.task).await.expect("server stops in time").unwrap();
         self._dir
+    }
+
+    /// The main port's address.
+    pub fn addr(&self) -> std::net::SocketAddr {
+        self.url.split("://").nth(1).unwrap().trim_end_matches("/ws").parse().unwrap()
     }
 
     pub async fn client(&self) -> TestClient {
@@ -171,6 +182,14 @@ pub struct TestClient {
 }
 
 impl TestClient {
+    /// A client of `url` from the local address `from`, with `tls` for a `wss://` address.
+    pub async fn connect<R>(request: R, from: Option<std::net::IpAddr>, tls: Option<std::sync::Arc<rustls::ClientConfig>>) -> TestClient
+    where
+        R: tokio_tungstenite::tungstenite::client::IntoClientRequest + Unpin,
+    {
+        TestClient { c: Client::connect_with(request, from, tls).await.unwrap(), seen: Vec::new() }
+    }
+
     pub async fn send(&mut self, v: serde_json::Value) {
         self.c.send_text(&v.to_string()).await.unwrap();
     }

@@ -14,6 +14,58 @@ pub fn network(ip: IpAddr) -> IpAddr {
     }
 }
 
+/// The address an IT department gives the service, e.g. `https://dilemma.gemeente.nl/`: what every
+/// QR code, join link and projector page says, and an `Origin` the websocket accepts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublicUrl {
+    /// `scheme://host[:port]`, without a slash at the end: the pages' origin.
+    base: String,
+}
+
+impl PublicUrl {
+    /// Reads `http(s)://host[:port]` with at most a `/` after it: the pages live at the root.
+    pub fn parse(url: &str) -> Result<PublicUrl, String> {
+        let bad = |why: &str| format!("--public-url {url:?}: {why}; write it as https://dilemma.gemeente.nl/");
+        let (scheme, rest) = url.split_once("://").ok_or_else(|| bad("it has no scheme"))?;
+        let scheme = scheme.to_ascii_lowercase();
+        if scheme != "http" && scheme != "https" {
+            return Err(bad("only http:// and https:// addresses can be opened by phones"));
+        }
+        let (authority, path) = rest.split_at(rest.find(['/', '?', '#']).unwrap_or(rest.len()));
+        if !path.is_empty() && path != "/" {
+            return Err(bad("the pages live at the root of the address, so it cannot have a path, query or fragment"));
+        }
+        if authority.contains('@') {
+            return Err(bad("it cannot hold a user name or password"));
+        }
+        let host = match authority.rsplit_once(':') {
+            Some((h, port)) if !h.ends_with(':') && !port.contains(']') => {
+                port.parse::<u16>().map_err(|_| bad("its port is not a number from 1 to 65535"))?;
+                h
+            }
+            _ => authority,
+        };
+        if host.is_empty() || !plain_host(authority) {
+            return Err(bad("its host name is empty or has characters a host name cannot have"));
+        }
+        Ok(PublicUrl { base: format!("{scheme}://{}", authority.to_ascii_lowercase()) })
+    }
+
+    /// `https://dilemma.gemeente.nl`: the join page is this with `/`.
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
+    pub fn is_https(&self) -> bool {
+        self.base.starts_with("https://")
+    }
+
+    /// Whether a browser page's `Origin` is this address's.
+    pub fn is_origin(&self, origin: &str) -> bool {
+        origin.eq_ignore_ascii_case(&self.base)
+    }
+}
+
 /// The first private IPv4 address of this machine, the one a phone or laptop in the room can reach.
 pub fn lan_ip() -> Option<Ipv4Addr> {
     if_addrs::get_if_addrs()
@@ -121,6 +173,24 @@ mod tests {
         assert_eq!(announced_page("0.0.0.0:7878".parse().unwrap(), lan), ("http://10.0.0.5:7878/".into(), false));
         assert!(announced_page("127.0.0.1:7878".parse().unwrap(), lan).1, "loopback only");
         assert!(announced_page("0.0.0.0:7878".parse().unwrap(), None).1, "no LAN address");
+    }
+
+    #[test]
+    fn a_public_address_is_an_http_or_https_origin_at_the_root() {
+        for (given, base) in [
+            ("https://dilemma.gemeente.nl/", "https://dilemma.gemeente.nl"),
+            ("HTTPS://Dilemma.Gemeente.NL", "https://dilemma.gemeente.nl"),
+            ("http://10.0.0.5:8080/", "http://10.0.0.5:8080"),
+            ("https://[2001:db8::1]:8443", "https://[2001:db8::1]:8443"),
+        ] {
+            assert_eq!(PublicUrl::parse(given).unwrap().base(), base, "{given}");
+        }
+        for bad in ["dilemma.gemeente.nl", "ftp://x.nl/", "https://x.nl/dilemma/", "https://x.nl/?a=1", "https:///", "https://a@x.nl/", "https://x.nl:99999/", "https://x.nl/#top", "https://<x>/"] {
+            let e = PublicUrl::parse(bad).unwrap_err();
+            assert!(e.contains("https://dilemma.gemeente.nl/"), "{bad}: {e}");
+        }
+        let p = PublicUrl::parse("https://dilemma.gemeente.nl/").unwrap();
+        assert!(p.is_https() && p.is_origin("https://Dilemma.gemeente.nl") && !p.is_origin("http://dilemma.gemeente.nl"));
     }
 
     #[test]

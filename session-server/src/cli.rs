@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use crate::export::{Format, load_report, render};
-use crate::{Config, run};
+use crate::Config;
 use tokio_util::sync::CancellationToken;
 
 /// Session server for the dilemma game and "Acteren via B" sketches.
@@ -31,6 +31,24 @@ struct Cli {
     /// Only who has this key may start a session (trainers on a shared server); players need no key.
     #[arg(long, global = true, env = "SESSION_SERVER_CREATE_KEY")]
     create_key: Option<String>,
+    /// The address phones use, e.g. https://dilemma.gemeente.nl/: in every QR code, join link and
+    /// projector page (default: the address a page was opened with, or this machine's LAN address).
+    #[arg(long, global = true, env = "SESSION_SERVER_PUBLIC_URL")]
+    public_url: Option<String>,
+    /// A reverse proxy (address or network, e.g. 127.0.0.1 or 10.0.0.0/8) whose X-Forwarded-For /
+    /// Forwarded headers say who the client is. Repeatable; the variable takes a comma-separated list.
+    #[arg(long = "trusted-proxy", global = true, env = "SESSION_SERVER_TRUSTED_PROXIES", value_delimiter = ',', value_name = "CIDR")]
+    trusted_proxies: Vec<String>,
+    /// Serve HTTPS and WSS with this certificate chain (PEM); needs --tls-key. Read again when it
+    /// changes or on SIGHUP.
+    #[arg(long, global = true, env = "SESSION_SERVER_TLS_CERT", requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// The private key (PEM) of --tls-cert.
+    #[arg(long, global = true, env = "SESSION_SERVER_TLS_KEY", requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
+    /// Serve Prometheus metrics at http://ADDR/metrics (a second port, for monitoring only).
+    #[arg(long, global = true, env = "SESSION_SERVER_METRICS_LISTEN", value_name = "ADDR")]
+    metrics_listen: Option<String>,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -67,6 +85,17 @@ enum Command {
         #[arg(long, short)]
         out: Option<PathBuf>,
     },
+    /// A consistent copy of the database (--db) into FILE, also while the server runs and rooms
+    /// play. Never overwrites a file. Restoring is starting a server on the copy.
+    Backup {
+        /// The new file to write.
+        file: PathBuf,
+    },
+    /// Says whether a database file is sound (SQLite's integrity check) and what it holds; exit 1 when not.
+    Check {
+        /// The database file to check (default: --db).
+        file: Option<PathBuf>,
+    },
     /// For whoever runs the server: list the sessions, end one, purge old ones.
     Sessions {
         #[command(subcommand)]
@@ -82,11 +111,49 @@ pub fn main() -> ExitCode {
         Some(Command::Export { code, format, out }) => report_errors(export(&cli.db, &code, format, out)),
         Some(Command::Report { codes, out }) => report_errors(series_report(&cli.db, &codes, out)),
         Some(Command::Sessions { command }) => report_errors(crate::operate::run(&cli.db, command)),
-        None | Some(Command::Serve) => {
-            let mut config = Config::new(cli.scenarios, cli.db);
-            config.retention = (cli.keep_days > 0).then(|| std::time::Duration::from_secs(cli.keep_days * 24 * 3600));
-            config.create_key = cli.create_key.filter(|k| !k.is_empty());
-            report_errors(serve(cli.listen, config))
+        Some(Command::Backup { file }) => report_errors(backup(&cli.db, &file)),
+        Some(Command::Check { file }) => check(file.as_deref().unwrap_or(&cli.db)),
+        None | Some(Command::Serve) => report_errors(hosted(&cli).and_then(|config| serve(cli.listen, cli.metrics_listen, config))),
+    }
+}
+
+/// The serving configuration from the command line, with a sentence for each setting that cannot be used.
+fn hosted(cli: &Cli) -> anyhow::Result<Config> {
+    let mut config = Config::new(cli.scenarios.clone(), cli.db.clone());
+    config.retention = (cli.keep_days > 0).then(|| std::time::Duration::from_secs(cli.keep_days * 24 * 3600));
+    config.create_key = cli.create_key.clone().filter(|k| !k.is_empty());
+    config.public_url = cli.public_url.as_deref().filter(|u| !u.is_empty()).map(crate::address::PublicUrl::parse).transpose().map_err(anyhow::Error::msg)?;
+    config.trusted_proxies = crate::forwarded::Proxies::parse(&cli.trusted_proxies.join(",")).map_err(anyhow::Error::msg)?;
+    if let (Some(cert), Some(key)) = (&cli.tls_cert, &cli.tls_key) {
+        let files = crate::TlsFiles::new(cert, key);
+        crate::tls::load(&files).map_err(anyhow::Error::msg)?;
+        config.tls = Some(files);
+    }
+    Ok(config)
+}
+
+fn backup(db: &std::path::Path, to: &std::path::Path) -> anyhow::Result<()> {
+    let s = crate::store::backup::backup(db, to)?;
+    println!("{}: a copy of {} with {} session(s) and {} answer(s).", to.display(), db.display(), s.sessions, s.answers);
+    Ok(())
+}
+
+fn check(db: &std::path::Path) -> ExitCode {
+    match crate::store::backup::check(db) {
+        Ok(s) if s.problems.is_empty() => {
+            println!("{}: sound; {} session(s), {} answer(s).", db.display(), s.sessions, s.answers);
+            ExitCode::SUCCESS
+        }
+        Ok(s) => {
+            for p in &s.problems {
+                println!("{p}");
+            }
+            eprintln!("{}: damaged ({} problem(s)); start the server on the latest sound backup instead.", db.display(), s.problems.len());
+            ExitCode::FAILURE
+        }
+        Err(e) => {
+            eprintln!("session-server: {e:#}");
+            ExitCode::FAILURE
         }
     }
 }
@@ -158,7 +225,7 @@ fn series_report(db: &std::path::Path, codes: &[String], out: Option<PathBuf>) -
     Ok(())
 }
 
-fn serve(listen: String, config: Config) -> anyhow::Result<()> {
+fn serve(listen: String, metrics_listen: Option<String>, config: Config) -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,tungstenite=warn".into()),
@@ -177,9 +244,17 @@ fn serve(listen: String, config: Config) -> anyhow::Result<()> {
         let listener = tokio::net::TcpListener::bind(&listen)
             .await
             .with_context(|| format!("cannot listen on {listen}; is another server running there? Use --listen"))?;
+        let metrics = match metrics_listen {
+            Some(addr) => Some(
+                tokio::net::TcpListener::bind(&addr)
+                    .await
+                    .with_context(|| format!("cannot listen on {addr} for the metrics; is something else there? Use --metrics-listen"))?,
+            ),
+            None => None,
+        };
         let shutdown = CancellationToken::new();
         tokio::spawn(stop.cancelling(shutdown.clone()));
-        run(listener, config, shutdown).await?;
+        crate::run_on(crate::Listeners { main: listener, metrics }, config, shutdown).await?;
         Ok(())
     })
 }

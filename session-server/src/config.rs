@@ -18,6 +18,28 @@ pub struct Config {
     pub retention: Option<Duration>,
     /// When set, `create_session` must carry this key: on a shared server only trainers start sessions.
     pub create_key: Option<String>,
+    /// Where phones open the pages when the server runs behind a proxy at another address
+    /// (`--public-url`); without it, the address the page was opened with (or the LAN address).
+    pub public_url: Option<crate::address::PublicUrl>,
+    /// Peers whose `X-Forwarded-For` / `Forwarded` say who the client is (`--trusted-proxy`).
+    pub trusted_proxies: crate::forwarded::Proxies,
+    /// Serve HTTPS and WSS with this certificate and key (PEM), reloaded when they change.
+    pub tls: Option<TlsFiles>,
+}
+
+/// A certificate chain and its private key, as PEM files (what certbot writes).
+#[derive(Debug, Clone)]
+pub struct TlsFiles {
+    pub cert: PathBuf,
+    pub key: PathBuf,
+    /// How often the files are looked at for a new pair (a renewal); SIGHUP reads them at once.
+    pub check_every: Duration,
+}
+
+impl TlsFiles {
+    pub fn new(cert: impl Into<PathBuf>, key: impl Into<PathBuf>) -> TlsFiles {
+        TlsFiles { cert: cert.into(), key: key.into(), check_every: Duration::from_secs(10) }
+    }
 }
 
 impl Config {
@@ -29,6 +51,9 @@ impl Config {
             role_seed: None,
             retention: Some(Duration::from_secs(DEFAULT_KEEP_DAYS * 24 * 3600)),
             create_key: None,
+            public_url: None,
+            trusted_proxies: crate::forwarded::Proxies::default(),
+            tls: None,
         }
     }
 }

@@ -5,7 +5,9 @@ use std::time::Duration;
 
 use futures_util::{Sink, SinkExt, Stream, StreamExt};
 use protocol::{ClientMsg, ErrorCode, PROTOCOL_VERSION, Refusal, ServerMsg, flow};
+use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpStream;
+use tokio_rustls::TlsAcceptor;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 use tokio_tungstenite::tungstenite::handshake::server::{ErrorResponse, Request, Response};
@@ -14,9 +16,16 @@ use tokio_tungstenite::tungstenite::protocol::{CloseFrame, WebSocketConfig};
 use tokio_tungstenite::tungstenite::{self, Message};
 use tokio_util::sync::CancellationToken;
 
+use crate::address::PublicUrl;
+use std::sync::Arc;
+
 use crate::config::Limits;
+use crate::metrics::Metrics;
+use crate::forwarded::ClientAddr;
 use crate::http;
-use crate::hub::Hub;
+use crate::hub::{Admitted, Hub};
+use crate::rewind::Rewind;
+use crate::web::Page;
 use crate::outbox::{Out, Outbox};
 use crate::ratelimit::RateLimiter;
 use crate::session::{Attach, SessionHandle};
@@ -32,32 +41,104 @@ pub fn ws_config(limits: &Limits) -> WebSocketConfig {
         .max_frame_size(Some(limits.max_frame_bytes))
 }
 
-/// Serves one TCP connection until it closes. Errors end this connection only.
-pub async fn serve(stream: TcpStream, peer: SocketAddr, hub: Hub) {
-    let _ = stream.set_nodelay(true);
-    let Some(_admitted) = hub.admit(peer.ip()) else {
-        tracing::info!(%peer, "too many connections from this address; refused with 503");
-        http::refuse_busy(stream).await;
-        return;
+/// Serves one accepted TCP connection until it closes: the per-address admission, TLS where the
+/// server has a certificate, then the request. Errors end this connection only.
+pub async fn accept(tcp: TcpStream, peer: SocketAddr, hub: Hub, tls: Option<TlsAcceptor>) {
+    let _ = tcp.set_nodelay(true);
+    let local = tcp.local_addr().unwrap_or(peer);
+    // A peer that is not a trusted proxy is its own client: counted before anything is read, so a
+    // flood from one address is refused cheaply. A proxy's client is known once its head is read.
+    let early = if hub.config().trusted_proxies.contains(peer.ip()) {
+        None
+    } else {
+        match hub.admit(ClientAddr::direct(peer.ip(), tls.is_some())) {
+            Some(admitted) => Some(admitted),
+            None => {
+                tracing::info!(client = %peer.ip(), "too many connections from this address; refused");
+                hub.metrics().refused_by_limit("connections_per_address");
+                if tls.is_none() {
+                    let mut tcp = tcp;
+                    http::refuse_busy(&mut tcp, false).await;
+                }
+                return;
+            }
+        }
     };
+    match tls {
+        None => serve(tcp, peer, local, false, early, hub).await,
+        Some(acceptor) => match tokio::time::timeout(hub.limits().handshake_timeout, acceptor.accept(tcp)).await {
+            Ok(Ok(stream)) => serve(stream, peer, local, true, early, hub).await,
+            Ok(Err(e)) => {
+                hub.metrics().tls_failed();
+                tracing::debug!(%peer, error = %e, "TLS handshake failed (plain HTTP on the HTTPS port?); closing");
+            }
+            Err(_) => {
+                hub.metrics().tls_failed();
+                tracing::debug!(%peer, "TLS handshake timed out; closing");
+            }
+        },
+    }
+}
+
+/// Serves one connection (plain or TLS) from its first byte: a page, or the websocket.
+async fn serve<S>(mut stream: S, peer: SocketAddr, local: SocketAddr, tls: bool, early: Option<Admitted>, hub: Hub)
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    let proxies = hub.config().trusted_proxies.clone();
     // Boxed: its buffers would otherwise stay part of every connection's task for its whole life.
-    let Some(stream) = Box::pin(http::front_door(stream, peer, hub.limits().handshake_timeout)).await else { return };
-    let handshake = tokio_tungstenite::accept_hdr_async_with_config(stream, check_origin, Some(ws_config(hub.limits())));
+    let read = http::read_request(&mut stream, peer, tls, &proxies, hub.limits().handshake_timeout);
+    let Some((req, head)) = Box::pin(read).await else { return };
+    let _admitted = match early {
+        Some(admitted) => admitted,
+        None => match hub.admit(req.client) {
+            Some(admitted) => admitted,
+            None => {
+                tracing::info!(client = %req.client.ip, "too many connections from this address (behind the proxy); refused with 503");
+                hub.metrics().refused_by_limit("connections_per_address");
+                http::refuse_busy(&mut stream, req.client.https).await;
+                return;
+            }
+        },
+    };
+    if req.path() != "/ws" {
+        let page = crate::pages::answer(&req, local, &hub).await;
+        tracing::debug!(client = %req.client.ip, path = req.path(), status = page.status, "page");
+        hub.metrics().sent(page.len());
+        http::answer(&mut stream, &req.method, page, req.client.https).await;
+        return;
+    }
+    if req.method != "GET" || !req.upgrade {
+        let page = Page::text(426, "Hier is de websocket; open / in een browser. / This is the websocket; open / in a browser.\n");
+        http::answer(&mut stream, &req.method, page, req.client.https).await;
+        return;
+    }
+    websocket(Rewind::new(head, stream), req.client, hub).await;
+}
+
+/// The websocket of one client, from the handshake until it closes.
+async fn websocket<S>(stream: Rewind<S>, client: ClientAddr, hub: Hub)
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    let public = hub.config().public_url.clone();
+    let check = move |req: &Request, resp: Response| check_origin(req, resp, public.as_ref(), client.https);
+    let handshake = tokio_tungstenite::accept_hdr_async_with_config(stream, check, Some(ws_config(hub.limits())));
     let ws = match tokio::time::timeout(hub.limits().handshake_timeout, handshake).await {
         Ok(Ok(ws)) => ws,
         Ok(Err(e)) => {
-            tracing::debug!(%peer, error = %e, "websocket handshake failed");
+            tracing::debug!(client = %client.ip, error = %e, "websocket handshake failed");
             return;
         }
         Err(_) => {
-            tracing::debug!(%peer, "websocket handshake timed out");
+            tracing::debug!(client = %client.ip, "websocket handshake timed out");
             return;
         }
     };
     let (sink, stream) = ws.split();
     let (outbox, rx) = Outbox::new(hub.limits().outbox);
-    let writer = tokio::spawn(write_loop(sink, rx, outbox.kick_token()));
-    let mut conn = Connection { id: hub.next_conn_id(), peer, hub, outbox, session: None };
+    let writer = tokio::spawn(write_loop(sink, rx, outbox.kick_token(), hub.metrics().clone()));
+    let mut conn = Connection { id: hub.next_conn_id(), client, hub, outbox, session: None };
     conn.read_loop(stream).await;
     if let Some(session) = conn.session.take() {
         session.leave(conn.id).await;
@@ -72,26 +153,31 @@ pub async fn serve(stream: TcpStream, peer: SocketAddr, hub: Hub) {
 }
 
 /// Browser pages may open the websocket only when this server served them (403 otherwise), so a
-/// page elsewhere cannot play or watch on a participant's behalf. Clients without an `Origin`
-/// header (the desktop client, the tools) are not browsers and are let in.
+/// page elsewhere cannot play or watch on a participant's behalf: the page's origin is the host it
+/// reached, or the server's public address. Clients without an `Origin` header (the desktop
+/// client, the tools) are not browsers and are let in. Over HTTPS the answer carries HSTS.
 #[allow(clippy::result_large_err)] // the error type is tungstenite's handshake callback signature
-fn check_origin(req: &Request, resp: Response) -> Result<Response, ErrorResponse> {
+fn check_origin(req: &Request, mut resp: Response, public: Option<&PublicUrl>, https: bool) -> Result<Response, ErrorResponse> {
     let header = |name: &str| req.headers().get(name).and_then(|v| v.to_str().ok());
-    match header("origin") {
-        None => Ok(resp),
-        Some(origin) if http::same_origin(origin, header("host").unwrap_or_default()) => Ok(resp),
-        Some(origin) => {
-            tracing::info!(origin, "websocket from a page of another site refused (403)");
-            let mut e = ErrorResponse::new(Some("Verboden: alleen pagina's van deze server. / Forbidden: only this server's pages.\n".into()));
-            *e.status_mut() = tokio_tungstenite::tungstenite::http::StatusCode::FORBIDDEN;
-            Err(e)
+    let allowed = match header("origin") {
+        None => true,
+        Some(origin) => http::same_origin(origin, header("host").unwrap_or_default()) || public.is_some_and(|p| p.is_origin(origin)),
+    };
+    if allowed {
+        if https {
+            resp.headers_mut().insert("strict-transport-security", tungstenite::http::HeaderValue::from_static(http::HSTS));
         }
+        return Ok(resp);
     }
+    tracing::info!(origin = header("origin"), "websocket from a page of another site refused (403)");
+    let mut e = ErrorResponse::new(Some("Verboden: alleen pagina's van deze server. / Forbidden: only this server's pages.\n".into()));
+    *e.status_mut() = tokio_tungstenite::tungstenite::http::StatusCode::FORBIDDEN;
+    Err(e)
 }
 
 struct Connection {
     id: u64,
-    peer: SocketAddr,
+    client: ClientAddr,
     hub: Hub,
     outbox: Outbox,
     session: Option<SessionHandle>,
@@ -124,12 +210,13 @@ impl Connection {
                         None => break,
                         Some(Ok(msg)) => msg,
                         Some(Err(tungstenite::Error::Capacity(e))) => {
-                            tracing::info!(peer = %self.peer, error = %e, "frame too large; closing with 1009");
+                            tracing::info!(client = %self.client.ip, error = %e, "frame too large; closing with 1009");
+                            self.hub.metrics().refused_by_limit("frame_size");
                             self.outbox.push(Out::Close(CloseCode::Size, "bericht groter dan 16 KiB"));
                             break;
                         }
                         Some(Err(e)) => {
-                            tracing::debug!(peer = %self.peer, error = %e, "websocket read error");
+                            tracing::debug!(client = %self.client.ip, error = %e, "websocket read error");
                             break;
                         }
                     };
@@ -144,7 +231,8 @@ impl Connection {
                         Message::Ping(_) | Message::Pong(_) | Message::Frame(_) => continue,
                     };
                     if !limiter.allow(std::time::Instant::now()) {
-                        tracing::info!(peer = %self.peer, "rate limit exceeded; closing with 1008");
+                        tracing::info!(client = %self.client.ip, "rate limit exceeded; closing with 1008");
+                        self.hub.metrics().refused_by_limit("message_rate");
                         self.reply(Refusal::from(ErrorCode::RateLimited));
                         self.outbox.push(Out::Close(CloseCode::Policy, "te veel berichten"));
                         break;
@@ -163,7 +251,7 @@ impl Connection {
                 _ = tick.tick() => {
                     let idle = last_seen.elapsed();
                     if idle >= limits.ping_interval + limits.pong_timeout {
-                        tracing::info!(peer = %self.peer, "no answer to ping; dropping the connection");
+                        tracing::info!(client = %self.client.ip, "no answer to ping; dropping the connection");
                         break;
                     }
                     if idle >= limits.ping_interval {
@@ -171,7 +259,8 @@ impl Connection {
                     }
                 }
                 () = tokio::time::sleep_until(first_deadline), if !heard => {
-                    tracing::info!(peer = %self.peer, "no first message in time; closing with 1008");
+                    tracing::info!(client = %self.client.ip, "no first message in time; closing with 1008");
+                    self.hub.metrics().refused_by_limit("first_message");
                     self.outbox.push(Out::Close(CloseCode::Policy, "geen bericht ontvangen"));
                     break;
                 }
@@ -185,6 +274,7 @@ impl Connection {
     }
 
     fn reply(&self, refusal: Refusal) {
+        self.hub.metrics().refusal(refusal.code);
         self.outbox.msg(&ServerMsg::from(refusal));
     }
 
@@ -208,23 +298,23 @@ impl Connection {
             self.reply(refusal);
             return Next::Continue;
         }
-        let ip = self.peer.ip();
+        let who = self.client;
         let attached = match msg {
             ClientMsg::ListScenarios { .. } => {
                 self.outbox.msg(&ServerMsg::Scenarios { scenarios: self.hub.scenarios().await });
                 return Next::Continue;
             }
             ClientMsg::GetDeck { id, key, .. } => {
-                self.outbox.msg(&self.hub.deck_file(id, key.as_deref(), ip).await);
+                self.outbox.msg(&self.hub.deck_file(id, key.as_deref(), who).await);
                 return Next::Continue;
             }
             ClientMsg::SaveDeck { content, key, .. } => {
-                self.outbox.msg(&self.hub.save_deck(content, key.as_deref(), ip).await);
+                self.outbox.msg(&self.hub.save_deck(content, key.as_deref(), who).await);
                 return Next::Continue;
             }
             ClientMsg::CreateSession { scenario, title, key, follows, .. } => {
                 let wanted = crate::hub::NewSession { scenario, title, key, follows };
-                match self.hub.create(wanted, ip, self.id, self.outbox.clone()).await {
+                match self.hub.create(wanted, who, self.id, self.outbox.clone()).await {
                     Ok(s) => {
                         self.session = Some(s);
                         Ok(())
@@ -240,7 +330,7 @@ impl Connection {
             ClientMsg::Resume { code, token, .. } => {
                 let r = self.enter(&code, Attach::Resume { token }).await;
                 if r.as_ref().is_err_and(|r| r.code == ErrorCode::Unauthorized) {
-                    self.hub.guess_failed(ip);
+                    self.hub.guess_failed(who);
                 }
                 r
             }
@@ -261,10 +351,10 @@ impl Connection {
     /// Enters the session with this code. A session that left memory just as it was found is
     /// found again (read back from the database), once.
     async fn enter(&mut self, code: &str, how: Attach) -> Result<(), Refusal> {
-        let ip = self.peer.ip();
+        let who = self.client;
         let mut tries = 0;
         loop {
-            let session = self.hub.find(code, ip).await?;
+            let session = self.hub.find(code, who).await?;
             match session.attach(self.id, self.outbox.clone(), how.clone()).await {
                 Ok(_) => {
                     self.session = Some(session);
@@ -281,21 +371,22 @@ impl Connection {
 ///
 /// A kick (the client could not keep up) interrupts even a write that is blocked on a full
 /// socket; the writer then tries briefly to say 1013 and returns, which closes the connection.
-async fn write_loop<S>(mut sink: S, rx: mpsc::Receiver<Out>, kick: CancellationToken)
+async fn write_loop<S>(mut sink: S, rx: mpsc::Receiver<Out>, kick: CancellationToken, metrics: Arc<Metrics>)
 where
     S: Sink<Message, Error = tungstenite::Error> + Unpin,
 {
     tokio::select! {
         biased;
         () = kick.cancelled() => {
+            metrics.refused_by_limit("slow_client");
             let bye = sink.send(close(CloseCode::Again, "te traag; maak opnieuw verbinding"));
             let _ = tokio::time::timeout(Duration::from_millis(500), bye).await;
         }
-        () = drain(&mut sink, rx) => {}
+        () = drain(&mut sink, rx, &metrics) => {}
     }
 }
 
-async fn drain<S>(sink: &mut S, mut rx: mpsc::Receiver<Out>)
+async fn drain<S>(sink: &mut S, mut rx: mpsc::Receiver<Out>, metrics: &Metrics)
 where
     S: Sink<Message, Error = tungstenite::Error> + Unpin,
 {
@@ -303,6 +394,7 @@ where
         loop {
             match out {
                 Out::Text(t) => {
+                    metrics.sent(t.len());
                     if sink.feed(Message::Text(t)).await.is_err() {
                         return;
                     }

@@ -1,26 +1,53 @@
-//! The front door of every TCP connection: reads the request head, hands `/ws` to the websocket and answers anything else with a page.
+//! The front door of every connection: reads the request head and says who it is from; answers with a page, or hands `/ws` to the websocket.
 
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
-use crate::rewind::Rewind;
-use crate::web::{self, CSP, Page};
+use crate::forwarded::{ClientAddr, Headers, Proxies};
+use crate::web::{CSP, Page};
 
 /// Longest request head accepted (request line and headers).
 pub const MAX_HEAD: usize = 8 * 1024;
 
-/// Reads the request on `stream` and answers it. Returns the stream (with what was read put back)
-/// when it asks for the websocket; `None` when it was answered here or was not HTTP at all.
-pub async fn front_door(mut stream: TcpStream, peer: SocketAddr, deadline: Duration) -> Option<Rewind> {
-    let head = match tokio::time::timeout(deadline, read_head(&mut stream)).await {
+/// What every answer over HTTPS carries: browsers use HTTPS for this host for a year.
+pub const HSTS: &str = "max-age=31536000";
+
+/// A request head, read and understood.
+#[derive(Debug)]
+pub struct Request {
+    pub method: String,
+    /// Path and query.
+    pub target: String,
+    pub host: Option<String>,
+    pub gzip: bool,
+    /// `Upgrade: websocket`.
+    pub upgrade: bool,
+    /// Who sent it: the peer, or the client a trusted proxy names.
+    pub client: ClientAddr,
+}
+
+impl Request {
+    pub fn path(&self) -> &str {
+        self.target.split('?').next().unwrap_or(&self.target)
+    }
+}
+
+/// Reads the request head on `stream` (from `peer`, over TLS when `tls`). Returns it with its raw
+/// bytes (the websocket handshake reads them again); `None` when it was answered here (a bad or
+/// overlong head) or was not HTTP at all.
+pub async fn read_request<S>(stream: &mut S, peer: SocketAddr, tls: bool, proxies: &Proxies, deadline: Duration) -> Option<(Request, Vec<u8>)>
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
+    let hsts = tls;
+    let head = match tokio::time::timeout(deadline, read_head(stream)).await {
         Ok(Ok(head)) => head,
         Ok(Err(why)) => {
             tracing::debug!(%peer, why, "not an HTTP request; closing");
             if why == "request head too large" {
-                answer(&mut stream, "GET", Page::text(431, "Te grote aanvraag. / Request header too large.\n")).await;
+                answer(stream, "GET", Page::text(431, "Te grote aanvraag. / Request header too large.\n"), hsts).await;
             }
             return None;
         }
@@ -32,43 +59,40 @@ pub async fn front_door(mut stream: TcpStream, peer: SocketAddr, deadline: Durat
     let mut headers = [httparse::EMPTY_HEADER; 48];
     let mut req = httparse::Request::new(&mut headers);
     if !matches!(req.parse(&head), Ok(httparse::Status::Complete(_))) {
-        answer(&mut stream, "GET", Page::text(400, "Geen geldige HTTP-aanvraag. / Bad request.\n")).await;
+        answer(stream, "GET", Page::text(400, "Geen geldige HTTP-aanvraag. / Bad request.\n"), hsts).await;
         return None;
     }
-    let method = req.method.unwrap_or("");
-    let target = req.path.unwrap_or("/");
-    let header = |name: &str| req.headers.iter().find(|h| h.name.eq_ignore_ascii_case(name)).and_then(|h| std::str::from_utf8(h.value).ok());
-    let path = target.split('?').next().unwrap_or(target);
-    if path == "/ws" {
-        if method == "GET" && header("upgrade").is_some_and(|u| u.eq_ignore_ascii_case("websocket")) {
-            return Some(Rewind::new(head, stream));
-        }
-        answer(&mut stream, method, Page::text(426, "Hier is de websocket; open / in een browser. / This is the websocket; open / in a browser.\n")).await;
-        return None;
-    }
-    let page = if method == "GET" || method == "HEAD" {
-        let local = stream.local_addr().unwrap_or(peer);
-        let mut page = web::page(target, header("host"), local);
-        if !header("accept-encoding").is_some_and(accepts_gzip) {
-            page.gzipped = None;
-        }
-        page
-    } else {
-        Page::text(405, "Alleen GET. / Only GET.\n")
+    let values = |name: &str| -> Vec<&str> {
+        req.headers.iter().filter(|h| h.name.eq_ignore_ascii_case(name)).filter_map(|h| std::str::from_utf8(h.value).ok()).collect()
     };
-    tracing::debug!(%peer, path, status = page.status, "page");
-    let method = method.to_owned();
-    answer(&mut stream, &method, page).await;
-    None
+    let forwarding = Headers { x_forwarded_for: values("x-forwarded-for"), x_forwarded_proto: values("x-forwarded-proto"), forwarded: values("forwarded") };
+    let client = match proxies.client(peer.ip(), tls, &forwarding) {
+        Ok(client) => client,
+        Err(why) => {
+            tracing::warn!(%peer, why, "a trusted proxy sent forwarding headers that cannot be read; answered 400");
+            answer(stream, "GET", Page::text(400, "Ongeldige doorstuurkoppen van de proxy. / Bad forwarding headers from the proxy.\n"), hsts).await;
+            return None;
+        }
+    };
+    let first = |name: &str| values(name).first().map(|v| (*v).to_owned());
+    let request = Request {
+        method: req.method.unwrap_or("").to_owned(),
+        target: req.path.unwrap_or("/").to_owned(),
+        host: first("host"),
+        gzip: first("accept-encoding").is_some_and(|v| accepts_gzip(&v)),
+        upgrade: first("upgrade").is_some_and(|u| u.eq_ignore_ascii_case("websocket")),
+        client,
+    };
+    Some((request, head))
 }
 
 /// Tells a client from an address with too many connections open to come back later, and closes.
-pub async fn refuse_busy(mut stream: TcpStream) {
-    answer(&mut stream, "GET", Page::text(503, "Te veel verbindingen vanaf dit adres; probeer het zo opnieuw.\nToo many connections from this address.\n")).await;
+pub async fn refuse_busy<S: AsyncRead + AsyncWrite + Unpin>(stream: &mut S, hsts: bool) {
+    answer(stream, "GET", Page::text(503, "Te veel verbindingen vanaf dit adres; probeer het zo opnieuw.\nToo many connections from this address.\n"), hsts).await;
 }
 
 /// Reads until the blank line that ends a request head. Fails fast on what cannot be HTTP.
-async fn read_head(stream: &mut TcpStream) -> Result<Vec<u8>, &'static str> {
+async fn read_head<S: AsyncRead + Unpin>(stream: &mut S) -> Result<Vec<u8>, &'static str> {
     let mut buf = Vec::with_capacity(1024);
     let mut chunk = [0u8; 2048];
     loop {
@@ -109,14 +133,16 @@ fn accepts_gzip(value: &str) -> bool {
     })
 }
 
-/// Writes `page` with the headers every answer carries, then closes without resetting the connection.
-async fn answer(stream: &mut TcpStream, method: &str, page: Page) {
+/// Writes `page` with the headers every answer carries (and HSTS over HTTPS), then closes without
+/// resetting the connection.
+pub async fn answer<S: AsyncRead + AsyncWrite + Unpin>(stream: &mut S, method: &str, page: Page, hsts: bool) {
     let reason = match page.status {
         200 => "OK",
         400 => "Bad Request",
         404 => "Not Found",
         405 => "Method Not Allowed",
         426 => "Upgrade Required",
+        403 => "Forbidden",
         431 => "Request Header Fields Too Large",
         503 => "Service Unavailable",
         _ => "",
@@ -131,9 +157,10 @@ async fn answer(stream: &mut TcpStream, method: &str, page: Page) {
         Some(gz) => (gz, "Content-Encoding: gzip\r\nVary: Accept-Encoding\r\n"),
         None => (page.body.as_bytes(), ""),
     };
+    let hsts = if hsts { format!("Strict-Transport-Security: {HSTS}\r\n") } else { String::new() };
     let head = format!(
         "HTTP/1.1 {} {reason}\r\nContent-Type: {}\r\nContent-Length: {}\r\n{encoding}X-Content-Type-Options: nosniff\r\n\
-         Content-Security-Policy: {CSP}\r\nReferrer-Policy: no-referrer\r\nCache-Control: no-cache\r\n{extra}Connection: close\r\n\r\n",
+         Content-Security-Policy: {CSP}\r\nReferrer-Policy: no-referrer\r\nCache-Control: no-cache\r\n{hsts}{extra}Connection: close\r\n\r\n",
         page.status,
         page.content_type,
         body.len()

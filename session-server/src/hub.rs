@@ -13,6 +13,7 @@ use tokio_util::task::TaskTracker;
 
 use crate::config::Config;
 use crate::decks::DeckCache;
+use crate::forwarded::ClientAddr;
 use crate::guard::Budget;
 use crate::secrets::new_code;
 use crate::outbox::Outbox;
@@ -51,6 +52,7 @@ struct Shared {
     reader: Arc<Mutex<rusqlite::Connection>>,
     tracker: TaskTracker,
     shutdown: CancellationToken,
+    health: crate::health::Health,
 }
 
 impl Hub {
@@ -80,6 +82,7 @@ impl Hub {
                 reader: Arc::new(Mutex::new(reader)),
                 tracker,
                 shutdown,
+                health: crate::health::Health::default(),
             }),
         };
         let count = loaded.len();
@@ -103,6 +106,23 @@ impl Hub {
 
     pub fn shutdown(&self) -> &CancellationToken {
         &self.shared.shutdown
+    }
+
+    pub fn metrics(&self) -> &Arc<crate::metrics::Metrics> {
+        self.shared.store.metrics()
+    }
+
+    /// The metrics' text, with the live sessions and the store's queue counted now.
+    pub fn metrics_text(&self) -> String {
+        let live = self.shared.sessions.lock().expect("sessions lock").values().filter(|s| s.is_created() && !s.is_ended()).count();
+        self.metrics().render(live, self.shared.store.queued())
+    }
+
+    /// `Ok` while the store takes writes; otherwise the one-line reason.
+    pub async fn health(&self) -> Result<(), &'static str> {
+        let s = &self.shared;
+        let wait = s.limits.store_busy + std::time::Duration::from_secs(2);
+        s.health.check(&s.store, &s.shutdown, wait).await
     }
 
     pub fn next_conn_id(&self) -> u64 {
@@ -133,12 +153,14 @@ impl Hub {
     /// edits of the file do not change a session that has started.
     /// The connection `conn` (with `out`) becomes its facilitator; the session is found by its code
     /// only once its creation is stored.
-    pub async fn create(&self, wanted: NewSession, ip: IpAddr, conn: u64, out: Outbox) -> Result<SessionHandle, Refusal> {
+    pub async fn create(&self, wanted: NewSession, who: ClientAddr, conn: u64, out: Outbox) -> Result<SessionHandle, Refusal> {
         let NewSession { scenario, title, key, follows } = wanted;
         let scenario = scenario.as_str();
-        self.check_create_key(key.as_deref(), ip)?;
-        if !self.unlimited(ip) && !self.shared.creations.take(ip, Instant::now()) {
-            tracing::info!(%ip, "session creation quota spent; refused");
+        self.check_create_key(key.as_deref(), who)?;
+        let ip = who.ip;
+        if !self.unlimited(who) && !self.shared.creations.take(ip, Instant::now()) {
+            tracing::info!(client = %ip, "session creation quota spent; refused");
+            self.metrics().refused_by_limit("sessions_per_address");
             return Err(Refusal::new(ErrorCode::RateLimited, "Te veel nieuwe sessies vanaf dit adres; wacht een paar minuten of ga verder met een sessie die er al is."));
         }
         let deck = self.decks().await.into_iter().find(|d| d.id == scenario);
@@ -203,10 +225,12 @@ impl Hub {
 
     /// The session with this join code. Wrong codes spend the address's guessing budget (shared by
     /// all its connections); with the budget spent, attempts are refused at once until it refills.
-    pub async fn find(&self, typed: &str, ip: IpAddr) -> Result<SessionHandle, Refusal> {
+    pub async fn find(&self, typed: &str, who: ClientAddr) -> Result<SessionHandle, Refusal> {
+        let ip = who.ip;
         let guard = &self.shared.guard;
         if !guard.take(ip, Instant::now()) {
-            tracing::info!(%ip, "join guessing budget spent; attempt refused");
+            tracing::info!(client = %ip, "join guessing budget spent; attempt refused");
+            self.metrics().refused_by_limit("join_guesses");
             return Err(Refusal::new(
                 ErrorCode::RateLimited,
                 "Te veel verkeerde codes vanaf dit netwerk. Wacht een minuut en controleer de code op het scherm.",
@@ -303,22 +327,22 @@ impl Hub {
 
     /// On a server with a trainers' key, only who brings it may create a session. A wrong key is a
     /// wrong guess: it spends the address's guessing budget, like a wrong join code.
-    fn check_create_key(&self, key: Option<&str>, ip: IpAddr) -> Result<(), Refusal> {
+    fn check_create_key(&self, key: Option<&str>, who: ClientAddr) -> Result<(), Refusal> {
         let Some(wanted) = &self.shared.config.create_key else { return Ok(()) };
         let wrong = "Op deze server kan alleen een trainer met de sleutel een sessie beginnen; vraag de beheerder om de sleutel.";
-        self.check_key(wanted, key, ip, wrong)
+        self.check_key(wanted, key, who.ip, wrong)
     }
 
     /// Who may read and save deck files: with the trainers' key where the server has one, and
     /// otherwise only the server's own machine (the facilitator's laptop that hosts it), never a
     /// phone in the room.
-    pub(crate) fn check_trainer(&self, key: Option<&str>, ip: IpAddr) -> Result<(), Refusal> {
+    pub(crate) fn check_trainer(&self, key: Option<&str>, who: ClientAddr) -> Result<(), Refusal> {
         match &self.shared.config.create_key {
             Some(wanted) => {
                 let wrong = "Decks lezen en bewaren kan op deze server alleen met de sleutel van de trainers; vraag de beheerder erom.";
-                self.check_key(wanted, key, ip, wrong)
+                self.check_key(wanted, key, who.ip, wrong)
             }
-            None if ip.to_canonical().is_loopback() => Ok(()),
+            None if who.this_machine => Ok(()),
             None => Err(Refusal::new(
                 ErrorCode::Unauthorized,
                 "Decks lezen en bewaren kan alleen op de computer waarop de server draait (of met een sleutel: session-server --create-key).",
@@ -336,24 +360,25 @@ impl Hub {
             guard.refund(ip, Instant::now());
             return Ok(());
         }
-        tracing::info!(%ip, given = key.is_some(), "a request without the right trainers' key refused");
+        tracing::info!(client = %ip, given = key.is_some(), "a request without the right trainers' key refused");
         Err(Refusal::new(ErrorCode::Unauthorized, wrong))
     }
 
-    /// This machine itself (the facilitator's app, a reverse proxy, the load generator) is not held
-    /// to the per-address limits, unless `Limits::loopback_unlimited` is off.
-    fn unlimited(&self, ip: IpAddr) -> bool {
-        ip.to_canonical().is_loopback() && self.shared.limits.loopback_unlimited
+    /// This machine itself (the facilitator's app, the load generator) is not held to the
+    /// per-address limits, unless `Limits::loopback_unlimited` is off. A client a trusted proxy
+    /// forwards never is, even when the proxy runs on this machine.
+    fn unlimited(&self, who: ClientAddr) -> bool {
+        who.this_machine && self.shared.limits.loopback_unlimited
     }
 
     /// Counts a new connection from `ip`; `None` when that address already has its maximum open.
     /// The connection is counted until the returned value is dropped.
-    pub fn admit(&self, ip: IpAddr) -> Option<Admitted> {
-        if self.unlimited(ip) {
+    pub fn admit(&self, who: ClientAddr) -> Option<Admitted> {
+        if self.unlimited(who) {
             return Some(Admitted { hub: self.clone(), key: None });
         }
         let limits = &self.shared.limits;
-        let key = crate::address::network(ip);
+        let key = crate::address::network(who.ip);
         let mut open = self.shared.open.lock().expect("open lock");
         let n = open.entry(key).or_insert(0);
         if *n >= limits.connections_per_address {
@@ -364,8 +389,8 @@ impl Hub {
     }
 
     /// Records a failed resume (wrong token) as a failed guess too.
-    pub fn guess_failed(&self, ip: IpAddr) {
-        self.shared.guard.charge(ip, Instant::now());
+    pub fn guess_failed(&self, who: ClientAddr) {
+        self.shared.guard.charge(who.ip, Instant::now());
     }
 }
 

@@ -9,11 +9,15 @@ pub mod config;
 pub mod connection;
 mod decks;
 pub mod export;
+pub mod forwarded;
+mod health;
 mod guard;
 mod http;
 pub mod hub;
+pub mod metrics;
 mod operate;
 pub mod outbox;
+mod pages;
 mod ratelimit;
 mod rewind;
 pub mod secrets;
@@ -22,11 +26,12 @@ pub mod series;
 mod server;
 pub mod session;
 pub mod store;
+mod tls;
 pub mod web;
 pub mod wire;
 
-pub use config::{Config, Limits};
-pub use server::{ServerError, run};
+pub use config::{Config, Limits, TlsFiles};
+pub use server::{Listeners, ServerError, run, run_on};
 
 /// Wall-clock milliseconds since the Unix epoch: what is stored for answers and sketch timers.
 pub fn now_ms() -> i64 {

@@ -1,27 +1,26 @@
-//! A TCP stream that first gives back the bytes already read from it, so the websocket handshake sees the whole request.
+//! A stream (TCP, or TLS over TCP) that first gives back the bytes already read from it, so the websocket handshake sees the whole request.
 
 use std::io;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
-use tokio::net::TcpStream;
 
 /// `inner`, with `head` (read earlier to decide where the request goes) read again first.
 #[derive(Debug)]
-pub struct Rewind {
+pub struct Rewind<S> {
     head: Vec<u8>,
     at: usize,
-    inner: TcpStream,
+    inner: S,
 }
 
-impl Rewind {
-    pub fn new(head: Vec<u8>, inner: TcpStream) -> Rewind {
+impl<S> Rewind<S> {
+    pub fn new(head: Vec<u8>, inner: S) -> Rewind<S> {
         Rewind { head, at: 0, inner }
     }
 }
 
-impl AsyncRead for Rewind {
+impl<S: AsyncRead + Unpin> AsyncRead for Rewind<S> {
     fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
         if self.at < self.head.len() {
             let n = (self.head.len() - self.at).min(buf.remaining());
@@ -38,7 +37,7 @@ impl AsyncRead for Rewind {
     }
 }
 
-impl AsyncWrite for Rewind {
+impl<S: AsyncWrite + Unpin> AsyncWrite for Rewind<S> {
     fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
         Pin::new(&mut self.inner).poll_write(cx, buf)
     }

@@ -5,6 +5,8 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use crate::config::Config;
+use crate::metrics::Metrics;
+use crate::tls::Certificates;
 use crate::connection;
 use crate::hub::Hub;
 use crate::store::{Store, StoreError};
@@ -13,6 +15,15 @@ use crate::store::{Store, StoreError};
 pub enum ServerError {
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error("{0}")]
+    Tls(String),
+}
+
+/// Where the server listens: the main port, and the monitoring port for `/metrics` if any.
+#[derive(Debug)]
+pub struct Listeners {
+    pub main: TcpListener,
+    pub metrics: Option<TcpListener>,
 }
 
 /// Runs the server on `listener` until `shutdown` is cancelled.
@@ -20,10 +31,20 @@ pub enum ServerError {
 /// On shutdown it stops accepting, closes every websocket with 1001, stops the sessions, and
 /// returns only after the store has committed everything it was given.
 pub async fn run(listener: TcpListener, config: Config, shutdown: CancellationToken) -> Result<(), ServerError> {
+    run_on(Listeners { main: listener, metrics: None }, config, shutdown).await
+}
+
+/// [`run`] with a monitoring port as well.
+pub async fn run_on(listeners: Listeners, config: Config, shutdown: CancellationToken) -> Result<(), ServerError> {
+    let Listeners { main: listener, metrics } = listeners;
+    let certificates = match &config.tls {
+        Some(files) => Some(Certificates::open(files.clone()).map_err(ServerError::Tls)?),
+        None => None,
+    };
     let db = config.db.clone();
     let (busy, queue) = (config.limits.store_busy, config.limits.store_queue);
     let (store, loaded, writer, reader) = tokio::task::spawn_blocking(move || {
-        let (store, loaded, writer) = Store::open(&db, busy, queue)?;
+        let (store, loaded, writer) = Store::open(&db, busy, queue, Metrics::new())?;
         Ok::<_, StoreError>((store, loaded, writer, crate::store::open_connection(&db)?))
     })
     .await
@@ -31,10 +52,26 @@ pub async fn run(listener: TcpListener, config: Config, shutdown: CancellationTo
     let tracker = TaskTracker::new();
     let hub = Hub::new(config, store, loaded, reader, tracker.clone(), shutdown.clone());
     tracker.spawn(hub.clone().sweep());
+    let tls = certificates.as_ref().map(Certificates::acceptor);
+    if let Some(certificates) = certificates {
+        tracker.spawn(certificates.watch(shutdown.clone()));
+    }
+    if let Some(metrics) = metrics {
+        if let Ok(addr) = metrics.local_addr() {
+            tracing::info!(%addr, "metrics at http://{addr}/metrics");
+        }
+        tracker.spawn(serve_metrics(metrics, hub.clone()));
+    }
     // Read the decks once now, so problems in the scenario folder are in the log at start.
     let offered = hub.decks().await.len();
     tracing::info!(decks = offered, "scenario folder read");
-    if let Ok(addr) = listener.local_addr() {
+    if let Some(public) = &hub.config().public_url {
+        let addr = listener.local_addr().map(|a| a.to_string()).unwrap_or_default();
+        tracing::info!(%addr, tls = tls.is_some(), "listening: phones join at {}/ (projector: {}/watch)", public.base(), public.base());
+        if public.is_https() && tls.is_none() && hub.config().trusted_proxies.is_empty() {
+            tracing::warn!("the public address is https but this server has neither a certificate (--tls-cert) nor a trusted proxy (--trusted-proxy)");
+        }
+    } else if let Ok(addr) = listener.local_addr() {
         let (page, loopback_only) = crate::address::announced_page(addr, crate::address::lan_ip());
         tracing::info!(%addr, "listening: phones join at {page} (projector: {page}watch), websocket at /ws");
         if addr.ip().is_loopback() {
@@ -55,7 +92,7 @@ pub async fn run(listener: TcpListener, config: Config, shutdown: CancellationTo
                     if std::mem::take(&mut refusing) {
                         tracing::info!("accepting new connections again");
                     }
-                    tracker.spawn(connection::serve(stream, peer, hub.clone()));
+                    tracker.spawn(connection::accept(stream, peer, hub.clone(), tls.clone()));
                 }
                 Err(e) => {
                     if !std::mem::replace(&mut refusing, true) {
@@ -75,4 +112,33 @@ pub async fn run(listener: TcpListener, config: Config, shutdown: CancellationTo
     let _ = tokio::task::spawn_blocking(move || writer.join()).await;
     tracing::info!("server stopped; store flushed");
     Ok(())
+}
+
+/// The monitoring port: `/metrics` and nothing else, until the server stops.
+async fn serve_metrics(listener: TcpListener, hub: Hub) {
+    let none = crate::forwarded::Proxies::default();
+    loop {
+        let (mut stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(_) => {
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = hub.shutdown().cancelled() => return,
+        };
+        let (hub, none) = (hub.clone(), none.clone());
+        tokio::spawn(async move {
+            let Some((req, _)) = crate::http::read_request(&mut stream, peer, false, &none, hub.limits().handshake_timeout).await else { return };
+            let page = match (req.method.as_str(), req.path()) {
+                ("GET" | "HEAD", "/metrics") => crate::web::Page {
+                    content_type: "application/openmetrics-text; version=1.0.0; charset=utf-8",
+                    ..crate::web::Page::owned(200, hub.metrics_text())
+                },
+                _ => crate::web::Page::text(404, "Alleen /metrics. / Only /metrics.\n"),
+            };
+            crate::http::answer(&mut stream, &req.method, page, false).await;
+        });
+    }
 }

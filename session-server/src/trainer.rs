@@ -1,7 +1,7 @@
 //! Deck files for trainers over the protocol: read one to edit it, and save one, checked by the
 //! same validator as every deck, under its own id, never dropping an item id that answers are stored under.
 
-use std::net::IpAddr;
+use crate::forwarded::ClientAddr;
 use std::path::{Path, PathBuf};
 
 use protocol::scenario::{Problem, parse_deck};
@@ -11,8 +11,8 @@ use crate::hub::Hub;
 
 impl Hub {
     /// The file of deck `id`, for a trainer (see [`Hub::check_trainer`]).
-    pub async fn deck_file(&self, id: String, key: Option<&str>, ip: IpAddr) -> ServerMsg {
-        if let Err(r) = self.check_trainer(key, ip) {
+    pub async fn deck_file(&self, id: String, key: Option<&str>, who: ClientAddr) -> ServerMsg {
+        if let Err(r) = self.check_trainer(key, who) {
             return r.into();
         }
         self.decks().await;
@@ -27,8 +27,8 @@ impl Hub {
 
     /// Saves a trainer's deck file: checked, then written (whole, or not at all) as the file that
     /// holds this deck id, or as `<id>.toml` for a new deck.
-    pub async fn save_deck(&self, content: String, key: Option<&str>, ip: IpAddr) -> ServerMsg {
-        if let Err(r) = self.check_trainer(key, ip) {
+    pub async fn save_deck(&self, content: String, key: Option<&str>, who: ClientAddr) -> ServerMsg {
+        if let Err(r) = self.check_trainer(key, who) {
             return r.into();
         }
         let deck = match parse_deck("deck.toml", &content) {

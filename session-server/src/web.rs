@@ -7,7 +7,7 @@ use std::sync::OnceLock;
 
 use protocol::PROTOCOL_VERSION;
 
-use crate::address;
+use crate::address::{self, PublicUrl};
 
 /// Both pages are this one template; the script draws the rest.
 const PAGE: &str = include_str!("../web/page.html");
@@ -41,6 +41,15 @@ impl Page {
     pub fn text(status: u16, body: &'static str) -> Page {
         Page { status, content_type: "text/plain; charset=utf-8", body: Cow::Borrowed(body), gzipped: None }
     }
+
+    pub fn owned(status: u16, body: String) -> Page {
+        Page { status, content_type: "text/plain; charset=utf-8", body: Cow::Owned(body), gzipped: None }
+    }
+
+    /// The bytes of its body as sent (gzipped where it will be).
+    pub fn len(&self) -> usize {
+        self.gzipped.map_or(self.body.len(), <[u8]>::len)
+    }
 }
 
 /// A file as phones get it, made once: the text, and the text gzipped.
@@ -59,20 +68,25 @@ impl Shipped {
 }
 
 /// What the request for `target` (path and query) gets. `host` is the request's `Host` header,
-/// `local` the address this connection came in on.
-pub fn page(target: &str, host: Option<&str>, local: SocketAddr) -> Page {
+/// `local` the address this connection came in on, `public` the address the server is known by
+/// (`--public-url`), which then is what the QR code and the projector page say.
+pub fn page(target: &str, host: Option<&str>, local: SocketAddr, public: Option<&PublicUrl>) -> Page {
+    let join_base = |host, local, lan| match public {
+        Some(p) => (p.base().to_owned(), false),
+        None => address::join_base(host, local, lan),
+    };
     let (path, query) = target.split_once('?').unwrap_or((target, ""));
     match path {
         "/" | "/index.html" => Page::shipped("text/html; charset=utf-8", index()),
         "/watch" => {
-            let (join, loopback) = address::join_base(host, local, address::lan_ip());
+            let (join, loopback) = join_base(host, local, address::lan_ip());
             Page::ok("text/html; charset=utf-8", render("watch", "Dilemmaspel – scherm voor de zaal", &join, loopback))
         }
         "/app.js" => Page::shipped("text/javascript; charset=utf-8", shipped(&SHIPPED_JS, APP_JS)),
         "/style.css" => Page::shipped("text/css; charset=utf-8", shipped(&SHIPPED_CSS, STYLE)),
         "/qr.svg" => match code_param(query) {
             Some(code) => {
-                let (join, _) = address::join_base(host, local, address::lan_ip());
+                let (join, _) = join_base(host, local, address::lan_ip());
                 Page::ok("image/svg+xml", qr_svg(&format!("{join}/?code={code}")))
             }
             None => Page::text(404, "Geen geldige code. / Not a valid code.\n"),
@@ -121,7 +135,7 @@ fn code_param(query: &str) -> Option<String> {
 }
 
 /// The QR code of `text` as an SVG: one path of dark modules, with the quiet zone around it.
-fn qr_svg(text: &str) -> String {
+pub fn qr_svg(text: &str) -> String {
     let Ok(qr) = qrcode::QrCode::new(text.as_bytes()) else { return String::new() };
     let width = qr.width();
     let size = width + 8;

@@ -51,16 +51,21 @@ impl Driver {
 
     /// A headless Chromium with a phone's screen: 390×844 CSS pixels, touch.
     pub async fn phone(&self) -> Page {
-        self.browser(390, 844, true).await
+        self.browser(390, 844, true, &[]).await
+    }
+
+    /// A phone that takes the test's own certificate (as if the municipality's CA were installed).
+    pub async fn phone_accepting_test_certificates(&self) -> Page {
+        self.browser(390, 844, true, &["--ignore-certificate-errors"]).await
     }
 
     /// A headless Chromium on a projector-like screen of 1280×720.
     pub async fn screen(&self) -> Page {
-        self.browser(1280, 720, false).await
+        self.browser(1280, 720, false, &[]).await
     }
 
-    async fn browser(&self, width: u32, height: u32, mobile: bool) -> Page {
-        let options = json!({
+    async fn browser(&self, width: u32, height: u32, mobile: bool, extra: &[&str]) -> Page {
+        let mut options = json!({
             "binary": std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
             "args": ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--no-first-run",
                      "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-quic",
@@ -68,6 +73,9 @@ impl Driver {
             "prefs": {"intl.accept_languages": "nl-NL,nl"},
             "mobileEmulation": {"deviceMetrics": {"width": width, "height": height, "pixelRatio": if mobile { 2 } else { 1 }, "touch": mobile, "mobile": mobile}},
         });
+        for arg in extra {
+            options["args"].as_array_mut().unwrap().push(json!(arg));
+        }
         let c = Session::start(&self.addr, json!({"goog:chromeOptions": options})).await.expect("a Chromium session");
         Page { c }
     }

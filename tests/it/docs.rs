@@ -20,6 +20,11 @@ const ELSEWHERE: &[(&str, &str)] = &[
     ("sleep 1; $CARGO_TARGET_DIR/release/loadgen", "tests/it/loadgen.rs, as above"),
     ("scripts/idle-cpu.sh", "a measurement of the desktop app under Xvfb; game-client/tests run the same app"),
     ("scripts/package.sh", "builds the downloads (minutes of release builds); it checks what it built itself"),
+    ("sudo dpkg -i", "tests/it/package.rs builds the package with scripts/deb.sh, unpacks it with dpkg-deb -x and checks it (no root here)"),
+    ("sudo systemctl", "no systemd on the test machines: tests/it/package.rs starts the unit's ExecStart with its EnvironmentFile as written"),
+    ("sudo cp deploy/nginx/dilemma.conf", "tests/it/proxy.rs runs deploy/nginx/dilemma.conf itself in a real nginx"),
+    ("sudo ln -s /etc/nginx/sites-available/dilemma", "tests/it/proxy.rs runs the site in a real nginx"),
+    ("sudo nginx -t", "tests/it/proxy.rs: nginx refuses to start on a site it cannot read, which fails those tests"),
 ];
 
 /// How the server's command line is written in the docs.
@@ -67,6 +72,10 @@ fn workshop() -> tempfile::TempDir {
     let mut from_room = deck.items[0].clone();
     (from_room.id, from_room.from_room, from_room.themes) = ("zaal-1".into(), true, vec!["uit de zaal".into()]);
     deck.items.push(from_room);
+    // The certificate pair the hosting guide's HTTPS command names.
+    let pair = crate::hosted::make_pair(dir.path(), "dilemma");
+    std::fs::rename(&pair.cert, dir.path().join("fullchain.pem")).unwrap();
+    std::fs::rename(&pair.key, dir.path().join("privkey.pem")).unwrap();
     let conn = session_server::store::open_connection(&dir.path().join("workshop.db")).unwrap();
     conn.execute(
         "INSERT INTO sessions (code, title, scenario, deck, phase, created_ms) VALUES ('K7M2QX', 'Team Wijken', 'samen-werken', ?1, 'lobby', ?2)",
@@ -86,6 +95,10 @@ fn serve(dir: &Path, mut args: Vec<String>) {
     if let Some(i) = args.iter().position(|a| a == "--listen") {
         let host = args[i + 1].rsplit_once(':').unwrap().0.to_owned();
         args[i + 1] = format!("{host}:{port}");
+    }
+    if let Some(i) = args.iter().position(|a| a == "--metrics-listen") {
+        let host = args[i + 1].rsplit_once(':').unwrap().0.to_owned();
+        args[i + 1] = format!("{host}:{}", crate::process::free_port());
     }
     let mut child = Command::new(env!("CARGO_BIN_EXE_server-under-test"))
         .args(&args)
@@ -121,7 +134,7 @@ fn every_command_in_the_readme_and_docs_runs_as_written() {
         if background {
             args.pop();
         }
-        let serves = !args.iter().any(|a| ["validate", "export", "report", "sessions"].contains(&a.as_str()));
+        let serves = !args.iter().any(|a| ["validate", "export", "report", "sessions", "backup", "check"].contains(&a.as_str()));
         if serves {
             serve(dir.path(), args);
         } else {

@@ -1,6 +1,7 @@
 //! Integration tests: the real server on port 0, real websocket clients, real SQLite files.
 
 mod agreements;
+mod backup;
 mod browser;
 mod decks;
 mod docs;
@@ -11,11 +12,16 @@ mod extras;
 mod followup;
 mod lifecycle;
 mod limits;
+mod hosted;
 mod loadgen;
+mod monitoring;
 mod opening;
+mod package;
 mod pages;
 mod play;
 mod process;
+mod proxy;
+mod publiccode;
 mod resume;
 mod room;
 mod series;
@@ -23,5 +29,6 @@ mod storage;
 mod trainers;
 mod sketches;
 mod statements;
+mod tls;
 mod web;
 mod webdriver;

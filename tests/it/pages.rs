@@ -42,7 +42,7 @@ fn page_url(ws_url: &str, path: &str) -> String {
 }
 
 /// The overall result a page shows: (label, percentage text) per option, in order.
-async fn shown_result(page: &Page) -> Vec<(String, String)> {
+pub(crate) async fn shown_result(page: &Page) -> Vec<(String, String)> {
     let v = page
         .js(
             "return Array.from(document.querySelector('.result').children).map(li => [li.querySelector('.label').innerText, li.querySelector('.pct').innerText]);",
@@ -59,7 +59,7 @@ fn expected(tally: &Tally, options: &[(&str, &str)]) -> Vec<String> {
 
 const OPTIONS: [(&str, &str); 3] = [("eens", "Eens"), ("oneens", "Oneens"), ("hangt_af", "Hangt ervan af")];
 
-async fn join_from_url(page: &Page, url: &str) {
+pub(crate) async fn join_from_url(page: &Page, url: &str) {
     page.open(url).await;
     page.wait_text("button[data-key=submit]", "Meedoen").await;
     page.tap("button[data-key=submit]").await;

@@ -24,6 +24,8 @@ use crate::store::Store;
 struct Peer {
     out: Outbox,
     role: Option<Role>,
+    /// Counts it among the connected members (the metrics) while it is in.
+    _counted: Option<crate::metrics::MemberGauge>,
     reply: Option<oneshot::Sender<Result<Role, Refusal>>>,
 }
 
@@ -76,7 +78,7 @@ impl Actor {
     async fn command(&mut self, cmd: Cmd) {
         match cmd {
             Cmd::Attach { conn, out, how, reply } => {
-                self.peers.insert(conn, Peer { out, role: None, reply: Some(reply) });
+                self.peers.insert(conn, Peer { out, role: None, _counted: None, reply: Some(reply) });
                 self.feed(Input::Attach { conn, how, token: new_token() }).await;
             }
             Cmd::Msg { conn, msg } => self.feed(Input::Msg { conn, msg }).await,
@@ -147,12 +149,16 @@ impl Actor {
             Effect::Send { to: To::Roles(_), .. } => unreachable!("broadcasts are gathered in carry_out"),
             Effect::Send { to: To::Conn(conn), msg } => {
                 if let Some(p) = self.peers.get(&conn) {
+                    if let protocol::ServerMsg::Error { code, .. } = &msg {
+                        self.store.metrics().refusal(*code);
+                    }
                     p.out.msg(&msg);
                 }
             }
             Effect::Joined { conn, role } => {
                 if let Some(p) = self.peers.get_mut(&conn) {
                     p.role = Some(role);
+                    p._counted = Some(self.store.metrics().member(role));
                     if let Some(reply) = p.reply.take() {
                         let _ = reply.send(Ok(role));
                     }

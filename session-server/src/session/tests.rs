@@ -230,6 +230,7 @@ impl Room {
                         }
                         Op::CreateSession { .. } | Op::Member { .. } | Op::Ask { .. } => {}
                         Op::Deck { .. } => {}
+                        Op::Probe => panic!("a session never probes the store"),
                     }
                 }
             }

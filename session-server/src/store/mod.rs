@@ -5,6 +5,7 @@
 //! (each job in its own savepoint, so one bad job fails alone), commits, and then calls each job's
 //! `after` with whether it is committed. The session applies and announces a change only then.
 
+pub mod backup;
 pub mod earlier;
 mod load;
 pub mod operator;
@@ -13,7 +14,10 @@ mod writer;
 
 use std::path::Path;
 use std::time::Duration;
+use std::sync::Arc;
 use std::thread::JoinHandle;
+
+use crate::metrics::Metrics;
 
 pub use load::{LoadedMember, LoadedSession, Which, load_sessions};
 pub use schema::open_connection;
@@ -40,6 +44,8 @@ pub enum Op {
     Reason { code: String, item: String, member: u32, text: Option<(String, u64)> },
     /// The session's deck, grown by a statement from the room.
     Deck { code: String, deck_json: String },
+    /// Changes nothing but needs the write lock: the health check's question "can the store write?".
+    Probe,
 }
 
 /// Ops that are committed together or not at all, and what to do after.
@@ -54,6 +60,7 @@ pub(crate) struct Job {
 #[derive(Clone)]
 pub struct Store {
     tx: tokio::sync::mpsc::Sender<Job>,
+    metrics: Arc<Metrics>,
 }
 
 
@@ -69,16 +76,27 @@ impl Store {
     /// Opens (or creates) the database, reads every session in it, and starts the writer thread.
     /// A write that waits longer than `busy` for a lock another program holds fails; at most
     /// `queue` writes wait for the writer.
-    pub fn open(path: &Path, busy: Duration, queue: usize) -> Result<(Store, Vec<LoadedSession>, JoinHandle<()>), StoreError> {
+    pub fn open(path: &Path, busy: Duration, queue: usize, metrics: Arc<Metrics>) -> Result<(Store, Vec<LoadedSession>, JoinHandle<()>), StoreError> {
         let conn = open_connection(path)?;
         conn.busy_timeout(busy).map_err(StoreError::Sql)?;
         let sessions = load_sessions(&conn, Which::Live)?;
         let (tx, rx) = tokio::sync::mpsc::channel(queue.max(1));
+        let counted = metrics.clone();
         let handle = std::thread::Builder::new()
             .name("store-writer".into())
-            .spawn(move || writer::run(conn, rx))
+            .spawn(move || writer::run(conn, rx, &counted))
             .expect("spawning the store thread");
-        Ok((Store { tx }, sessions, handle))
+        Ok((Store { tx, metrics }, sessions, handle))
+    }
+
+    /// The server's metrics, which every holder of the store counts into.
+    pub fn metrics(&self) -> &Arc<Metrics> {
+        &self.metrics
+    }
+
+    /// Writes waiting for the writer thread now.
+    pub fn queued(&self) -> usize {
+        self.tx.max_capacity() - self.tx.capacity()
     }
 
     /// Queues `ops` as one job; `after` runs on the writer thread once it is committed (`true`) or

@@ -4,11 +4,12 @@
 use rusqlite::{Connection, ErrorCode, params};
 
 use super::{Job, Op};
+use crate::metrics::Metrics;
 
 /// At most this many jobs share one commit, so a follow-up never waits behind an endless queue.
 const MAX_GROUP: usize = 8192;
 
-pub(super) fn run(mut conn: Connection, mut rx: tokio::sync::mpsc::Receiver<Job>) {
+pub(super) fn run(mut conn: Connection, mut rx: tokio::sync::mpsc::Receiver<Job>, metrics: &Metrics) {
     let mut group = Vec::with_capacity(256);
     while let Some(first) = rx.blocking_recv() {
         group.push(first);
@@ -18,8 +19,14 @@ pub(super) fn run(mut conn: Connection, mut rx: tokio::sync::mpsc::Receiver<Job>
                 Err(_) => break,
             }
         }
+        let started = std::time::Instant::now();
         let results = match commit(&mut conn, &group) {
-            Ok(results) => results,
+            Ok(results) => {
+                metrics.commit_took(started.elapsed());
+                let answers = group.iter().zip(&results).filter(|(_, ok)| **ok).flat_map(|(job, _)| &job.ops);
+                metrics.answers_committed(answers.filter(|op| matches!(op, Op::Answer { .. })).count() as u64);
+                results
+            }
             Err(e) => {
                 tracing::error!(error = %e, jobs = group.len(), "store commit failed; nothing of this group is stored");
                 vec![false; group.len()]
@@ -125,6 +132,10 @@ fn apply(tx: &Connection, op: &Op) -> rusqlite::Result<()> {
         }
         Op::Reason { code, item, member, text: None } => {
             tx.prepare_cached("DELETE FROM reasons WHERE code = ?1 AND item = ?2 AND member = ?3")?.execute(params![code, item, member])?;
+        }
+        Op::Probe => {
+            // A write statement takes the write lock even when it changes no row.
+            tx.prepare_cached("UPDATE sessions SET code = code WHERE 0")?.execute([])?;
         }
         Op::Deck { code, deck_json } => {
             tx.prepare_cached("UPDATE sessions SET deck = ?2 WHERE code = ?1")?.execute(params![code, deck_json])?;
