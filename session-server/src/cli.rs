@@ -35,7 +35,7 @@ struct Cli {
     /// projector page (default: the address a page was opened with, or this machine's LAN address).
     #[arg(long, global = true, env = "SESSION_SERVER_PUBLIC_URL")]
     public_url: Option<String>,
-    /// A reverse proxy (address or network, e.g. 127.0.0.1 or 10.0.0.0/8) whose X-Forwarded-For /
+    /// A reverse proxy (its address, or a network of proxies only, e.g. 127.0.0.1) whose X-Forwarded-For /
     /// Forwarded headers say who the client is. Repeatable; the variable takes a comma-separated list.
     #[arg(long = "trusted-proxy", global = true, env = "SESSION_SERVER_TRUSTED_PROXIES", value_delimiter = ',', value_name = "CIDR")]
     trusted_proxies: Vec<String>,
@@ -254,6 +254,18 @@ fn serve(listen: String, metrics_listen: Option<String>, config: Config) -> anyh
         };
         let shutdown = CancellationToken::new();
         tokio::spawn(stop.cancelling(shutdown.clone()));
+        // SIGHUP (`systemctl reload`) re-reads the certificate where there is one; it never stops the server.
+        #[cfg(unix)]
+        if let Ok(mut hup) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()) {
+            let tls = config.tls.is_some();
+            tokio::spawn(async move {
+                while hup.recv().await.is_some() {
+                    if !tls {
+                        tracing::info!("SIGHUP: nothing to reload (no --tls-cert); the server goes on");
+                    }
+                }
+            });
+        }
         crate::run_on(crate::Listeners { main: listener, metrics }, config, shutdown).await?;
         Ok(())
     })

@@ -66,7 +66,15 @@ where
         req.headers.iter().filter(|h| h.name.eq_ignore_ascii_case(name)).filter_map(|h| std::str::from_utf8(h.value).ok()).collect()
     };
     let forwarding = Headers { x_forwarded_for: values("x-forwarded-for"), x_forwarded_proto: values("x-forwarded-proto"), forwarded: values("forwarded") };
+    // A forwarding header that is not text must not vanish: the proxy's own address may be in it.
+    let undecodable = req.headers.iter().any(|h| {
+        ["x-forwarded-for", "x-forwarded-proto", "forwarded"].iter().any(|n| h.name.eq_ignore_ascii_case(n)) && std::str::from_utf8(h.value).is_err()
+    });
     let client = match proxies.client(peer.ip(), tls, &forwarding) {
+        Ok(_) if undecodable && proxies.contains(peer.ip()) => Err("a forwarding header that is not text"),
+        other => other,
+    };
+    let client = match client {
         Ok(client) => client,
         Err(why) => {
             tracing::warn!(%peer, why, "a trusted proxy sent forwarding headers that cannot be read; answered 400");

@@ -16,7 +16,7 @@ const ELSEWHERE: &[(&str, &str)] = &[
     ("scripts/fuzz.sh", "the fuzz properties of protocol/tests/fuzz.rs, which ./test.sh runs with fewer cases"),
     ("source scripts/env.sh", "test.sh and every script source it"),
     ("cargo build --release", "a release build for the benchmarks"),
-    ("$CARGO_TARGET_DIR/release/loadgen", "tests/it/loadgen.rs plays the load generator's room, page loads and baselines"),
+    ("$CARGO_TARGET_DIR/release/loadgen", "tests/it/loadgen.rs plays the load generator's room (also over wss://), page loads and baselines"),
     ("sleep 1; $CARGO_TARGET_DIR/release/loadgen", "tests/it/loadgen.rs, as above"),
     ("scripts/idle-cpu.sh", "a measurement of the desktop app under Xvfb; game-client/tests run the same app"),
     ("scripts/package.sh", "builds the downloads (minutes of release builds); it checks what it built itself"),

@@ -77,3 +77,29 @@ async fn it_refuses_to_load_anything_but_loopback() {
     };
     assert!(run_room(&opts).await.unwrap_err().to_string().contains("only loopback"));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_room_over_the_servers_own_tls_is_counted_exactly_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let pair = crate::hosted::make_pair(dir.path(), "load");
+    let s = Server::start_with(move |c| c.tls = Some(session_server::TlsFiles::new(pair.cert, pair.key))).await;
+    assert!(s.url.starts_with("wss://"));
+    dilemma_tools::loadgen::accept_any_certificate();
+    let opts = RoomOpts {
+        url: s.url.clone(),
+        players: 100,
+        window: Duration::from_millis(300),
+        change: 0.3,
+        scenario: "samen-werken".into(),
+        server_pid: Some(std::process::id()),
+        join_concurrency: 32,
+        deadline: Duration::from_secs(120),
+        hold: Duration::ZERO,
+        seed: 5,
+        extras: false,
+    };
+    let report = run_room(&opts).await.expect("the run over wss finishes");
+    assert!(report.correct(), "{report:#?}");
+    assert_eq!(report.final_counts.values().sum::<u32>(), 100);
+    s.stop().await;
+}

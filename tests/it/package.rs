@@ -92,6 +92,12 @@ async fn the_debian_package_holds_the_server_its_unit_and_settings_and_starts_as
     let watch = crate::hosted::get(addr, local(1), None, "dilemma.gemeente.nl", "/watch?code=K7M2QX", "X-Forwarded-For: 198.51.100.7\r\n").await;
     assert!(watch.body.contains("https://dilemma.gemeente.nl"), "{}", watch.body);
     assert!(state.join("workshop.db").exists(), "the database is in the state folder");
+    // The unit's ExecReload (SIGHUP) on a server without a certificate: nothing to reload, it goes on.
+    Command::new("kill").args(["-HUP", &child.id().to_string()]).status().unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(child.try_wait().unwrap().is_none(), "SIGHUP stopped the server");
+    let again = crate::hosted::get(addr, local(1), None, "dilemma.gemeente.nl", "/healthz", "X-Forwarded-For: 198.51.100.7\r\n").await;
+    assert_eq!(again.status, 200);
     Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
     assert!(child.wait().unwrap().success(), "stops cleanly on the unit's KillSignal");
 }

@@ -124,6 +124,10 @@ async fn forwarding_headers_from_a_peer_that_is_not_a_trusted_proxy_are_ignored(
     let a = get(s.addr(), local(1), None, "localhost", "/", "X-Forwarded-For: not-an-address\r\n").await;
     assert_eq!(a.status, 400, "{}", a.head);
     assert!(a.body.contains("forwarding headers"), "{}", a.body);
+    // Nor can a forwarding header that is not text make the proxy's own line vanish and leave
+    // a Forwarded of the client's making to be believed.
+    let a = crate::hosted::request(s.addr(), local(1), None, "GET / HTTP/1.1\r\nHost: x\r\nX-Forwarded-For: \u{ff}\r\nForwarded: for=198.51.100.9\r\n\r\n").await;
+    assert_eq!(a.status, 400, "{}", a.head);
     // A client the proxy forwards is never this machine: no deck editing without a key.
     let mut req = s.url.as_str().into_client_request().unwrap();
     req.headers_mut().insert("x-forwarded-for", "127.0.0.1".parse().unwrap());
@@ -206,4 +210,28 @@ async fn a_phone_plays_through_the_proxy_over_https_and_wss_and_a_reload_keeps_i
     assert_eq!(shown[0].1, format!("{}%", t.percentages["eens"]), "{shown:?}");
     assert_eq!(shown[1].1, format!("{}%", t.percentages["oneens"]), "{shown:?}");
     phone.close().await;
+}
+
+#[tokio::test]
+async fn behind_the_proxy_each_client_has_its_own_connection_cap() {
+    let Some((_s, nginx, tls)) = behind_nginx(|l| l.connections_per_address = 3).await else { return };
+    let mut held = Vec::new();
+    for _ in 0..3 {
+        held.push(through(&nginx, &tls, local(90)).await);
+    }
+    // The fourth from the same client is refused (503 through the proxy)...
+    let fourth = dilemma_tools::client::Client::connect_with(nginx.wss(), Some(local(90)), Some(tls.clone())).await;
+    match fourth {
+        Err(tokio_tungstenite::tungstenite::Error::Http(r)) => assert_eq!(r.status(), 503),
+        other => panic!("a fourth connection from one client behind the proxy: {:?}", other.map(|_| "admitted")),
+    }
+    // ...while another client behind the same proxy, on the same proxy connection pool, gets in.
+    for n in 0..3 {
+        let mut c = through(&nginx, &tls, local(91 + n)).await;
+        create(&mut c).await.unwrap();
+    }
+    drop(held.pop());
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let mut back = through(&nginx, &tls, local(90)).await;
+    create(&mut back).await.unwrap();
 }

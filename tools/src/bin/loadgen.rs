@@ -58,6 +58,14 @@ struct Args {
     /// The statement asks for a guess of the room and a reason, and every player gives both after answering.
     #[arg(long)]
     extras: bool,
+    /// With --url wss://…: take the server's certificate whatever it is (a test certificate on this machine).
+    #[arg(long)]
+    insecure: bool,
+    /// Start the server with this certificate and key (PEM), so the room plays over wss:// (implies --insecure).
+    #[arg(long, requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    #[arg(long, requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
     /// Print the report as JSON.
     #[arg(long)]
     json: bool,
@@ -90,7 +98,7 @@ impl Drop for Spawned {
 
 async fn wait_listening(url: &str) -> bool {
     for _ in 0..200 {
-        if tokio_tungstenite::connect_async(url).await.is_ok() {
+        if tokio_tungstenite::connect_async_tls_with_config(url, None, true, dilemma_tools::loadgen::connector()).await.is_ok() {
             return true;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
@@ -122,6 +130,9 @@ fn main() -> ExitCode {
         Ok(_) => {}
         Err(e) => eprintln!("warning: could not raise the open-file limit: {e}"),
     }
+    if args.insecure || args.tls_cert.is_some() {
+        dilemma_tools::loadgen::accept_any_certificate();
+    }
     rt.block_on(run(args))
 }
 
@@ -138,7 +149,11 @@ async fn run(args: Args) -> ExitCode {
         Some(url) => (url.clone(), args.pid),
         None => {
             let port = free_port();
-            let child = Command::new(sibling("session-server"))
+            let mut command = Command::new(sibling("session-server"));
+            if let (Some(cert), Some(key)) = (&args.tls_cert, &args.tls_key) {
+                command.arg("--tls-cert").arg(cert).arg("--tls-key").arg(key);
+            }
+            let child = command
                 .args(["--listen", &format!("127.0.0.1:{port}")])
                 .arg("--db")
                 .arg(tmp.path().join("load.db"))
@@ -153,7 +168,8 @@ async fn run(args: Args) -> ExitCode {
             };
             let pid = child.id();
             _server = Some(Spawned(child));
-            (format!("ws://127.0.0.1:{port}/ws"), Some(pid))
+            let scheme = if args.tls_cert.is_some() { "wss" } else { "ws" };
+            (format!("{scheme}://127.0.0.1:{port}/ws"), Some(pid))
         }
     };
     if !wait_listening(&url).await {

@@ -29,10 +29,31 @@ pub enum LoadError {
     Timeout(std::time::Duration),
 }
 
+/// How `wss://` connections check the server's certificate: the platform's store, or (`--insecure`,
+/// for a test certificate on this machine) not at all. Set once at the start.
+static INSECURE: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+
+/// Takes any certificate from now on (`--insecure`).
+pub fn accept_any_certificate() {
+    let _ = INSECURE.set(true);
+}
+
+/// The connector every load connection uses.
+pub fn connector() -> Option<tokio_tungstenite::Connector> {
+    INSECURE.get().copied().unwrap_or(false).then(|| tokio_tungstenite::Connector::Rustls(crate::tls::insecure()))
+}
+
+/// A websocket of the load, with the small buffers the server uses too.
+pub(crate) async fn connect(url: &str) -> Result<crate::client::Ws, LoadError> {
+    let (ws, _) = tokio_tungstenite::connect_async_tls_with_config(url, Some(player::ws_config()), true, connector()).await?;
+    Ok(ws)
+}
+
 /// Refuses anything but loopback, so a load can never leave this machine.
 pub fn check_loopback(url: &str) -> Result<(), LoadError> {
     let host = url
         .strip_prefix("ws://")
+        .or_else(|| url.strip_prefix("wss://"))
         .and_then(|rest| rest.split('/').next())
         .map(|hostport| hostport.rsplit_once(':').map_or(hostport, |(h, _)| h))
         .unwrap_or_default();
@@ -51,6 +72,8 @@ mod tests {
         assert!(super::check_loopback("ws://[::1]:7878/ws").is_ok());
         assert!(super::check_loopback("ws://192.168.1.2:7878/ws").is_err());
         assert!(super::check_loopback("ws://example.org/ws").is_err());
-        assert!(super::check_loopback("wss://127.0.0.1/ws").is_err());
+        assert!(super::check_loopback("wss://127.0.0.1:8443/ws").is_ok());
+        assert!(super::check_loopback("wss://example.org/ws").is_err());
+        assert!(super::check_loopback("http://127.0.0.1/ws").is_err());
     }
 }

@@ -50,7 +50,7 @@ pub(super) fn ws_config() -> tokio_tungstenite::tungstenite::protocol::WebSocket
 }
 
 pub(super) async fn join(url: &str, code: &str, team: String) -> Result<Ws, LoadError> {
-    let (mut ws, _) = tokio_tungstenite::connect_async_with_config(url, Some(ws_config()), true).await?;
+    let mut ws = super::connect(url).await?;
     ws.send(frame(&ClientMsg::Join { protocol: PROTOCOL_VERSION, code: code.to_owned(), name: None, team: Some(team) })).await?;
     while let Some(frame) = ws.next().await {
         if let Message::Text(t) = frame? {

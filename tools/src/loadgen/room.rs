@@ -159,7 +159,7 @@ pub async fn run_room(o: &RoomOpts) -> Result<RoomReport, LoadError> {
 }
 
 async fn room(o: &RoomOpts) -> Result<RoomReport, LoadError> {
-    let (ws, _) = tokio_tungstenite::connect_async_with_config(&o.url, Some(player::ws_config()), true).await?;
+    let ws = super::connect(&o.url).await?;
     let mut f = Facilitator { ws, tallies: Vec::new(), reasons: None };
     f.send(ClientMsg::CreateSession { protocol: PROTOCOL_VERSION, scenario: o.scenario.clone(), title: Some("loadgen".into()), key: None, follows: None }).await?;
     let (code, session) = f
