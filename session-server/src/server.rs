@@ -117,7 +117,10 @@ pub async fn run_on(listeners: Listeners, config: Config, shutdown: Cancellation
 /// The monitoring port: `/metrics` and nothing else, until the server stops.
 async fn serve_metrics(listener: TcpListener, hub: Hub) {
     let none = crate::forwarded::Proxies::default();
+    // A scraper or two, not a crowd: at most this many requests at once, the rest wait in the backlog.
+    let slots = std::sync::Arc::new(tokio::sync::Semaphore::new(8));
     loop {
+        let Ok(slot) = slots.clone().acquire_owned().await else { return };
         let (mut stream, peer) = tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok(accepted) => accepted,
@@ -130,6 +133,7 @@ async fn serve_metrics(listener: TcpListener, hub: Hub) {
         };
         let (hub, none) = (hub.clone(), none.clone());
         tokio::spawn(async move {
+            let _slot = slot;
             let Some((req, _)) = crate::http::read_request(&mut stream, peer, false, &none, hub.limits().handshake_timeout).await else { return };
             let page = match (req.method.as_str(), req.path()) {
                 ("GET" | "HEAD", "/metrics") => crate::web::Page {

@@ -34,7 +34,35 @@ async fn healthz_is_503_with_a_reason_while_the_store_cannot_write_and_200_again
     assert_eq!(get(s.addr(), local(1), None, "localhost", "/healthz/x", "").await.status, 404);
     let post = crate::hosted::request(s.addr(), local(1), None, "POST /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n").await;
     assert_eq!(post.status, 405);
-    // Stopping: 503 "shutting down" would be said while the listener still takes connections.
+}
+
+#[tokio::test]
+async fn healthz_says_shutting_down_to_a_monitor_whose_connection_came_in_just_before_the_stop() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let s = Server::start().await;
+    let mut tcp = tokio::net::TcpStream::connect(s.addr()).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(100)).await; // accepted
+    s.shutdown.cancel();
+    tcp.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n").await.unwrap();
+    let mut got = String::new();
+    tokio::time::timeout(Duration::from_secs(5), tcp.read_to_string(&mut got)).await.unwrap().unwrap();
+    assert!(got.starts_with("HTTP/1.1 503"), "{got}");
+    assert!(got.ends_with("shutting down\n"), "{got}");
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn hsts_is_only_said_over_https_and_only_a_trusted_proxy_can_say_https() {
+    let s = Server::start_with(|c| c.trusted_proxies = session_server::forwarded::Proxies::parse("127.0.0.1").unwrap()).await;
+    let plain = get(s.addr(), local(50), None, "localhost", "/", "").await;
+    assert_eq!(plain.status, 200);
+    assert_eq!(plain.header("strict-transport-security"), None, "{}", plain.head);
+    let spoofed = get(s.addr(), local(50), None, "localhost", "/", "X-Forwarded-Proto: https\r\n").await;
+    assert_eq!(spoofed.header("strict-transport-security"), None, "a peer that is no proxy cannot say https");
+    let proxied = get(s.addr(), local(1), None, "localhost", "/", "X-Forwarded-For: 198.51.100.1\r\nX-Forwarded-Proto: https\r\n").await;
+    assert_eq!(proxied.header("strict-transport-security"), Some("max-age=31536000"));
+    let refused = get(s.addr(), local(1), None, "localhost", "/", "X-Forwarded-For: bogus\r\n").await;
+    assert_eq!(refused.status, 400);
 }
 
 fn value(metrics: &str, name: &str) -> f64 {
@@ -81,6 +109,16 @@ async fn the_metrics_agree_with_what_the_room_did_and_name_nobody() {
     for secret in [code.as_str(), "Team Geheim", "eens"] {
         assert!(!m.contains(secret), "{secret} in the metrics:\n{m}");
     }
+    // A watcher is counted under its role; an ended session is no longer live.
+    let mut w = s.client().await;
+    w.send(json!({"type":"watch","protocol":1,"code":code})).await;
+    w.welcome().await;
+    f.control("end", None).await;
+    f.session_where("ended", |v| v.phase == Phase::Ended).await;
+    let m = get(s.metrics, local(1), None, "localhost", "/metrics", "").await.body;
+    assert_eq!(value(&m, "dilemma_members_connected{role=\"watcher\"}"), 1.0);
+    assert_eq!(value(&m, "dilemma_sessions_live"), 1.0, "{m}");
+    assert_eq!(value(&m, "dilemma_store_queue_depth"), 0.0);
     // A player who leaves is no longer counted.
     drop(players.pop());
     let deadline = tokio::time::Instant::now() + Duration::from_secs(5);

@@ -95,6 +95,14 @@ async fn a_new_certificate_is_used_for_new_connections_while_the_room_stays_conn
     let mut late = TestClient::connect(&s.url, None, Some(both)).await;
     late.send(serde_json::json!({"type":"join","protocol":1,"code":code})).await;
     late.welcome().await;
+    // The renewal finished (its certificate too): after the broken pair, the good one is taken.
+    std::fs::copy(&third.cert, &pair.cert).unwrap();
+    let all = trusting(&[&pair.cert, &next.cert, &third.cert]);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while presented(s.addr(), all.clone()).await != der(&third.cert) {
+        assert!(tokio::time::Instant::now() < deadline, "a good pair after a broken one was never used");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }
 
 #[test]
@@ -123,4 +131,44 @@ fn settings_that_cannot_be_used_stop_the_server_at_start_with_a_sentence() {
     assert!(e.contains("only http:// and https://"), "{e}");
     let e = start(&["--trusted-proxy".as_ref(), "nginx".as_ref()]);
     assert!(e.contains("\"nginx\" is not an address or network"), "{e}");
+}
+
+#[tokio::test]
+async fn sighup_makes_the_server_binary_read_its_certificate_at_once() {
+    let dir = crate::process::scenario_dir(&[("test.toml", integration_tests::TEST_DECK)]);
+    let (first, second) = (make_pair(dir.path(), "first"), make_pair(dir.path(), "second"));
+    let port = crate::process::free_port();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_server-under-test"))
+        .args(["--listen", &format!("127.0.0.1:{port}"), "--tls-cert"])
+        .arg(&first.cert)
+        .arg("--tls-key")
+        .arg(&first.key)
+        .arg("--db")
+        .arg(dir.path().join("w.db"))
+        .arg("--scenarios")
+        .arg(dir.path().join("scenarios"))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+    let both = trusting(&[&first.cert, &second.cert]);
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while tokio::net::TcpStream::connect(addr).await.is_err() {
+        assert!(std::time::Instant::now() < deadline, "the server did not listen");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(presented(addr, both.clone()).await, der(&first.cert));
+    std::fs::copy(&second.key, &first.key).unwrap();
+    std::fs::copy(&second.cert, &first.cert).unwrap();
+    std::process::Command::new("kill").args(["-HUP", &child.id().to_string()]).status().unwrap();
+    // Well inside the ten seconds after which the files would be looked at anyway.
+    let deadline = std::time::Instant::now() + Duration::from_secs(3);
+    while presented(addr, both.clone()).await != der(&second.cert) {
+        assert!(std::time::Instant::now() < deadline, "SIGHUP did not bring the new certificate");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(child.try_wait().unwrap().is_none(), "still running");
+    std::process::Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    assert!(child.wait().unwrap().success());
 }

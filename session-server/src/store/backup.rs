@@ -70,4 +70,30 @@ mod tests {
         assert!(e.contains("is not a database of this server"), "{e}");
         assert!(check(&dir.path().join("missing.db")).unwrap_err().to_string().contains("does not exist"));
     }
+
+    #[test]
+    fn a_damaged_database_is_not_called_sound() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("workshop.db");
+        let conn = super::super::open_connection(&db).unwrap();
+        conn.execute_batch("PRAGMA journal_mode = DELETE").unwrap();
+        for i in 0..2000 {
+            conn.execute(
+                "INSERT INTO sessions (code, title, scenario, deck, phase, created_ms) VALUES (?1, 'een titel van enige lengte', 's', '{}', 'lobby', 1)",
+                [format!("C{i:05}")],
+            )
+            .unwrap();
+        }
+        drop(conn);
+        assert!(check(&db).unwrap().problems.is_empty(), "sound before");
+        // Garbage over the middle of the file, as a failing disk would leave it.
+        let mut bytes = std::fs::read(&db).unwrap();
+        let mid = bytes.len() / 2 / 4096 * 4096;
+        bytes[mid..mid + 4096].fill(0x5a);
+        std::fs::write(&db, bytes).unwrap();
+        match check(&db) {
+            Ok(s) => assert!(!s.problems.is_empty(), "damage went unnoticed: {s:?}"),
+            Err(e) => assert!(e.to_string().contains("malformed") || e.to_string().contains("not a database"), "{e}"),
+        }
+    }
 }
