@@ -36,6 +36,8 @@ pub struct ViewState {
     pub server: String,
     /// This machine's LAN address: a server on this machine is announced under it, not 127.0.0.1.
     pub lan_ip: Option<std::net::Ipv4Addr>,
+    /// The address phones use, when the server says it has one (`scenarios.public_url`).
+    pub public_url: Option<String>,
     /// The trainers' key a shared server may ask for when a session is created (`--create-key`).
     pub create_key: Option<String>,
     pub scenarios: Vec<ScenarioSummary>,
@@ -96,7 +98,10 @@ impl ViewState {
 
     fn apply_msg(&mut self, msg: ServerMsg, now: Instant) {
         match msg {
-            ServerMsg::Scenarios { scenarios } => self.scenarios = scenarios,
+            ServerMsg::Scenarios { scenarios, public_url } => {
+                self.scenarios = scenarios;
+                self.public_url = public_url;
+            }
             ServerMsg::Welcome { role, code, token, session, answers, guesses, reasons, .. } => {
                 self.role = Some(role);
                 self.code = Some(code);

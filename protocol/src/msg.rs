@@ -242,6 +242,10 @@ impl ReportFormat {
 pub enum ServerMsg {
     Scenarios {
         scenarios: Vec<ScenarioSummary>,
+        /// The address phones use when the server has one (`--public-url`): what the apps put in
+        /// the QR code, instead of the address they reached the server at.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        public_url: Option<String>,
     },
     Welcome {
         role: Role,

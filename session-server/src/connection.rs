@@ -301,7 +301,8 @@ impl Connection {
         let who = self.client;
         let attached = match msg {
             ClientMsg::ListScenarios { .. } => {
-                self.outbox.msg(&ServerMsg::Scenarios { scenarios: self.hub.scenarios().await });
+                let public_url = self.hub.config().public_url.as_ref().map(|p| p.base().to_owned());
+                self.outbox.msg(&ServerMsg::Scenarios { scenarios: self.hub.scenarios().await, public_url });
                 return Next::Continue;
             }
             ClientMsg::GetDeck { id, key, .. } => {

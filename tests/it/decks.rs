@@ -37,7 +37,7 @@ fn validate_passes_the_shipped_decks_and_lists_every_problem_of_a_broken_one() {
 async fn deck_ids(c: &mut integration_tests::TestClient) -> Vec<String> {
     c.send(json!({"type":"list_scenarios","protocol":1})).await;
     c.expect("scenarios", |m| match m {
-        ServerMsg::Scenarios { scenarios } => Some(scenarios.iter().map(|d| d.id.clone()).collect::<Vec<_>>()),
+        ServerMsg::Scenarios { scenarios, .. } => Some(scenarios.iter().map(|d| d.id.clone()).collect::<Vec<_>>()),
         _ => None,
     })
     .await

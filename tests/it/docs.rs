@@ -18,6 +18,7 @@ const ELSEWHERE: &[(&str, &str)] = &[
     ("cargo build --release", "a release build for the benchmarks"),
     ("$CARGO_TARGET_DIR/release/loadgen", "tests/it/loadgen.rs plays the load generator's room (also over wss://), page loads and baselines"),
     ("sleep 1; $CARGO_TARGET_DIR/release/loadgen", "tests/it/loadgen.rs, as above"),
+    ("scripts/bench-nginx.sh", "a benchmark of release builds through nginx; tests/it/proxy.rs runs the same site with rooms through it, tests/it/loadgen.rs the load generator over wss://"),
     ("scripts/idle-cpu.sh", "a measurement of the desktop app under Xvfb; game-client/tests run the same app"),
     ("scripts/package.sh", "builds the downloads (minutes of release builds); it checks what it built itself"),
     ("sudo dpkg -i", "tests/it/package.rs builds the package with scripts/deb.sh, unpacks it with dpkg-deb -x and checks it (no root here)"),

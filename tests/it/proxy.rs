@@ -143,6 +143,13 @@ async fn forwarding_headers_from_a_peer_that_is_not_a_trusted_proxy_are_ignored(
 async fn through_the_proxy_the_qr_code_and_projector_page_carry_the_public_https_address_with_hsts() {
     let Some((_s, nginx, tls)) = behind_nginx(|_| {}).await else { return };
     let mut f = through(&nginx, &tls, local(70)).await;
+    // The apps learn the public address with the decks, for their own QR code.
+    f.send(json!({"type":"list_scenarios","protocol":1})).await;
+    let public = f.expect("scenarios", |m| match m {
+        protocol::ServerMsg::Scenarios { public_url, .. } => Some(public_url.clone()),
+        _ => None,
+    });
+    assert_eq!(public.await.as_deref(), Some("https://dilemma.test"));
     let code = create(&mut f).await.unwrap();
     let host = format!("localhost:{}", nginx.port);
     let watch = get(nginx.addr(), local(71), Some(tls.clone()), &host, &format!("/watch?code={code}"), "").await;

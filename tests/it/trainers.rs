@@ -39,7 +39,7 @@ async fn a_trainer_reads_and_saves_decks_which_are_checked_offered_and_never_los
     assert_eq!(std::fs::read_to_string(s.scenarios.join("nieuw.toml")).unwrap(), NEW_DECK);
     t.send(json!({"type":"list_scenarios","protocol":1})).await;
     let listed = t.expect("scenarios", |m| match m {
-        ServerMsg::Scenarios { scenarios } => Some(scenarios.clone()),
+        ServerMsg::Scenarios { scenarios, .. } => Some(scenarios.clone()),
         _ => None,
     });
     assert!(listed.await.iter().any(|d| d.id == "nieuw" && d.title == "Nieuw deck"));

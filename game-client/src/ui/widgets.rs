@@ -217,10 +217,19 @@ pub fn card<R>(ui: &mut egui::Ui, fill: Color32, add: impl FnOnce(&mut egui::Ui)
         .inner
 }
 
+/// Where phones join: the server's public address when it has one, else the address this client
+/// reached it at (a server on this machine under its LAN address); and whether only this machine can.
+pub fn join_page(view: &ViewState) -> (String, bool) {
+    match &view.public_url {
+        Some(public) => (public.clone(), false),
+        None => session_server::address::room_page(&view.server, view.lan_ip),
+    }
+}
+
 /// The join page's address and the code, and a QR code of the page with the code that a phone's camera opens.
 pub fn join_info(ui: &mut egui::Ui, code: &str, view: &ViewState, big: bool) {
     let lang = view.lang;
-    let (page, loopback_only) = session_server::address::room_page(&view.server, view.lan_ip);
+    let (page, loopback_only) = join_page(view);
     ui.horizontal(|ui| {
         qr(ui, &format!("{page}/?code={code}"), if big { 260.0 } else { 120.0 });
         ui.vertical(|ui| {
@@ -251,4 +260,17 @@ pub fn column<R>(ui: &mut egui::Ui, max_width: f32, add: impl FnOnce(&mut egui::
         .inner
     })
     .inner
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn phones_join_at_the_public_address_when_the_server_has_one() {
+        let mut view = ViewState { server: "ws://127.0.0.1:7878/ws".into(), lan_ip: Some(std::net::Ipv4Addr::new(10, 0, 0, 5)), ..ViewState::default() };
+        assert_eq!(join_page(&view), ("http://10.0.0.5:7878".into(), false));
+        view.public_url = Some("https://dilemma.gemeente.nl".into());
+        assert_eq!(join_page(&view), ("https://dilemma.gemeente.nl".into(), false));
+    }
 }

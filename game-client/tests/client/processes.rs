@@ -18,8 +18,14 @@ struct Client {
 
 impl Client {
     fn start(url: &str) -> Client {
+        Client::start_with(url, &[])
+    }
+
+    /// With extra environment, e.g. `SSL_CERT_FILE` (the platform's certificate store, as rustls reads it).
+    fn start_with(url: &str, env: &[(&str, &std::path::Path)]) -> Client {
         let mut child = Command::new(env!("CARGO_BIN_EXE_dilemma-headless"))
             .arg(url)
+            .envs(env.iter().map(|(k, v)| (*k, *v)))
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -106,4 +112,44 @@ async fn four_client_processes_play_a_dilemma_and_a_sketch() {
         c.screen("Ended").await;
     }
     server.stop().await;
+}
+
+/// The desktop client against a server on HTTPS: `wss://`, the certificate checked against the
+/// platform's store (here the test's own certificate, as an IT department's CA would be installed).
+#[tokio::test(flavor = "multi_thread")]
+async fn the_desktop_client_leads_a_session_on_a_wss_server_whose_certificate_it_checks() {
+    let dir = tempfile::tempdir().unwrap();
+    let (cert, key) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
+    let made = std::process::Command::new("openssl")
+        .args(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "2", "-subj", "/CN=localhost"])
+        .args(["-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1", "-addext", "basicConstraints=critical,CA:FALSE"])
+        .arg("-keyout")
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .output()
+        .unwrap();
+    assert!(made.status.success(), "openssl: {}", String::from_utf8_lossy(&made.stderr));
+    let (c, k) = (cert.clone(), key.clone());
+    let server = Server::start_with(move |config| config.tls = Some(session_server::TlsFiles::new(c, k))).await;
+    let url = server.url.replace("127.0.0.1", "localhost");
+    assert!(url.starts_with("wss://localhost:"), "{url}");
+    let mut f = Client::start_with(&url, &[("SSL_CERT_FILE", &cert)]);
+    f.until("scenarios over wss", |v| v["scenarios"].as_u64() > Some(0)).await;
+    f.send("host test").await;
+    let code = f.screen("Facilitator").await["code"].as_str().unwrap().to_owned();
+    let mut p = Client::start_with(&url, &[("SSL_CERT_FILE", &cert)]);
+    p.until("connected", |v| v["scenarios"].as_u64() > Some(0)).await;
+    p.send(&format!("join {code} Oost")).await;
+    p.screen("Lobby").await;
+    f.until("one player", |v| v["participants"] == 1).await;
+    // Without the certificate in its store, the client does not connect (and says why, retrying).
+    let mut stranger = Client::start(&url);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(3);
+    while tokio::time::Instant::now() < deadline {
+        if let Ok(Ok(Some(line))) = tokio::time::timeout(Duration::from_millis(200), stranger.lines.next_line()).await {
+            let v: Value = serde_json::from_str(&line).unwrap();
+            assert!(v["scenarios"].as_u64().unwrap_or(0) == 0, "connected to a server whose certificate it does not trust: {v}");
+        }
+    }
 }

@@ -66,6 +66,9 @@ struct Args {
     tls_cert: Option<PathBuf>,
     #[arg(long, requires = "tls_cert")]
     tls_key: Option<PathBuf>,
+    /// Connect from this many loopback addresses (127.0.0.2 and on), as clients behind a proxy do.
+    #[arg(long, default_value_t = 0)]
+    sources: u8,
     /// Print the report as JSON.
     #[arg(long)]
     json: bool,
@@ -130,6 +133,7 @@ fn main() -> ExitCode {
         Ok(_) => {}
         Err(e) => eprintln!("warning: could not raise the open-file limit: {e}"),
     }
+    dilemma_tools::loadgen::spread_over_sources(args.sources);
     if args.insecure || args.tls_cert.is_some() {
         dilemma_tools::loadgen::accept_any_certificate();
     }

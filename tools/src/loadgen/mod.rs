@@ -43,9 +43,30 @@ pub fn connector() -> Option<tokio_tungstenite::Connector> {
     INSECURE.get().copied().unwrap_or(false).then(|| tokio_tungstenite::Connector::Rustls(crate::tls::insecure()))
 }
 
+/// How many loopback source addresses the load's connections come from (`--sources`; 0: the default one).
+static SOURCES: std::sync::OnceLock<u8> = std::sync::OnceLock::new();
+static NEXT_SOURCE: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// Spreads the connections over 127.0.0.2 … 127.0.0.(n+1), as clients behind a proxy are: each
+/// address has its own per-address limits there.
+pub fn spread_over_sources(n: u8) {
+    let _ = SOURCES.set(n.min(250));
+}
+
 /// A websocket of the load, with the small buffers the server uses too.
 pub(crate) async fn connect(url: &str) -> Result<crate::client::Ws, LoadError> {
-    let (ws, _) = tokio_tungstenite::connect_async_tls_with_config(url, Some(player::ws_config()), true, connector()).await?;
+    let sources = SOURCES.get().copied().unwrap_or(0);
+    if sources == 0 {
+        let (ws, _) = tokio_tungstenite::connect_async_tls_with_config(url, Some(player::ws_config()), true, connector()).await?;
+        return Ok(ws);
+    }
+    let n = NEXT_SOURCE.fetch_add(1, std::sync::atomic::Ordering::Relaxed) % usize::from(sources);
+    let from = std::net::IpAddr::from([127, 0, 0, 2 + n as u8]);
+    let authority = url.split_once("://").map_or(url, |(_, rest)| rest).split(['/', '?']).next().unwrap_or_default();
+    let to = tokio::net::lookup_host(authority).await.map_err(tokio_tungstenite::tungstenite::Error::Io)?.next();
+    let to = to.ok_or_else(|| LoadError::Protocol(format!("no address for {authority}")))?;
+    let tcp = crate::tls::connect_from(from, to).await.map_err(tokio_tungstenite::tungstenite::Error::Io)?;
+    let (ws, _) = tokio_tungstenite::client_async_tls_with_config(url, tcp, Some(player::ws_config()), connector()).await?;
     Ok(ws)
 }
 
