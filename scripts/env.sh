@@ -27,5 +27,5 @@ WINDOW_PACKAGES=(libvulkan1 mesa-vulkan-drivers libxkbcommon-x11-0 libxcursor1 l
 # What the browser pages' tests drive: Debian's Chromium and its WebDriver, with fonts for readable screenshots.
 BROWSER_PACKAGES=(chromium chromium-driver fonts-dejavu-core)
 
-# What the hosting tests run for real: Debian's nginx in front of the server, openssl for test certificates.
-HOSTING_PACKAGES=(nginx openssl)
+# What the hosting tests run for real: Debian's nginx and Caddy in front of the server, openssl for test certificates.
+HOSTING_PACKAGES=(nginx caddy openssl)

@@ -188,11 +188,80 @@ impl Drop for Nginx {
     }
 }
 
+/// The repository's own Caddyfile (`deploy/Caddyfile`) run unprivileged in front of the server at
+/// `upstream`: its site address becomes `https://127.0.0.1:PORT` with the test's certificate (Caddy
+/// would otherwise ask Let's Encrypt), and global options keep its state in the test folder.
+pub struct Caddy {
+    pub port: u16,
+    pub pair: Pair,
+    child: Child,
+    _dir: tempfile::TempDir,
+}
+
+impl Caddy {
+    /// `None` (test skipped) where caddy is missing, except under CI: `./test.sh` installs it.
+    pub async fn start(upstream: SocketAddr) -> Option<Caddy> {
+        if !Path::new("/usr/bin/caddy").exists() {
+            assert!(std::env::var_os("CI").is_none(), "caddy is missing: the proxy tests need Debian's caddy (./test.sh installs it)");
+            eprintln!("skipping a proxy test: caddy is missing (./test.sh installs it)");
+            return None;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let pair = make_pair(dir.path(), "caddy");
+        let port = crate::process::free_port();
+        let site = std::fs::read_to_string(repo().join("deploy/Caddyfile")).unwrap();
+        let site = fill(&site, &[
+            ("dilemma.gemeente.nl {\n", format!("https://127.0.0.1:{port} {{\n\ttls {} {}\n", pair.cert.display(), pair.key.display())),
+            ("reverse_proxy 127.0.0.1:7878 {", format!("reverse_proxy {upstream} {{")),
+        ]);
+        let global = format!("{{\n\tadmin off\n\tauto_https disable_redirects\n\tstorage file_system {}\n}}\n\n", dir.path().join("data").display());
+        std::fs::write(dir.path().join("Caddyfile"), format!("{global}{site}")).unwrap();
+        let mut child = Command::new("/usr/bin/caddy")
+            .args(["run", "--adapter", "caddyfile", "--config"])
+            .arg(dir.path().join("Caddyfile"))
+            .env("HOME", dir.path())
+            .env("XDG_DATA_HOME", dir.path().join("data"))
+            .env("XDG_CONFIG_HOME", dir.path().join("config"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start caddy");
+        for _ in 0..400 {
+            if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
+                return Some(Caddy { port, pair, child, _dir: dir });
+            }
+            if let Some(status) = child.try_wait().unwrap() {
+                let mut err = String::new();
+                std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut err).unwrap();
+                panic!("caddy stopped ({status}): {err}");
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        panic!("caddy did not listen");
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        SocketAddr::from(([127, 0, 0, 1], self.port))
+    }
+
+    pub fn wss(&self) -> String {
+        format!("wss://127.0.0.1:{}/ws", self.port)
+    }
+}
+
+impl Drop for Caddy {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 /// `text` with each `(from, to)` replaced; every `from` must be there, so a changed site fails loudly.
+/// (The files are the repository's nginx site and Caddyfile.)
 fn fill(text: &str, pairs: &[(&str, String)]) -> String {
     let mut out = text.to_owned();
     for (from, to) in pairs {
-        assert!(out.contains(from), "deploy/nginx/dilemma.conf no longer has {from:?}; update the test with the site");
+        assert!(out.contains(from), "the deploy file no longer has {from:?}; update the test with it");
         out = out.replace(from, to);
     }
     out

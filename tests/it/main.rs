@@ -2,6 +2,7 @@
 
 mod agreements;
 mod backup;
+mod caddy;
 mod browser;
 mod decks;
 mod docs;
