@@ -65,23 +65,26 @@ async fn a_guesser_behind_the_proxy_spends_only_its_own_budget_while_a_room_join
     let mut f = through(&nginx, &tls, local(31)).await;
     let code = create(&mut f).await.unwrap();
     // Wrong codes from one client, which also writes X-Forwarded-For of its own to escape: nginx
-    // appends the real address, and the server believes only what is right of the proxy.
-    let mut wrong = 0;
-    for n in 0..8 {
-        let mut req = nginx.wss().into_client_request().unwrap();
-        req.headers_mut().insert("x-forwarded-for", format!("203.0.113.{n}").parse().unwrap());
-        let mut g = TestClient::connect(req, Some(local(30)), Some(tls.clone())).await;
-        g.send(json!({"type":"join","protocol":1,"code":"ZZZZZZ"})).await;
-        match g.error().await.0 {
-            ErrorCode::UnknownSession => wrong += 1,
-            ErrorCode::RateLimited => break,
-            other => panic!("{other:?}"),
+    // appends the real address, and the server believes only what is right of the proxy. It guesses
+    // while the room joins.
+    let (wss, guess_tls, right) = (nginx.wss(), tls.clone(), code.clone());
+    let guesser = tokio::spawn(async move {
+        let mut wrong = 0;
+        for n in 0..8 {
+            let mut req = wss.as_str().into_client_request().unwrap();
+            req.headers_mut().insert("x-forwarded-for", format!("203.0.113.{n}").parse().unwrap());
+            let mut g = TestClient::connect(req, Some(local(30)), Some(guess_tls.clone())).await;
+            g.send(json!({"type":"join","protocol":1,"code":"ZZZZZZ"})).await;
+            match g.error().await.0 {
+                ErrorCode::UnknownSession => wrong += 1,
+                ErrorCode::RateLimited => break,
+                other => panic!("{other:?}"),
+            }
         }
-    }
-    assert_eq!(wrong, 5, "the budget of one client, whatever it writes in its headers");
-    let mut g = through(&nginx, &tls, local(30)).await;
-    g.send(json!({"type":"join","protocol":1,"code":code})).await;
-    assert_eq!(g.error().await.0, ErrorCode::RateLimited, "spent is spent, even for the right code");
+        let mut g = TestClient::connect(wss.as_str(), Some(local(30)), Some(guess_tls)).await;
+        g.send(json!({"type":"join","protocol":1,"code":right})).await;
+        (wrong, g.error().await.0)
+    });
 
     // The room, from other addresses behind the same proxy, joins and every answer counts.
     let mut players = Vec::new();
@@ -91,6 +94,9 @@ async fn a_guesser_behind_the_proxy_spends_only_its_own_budget_while_a_room_join
         p.welcome().await;
         players.push(p);
     }
+    let (wrong, then) = guesser.await.unwrap();
+    assert_eq!(wrong, 5, "the budget of one client, whatever it writes in its headers");
+    assert_eq!(then, ErrorCode::RateLimited, "spent is spent, even for the right code");
     f.control("open", Some("a")).await;
     for p in &mut players {
         p.session_where("open", |v| v.phase == Phase::Open).await;
@@ -221,7 +227,7 @@ async fn a_phone_plays_through_the_proxy_over_https_and_wss_and_a_reload_keeps_i
 
 #[tokio::test]
 async fn behind_the_proxy_each_client_has_its_own_connection_cap() {
-    let Some((_s, nginx, tls)) = behind_nginx(|l| l.connections_per_address = 3).await else { return };
+    let Some((s, nginx, tls)) = behind_nginx(|l| l.connections_per_address = 3).await else { return };
     let mut held = Vec::new();
     for _ in 0..3 {
         held.push(through(&nginx, &tls, local(90)).await);
@@ -237,6 +243,8 @@ async fn behind_the_proxy_each_client_has_its_own_connection_cap() {
         let mut c = through(&nginx, &tls, local(91 + n)).await;
         create(&mut c).await.unwrap();
     }
+    let metrics = get(s.metrics, local(1), None, "localhost", "/metrics", "").await.body;
+    assert!(metrics.lines().any(|l| l == "dilemma_connections_refused_total{limit=\"connections_per_address\"} 1"), "{metrics}");
     drop(held.pop());
     tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     let mut back = through(&nginx, &tls, local(90)).await;

@@ -50,4 +50,9 @@ fn publiccode_yml_has_the_schemas_required_fields_with_allowed_values() {
     assert!(y["localisation"]["localisationReady"].as_bool().is_some());
     let langs: Vec<&str> = list(&y["localisation"], "availableLanguages").iter().map(|l| l.as_str().unwrap()).collect();
     assert_eq!(langs, ["nl", "en"]);
+    for dependency in list(&y["dependsOn"], "open") {
+        assert!(!text(dependency, "name").is_empty());
+        assert!(dependency["optional"].as_bool().is_some(), "{dependency:?}");
+    }
+    assert_eq!(license, "EUPL-1.2", "the licence Dutch government software is published under");
 }
