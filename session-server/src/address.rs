@@ -60,10 +60,39 @@ impl PublicUrl {
         self.base.starts_with("https://")
     }
 
+    /// The host name (or address) alone, without scheme and port.
+    pub fn host(&self) -> &str {
+        strip_port(self.base.split_once("://").map_or(&self.base, |(_, a)| a))
+    }
+
     /// Whether a browser page's `Origin` is this address's.
     pub fn is_origin(&self, origin: &str) -> bool {
         origin.eq_ignore_ascii_case(&self.base)
     }
+}
+
+/// `host[:port]` without the port (an IPv6 literal keeps its brackets).
+fn strip_port(authority: &str) -> &str {
+    if authority.starts_with('[') {
+        return authority.find(']').map_or(authority, |end| &authority[..=end]);
+    }
+    match authority.rsplit_once(':') {
+        Some((host, port)) if !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit()) => host,
+        _ => authority,
+    }
+}
+
+/// Whether a request's `Host` may be answered: an IP address literal, `localhost`, the public
+/// address's host, or a name the operator allowed (`--allowed-host`). Any other name may be a page
+/// that made its own name point at this machine (DNS rebinding), so it gets nothing. A request
+/// without `Host` is no browser's.
+pub fn host_allowed(host: Option<&str>, public: Option<&PublicUrl>, allowed: &[String]) -> bool {
+    let Some(host) = host else { return true };
+    let name = strip_port(host.trim()).trim_end_matches('.').to_ascii_lowercase();
+    name.trim_matches(['[', ']']).parse::<IpAddr>().is_ok()
+        || name == "localhost"
+        || public.is_some_and(|p| p.host() == name)
+        || allowed.iter().any(|a| a.eq_ignore_ascii_case(&name))
 }
 
 /// The first private IPv4 address of this machine, the one a phone or laptop in the room can reach.
@@ -191,6 +220,22 @@ mod tests {
         }
         let p = PublicUrl::parse("https://dilemma.gemeente.nl/").unwrap();
         assert!(p.is_https() && p.is_origin("https://Dilemma.gemeente.nl") && !p.is_origin("http://dilemma.gemeente.nl"));
+    }
+
+    #[test]
+    fn only_addresses_localhost_the_public_name_and_allowed_names_are_hosts() {
+        let public = PublicUrl::parse("https://Dilemma.Gemeente.nl/").unwrap();
+        let allowed = vec!["laptop-42.local".to_owned()];
+        for yes in ["127.0.0.1:7878", "192.168.1.20", "[::1]:7878", "[2001:db8::1]", "localhost:7878", "LOCALHOST", "dilemma.gemeente.nl", "dilemma.gemeente.nl:443", "dilemma.gemeente.nl.", "laptop-42.local:7878"] {
+            assert!(host_allowed(Some(yes), Some(&public), &allowed), "{yes}");
+        }
+        for no in ["evil.example", "evil.example:7878", "127.0.0.1.nip.io:7878", "dilemma.gemeente.nl.evil.example", "localhost.evil.example", ""] {
+            assert!(!host_allowed(Some(no), Some(&public), &allowed), "{no}");
+        }
+        assert!(host_allowed(None, None, &[]), "no Host: not a browser");
+        assert!(!host_allowed(Some("dilemma.gemeente.nl"), None, &[]), "without a public address the name is unknown");
+        assert_eq!(public.host(), "dilemma.gemeente.nl");
+        assert_eq!(PublicUrl::parse("https://[2001:db8::1]:8443/").unwrap().host(), "[2001:db8::1]");
     }
 
     #[test]

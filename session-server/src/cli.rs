@@ -39,6 +39,10 @@ struct Cli {
     /// Forwarded headers say who the client is. Repeatable; the variable takes a comma-separated list.
     #[arg(long = "trusted-proxy", global = true, env = "SESSION_SERVER_TRUSTED_PROXIES", value_delimiter = ',', value_name = "CIDR")]
     trusted_proxies: Vec<String>,
+    /// A host name requests may carry besides IP addresses, localhost and the public address's host
+    /// (e.g. the laptop's name on the room's network). Repeatable; the variable takes a comma-separated list.
+    #[arg(long = "allowed-host", global = true, env = "SESSION_SERVER_ALLOWED_HOSTS", value_delimiter = ',', value_name = "NAME")]
+    allowed_hosts: Vec<String>,
     /// Serve HTTPS and WSS with this certificate chain (PEM); needs --tls-key. Read again when it
     /// changes or on SIGHUP.
     #[arg(long, global = true, env = "SESSION_SERVER_TLS_CERT", requires = "tls_key")]
@@ -123,6 +127,7 @@ fn hosted(cli: &Cli) -> anyhow::Result<Config> {
     config.retention = (cli.keep_days > 0).then(|| std::time::Duration::from_secs(cli.keep_days * 24 * 3600));
     config.create_key = cli.create_key.clone().filter(|k| !k.is_empty());
     config.public_url = cli.public_url.as_deref().filter(|u| !u.is_empty()).map(crate::address::PublicUrl::parse).transpose().map_err(anyhow::Error::msg)?;
+    config.allowed_hosts = cli.allowed_hosts.iter().map(|h| h.trim().trim_end_matches('.').to_ascii_lowercase()).filter(|h| !h.is_empty()).collect();
     config.trusted_proxies = crate::forwarded::Proxies::parse(&cli.trusted_proxies.join(",")).map_err(anyhow::Error::msg)?;
     if let (Some(cert), Some(key)) = (&cli.tls_cert, &cli.tls_key) {
         let files = crate::TlsFiles::new(cert, key);

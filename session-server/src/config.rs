@@ -23,6 +23,9 @@ pub struct Config {
     pub public_url: Option<crate::address::PublicUrl>,
     /// Peers whose `X-Forwarded-For` / `Forwarded` say who the client is (`--trusted-proxy`).
     pub trusted_proxies: crate::forwarded::Proxies,
+    /// Host names besides IP addresses, `localhost` and the public address's host that requests may
+    /// carry (`--allowed-host`, e.g. the laptop's own name on the room's network).
+    pub allowed_hosts: Vec<String>,
     /// Serve HTTPS and WSS with this certificate and key (PEM), reloaded when they change.
     pub tls: Option<TlsFiles>,
 }
@@ -53,6 +56,7 @@ impl Config {
             create_key: None,
             public_url: None,
             trusted_proxies: crate::forwarded::Proxies::default(),
+            allowed_hosts: Vec::new(),
             tls: None,
         }
     }

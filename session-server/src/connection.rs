@@ -101,6 +101,13 @@ where
             }
         },
     };
+    let config = hub.config();
+    if req.path() != "/healthz" && !crate::address::host_allowed(req.host.as_deref(), config.public_url.as_ref(), &config.allowed_hosts) {
+        tracing::info!(client = %req.client.ip, "a request for a host name this server does not have; answered 421");
+        let page = Page::text(421, "Deze server kent deze naam niet; open het adres dat op het scherm staat.\nThis server does not answer to this name.\n");
+        http::answer(&mut stream, &req.method, page, req.client.https).await;
+        return;
+    }
     if req.path() != "/ws" {
         let page = crate::pages::answer(&req, local, &hub).await;
         tracing::debug!(client = %req.client.ip, path = req.path(), status = page.status, "page");
@@ -113,7 +120,10 @@ where
         http::answer(&mut stream, &req.method, page, req.client.https).await;
         return;
     }
-    websocket(Rewind::new(head, stream), req.client, hub).await;
+    // A browser page is never "this machine", even in the laptop's own browser: only the desktop
+    // app (no Origin) gets the server's own machine's trainer rights.
+    let client = ClientAddr { this_machine: req.client.this_machine && req.origin.is_none(), ..req.client };
+    websocket(Rewind::new(head, stream), client, hub).await;
 }
 
 /// The websocket of one client, from the handshake until it closes.

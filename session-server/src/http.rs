@@ -24,6 +24,8 @@ pub struct Request {
     pub gzip: bool,
     /// `Upgrade: websocket`.
     pub upgrade: bool,
+    /// A browser page's origin; the desktop app and the tools send none.
+    pub origin: Option<String>,
     /// Who sent it: the peer, or the client a trusted proxy names.
     pub client: ClientAddr,
 }
@@ -89,6 +91,7 @@ where
         host: first("host"),
         gzip: first("accept-encoding").is_some_and(|v| accepts_gzip(&v)),
         upgrade: first("upgrade").is_some_and(|u| u.eq_ignore_ascii_case("websocket")),
+        origin: first("origin"),
         client,
     };
     Some((request, head))
@@ -151,6 +154,7 @@ pub async fn answer<S: AsyncRead + AsyncWrite + Unpin>(stream: &mut S, method: &
         405 => "Method Not Allowed",
         426 => "Upgrade Required",
         403 => "Forbidden",
+        421 => "Misdirected Request",
         431 => "Request Header Fields Too Large",
         503 => "Service Unavailable",
         _ => "",

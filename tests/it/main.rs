@@ -23,6 +23,7 @@ mod play;
 mod process;
 mod proxy;
 mod publiccode;
+mod rebinding;
 mod resume;
 mod room;
 mod series;

@@ -89,9 +89,9 @@ async fn other_paths_get_404_other_methods_405_and_a_bare_ws_426() {
         assert!(head.starts_with("HTTP/1.1 404"), "{target}: {head}");
         assert_eq!(header(&head, "x-content-type-options"), Some("nosniff"));
     }
-    let post = raw(&s, b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n").await;
+    let post = raw(&s, format!("POST / HTTP/1.1\r\nHost: {}\r\nContent-Length: 0\r\n\r\n", addr(&s)).as_bytes()).await;
     assert!(post.starts_with("HTTP/1.1 405") && post.contains("Allow: GET, HEAD"), "{post}");
-    let head = raw(&s, b"HEAD / HTTP/1.1\r\nHost: x\r\n\r\n").await;
+    let head = raw(&s, format!("HEAD / HTTP/1.1\r\nHost: {}\r\n\r\n", addr(&s)).as_bytes()).await;
     assert!(head.starts_with("HTTP/1.1 200") && head.ends_with("\r\n\r\n"), "HEAD has no body: {head}");
     let (bare, _) = get(&s, "/ws").await;
     assert!(bare.starts_with("HTTP/1.1 426"), "{bare}");
