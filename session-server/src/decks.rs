@@ -55,7 +55,15 @@ impl DeckCache {
 impl DeckCache {
     /// The file deck `id` was read from (as of the last look), if any.
     pub fn file_of(&self, id: &str) -> Option<PathBuf> {
-        self.files.iter().find(|(_, (_, _, r))| r.as_ref().is_ok_and(|f| f.deck.id == id)).map(|(p, _)| p.clone())
+        self.files_of(id).into_iter().next()
+    }
+
+    /// Every file that holds deck `id` (as of the last look): more than one is a problem of the
+    /// folder (the later ones are not offered), sorted as the folder is read.
+    pub fn files_of(&self, id: &str) -> Vec<PathBuf> {
+        let mut files: Vec<PathBuf> = self.files.iter().filter(|(_, (_, _, r))| r.as_ref().is_ok_and(|f| f.deck.id == id)).map(|(p, _)| p.clone()).collect();
+        files.sort();
+        files
     }
 
     pub fn dir(&self) -> &Path {

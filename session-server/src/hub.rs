@@ -53,6 +53,8 @@ struct Shared {
     tracker: TaskTracker,
     shutdown: CancellationToken,
     health: crate::health::Health,
+    /// Held while a deck file is written, so two saves never interleave.
+    saving: Arc<Mutex<()>>,
 }
 
 impl Hub {
@@ -83,6 +85,7 @@ impl Hub {
                 tracker,
                 shutdown,
                 health: crate::health::Health::default(),
+                saving: Arc::new(Mutex::new(())),
             }),
         };
         let count = loaded.len();
@@ -139,6 +142,15 @@ impl Hub {
 
     pub(crate) fn deck_cache(&self) -> &Mutex<DeckCache> {
         &self.shared.decks
+    }
+
+    pub(crate) fn deck_cache_shared(&self) -> Arc<Mutex<DeckCache>> {
+        self.shared.decks.clone()
+    }
+
+    /// The lock every deck save holds while it chooses its file and writes it.
+    pub(crate) fn saving(&self) -> Arc<Mutex<()>> {
+        self.shared.saving.clone()
     }
 
     pub(crate) fn config(&self) -> &Config {

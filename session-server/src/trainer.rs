@@ -1,5 +1,6 @@
 //! Deck files for trainers over the protocol: read one to edit it, and save one, checked by the
-//! same validator as every deck, under its own id, never dropping an item id that answers are stored under.
+//! same validator as every deck, under its own id, never dropping an item id that answers are stored under,
+//! never overwriting a file that holds something else, never writing through a link.
 
 use crate::forwarded::ClientAddr;
 use std::path::{Path, PathBuf};
@@ -35,20 +36,27 @@ impl Hub {
             Ok(deck) => deck,
             Err(problems) => return ServerMsg::DeckProblems { problems },
         };
-        self.decks().await;
-        let (existing, dir) = {
-            let cache = self.deck_cache().lock().expect("decks lock");
-            (cache.file_of(&deck.id), cache.dir().to_owned())
-        };
+        let cache = self.deck_cache_shared();
         let db = self.config().db.clone();
         let id = deck.id.clone();
         let kept: Vec<String> = deck.items.iter().map(|i| i.id.clone()).collect();
+        let saving = self.saving();
         let saved = tokio::task::spawn_blocking(move || -> Result<Result<(), Vec<Problem>>, String> {
+            let _one_at_a_time = saving.lock().expect("saving lock");
+            // The folder as it is now, with the saves before this one in it.
+            let (holders, dir) = {
+                let mut cache = cache.lock().expect("decks lock");
+                cache.decks();
+                (cache.files_of(&id), cache.dir().to_owned())
+            };
             let dropped = answered_items(&db, &id).map_err(|e| e.to_string())?.into_iter().filter(|i| !kept.contains(i)).collect::<Vec<_>>();
             if !dropped.is_empty() {
                 return Ok(Err(dropped.iter().map(|item| dropped_problem(&content, item)).collect()));
             }
-            let path = existing.unwrap_or_else(|| dir.join(format!("{id}.toml")));
+            let path = match target(&dir, &id, &holders) {
+                Ok(path) => path,
+                Err(sentence) => return Ok(Err(vec![Problem::at("deck.toml", &content, 0, sentence)])),
+            };
             write_whole(&path, &content).map_err(|e| e.to_string())?;
             Ok(Ok(()))
         })
@@ -89,9 +97,47 @@ fn dropped_problem(content: &str, item: &str) -> Problem {
     )
 }
 
-/// Writes `content` to `path` whole: to a file beside it, then renamed over it.
+/// The file a saved deck `id` goes to: the one file that holds it now, or for a new deck
+/// `<id>.toml`, or `<id>-2.toml` and on when that name is taken by anything (another deck, a
+/// trainer's broken draft, a link): a file that holds something else is never overwritten. Two
+/// files with this id, or a link where the deck would go, are refused with a sentence.
+fn target(dir: &Path, id: &str, holders: &[PathBuf]) -> Result<PathBuf, String> {
+    let names = |files: &[PathBuf]| files.iter().map(|f| f.file_name().unwrap_or_default().to_string_lossy().into_owned()).collect::<Vec<_>>().join(" en ");
+    let path = match holders {
+        [] => (1..)
+            .map(|n| dir.join(if n == 1 { format!("{id}.toml") } else { format!("{id}-{n}.toml") }))
+            .find(|p| std::fs::symlink_metadata(p).is_err())
+            .expect("a free name"),
+        // Still this deck? It may have changed since the folder was last read.
+        [one] if holds(one, id) => one.clone(),
+        [one] => return Err(format!("Het bestand {} is net veranderd en bevat deck \"{id}\" niet meer; lees het opnieuw in en bewaar dan.", names(std::slice::from_ref(one)))),
+        many => return Err(format!("Deck-id \"{id}\" staat in meer dan één bestand ({}); niets is bewaard. Haal er één weg of geef het een eigen id.", names(many))),
+    };
+    if std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink()) {
+        return Err(format!("{} is een koppeling naar een ander bestand; de server schrijft daar niet doorheen. Vervang de koppeling door het bestand zelf.", names(std::slice::from_ref(&path))));
+    }
+    Ok(path)
+}
+
+/// Whether the file at `path` holds deck `id` now.
+fn holds(path: &Path, id: &str) -> bool {
+    protocol::scenario::load_file(path).is_ok_and(|f| f.deck.id == id)
+}
+
+/// Writes `content` to `path` whole: into a new file of a random name beside it (created
+/// exclusively, so no planted file or link is written through), flushed to disk, then renamed over it.
 fn write_whole(path: &Path, content: &str) -> std::io::Result<()> {
-    let tmp: PathBuf = path.with_extension("toml.bewaren");
-    std::fs::write(&tmp, content)?;
-    std::fs::rename(&tmp, path)
+    use std::io::Write as _;
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    let tmp: PathBuf = path.with_file_name(format!(".{name}.{:016x}.bewaren", rand::random::<u64>()));
+    let written = (|| {
+        let mut file = std::fs::OpenOptions::new().write(true).create_new(true).open(&tmp)?;
+        file.write_all(content.as_bytes())?;
+        file.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if written.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    written
 }

@@ -4,6 +4,7 @@ mod agreements;
 mod backup;
 mod caddy;
 mod browser;
+mod deckfiles;
 mod decks;
 mod docs;
 mod durability;
