@@ -17,6 +17,8 @@ pub enum ServerError {
     Store(#[from] StoreError),
     #[error("{0}")]
     Tls(String),
+    #[error("{0}")]
+    InUse(String),
 }
 
 /// Where the server listens: the main port, and the monitoring port for `/metrics` if any.
@@ -43,9 +45,10 @@ pub async fn run_on(listeners: Listeners, config: Config, shutdown: Cancellation
     };
     let db = config.db.clone();
     let (busy, queue) = (config.limits.store_busy, config.limits.store_queue);
-    let (store, loaded, writer, reader) = tokio::task::spawn_blocking(move || {
+    let (lock, store, loaded, writer, reader) = tokio::task::spawn_blocking(move || {
+        let lock = crate::store::lock::exclusive(&db).map_err(ServerError::InUse)?;
         let (store, loaded, writer) = Store::open(&db, busy, queue, Metrics::new())?;
-        Ok::<_, StoreError>((store, loaded, writer, crate::store::open_connection(&db)?))
+        Ok::<_, ServerError>((lock, store, loaded, writer, crate::store::open_connection(&db)?))
     })
     .await
     .expect("store open")?;
@@ -110,6 +113,7 @@ pub async fn run_on(listeners: Listeners, config: Config, shutdown: Cancellation
     tracker.wait().await;
     drop(hub);
     let _ = tokio::task::spawn_blocking(move || writer.join()).await;
+    drop(lock);
     tracing::info!("server stopped; store flushed");
     Ok(())
 }

@@ -17,6 +17,7 @@ mod limits;
 mod hosted;
 mod loadgen;
 mod monitoring;
+mod onedb;
 mod opening;
 mod package;
 mod pages;

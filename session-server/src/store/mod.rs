@@ -7,6 +7,7 @@
 
 pub mod backup;
 pub mod earlier;
+pub mod lock;
 mod load;
 pub mod operator;
 mod schema;
