@@ -84,6 +84,9 @@ pub fn check_reason(text: &str) -> Result<String, Refusal> {
     short_text(text, REASON_MAX_CHARS, false, ["Een lege reden kan niet; schrijf in één zin waarom, of haal je reden weg.".into(), long, String::new()])
 }
 
+/// The longest session title, in characters (what fits on the projector's top line).
+pub const TITLE_MAX_CHARS: usize = 120;
+
 /// The longest option label of a statement from the room, and the most options it may have.
 pub const OPTION_MAX_CHARS: usize = 60;
 pub const OPTIONS_MAX: usize = 6;

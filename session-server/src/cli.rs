@@ -31,6 +31,9 @@ struct Cli {
     /// Only who has this key may start a session (trainers on a shared server); players need no key.
     #[arg(long, global = true, env = "SESSION_SERVER_CREATE_KEY")]
     create_key: Option<String>,
+    /// The trainers' key read from this file (its first line), so it shows in no process list.
+    #[arg(long, global = true, env = "SESSION_SERVER_CREATE_KEY_FILE", conflicts_with = "create_key", value_name = "FILE")]
+    create_key_file: Option<PathBuf>,
     /// The address phones use, e.g. https://dilemma.gemeente.nl/: in every QR code, join link and
     /// projector page (default: the address a page was opened with, or this machine's LAN address).
     #[arg(long, global = true, env = "SESSION_SERVER_PUBLIC_URL")]
@@ -125,7 +128,15 @@ pub fn main() -> ExitCode {
 fn hosted(cli: &Cli) -> anyhow::Result<Config> {
     let mut config = Config::new(cli.scenarios.clone(), cli.db.clone());
     config.retention = (cli.keep_days > 0).then(|| std::time::Duration::from_secs(cli.keep_days * 24 * 3600));
-    config.create_key = cli.create_key.clone().filter(|k| !k.is_empty());
+    config.create_key = match &cli.create_key_file {
+        Some(file) => {
+            let text = std::fs::read_to_string(file).with_context(|| format!("reading the trainers' key from {}", file.display()))?;
+            let key = text.lines().next().unwrap_or_default().trim().to_owned();
+            anyhow::ensure!(!key.is_empty(), "{} holds no key (its first line is empty)", file.display());
+            Some(key)
+        }
+        None => cli.create_key.clone().filter(|k| !k.is_empty()),
+    };
     config.public_url = cli.public_url.as_deref().filter(|u| !u.is_empty()).map(crate::address::PublicUrl::parse).transpose().map_err(anyhow::Error::msg)?;
     config.allowed_hosts = cli.allowed_hosts.iter().map(|h| h.trim().trim_end_matches('.').to_ascii_lowercase()).filter(|h| !h.is_empty()).collect();
     config.trusted_proxies = crate::forwarded::Proxies::parse(&cli.trusted_proxies.join(",")).map_err(anyhow::Error::msg)?;

@@ -180,8 +180,25 @@ fn check_origin(req: &Request, mut resp: Response, public: Option<&PublicUrl>, h
         return Ok(resp);
     }
     tracing::info!(origin = header("origin"), "websocket from a page of another site refused (403)");
-    let mut e = ErrorResponse::new(Some("Verboden: alleen pagina's van deze server. / Forbidden: only this server's pages.\n".into()));
+    let body = "Verboden: alleen pagina's van deze server. / Forbidden: only this server's pages.\n";
+    let mut e = ErrorResponse::new(Some(body.into()));
     *e.status_mut() = tokio_tungstenite::tungstenite::http::StatusCode::FORBIDDEN;
+    // The headers every other answer carries.
+    let headers = e.headers_mut();
+    let mut set = |name: &'static str, value: &str| {
+        if let Ok(v) = tungstenite::http::HeaderValue::from_str(value) {
+            headers.insert(name, v);
+        }
+    };
+    set("content-type", "text/plain; charset=utf-8");
+    set("content-length", &body.len().to_string());
+    set("content-security-policy", crate::web::CSP);
+    set("x-content-type-options", "nosniff");
+    set("referrer-policy", "no-referrer");
+    set("cache-control", "no-cache");
+    if https {
+        set("strict-transport-security", http::HSTS);
+    }
     Err(e)
 }
 

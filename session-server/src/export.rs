@@ -321,7 +321,7 @@ fn bar(pct: u32) -> String {
 
 fn markdown(report: &Report) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "# {}\n", report.title);
+    let _ = writeln!(out, "# {}\n", md(&report.title));
     let _ = writeln!(
         out,
         "Sessie `{}` · scenario `{}` · fase *{}* · geëxporteerd {} (UTC)\n",
@@ -332,9 +332,9 @@ fn markdown(report: &Report) -> String {
     );
     let _ = writeln!(out, "Alleen groepsuitslagen; een team staat er pas bij vanaf 3 antwoorden.\n");
     for it in report.items.iter().filter(|i| i.played) {
-        let _ = writeln!(out, "## {}. {}\n", it.number, it.text);
+        let _ = writeln!(out, "## {}. {}\n", it.number, md(&it.text));
         if !it.themes.is_empty() {
-            let _ = writeln!(out, "*Thema's: {}*\n", it.themes.join(", "));
+            let _ = writeln!(out, "*Thema's: {}*\n", md(&it.themes.join(", ")));
         }
         if let Some(t) = it.tally.as_ref().filter(|t| t.withheld > 0) {
             let _ = writeln!(out, "{} antwoord(en): te weinig om te tonen (een uitslag pas vanaf 3)\n", t.withheld);
@@ -344,18 +344,19 @@ fn markdown(report: &Report) -> String {
             for (id, label) in labels(report, &it.id) {
                 let pct = t.percentages.get(id).copied().unwrap_or(0);
                 let count = t.counts.get(id).copied().unwrap_or(0);
+                let label = in_code(&label);
                 let _ = writeln!(out, "{label:<width$}  {}  {pct:>3}%  ({count})", bar(pct));
             }
             let _ = writeln!(out, "```\n");
             if let Some(p) = &t.prediction {
-                let label = label(report, &it.id, &p.option).to_lowercase();
+                let label = md(&label(report, &it.id, &p.option).to_lowercase());
                 let real = t.percentages.get(&p.option).copied().unwrap_or(0);
                 let _ = writeln!(out, "Voorspeld: gemiddeld {}% {label} ({} gokken); het werd {real}%.\n", p.average, p.guesses);
             }
             for (team, tt) in &t.teams {
                 let parts: Vec<String> =
-                    labels(report, &it.id).iter().map(|(id, l)| format!("{l} {}%", tt.percentages.get(*id).copied().unwrap_or(0))).collect();
-                let _ = writeln!(out, "- **{team}** ({} antwoorden): {}", tt.total, parts.join(" · "));
+                    labels(report, &it.id).iter().map(|(id, l)| format!("{} {}%", md(l), tt.percentages.get(*id).copied().unwrap_or(0))).collect();
+                let _ = writeln!(out, "- **{}** ({} antwoorden): {}", md(team), tt.total, parts.join(" · "));
             }
             if !t.teams.is_empty() {
                 out.push('\n');
@@ -364,14 +365,14 @@ fn markdown(report: &Report) -> String {
         if !it.prompts.is_empty() {
             let _ = writeln!(out, "**Vragen voor het gesprek**\n");
             for p in &it.prompts {
-                let _ = writeln!(out, "- {p}");
+                let _ = writeln!(out, "- {}", md(p));
             }
             out.push('\n');
         }
     }
     agreements(report, &mut out);
     themes(report, &mut out);
-    let unplayed: Vec<String> = report.items.iter().filter(|i| !i.played).map(|i| format!("{}. {}", i.number, i.text)).collect();
+    let unplayed: Vec<String> = report.items.iter().filter(|i| !i.played).map(|i| format!("{}. {}", i.number, md(&i.text))).collect();
     if !unplayed.is_empty() {
         let _ = writeln!(out, "*Niet gespeeld: {}.*", unplayed.join(" · "));
     }
@@ -386,9 +387,9 @@ fn agreements(report: &Report, out: &mut String) {
     let _ = writeln!(out, "## Afspraken\n");
     for a in &report.agreements {
         let from = a.item.as_deref().and_then(|id| report.items.iter().find(|i| i.id == id));
-        let _ = write!(out, "{}. {}", a.number, a.text);
+        let _ = write!(out, "{}. {}", a.number, md(&a.text));
         if let Some(it) = from {
-            let _ = write!(out, " *(bij {}. {})*", it.number, it.text);
+            let _ = write!(out, " *(bij {}. {})*", it.number, md(&it.text));
         }
         out.push('\n');
     }
@@ -408,19 +409,19 @@ fn themes(report: &Report, out: &mut String) {
     }
     let _ = writeln!(out, "## Per thema\n");
     for (theme, items) in by_theme {
-        let _ = writeln!(out, "### {theme}\n");
+        let _ = writeln!(out, "### {}\n", md(theme));
         for it in items {
             let result = match &it.tally {
                 Some(t) if t.total > 0 => labels(report, &it.id)
                     .iter()
-                    .map(|(id, l)| format!("{l} {}%", t.percentages.get(*id).copied().unwrap_or(0)))
+                    .map(|(id, l)| format!("{} {}%", md(l), t.percentages.get(*id).copied().unwrap_or(0)))
                     .collect::<Vec<_>>()
                     .join(" · "),
                 Some(t) if t.withheld > 0 => "te weinig antwoorden om te tonen".to_owned(),
                 Some(_) => "nog geen antwoorden".to_owned(),
                 None => "sketch zonder stelling".to_owned(),
             };
-            let _ = writeln!(out, "- {}. {} — {result}", it.number, it.text);
+            let _ = writeln!(out, "- {}. {} — {result}", it.number, md(&it.text));
             reasons_md(report, it, out);
         }
         out.push('\n');
@@ -429,7 +430,7 @@ fn themes(report: &Report, out: &mut String) {
     if !without.is_empty() {
         let _ = writeln!(out, "### Zonder thema\n");
         for it in without {
-            let _ = writeln!(out, "- {}. {}", it.number, it.text);
+            let _ = writeln!(out, "- {}. {}", it.number, md(&it.text));
             reasons_md(report, it, out);
         }
         out.push('\n');
@@ -439,12 +440,37 @@ fn themes(report: &Report, out: &mut String) {
 /// An item's reasons under it, per option: the analysis reads what was said by theme.
 fn reasons_md(report: &Report, it: &ItemReport, out: &mut String) {
     for r in &it.reasons {
-        let label = label(report, &it.id, &r.option);
+        let label = md(&label(report, &it.id, &r.option));
         let _ = writeln!(out, "  - Redenen bij *{label}*:");
         for text in &r.texts {
-            let _ = writeln!(out, "    - \"{}\"", text.replace('\n', " "));
+            let _ = writeln!(out, "    - \"{}\"", md(text));
         }
     }
+}
+
+/// Text someone typed (a title, a team, a reason, an agreement, a statement from the room), safe in
+/// Markdown: every character that could start emphasis, code, a link or image (`[`), HTML or an
+/// entity (`<`, `&`), or a table cell is escaped with a backslash, and line breaks become spaces
+/// (texts never start a line here, so `#`, `-` and `1.` stay plain), so nothing typed becomes
+/// markup in a viewer.
+pub fn md(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '~' | '&' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\n' | '\r' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Text inside a fenced code block, where escapes do not work: no backtick can close the fence.
+fn in_code(text: &str) -> String {
+    text.replace('`', "'").replace(['\n', '\r'], " ")
 }
 
 /// `YYYY-MM-DD` in UTC for a Unix time in milliseconds: the day something was played.
@@ -473,6 +499,15 @@ pub fn utc_date(ms: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn typed_text_cannot_become_markup_in_a_report() {
+        assert_eq!(md("<img src=x onerror=alert(1)>"), "\\<img src=x onerror=alert(1)\\>");
+        assert_eq!(md("![a](http://x) **vet** `code` a|b ~~s~~ &lt;"), "!\\[a\\](http://x) \\*\\*vet\\*\\* \\`code\\` a\\|b \\~\\~s\\~\\~ \\&lt;");
+        assert_eq!(md("twee\nregels"), "twee regels");
+        assert_eq!(md("Bewoners (en de wijk) beheren het groen."), "Bewoners (en de wijk) beheren het groen.", "plain text stays plain");
+        assert_eq!(in_code("```\nuit"), "''' uit");
+    }
 
     #[test]
     fn csv_fields_are_never_formulas() {

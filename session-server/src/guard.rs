@@ -3,7 +3,8 @@
 //! For join codes, failures are counted, not attempts: a room of 200 behind one NAT address that
 //! mistypes a few codes never notices. Each address (an IPv4 address, or an IPv6 /64: one home or
 //! office network) has a budget that refills steadily; an empty budget refuses further attempts at
-//! once, whatever connection they come from. The map is bounded.
+//! once, whatever connection they come from. The map is bounded. An IPv6 /48 (one site, which may
+//! hold 65,536 /64 networks) also has one budget for all of it, [`WIDE_FACTOR`] times as large.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -15,23 +16,57 @@ use crate::address::network;
 /// Addresses tracked at most; beyond it, the ones with the least debt are forgotten first.
 const MAX_TRACKED: usize = 10_000;
 
+/// A whole IPv6 /48 may spend this many times one network's budget.
+pub const WIDE_FACTOR: u32 = 4;
+
 #[derive(Debug)]
 pub struct Budget {
     budget: f64,
     refill: Duration,
     spent: Mutex<HashMap<IpAddr, (f64, Instant)>>,
+    /// The same, for each IPv6 /48 as a whole.
+    wide: Option<Box<Budget>>,
+}
+
+/// The /48 an IPv6 address is in; `None` for IPv4.
+fn site(ip: IpAddr) -> Option<IpAddr> {
+    match ip.to_canonical() {
+        IpAddr::V6(v6) => {
+            let s = v6.segments();
+            Some(IpAddr::V6(std::net::Ipv6Addr::new(s[0], s[1], s[2], 0, 0, 0, 0, 0)))
+        }
+        IpAddr::V4(_) => None,
+    }
 }
 
 impl Budget {
-    /// `budget` wrong guesses at once, one more every `refill`.
+    /// `budget` wrong guesses at once, one more every `refill`; a /48 as a whole [`WIDE_FACTOR`] times that.
     pub fn new(budget: u32, refill: Duration) -> Budget {
-        Budget { budget: f64::from(budget), refill, spent: Mutex::new(HashMap::new()) }
+        let wide = Budget::single(budget.saturating_mul(WIDE_FACTOR), refill / WIDE_FACTOR);
+        Budget { wide: Some(Box::new(wide)), ..Budget::single(budget, refill) }
     }
 
-    /// Takes one guess from `ip`'s budget; `false` when it is spent. Give it back with
-    /// [`Budget::refund`] when the guess was right.
+    fn single(budget: u32, refill: Duration) -> Budget {
+        Budget { budget: f64::from(budget), refill, spent: Mutex::new(HashMap::new()), wide: None }
+    }
+
+    /// Takes one guess from `ip`'s budget (and its /48's); `false` when either is spent. Give it
+    /// back with [`Budget::refund`] when the guess was right.
     pub fn take(&self, ip: IpAddr, now: Instant) -> bool {
-        let key = network(ip);
+        if let (Some(wide), Some(site)) = (&self.wide, site(ip)) {
+            if !wide.take_key(site, now) {
+                return false;
+            }
+            if !self.take_key(network(ip), now) {
+                wide.refund_key(site, now);
+                return false;
+            }
+            return true;
+        }
+        self.take_key(network(ip), now)
+    }
+
+    fn take_key(&self, key: IpAddr, now: Instant) -> bool {
         let mut spent = self.spent.lock().expect("guard lock");
         let used = self.used(&spent, key, now);
         if used + 1.0 > self.budget {
@@ -46,7 +81,13 @@ impl Budget {
 
     /// A guess that was right costs nothing.
     pub fn refund(&self, ip: IpAddr, now: Instant) {
-        let key = network(ip);
+        if let (Some(wide), Some(site)) = (&self.wide, site(ip)) {
+            wide.refund_key(site, now);
+        }
+        self.refund_key(network(ip), now);
+    }
+
+    fn refund_key(&self, key: IpAddr, now: Instant) {
         let mut spent = self.spent.lock().expect("guard lock");
         let used = self.used(&spent, key, now);
         if used <= 1.0 {
@@ -58,7 +99,13 @@ impl Budget {
 
     /// A wrong guess found later (a resume token that is not the session's).
     pub fn charge(&self, ip: IpAddr, now: Instant) {
-        let key = network(ip);
+        if let (Some(wide), Some(site)) = (&self.wide, site(ip)) {
+            wide.charge_key(site, now);
+        }
+        self.charge_key(network(ip), now);
+    }
+
+    fn charge_key(&self, key: IpAddr, now: Instant) {
         let mut spent = self.spent.lock().expect("guard lock");
         let used = self.used(&spent, key, now);
         spent.insert(key, ((used + 1.0).min(self.budget), now));
@@ -120,6 +167,28 @@ mod tests {
         g.charge("::ffff:10.0.0.9".parse().unwrap(), t);
         g.charge("10.0.0.9".parse().unwrap(), t);
         assert!(!g.take("10.0.0.9".parse().unwrap(), t), "an IPv4-mapped address is the IPv4 address");
+    }
+
+    #[test]
+    fn one_ipv6_site_does_not_get_a_budget_per_network() {
+        let g = Budget::new(3, Duration::from_secs(60));
+        let t = Instant::now();
+        let mut taken = 0;
+        for n in 0..1000u16 {
+            if g.take(IpAddr::V6(std::net::Ipv6Addr::new(0x2001, 0xdb8, 7, n, 0, 0, 0, 1)), t) {
+                taken += 1;
+            }
+        }
+        assert_eq!(taken, 3 * WIDE_FACTOR, "one /48 as a whole");
+        assert!(g.take("2001:db8:8::1".parse().unwrap(), t), "another /48 has its own");
+        assert!(g.take("10.0.0.1".parse().unwrap(), t), "IPv4 is untouched");
+        // A refused /64 does not spend the site's budget.
+        let h = Budget::new(1, Duration::from_secs(60));
+        assert!(h.take("2001:db8:9:1::1".parse().unwrap(), t));
+        for _ in 0..10 {
+            assert!(!h.take("2001:db8:9:1::2".parse().unwrap(), t));
+        }
+        assert!(h.take("2001:db8:9:2::1".parse().unwrap(), t), "the site still has room");
     }
 
     #[test]

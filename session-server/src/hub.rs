@@ -169,6 +169,12 @@ impl Hub {
         let NewSession { scenario, title, key, follows } = wanted;
         let scenario = scenario.as_str();
         self.check_create_key(key.as_deref(), who)?;
+        if title.as_deref().is_some_and(|t| protocol::flow::clean(t).chars().count() > protocol::flow::TITLE_MAX_CHARS) {
+            return Err(Refusal::new(
+                ErrorCode::BadRequest,
+                format!("Een titel is hoogstens {} tekens; maak hem korter.", protocol::flow::TITLE_MAX_CHARS),
+            ));
+        }
         let ip = who.ip;
         if !self.unlimited(who) && !self.shared.creations.take(ip, Instant::now()) {
             tracing::info!(client = %ip, "session creation quota spent; refused");
@@ -179,7 +185,7 @@ impl Hub {
         let deck = deck.ok_or_else(|| {
             Refusal::new(ErrorCode::UnknownScenario, format!("Het scenario \"{scenario}\" bestaat niet op deze server; kies er een uit de lijst."))
         })?;
-        let title = title.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty()).unwrap_or_else(|| deck.title.clone());
+        let title = title.map(|t| protocol::flow::clean(&t)).filter(|t| !t.is_empty()).unwrap_or_else(|| deck.title.clone());
         let earlier = match follows {
             Some(f) => Some(self.earlier(f, deck.clone(), ip).await?),
             None => None,

@@ -11,7 +11,7 @@ mod decks;
 pub mod export;
 pub mod forwarded;
 mod health;
-mod guard;
+pub mod guard;
 mod http;
 pub mod hub;
 pub mod metrics;

@@ -2,6 +2,7 @@
 //! follow-ups) or any set chosen by code: per theme, each item's results over time with the shift,
 //! and the agreements with whether they were kept. Markdown with an SVG chart per item, and CSV.
 
+use crate::export::md;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
@@ -114,9 +115,9 @@ impl Series {
     pub fn markdown(&self) -> String {
         let mut out = String::new();
         let first = &self.sessions[0];
-        let _ = writeln!(out, "# Verslag van de reeks: {}\n", first.title);
+        let _ = writeln!(out, "# Verslag van de reeks: {}\n", md(&first.title));
         for (n, s) in self.sessions.iter().enumerate() {
-            let _ = writeln!(out, "{}. **{}** — sessie `{}`, {}", n + 1, s.title, s.code, day(s.created_ms));
+            let _ = writeln!(out, "{}. **{}** — sessie `{}`, {}", n + 1, md(&s.title), s.code, day(s.created_ms));
         }
         let _ = writeln!(out, "\nAlleen groepsuitslagen; een uitslag pas vanaf 3 antwoorden. De verschuiving is die van de eerste naar de laatste keer dat een stelling gespeeld is, in procentpunten.\n");
         let rows = self.rows();
@@ -130,13 +131,13 @@ impl Series {
             }
         }
         for (theme, rows) in &by_theme {
-            let _ = writeln!(out, "## Thema: {theme}\n");
+            let _ = writeln!(out, "## Thema: {}\n", md(theme));
             for r in rows {
                 self.item_md(&mut out, r);
             }
         }
         self.agreements_md(&mut out);
-        let unplayed: Vec<&str> = rows.iter().filter(|r| !r.played()).map(|r| r.text).collect();
+        let unplayed: Vec<String> = rows.iter().filter(|r| !r.played()).map(|r| md(r.text)).collect();
         if !unplayed.is_empty() {
             let _ = writeln!(out, "*Niet gespeeld: {}.*", unplayed.join(" · "));
         }
@@ -144,7 +145,7 @@ impl Series {
     }
 
     fn item_md(&self, out: &mut String, r: &Row) {
-        let _ = writeln!(out, "### {}\n\n![{}](grafiek-{}.svg)\n", r.text, r.text, r.id);
+        let _ = writeln!(out, "### {}\n\n![{}](grafiek-{}.svg)\n", md(r.text), md(r.text), r.id);
         let dates: Vec<String> = self.sessions.iter().map(|s| day(s.created_ms)).collect();
         let _ = writeln!(out, "| | {} | verschuiving |", dates.join(" | "));
         let _ = writeln!(out, "|---|{}---|", "---|".repeat(dates.len()));
@@ -168,7 +169,7 @@ impl Series {
                 }
                 _ => String::new(),
             };
-            let _ = writeln!(out, "| {label} | {} | {shift} |", cells.join(" | "));
+            let _ = writeln!(out, "| {} | {} | {shift} |", md(label), cells.join(" | "));
         }
         out.push('\n');
     }
@@ -180,7 +181,7 @@ impl Series {
         let _ = writeln!(out, "## Afspraken\n");
         for s in &self.sessions {
             for a in &s.agreements {
-                let _ = write!(out, "- {} *(sessie {}, {})* — ", a.text, s.code, day(s.created_ms));
+                let _ = write!(out, "- {} *(sessie {}, {})* — ", md(&a.text), s.code, day(s.created_ms));
                 let asked = self.sessions.iter().find(|later| self.follows.get(&later.code) == Some(&s.code)).and_then(|later| {
                     let item = later.items.iter().find(|i| i.id == agreement_item(a.number))?;
                     Some((later, item.tally.as_ref()?))
@@ -191,7 +192,7 @@ impl Series {
                             .option_labels(&agreement_item(a.number))
                             .unwrap_or_default()
                             .iter()
-                            .map(|(id, l)| format!("{l} {}%", t.percentages.get(*id).copied().unwrap_or(0)))
+                            .map(|(id, l)| format!("{} {}%", md(l), t.percentages.get(*id).copied().unwrap_or(0)))
                             .collect();
                         let _ = writeln!(out, "op {}: {}", day(later.created_ms), parts.join(" · "));
                     }

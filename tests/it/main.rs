@@ -32,6 +32,7 @@ mod series;
 mod storage;
 mod trainers;
 mod sketches;
+mod smaller;
 mod statements;
 mod tls;
 mod web;

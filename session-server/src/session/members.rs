@@ -65,7 +65,8 @@ impl Machine {
             Attach::Watcher => Ok((Role::Watcher, None)),
             Attach::Player { .. } if self.st.players >= self.limits.max_players => Err(ErrorCode::SessionFull.into()),
             Attach::Player { team } => {
-                let team: Option<Arc<str>> = team.map(Arc::from);
+                // A spelling of a team that is there already ("oost" for "Oost") joins that team.
+                let team: Option<Arc<str>> = team.map(|t| self.st.teams.keys().find(|k| protocol::team::same(k, &t)).cloned().unwrap_or_else(|| Arc::from(t)));
                 let new_team = team.as_ref().is_some_and(|t| !self.st.teams.contains_key(t));
                 if new_team && self.st.teams.len() >= self.limits.max_teams {
                     tracing::info!(code = %self.st.code, teams = self.st.teams.len(), "team cap reached; a new team was refused");
