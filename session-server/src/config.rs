@@ -117,6 +117,19 @@ pub struct Limits {
     pub unload_after: Duration,
     /// How often the server carries out the operator's requests and the retention rule.
     pub sweep_every: Duration,
+    /// Reports (exports) rendered at once, server-wide, so the start screen and joins always find
+    /// a free core.
+    pub report_jobs: usize,
+    /// Reports waiting for their turn at most, server-wide; more are refused with `rate_limited`.
+    pub report_queue: usize,
+    /// One connection asks for this many reports at once at most...
+    pub report_burst: u32,
+    /// ...and for one more each time this passes.
+    pub report_cooldown: Duration,
+    /// Sessions in a series report at most (a conversation and its follow-ups).
+    pub series_max: usize,
+    /// A report over the protocol is at most this large (the command line has no such cap).
+    pub report_max_bytes: usize,
 }
 
 impl Default for Limits {
@@ -148,6 +161,12 @@ impl Default for Limits {
             idle_any: Duration::from_secs(24 * 3600),
             unload_after: Duration::from_secs(600),
             sweep_every: Duration::from_secs(10),
+            report_jobs: 1,
+            report_queue: 16,
+            report_burst: 4,
+            report_cooldown: Duration::from_secs(2),
+            series_max: 12,
+            report_max_bytes: 4 * 1024 * 1024,
         }
     }
 }

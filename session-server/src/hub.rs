@@ -55,6 +55,8 @@ struct Shared {
     health: crate::health::Health,
     /// Held while a deck file is written, so two saves never interleave.
     saving: Arc<Mutex<()>>,
+    /// The server-wide report jobs every session's reports share.
+    reports: crate::session::Reports,
 }
 
 impl Hub {
@@ -67,6 +69,13 @@ impl Hub {
         shutdown: CancellationToken,
     ) -> Hub {
         let limits = Arc::new(config.limits.clone());
+        let reports = crate::session::Reports {
+            db: config.db.clone(),
+            jobs: Arc::new(tokio::sync::Semaphore::new(limits.report_jobs.max(1))),
+            waiting: Arc::new(tokio::sync::Semaphore::new(limits.report_queue.max(1))),
+            series_max: limits.series_max,
+            max_bytes: limits.report_max_bytes,
+        };
         let decks = Arc::new(Mutex::new(DeckCache::new(config.scenarios.clone())));
         let guard = Budget::new(limits.join_failure_budget, limits.join_failure_refill);
         let creations = Budget::new(limits.creations_per_address, limits.creation_refill);
@@ -86,6 +95,7 @@ impl Hub {
                 shutdown,
                 health: crate::health::Health::default(),
                 saving: Arc::new(Mutex::new(())),
+                reports,
             }),
         };
         let count = loaded.len();
@@ -100,7 +110,7 @@ impl Hub {
 
     fn spawn(&self, state: State) -> SessionHandle {
         let s = &self.shared;
-        SessionHandle::spawn(state, s.store.clone(), s.limits.clone(), s.config.role_seed, &s.tracker, s.shutdown.clone(), s.config.db.clone())
+        SessionHandle::spawn(state, s.store.clone(), s.limits.clone(), s.config.role_seed, &s.tracker, s.shutdown.clone(), s.reports.clone())
     }
 
     pub fn limits(&self) -> &crate::config::Limits {

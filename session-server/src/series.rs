@@ -309,13 +309,19 @@ fn svg_fallback(text: &str) -> String {
 
 /// The report of the series session `code` belongs to, as a `report` message: Markdown with its
 /// charts as files, or CSV.
-pub fn for_the_protocol(db: &std::path::Path, code: &str, format: protocol::ReportFormat) -> Result<protocol::ServerMsg, protocol::Refusal> {
+pub fn for_the_protocol(db: &std::path::Path, code: &str, format: protocol::ReportFormat, max_sessions: usize) -> Result<protocol::ServerMsg, protocol::Refusal> {
     let failed = |e: &dyn std::fmt::Display| {
         tracing::error!(%code, error = %e, "the report of a series could not be read");
         protocol::Refusal::from(protocol::ErrorCode::StorageFailed)
     };
     let conn = crate::store::open_connection(db).map_err(|e| failed(&e))?;
     let codes = series_of(&conn, code).map_err(|e| failed(&e))?;
+    if codes.len() > max_sessions {
+        return Err(protocol::Refusal::new(
+            protocol::ErrorCode::BadRequest,
+            format!("Deze reeks heeft {} sessies; via de app gaat een verslag over hoogstens {max_sessions}. Vraag de beheerder om session-server report.", codes.len()),
+        ));
+    }
     let series = read(&conn, &codes).map_err(|e| failed(&e))?;
     let (content, files) = match format {
         protocol::ReportFormat::Csv => (String::from_utf8(series.csv()).expect("text"), Vec::new()),

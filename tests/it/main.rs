@@ -14,6 +14,7 @@ mod extras;
 mod followup;
 mod lifecycle;
 mod limits;
+mod growth;
 mod hosted;
 mod loadgen;
 mod monitoring;

@@ -14,7 +14,7 @@ use tokio_tungstenite::tungstenite::Utf8Bytes;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_util::sync::CancellationToken;
 
-use super::machine::{Effect, Input, Machine, Now, To};
+use super::machine::{Effect, Input, Machine, Now, ReportOf, To};
 use super::{Cmd, Status};
 use crate::outbox::{Out, Outbox, encode};
 use crate::secrets::new_token;
@@ -35,14 +35,56 @@ pub(super) struct Actor {
     store: Store,
     status: Arc<AtomicU8>,
     committed: mpsc::UnboundedSender<(u64, bool)>,
-    /// The database file, for reading other sessions (a series' report).
-    db: std::path::PathBuf,
+    /// Where reports are made, and how many at once.
+    reports: Reports,
+}
+
+/// What a session's reports need: the database (a series reads other sessions) and the
+/// server-wide limits on report jobs, shared by every session of one server.
+#[derive(Debug, Clone)]
+pub(crate) struct Reports {
+    pub db: std::path::PathBuf,
+    pub jobs: Arc<tokio::sync::Semaphore>,
+    /// Places for reports waiting for a job (rendering ones included).
+    pub waiting: Arc<tokio::sync::Semaphore>,
+    pub series_max: usize,
+    pub max_bytes: usize,
+}
+
+impl Reports {
+    /// A place in the queue of reports, or `None` when it is full.
+    fn queue(&self) -> Option<tokio::sync::OwnedSemaphorePermit> {
+        self.waiting.clone().try_acquire_owned().ok()
+    }
+
+    /// Renders one report (blocking: reads the database for a series, renders the text).
+    fn render(&self, code: &str, format: protocol::ReportFormat, of: ReportOf) -> Result<protocol::ServerMsg, protocol::Refusal> {
+        let msg = match of {
+            ReportOf::Series => crate::series::for_the_protocol(&self.db, code, format, self.series_max)?,
+            ReportOf::Session(report) => {
+                let content = crate::export::render(&report, format.into()).map_err(|e| protocol::Refusal::new(protocol::ErrorCode::BadRequest, e.to_string()))?;
+                let content = String::from_utf8(content).expect("reports are text");
+                protocol::ServerMsg::Report { code: code.to_owned(), format, content, series: false, files: Vec::new() }
+            }
+        };
+        let size = match &msg {
+            protocol::ServerMsg::Report { content, files, .. } => content.len() + files.iter().map(|f| f.content.len()).sum::<usize>(),
+            _ => 0,
+        };
+        if size > self.max_bytes {
+            return Err(protocol::Refusal::new(
+                protocol::ErrorCode::BadRequest,
+                "Dit verslag is te groot om via de app te sturen; vraag de beheerder het te maken met session-server report.",
+            ));
+        }
+        Ok(msg)
+    }
 }
 
 impl Actor {
-    pub fn new(machine: Machine, store: Store, status: Arc<AtomicU8>, db: std::path::PathBuf) -> (Actor, mpsc::UnboundedReceiver<(u64, bool)>) {
+    pub fn new(machine: Machine, store: Store, status: Arc<AtomicU8>, reports: Reports) -> (Actor, mpsc::UnboundedReceiver<(u64, bool)>) {
         let (committed, results) = mpsc::unbounded_channel();
-        (Actor { machine, peers: HashMap::new(), store, status, committed, db }, results)
+        (Actor { machine, peers: HashMap::new(), store, status, committed, reports }, results)
     }
 
     pub async fn run(mut self, mut rx: mpsc::Receiver<Cmd>, mut results: mpsc::UnboundedReceiver<(u64, bool)>, shutdown: CancellationToken) {
@@ -169,11 +211,25 @@ impl Actor {
                     let _ = reply.send(Err(refusal));
                 }
             }
-            Effect::SeriesReport { conn, format } => {
+            Effect::Report { conn, format, of } => {
                 let Some(p) = self.peers.get(&conn) else { return };
-                let (out, db, code) = (p.out.clone(), self.db.clone(), self.machine.state().code.clone());
+                let out = p.out.clone();
+                // At most `report_jobs` render at once server-wide and `report_queue` wait for
+                // their turn; beyond that the facilitator is asked to try again.
+                let Some(place) = self.reports.queue() else {
+                    self.store.metrics().refusal(protocol::ErrorCode::RateLimited);
+                    out.msg(&protocol::Refusal::new(protocol::ErrorCode::RateLimited, "De server maakt net veel verslagen; probeer het over een paar seconden opnieuw.").into());
+                    return;
+                };
+                let (reports, code) = (self.reports.clone(), self.machine.state().code.clone());
                 tokio::spawn(async move {
-                    let made = tokio::task::spawn_blocking(move || crate::series::for_the_protocol(&db, &code, format)).await;
+                    let Ok(permit) = reports.jobs.clone().acquire_owned().await else { return };
+                    drop(place);
+                    let made = tokio::task::spawn_blocking(move || {
+                        let _permit = permit;
+                        reports.render(&code, format, of)
+                    })
+                    .await;
                     let msg = match made {
                         Ok(Ok(msg)) => msg,
                         Ok(Err(refusal)) => refusal.into(),

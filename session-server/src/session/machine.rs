@@ -20,6 +20,14 @@ use super::state::State;
 use crate::config::Limits;
 use crate::store::Op;
 
+/// What a report is of: this session (its results as they are now), or its whole series (read
+/// from the database).
+#[derive(Debug)]
+pub(crate) enum ReportOf {
+    Session(Box<crate::export::Report>),
+    Series,
+}
+
 /// The time an input happens at: a monotonic instant for coalescing, wall-clock ms for what is stored.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Now {
@@ -82,7 +90,8 @@ pub(crate) enum Effect {
     Joined { conn: u64, role: Role },
     /// The facilitator on `conn` asked for the report of this session's series: read from the
     /// database off the session's task, then sent to that connection.
-    SeriesReport { conn: u64, format: protocol::ReportFormat },
+    /// A report for the facilitator, rendered off the session's task (at most a few at once, server-wide).
+    Report { conn: u64, format: protocol::ReportFormat, of: ReportOf },
     /// The connection's request to enter is refused.
     Refused { conn: u64, refusal: Refusal },
     /// Close this connection (its member opened the session elsewhere).
@@ -137,6 +146,8 @@ pub(crate) struct Machine {
     /// Connected players, kept in step with `conns` (counting them each time is O(n) per join).
     pub(super) connected_players: u32,
     pending: HashMap<u64, Pending>,
+    /// Each connection's reports still counting against its burst, as of when (see `Limits::report_burst`).
+    pub(super) reported: HashMap<u64, (f64, Instant)>,
     next_write: u64,
     /// Set while a phase change is being stored: other members' inputs then wait in `deferred`,
     /// so that they meet the phase the room is about to see.
@@ -175,6 +186,7 @@ impl Machine {
             by_member: HashMap::new(),
             connected_players: 0,
             pending: HashMap::new(),
+            reported: HashMap::new(),
             next_write: 1,
             control_pending: false,
             deferred: VecDeque::new(),
@@ -216,6 +228,11 @@ impl Machine {
     }
 
     /// Every change that needs storing goes through here.
+    /// Whether an answer of `member` to item `item` is on its way to the disk.
+    pub(super) fn answer_pending(&self, member: u32, item: usize) -> bool {
+        self.pending.values().any(|p| matches!(p, Pending::Answer { member: m, item: i, .. } if *m == member && *i == item))
+    }
+
     pub(super) fn write(&mut self, ops: Vec<Op>, pending: Pending, fx: &mut Vec<Effect>) {
         let id = self.next_write;
         self.next_write += 1;

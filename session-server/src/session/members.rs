@@ -168,6 +168,7 @@ impl Machine {
     }
 
     pub(super) fn leave(&mut self, conn: u64, now: Now, fx: &mut Vec<Effect>) {
+        self.reported.remove(&conn);
         let Some(c) = self.remove_conn(conn) else {
             self.forget_waiting(conn);
             return;

@@ -29,6 +29,7 @@ use crate::store::Store;
 pub use roles::assign_roles;
 pub(crate) use room::room_theme;
 pub(crate) use state::State;
+pub(crate) use actor::Reports;
 
 /// How a connection enters a session.
 #[derive(Debug, Clone)]
@@ -84,11 +85,11 @@ impl SessionHandle {
         seed: Option<u64>,
         tracker: &TaskTracker,
         shutdown: CancellationToken,
-        db: std::path::PathBuf,
+        reports: actor::Reports,
     ) -> SessionHandle {
         let (tx, rx) = mpsc::channel(4096);
         let status = Arc::new(AtomicU8::new(Status::of(&state) as u8));
-        let (actor, results) = actor::Actor::new(machine::Machine::new(state, limits, seed, crate::now_ms()), store, status.clone(), db);
+        let (actor, results) = actor::Actor::new(machine::Machine::new(state, limits, seed, crate::now_ms()), store, status.clone(), reports);
         tracker.spawn(actor.run(rx, results, shutdown));
         SessionHandle { tx, status }
     }

@@ -3,7 +3,7 @@
 use protocol::scenario::Asks;
 use protocol::{ClientMsg, ControlAction, ErrorCode, Phase, Refusal, ReportFormat, Role, ServerMsg, flow};
 
-use super::machine::{Change, EVERYONE, Effect, FACILITATOR, Machine, Now, Pending, ROOM, To, not_stored};
+use super::machine::{Change, EVERYONE, Effect, FACILITATOR, Machine, Now, Pending, ROOM, ReportOf, To, not_stored};
 use super::roles::assign_roles;
 use crate::store::Op;
 
@@ -24,17 +24,18 @@ impl Machine {
             ClientMsg::Export { format: ReportFormat::Toml, series: true } => {
                 Err(Refusal::new(ErrorCode::BadRequest, "De stellingen uit de zaal horen bij één sessie; vraag ze zonder `series`."))
             }
-            ClientMsg::Export { format, series: true } => {
+            ClientMsg::Export { format, series } => {
+                // A few at once (the end screen saves Markdown and CSV together), then one per cooldown.
+                let (burst, every) = (f64::from(self.limits.report_burst.max(1)), self.limits.report_cooldown.as_secs_f64().max(1e-3));
+                let (spent, at) = self.reported.get(&conn).copied().unwrap_or((0.0, now.at));
+                let spent = (spent - now.at.saturating_duration_since(at).as_secs_f64() / every).max(0.0);
+                if spent + 1.0 > burst {
+                    return Err(Refusal::new(ErrorCode::RateLimited, "Zoveel verslagen zo snel kan niet; probeer het over een paar seconden opnieuw."));
+                }
+                self.reported.insert(conn, (spent + 1.0, now.at));
                 // Other sessions are in the database, not here: the actor reads them.
-                fx.push(Effect::SeriesReport { conn, format });
-                Ok(())
-            }
-            ClientMsg::Export { format, series: false } => {
-                let content = crate::export::render(&self.st.report(now.ms), format.into())
-                    .map_err(|e| Refusal::new(ErrorCode::BadRequest, e.to_string()))?;
-                let content = String::from_utf8(content).expect("reports are text");
-                let msg = ServerMsg::Report { code: self.st.code.clone(), format, content, series: false, files: Vec::new() };
-                fx.push(Effect::Send { to: To::Conn(conn), msg });
+                let of = if series { ReportOf::Series } else { ReportOf::Session(Box::new(self.st.report(now.ms))) };
+                fx.push(Effect::Report { conn, format, of });
                 Ok(())
             }
             _ => Err(ErrorCode::BadRequest.into()),
@@ -50,6 +51,14 @@ impl Machine {
         let current = self.st.item().map(|i| i.id.as_str());
         flow::check_answer(self.st.phase, current, &item, index.is_some(), option_index.is_some())?;
         let (Some(index), Some(option_index)) = (index, option_index) else { return Err(ErrorCode::InvalidOption.into()) };
+        // The same option again, with nothing of this member's on its way to the disk: it is
+        // stored already, so it is acknowledged without a write (a loop of one answer costs nothing).
+        if self.st.answers.get(&index).and_then(|a| a.by_member.get(&member)) == Some(&option_index) && !self.answer_pending(member, index) {
+            if let Some(conn) = self.conn_of(member) {
+                fx.push(Effect::Send { to: To::Conn(conn), msg: ServerMsg::AnswerAck { item, option } });
+            }
+            return Ok(());
+        }
         let op = Op::Answer { code: self.st.code.clone(), item, member, option, at_ms: now.ms };
         self.write(vec![op], Pending::Answer { member, item: index, option: option_index }, fx);
         Ok(())

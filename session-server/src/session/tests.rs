@@ -253,8 +253,14 @@ impl Room {
             Effect::Close { conn, .. } => {
                 self.conns.remove(&conn);
             }
-            Effect::SeriesReport { conn, .. } => {
-                assert_eq!(self.conns.get(&conn).map(|c| c.0), Some(Role::Facilitator), "a series report for someone else");
+            Effect::Report { conn, format, of } => {
+                assert_eq!(self.conns.get(&conn).map(|c| c.0), Some(Role::Facilitator), "a report for someone else");
+                // This session's report is rendered as the actor would, and checked like any message.
+                if let super::machine::ReportOf::Session(report) = of {
+                    let content = String::from_utf8(crate::export::render(&report, format.into()).unwrap()).unwrap();
+                    let msg = ServerMsg::Report { code: report.code.clone(), format, content, series: false, files: Vec::new() };
+                    self.receive(conn, &msg);
+                }
             }
             Effect::Send { to: To::Conn(conn), msg } => self.receive(conn, &msg),
             Effect::Send { to: To::Roles(roles), msg } => {

@@ -68,21 +68,39 @@ pub fn take_end_requests(conn: &mut Connection) -> rusqlite::Result<Vec<String>>
 /// Deletes every ended session created before `before_ms`, with its members, answers and role
 /// draws, except those in `keep` (sessions someone still has open). Returns how many.
 pub fn purge(conn: &mut Connection, before_ms: i64, keep: &[String]) -> rusqlite::Result<usize> {
-    let tx = conn.transaction()?;
     let old: Vec<String> = {
-        let mut stmt = tx.prepare("SELECT code FROM sessions WHERE phase = 'ended' AND created_ms < ?1")?;
+        let mut stmt = conn.prepare("SELECT code FROM sessions WHERE phase = 'ended' AND created_ms < ?1")?;
         stmt.query_map([before_ms], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?
     };
     let mut purged = 0;
     for code in old.iter().filter(|c| !keep.contains(c)) {
-        for table in ["answers", "guesses", "reasons", "asks", "roles", "members", "requests", "agreements", "follow_ups", "sessions"] {
-            tx.execute(&format!("DELETE FROM {table} WHERE code = ?1"), [code])?;
+        // In small transactions, so the live rooms' writes never wait long behind a purge; the
+        // session's own row goes last, so a purge that stops halfway is finished by the next one.
+        for (table, key) in ROWS {
+            let sql = format!("DELETE FROM {table} WHERE code = ?1 AND ({key}) IN (SELECT {key} FROM {table} WHERE code = ?1 LIMIT {PURGE_BATCH})");
+            while conn.execute(&sql, [code])? >= PURGE_BATCH {}
         }
+        conn.execute("DELETE FROM sessions WHERE code = ?1", [code])?;
         purged += 1;
     }
-    tx.commit()?;
     Ok(purged)
 }
+
+/// Rows deleted in one transaction of a purge: a few milliseconds of the writer's time.
+pub const PURGE_BATCH: usize = 2_000;
+
+/// A session's rows in each table, by the columns that tell them apart within the session.
+const ROWS: [(&str, &str); 9] = [
+    ("answers", "item, member"),
+    ("guesses", "item, member"),
+    ("reasons", "item, member"),
+    ("asks", "item"),
+    ("roles", "item, role"),
+    ("members", "member"),
+    ("requests", "rowid"),
+    ("agreements", "number"),
+    ("follow_ups", "earlier"),
+];
 
 #[cfg(test)]
 mod tests {
@@ -104,6 +122,22 @@ mod tests {
         add("NEWEND", "ended", 900);
         add("KEPTXX", "ended", 100);
         (dir, conn)
+    }
+
+    #[test]
+    fn a_big_session_is_purged_in_batches_and_whole() {
+        let (_dir, mut conn) = db();
+        for m in 0..(PURGE_BATCH as i64 * 2 + 17) {
+            conn.execute("INSERT INTO answers (code, item, member, option, at_ms) VALUES ('OLDEND', 'b', ?1, 'eens', 1)", [m + 10]).unwrap();
+            conn.execute("INSERT INTO members (code, member, role, token_hash) VALUES ('OLDEND', ?1, 'player', x'00')", [m + 10]).unwrap();
+        }
+        assert_eq!(purge(&mut conn, 500, &["KEPTXX".to_owned()]).unwrap(), 1);
+        for table in ["answers", "members", "sessions"] {
+            let left: i64 = conn.query_row(&format!("SELECT count(*) FROM {table} WHERE code = 'OLDEND'"), [], |r| r.get(0)).unwrap();
+            assert_eq!(left, 0, "{table}");
+        }
+        let kept: i64 = conn.query_row("SELECT count(*) FROM answers WHERE code = 'KEPTXX'", [], |r| r.get(0)).unwrap();
+        assert_eq!(kept, 1);
     }
 
     #[test]

@@ -1,0 +1,145 @@
+//! Growth has bounds, done with real sockets while rooms play: a flood of reports cannot starve the start screen, a series too long for the protocol is refused, an unchanged answer costs no write, and a purge of a big session runs beside a playing room.
+
+use std::time::{Duration, Instant};
+
+use integration_tests::{Server, TestClient, limits};
+use protocol::{ErrorCode, Phase, ServerMsg};
+use serde_json::json;
+
+use crate::hosted::{get, local};
+
+fn metric(m: &str, name: &str) -> f64 {
+    m.lines().find_map(|l| l.strip_prefix(name).and_then(|r| r.strip_prefix(' '))).unwrap_or_else(|| panic!("{name}")).parse().unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forty_facilitators_flooding_reports_get_answers_or_refusals_and_the_start_screen_stays_quick() {
+    let s = Server::start().await;
+    let mut facilitators = Vec::new();
+    for _ in 0..40 {
+        let (mut f, code, _) = s.facilitator("samen-werken").await;
+        let (mut p, _) = s.player(&code, None).await;
+        f.control("open", Some("groen-speeltuin")).await;
+        p.session_where("open", |v| v.phase == Phase::Open).await;
+        facilitators.push(f);
+    }
+    let started = Instant::now();
+    let mut floods = Vec::new();
+    for (n, mut f) in facilitators.into_iter().enumerate() {
+        floods.push(tokio::spawn(async move {
+            for i in 0..15 {
+                f.send(json!({"type":"export","format":"md","series": (n + i) % 2 == 0})).await;
+                tokio::time::sleep(Duration::from_millis(66)).await;
+            }
+            let (mut reports, mut refused) = (0, 0);
+            while reports + refused < 15 {
+                match f.expect("a report or a refusal", |m| match m {
+                    ServerMsg::Report { .. } => Some(true),
+                    ServerMsg::Error { code: ErrorCode::RateLimited, .. } => Some(false),
+                    _ => None,
+                })
+                .await
+                {
+                    true => reports += 1,
+                    false => refused += 1,
+                }
+            }
+            (reports, refused)
+        }));
+    }
+    // Meanwhile a facilitator opens the start screen, again and again.
+    let mut slowest = Duration::ZERO;
+    let mut start = s.client().await;
+    for _ in 0..10 {
+        let asked = Instant::now();
+        start.send(json!({"type":"list_scenarios","protocol":1})).await;
+        start.expect("scenarios", |m| matches!(m, ServerMsg::Scenarios { .. }).then_some(())).await;
+        slowest = slowest.max(asked.elapsed());
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let mut total = (0, 0);
+    for flood in floods {
+        let (reports, refused) = flood.await.unwrap();
+        // Each asked 15 in about a second: four at once, then one per two seconds.
+        assert!(reports <= 4 + 1 + started.elapsed().as_secs() as usize / 2, "{reports} reports for one facilitator");
+        total = (total.0 + reports, total.1 + refused);
+    }
+    assert!(total.0 >= 40, "every facilitator got reports: {total:?}");
+    assert!(total.1 > 0, "the flood was refused: {total:?}");
+    eprintln!("report flood: {total:?} (reports, refusals); slowest list_scenarios meanwhile {slowest:?}");
+}
+
+#[tokio::test]
+async fn a_series_too_long_for_the_protocol_is_refused_with_a_sentence() {
+    let s = Server::start_with(limits(|l| l.series_max = 2)).await;
+    let (mut f, code, token) = s.facilitator("test").await;
+    let mut prev = (code, token);
+    for _ in 0..2 {
+        f.control("end", None).await;
+        f.session_where("ended", |v| v.phase == Phase::Ended).await;
+        let mut next = s.client().await;
+        next.send(json!({"type":"create_session","protocol":1,"scenario":"test","follows":{"code":prev.0,"token":prev.1}})).await;
+        let (c, t, _) = next.welcome().await;
+        prev = (c, t);
+        f = next;
+    }
+    f.send(json!({"type":"export","format":"md","series":true})).await;
+    let (c, said) = f.error().await;
+    assert_eq!(c, ErrorCode::BadRequest);
+    assert!(said.contains("3 sessies") && said.contains("session-server report"), "{said}");
+    f.send(json!({"type":"export","format":"md","series":false})).await;
+    f.expect("this session's report still", |m| matches!(m, ServerMsg::Report { .. }).then_some(())).await;
+}
+
+#[tokio::test]
+async fn the_same_answer_again_is_acknowledged_without_a_write() {
+    let s = Server::start().await;
+    let (mut f, code, _) = s.facilitator("test").await;
+    let (mut p, _) = s.player(&code, None).await;
+    f.control("open", Some("a")).await;
+    p.session_where("open", |v| v.phase == Phase::Open).await;
+    for _ in 0..5 {
+        p.answer("a", "eens").await; // waits for the ack each time
+    }
+    p.answer("a", "oneens").await;
+    p.answer("a", "oneens").await;
+    f.tally_where("one answer, changed", |t| t.total == 1 && t.counts["oneens"] == 1).await;
+    let m = get(s.metrics, local(1), None, "localhost", "/metrics", "").await.body;
+    assert_eq!(metric(&m, "dilemma_answers_committed_total"), 2.0, "the first and the changed one");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_purge_of_a_big_session_runs_beside_a_playing_room() {
+    let s = Server::start().await;
+    let (mut f, code, _) = s.facilitator("test").await;
+    // An ended session from last year with 30,000 answers, as a big staff day leaves one.
+    {
+        let db = rusqlite::Connection::open(&s.db).unwrap();
+        db.execute_batch("BEGIN").unwrap();
+        db.execute("INSERT INTO sessions (code, title, scenario, deck, phase, created_ms) VALUES ('OUDJE2', 'Oud', 'test', '{}', 'ended', 1000)", []).unwrap();
+        for m in 0..10_000 {
+            for item in ["a", "b", "c"] {
+                db.execute("INSERT INTO answers (code, item, member, option, at_ms) VALUES ('OUDJE2', ?1, ?2, 'eens', 1)", rusqlite::params![item, m]).unwrap();
+            }
+        }
+        db.execute_batch("COMMIT").unwrap();
+    }
+    let mut players = Vec::new();
+    for _ in 0..20 {
+        players.push(s.player(&code, None).await.0);
+    }
+    f.control("open", Some("a")).await;
+    let db = s.db.clone();
+    let purge = tokio::task::spawn_blocking(move || crate::process::server_cli(&db, &["sessions".as_ref(), "purge".as_ref(), "--older-than-days".as_ref(), "1".as_ref()]));
+    for p in &mut players {
+        p.session_where("open", |v| v.phase == Phase::Open).await;
+        p.answer("a", "hangt_af").await;
+    }
+    f.tally_where("every answer of the room", |t| t.total == 20).await;
+    let (ok, _, said) = purge.await.unwrap();
+    assert!(ok && said.contains("1 ended session"), "{said}");
+    let db = rusqlite::Connection::open(&s.db).unwrap();
+    let left: i64 = db.query_row("SELECT count(*) FROM answers WHERE code = 'OUDJE2'", [], |r| r.get(0)).unwrap();
+    assert_eq!(left, 0);
+    let _ = TestClient::connect(s.url.as_str(), None, None).await;
+}
