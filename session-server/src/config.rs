@@ -163,8 +163,8 @@ impl Default for Limits {
             sweep_every: Duration::from_secs(10),
             report_jobs: 1,
             report_queue: 16,
-            report_burst: 4,
-            report_cooldown: Duration::from_secs(2),
+            report_burst: 8,
+            report_cooldown: Duration::from_secs(1),
             series_max: 12,
             report_max_bytes: 4 * 1024 * 1024,
         }
