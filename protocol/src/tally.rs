@@ -21,6 +21,11 @@ pub struct Tally {
     /// or two people's answers are never shown to the room. Absent when zero.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub withheld: u32,
+    /// **(addition)** After the item was revealed before: how many answers (new or changed since
+    /// that reveal) this result leaves out, because showing them (one or two) would single out
+    /// whose they are by subtraction. The result is then that earlier one. Absent when zero.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub held_back: u32,
     /// **(addition)** In a follow-up session: the same item's result in the earlier session, with
     /// the shift since then. Absent when the item was not played there.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -102,6 +107,7 @@ impl Tally {
                 e
             }),
             prediction: self.prediction,
+            held_back: self.held_back,
         }
     }
 
@@ -213,6 +219,7 @@ pub fn from_counts<'a>(
         counts: named(counts),
         teams,
         withheld: 0,
+        held_back: 0,
         earlier: None,
         prediction: None,
     }

@@ -30,6 +30,7 @@
       mine: 'jouw keuze', result: 'Uitslag', teams: 'Per team (vanaf 3 antwoorden)',
       answers: n => n === 1 ? '1 antwoord' : n + ' antwoorden',
       withheld: n => (n === 1 ? '1 antwoord' : n + ' antwoorden') + ': te weinig om te tonen. Een uitslag staat er pas vanaf 3 antwoorden, zodat niemands keuze te herleiden is.',
+      heldBack: n => 'Dit is de uitslag van de vorige keer: ' + (n === 1 ? '1 nieuw antwoord is' : n + ' nieuwe antwoorden zijn') + ' te weinig om mee te tellen, anders is te herleiden wie wat koos.',
       participants: n => n === 1 ? '1 deelnemer' : n + ' deelnemers',
       yourRole: 'Jouw rol:', onlyYou: 'Alleen jij ziet deze briefing.',
       audience: 'Jij kijkt deze keer toe.', timeLeft: 'Resterende tijd', timeUp: 'De tijd is om.',
@@ -77,6 +78,7 @@
       mine: 'your choice', result: 'Result', teams: 'Per team (from 3 answers)',
       answers: n => n === 1 ? '1 answer' : n + ' answers',
       withheld: n => (n === 1 ? '1 answer' : n + ' answers') + ': too few to show. A result appears from 3 answers, so nobody\'s choice can be traced.',
+      heldBack: n => 'This is the result of last time: ' + (n === 1 ? '1 new answer is' : n + ' new answers are') + ' too few to count in, or who chose what could be traced.',
       participants: n => n === 1 ? '1 participant' : n + ' participants',
       yourRole: 'Your role:', onlyYou: 'Only you see this briefing.',
       audience: 'This time you are in the audience.', timeLeft: 'Time left', timeUp: 'Time is up.',
@@ -478,7 +480,8 @@
         then ? el('div', { class: 'bar then', 'aria-hidden': 'true' }, width(before)) : null,
         then ? el('p', { class: 'then-row', text: t().then + ' ' + before + '%' + shift }) : null);
     }));
-    const out = [el('h2', { text: t().result + ' · ' + t().answers(tally.total) }), about, list(tally.counts, tally.percentages, PAGE === 'play', then), thought(it, tally)].filter(Boolean);
+    const held = tally.held_back ? el('p', { class: 'withheld', text: t().heldBack(tally.held_back) }) : null;
+    const out = [el('h2', { text: t().result + ' · ' + t().answers(tally.total) }), about, held, list(tally.counts, tally.percentages, PAGE === 'play', then), thought(it, tally)].filter(Boolean);
     const teams = Object.entries(tally.teams || {});
     if (teams.length) {
       out.push(el('h3', { text: t().teams }));

@@ -27,6 +27,7 @@ mod process;
 mod proxy;
 mod publiccode;
 mod rebinding;
+mod rereveal;
 mod resume;
 mod room;
 mod series;

@@ -33,6 +33,13 @@ pub fn bars(ui: &mut egui::Ui, options: &[OptionView], tally: Option<&Tally>, mi
         ui.label(RichText::new(text).size(26.0));
         return;
     }
+    if let Some(n) = tally.map(|t| t.held_back).filter(|n| *n > 0) {
+        let text = match lang {
+            Lang::Nl => format!("Dit is de uitslag van de vorige keer: {n} nieuw(e) antwoord(en) is te weinig om mee te tellen, anders is te herleiden wie wat koos."),
+            Lang::En => format!("This is the result of last time: {n} new answer(s) are too few to count in, or who chose what could be traced."),
+        };
+        ui.label(RichText::new(text).size(22.0).color(theme::of(ui).muted));
+    }
     let earlier = earlier.filter(|e| e.withheld == 0);
     let label_width = 260.0_f32.min(ui.available_width() * 0.3);
     // Room right of the bars for "57% (12)", or for "toen 47%  −28 punten" in a follow-up; both

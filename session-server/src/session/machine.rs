@@ -130,6 +130,8 @@ pub(crate) struct Change {
     pub timer: Option<(i64, u32)>,
     /// A sketch's role draw: (item id, (role, member)).
     pub roles: Option<(String, Vec<(String, u32)>)>,
+    /// A reveal that shows the item's current answers: they become what later reveals are compared with.
+    pub revealed: Option<usize>,
 }
 
 /// Inputs that wait while a phase change is being stored, at most this many; more are refused.
@@ -326,7 +328,7 @@ impl Machine {
             return;
         }
         tracing::info!(code = %self.st.code, why, "the server ends this session");
-        let change = Change { phase: Phase::Ended, current: self.st.current, timer: self.st.timer, roles: None };
+        let change = Change { phase: Phase::Ended, current: self.st.current, timer: self.st.timer, roles: None, revealed: None };
         self.write_change(None, ControlAction::End, change, fx);
     }
 

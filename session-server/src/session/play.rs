@@ -5,6 +5,7 @@ use protocol::{ClientMsg, ControlAction, ErrorCode, Phase, Refusal, ReportFormat
 
 use super::machine::{Change, EVERYONE, Effect, FACILITATOR, Machine, Now, Pending, ROOM, ReportOf, To, not_stored};
 use super::roles::assign_roles;
+use super::state::ItemAnswers;
 use crate::store::Op;
 
 impl Machine {
@@ -92,7 +93,7 @@ impl Machine {
             _ => None,
         };
         let phase = flow::next_phase(self.st.phase, action, self.st.item_kind())?;
-        let mut change = Change { phase, current: self.st.current, timer: self.st.timer, roles: None };
+        let mut change = Change { phase, current: self.st.current, timer: self.st.timer, roles: None, revealed: None };
         match action {
             ControlAction::Open => {
                 change.current = target;
@@ -103,7 +104,10 @@ impl Machine {
                 let duration = self.st.item().and_then(|i| i.sketch()).map_or(0, |s| s.duration_s);
                 change.timer = Some((now.ms, duration));
             }
-            ControlAction::Close | ControlAction::Reveal | ControlAction::End => {}
+            ControlAction::Reveal => {
+                change.revealed = self.st.current.filter(|i| self.st.answers.get(i).is_some_and(ItemAnswers::may_reveal_anew));
+            }
+            ControlAction::Close | ControlAction::End => {}
         }
         self.write_change(Some(conn), action, change, fx);
         Ok(())
@@ -114,7 +118,10 @@ impl Machine {
         let item = change.current.map(|i| self.st.deck.items[i].id.clone());
         let mut ops = vec![Op::Phase { code: code.clone(), phase: change.phase, item, timer: change.timer }];
         if let Some((item, assignments)) = &change.roles {
-            ops.push(Op::Roles { code, item: item.clone(), assignments: assignments.clone() });
+            ops.push(Op::Roles { code: code.clone(), item: item.clone(), assignments: assignments.clone() });
+        }
+        if let Some(i) = change.revealed {
+            ops.push(Op::Revealed { code, item: self.st.deck.items[i].id.clone() });
         }
         self.write(ops, Pending::Control { by, action, change }, fx);
     }
@@ -156,6 +163,9 @@ impl Machine {
             tracing::info!(code = %self.st.code, item = %item, roles = assignments.len(), "roles assigned");
             self.st.roles.insert(item, assignments);
         }
+        if let Some(i) = change.revealed {
+            self.st.answers_mut(i).keep_as_revealed();
+        }
         tracing::info!(code = %self.st.code, ?action, item = ?self.st.item().map(|i| &i.id), phase = self.st.phase.as_str(), "phase stored");
         if matches!(action, ControlAction::Open | ControlAction::End) {
             self.take_down(fx);
@@ -187,7 +197,7 @@ impl Machine {
         if phase == Phase::Open {
             return self.send_session(EVERYONE, now, fx);
         }
-        let change = Change { phase, current: self.st.current, timer: self.st.timer, roles: None };
+        let change = Change { phase, current: self.st.current, timer: self.st.timer, roles: None, revealed: None };
         self.write_change(None, ControlAction::Close, change, fx);
     }
 }

@@ -31,6 +31,9 @@ pub(crate) struct ItemAnswers {
     /// The member is only here to let them change or withdraw it; it never leaves the server.
     pub reasons: BTreeMap<u64, (u32, String)>,
     pub reason_of: HashMap<u32, u64>,
+    /// The answers as the room saw them at the item's last reveal (their counts and teams); a
+    /// later result that differs from it by one or two answers is not shown (see [`ItemAnswers::shown`]).
+    pub revealed: Option<Box<ItemAnswers>>,
 }
 
 impl ItemAnswers {
@@ -53,6 +56,38 @@ impl ItemAnswers {
     pub fn tally(&self, item: &Item) -> Tally {
         let ids = item.option_ids();
         tally::from_counts(&item.id, &ids, &self.counts, self.teams.iter().map(|(t, c)| (&**t, c.as_slice())))
+    }
+
+    /// Members whose answer differs from the last reveal (new answers and changed ones).
+    pub fn changed_since_reveal(&self) -> u32 {
+        let Some(then) = &self.revealed else { return self.by_member.len() as u32 };
+        self.by_member.iter().filter(|(m, o)| then.by_member.get(m) != Some(o)).count() as u32
+    }
+
+    /// The result the room may see: the current one, unless it differs from the last reveal by
+    /// one or two answers, which the difference would single out; then the last revealed one,
+    /// saying how many answers it holds back.
+    pub fn shown(&self, item: &Item) -> Tally {
+        if let Some(then) = &self.revealed {
+            let changed = self.changed_since_reveal();
+            if (1..tally::TEAM_MIN_ANSWERS).contains(&changed) {
+                let mut t = then.tally(item);
+                t.held_back = changed;
+                return t;
+            }
+        }
+        self.tally(item)
+    }
+
+    /// Whether a reveal now may show the current answers (and so becomes the new reference).
+    pub fn may_reveal_anew(&self) -> bool {
+        self.revealed.is_none() || !(1..tally::TEAM_MIN_ANSWERS).contains(&self.changed_since_reveal())
+    }
+
+    /// The answers as the room sees them at a reveal, kept to compare later reveals with.
+    pub fn keep_as_revealed(&mut self) {
+        let then = ItemAnswers { by_member: self.by_member.clone(), counts: self.counts.clone(), teams: self.teams.clone(), ..ItemAnswers::default() };
+        self.revealed = Some(Box::new(then));
     }
 
     /// Records `member`'s guess; a changed guess replaces the earlier one.
@@ -215,6 +250,14 @@ impl State {
         for (item, member, option) in l.answers {
             s.record(&item, member, &option);
         }
+        // What the room saw at each item's last reveal, counted with the members' teams.
+        for (item, member, option) in l.revealed {
+            let (Some(i), team) = (s.deck.index_of(&item), s.members.get(&member).and_then(|m| m.team.clone())) else { continue };
+            let Some(o) = s.deck.items[i].options().iter().position(|x| x.id == option) else { continue };
+            let n = s.deck.items[i].options().len();
+            let answers = s.answers_mut(i);
+            answers.revealed.get_or_insert_with(|| Box::new(ItemAnswers::new(n))).set(member, o, team.as_ref());
+        }
         for (item, role, member) in l.roles {
             s.roles.entry(item).or_default().push((role, member));
         }
@@ -313,7 +356,7 @@ impl State {
     fn tally_at(&self, index: usize) -> Tally {
         let item = &self.deck.items[index];
         let mut now = match self.answers.get(&index) {
-            Some(a) => a.tally(item),
+            Some(a) => a.shown(item),
             None => ItemAnswers::new(item.options().len()).tally(item),
         };
         if self.asks_of(index).predict {

@@ -30,6 +30,8 @@ pub struct LoadedSession {
     pub members: Vec<LoadedMember>,
     /// (item, member, option)
     pub answers: Vec<(String, u32, String)>,
+    /// (item, member, option) as the room saw them at each item's last reveal.
+    pub revealed: Vec<(String, u32, String)>,
     /// (item, role, member)
     pub roles: Vec<(String, String, u32)>,
     /// The earlier session, when this one is a follow-up.
@@ -99,6 +101,7 @@ pub fn load_sessions(conn: &Connection, which: Which) -> Result<Vec<LoadedSessio
             timer: started.zip(duration),
             members: Vec::new(),
             answers: Vec::new(),
+            revealed: Vec::new(),
             roles: Vec::new(),
             earlier: None,
             agreements: Vec::new(),
@@ -141,6 +144,7 @@ pub fn load_sessions(conn: &Connection, which: Which) -> Result<Vec<LoadedSessio
         Ok(())
     };
     rows(only("answers", "code, item, member, option"), Box::new(|s, r| Ok(s.answers.push((r.get(1)?, r.get(2)?, r.get(3)?)))))?;
+    rows(only("revealed", "code, item, member, option"), Box::new(|s, r| Ok(s.revealed.push((r.get(1)?, r.get(2)?, r.get(3)?)))))?;
     rows(only("roles", "code, item, role, member"), Box::new(|s, r| Ok(s.roles.push((r.get(1)?, r.get(2)?, r.get(3)?)))))?;
     let agreements = format!("{} ORDER BY number", only("agreements", "code, number, item, text"));
     rows(agreements, Box::new(|s, r| Ok(s.agreements.push((r.get(1)?, r.get(2)?, r.get(3)?)))))?;

@@ -45,6 +45,8 @@ pub enum Op {
     Reason { code: String, item: String, member: u32, text: Option<(String, u64)> },
     /// The session's deck, grown by a statement from the room.
     Deck { code: String, deck_json: String },
+    /// The answers to `item` as the room saw them at this reveal: what a later reveal is compared with.
+    Revealed { code: String, item: String },
     /// Changes nothing but needs the write lock: the health check's question "can the store write?".
     Probe,
 }

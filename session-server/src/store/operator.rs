@@ -90,8 +90,9 @@ pub fn purge(conn: &mut Connection, before_ms: i64, keep: &[String]) -> rusqlite
 pub const PURGE_BATCH: usize = 2_000;
 
 /// A session's rows in each table, by the columns that tell them apart within the session.
-const ROWS: [(&str, &str); 9] = [
+const ROWS: [(&str, &str); 10] = [
     ("answers", "item, member"),
+    ("revealed", "item, member"),
     ("guesses", "item, member"),
     ("reasons", "item, member"),
     ("asks", "item"),

@@ -80,6 +80,13 @@ CREATE TABLE IF NOT EXISTS roles (
     member INTEGER NOT NULL,
     PRIMARY KEY (code, item, role)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS revealed (
+    code TEXT NOT NULL,
+    item TEXT NOT NULL,
+    member INTEGER NOT NULL,
+    option TEXT NOT NULL,
+    PRIMARY KEY (code, item, member)
+) WITHOUT ROWID;
 ";
 
 /// Opens the database with the settings every user of it needs, creating the tables if new.

@@ -133,6 +133,11 @@ fn apply(tx: &Connection, op: &Op) -> rusqlite::Result<()> {
         Op::Reason { code, item, member, text: None } => {
             tx.prepare_cached("DELETE FROM reasons WHERE code = ?1 AND item = ?2 AND member = ?3")?.execute(params![code, item, member])?;
         }
+        Op::Revealed { code, item } => {
+            tx.prepare_cached("DELETE FROM revealed WHERE code = ?1 AND item = ?2")?.execute(params![code, item])?;
+            tx.prepare_cached("INSERT INTO revealed (code, item, member, option) SELECT code, item, member, option FROM answers WHERE code = ?1 AND item = ?2")?
+                .execute(params![code, item])?;
+        }
         Op::Probe => {
             // A write statement takes the write lock even when it changes no row.
             tx.prepare_cached("UPDATE sessions SET code = code WHERE 0")?.execute([])?;

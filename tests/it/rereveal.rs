@@ -1,0 +1,75 @@
+//! Re-opening a statement after its reveal: a new result that differs from the one the room saw by one or two answers is held back (on every screen and in the report, also after a restart), so nobody's late choice shows by subtraction; from three it shows.
+
+use integration_tests::{Server, TestClient};
+use protocol::{Phase, ServerMsg, Tally};
+use serde_json::json;
+
+async fn revealed(c: &mut TestClient) -> Tally {
+    c.expect("the revealed tally", |m| match m {
+        ServerMsg::Tally(t) if t.item == "a" => Some(t.clone()),
+        _ => None,
+    })
+    .await
+}
+
+async fn round(f: &mut TestClient, watch: &mut TestClient, players: &mut [(TestClient, &str)]) -> Tally {
+    f.control("open", Some("a")).await;
+    for (p, option) in players.iter_mut() {
+        p.session_where("open", |v| v.phase == Phase::Open).await;
+        p.answer("a", option).await;
+    }
+    f.control("close", None).await;
+    f.control("reveal", None).await;
+    watch.session_where("revealed", |v| v.phase == Phase::Revealed).await;
+    let t = revealed(watch).await;
+    // The next round's tallies are new ones.
+    watch.seen.clear();
+    t
+}
+
+#[tokio::test]
+async fn a_late_answer_or_two_after_a_reveal_is_held_back_until_three_differ() {
+    let s = Server::start().await;
+    let (mut f, code, ftoken) = s.facilitator("test").await;
+    let mut watch = s.client().await;
+    watch.send(json!({"type":"watch","protocol":1,"code":code})).await;
+    watch.welcome().await;
+    let mut first = Vec::new();
+    for option in ["eens", "eens", "oneens"] {
+        first.push((s.player(&code, None).await.0, option));
+    }
+    let t = round(&mut f, &mut watch, &mut first).await;
+    assert_eq!((t.total, t.counts["eens"], t.held_back), (3, 2, 0));
+
+    // One latecomer: the room sees the same result, and is told why.
+    let mut late = vec![(s.player(&code, None).await.0, "hangt_af")];
+    let t = round(&mut f, &mut watch, &mut late).await;
+    assert_eq!((t.total, t.counts["hangt_af"], t.held_back), (3, 0, 1), "{t:?}");
+    // So does the report.
+    f.send(json!({"type":"export","format":"json"})).await;
+    let report = f.expect("report", |m| match m {
+        ServerMsg::Report { content, .. } => Some(content.clone()),
+        _ => None,
+    });
+    let report: serde_json::Value = serde_json::from_str(&report.await).unwrap();
+    let a = report["items"].as_array().unwrap().iter().find(|i| i["id"] == "a").unwrap();
+    assert_eq!((a["tally"]["total"].as_u64(), a["tally"]["held_back"].as_u64()), (Some(3), Some(1)), "{a}");
+
+    // After a restart it is still the same.
+    let dir = s.stop().await;
+    let s = Server::start_in(dir, |_| {}).await;
+    let mut f = s.client().await;
+    f.send(json!({"type":"resume","protocol":1,"code":code,"token":ftoken})).await;
+    f.welcome().await;
+    let mut watch = s.client().await;
+    watch.send(json!({"type":"watch","protocol":1,"code":code})).await;
+    watch.welcome().await;
+    let mut another = vec![(s.player(&code, None).await.0, "hangt_af")];
+    let t = round(&mut f, &mut watch, &mut another).await;
+    assert_eq!((t.total, t.counts["hangt_af"], t.held_back), (3, 0, 2), "two new answers, still held back: {t:?}");
+
+    // The third difference: now the result shows everyone.
+    let mut third = vec![(s.player(&code, None).await.0, "oneens")];
+    let t = round(&mut f, &mut watch, &mut third).await;
+    assert_eq!((t.total, t.counts["hangt_af"], t.counts["oneens"], t.held_back), (6, 2, 2, 0), "{t:?}");
+}
