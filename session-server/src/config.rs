@@ -130,6 +130,9 @@ pub struct Limits {
     pub series_max: usize,
     /// A report over the protocol is at most this large (the command line has no such cap).
     pub report_max_bytes: usize,
+    /// What one session's members may send while a phase change is being stored, in bytes; more
+    /// is refused with `rate_limited` until it is stored (a few milliseconds, as a rule).
+    pub deferred_bytes: usize,
 }
 
 impl Default for Limits {
@@ -167,6 +170,7 @@ impl Default for Limits {
             report_cooldown: Duration::from_secs(1),
             series_max: 12,
             report_max_bytes: 4 * 1024 * 1024,
+            deferred_bytes: 16 * 1024 * 1024,
         }
     }
 }

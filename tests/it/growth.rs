@@ -145,3 +145,41 @@ async fn a_purge_of_a_big_session_runs_beside_a_playing_room() {
     assert_eq!(left, 0);
     let _ = TestClient::connect(s.url.as_str(), None, None).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn what_waits_behind_a_phase_change_is_bounded_in_bytes() {
+    let s = Server::start_with(limits(|l| {
+        l.store_busy = Duration::from_secs(3);
+        l.deferred_bytes = 1024;
+    }))
+    .await;
+    let (mut f, code, _) = s.facilitator("test").await;
+    let mut players = Vec::new();
+    for _ in 0..20 {
+        players.push(s.player(&code, None).await.0);
+    }
+    f.control("open", Some("a")).await;
+    for p in &mut players {
+        p.session_where("open", |v| v.phase == Phase::Open).await;
+    }
+    // Another program holds the database: the facilitator's "close" waits to be stored, and what
+    // the room sends meanwhile waits behind it, up to 1 KiB.
+    let held = rusqlite::Connection::open(&s.db).unwrap();
+    held.execute_batch("BEGIN IMMEDIATE").unwrap();
+    f.send(json!({"type":"control","action":"close"})).await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    for p in &mut players {
+        p.send(json!({"type":"reason","item":"a","text":"x".repeat(200)})).await;
+    }
+    let mut busy = 0;
+    for p in &mut players[10..] {
+        if let ServerMsg::Error { code: ErrorCode::RateLimited, message } = p.expect("busy", |m| matches!(m, ServerMsg::Error { .. }).then(|| m.clone())).await {
+            assert!(message.contains("even druk"), "{message}");
+            busy += 1;
+        }
+    }
+    assert!(busy >= 5, "beyond 1 KiB the room is asked to try again ({busy})");
+    held.execute_batch("COMMIT").unwrap();
+    f.session_where("closed once the disk is free", |v| v.phase == Phase::Closed).await;
+    drop(held);
+}

@@ -137,6 +137,14 @@ pub(crate) struct Change {
 /// Inputs that wait while a phase change is being stored, at most this many; more are refused.
 const MAX_DEFERRED: usize = 100_000;
 
+/// What a waiting input costs in memory, roughly: its message as it came, and a little for the rest.
+fn weight(input: &Input) -> usize {
+    match input {
+        Input::Msg { msg, .. } => 64 + serde_json::to_vec(msg).map_or(0, |v| v.len()),
+        _ => 128,
+    }
+}
+
 pub(crate) struct Machine {
     pub(super) st: State,
     /// The highest agreement number handed out by this machine (stored or on its way).
@@ -155,6 +163,8 @@ pub(crate) struct Machine {
     /// so that they meet the phase the room is about to see.
     control_pending: bool,
     deferred: VecDeque<Input>,
+    /// Roughly the bytes `deferred` holds (its messages as sent), bounded by `Limits::deferred_bytes`.
+    deferred_bytes: usize,
     /// Whether the current sketch's countdown has been dealt with.
     pub(super) timer_done: bool,
     /// When a member last did anything (wall-clock ms): sessions left alone end by themselves.
@@ -192,6 +202,7 @@ impl Machine {
             next_write: 1,
             control_pending: false,
             deferred: VecDeque::new(),
+            deferred_bytes: 0,
             timer_done: false,
             last_active_ms: since_ms,
             staff: Coalesce::default(),
@@ -259,6 +270,7 @@ impl Machine {
                 self.control_stored(by, action, change, ok, now, fx);
                 while !self.control_pending {
                     let Some(input) = self.deferred.pop_front() else { break };
+                    self.deferred_bytes = self.deferred_bytes.saturating_sub(weight(&input));
                     self.step(input, now, fx);
                 }
             }
@@ -266,7 +278,9 @@ impl Machine {
     }
 
     fn defer(&mut self, input: Input, fx: &mut Vec<Effect>) {
-        if self.deferred.len() < MAX_DEFERRED {
+        let weight = weight(&input);
+        if self.deferred.len() < MAX_DEFERRED && self.deferred_bytes + weight <= self.limits.deferred_bytes {
+            self.deferred_bytes += weight;
             self.deferred.push_back(input);
             return;
         }
@@ -281,6 +295,7 @@ impl Machine {
     /// Forgets what a connection that left (before it was in) was still waiting for.
     pub(super) fn forget_waiting(&mut self, conn: u64) {
         self.deferred.retain(|i| i.conn() != Some(conn));
+        self.deferred_bytes = self.deferred.iter().map(weight).sum();
         for p in self.pending.values_mut() {
             if let Pending::Member { conn: c @ Some(_), .. } = p
                 && *c == Some(conn)
