@@ -93,6 +93,10 @@ pub struct Limits {
     pub creations_per_address: u32,
     /// ... and one more each time this passes.
     pub creation_refill: Duration,
+    /// Joins one address may make at once (a room of hundreds behind one NAT address)...
+    pub joins_per_address: u32,
+    /// ...and one more each time this passes (so 300 join in a minute, and a loop of joins stops).
+    pub join_refill: Duration,
     /// A new connection must send its first message within this time.
     pub first_message: Duration,
     /// Messages waiting for one client; a client that lets it fill up is dropped (it can resume).
@@ -154,6 +158,8 @@ impl Default for Limits {
             first_message: Duration::from_secs(10),
             creations_per_address: 5,
             creation_refill: Duration::from_secs(60),
+            joins_per_address: 600,
+            join_refill: Duration::from_millis(100),
             outbox: 256,
             coalesce: Duration::from_millis(100),
             join_failure_budget: 60,

@@ -1,6 +1,8 @@
 //! One websocket connection: the handshake, a reader that checks limits and forwards messages, a writer fed by the outbox.
 
+use std::future::Future;
 use std::net::SocketAddr;
+use std::pin::Pin;
 use std::time::Duration;
 
 use futures_util::{Sink, SinkExt, Stream, StreamExt};
@@ -41,6 +43,10 @@ pub fn ws_config(limits: &Limits) -> WebSocketConfig {
         .max_frame_size(Some(limits.max_frame_bytes))
 }
 
+/// A future on the heap, made outside the future that awaits it: built inline, its space would stay
+/// part of that future (and of every connection's task) for the connection's whole life.
+type Boxed<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
 /// Serves one accepted TCP connection until it closes: the per-address admission, TLS where the
 /// server has a certificate, then the request. Errors end this connection only.
 pub async fn accept(tcp: TcpStream, peer: SocketAddr, hub: Hub, tls: Option<TlsAcceptor>) {
@@ -57,73 +63,118 @@ pub async fn accept(tcp: TcpStream, peer: SocketAddr, hub: Hub, tls: Option<TlsA
                 tracing::info!(client = %peer.ip(), "too many connections from this address; refused");
                 hub.metrics().refused_by_limit("connections_per_address");
                 if tls.is_none() {
-                    let mut tcp = tcp;
-                    http::refuse_busy(&mut tcp, false).await;
+                    refuse_busy(tcp).await;
                 }
                 return;
             }
         }
     };
     match tls {
-        None => serve(tcp, peer, local, false, early, hub).await,
-        Some(acceptor) => match tokio::time::timeout(hub.limits().handshake_timeout, acceptor.accept(tcp)).await {
-            Ok(Ok(stream)) => serve(stream, peer, local, true, early, hub).await,
-            Ok(Err(e)) => {
-                hub.metrics().tls_failed();
-                tracing::debug!(%peer, error = %e, "TLS handshake failed (plain HTTP on the HTTPS port?); closing");
-            }
-            Err(_) => {
-                hub.metrics().tls_failed();
-                tracing::debug!(%peer, "TLS handshake timed out; closing");
-            }
-        },
+        None => serve(tcp, Conn { peer, local, tls: false, early, hub }).await,
+        Some(acceptor) => over_tls(acceptor, tcp, Conn { peer, local, tls: true, early, hub }).await,
     }
 }
 
+/// What a connection is, besides its stream.
+struct Conn {
+    peer: SocketAddr,
+    local: SocketAddr,
+    tls: bool,
+    early: Option<Admitted>,
+    hub: Hub,
+}
+
+fn refuse_busy(mut tcp: TcpStream) -> Boxed<'static, ()> {
+    Box::pin(async move { http::refuse_busy(&mut tcp, false).await })
+}
+
+/// The TLS handshake (bounded in time), then the connection over it.
+fn over_tls(acceptor: TlsAcceptor, tcp: TcpStream, conn: Conn) -> Boxed<'static, ()> {
+    Box::pin(async move {
+        match tokio::time::timeout(conn.hub.limits().handshake_timeout, acceptor.accept(tcp)).await {
+            Ok(Ok(stream)) => serve(stream, conn).await,
+            Ok(Err(e)) => {
+                conn.hub.metrics().tls_failed();
+                tracing::debug!(peer = %conn.peer, error = %e, "TLS handshake failed (plain HTTP on the HTTPS port?); closing");
+            }
+            Err(_) => {
+                conn.hub.metrics().tls_failed();
+                tracing::debug!(peer = %conn.peer, "TLS handshake timed out; closing");
+            }
+        }
+    })
+}
+
 /// Serves one connection (plain or TLS) from its first byte: a page, or the websocket.
-async fn serve<S>(mut stream: S, peer: SocketAddr, local: SocketAddr, tls: bool, early: Option<Admitted>, hub: Hub)
+fn serve<S>(mut stream: S, conn: Conn) -> Boxed<'static, ()>
 where
     S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
-    let proxies = hub.config().trusted_proxies.clone();
-    // Boxed: its buffers would otherwise stay part of every connection's task for its whole life.
-    let read = http::read_request(&mut stream, peer, tls, &proxies, hub.limits().handshake_timeout);
-    let Some((req, head)) = Box::pin(read).await else { return };
-    let _admitted = match early {
-        Some(admitted) => admitted,
-        None => match hub.admit(req.client) {
+    Box::pin(async move {
+        let Conn { peer, local, tls, early, hub } = conn;
+        let Some((req, head)) = read_request(&mut stream, peer, tls, hub.clone()).await else { return };
+        let _admitted = match early {
             Some(admitted) => admitted,
-            None => {
-                tracing::info!(client = %req.client.ip, "too many connections from this address (behind the proxy); refused with 503");
-                hub.metrics().refused_by_limit("connections_per_address");
-                http::refuse_busy(&mut stream, req.client.https).await;
-                return;
-            }
-        },
-    };
-    let config = hub.config();
-    if req.path() != "/healthz" && !crate::address::host_allowed(req.host.as_deref(), config.public_url.as_ref(), &config.allowed_hosts) {
-        tracing::info!(client = %req.client.ip, "a request for a host name this server does not have; answered 421");
-        let page = Page::text(421, "Deze server kent deze naam niet; open het adres dat op het scherm staat.\nThis server does not answer to this name.\n");
-        http::answer(&mut stream, &req.method, page, req.client.https).await;
-        return;
-    }
-    if req.path() != "/ws" {
+            None => match hub.admit(req.client) {
+                Some(admitted) => admitted,
+                None => {
+                    tracing::info!(client = %req.client.ip, "too many connections from this address (behind the proxy); refused with 503");
+                    hub.metrics().refused_by_limit("connections_per_address");
+                    let busy = Page::text(503, "Te veel verbindingen vanaf dit adres; probeer het zo opnieuw.\nToo many connections from this address.\n");
+                    return answer(&mut stream, req, busy).await;
+                }
+            },
+        };
+        let config = hub.config();
+        if req.path() != "/healthz" && !crate::address::host_allowed(req.host.as_deref(), config.public_url.as_ref(), &config.allowed_hosts) {
+            tracing::info!(client = %req.client.ip, "a request for a host name this server does not have; answered 421");
+            let page = Page::text(421, "Deze server kent deze naam niet; open het adres dat op het scherm staat.\nThis server does not answer to this name.\n");
+            return answer(&mut stream, req, page).await;
+        }
+        if req.path() != "/ws" {
+            return page(&mut stream, req, local, hub.clone()).await;
+        }
+        if req.method != "GET" || !req.upgrade {
+            let page = Page::text(426, "Hier is de websocket; open / in een browser. / This is the websocket; open / in a browser.\n");
+            return answer(&mut stream, req, page).await;
+        }
+        // A browser page is never "this machine", even in the laptop's own browser: only the desktop
+        // app (no Origin) gets the server's own machine's trainer rights.
+        let client = ClientAddr { this_machine: req.client.this_machine && req.origin.is_none(), ..req.client };
+        drop(req);
+        websocket(Rewind::new(head, stream), client, hub).await;
+    })
+}
+
+fn read_request<S>(stream: &mut S, peer: SocketAddr, tls: bool, hub: Hub) -> Boxed<'_, Option<(http::Request, Vec<u8>)>>
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send,
+{
+    Box::pin(async move {
+        let proxies = &hub.config().trusted_proxies;
+        http::read_request(stream, peer, tls, proxies, hub.limits().handshake_timeout).await
+    })
+}
+
+/// Answers `req` with `page` (HSTS over HTTPS) and closes.
+fn answer<S>(stream: &mut S, req: http::Request, page: Page) -> Boxed<'_, ()>
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send,
+{
+    Box::pin(async move { http::answer(stream, &req.method, page, req.client.https).await })
+}
+
+/// A request that is not the websocket: the health check or a page.
+fn page<S>(stream: &mut S, req: http::Request, local: SocketAddr, hub: Hub) -> Boxed<'_, ()>
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send,
+{
+    Box::pin(async move {
         let page = crate::pages::answer(&req, local, &hub).await;
         tracing::debug!(client = %req.client.ip, path = req.path(), status = page.status, "page");
         hub.metrics().sent(page.len());
-        http::answer(&mut stream, &req.method, page, req.client.https).await;
-        return;
-    }
-    if req.method != "GET" || !req.upgrade {
-        let page = Page::text(426, "Hier is de websocket; open / in een browser. / This is the websocket; open / in a browser.\n");
-        http::answer(&mut stream, &req.method, page, req.client.https).await;
-        return;
-    }
-    // A browser page is never "this machine", even in the laptop's own browser: only the desktop
-    // app (no Origin) gets the server's own machine's trainer rights.
-    let client = ClientAddr { this_machine: req.client.this_machine && req.origin.is_none(), ..req.client };
-    websocket(Rewind::new(head, stream), client, hub).await;
+        http::answer(stream, &req.method, page, req.client.https).await;
+    })
 }
 
 /// The websocket of one client, from the handshake until it closes.
@@ -351,7 +402,10 @@ impl Connection {
                 }
             }
             ClientMsg::Join { code, team, .. } => match protocol::team::check(team.as_deref()) {
-                Ok(team) => self.enter(&code, Attach::Player { team }).await,
+                Ok(team) => match self.hub.join_allowed(who) {
+                    Ok(()) => self.enter(&code, Attach::Player { team }).await,
+                    Err(r) => Err(r),
+                },
                 Err(r) => Err(r),
             },
             ClientMsg::Watch { code, .. } => self.enter(&code, Attach::Watcher).await,

@@ -44,6 +44,8 @@ struct Shared {
     guard: Budget,
     /// New sessions per address (loopback is not limited when `Limits::loopback_unlimited`).
     creations: Budget,
+    /// Joins per address, right or wrong: each is a member stored for good.
+    joins: Budget,
     /// Open connections per network address (see `Limits::connections_per_address`).
     open: Mutex<HashMap<IpAddr, usize>>,
     next_conn: AtomicU64,
@@ -79,6 +81,7 @@ impl Hub {
         let decks = Arc::new(Mutex::new(DeckCache::new(config.scenarios.clone())));
         let guard = Budget::new(limits.join_failure_budget, limits.join_failure_refill);
         let creations = Budget::new(limits.creations_per_address, limits.creation_refill);
+        let joins = Budget::new(limits.joins_per_address, limits.join_refill);
         let hub = Hub {
             shared: Arc::new(Shared {
                 config,
@@ -88,6 +91,7 @@ impl Hub {
                 store,
                 guard,
                 creations,
+                joins,
                 open: Mutex::new(HashMap::new()),
                 next_conn: AtomicU64::new(1),
                 reader: Arc::new(Mutex::new(reader)),
@@ -414,6 +418,16 @@ impl Hub {
         }
         *n += 1;
         Some(Admitted { hub: self.clone(), key: Some(key) })
+    }
+
+    /// Takes one join from `who`'s budget; a refusal when joins from there come too fast.
+    pub fn join_allowed(&self, who: ClientAddr) -> Result<(), Refusal> {
+        if self.unlimited(who) || self.shared.joins.take(who.ip, Instant::now()) {
+            return Ok(());
+        }
+        tracing::info!(client = %who.ip, "joins from this address come too fast; refused");
+        self.metrics().refused_by_limit("joins_per_address");
+        Err(Refusal::new(ErrorCode::RateLimited, "Er komen heel veel deelnemers tegelijk binnen vanaf dit netwerk; probeer het over een paar seconden opnieuw."))
     }
 
     /// Records a failed resume (wrong token) as a failed guess too.

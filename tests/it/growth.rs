@@ -183,3 +183,36 @@ async fn what_waits_behind_a_phase_change_is_bounded_in_bytes() {
     f.session_where("closed once the disk is free", |v| v.phase == Phase::Closed).await;
     drop(held);
 }
+
+#[tokio::test]
+async fn a_loop_of_joins_from_one_address_is_stopped_while_a_room_behind_another_joins() {
+    let s = Server::start_with(limits(|l| {
+        l.loopback_unlimited = false;
+        l.joins_per_address = 5;
+        l.join_refill = Duration::from_secs(60);
+    }))
+    .await;
+    let (mut f, code, _) = s.facilitator("test").await;
+    let mut tokens = Vec::new();
+    for n in 0..6 {
+        let mut p = TestClient::connect(s.url.as_str(), Some(local(120)), None).await;
+        p.send(json!({"type":"join","protocol":1,"code":code})).await;
+        if n < 5 {
+            tokens.push(p.welcome().await.1);
+        } else {
+            let (c, said) = p.error().await;
+            assert_eq!(c, ErrorCode::RateLimited);
+            assert!(said.contains("heel veel deelnemers"), "{said}");
+        }
+    }
+    // Those who joined can come back (a resume is no new member), and another address joins.
+    let mut back = TestClient::connect(s.url.as_str(), Some(local(120)), None).await;
+    back.send(json!({"type":"resume","protocol":1,"code":code,"token":tokens[0]})).await;
+    back.welcome().await;
+    let mut other = TestClient::connect(s.url.as_str(), Some(local(121)), None).await;
+    other.send(json!({"type":"join","protocol":1,"code":code})).await;
+    other.welcome().await;
+    f.control("open", Some("a")).await;
+    other.session_where("open", |v| v.phase == Phase::Open).await;
+    other.answer("a", "eens").await;
+}
