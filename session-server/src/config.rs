@@ -112,6 +112,8 @@ pub struct Limits {
     /// Writes waiting for the disk, at most; beyond it sessions wait, and stop reading their
     /// members' messages, until there is room (a flood of 10,000 changed answers is 20,000).
     pub store_queue: usize,
+    /// Of those, one session's at most: a flooded room waits for its own writes, not the others.
+    pub store_share: usize,
     /// A session still in its lobby with no member doing anything this long ends by itself...
     pub idle_lobby: Duration,
     /// ...and so does any session in which nothing happened this long.
@@ -166,6 +168,7 @@ impl Default for Limits {
             join_failure_refill: Duration::from_secs(60),
             store_busy: Duration::from_secs(5),
             store_queue: 65_536,
+            store_share: 2_048,
             idle_lobby: Duration::from_secs(4 * 3600),
             idle_any: Duration::from_secs(24 * 3600),
             unload_after: Duration::from_secs(600),

@@ -114,7 +114,7 @@ impl Hub {
 
     fn spawn(&self, state: State) -> SessionHandle {
         let s = &self.shared;
-        SessionHandle::spawn(state, s.store.clone(), s.limits.clone(), s.config.role_seed, &s.tracker, s.shutdown.clone(), s.reports.clone())
+        SessionHandle::spawn(state, s.store.for_session(s.limits.store_share), s.limits.clone(), s.config.role_seed, &s.tracker, s.shutdown.clone(), s.reports.clone())
     }
 
     pub fn limits(&self) -> &crate::config::Limits {

@@ -216,3 +216,55 @@ async fn a_loop_of_joins_from_one_address_is_stopped_while_a_room_behind_another
     other.session_where("open", |v| v.phase == Phase::Open).await;
     other.answer("a", "eens").await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_flooded_room_and_another_room_are_both_stored_when_the_disk_is_free() {
+    let s = Server::start_with(limits(|l| {
+        l.store_share = 50;
+        l.store_busy = Duration::from_secs(5);
+    }))
+    .await;
+    let (mut fa, a, _) = s.facilitator("test").await;
+    let (mut fb, b, _) = s.facilitator("test").await;
+    let mut flood = Vec::new();
+    for _ in 0..80 {
+        flood.push(s.player(&a, None).await.0);
+    }
+    let (mut other, _) = s.player(&b, None).await;
+    let _ = &b;
+    fa.control("open", Some("a")).await;
+    fb.control("open", Some("a")).await;
+    for p in &mut flood {
+        p.session_where("open", |v| v.phase == Phase::Open).await;
+    }
+    other.session_where("open", |v| v.phase == Phase::Open).await;
+    // The disk is stuck (another program holds it) while room A sends 80 answers, then room B one.
+    let held = rusqlite::Connection::open(&s.db).unwrap();
+    held.execute_batch("BEGIN IMMEDIATE").unwrap();
+    for p in &mut flood {
+        p.send(json!({"type":"answer","item":"a","option":"eens"})).await;
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    other.send(json!({"type":"answer","item":"a","option":"oneens"})).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    // Every client waits for its ack on its own, so each is timed as it arrives.
+    let wait = |mut c: TestClient| {
+        tokio::spawn(async move {
+            c.expect("the ack", |m| matches!(m, ServerMsg::AnswerAck { .. }).then_some(())).await;
+            Instant::now()
+        })
+    };
+    let b = wait(other);
+    let a: Vec<_> = flood.into_iter().map(wait).collect();
+    held.execute_batch("COMMIT").unwrap();
+    let b_acked = b.await.unwrap();
+    let mut a_last = None;
+    for t in a {
+        let at = t.await.unwrap();
+        a_last = Some(a_last.map_or(at, |l: Instant| l.max(at)));
+    }
+    // Everything is stored once the disk is free; which room went first is tested on the store
+    // itself (store::tests), where it does not depend on how fast each session sends its acks.
+    assert!(a_last.is_some() && b_acked.elapsed() < Duration::from_secs(60));
+    fa.tally_where("all of room A's answers", |t| t.total == 80).await;
+}

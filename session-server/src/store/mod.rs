@@ -55,6 +55,8 @@ pub enum Op {
 pub(crate) struct Job {
     pub ops: Vec<Op>,
     pub after: Option<After>,
+    /// The submitting session's place in its share of the queue, given back once the job is done.
+    pub _share: Option<tokio::sync::OwnedSemaphorePermit>,
 }
 
 /// A cloneable handle to the writer thread. The thread ends, after committing what it has,
@@ -64,6 +66,9 @@ pub(crate) struct Job {
 pub struct Store {
     tx: tokio::sync::mpsc::Sender<Job>,
     metrics: Arc<Metrics>,
+    /// For one session's handle: how many of its jobs may wait for the writer at once, so that one
+    /// flooded room never puts more than that in front of every other room's writes.
+    share: Option<Arc<tokio::sync::Semaphore>>,
 }
 
 
@@ -89,7 +94,12 @@ impl Store {
             .name("store-writer".into())
             .spawn(move || writer::run(conn, rx, &counted))
             .expect("spawning the store thread");
-        Ok((Store { tx, metrics }, sessions, handle))
+        Ok((Store { tx, metrics, share: None }, sessions, handle))
+    }
+
+    /// A handle for one session, whose jobs take at most `share` places of the queue at once.
+    pub fn for_session(&self, share: usize) -> Store {
+        Store { share: Some(Arc::new(tokio::sync::Semaphore::new(share.max(1)))), ..self.clone() }
     }
 
     /// The server's metrics, which every holder of the store counts into.
@@ -103,12 +113,52 @@ impl Store {
     }
 
     /// Queues `ops` as one job; `after` runs on the writer thread once it is committed (`true`) or
-    /// has failed. With the queue full this waits for room: the session that submits then stops
-    /// taking commands, and its members' connections stop being read, so a flood slows down at
-    /// its source.
+    /// has failed. With the queue full, or a session's share of it taken, this waits for room: the
+    /// session that submits then stops taking commands, and its members' connections stop being
+    /// read, so a flood slows down at its source and other rooms' writes go first.
     pub async fn submit(&self, ops: Vec<Op>, after: Option<After>) {
-        if let Err(tokio::sync::mpsc::error::SendError(Job { after: Some(after), .. })) = self.tx.send(Job { ops, after }).await {
+        let share = match &self.share {
+            Some(share) => share.clone().acquire_owned().await.ok(),
+            None => None,
+        };
+        if let Err(tokio::sync::mpsc::error::SendError(Job { after: Some(after), .. })) = self.tx.send(Job { ops, after, _share: share }).await {
             after(false);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answer(member: u32) -> Vec<Op> {
+        vec![Op::Answer { code: "AAAAAA".into(), item: "a".into(), member, option: "eens".into(), at_ms: 1 }]
+    }
+
+    #[tokio::test]
+    async fn one_session_takes_at_most_its_share_of_the_queue_and_another_is_not_held_up() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("s.db");
+        let (store, _, writer) = Store::open(&db, Duration::from_secs(5), 1000, Metrics::new()).unwrap();
+        // The disk is stuck: nothing commits, so every job stays queued.
+        let held = rusqlite::Connection::open(&db).unwrap();
+        held.execute_batch("BEGIN IMMEDIATE").unwrap();
+        let (flooded, other) = (store.for_session(5), store.for_session(5));
+        let mut waiting = Vec::new();
+        for member in 0..6 {
+            let s = flooded.clone();
+            waiting.push(tokio::spawn(async move { s.submit(answer(member), None).await }));
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let submitted = waiting.iter().filter(|t| t.is_finished()).count();
+        assert_eq!(submitted, 5, "the flooded session's sixth write waits for its share");
+        // The other session's write goes into the queue at once.
+        tokio::time::timeout(Duration::from_secs(1), other.submit(answer(99), None)).await.expect("not held up by the other session");
+        held.execute_batch("COMMIT").unwrap();
+        for t in waiting {
+            tokio::time::timeout(Duration::from_secs(10), t).await.unwrap().unwrap();
+        }
+        drop((store, flooded, other));
+        writer.join().unwrap();
     }
 }

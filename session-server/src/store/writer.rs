@@ -158,7 +158,7 @@ mod tests {
     }
 
     fn job(ops: Vec<Op>) -> Job {
-        Job { ops, after: None }
+        Job { ops, after: None, _share: None }
     }
 
     #[test]
