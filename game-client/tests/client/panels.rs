@@ -802,3 +802,14 @@ fn the_decks_tab_lists_the_servers_decks_to_edit() {
     h.run();
     assert!(h.state().form.editor.is_some());
 }
+
+#[test]
+fn a_result_held_back_after_a_reopen_says_it_is_last_times() {
+    let mut view = in_session(Role::Watcher, Phase::Revealed, Some(0), Lang::Nl);
+    let mut t = protocol::tally::tally("a", &["eens", "oneens", "hangt_af"], [("eens", None), ("oneens", None), ("eens", None)]);
+    t.held_back = 2;
+    view.tally = Some(t.for_the_room());
+    let h = harness(view, Form::default());
+    h.get_by_label_contains("uitslag van de vorige keer");
+    h.get_by_label_contains("67%");
+}
