@@ -80,6 +80,9 @@ pub struct Limits {
     /// Sessions that have not ended, at most.
     pub max_sessions: usize,
     pub max_players: usize,
+    /// Members of all sessions held in memory at once, server-wide (each costs memory for as long
+    /// as its session is loaded); beyond it a join is refused with `session_full`.
+    pub max_members: usize,
     /// Distinct teams in one session: keeps a tally (sent 10 times a second) small.
     pub max_teams: usize,
     /// Projector screens one session may have (each is stored, so it can resume).
@@ -153,6 +156,7 @@ impl Default for Limits {
             handshake_timeout: Duration::from_secs(10),
             max_sessions: 1_000,
             max_players: 20_000,
+            max_members: 200_000,
             max_teams: 50,
             max_watchers: 20,
             connections_per_address: 500,

@@ -72,6 +72,8 @@ impl Hub {
     ) -> Hub {
         let limits = Arc::new(config.limits.clone());
         let reports = crate::session::Reports {
+            members: Arc::new(std::sync::atomic::AtomicUsize::new(0)),
+            max_members: limits.max_members,
             db: config.db.clone(),
             jobs: Arc::new(tokio::sync::Semaphore::new(limits.report_jobs.max(1))),
             waiting: Arc::new(tokio::sync::Semaphore::new(limits.report_queue.max(1))),

@@ -268,3 +268,50 @@ async fn a_flooded_room_and_another_room_are_both_stored_when_the_disk_is_free()
     assert!(a_last.is_some() && b_acked.elapsed() < Duration::from_secs(60));
     fa.tally_where("all of room A's answers", |t| t.total == 80).await;
 }
+
+#[tokio::test]
+async fn the_server_as_a_whole_holds_a_bounded_number_of_members_in_memory() {
+    let s = Server::start_with(limits(|l| {
+        l.max_members = 5;
+        l.unload_after = Duration::from_millis(200);
+        l.sweep_every = Duration::from_millis(100);
+    }))
+    .await;
+    let (mut fa, a, _) = s.facilitator("test").await;
+    let (pa1, _) = s.player(&a, None).await;
+    let (pa2, _) = s.player(&a, None).await;
+    let (_fb, b, _) = s.facilitator("test").await;
+    let (pb, token) = s.player(&b, None).await;
+    // Five members in memory: the next join anywhere is refused with a sentence.
+    let mut late = s.client().await;
+    late.send(json!({"type":"join","protocol":1,"code":b})).await;
+    let (c, said) = late.error().await;
+    assert_eq!(c, ErrorCode::SessionFull);
+    assert!(said.contains("De server is vol"), "{said}");
+    // Someone who is a member already comes back.
+    drop(pb);
+    let mut back = s.client().await;
+    back.send(json!({"type":"resume","protocol":1,"code":b,"token":token})).await;
+    back.welcome().await;
+    // Session A ends and leaves memory: there is room again.
+    fa.control("end", None).await;
+    fa.session_where("ended", |v| v.phase == Phase::Ended).await;
+    drop((fa, pa1, pa2));
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let mut again = s.client().await;
+        again.send(json!({"type":"join","protocol":1,"code":b})).await;
+        match again.expect("welcome or error", |m| match m {
+            ServerMsg::Welcome { .. } => Some(None),
+            ServerMsg::Error { code, .. } => Some(Some(*code)),
+            _ => None,
+        })
+        .await
+        {
+            None => break,
+            Some(code) => assert_eq!(code, ErrorCode::SessionFull),
+        }
+        assert!(Instant::now() < deadline, "room once the ended session left memory");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}

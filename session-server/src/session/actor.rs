@@ -37,12 +37,44 @@ pub(super) struct Actor {
     committed: mpsc::UnboundedSender<(u64, bool)>,
     /// Where reports are made, and how many at once.
     reports: Reports,
+    /// This session's members in the server-wide count, taken out again when the task ends.
+    counted: MemberCount,
 }
 
-/// What a session's reports need: the database (a series reads other sessions) and the
-/// server-wide limits on report jobs, shared by every session of one server.
+/// A session's members counted in the server-wide total for as long as the session is in memory.
+struct MemberCount {
+    total: Arc<std::sync::atomic::AtomicUsize>,
+    mine: usize,
+}
+
+impl MemberCount {
+    fn new(total: Arc<std::sync::atomic::AtomicUsize>, mine: usize) -> MemberCount {
+        total.fetch_add(mine, Ordering::Relaxed);
+        MemberCount { total, mine }
+    }
+
+    /// The session now has `now` members (members are only ever added).
+    fn update(&mut self, now: usize) {
+        if now > self.mine {
+            self.total.fetch_add(now - self.mine, Ordering::Relaxed);
+            self.mine = now;
+        }
+    }
+}
+
+impl Drop for MemberCount {
+    fn drop(&mut self) {
+        self.total.fetch_sub(self.mine, Ordering::Relaxed);
+    }
+}
+
+/// What the sessions of one server share: the database (a series report reads other sessions),
+/// the report jobs, and the count of members held in memory across all sessions.
 #[derive(Debug, Clone)]
 pub(crate) struct Reports {
+    /// Members of every session in memory, and the most there may be (`Limits::max_members`).
+    pub members: Arc<std::sync::atomic::AtomicUsize>,
+    pub max_members: usize,
     pub db: std::path::PathBuf,
     pub jobs: Arc<tokio::sync::Semaphore>,
     /// Places for reports waiting for a job (rendering ones included).
@@ -84,7 +116,8 @@ impl Reports {
 impl Actor {
     pub fn new(machine: Machine, store: Store, status: Arc<AtomicU8>, reports: Reports) -> (Actor, mpsc::UnboundedReceiver<(u64, bool)>) {
         let (committed, results) = mpsc::unbounded_channel();
-        (Actor { machine, peers: HashMap::new(), store, status, committed, reports }, results)
+        let counted = MemberCount::new(reports.members.clone(), machine.state().members.len());
+        (Actor { machine, peers: HashMap::new(), store, status, committed, reports, counted }, results)
     }
 
     pub async fn run(mut self, mut rx: mpsc::Receiver<Cmd>, mut results: mpsc::UnboundedReceiver<(u64, bool)>, shutdown: CancellationToken) {
@@ -120,6 +153,13 @@ impl Actor {
     async fn command(&mut self, cmd: Cmd) {
         match cmd {
             Cmd::Attach { conn, out, how, reply } => {
+                // Every join is a member kept in memory: the server as a whole holds a bounded number.
+                if matches!(how, super::Attach::Player { .. }) && self.reports.members.load(Ordering::Relaxed) >= self.reports.max_members {
+                    tracing::info!(code = %self.machine.state().code, "the server holds as many members as it may; a join refused");
+                    let full = protocol::Refusal::new(protocol::ErrorCode::SessionFull, "De server is vol: er doen nu te veel mensen mee. Probeer het over een paar minuten opnieuw.");
+                    let _ = reply.send(Err(full));
+                    return;
+                }
                 self.peers.insert(conn, Peer { out, role: None, _counted: None, reply: Some(reply) });
                 self.feed(Input::Attach { conn, how, token: new_token() }).await;
             }
@@ -141,6 +181,7 @@ impl Actor {
             Box::pin(self.feed(Input::Leave { conn })).await;
         }
         self.status.store(Status::of(self.machine.state()) as u8, Ordering::Relaxed);
+        self.counted.update(self.machine.state().members.len());
     }
 
     async fn carry_out(&mut self, input: Input) -> Vec<u64> {
