@@ -172,12 +172,13 @@ where
     Box::pin(async move {
         let page = crate::pages::answer(&req, local, &hub).await;
         tracing::debug!(client = %req.client.ip, path = req.path(), status = page.status, "page");
-        hub.metrics().sent(page.len());
+        hub.metrics().sent(page.sent_len());
         http::answer(stream, &req.method, page, req.client.https).await;
     })
 }
 
 /// The websocket of one client, from the handshake until it closes.
+#[allow(clippy::result_large_err)] // the origin check's error type is tungstenite's handshake callback signature
 async fn websocket<S>(stream: Rewind<S>, client: ClientAddr, hub: Hub)
 where
     S: AsyncRead + AsyncWrite + Unpin + Send + 'static,

@@ -344,7 +344,7 @@ fn markdown(report: &Report) -> String {
             for (id, label) in labels(report, &it.id) {
                 let pct = t.percentages.get(id).copied().unwrap_or(0);
                 let count = t.counts.get(id).copied().unwrap_or(0);
-                let label = in_code(&label);
+                let label = in_code(label);
                 let _ = writeln!(out, "{label:<width$}  {}  {pct:>3}%  ({count})", bar(pct));
             }
             let _ = writeln!(out, "```\n");
@@ -440,7 +440,7 @@ fn themes(report: &Report, out: &mut String) {
 /// An item's reasons under it, per option: the analysis reads what was said by theme.
 fn reasons_md(report: &Report, it: &ItemReport, out: &mut String) {
     for r in &it.reasons {
-        let label = md(&label(report, &it.id, &r.option));
+        let label = md(label(report, &it.id, &r.option));
         let _ = writeln!(out, "  - Redenen bij *{label}*:");
         for text in &r.texts {
             let _ = writeln!(out, "    - \"{}\"", md(text));

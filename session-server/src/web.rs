@@ -47,7 +47,7 @@ impl Page {
     }
 
     /// The bytes of its body as sent (gzipped where it will be).
-    pub fn len(&self) -> usize {
+    pub fn sent_len(&self) -> usize {
         self.gzipped.map_or(self.body.len(), <[u8]>::len)
     }
 }
