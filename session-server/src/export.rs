@@ -110,19 +110,30 @@ pub fn read_report(conn: &rusqlite::Connection, code: &str) -> Result<Report, Ex
         .optional()?;
     let (title, deck, phase, created_ms) = row.ok_or_else(|| ExportError::UnknownSession(code.clone()))?;
     let deck: Deck = serde_json::from_str(&deck).map_err(|_| ExportError::Deck(code.clone()))?;
-    let mut stmt = conn.prepare(
-        "SELECT a.item, a.option, m.team FROM answers a LEFT JOIN members m ON m.code = a.code AND m.member = a.member WHERE a.code = ?1",
-    )?;
-    let answers: Vec<(String, String, Option<String>)> =
-        stmt.query_map(params![code], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect::<Result<_, _>>()?;
+    // The answers now, and as the room saw them at each item's last reveal (a result that differs
+    // from that by one or two answers is held back, as on the screens).
+    let read = |table: &str| -> rusqlite::Result<Vec<(String, u32, String, Option<String>)>> {
+        let mut stmt = conn.prepare(&format!(
+            "SELECT a.item, a.member, a.option, m.team FROM {table} a LEFT JOIN members m ON m.code = a.code AND m.member = a.member WHERE a.code = ?1"
+        ))?;
+        stmt.query_map(params![code], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?.collect()
+    };
+    let (answers, revealed) = (read("answers")?, read("revealed")?);
     let mut stmt = conn.prepare("SELECT item, predict FROM asks WHERE code = ?1")?;
     let predict: HashMap<String, bool> = stmt.query_map(params![code], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?;
     let mut stmt = conn.prepare("SELECT item, SUM(percent), COUNT(*) FROM guesses WHERE code = ?1 GROUP BY item")?;
     let guesses: HashMap<String, (u64, u32)> =
         stmt.query_map(params![code], |r| Ok((r.get(0)?, (r.get::<_, i64>(1)? as u64, r.get(2)?))))?.collect::<Result<_, _>>()?;
     let tally_of = |_: usize, item: &Item, ids: &[&str]| {
-        let of_item = answers.iter().filter(|a| a.0 == item.id).map(|a| (a.1.as_str(), a.2.as_deref()));
-        let mut t = tally::tally(&item.id, ids, of_item);
+        let now: Vec<_> = answers.iter().filter(|a| a.0 == item.id).collect();
+        let then: HashMap<u32, &str> = revealed.iter().filter(|a| a.0 == item.id).map(|a| (a.1, a.2.as_str())).collect();
+        let changed = now.iter().filter(|a| then.get(&a.1) != Some(&a.2.as_str())).count() as u32;
+        let held_back = !then.is_empty() && (1..tally::TEAM_MIN_ANSWERS).contains(&changed);
+        let shown: Vec<_> = if held_back { revealed.iter().filter(|a| a.0 == item.id).collect() } else { now };
+        let mut t = tally::tally(&item.id, ids, shown.iter().map(|a| (a.2.as_str(), a.3.as_deref())));
+        if held_back {
+            t.held_back = changed;
+        }
         if predict.get(&item.id).copied().unwrap_or(item.asks.predict) {
             t.prediction = guesses.get(&item.id).and_then(|(sum, n)| protocol::Prediction::of(ids[0], *sum, *n));
         }

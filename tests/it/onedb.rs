@@ -17,13 +17,26 @@ async fn a_second_server_on_the_same_database_is_refused_and_the_room_plays_on()
     p.session_where("open", |v| v.phase == Phase::Open).await;
     p.answer("a", "oneens").await;
 
-    let out = Command::new(env!("CARGO_BIN_EXE_server-under-test"))
+    // Started on the same database, it must stop by itself (a second server that kept running is
+    // killed after ten seconds and fails the test).
+    let mut second = Command::new(env!("CARGO_BIN_EXE_server-under-test"))
         .args(["--listen", &format!("127.0.0.1:{}", free_port()), "--db"])
         .arg(&s.db)
         .arg("--scenarios")
         .arg(&s.scenarios)
-        .output()
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
         .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while second.try_wait().unwrap().is_none() {
+        if std::time::Instant::now() > deadline {
+            let _ = second.kill();
+            panic!("a second server kept running on the same database");
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let out = second.wait_with_output().unwrap();
     let said = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success(), "a second server started on the same database");
     assert!(said.contains("another server uses the database") && said.contains(&format!("PID {}", std::process::id())), "{said}");

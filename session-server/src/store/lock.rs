@@ -15,8 +15,10 @@ pub struct DatabaseLock {
     _file: File,
 }
 
-/// `workshop.db` → `workshop.db.lock`.
+/// `workshop.db` → `workshop.db.lock`, beside the database wherever a link to it leads, so two
+/// names for one database share one lock.
 pub fn lock_path(db: &Path) -> PathBuf {
+    let db = std::fs::canonicalize(db).unwrap_or_else(|_| db.to_owned());
     let mut name = db.file_name().unwrap_or_default().to_os_string();
     name.push(".lock");
     db.with_file_name(name)
@@ -25,6 +27,12 @@ pub fn lock_path(db: &Path) -> PathBuf {
 /// Takes the lock, or says which process holds it.
 pub fn exclusive(db: &Path) -> Result<DatabaseLock, String> {
     let path = lock_path(db);
+    // A link or anything but a plain file where the lock goes is never opened (and emptied).
+    if let Ok(meta) = std::fs::symlink_metadata(&path)
+        && !meta.file_type().is_file()
+    {
+        return Err(format!("{} is not a plain file (a link?); remove it, then start the server again", path.display()));
+    }
     let mut file = OpenOptions::new()
         .read(true)
         .write(true)
@@ -63,6 +71,22 @@ mod tests {
         assert!(e.contains("another server uses the database") && e.contains(&format!("PID {}", std::process::id())), "{e}");
         drop(first);
         exclusive(&db).expect("free once the first let go");
-        assert_eq!(lock_path(&db), dir.path().join("workshop.db.lock"));
+        assert_eq!(lock_path(&db), std::fs::canonicalize(dir.path()).unwrap().join("workshop.db.lock"));
+    }
+
+    #[test]
+    fn a_link_where_the_lock_goes_is_refused_and_the_database_untouched() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("workshop.db");
+        std::fs::write(&db, b"precious").unwrap();
+        std::os::unix::fs::symlink(&db, dir.path().join("workshop.db.lock")).unwrap();
+        let e = exclusive(&db).unwrap_err();
+        assert!(e.contains("not a plain file"), "{e}");
+        assert_eq!(std::fs::read(&db).unwrap(), b"precious");
+        // Another name for the same database shares its lock.
+        std::fs::remove_file(dir.path().join("workshop.db.lock")).unwrap();
+        std::os::unix::fs::symlink(&db, dir.path().join("alias.db")).unwrap();
+        let _held = exclusive(&db).unwrap();
+        assert!(exclusive(&dir.path().join("alias.db")).is_err(), "a second server through a link is refused too");
     }
 }
