@@ -68,6 +68,11 @@ where
         req.headers.iter().filter(|h| h.name.eq_ignore_ascii_case(name)).filter_map(|h| std::str::from_utf8(h.value).ok()).collect()
     };
     let forwarding = Headers { x_forwarded_for: values("x-forwarded-for"), x_forwarded_proto: values("x-forwarded-proto"), forwarded: values("forwarded") };
+    // A Host that is not text is no browser's and must not pass as "no Host".
+    if req.headers.iter().any(|h| h.name.eq_ignore_ascii_case("host") && std::str::from_utf8(h.value).is_err()) {
+        answer(stream, "GET", Page::text(400, "Geen geldige hostnaam. / Bad Host header.\n"), hsts).await;
+        return None;
+    }
     // A forwarding header that is not text must not vanish: the proxy's own address may be in it.
     let undecodable = req.headers.iter().any(|h| {
         ["x-forwarded-for", "x-forwarded-proto", "forwarded"].iter().any(|n| h.name.eq_ignore_ascii_case(n)) && std::str::from_utf8(h.value).is_err()

@@ -116,6 +116,14 @@ fn target(dir: &Path, id: &str, holders: &[PathBuf]) -> Result<PathBuf, String> 
     if std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink()) {
         return Err(format!("{} is een koppeling naar een ander bestand; de server schrijft daar niet doorheen. Vervang de koppeling door het bestand zelf.", names(std::slice::from_ref(&path))));
     }
+    // Nor through a linked folder: the file's folder, as it really is, lies inside the scenario folder.
+    let inside = match (std::fs::canonicalize(dir), path.parent().map(std::fs::canonicalize)) {
+        (Ok(root), Some(Ok(folder))) => folder.starts_with(&root),
+        _ => false,
+    };
+    if !inside {
+        return Err(format!("{} ligt buiten de scenariomap (via een gekoppelde map); de server schrijft daar niet. Zet het deck in de map zelf.", names(std::slice::from_ref(&path))));
+    }
     Ok(path)
 }
 

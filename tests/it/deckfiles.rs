@@ -67,6 +67,13 @@ async fn a_planted_link_is_never_written_through() {
     let m = save(&mut t, &deck("extern", "Gekaapt.")).await;
     assert!(problems(&m).contains("koppeling"), "{m:?}");
     assert_eq!(std::fs::read_to_string(elsewhere.path().join("extern.toml")).unwrap(), deck("extern", "Buiten de map."));
+    // A deck in a linked folder: refused too, the folder elsewhere unchanged.
+    let linked = tempfile::tempdir().unwrap();
+    std::fs::write(linked.path().join("gedeeld.toml"), deck("gedeeld", "In een gedeelde map.")).unwrap();
+    std::os::unix::fs::symlink(linked.path(), s.scenarios.join("gedeeld")).unwrap();
+    let m = save(&mut t, &deck("gedeeld", "Gekaapt.")).await;
+    assert!(problems(&m).contains("buiten de scenariomap"), "{m:?}");
+    assert_eq!(std::fs::read_to_string(linked.path().join("gedeeld.toml")).unwrap(), deck("gedeeld", "In een gedeelde map."));
     // The server still stores: a room plays.
     let (mut f, code, _) = s.facilitator("test").await;
     let (mut player, _) = s.player(&code, None).await;

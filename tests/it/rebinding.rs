@@ -51,6 +51,13 @@ async fn a_page_that_points_its_own_name_at_the_laptop_gets_nothing_and_cannot_t
 
     p.answer("a", "eens").await;
     f.tally_where("the room played on", |t| t.total == 1).await;
+    // A Host that is not text is refused, not taken for "no Host".
+    let raw = b"GET / HTTP/1.1\r\nHost: \xff\xfe.example\r\n\r\n";
+    let mut tcp = tokio::net::TcpStream::connect(s.addr()).await.unwrap();
+    tokio::io::AsyncWriteExt::write_all(&mut tcp, raw).await.unwrap();
+    let mut got = Vec::new();
+    tokio::io::AsyncReadExt::read_to_end(&mut tcp, &mut got).await.unwrap();
+    assert!(got.starts_with(b"HTTP/1.1 400"), "{}", String::from_utf8_lossy(&got));
     // The health check answers to any name (a monitor may use an internal one).
     assert_eq!(get(s.addr(), local(1), None, "dilemma-01.intern", "/healthz", "").await.status, 200);
 }
