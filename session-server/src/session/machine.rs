@@ -241,6 +241,20 @@ impl Machine {
     }
 
     /// Every change that needs storing goes through here.
+    /// The answers to item `item` on their way to the disk, in the order they were sent: (member, option).
+    pub(super) fn answers_pending_to(&self, item: usize) -> Vec<(u32, usize)> {
+        let mut pending: Vec<(u64, u32, usize)> = self
+            .pending
+            .iter()
+            .filter_map(|(id, p)| match p {
+                Pending::Answer { member, item: i, option } if *i == item => Some((*id, *member, *option)),
+                _ => None,
+            })
+            .collect();
+        pending.sort_unstable();
+        pending.into_iter().map(|(_, m, o)| (m, o)).collect()
+    }
+
     /// Whether an answer of `member` to item `item` is on its way to the disk.
     pub(super) fn answer_pending(&self, member: u32, item: usize) -> bool {
         self.pending.values().any(|p| matches!(p, Pending::Answer { member: m, item: i, .. } if *m == member && *i == item))

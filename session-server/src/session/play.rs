@@ -5,7 +5,6 @@ use protocol::{ClientMsg, ControlAction, ErrorCode, Phase, Refusal, ReportFormat
 
 use super::machine::{Change, EVERYONE, Effect, FACILITATOR, Machine, Now, Pending, ROOM, ReportOf, To, not_stored};
 use super::roles::assign_roles;
-use super::state::ItemAnswers;
 use crate::store::Op;
 
 impl Machine {
@@ -105,7 +104,14 @@ impl Machine {
                 change.timer = Some((now.ms, duration));
             }
             ControlAction::Reveal => {
-                change.revealed = self.st.current.filter(|i| self.st.answers.get(i).is_some_and(ItemAnswers::may_reveal_anew));
+                // Answers still on their way to the disk are stored before the reveal: they count.
+                change.revealed = self.st.current.filter(|i| {
+                    let pending = self.answers_pending_to(*i);
+                    match self.st.answers.get(i) {
+                        Some(a) => a.may_reveal_anew(&pending),
+                        None => !pending.is_empty(),
+                    }
+                });
             }
             ControlAction::Close | ControlAction::End => {}
         }

@@ -79,9 +79,14 @@ impl ItemAnswers {
         self.tally(item)
     }
 
-    /// Whether a reveal now may show the current answers (and so becomes the new reference).
-    pub fn may_reveal_anew(&self) -> bool {
-        self.revealed.is_none() || !(1..tally::TEAM_MIN_ANSWERS).contains(&self.changed_since_reveal())
+    /// Whether a reveal now may show the current answers and those still on their way to the disk
+    /// (`pending`: member, option), which will be stored before it: they become the new reference.
+    pub fn may_reveal_anew(&self, pending: &[(u32, usize)]) -> bool {
+        let Some(then) = &self.revealed else { return true };
+        let mut now = self.by_member.clone();
+        now.extend(pending.iter().copied());
+        let changed = now.iter().filter(|(m, o)| then.by_member.get(m) != Some(o)).count() as u32;
+        !(1..tally::TEAM_MIN_ANSWERS).contains(&changed)
     }
 
     /// The answers as the room sees them at a reveal, kept to compare later reveals with.
