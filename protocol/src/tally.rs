@@ -87,6 +87,12 @@ fn is_zero(n: &u32) -> bool {
     *n == 0
 }
 
+/// Whether a result that differs from the one the room last saw by `changed` answers must be held
+/// back: one or two differences would show those people's choices by subtraction.
+pub fn holds_back(changed: u32) -> bool {
+    (1..TEAM_MIN_ANSWERS).contains(&changed)
+}
+
 impl Tally {
     /// The tally as the room (players, projectors, reports) may see it: with only one or two
     /// answers in all, nothing but how many were left out.

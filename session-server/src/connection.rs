@@ -120,8 +120,7 @@ where
                 None => {
                     tracing::info!(client = %req.client.ip, "too many connections from this address (behind the proxy); refused with 503");
                     hub.metrics().refused_by_limit("connections_per_address");
-                    let busy = Page::text(503, "Te veel verbindingen vanaf dit adres; probeer het zo opnieuw.\nToo many connections from this address.\n");
-                    return answer(&mut stream, req, busy).await;
+                    return answer(&mut stream, req, http::busy()).await;
                 }
             },
         };
@@ -237,17 +236,16 @@ fn check_origin(req: &Request, mut resp: Response, public: Option<&PublicUrl>, h
     *e.status_mut() = tokio_tungstenite::tungstenite::http::StatusCode::FORBIDDEN;
     // The headers every other answer carries.
     let headers = e.headers_mut();
-    let mut set = |name: &'static str, value: &str| {
-        if let Ok(v) = tungstenite::http::HeaderValue::from_str(value) {
-            headers.insert(name, v);
+    let mut set = |name: &str, value: &str| {
+        if let (Ok(n), Ok(v)) = (tungstenite::http::HeaderName::from_bytes(name.as_bytes()), tungstenite::http::HeaderValue::from_str(value)) {
+            headers.insert(n, v);
         }
     };
     set("content-type", "text/plain; charset=utf-8");
     set("content-length", &body.len().to_string());
-    set("content-security-policy", crate::web::CSP);
-    set("x-content-type-options", "nosniff");
-    set("referrer-policy", "no-referrer");
-    set("cache-control", "no-cache");
+    for (name, value) in http::SAFE_HEADERS {
+        set(name, value);
+    }
     if https {
         set("strict-transport-security", http::HSTS);
     }

@@ -128,7 +128,7 @@ pub fn read_report(conn: &rusqlite::Connection, code: &str) -> Result<Report, Ex
         let now: Vec<_> = answers.iter().filter(|a| a.0 == item.id).collect();
         let then: HashMap<u32, &str> = revealed.iter().filter(|a| a.0 == item.id).map(|a| (a.1, a.2.as_str())).collect();
         let changed = now.iter().filter(|a| then.get(&a.1) != Some(&a.2.as_str())).count() as u32;
-        let held_back = !then.is_empty() && (1..tally::TEAM_MIN_ANSWERS).contains(&changed);
+        let held_back = !then.is_empty() && tally::holds_back(changed);
         let shown: Vec<_> = if held_back { revealed.iter().filter(|a| a.0 == item.id).collect() } else { now };
         let mut t = tally::tally(&item.id, ids, shown.iter().map(|a| (a.2.as_str(), a.3.as_deref())));
         if held_back {

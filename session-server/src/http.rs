@@ -14,6 +14,15 @@ pub const MAX_HEAD: usize = 8 * 1024;
 /// What every answer over HTTPS carries: browsers use HTTPS for this host for a year.
 pub const HSTS: &str = "max-age=31536000";
 
+/// The headers every answer carries besides its type and length (the websocket's own 403 too).
+pub const SAFE_HEADERS: [(&str, &str); 4] =
+    [("X-Content-Type-Options", "nosniff"), ("Content-Security-Policy", CSP), ("Referrer-Policy", "no-referrer"), ("Cache-Control", "no-cache")];
+
+/// The answer to a client from an address with too many connections open.
+pub fn busy() -> Page {
+    Page::text(503, "Te veel verbindingen vanaf dit adres; probeer het zo opnieuw.\nToo many connections from this address.\n")
+}
+
 /// A request head, read and understood.
 #[derive(Debug)]
 pub struct Request {
@@ -68,15 +77,14 @@ where
         req.headers.iter().filter(|h| h.name.eq_ignore_ascii_case(name)).filter_map(|h| std::str::from_utf8(h.value).ok()).collect()
     };
     let forwarding = Headers { x_forwarded_for: values("x-forwarded-for"), x_forwarded_proto: values("x-forwarded-proto"), forwarded: values("forwarded") };
+    let not_text = |names: &[&str]| req.headers.iter().any(|h| names.iter().any(|n| h.name.eq_ignore_ascii_case(n)) && std::str::from_utf8(h.value).is_err());
     // A Host that is not text is no browser's and must not pass as "no Host".
-    if req.headers.iter().any(|h| h.name.eq_ignore_ascii_case("host") && std::str::from_utf8(h.value).is_err()) {
+    if not_text(&["host"]) {
         answer(stream, "GET", Page::text(400, "Geen geldige hostnaam. / Bad Host header.\n"), hsts).await;
         return None;
     }
     // A forwarding header that is not text must not vanish: the proxy's own address may be in it.
-    let undecodable = req.headers.iter().any(|h| {
-        ["x-forwarded-for", "x-forwarded-proto", "forwarded"].iter().any(|n| h.name.eq_ignore_ascii_case(n)) && std::str::from_utf8(h.value).is_err()
-    });
+    let undecodable = not_text(&["x-forwarded-for", "x-forwarded-proto", "forwarded"]);
     let client = match proxies.client(peer.ip(), tls, &forwarding) {
         Ok(_) if undecodable && proxies.contains(peer.ip()) => Err("a forwarding header that is not text"),
         other => other,
@@ -104,7 +112,7 @@ where
 
 /// Tells a client from an address with too many connections open to come back later, and closes.
 pub async fn refuse_busy<S: AsyncRead + AsyncWrite + Unpin>(stream: &mut S, hsts: bool) {
-    answer(stream, "GET", Page::text(503, "Te veel verbindingen vanaf dit adres; probeer het zo opnieuw.\nToo many connections from this address.\n"), hsts).await;
+    answer(stream, "GET", busy(), hsts).await;
 }
 
 /// Reads until the blank line that ends a request head. Fails fast on what cannot be HTTP.
@@ -174,10 +182,12 @@ pub async fn answer<S: AsyncRead + AsyncWrite + Unpin>(stream: &mut S, method: &
         Some(gz) => (gz, "Content-Encoding: gzip\r\nVary: Accept-Encoding\r\n"),
         None => (page.body.as_bytes(), ""),
     };
-    let hsts = if hsts { format!("Strict-Transport-Security: {HSTS}\r\n") } else { String::new() };
+    let mut safe: String = SAFE_HEADERS.iter().map(|(name, value)| format!("{name}: {value}\r\n")).collect();
+    if hsts {
+        safe.push_str(&format!("Strict-Transport-Security: {HSTS}\r\n"));
+    }
     let head = format!(
-        "HTTP/1.1 {} {reason}\r\nContent-Type: {}\r\nContent-Length: {}\r\n{encoding}X-Content-Type-Options: nosniff\r\n\
-         Content-Security-Policy: {CSP}\r\nReferrer-Policy: no-referrer\r\nCache-Control: no-cache\r\n{hsts}{extra}Connection: close\r\n\r\n",
+        "HTTP/1.1 {} {reason}\r\nContent-Type: {}\r\nContent-Length: {}\r\n{encoding}{safe}{extra}Connection: close\r\n\r\n",
         page.status,
         page.content_type,
         body.len()

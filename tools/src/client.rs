@@ -9,6 +9,29 @@ use tokio_tungstenite::tungstenite::{self, Message};
 
 pub use session_server::wire::{Ws, frame};
 
+/// Opens a websocket with `request` from the local address `from` (any address of 127.0.0.0/8 is
+/// this machine; `None`: the system's choice), over `connector` for `wss://`, with `config`.
+pub async fn open<R>(
+    request: R,
+    from: Option<std::net::IpAddr>,
+    connector: Option<tokio_tungstenite::Connector>,
+    config: Option<tungstenite::protocol::WebSocketConfig>,
+) -> Result<Ws, tungstenite::Error>
+where
+    R: tungstenite::client::IntoClientRequest + Unpin,
+{
+    let request = request.into_client_request()?;
+    let Some(from) = from else {
+        return Ok(tokio_tungstenite::connect_async_tls_with_config(request, config, true, connector).await?.0);
+    };
+    let uri = request.uri();
+    let port = uri.port_u16().unwrap_or(if uri.scheme_str() == Some("wss") { 443 } else { 80 });
+    let host = uri.host().unwrap_or_default().trim_matches(['[', ']']).to_owned();
+    let to = tokio::net::lookup_host((host.as_str(), port)).await?.next().ok_or_else(|| std::io::Error::other(format!("no address for {host}")))?;
+    let tcp = crate::tls::connect_from(from, to).await?;
+    Ok(tokio_tungstenite::client_async_tls_with_config(request, tcp, config, connector).await?.0)
+}
+
 /// What came in: a message, a close (with its frame), or nothing within the wait.
 #[derive(Debug)]
 #[allow(clippy::large_enum_variant)] // short-lived, one at a time
@@ -36,19 +59,7 @@ impl Client {
     where
         R: tungstenite::client::IntoClientRequest + Unpin,
     {
-        let request = request.into_client_request()?;
-        let connector = tls.map(tokio_tungstenite::Connector::Rustls);
-        let Some(from) = from else {
-            let (ws, _) = tokio_tungstenite::connect_async_tls_with_config(request, None, true, connector).await?;
-            return Ok(Client { ws });
-        };
-        let uri = request.uri();
-        let port = uri.port_u16().unwrap_or(if uri.scheme_str() == Some("wss") { 443 } else { 80 });
-        let host = uri.host().unwrap_or_default().trim_matches(['[', ']']).to_owned();
-        let to = tokio::net::lookup_host((host.as_str(), port)).await?.next().ok_or_else(|| std::io::Error::other(format!("no address for {host}")))?;
-        let tcp = crate::tls::connect_from(from, to).await?;
-        let (ws, _) = tokio_tungstenite::client_async_tls_with_config(request, tcp, None, connector).await?;
-        Ok(Client { ws })
+        Ok(Client { ws: open(request, from, tls.map(tokio_tungstenite::Connector::Rustls), None).await? })
     }
 
     pub async fn send(&mut self, msg: &ClientMsg) -> Result<(), tungstenite::Error> {

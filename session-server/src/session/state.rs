@@ -58,35 +58,41 @@ impl ItemAnswers {
         tally::from_counts(&item.id, &ids, &self.counts, self.teams.iter().map(|(t, c)| (&**t, c.as_slice())))
     }
 
-    /// Members whose answer differs from the last reveal (new answers and changed ones).
-    pub fn changed_since_reveal(&self) -> u32 {
-        let Some(then) = &self.revealed else { return self.by_member.len() as u32 };
-        self.by_member.iter().filter(|(m, o)| then.by_member.get(m) != Some(o)).count() as u32
+    /// Members whose answer differs from the last reveal (new answers and changed ones), counting
+    /// `pending` (member, option) as stored; `None` when the item was never revealed.
+    fn changed_since_reveal(&self, pending: &[(u32, usize)]) -> Option<u32> {
+        let then = self.revealed.as_ref()?;
+        let differs = |(m, o): (&u32, &usize)| then.by_member.get(m) != Some(o);
+        let changed = if pending.is_empty() {
+            self.by_member.iter().filter(|e| differs(*e)).count()
+        } else {
+            // A later answer of the same member replaces the earlier, as the store will.
+            let mut now = self.by_member.clone();
+            now.extend(pending.iter().copied());
+            now.iter().filter(|e| differs(*e)).count()
+        };
+        Some(changed as u32)
     }
 
     /// The result the room may see: the current one, unless it differs from the last reveal by
     /// one or two answers, which the difference would single out; then the last revealed one,
     /// saying how many answers it holds back.
     pub fn shown(&self, item: &Item) -> Tally {
-        if let Some(then) = &self.revealed {
-            let changed = self.changed_since_reveal();
-            if (1..tally::TEAM_MIN_ANSWERS).contains(&changed) {
-                let mut t = then.tally(item);
-                t.held_back = changed;
-                return t;
-            }
+        if let (Some(then), Some(changed)) = (&self.revealed, self.changed_since_reveal(&[]))
+            && tally::holds_back(changed)
+        {
+            let mut t = then.tally(item);
+            t.held_back = changed;
+            return t;
         }
         self.tally(item)
     }
 
     /// Whether a reveal now may show the current answers and those still on their way to the disk
-    /// (`pending`: member, option), which will be stored before it: they become the new reference.
+    /// (`pending`: member, option, in the order sent), which will be stored before it: they become
+    /// the new reference.
     pub fn may_reveal_anew(&self, pending: &[(u32, usize)]) -> bool {
-        let Some(then) = &self.revealed else { return true };
-        let mut now = self.by_member.clone();
-        now.extend(pending.iter().copied());
-        let changed = now.iter().filter(|(m, o)| then.by_member.get(m) != Some(o)).count() as u32;
-        !(1..tally::TEAM_MIN_ANSWERS).contains(&changed)
+        !self.changed_since_reveal(pending).is_some_and(tally::holds_back)
     }
 
     /// The answers as the room sees them at a reveal, kept to compare later reveals with.

@@ -101,7 +101,7 @@ impl Drop for Spawned {
 
 async fn wait_listening(url: &str) -> bool {
     for _ in 0..200 {
-        if tokio_tungstenite::connect_async_tls_with_config(url, None, true, dilemma_tools::loadgen::connector()).await.is_ok() {
+        if dilemma_tools::client::open(url, None, dilemma_tools::loadgen::connector(), None).await.is_ok() {
             return true;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;

@@ -56,18 +56,11 @@ pub fn spread_over_sources(n: u8) {
 /// A websocket of the load, with the small buffers the server uses too.
 pub(crate) async fn connect(url: &str) -> Result<crate::client::Ws, LoadError> {
     let sources = SOURCES.get().copied().unwrap_or(0);
-    if sources == 0 {
-        let (ws, _) = tokio_tungstenite::connect_async_tls_with_config(url, Some(player::ws_config()), true, connector()).await?;
-        return Ok(ws);
-    }
-    let n = NEXT_SOURCE.fetch_add(1, std::sync::atomic::Ordering::Relaxed) % usize::from(sources);
-    let from = std::net::IpAddr::from([127, 0, 0, 2 + n as u8]);
-    let authority = url.split_once("://").map_or(url, |(_, rest)| rest).split(['/', '?']).next().unwrap_or_default();
-    let to = tokio::net::lookup_host(authority).await.map_err(tokio_tungstenite::tungstenite::Error::Io)?.next();
-    let to = to.ok_or_else(|| LoadError::Protocol(format!("no address for {authority}")))?;
-    let tcp = crate::tls::connect_from(from, to).await.map_err(tokio_tungstenite::tungstenite::Error::Io)?;
-    let (ws, _) = tokio_tungstenite::client_async_tls_with_config(url, tcp, Some(player::ws_config()), connector()).await?;
-    Ok(ws)
+    let from = (sources > 0).then(|| {
+        let n = NEXT_SOURCE.fetch_add(1, std::sync::atomic::Ordering::Relaxed) % usize::from(sources);
+        std::net::IpAddr::from([127, 0, 0, 2 + n as u8])
+    });
+    Ok(crate::client::open(url, from, connector(), Some(player::ws_config())).await?)
 }
 
 /// Refuses anything but loopback, so a load can never leave this machine.
