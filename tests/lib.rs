@@ -142,10 +142,11 @@ impl Server {
         TestClient { c: Client::connect(&self.url).await.unwrap(), seen: Vec::new() }
     }
 
-    /// A facilitator who created a session on `scenario`.
+    /// A facilitator who created a session on `scenario`, with the private preview on, so the
+    /// live tally reaches them before the reveal (tests/it/preview.rs checks the default: off).
     pub async fn facilitator(&self, scenario: &str) -> (TestClient, String, String) {
         let mut f = self.client().await;
-        f.send(serde_json::json!({"type":"create_session","protocol":1,"scenario":scenario,"title":"Test"})).await;
+        f.send(serde_json::json!({"type":"create_session","protocol":1,"scenario":scenario,"title":"Test","preview":true})).await;
         let (code, token, _) = f.welcome().await;
         (f, code, token)
     }

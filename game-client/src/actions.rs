@@ -46,8 +46,8 @@ fn one_command(action: &Action, view: &mut ViewState) -> Option<NetCmd> {
             Some(NetCmd::Connect { url: server, opening: ClientMsg::ListScenarios { protocol: p } })
         }
         Action::RefreshScenarios => send(ClientMsg::ListScenarios { protocol: p }),
-        Action::Host { scenario, title, follows } => {
-            send(ClientMsg::CreateSession { protocol: p, scenario, title, key: view.create_key.clone(), follows })
+        Action::Host { scenario, title, follows, min_group } => {
+            send(ClientMsg::CreateSession { protocol: p, scenario, title, key: view.create_key.clone(), follows, min_group, preview: false })
         }
         Action::Join { code, name, team } => send(ClientMsg::Join { protocol: p, code, name, team }),
         Action::Watch { code } => send(ClientMsg::Watch { protocol: p, code }),
@@ -63,6 +63,7 @@ fn one_command(action: &Action, view: &mut ViewState) -> Option<NetCmd> {
         Action::Reason { item, text: Some(text) } => send(ClientMsg::Reason { item, text }),
         Action::Reason { item, text: None } => send(ClientMsg::DropReason { item }),
         Action::Ask { item, predict, reasons } => send(ClientMsg::Ask { item, predict, reasons }),
+        Action::Preview(on) => send(ClientMsg::Preview { on }),
         Action::ShowReason(reason) => send(ClientMsg::ShowReason { reason }),
         Action::AddStatement { statement, options } => send(ClientMsg::AddStatement { statement, options }),
         Action::OpenDeck(id) => send(ClientMsg::GetDeck { protocol: p, id, key: view.create_key.clone() }),
@@ -88,7 +89,10 @@ pub fn parse_command(line: &str) -> Option<Action> {
     let words: Vec<&str> = line.split_whitespace().collect();
     let control = |action, item: Option<&&str>| Some(Action::Control { action, item: item.map(|i| (*i).to_owned()) });
     match words.as_slice() {
-        ["host", scenario] => Some(Action::Host { scenario: (*scenario).into(), title: None, follows: None }),
+        ["host", scenario] => Some(Action::Host { scenario: (*scenario).into(), title: None, follows: None, min_group: None }),
+        ["host", scenario, "strict", k] => Some(Action::Host { scenario: (*scenario).into(), title: None, follows: None, min_group: Some(k.parse().ok()?) }),
+        ["preview", "on"] => Some(Action::Preview(true)),
+        ["preview", "off"] => Some(Action::Preview(false)),
         ["join", code, team @ ..] => {
             Some(Action::Join { code: (*code).into(), name: None, team: (!team.is_empty()).then(|| team.join(" ")) })
         }

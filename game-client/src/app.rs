@@ -77,6 +77,7 @@ pub fn build(opts: Options) -> App {
         name,
         team,
         sound: remember.settings.sound,
+        min_group: protocol::MinGroup::LEAST.get(),
         ..Form::default()
     };
 

@@ -93,6 +93,8 @@ mod tests {
             timer: Some(timer),
             items: None,
             follows: None,
+            min_group: Default::default(),
+            preview: false,
         });
         view.session_at = Some(Instant::now());
         app.insert_resource(view).insert_resource(remember);

@@ -161,7 +161,10 @@ impl ViewState {
 
     fn set_session(&mut self, session: SessionView, now: Instant) {
         let item_changed = self.item().map(|i| &i.id) != session.item.as_ref().map(|i| &i.id);
-        if item_changed {
+        // A facilitator sees a result only once it is revealed, or with the private preview on:
+        // turned off, what the preview showed goes too.
+        let sees_result = session.phase == Phase::Revealed || session.preview;
+        if item_changed || (self.role == Some(Role::Facilitator) && !sees_result) {
             self.tally = None;
             self.room_reasons = None;
         }
@@ -292,6 +295,8 @@ mod tests {
             timer: None,
             items: None,
             follows: None,
+            min_group: Default::default(),
+            preview: false,
         }
     }
 
@@ -321,7 +326,7 @@ mod tests {
         assert_eq!(v.my_choice(), Some("oneens"), "the pending choice shows at once");
         v.apply(msg(ServerMsg::AnswerAck { item: "a".into(), option: "oneens".into() }), now);
         assert_eq!((v.pending.clone(), v.my_choice()), (None, Some("oneens")));
-        let tally = protocol::tally::tally("a", &["eens"], [("eens", None)]);
+        let tally = protocol::tally::tally("a", &["eens"], [("eens", None)], protocol::MinGroup::LEAST);
         v.apply(msg(ServerMsg::Tally(tally.clone())), now);
         assert_eq!(v.tally, Some(tally));
         v.apply(msg(ServerMsg::Session { session: session(Phase::Open, Some("b")) }), now);

@@ -6,7 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::tally::{TEAM_MIN_ANSWERS, Tally};
+use crate::tally::{MinGroup, Tally};
 use crate::view::OptionView;
 
 /// The shape of a result a prompt can be written for.
@@ -89,7 +89,7 @@ fn is_depends(o: &OptionView) -> bool {
 /// The shapes of `t`, an item's tally with its `options` in the deck's order, worded in `language`.
 /// Nothing for a result the room may not see (fewer than three answers).
 pub fn shapes(t: &Tally, options: &[OptionView], language: &str) -> Vec<Fit> {
-    if t.total < TEAM_MIN_ANSWERS || options.is_empty() {
+    if !MinGroup::LEAST.allows(t.total) || options.is_empty() {
         return Vec::new();
     }
     let pct = |o: &OptionView| t.percentages.get(&o.id).copied().unwrap_or(0);
@@ -137,7 +137,9 @@ pub fn order(prompts: usize, fits: &[Vec<Shape>], found: &[Fit]) -> Vec<(usize, 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tally::{EarlierTally, Prediction, tally};
+    use crate::tally::{EarlierTally, MinGroup, Prediction, tally};
+
+    const K: MinGroup = MinGroup::LEAST;
 
     fn options(language: &str) -> Vec<OptionView> {
         crate::scenario::default_options(language).into_iter().map(|c| OptionView { id: c.id, label: c.label }).collect()
@@ -147,7 +149,7 @@ mod tests {
     fn result(counts: [usize; 3]) -> Tally {
         let ids = ["eens", "oneens", "hangt_af"];
         let answers = ids.iter().zip(counts).flat_map(|(o, n)| std::iter::repeat_n((*o, None), n));
-        tally("x", &ids, answers)
+        tally("x", &ids, answers, K)
     }
 
     fn found(t: &Tally) -> Vec<(Shape, String)> {
@@ -184,11 +186,11 @@ mod tests {
         assert!(found(&t).contains(&(Shape::PredictionGap, "voorspelling zat ernaast: gedacht 30%, werd 60%".into())));
         t.prediction = Some(Prediction { option: "eens".into(), average: 41, guesses: 18 });
         assert!(!found(&t).iter().any(|f| f.0 == Shape::PredictionGap), "19 points is not a big gap");
-        let then = EarlierTally::from_tally(result([4, 12, 4]), "2026-08-29".into());
-        let t = result([12, 6, 2]).with_earlier(Some(&then));
+        let then = EarlierTally::from_tally(result([4, 12, 4]), "2026-08-29".into(), K);
+        let t = result([12, 6, 2]).with_earlier(Some(&then), K);
         assert!(found(&t).contains(&(Shape::Shift, "verschoven sinds de vorige keer: eens +40".into())));
-        let then = EarlierTally::from_tally(result([9, 9, 2]), "2026-08-29".into());
-        let t = result([12, 6, 2]).with_earlier(Some(&then));
+        let then = EarlierTally::from_tally(result([9, 9, 2]), "2026-08-29".into(), K);
+        let t = result([12, 6, 2]).with_earlier(Some(&then), K);
         assert!(!found(&t).iter().any(|f| f.0 == Shape::Shift), "15 points is not a big shift");
     }
 

@@ -38,7 +38,7 @@ pub fn may_send(role: Role, msg: &ClientMsg) -> Result<(), Refusal> {
         (_, ClientMsg::Predict { .. } | ClientMsg::Reason { .. } | ClientMsg::DropReason { .. }) => {
             Err(Refusal::new(ErrorCode::Unauthorized, "Alleen deelnemers raden en geven een reden bij hun antwoord."))
         }
-        (Role::Facilitator, ClientMsg::Ask { .. } | ClientMsg::ShowReason { .. } | ClientMsg::AddStatement { .. }) => Ok(()),
+        (Role::Facilitator, ClientMsg::Ask { .. } | ClientMsg::ShowReason { .. } | ClientMsg::AddStatement { .. } | ClientMsg::Preview { .. }) => Ok(()),
         _ => Err(ErrorCode::Unauthorized.into()),
     }
 }

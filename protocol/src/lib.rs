@@ -18,5 +18,5 @@ pub use msg::{
     AgreementView, ClientMsg, ControlAction, ErrorCode, FollowUp, ReasonGroup, ReasonView, Refusal, ReportFile, ReportFormat, ServerMsg,
     ShownReason,
 };
-pub use tally::{EarlierTally, Prediction, Tally, TeamTally};
+pub use tally::{EarlierTally, MinGroup, Prediction, Tally, TeamTally};
 pub use view::{FollowsView, ItemKind, ItemView, OptionView, Phase, Role, ScenarioSummary, SessionView, TimerView};

@@ -26,6 +26,14 @@ pub enum ClientMsg {
         /// results are shown beside this session's (then versus now).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         follows: Option<FollowUp>,
+        /// **(addition)** A stricter room: results show from this many answers (3–10) instead of
+        /// 3; never below the deck's own `min_group`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        min_group: Option<u32>,
+        /// **(addition)** Start with the facilitator's private preview of the live result on
+        /// (see [`ClientMsg::Preview`]); off when absent.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        preview: bool,
     },
     Join {
         protocol: u32,
@@ -85,6 +93,12 @@ pub enum ClientMsg {
     /// The facilitator takes back agreement `number` (a typo, or not agreed after all).
     DropAgreement {
         number: u32,
+    },
+    /// **(addition)** The facilitator turns the private preview on or off: with it on, the live
+    /// result (percentages, teams, reasons) reaches the facilitator before the reveal; off (the
+    /// default), only how many answered, so a facilitator screen on the projector gives nothing away.
+    Preview {
+        on: bool,
     },
     /// The facilitator turns guessing and reasons on or off for `item` (what the deck says is the start).
     Ask {

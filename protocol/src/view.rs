@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::tally::MinGroup;
+
 /// Where a session is in its flow. Sketches use the same phases, with a timer while played.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -139,6 +141,12 @@ pub struct SessionView {
     /// **(addition)** The earlier session this one follows, when it does.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub follows: Option<FollowsView>,
+    /// **(addition)** From how many answers a result is shown (3 unless the room is stricter).
+    #[serde(default, skip_serializing_if = "MinGroup::is_default")]
+    pub min_group: MinGroup,
+    /// **(addition)** Facilitator only: the private preview of the live result is on.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub preview: bool,
 }
 
 /// The earlier session a follow-up is compared with.

@@ -390,8 +390,8 @@ impl Connection {
                 self.outbox.msg(&self.hub.save_deck(content, key.as_deref(), who).await);
                 return Next::Continue;
             }
-            ClientMsg::CreateSession { scenario, title, key, follows, .. } => {
-                let wanted = crate::hub::NewSession { scenario, title, key, follows };
+            ClientMsg::CreateSession { scenario, title, key, follows, min_group, preview, .. } => {
+                let wanted = crate::hub::NewSession { scenario, title, key, follows, min_group, preview };
                 match self.hub.create(wanted, who, self.id, self.outbox.clone()).await {
                     Ok(s) => {
                         self.session = Some(s);

@@ -110,6 +110,7 @@ pub fn read_report(conn: &rusqlite::Connection, code: &str) -> Result<Report, Ex
         .optional()?;
     let (title, deck, phase, created_ms) = row.ok_or_else(|| ExportError::UnknownSession(code.clone()))?;
     let deck: Deck = serde_json::from_str(&deck).map_err(|_| ExportError::Deck(code.clone()))?;
+    let k = deck.min_group;
     // The answers now, and as the room saw them at each item's last reveal (a result that differs
     // from that by one or two answers is held back, as on the screens).
     let read = |table: &str| -> rusqlite::Result<Vec<(String, u32, String, Option<String>)>> {
@@ -128,14 +129,14 @@ pub fn read_report(conn: &rusqlite::Connection, code: &str) -> Result<Report, Ex
         let now: Vec<_> = answers.iter().filter(|a| a.0 == item.id).collect();
         let then: HashMap<u32, &str> = revealed.iter().filter(|a| a.0 == item.id).map(|a| (a.1, a.2.as_str())).collect();
         let changed = now.iter().filter(|a| then.get(&a.1) != Some(&a.2.as_str())).count() as u32;
-        let held_back = !then.is_empty() && tally::holds_back(changed);
+        let held_back = !then.is_empty() && tally::holds_back(changed, k);
         let shown: Vec<_> = if held_back { revealed.iter().filter(|a| a.0 == item.id).collect() } else { now };
-        let mut t = tally::tally(&item.id, ids, shown.iter().map(|a| (a.2.as_str(), a.3.as_deref())));
+        let mut t = tally::tally(&item.id, ids, shown.iter().map(|a| (a.2.as_str(), a.3.as_deref())), k);
         if held_back {
             t.held_back = changed;
         }
         if predict.get(&item.id).copied().unwrap_or(item.asks.predict) {
-            t.prediction = guesses.get(&item.id).and_then(|(sum, n)| protocol::Prediction::of(ids[0], *sum, *n));
+            t.prediction = guesses.get(&item.id).and_then(|(sum, n)| protocol::Prediction::of(ids[0], *sum, *n, k));
         }
         t
     };
@@ -216,8 +217,8 @@ impl Report {
                     text: item_text(item),
                     themes: item.themes.clone(),
                     prompts: item.prompts().to_vec(),
-                    // A report is shown to a room too: one or two answers stay withheld.
-                    tally: (!ids.is_empty()).then(|| tally_of(i, item, &ids).for_the_room()),
+                    // A report is shown to a room too: fewer answers than the room's minimum stay withheld.
+                    tally: (!ids.is_empty()).then(|| tally_of(i, item, &ids).for_the_room(deck.min_group)),
                     played: false,
                     reasons: Vec::new(),
                 };

@@ -27,6 +27,10 @@ pub struct NewSession {
     pub title: Option<String>,
     pub key: Option<String>,
     pub follows: Option<protocol::FollowUp>,
+    /// A stricter room than the deck's: results from this many answers.
+    pub min_group: Option<u32>,
+    /// Start with the facilitator's private preview on.
+    pub preview: bool,
 }
 
 /// Cloneable handle around the shared registry. Locks are never held across an `.await`.
@@ -182,7 +186,7 @@ impl Hub {
     /// The connection `conn` (with `out`) becomes its facilitator; the session is found by its code
     /// only once its creation is stored.
     pub async fn create(&self, wanted: NewSession, who: ClientAddr, conn: u64, out: Outbox) -> Result<SessionHandle, Refusal> {
-        let NewSession { scenario, title, key, follows } = wanted;
+        let NewSession { scenario, title, key, follows, min_group, preview } = wanted;
         let scenario = scenario.as_str();
         self.check_create_key(key.as_deref(), who)?;
         if title.as_deref().is_some_and(|t| protocol::flow::clean(t).chars().count() > protocol::flow::TITLE_MAX_CHARS) {
@@ -202,6 +206,18 @@ impl Hub {
             Refusal::new(ErrorCode::UnknownScenario, format!("Het scenario \"{scenario}\" bestaat niet op deze server; kies er een uit de lijst."))
         })?;
         let title = title.map(|t| protocol::flow::clean(&t)).filter(|t| !t.is_empty()).unwrap_or_else(|| deck.title.clone());
+        // A stricter room than the deck asks for is kept in the session's own copy of the deck.
+        let deck = match min_group.map(|n| protocol::MinGroup::new(n).ok_or(n)) {
+            None => deck,
+            Some(Err(n)) => {
+                return Err(Refusal::new(
+                    ErrorCode::BadRequest,
+                    format!("Een uitslag kan vanaf 3 tot en met {} antwoorden getoond worden, niet vanaf {n}; kies een getal daartussen.", protocol::MinGroup::MOST),
+                ));
+            }
+            Some(Ok(k)) if k <= deck.min_group => deck,
+            Some(Ok(k)) => Arc::new(Deck { min_group: k, ..(*deck).clone() }),
+        };
         let earlier = match follows {
             Some(f) => Some(self.earlier(f, deck.clone(), ip).await?),
             None => None,
@@ -221,6 +237,7 @@ impl Hub {
             // In the map at once, so no other session takes the code; `find` skips it until its creation is stored.
             let mut state = State::new(code.clone(), title, deck.clone());
             state.earlier = earlier;
+            state.preview = preview;
             let handle = self.spawn(state);
             sessions.insert(code.clone(), handle.clone());
             (code, handle)

@@ -27,9 +27,9 @@
       choose: 'Kies wat het dichtst bij jou ligt.', saving: 'Bezig met opslaan…',
       saved: 'Je antwoord is opgeslagen. Je kunt het nog wijzigen.',
       closed: 'Stemmen is gesloten; wacht op de uitslag.', wait: 'Wacht op de facilitator…',
-      mine: 'jouw keuze', result: 'Uitslag', teams: 'Per team (vanaf 3 antwoorden)',
+      mine: 'jouw keuze', result: 'Uitslag', teams: k => 'Per team (vanaf ' + k + ' antwoorden)',
       answers: n => n === 1 ? '1 antwoord' : n + ' antwoorden',
-      withheld: n => (n === 1 ? '1 antwoord' : n + ' antwoorden') + ': te weinig om te tonen. Een uitslag staat er pas vanaf 3 antwoorden, zodat niemands keuze te herleiden is.',
+      withheld: (n, k) => (n === 1 ? '1 antwoord' : n + ' antwoorden') + ': te weinig om te tonen. Een uitslag staat er pas vanaf ' + k + ' antwoorden, zodat niemands keuze te herleiden is.',
       heldBack: n => 'Dit is de uitslag van de vorige keer: ' + (n === 1 ? '1 nieuw antwoord is' : n + ' nieuwe antwoorden zijn') + ' te weinig om mee te tellen, anders is te herleiden wie wat koos.',
       participants: n => n === 1 ? '1 deelnemer' : n + ' deelnemers',
       yourRole: 'Jouw rol:', onlyYou: 'Alleen jij ziet deze briefing.',
@@ -75,9 +75,9 @@
       choose: 'Choose what is closest to you.', saving: 'Saving…',
       saved: 'Your answer is saved. You can still change it.',
       closed: 'Voting is closed; wait for the result.', wait: 'Waiting for the facilitator…',
-      mine: 'your choice', result: 'Result', teams: 'Per team (from 3 answers)',
+      mine: 'your choice', result: 'Result', teams: k => 'Per team (from ' + k + ' answers)',
       answers: n => n === 1 ? '1 answer' : n + ' answers',
-      withheld: n => (n === 1 ? '1 answer' : n + ' answers') + ': too few to show. A result appears from 3 answers, so nobody\'s choice can be traced.',
+      withheld: (n, k) => (n === 1 ? '1 answer' : n + ' answers') + ': too few to show. A result appears from ' + k + ' answers, so nobody\'s choice can be traced.',
       heldBack: n => 'This is the result of last time: ' + (n === 1 ? '1 new answer is' : n + ' new answers are') + ' too few to count in, or who chose what could be traced.',
       participants: n => n === 1 ? '1 participant' : n + ' participants',
       yourRole: 'Your role:', onlyYou: 'Only you see this briefing.',
@@ -138,6 +138,8 @@
   let retryTimer = null;
   let hiddenAt = 0;
   const t = () => TEXT[st.lang];
+  // From how many answers a result shows: 3, or more in a stricter room (the session says so).
+  const minGroup = () => (st.session && st.session.min_group) || 3;
 
   function normalise(code) {
     return String(code).toUpperCase().replace(/[\s-]/g, '');
@@ -467,7 +469,7 @@
     const earlier = tally.earlier || null;
     const then = earlier && !earlier.withheld ? earlier : null;
     const about = earlier ? el('p', { class: 'then-about', text: earlier.withheld ? t().thenFew(t().day(earlier.date)) : t().thenNow(t().day(earlier.date), t().answers(earlier.total)) }) : null;
-    if (tally.withheld) return [el('h2', { text: t().result }), about, el('p', { class: 'withheld', text: t().withheld(tally.withheld) })].filter(Boolean);
+    if (tally.withheld) return [el('h2', { text: t().result }), about, el('p', { class: 'withheld', text: t().withheld(tally.withheld, minGroup()) })].filter(Boolean);
     const width = pct => { const span = el('span'); span.style.width = pct + '%'; return span; };
     const list = (counts, percentages, mark, then) => el('ul', { class: 'result' }, it.options.map(o => {
       const pct = percentages[o.id] || 0;
@@ -484,7 +486,7 @@
     const out = [el('h2', { text: t().result + ' · ' + t().answers(tally.total) }), about, held, list(tally.counts, tally.percentages, PAGE === 'play', then), thought(it, tally)].filter(Boolean);
     const teams = Object.entries(tally.teams || {});
     if (teams.length) {
-      out.push(el('h3', { text: t().teams }));
+      out.push(el('h3', { text: t().teams(minGroup()) }));
       for (const [name, team] of teams) out.push(el('h4', { text: name + ' · ' + t().answers(team.total) }), list(team.counts, team.percentages, false));
     }
     return out;
@@ -503,7 +505,7 @@
     const it = s.item;
     if (s.phase === 'revealed' && st.tally && st.tally.item === it.id && st.revealedFor !== it.id) {
       st.revealedFor = it.id;
-      say(st.tally.withheld ? t().withheld(st.tally.withheld)
+      say(st.tally.withheld ? t().withheld(st.tally.withheld, minGroup())
         : t().revealed(it.options.map(o => o.label + ' ' + (st.tally.percentages[o.id] || 0) + '%'
           + (st.tally.earlier && !st.tally.earlier.withheld ? ' (' + t().then + ' ' + (st.tally.earlier.percentages[o.id] || 0) + '%)' : '')).join(', '))
           + (st.tally.prediction ? '. ' + thought(it, st.tally).textContent : ''));

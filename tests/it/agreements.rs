@@ -87,7 +87,7 @@ async fn agreements_are_recorded_shown_to_the_front_kept_through_kill_9_and_aske
 
     // The follow-up asks about each agreement: kept, partly, not kept.
     let mut f = b.client().await;
-    f.send(json!({"type":"create_session","protocol":1,"scenario":"test","follows":{"code":code,"token":token}})).await;
+    f.send(json!({"type":"create_session","protocol":1,"preview":true,"scenario":"test","follows":{"code":code,"token":token}})).await;
     let (second, _, view) = f.welcome().await;
     let items = view.items.expect("the facilitator's deck");
     let asked = items.iter().find(|i| i.id == "afspraak-1").expect("agreement 1 as an item");

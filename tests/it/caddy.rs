@@ -20,7 +20,7 @@ async fn a_room_plays_behind_caddy_and_a_guesser_there_spends_only_its_own_budge
     let Some(caddy) = Caddy::start(s.addr()).await else { return };
     let tls = trusting(&[&caddy.pair.cert]);
     let mut f = TestClient::connect(caddy.wss(), Some(local(110)), Some(tls.clone())).await;
-    f.send(json!({"type":"create_session","protocol":1,"scenario":"test"})).await;
+    f.send(json!({"type":"create_session","protocol":1,"preview":true,"scenario":"test"})).await;
     let (code, _, _) = f.welcome().await;
     // A guesser writing a new X-Forwarded-For each time: Caddy puts the real address, the budget holds.
     let mut refused_after = None;

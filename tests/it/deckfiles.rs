@@ -44,7 +44,7 @@ async fn a_new_deck_never_takes_the_file_of_another_deck_or_of_a_draft() {
     assert!(!s.scenarios.join("nieuw-3.toml").exists());
 
     p.answer("a", "eens").await;
-    f.tally_where("the room played on", |t| t.total == 1).await;
+    f.tally_where("the room played on", |t| t.total + t.withheld == 1).await;
 }
 
 #[tokio::test]
@@ -80,7 +80,7 @@ async fn a_planted_link_is_never_written_through() {
     f.control("open", Some("a")).await;
     player.session_where("open", |v| v.phase == Phase::Open).await;
     player.answer("a", "eens").await;
-    f.tally_where("stored and counted", |t| t.total == 1).await;
+    f.tally_where("stored and counted", |t| t.total + t.withheld == 1).await;
     drop(p);
 }
 

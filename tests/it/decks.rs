@@ -95,7 +95,7 @@ async fn slow_facilitator(s: &Server) -> (integration_tests::TestClient, String,
     let stream = socket.connect(addr).await.unwrap();
     let (ws, _) = tokio_tungstenite::client_async(s.url.as_str(), tokio_tungstenite::MaybeTlsStream::Plain(stream)).await.unwrap();
     let mut f = integration_tests::TestClient { c: dilemma_tools::client::Client { ws }, seen: Vec::new() };
-    f.send(json!({"type":"create_session","protocol":1,"scenario":"groot"})).await;
+    f.send(json!({"type":"create_session","protocol":1,"preview":true,"scenario":"groot"})).await;
     let (code, token, _) = f.welcome().await;
     (f, code, token)
 }

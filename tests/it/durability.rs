@@ -48,7 +48,7 @@ async fn after_kill_9_every_acked_answer_phase_role_and_token_is_back() {
     let mut b = Binary::start(dir.path(), port).await;
 
     let mut f = b.client().await;
-    f.send(json!({"type":"create_session","protocol":1,"scenario":"test","title":"Crash"})).await;
+    f.send(json!({"type":"create_session","protocol":1,"preview":true,"scenario":"test","title":"Crash"})).await;
     let (code, ftoken, _) = f.welcome().await;
     let mut players = Vec::new();
     for _ in 0..4 {

@@ -36,7 +36,7 @@ pub(crate) fn played_on(db: &Path, code: &str, ms: i64) {
 }
 
 pub(crate) async fn create_follow_up(f: &mut TestClient, scenario: &str, code: &str, token: &str) {
-    f.send(serde_json::json!({"type":"create_session","protocol":1,"scenario":scenario,"title":"Drie maanden later","follows":{"code":code,"token":token}})).await;
+    f.send(serde_json::json!({"type":"create_session","protocol":1,"preview":true,"scenario":scenario,"title":"Drie maanden later","follows":{"code":code,"token":token}})).await;
 }
 
 /// The revealed tally a player gets for `item`.

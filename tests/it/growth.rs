@@ -80,7 +80,7 @@ async fn a_series_too_long_for_the_protocol_is_refused_with_a_sentence() {
         f.control("end", None).await;
         f.session_where("ended", |v| v.phase == Phase::Ended).await;
         let mut next = s.client().await;
-        next.send(json!({"type":"create_session","protocol":1,"scenario":"test","follows":{"code":prev.0,"token":prev.1}})).await;
+        next.send(json!({"type":"create_session","protocol":1,"preview":true,"scenario":"test","follows":{"code":prev.0,"token":prev.1}})).await;
         let (c, t, _) = next.welcome().await;
         prev = (c, t);
         f = next;
@@ -98,16 +98,21 @@ async fn the_same_answer_again_is_acknowledged_without_a_write() {
     let s = Server::start().await;
     let (mut f, code, _) = s.facilitator("test").await;
     let (mut p, _) = s.player(&code, None).await;
+    // Two others answer too, so the result may be shown (from three answers).
+    let others = [s.player(&code, None).await.0, s.player(&code, None).await.0];
     f.control("open", Some("a")).await;
     p.session_where("open", |v| v.phase == Phase::Open).await;
+    for mut o in others {
+        o.answer("a", "hangt_af").await;
+    }
     for _ in 0..5 {
         p.answer("a", "eens").await; // waits for the ack each time
     }
     p.answer("a", "oneens").await;
     p.answer("a", "oneens").await;
-    f.tally_where("one answer, changed", |t| t.total == 1 && t.counts["oneens"] == 1).await;
+    f.tally_where("one answer, changed", |t| t.total == 3 && t.counts["oneens"] == 1 && t.counts["eens"] == 0).await;
     let m = get(s.metrics, local(1), None, "localhost", "/metrics", "").await.body;
-    assert_eq!(metric(&m, "dilemma_answers_committed_total"), 2.0, "the first and the changed one");
+    assert_eq!(metric(&m, "dilemma_answers_committed_total"), 4.0, "the others', then the first and the changed one");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

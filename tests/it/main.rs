@@ -23,6 +23,7 @@ mod opening;
 mod package;
 mod pages;
 mod play;
+mod preview;
 mod process;
 mod proxy;
 mod publiccode;

@@ -56,7 +56,7 @@ impl Binary {
     /// A facilitator who created a session on `scenario`: (client, code, token).
     pub async fn facilitator(&self, scenario: &str) -> (TestClient, String, String) {
         let mut f = self.client().await;
-        f.send(serde_json::json!({"type":"create_session","protocol":1,"scenario":scenario})).await;
+        f.send(serde_json::json!({"type":"create_session","protocol":1,"preview":true,"scenario":scenario})).await;
         let (code, token, _) = f.welcome().await;
         (f, code, token)
     }

@@ -31,7 +31,7 @@ async fn through(nginx: &Nginx, tls: &Arc<rustls::ClientConfig>, from: IpAddr) -
 }
 
 async fn create(c: &mut TestClient) -> Result<String, ErrorCode> {
-    c.send(json!({"type":"create_session","protocol":1,"scenario":"test"})).await;
+    c.send(json!({"type":"create_session","protocol":1,"preview":true,"scenario":"test"})).await;
     c.expect("welcome or error", |m| match m {
         protocol::ServerMsg::Welcome { code, .. } => Some(Ok(code.clone())),
         protocol::ServerMsg::Error { code, .. } => Some(Err(*code)),

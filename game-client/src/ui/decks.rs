@@ -168,7 +168,7 @@ pub fn preview_view(view: &ViewState, ed: &Editor) -> Option<ViewState> {
     // A made-up result: falling counts over the options, so every bar shows.
     let made_up = [9u32, 6, 4, 2, 1, 1];
     let counts = &made_up[..options.len().min(made_up.len())];
-    let tally = (!options.is_empty()).then(|| protocol::tally::from_counts(&item.id, &options[..counts.len()], counts, []));
+    let tally = (!options.is_empty()).then(|| protocol::tally::from_counts(&item.id, &options[..counts.len()], counts, [], deck.min_group));
     let sketch = item.sketch();
     let session = SessionView {
         code: "K7M2QX".into(),
@@ -184,6 +184,8 @@ pub fn preview_view(view: &ViewState, ed: &Editor) -> Option<ViewState> {
         timer: None,
         items: facilitator.then(|| deck.items.iter().map(|i| i.view(true)).collect()),
         follows: None,
+        min_group: deck.min_group,
+        preview: facilitator,
     };
     let role_card = sketch.and_then(|s| s.roles.first()).filter(|_| ed.preview == Role::Player).map(|r| crate::view::RoleCard {
         item: item.id.clone(),

@@ -150,7 +150,24 @@ pub fn panel(ui: &mut egui::Ui, view: &ViewState, form: &mut super::Form, now: I
                 crate::i18n::Lang::En => format!("{} of {} answered", session.answered, session.participants.max(session.answered)),
             };
             ui.label(RichText::new(answered).size(30.0).strong());
-            widgets::bars(ui, &item.options, view.tally.as_ref(), None, l);
+            // This screen is often the projector: before the reveal it shows how many answered,
+            // and the result only to a facilitator who asks for a private preview.
+            let mut preview = session.preview;
+            let hint = l.pick(
+                "Alleen als dit scherm niet op de beamer staat: de uitslag is dan hier al te zien voordat je hem toont.",
+                "Only when this screen is not on the projector: the result then shows here before you reveal it.",
+            );
+            if session.phase != Phase::Revealed
+                && ui.checkbox(&mut preview, l.pick("Voorproefje van de uitslag, alleen voor mij", "Preview the result, for me only")).on_hover_text(hint).changed()
+            {
+                action = Some(Action::Preview(preview));
+            }
+            if session.phase == Phase::Revealed || session.preview {
+                widgets::bars(ui, &item.options, view.tally.as_ref(), None, session.min_group.get(), l);
+            } else {
+                let text = l.pick("De uitslag blijft verborgen tot je hem toont.", "The result stays hidden until you show it.");
+                ui.label(RichText::new(text).size(22.0).color(theme::of(ui).muted));
+            }
         }
         if item.kind == ItemKind::Sketch && !item.questions.is_empty() {
             ui.add_space(8.0);
@@ -258,9 +275,10 @@ fn extras(ui: &mut egui::Ui, item: &ItemView, view: &ViewState) -> Option<Action
     ui.add_space(8.0);
     ui.label(RichText::new(l.pick("Redenen", "Reasons")).size(24.0).strong());
     if *withheld > 0 {
+        let k = view.session.as_ref().map_or(protocol::MinGroup::LEAST.get(), |s| s.min_group.get());
         let text = match l {
-            crate::i18n::Lang::Nl => format!("{withheld} reden(en); te tonen vanaf 3 antwoorden, anders is te herleiden wie wat koos."),
-            crate::i18n::Lang::En => format!("{withheld} reason(s); shown from 3 answers, or who chose what could be traced."),
+            crate::i18n::Lang::Nl => format!("{withheld} reden(en); te tonen vanaf {k} antwoorden, anders is te herleiden wie wat koos."),
+            crate::i18n::Lang::En => format!("{withheld} reason(s); shown from {k} answers, or who chose what could be traced."),
         };
         ui.label(RichText::new(text).color(theme::of(ui).muted));
     }

@@ -73,7 +73,7 @@ pub fn panel(ui: &mut egui::Ui, view: &ViewState, form: &mut super::Form, now: I
                 ui.label(RichText::new(text).size(if big { 30.0 } else { 24.0 }).color(theme::of(ui).muted));
             } else {
             match session.phase {
-                Phase::Revealed => widgets::bars(ui, &item.options, view.tally.as_ref(), view.my_choice(), l),
+                Phase::Revealed => widgets::bars(ui, &item.options, view.tally.as_ref(), view.my_choice(), session.min_group.get(), l),
                 Phase::Open if player => {
                     for (i, o) in item.options.iter().enumerate() {
                         if widgets::option_button(ui, &o.label, i, view.my_choice() == Some(o.id.as_str()), true) {

@@ -46,7 +46,7 @@ pub enum Action {
     Connect { server: String },
     RefreshScenarios,
     /// Start a session; `follows` makes it the follow-up of one this client led earlier.
-    Host { scenario: String, title: Option<String>, follows: Option<protocol::FollowUp> },
+    Host { scenario: String, title: Option<String>, follows: Option<protocol::FollowUp>, min_group: Option<u32> },
     Join { code: String, name: Option<String>, team: Option<String> },
     Watch { code: String },
     /// Go on with a session from an earlier run of the app.
@@ -70,6 +70,8 @@ pub enum Action {
     Reason { item: String, text: Option<String> },
     /// The facilitator turns guessing and reasons on or off for an item.
     Ask { item: String, predict: bool, reasons: bool },
+    /// The facilitator's private preview of the live result, on or off.
+    Preview(bool),
     /// The facilitator puts a reason on the projector (its id), or takes it down.
     ShowReason(Option<String>),
     /// The facilitator adds a statement from the room (no options: eens / oneens / hangt ervan af).
@@ -110,6 +112,8 @@ pub struct Form {
     pub title: String,
     /// The code of an earlier session (one this client led) the new one follows.
     pub follows: Option<String>,
+    /// A stricter room: results shown from this many answers (3 to 10; below 3 counts as 3).
+    pub min_group: u32,
     /// An agreement being written, and whether it is about the item on screen (or about none).
     pub agreement: String,
     pub agreement_loose: bool,

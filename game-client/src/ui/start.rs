@@ -158,7 +158,15 @@ fn host(ui: &mut egui::Ui, view: &ViewState, form: &mut Form, action: &mut Optio
         }
     });
     ui.label(l.pick("Naam van de sessie (mag leeg blijven)", "Session name (optional)"));
-    ui.add(egui::TextEdit::singleline(&mut form.title).desired_width(520.0));
+    ui.horizontal_wrapped(|ui| {
+        ui.add(egui::TextEdit::singleline(&mut form.title).desired_width(520.0));
+        // A stricter room: no result of fewer people than this is shown, on any screen.
+        ui.label(l.pick("Uitslag tonen vanaf", "Show a result from"));
+        form.min_group = form.min_group.clamp(protocol::MinGroup::LEAST.get(), protocol::MinGroup::MOST);
+        ui.add(egui::DragValue::new(&mut form.min_group).range(protocol::MinGroup::LEAST.get()..=protocol::MinGroup::MOST))
+            .on_hover_text(l.pick("Hoe meer, hoe moeilijker iemands keuze te herleiden is; 3 is het minste.", "The more, the harder anyone's choice is to trace; 3 is the least."));
+        ui.label(l.pick("antwoorden", "answers"));
+    });
     let earlier: Vec<&crate::settings::LedSession> = view.led.iter().rev().filter(|s| s.server == view.server).collect();
     if !earlier.is_empty() {
         follow_up_choice(ui, view, form, &earlier);
@@ -167,7 +175,8 @@ fn host(ui: &mut egui::Ui, view: &ViewState, form: &mut Form, action: &mut Optio
         && let Some(scenario) = form.scenario.clone() {
             let follows = form.follows.as_ref().and_then(|code| earlier.iter().find(|s| s.code == *code));
             let follows = follows.map(|s| protocol::FollowUp { code: s.code.clone(), token: s.token.clone() });
-            *action = Some(Action::Host { scenario, title: opt(&form.title), follows });
+            let min_group = (form.min_group > protocol::MinGroup::LEAST.get()).then_some(form.min_group);
+            *action = Some(Action::Host { scenario, title: opt(&form.title), follows, min_group });
         }
 }
 

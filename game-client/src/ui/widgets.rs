@@ -13,7 +13,8 @@ use crate::view::ViewState;
 /// Horizontal bars, one per option, with percentage and count; they grow smoothly as answers come in.
 /// `mine` marks this player's own choice. Without a tally every bar is empty. In a follow-up the
 /// earlier session's result is drawn under each bar, with the shift in points.
-pub fn bars(ui: &mut egui::Ui, options: &[OptionView], tally: Option<&Tally>, mine: Option<&str>, lang: Lang) {
+/// The result as bars; `k` is the room's minimum group (no result of fewer people is shown).
+pub fn bars(ui: &mut egui::Ui, options: &[OptionView], tally: Option<&Tally>, mine: Option<&str>, k: u32, lang: Lang) {
     let earlier = tally.and_then(|t| t.earlier.as_deref());
     if let Some(e) = earlier {
         let day = day(&e.date, lang);
@@ -27,8 +28,8 @@ pub fn bars(ui: &mut egui::Ui, options: &[OptionView], tally: Option<&Tally>, mi
     }
     if let Some(n) = tally.map(|t| t.withheld).filter(|n| *n > 0) {
         let text = match lang {
-            Lang::Nl => format!("{n} antwoord(en): te weinig om te tonen. Een uitslag staat er pas vanaf 3 antwoorden, zodat niemands keuze te herleiden is."),
-            Lang::En => format!("{n} answer(s): too few to show. A result appears from 3 answers, so nobody's choice can be traced."),
+            Lang::Nl => format!("{n} antwoord(en): te weinig om te tonen. Een uitslag staat er pas vanaf {k} antwoorden, zodat niemands keuze te herleiden is."),
+            Lang::En => format!("{n} answer(s): too few to show. A result appears from {k} answers, so nobody's choice can be traced."),
         };
         ui.label(RichText::new(text).size(26.0));
         return;
@@ -99,7 +100,11 @@ pub fn bars(ui: &mut egui::Ui, options: &[OptionView], tally: Option<&Tally>, mi
     }
     if let Some(t) = tally.filter(|t| !t.teams.is_empty()) {
         ui.add_space(6.0);
-        ui.label(RichText::new(lang.pick("Per team (vanaf 3 antwoorden)", "Per team (from 3 answers)")).color(theme::of(ui).muted));
+        let heading = match lang {
+            Lang::Nl => format!("Per team (vanaf {k} antwoorden)"),
+            Lang::En => format!("Per team (from {k} answers)"),
+        };
+        ui.label(RichText::new(heading).color(theme::of(ui).muted));
         for (team, tt) in &t.teams {
             let parts: Vec<String> = options
                 .iter()

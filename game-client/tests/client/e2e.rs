@@ -17,7 +17,7 @@ async fn a_facilitator_and_three_players_play_a_dilemma_and_a_sketch() {
     let server = Server::start().await;
     let mut f = Peer::connect(&server.url);
     f.until("scenarios", |v| !v.scenarios.is_empty()).await;
-    f.act(Action::Host { scenario: "test".into(), title: Some("Wijkteam Oost".into()), follows: None });
+    f.act(Action::Host { scenario: "test".into(), title: Some("Wijkteam Oost".into()), follows: None, min_group: None });
     f.screen(Screen::Facilitator).await;
     let code = f.view.code.clone().unwrap();
 
@@ -29,6 +29,9 @@ async fn a_facilitator_and_three_players_play_a_dilemma_and_a_sketch() {
     }
     f.until("three participants", |v| v.session.as_ref().is_some_and(|s| s.participants == 3)).await;
 
+    // This facilitator's screen is not on the projector: they ask for a private preview.
+    f.act(Action::Preview(true));
+    f.until("preview on", |v| v.session.as_ref().is_some_and(|s| s.preview)).await;
     // A dilemma: everyone answers, one changes their mind, the facilitator reveals.
     f.act(control(ControlAction::Open, Some("a")));
     let choices = ["eens", "oneens", "eens"];
@@ -106,6 +109,8 @@ async fn play_a(server: &Server, f: &mut Peer, code: &str, choices: &[&str]) -> 
         p.act(Action::Join { code: code.to_owned(), name: None, team: None });
         p.screen(Screen::Lobby).await;
     }
+    f.act(Action::Preview(true));
+    f.until("preview on", |v| v.session.as_ref().is_some_and(|s| s.preview)).await;
     f.act(control(ControlAction::Open, Some("a")));
     for (p, choice) in players.iter_mut().zip(choices) {
         p.screen(Screen::Item).await;
@@ -122,7 +127,7 @@ async fn the_facilitator_starts_a_follow_up_and_the_room_sees_then_beside_now() 
     let server = Server::start().await;
     let mut f = Peer::connect(&server.url);
     f.until("scenarios", |v| !v.scenarios.is_empty()).await;
-    f.act(Action::Host { scenario: "test".into(), title: Some("Eerste gesprek".into()), follows: None });
+    f.act(Action::Host { scenario: "test".into(), title: Some("Eerste gesprek".into()), follows: None, min_group: None });
     f.screen(Screen::Facilitator).await;
     let led = f.view.led_now().expect("a session this client leads");
     play_a(&server, &mut f, &led.code, &["eens", "eens", "oneens"]).await;
@@ -132,7 +137,7 @@ async fn the_facilitator_starts_a_follow_up_and_the_room_sees_then_beside_now() 
     let mut f = Peer::connect(&server.url);
     f.until("scenarios", |v| !v.scenarios.is_empty()).await;
     let follows = Some(protocol::FollowUp { code: led.code.clone(), token: led.token.clone() });
-    f.act(Action::Host { scenario: "test".into(), title: Some("Drie maanden later".into()), follows });
+    f.act(Action::Host { scenario: "test".into(), title: Some("Drie maanden later".into()), follows, min_group: None });
     f.screen(Screen::Facilitator).await;
     let about = f.view.session.as_ref().and_then(|s| s.follows.clone()).expect("it says what it follows");
     assert_eq!((about.title.as_str(), about.compared), ("Eerste gesprek", 4));

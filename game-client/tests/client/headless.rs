@@ -40,7 +40,7 @@ async fn the_screen_follows_the_server() {
     let mut f = headless(&server.url);
     step_until(&mut f, "scenarios", |a| !view(a).scenarios.is_empty()).await;
     assert_eq!(screen(&f), Screen::Connect);
-    act(&mut f, Action::Host { scenario: "test".into(), title: Some("Headless".into()), follows: None });
+    act(&mut f, Action::Host { scenario: "test".into(), title: Some("Headless".into()), follows: None, min_group: None });
     step_until(&mut f, "facilitator screen", |a| screen(a) == Screen::Facilitator).await;
     let code = view(&f).code.clone().unwrap();
 
@@ -49,11 +49,13 @@ async fn the_screen_follows_the_server() {
     act(&mut p, Action::Join { code: code.to_lowercase(), name: None, team: None });
     step_until(&mut p, "lobby", |a| screen(a) == Screen::Lobby).await;
 
+    act(&mut f, Action::Preview(true));
+    step_until(&mut f, "preview on", |a| view(a).session.as_ref().is_some_and(|s| s.preview)).await;
     act(&mut f, Action::Control { action: ControlAction::Open, item: Some("a".into()) });
     step_until(&mut p, "item", |a| screen(a) == Screen::Item).await;
     act(&mut p, Action::Answer { item: "a".into(), option: "hangt_af".into() });
     step_until(&mut p, "ack", |a| view(a).mine.get("a").map(String::as_str) == Some("hangt_af")).await;
-    step_until(&mut f, "live tally", |a| view(a).tally.as_ref().is_some_and(|t| t.total == 1)).await;
+    step_until(&mut f, "live tally", |a| view(a).tally.as_ref().is_some_and(|t| t.withheld == 1)).await;
     assert!(view(&p).tally.is_none(), "no result for the player before the reveal");
 
     act(&mut f, Action::Control { action: ControlAction::Reveal, item: None });

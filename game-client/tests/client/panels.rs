@@ -51,6 +51,8 @@ fn in_session(role: Role, phase: Phase, item: Option<usize>, lang: Lang) -> View
         timer: None,
         items: facilitator.then(|| deck.items.iter().map(|i| i.view(true)).collect()),
         follows: None,
+        min_group: Default::default(),
+        preview: false,
     };
     ViewState {
         lang,
@@ -88,13 +90,13 @@ fn hosting_picks_a_deck() {
     h.run();
     h.get_by_label("Start de sessie").click();
     h.run();
-    assert_eq!(h.state().action, Some(Action::Host { scenario: "b".into(), title: None, follows: None }));
+    assert_eq!(h.state().action, Some(Action::Host { scenario: "b".into(), title: None, follows: None, min_group: None }));
 
     // In English the English deck is preselected.
     let mut h = harness(ViewState { lang: Lang::En, ..view }, Form::default());
     h.get_by_label("Start the session").click();
     h.run();
-    assert_eq!(h.state().action, Some(Action::Host { scenario: "b".into(), title: None, follows: None }));
+    assert_eq!(h.state().action, Some(Action::Host { scenario: "b".into(), title: None, follows: None, min_group: None }));
 }
 
 #[test]
@@ -133,7 +135,7 @@ fn closed_voting_disables_the_buttons() {
 fn results_show_percentages_with_the_own_choice_marked() {
     let mut view = in_session(Role::Player, Phase::Revealed, Some(0), Lang::Nl);
     view.mine.insert("a".into(), "oneens".into());
-    view.tally = Some(protocol::tally::tally("a", &["eens", "oneens", "hangt_af"], [("eens", None), ("oneens", None)]));
+    view.tally = Some(protocol::tally::tally("a", &["eens", "oneens", "hangt_af"], [("eens", None), ("oneens", None)], protocol::MinGroup::LEAST));
     let h = harness(view, Form::default());
     h.get_by_label_contains("✔ Oneens");
     assert_eq!(h.get_all_by_label("50%").count(), 2);
@@ -179,9 +181,32 @@ fn the_facilitator_sees_time_is_up_in_words_and_can_switch_the_chime_off() {
 }
 
 #[test]
+fn before_the_reveal_the_facilitator_sees_how_many_answered_and_a_result_only_in_a_private_preview() {
+    let mut view = in_session(Role::Facilitator, Phase::Open, Some(0), Lang::Nl);
+    let answers = [("eens", None), ("oneens", None), ("eens", None)];
+    view.tally = Some(protocol::tally::tally("a", &["eens", "oneens", "hangt_af"], answers, protocol::MinGroup::LEAST));
+    view.session.as_mut().unwrap().answered = 3;
+    let mut h = harness(view.clone(), Form::default());
+    h.get_by_label_contains("De uitslag blijft verborgen tot je hem toont");
+    assert!(h.query_by_label_contains("67%").is_none(), "no percentages on a screen that may be the projector");
+    h.get_by_label("Voorproefje van de uitslag, alleen voor mij").click();
+    h.run();
+    assert_eq!(h.state_mut().action.take(), Some(Action::Preview(true)));
+    view.session.as_mut().unwrap().preview = true;
+    let h = harness(view.clone(), Form::default());
+    h.get_by_label_contains("67%");
+    assert!(h.query_by_label_contains("blijft verborgen").is_none());
+    // A stricter room says from how many answers a result shows.
+    view.session.as_mut().unwrap().min_group = protocol::MinGroup::new(5).unwrap();
+    view.tally = Some(protocol::tally::tally("a", &["eens", "oneens", "hangt_af"], answers, protocol::MinGroup::new(5).unwrap()).for_the_room(protocol::MinGroup::new(5).unwrap()));
+    let h = harness(view, Form::default());
+    h.get_by_label_contains("pas vanaf 5 antwoorden");
+}
+
+#[test]
 fn the_facilitator_opens_reveals_and_reads_the_prompts() {
     let mut view = in_session(Role::Facilitator, Phase::Open, Some(0), Lang::Nl);
-    view.tally = Some(protocol::tally::tally("a", &["eens", "oneens", "hangt_af"], [("eens", None); 17]));
+    view.tally = Some(protocol::tally::tally("a", &["eens", "oneens", "hangt_af"], [("eens", None); 17], protocol::MinGroup::LEAST));
     let mut h = harness(view, Form::default());
     h.get_by_label("17 van 23 geantwoord");
     h.get_by_label("• Waarom?");
@@ -275,7 +300,7 @@ fn another_protocol_version_says_to_update_and_offers_no_retry() {
 #[test]
 fn a_result_of_one_or_two_people_is_not_shown() {
     let mut view = in_session(Role::Player, Phase::Revealed, Some(0), Lang::Nl);
-    view.tally = Some(protocol::tally::tally("a", &["eens", "oneens", "hangt_af"], [("eens", None), ("oneens", None)]).for_the_room());
+    view.tally = Some(protocol::tally::tally("a", &["eens", "oneens", "hangt_af"], [("eens", None), ("oneens", None)], protocol::MinGroup::LEAST).for_the_room(protocol::MinGroup::LEAST));
     let h = harness(view, Form::default());
     h.get_by_label_contains("te weinig om te tonen");
     assert!(h.query_by_label_contains("%").is_none(), "no percentages");
@@ -430,9 +455,9 @@ fn high_contrast_is_switched_on_the_start_screen_and_shows_as_checked() {
 /// The revealed tally of item `a` in a follow-up: now 25/50/25, then 67/33/0 on 29 August.
 fn then_and_now() -> protocol::Tally {
     let opts = ["eens", "oneens", "hangt_af"];
-    let then = protocol::tally::tally("a", &opts, [("eens", None), ("eens", None), ("oneens", None)]);
-    let then = protocol::EarlierTally::from_tally(then, "2026-08-29".into());
-    protocol::tally::tally("a", &opts, [("eens", None), ("oneens", None), ("oneens", None), ("hangt_af", None)]).with_earlier(Some(&then))
+    let then = protocol::tally::tally("a", &opts, [("eens", None), ("eens", None), ("oneens", None)], protocol::MinGroup::LEAST);
+    let then = protocol::EarlierTally::from_tally(then, "2026-08-29".into(), protocol::MinGroup::LEAST);
+    protocol::tally::tally("a", &opts, [("eens", None), ("oneens", None), ("oneens", None), ("hangt_af", None)], protocol::MinGroup::LEAST).with_earlier(Some(&then), protocol::MinGroup::LEAST)
 }
 
 #[test]
@@ -468,7 +493,7 @@ fn the_host_tab_offers_to_follow_a_session_this_client_led_on_this_server() {
     let mut h = harness(view, Form::default());
     h.get_by_label("Start de sessie").click();
     h.run();
-    assert_eq!(h.state_mut().action.take(), Some(Action::Host { scenario: "test".into(), title: None, follows: None }), "none by default");
+    assert_eq!(h.state_mut().action.take(), Some(Action::Host { scenario: "test".into(), title: None, follows: None, min_group: None }), "none by default");
     h.get_by_role(egui::accesskit::Role::ComboBox).click();
     h.run();
     assert!(h.query_by_label_contains("BBBBBB").is_none(), "a session on another server cannot be followed here");
@@ -478,7 +503,7 @@ fn the_host_tab_offers_to_follow_a_session_this_client_led_on_this_server() {
     h.get_by_label("Start de sessie").click();
     h.run();
     let follows = Some(protocol::FollowUp { code: "AAAAAA".into(), token: "token-AAAAAA".into() });
-    assert_eq!(h.state_mut().action.take(), Some(Action::Host { scenario: "test".into(), title: None, follows }));
+    assert_eq!(h.state_mut().action.take(), Some(Action::Host { scenario: "test".into(), title: None, follows, min_group: None }));
 }
 
 #[test]
@@ -570,7 +595,7 @@ fn the_prompts_that_fit_the_result_come_first_and_say_why() {
     let session = view.session.as_mut().unwrap();
     session.item = Some(deck.items[0].view(true));
     let answers = [("eens", None); 9].into_iter().chain([("oneens", None); 8]).chain([("hangt_af", None); 3]);
-    view.tally = Some(protocol::tally::tally("a", &["eens", "oneens", "hangt_af"], answers));
+    view.tally = Some(protocol::tally::tally("a", &["eens", "oneens", "hangt_af"], answers, protocol::MinGroup::LEAST));
     let h = harness(view.clone(), Form::default());
     let fitting = h.get_by_label("★ Wat maakt dat jullie verdeeld zijn?").rect();
     h.get_by_label("past bij de uitslag — verdeeld: 45 / 40 / 15");
@@ -629,7 +654,7 @@ fn after_answering_a_player_guesses_the_room_and_gives_a_reason() {
 #[test]
 fn after_the_reveal_the_rooms_guess_stands_beside_the_result_and_a_reason_can_be_on_screen() {
     let mut view = asking(Role::Watcher, Phase::Revealed);
-    let mut t = protocol::tally::tally("a", &["eens", "oneens", "hangt_af"], [("eens", None), ("eens", None), ("oneens", None), ("hangt_af", None), ("eens", None)]);
+    let mut t = protocol::tally::tally("a", &["eens", "oneens", "hangt_af"], [("eens", None), ("eens", None), ("oneens", None), ("hangt_af", None), ("eens", None)], protocol::MinGroup::LEAST);
     t.prediction = Some(protocol::Prediction { option: "eens".into(), average: 30, guesses: 4 });
     view.tally = Some(t);
     view.shown = Some(protocol::ShownReason { item: "a".into(), option: "oneens".into(), text: "Wie beheert het dan?".into() });
@@ -806,9 +831,9 @@ fn the_decks_tab_lists_the_servers_decks_to_edit() {
 #[test]
 fn a_result_held_back_after_a_reopen_says_it_is_last_times() {
     let mut view = in_session(Role::Watcher, Phase::Revealed, Some(0), Lang::Nl);
-    let mut t = protocol::tally::tally("a", &["eens", "oneens", "hangt_af"], [("eens", None), ("oneens", None), ("eens", None)]);
+    let mut t = protocol::tally::tally("a", &["eens", "oneens", "hangt_af"], [("eens", None), ("oneens", None), ("eens", None)], protocol::MinGroup::LEAST);
     t.held_back = 2;
-    view.tally = Some(t.for_the_room());
+    view.tally = Some(t.for_the_room(protocol::MinGroup::LEAST));
     let h = harness(view, Form::default());
     h.get_by_label_contains("uitslag van de vorige keer");
     h.get_by_label_contains("67%");

@@ -75,6 +75,7 @@ async fn four_client_processes_play_a_dilemma_and_a_sketch() {
     }
     f.until("three players", |v| v["participants"] == 3).await;
 
+    f.send("preview on").await;
     f.send("open a").await;
     for (p, choice) in players.iter_mut().zip(["eens", "oneens", "eens"]) {
         p.until("item a", |v| v["screen"] == "Item" && v["item"] == "a").await;

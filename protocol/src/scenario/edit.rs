@@ -340,7 +340,7 @@ fn set_value(t: &mut Table, key: &str, mut v: Value) {
 }
 
 fn deck_key(k: &str) -> Option<&'static str> {
-    ["id", "title", "language", "description", "predict", "reasons"].into_iter().find(|x| *x == k)
+    ["id", "title", "language", "description", "predict", "reasons", "min_group"].into_iter().find(|x| *x == k)
 }
 
 fn item_key(k: &str) -> Option<&'static str> {
@@ -456,7 +456,7 @@ mod tests {
                 id: format!("s-{i}"), themes: vec![], body: super::super::ItemBody::Dilemma { statement: s.split_whitespace().collect::<Vec<_>>().join(" "), options: super::super::default_options("nl"), prompts: vec![], fits: vec![] }, asks: Default::default(), from_room: false,
             }).collect();
             prop_assume!(!items.is_empty());
-            let deck = Deck { id: "d".into(), title: "D".into(), language: "nl".into(), description: String::new(), items: vec![] };
+            let deck = Deck { id: "d".into(), title: "D".into(), language: "nl".into(), description: String::new(), items: vec![], min_group: Default::default() };
             let text = super::super::dilemmas_file(&deck, &items, "d", "D", &comment);
             let mut file = DeckFile::parse(&text).unwrap();
             prop_assert_eq!(file.text(), text.clone());

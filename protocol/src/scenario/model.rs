@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::fit::Shape;
+use crate::tally::MinGroup;
 use crate::view::{ItemKind, ItemView, OptionView, ScenarioSummary};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -12,6 +13,10 @@ pub struct Deck {
     pub language: String,
     pub description: String,
     pub items: Vec<Item>,
+    /// **(addition)** The smallest group whose result is shown in sessions on this deck (3–10;
+    /// `min_group` in the file). A session may raise it, never lower it.
+    #[serde(default, skip_serializing_if = "MinGroup::is_default")]
+    pub min_group: MinGroup,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

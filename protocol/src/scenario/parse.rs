@@ -8,11 +8,12 @@ use toml::de::{DeTable, DeValue};
 
 use super::lang::is_language_code;
 use crate::fit::Shape;
+use crate::tally::MinGroup;
 use super::model::{Asks, Choice, Deck, FollowUp, Item, ItemBody, Sketch, SketchRole, default_options};
 use super::problem::Problem;
 use super::{DEFAULT_DURATION_S, DURATION_RANGE};
 
-const DECK_KEYS: &[&str] = &["id", "title", "language", "description", "predict", "reasons", "item"];
+const DECK_KEYS: &[&str] = &["id", "title", "language", "description", "predict", "reasons", "min_group", "item"];
 const DILEMMA_KEYS: &[&str] = &["id", "kind", "statement", "options", "themes", "prompts", "predict", "reasons"];
 const QUESTION_KEYS: &[&str] = &["id", "kind", "question", "themes", "prompts"];
 const SKETCH_KEYS: &[&str] =
@@ -241,9 +242,27 @@ impl Cx<'_> {
             self.problem(at, "Het deck heeft geen items. Voeg er een toe met [[item]] en daaronder id, kind en de tekst.");
         }
         let asks = Asks { predict: self.flag(&t, "predict").unwrap_or(false), reasons: self.flag(&t, "reasons").unwrap_or(false) };
+        let min_group = self.min_group(&t);
         let mut seen = HashSet::new();
         let items = tables.iter().filter_map(|it| self.item(it, &language, asks, &mut seen)).collect();
-        Deck { id, title, language, description, items }
+        Deck { id, title, language, description, items, min_group }
+    }
+
+    /// `min_group`: from how many answers a result is shown (3 to 10; 3 when absent).
+    fn min_group(&mut self, t: &Tbl) -> MinGroup {
+        let Some(v) = t.get("min_group") else { return MinGroup::LEAST };
+        let n = v.get_ref().as_integer().and_then(|i| i64::from_str_radix(i.as_str(), i.radix()).ok());
+        match n.and_then(|n| u32::try_from(n).ok()).and_then(MinGroup::new) {
+            Some(k) => k,
+            None => {
+                let most = MinGroup::MOST;
+                self.problem(
+                    v.span().start,
+                    format!("`min_group` moet een heel getal zijn van 3 tot en met {most}: vanaf zoveel antwoorden toont het spel een uitslag, bijvoorbeeld min_group = 5."),
+                );
+                MinGroup::LEAST
+            }
+        }
     }
 
     /// A yes/no field: `true` or `false`, or absent (`None`).

@@ -11,6 +11,9 @@ pub fn dilemmas_file<'a>(deck: &Deck, items: impl IntoIterator<Item = &'a super:
         out.push_str(&format!("# {line}\n"));
     }
     out.push_str(&format!("\nid = {}\ntitle = {}\nlanguage = {}\n", quoted(id), quoted(title), quoted(&deck.language)));
+    if !deck.min_group.is_default() {
+        out.push_str(&format!("min_group = {}\n", deck.min_group.get()));
+    }
     for item in items {
         let ItemBody::Dilemma { statement, options, prompts, .. } = &item.body else { continue };
         out.push_str(&format!("\n[[item]]\nid = {}\nkind = \"dilemma\"\nstatement = {}\n", quoted(&item.id), quoted(statement)));
@@ -69,7 +72,7 @@ mod tests {
             let clean = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
             let (label, theme) = (clean(&label), clean(&theme));
             let options = vec![Choice { id: "ja".into(), label: label.clone() }, Choice { id: "nee".into(), label: "Nee".into() }];
-            let deck = Deck { id: "d".into(), title: "D".into(), language: "nl".into(), description: String::new(), items: vec![] };
+            let deck = Deck { id: "d".into(), title: "D".into(), language: "nl".into(), description: String::new(), items: vec![], min_group: Default::default() };
             let items = [dilemma("zaal-1", &statement, default_options("nl"), vec![theme.clone(), " ".into()]), dilemma("zaal-2", "Twee", options.clone(), vec![])];
             let text = dilemmas_file(&deck, &items, "zaal-k7m2qx", "Uit \"de\" zaal", "Gemaakt\nin een sessie");
             let back = parse_deck("zaal.toml", &text).map_err(|p| TestCaseError::fail(format!("{p:?}\n{text}")))?;

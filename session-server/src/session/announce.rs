@@ -55,9 +55,13 @@ impl Machine {
         }
     }
 
-    /// The live tally, to the facilitator only: players and watchers see a tally at the reveal.
+    /// The live tally, to the facilitator only, once the item is revealed or with the private
+    /// preview on: players and watchers see a tally at the reveal.
     pub(super) fn send_live_tally(&mut self, now: Now, fx: &mut Vec<Effect>) {
         self.tally.sent(now.at);
+        if !self.st.facilitator_sees_result() {
+            return;
+        }
         if let Some(t) = self.st.tally() {
             fx.push(Effect::Send { to: To::Roles(FACILITATOR), msg: ServerMsg::Tally(t) });
         }

@@ -17,6 +17,7 @@ use crate::store::Op;
 #[derive(Debug)]
 pub(crate) enum Extra {
     Ask { item: usize, asks: Asks },
+    Preview { on: bool },
     Guess { member: u32, item: usize, percent: u32 },
     /// A reason with its place in the order, or withdrawn (`None`).
     Reason { member: u32, item: usize, text: Option<(String, u64)> },
@@ -24,6 +25,16 @@ pub(crate) enum Extra {
 
 impl Machine {
     /// The facilitator turns guessing and reasons on or off for an item.
+    /// The facilitator turns the private preview of the live result on or off.
+    pub(super) fn preview(&mut self, conn: u64, on: bool, fx: &mut Vec<Effect>) -> Result<(), Refusal> {
+        if self.st.phase == Phase::Ended {
+            return Err(ErrorCode::SessionEnded.into());
+        }
+        let op = Op::Preview { code: self.st.code.clone(), on };
+        self.write(vec![op], Pending::Extra { by: conn, extra: Extra::Preview { on } }, fx);
+        Ok(())
+    }
+
     pub(super) fn ask(&mut self, conn: u64, item: String, asks: Asks, fx: &mut Vec<Effect>) -> Result<(), Refusal> {
         if self.st.phase == Phase::Ended {
             return Err(ErrorCode::SessionEnded.into());
@@ -92,7 +103,7 @@ impl Machine {
         if !ok {
             tracing::error!(code = %self.st.code, "a guess, reason or setting could not be stored");
             let what = match extra {
-                Extra::Ask { .. } => "De instelling is niet bewaard.",
+                Extra::Ask { .. } | Extra::Preview { .. } => "De instelling is niet bewaard.",
                 Extra::Guess { .. } => "Je voorspelling is niet bewaard; probeer het opnieuw.",
                 Extra::Reason { .. } => "Je reden is niet bewaard; probeer het opnieuw.",
             };
@@ -105,6 +116,11 @@ impl Machine {
                 if self.st.current == Some(item) {
                     self.send_live_tally(now, fx);
                 }
+            }
+            Extra::Preview { on } => {
+                self.st.preview = on;
+                self.send_session(FACILITATOR, now, fx);
+                self.send_live_tally(now, fx);
             }
             Extra::Guess { member, item, percent } => {
                 self.st.answers_mut(item).guess(member, percent);
@@ -126,18 +142,19 @@ impl Machine {
         }
     }
 
-    /// The reasons for the item on screen as the facilitator gets them, when it asks for reasons.
+    /// The reasons for the item on screen as the facilitator gets them, when it asks for reasons
+    /// and the facilitator sees its result (revealed, or the private preview on).
     pub(super) fn reasons_msg(&self) -> Option<ServerMsg> {
         let index = self.st.current?;
-        if !self.st.asks_of(index).reasons {
+        if !self.st.asks_of(index).reasons || !self.st.facilitator_sees_result() {
             return None;
         }
         let item = &self.st.deck.items[index];
         let answers = self.st.answers.get(&index);
         let answered = answers.map_or(0, |a| a.by_member.len() as u32);
         let (groups, withheld) = match answers {
-            // One or two answers: their reasons would say who chose what.
-            Some(a) if answered < protocol::tally::TEAM_MIN_ANSWERS => (Vec::new(), a.reasons.len() as u32),
+            // Fewer answers than the minimum group: their reasons would say who chose what.
+            Some(a) if !self.st.min_group().allows(answered) => (Vec::new(), a.reasons.len() as u32),
             Some(a) => (a.reason_groups(item), 0),
             None => (Vec::new(), 0),
         };
@@ -155,7 +172,7 @@ impl Machine {
                     return bad("Zet een reden pas op het scherm als het stemmen gesloten is; dan kan hij niet meer veranderen.");
                 }
                 let Some(a) = self.st.answers.get(&index) else { return bad("Bij deze stelling is geen reden gegeven.") };
-                if (a.by_member.len() as u32) < protocol::tally::TEAM_MIN_ANSWERS {
+                if !self.st.min_group().allows(a.by_member.len() as u32) {
                     return bad("Te weinig antwoorden: een reden zou laten zien wie wat koos.");
                 }
                 let Some((option, text)) = a.find_reason(&id) else {

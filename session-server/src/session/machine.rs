@@ -76,8 +76,6 @@ pub(crate) const EVERYONE: &[Role] = &[Role::Facilitator, Role::Player, Role::Wa
 pub(crate) const STAFF: &[Role] = &[Role::Facilitator, Role::Watcher];
 pub(crate) const PLAYERS: &[Role] = &[Role::Player];
 pub(crate) const FACILITATOR: &[Role] = &[Role::Facilitator];
-/// Everyone but the facilitator: the phones and the projectors.
-pub(crate) const ROOM: &[Role] = &[Role::Player, Role::Watcher];
 
 /// What the executor does, in this order.
 #[derive(Debug)]

@@ -39,6 +39,9 @@ impl Machine {
                 created_ms: now.ms,
                 follows: self.st.earlier.as_ref().map(|e| e.code.clone()),
             });
+            if self.st.preview {
+                ops.push(Op::Preview { code: self.st.code.clone(), on: true });
+            }
         }
         let code = self.st.code.clone();
         ops.push(Op::Member { code, member, role, token_hash, team: team.as_deref().map(str::to_owned) });
@@ -137,11 +140,10 @@ impl Machine {
         };
         fx.push(Effect::Send { to: To::Conn(conn), msg: welcome });
         let show_tally = match role {
-            Role::Facilitator => self.st.phase != Phase::Lobby,
+            Role::Facilitator => self.st.facilitator_sees_result(),
             _ => self.st.phase == Phase::Revealed,
         };
         if let Some(t) = self.st.tally().filter(|_| show_tally) {
-            let t = if role == Role::Facilitator { t } else { t.for_the_room() };
             fx.push(Effect::Send { to: To::Conn(conn), msg: ServerMsg::Tally(t) });
         }
         self.send_role_to(member, conn, fx);

@@ -3,7 +3,7 @@
 use protocol::scenario::Asks;
 use protocol::{ClientMsg, ControlAction, ErrorCode, Phase, Refusal, ReportFormat, Role, ServerMsg, flow};
 
-use super::machine::{Change, EVERYONE, Effect, FACILITATOR, Machine, Now, Pending, ROOM, ReportOf, To, not_stored};
+use super::machine::{Change, EVERYONE, Effect, FACILITATOR, Machine, Now, Pending, ReportOf, To, not_stored};
 use super::roles::assign_roles;
 use crate::store::Op;
 
@@ -16,6 +16,7 @@ impl Machine {
             ClientMsg::Agreement { text, item } => self.agreement(conn, text, item, now, fx),
             ClientMsg::DropAgreement { number } => self.drop_agreement(conn, number, fx),
             ClientMsg::Ask { item, predict, reasons } => self.ask(conn, item, Asks { predict, reasons }, fx),
+            ClientMsg::Preview { on } => self.preview(conn, on, fx),
             ClientMsg::Predict { item, percent } => self.predict(conn, c.member, item, percent, fx),
             ClientMsg::Reason { item, text } => self.reason(conn, c.member, item, Some(text), fx),
             ClientMsg::DropReason { item } => self.reason(conn, c.member, item, None, fx),
@@ -108,7 +109,7 @@ impl Machine {
                 change.revealed = self.st.current.filter(|i| {
                     let pending = self.answers_pending_to(*i);
                     match self.st.answers.get(i) {
-                        Some(a) => a.may_reveal_anew(&pending),
+                        Some(a) => a.may_reveal_anew(&pending, self.st.min_group()),
                         None => !pending.is_empty(),
                     }
                 });
@@ -183,11 +184,12 @@ impl Machine {
                 self.send_live_tally(now, fx);
             }
             ControlAction::Reveal => {
-                // The room sees one or two answers only as "withheld"; the facilitator sees all.
+                // Everyone sees the same result (too few answers only as "withheld"); the
+                // facilitator now also gets the reasons, which waited for the reveal unless previewed.
                 if let Some(t) = self.st.tally() {
-                    fx.push(Effect::Send { to: To::Roles(FACILITATOR), msg: ServerMsg::Tally(t.clone()) });
-                    fx.push(Effect::Send { to: To::Roles(ROOM), msg: ServerMsg::Tally(t.for_the_room()) });
+                    fx.push(Effect::Send { to: To::Roles(EVERYONE), msg: ServerMsg::Tally(t) });
                 }
+                self.send_reasons(fx);
             }
             _ => {}
         }

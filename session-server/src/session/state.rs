@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use protocol::scenario::{Asks, Deck, Item};
-use protocol::{AgreementView, ItemKind, ItemView, Phase, Prediction, ReasonGroup, ReasonView, Role, SessionView, Tally, TimerView, tally};
+use protocol::{AgreementView, ItemKind, ItemView, MinGroup, Phase, Prediction, ReasonGroup, ReasonView, Role, SessionView, Tally, TimerView, tally};
 
 use crate::store::LoadedSession;
 use crate::store::earlier::Earlier;
@@ -53,9 +53,9 @@ impl ItemAnswers {
         previous.is_none()
     }
 
-    pub fn tally(&self, item: &Item) -> Tally {
+    pub fn tally(&self, item: &Item, k: MinGroup) -> Tally {
         let ids = item.option_ids();
-        tally::from_counts(&item.id, &ids, &self.counts, self.teams.iter().map(|(t, c)| (&**t, c.as_slice())))
+        tally::from_counts(&item.id, &ids, &self.counts, self.teams.iter().map(|(t, c)| (&**t, c.as_slice())), k)
     }
 
     /// Members whose answer differs from the last reveal (new answers and changed ones), counting
@@ -75,24 +75,24 @@ impl ItemAnswers {
     }
 
     /// The result the room may see: the current one, unless it differs from the last reveal by
-    /// one or two answers, which the difference would single out; then the last revealed one,
+    /// fewer answers than `k`, which the difference would single out; then the last revealed one,
     /// saying how many answers it holds back.
-    pub fn shown(&self, item: &Item) -> Tally {
+    pub fn shown(&self, item: &Item, k: MinGroup) -> Tally {
         if let (Some(then), Some(changed)) = (&self.revealed, self.changed_since_reveal(&[]))
-            && tally::holds_back(changed)
+            && tally::holds_back(changed, k)
         {
-            let mut t = then.tally(item);
+            let mut t = then.tally(item, k);
             t.held_back = changed;
             return t;
         }
-        self.tally(item)
+        self.tally(item, k)
     }
 
     /// Whether a reveal now may show the current answers and those still on their way to the disk
     /// (`pending`: member, option, in the order sent), which will be stored before it: they become
     /// the new reference.
-    pub fn may_reveal_anew(&self, pending: &[(u32, usize)]) -> bool {
-        !self.changed_since_reveal(pending).is_some_and(tally::holds_back)
+    pub fn may_reveal_anew(&self, pending: &[(u32, usize)], k: MinGroup) -> bool {
+        !self.changed_since_reveal(pending).is_some_and(|changed| tally::holds_back(changed, k))
     }
 
     /// The answers as the room sees them at a reveal, kept to compare later reveals with.
@@ -107,9 +107,9 @@ impl ItemAnswers {
         self.guess_sum = self.guess_sum - u64::from(before) + u64::from(percent);
     }
 
-    /// The room's guess about the item's first option (from three guesses).
-    pub fn prediction(&self, item: &Item) -> Option<Prediction> {
-        Prediction::of(&item.options().first()?.id, self.guess_sum, self.guesses.len() as u32)
+    /// The room's guess about the item's first option (from `k` guesses).
+    pub fn prediction(&self, item: &Item, k: MinGroup) -> Option<Prediction> {
+        Prediction::of(&item.options().first()?.id, self.guess_sum, self.guesses.len() as u32, k)
     }
 
     /// Sets (`Some((text, place))`) or withdraws `member`'s reason; a changed reason keeps its place.
@@ -192,6 +192,8 @@ pub(crate) struct State {
     pub agreements: Vec<AgreementView>,
     /// Per item (by index): what the facilitator set it to ask besides the answer, where they changed the deck's.
     pub asks: HashMap<usize, Asks>,
+    /// The facilitator's private preview: the live result before the reveal reaches them.
+    pub preview: bool,
 }
 
 impl State {
@@ -215,7 +217,19 @@ impl State {
             earlier: None,
             agreements: Vec::new(),
             asks: HashMap::new(),
+            preview: false,
         }
+    }
+
+    /// From how many answers this session shows a result (its deck's, raised where the session asked).
+    pub fn min_group(&self) -> MinGroup {
+        self.deck.min_group
+    }
+
+    /// Whether the facilitator sees the result of the item on screen: once it is revealed (as
+    /// everyone does), or before that only with the private preview on.
+    pub fn facilitator_sees_result(&self) -> bool {
+        self.phase == Phase::Revealed || (self.preview && matches!(self.phase, Phase::Open | Phase::Closed))
     }
 
     /// What item `index` asks of players besides the answer: the facilitator's setting, or the deck's.
@@ -252,6 +266,7 @@ impl State {
             s.phase = Phase::Lobby;
         }
         s.timer = l.timer;
+        s.preview = l.preview;
         s.earlier = l.earlier;
         s.agreements = l.agreements.into_iter().map(|(number, item, text)| s.agreement(number, item, text)).collect();
         for m in l.members {
@@ -358,22 +373,23 @@ impl State {
         self.answers_mut(item).set(member, option, team.as_ref())
     }
 
-    /// The live tally of the item on screen (dilemmas and sketches with a follow-up statement).
+    /// The tally of the item on screen (dilemmas and sketches with a follow-up statement) as
+    /// anyone may see it: with fewer answers than the minimum group, only how many there are.
     pub fn tally(&self) -> Option<Tally> {
         let index = self.current?;
         (!self.deck.items[index].options().is_empty()).then(|| self.tally_at(index))
     }
 
     fn tally_at(&self, index: usize) -> Tally {
-        let item = &self.deck.items[index];
+        let (item, k) = (&self.deck.items[index], self.min_group());
         let mut now = match self.answers.get(&index) {
-            Some(a) => a.shown(item),
-            None => ItemAnswers::new(item.options().len()).tally(item),
+            Some(a) => a.shown(item, k),
+            None => ItemAnswers::new(item.options().len()).tally(item, k),
         };
         if self.asks_of(index).predict {
-            now.prediction = self.answers.get(&index).and_then(|a| a.prediction(item));
+            now.prediction = self.answers.get(&index).and_then(|a| a.prediction(item, k));
         }
-        now.with_earlier(self.earlier.as_ref().and_then(|e| e.tallies.get(&item.id)))
+        now.with_earlier(self.earlier.as_ref().and_then(|e| e.tallies.get(&item.id)), k).for_the_room(k)
     }
 
     /// The session's report as it stands, from what is stored (the same as `session-server export`).
@@ -444,6 +460,8 @@ impl State {
             timer: self.timer_view(now_ms),
             items: facilitator.then(|| (0..self.deck.items.len()).map(|i| self.item_view(i, true)).collect()),
             follows: self.earlier.as_ref().map(|e| e.view.clone()),
+            min_group: self.min_group(),
+            preview: facilitator && self.preview,
         }
     }
 }

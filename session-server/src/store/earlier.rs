@@ -64,7 +64,8 @@ impl Earlier {
 }
 
 /// Reads session `code` as the earlier side of a follow-up on `deck`. A session no longer in the
-/// database gives [`Earlier::gone`].
+/// database gives [`Earlier::gone`]. Its results follow both rooms' minimum group: the earlier
+/// session's (its report) and the follow-up's (`deck.min_group`).
 pub fn read(conn: &Connection, code: &str, deck: &Deck) -> Result<Earlier, ExportError> {
     let report = match read_report(conn, code) {
         Ok(r) => r,
@@ -76,7 +77,7 @@ pub fn read(conn: &Connection, code: &str, deck: &Deck) -> Result<Earlier, Expor
     let tallies = common
         .iter()
         .filter(|i| i.answered())
-        .filter_map(|i| Some((i.id.clone(), EarlierTally::from_tally(i.tally.clone()?, date.clone()))))
+        .filter_map(|i| Some((i.id.clone(), EarlierTally::from_tally(i.tally.clone()?, date.clone(), deck.min_group))))
         .collect();
     let view = FollowsView { title: report.title.clone(), date, compared: common.len(), gone: false };
     Ok(Earlier { code: report.code, view, tallies, agreements: report.agreements })

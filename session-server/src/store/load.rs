@@ -44,6 +44,8 @@ pub struct LoadedSession {
     pub guesses: Vec<(String, u32, u32)>,
     /// (item, member, text, place in the order)
     pub reasons: Vec<(String, u32, String, u64)>,
+    /// The facilitator's private preview of the live result is on.
+    pub preview: bool,
 }
 
 /// Which sessions to read.
@@ -108,6 +110,7 @@ pub fn load_sessions(conn: &Connection, which: Which) -> Result<Vec<LoadedSessio
             asks: Vec::new(),
             guesses: Vec::new(),
             reasons: Vec::new(),
+            preview: false,
         });
     }
     let only = |table: &str, columns: &str| match which {
@@ -152,6 +155,7 @@ pub fn load_sessions(conn: &Connection, which: Which) -> Result<Vec<LoadedSessio
     rows(only("guesses", "code, item, member, percent"), Box::new(|s, r| Ok(s.guesses.push((r.get(1)?, r.get(2)?, r.get(3)?)))))?;
     let reasons = only("reasons", "code, item, member, text, shuffle");
     rows(reasons, Box::new(|s, r| Ok(s.reasons.push((r.get(1)?, r.get(2)?, r.get(3)?, r.get::<_, i64>(4)? as u64)))))?;
+    rows(only("previews", "code"), Box::new(|s, _| Ok(s.preview = true)))?;
     let mut stmt = conn.prepare(&only("follow_ups", "code, earlier"))?;
     let links: Vec<(String, String)> = stmt.query_map(params, |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?;
     for (code, earlier) in links {

@@ -47,6 +47,8 @@ pub enum Op {
     Deck { code: String, deck_json: String },
     /// The answers to `item` as the room saw them at this reveal: what a later reveal is compared with.
     Revealed { code: String, item: String },
+    /// The facilitator's private preview of the live result turned on or off.
+    Preview { code: String, on: bool },
     /// Changes nothing but needs the write lock: the health check's question "can the store write?".
     Probe,
 }

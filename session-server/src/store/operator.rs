@@ -90,7 +90,7 @@ pub fn purge(conn: &mut Connection, before_ms: i64, keep: &[String]) -> rusqlite
 pub const PURGE_BATCH: usize = 2_000;
 
 /// A session's rows in each table, by the columns that tell them apart within the session.
-const ROWS: [(&str, &str); 10] = [
+const ROWS: [(&str, &str); 11] = [
     ("answers", "item, member"),
     ("revealed", "item, member"),
     ("guesses", "item, member"),
@@ -101,6 +101,7 @@ const ROWS: [(&str, &str); 10] = [
     ("requests", "rowid"),
     ("agreements", "number"),
     ("follow_ups", "earlier"),
+    ("previews", "code"),
 ];
 
 #[cfg(test)]

@@ -118,6 +118,12 @@ fn apply(tx: &Connection, op: &Op) -> rusqlite::Result<()> {
         Op::DropAgreement { code, number } => {
             tx.prepare_cached("DELETE FROM agreements WHERE code = ?1 AND number = ?2")?.execute(params![code, number])?;
         }
+        Op::Preview { code, on: true } => {
+            tx.prepare_cached("INSERT OR IGNORE INTO previews (code) VALUES (?1)")?.execute(params![code])?;
+        }
+        Op::Preview { code, on: false } => {
+            tx.prepare_cached("DELETE FROM previews WHERE code = ?1")?.execute(params![code])?;
+        }
         Op::Ask { code, item, predict, reasons } => {
             tx.prepare_cached("INSERT OR REPLACE INTO asks (code, item, predict, reasons) VALUES (?1, ?2, ?3, ?4)")?
                 .execute(params![code, item, predict, reasons])?;

@@ -151,7 +151,7 @@ async fn main() -> std::process::ExitCode {
                     ["follow", code, token, ..] => Some(protocol::FollowUp { code: (*code).into(), token: (*token).into() }),
                     _ => None,
                 };
-                match bot(args.url.clone(), ClientMsg::CreateSession { protocol: p, scenario: (*scenario).into(), title, key: None, follows }).await {
+                match bot(args.url.clone(), ClientMsg::CreateSession { protocol: p, scenario: (*scenario).into(), title, key: None, follows, min_group: None, preview: false }).await {
                     Ok((f, c)) => {
                         println!("code={c}\nfacilitator={}", f.token);
                         code = c;

@@ -118,7 +118,7 @@ impl Facilitator {
             let Message::Text(t) = frame? else { continue };
             let msg: ServerMsg = serde_json::from_str(t.as_str()).map_err(|e| LoadError::Protocol(e.to_string()))?;
             if let ServerMsg::Tally(tally) = &msg {
-                self.tallies.push((Instant::now(), tally.total, tally.counts.clone()));
+                self.tallies.push((Instant::now(), tally.total + tally.withheld, tally.counts.clone()));
             }
             if let ServerMsg::Reasons { groups, .. } = &msg {
                 self.reasons = Some(groups.iter().map(|g| g.reasons.len() as u32 + g.more).sum());
@@ -161,7 +161,7 @@ pub async fn run_room(o: &RoomOpts) -> Result<RoomReport, LoadError> {
 async fn room(o: &RoomOpts) -> Result<RoomReport, LoadError> {
     let ws = super::connect(&o.url).await?;
     let mut f = Facilitator { ws, tallies: Vec::new(), reasons: None };
-    f.send(ClientMsg::CreateSession { protocol: PROTOCOL_VERSION, scenario: o.scenario.clone(), title: Some("loadgen".into()), key: None, follows: None }).await?;
+    f.send(ClientMsg::CreateSession { protocol: PROTOCOL_VERSION, scenario: o.scenario.clone(), title: Some("loadgen".into()), key: None, follows: None, min_group: None, preview: true }).await?;
     let (code, session) = f
         .until(|m| match m {
             ServerMsg::Welcome { code, session, .. } => Some((code.clone(), session.clone())),
@@ -210,7 +210,7 @@ async fn room(o: &RoomOpts) -> Result<RoomReport, LoadError> {
     let answers_sent: usize = plans.iter().map(|p| p.answers.len()).sum();
     let guesses: Vec<u32> = plans.iter().filter_map(|p| p.extra.as_ref().map(|e| e.0)).collect();
     let extras_sent = 2 * guesses.len();
-    let expected_prediction = protocol::Prediction::of(&options[0], guesses.iter().map(|g| u64::from(*g)).sum(), guesses.len() as u32);
+    let expected_prediction = protocol::Prediction::of(&options[0], guesses.iter().map(|g| u64::from(*g)).sum(), guesses.len() as u32, session.min_group);
     if o.extras {
         f.send(ClientMsg::Ask { item: item.id.clone(), predict: true, reasons: true }).await?;
         f.until(|m| matches!(m, ServerMsg::Session { session } if session.items.iter().flatten().any(|i| i.id == item.id && i.predict)).then_some(())).await?;
@@ -361,7 +361,7 @@ async fn lone_answer(o: &RoomOpts, f: &mut Facilitator, code: &str, item: &str, 
     while let Ok(Some(_)) = tokio::time::timeout_at(quiet_until, f.ws.next()).await {}
     let sent = Instant::now();
     p.send(frame(&ClientMsg::Answer { item: item.into(), option: option.into() })).await?;
-    f.until(|m| matches!(m, ServerMsg::Tally(t) if t.item == item && t.total == 1).then_some(())).await?;
+    f.until(|m| matches!(m, ServerMsg::Tally(t) if t.item == item && t.total + t.withheld == 1).then_some(())).await?;
     Ok(sent.elapsed().as_secs_f64() * 1000.0)
 }
 
