@@ -14,6 +14,14 @@ pub enum Lang {
     En,
 }
 
+/// "Onderdeel 3 van 23": where the room is in the deck, in the same words as the browser pages.
+pub fn part_of(lang: Lang, number: usize, count: usize) -> String {
+    match lang {
+        Lang::Nl => format!("Onderdeel {number} van {count}"),
+        Lang::En => format!("Part {number} of {count}"),
+    }
+}
+
 impl Lang {
     pub fn parse(s: &str) -> Option<Lang> {
         [Lang::Nl, Lang::En].into_iter().find(|l| l.code() == s)

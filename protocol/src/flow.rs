@@ -137,6 +137,9 @@ fn voting_open(phase: Phase, current: Option<&str>, item: &str, item_known: bool
     if !item_known {
         return Err(ErrorCode::UnknownItem.into());
     }
+    if phase == Phase::Scene && current == Some(item) {
+        return Err(Refusal::new(ErrorCode::VotingClosed, "Eerst de scène; daarna kun je kiezen."));
+    }
     if phase != Phase::Open || current != Some(item) {
         return Err(ErrorCode::VotingClosed.into());
     }
@@ -168,15 +171,30 @@ pub fn next_phase(phase: Phase, action: ControlAction, current: Option<ItemKind>
     }
     let bad = |message: &str| Err(Refusal::new(ErrorCode::BadRequest, message));
     match action {
+        // Which phase an opened item starts in is `opened`'s to say.
         ControlAction::Open => Ok(Phase::Open),
         ControlAction::End => Ok(Phase::Ended),
         ControlAction::Close if phase == Phase::Open => Ok(Phase::Closed),
+        ControlAction::Close if phase == Phase::Scene => bad("De scène loopt nog; de stelling erna gaat open als de tijd om is."),
         ControlAction::Close => bad("Er staat geen stelling open om te sluiten."),
         ControlAction::Reveal if matches!(phase, Phase::Open | Phase::Closed) => Ok(Phase::Revealed),
         ControlAction::Reveal if phase == Phase::Revealed => bad("De uitslag staat al op het scherm."),
+        ControlAction::Reveal if phase == Phase::Scene => bad("Eerst de scène en dan de stelling; er is nog geen uitslag."),
         ControlAction::Reveal => bad("Open eerst een stelling; dan is er een uitslag om te tonen."),
-        ControlAction::StartTimer if phase == Phase::Open && current == Some(ItemKind::Sketch) => Ok(Phase::Open),
+        // The scene is played (again): its statement waits until the time is up.
+        ControlAction::StartTimer if matches!(phase, Phase::Scene | Phase::Open) && current == Some(ItemKind::Sketch) => Ok(Phase::Scene),
         ControlAction::StartTimer => bad("De timer hoort bij een sketch die openstaat; open eerst een sketch."),
+    }
+}
+
+/// The phase an item starts in when the facilitator opens it: a sketch starts with its scene
+/// (no answers yet); anything else is open for answers. Opening the sketch that is being played
+/// (`again`) opens its statement (`has_statement`) before the time is up: the scene was over early.
+pub fn opened(phase: Phase, target: ItemKind, has_statement: bool, again: bool) -> Phase {
+    match target {
+        ItemKind::Sketch if again && phase == Phase::Scene && has_statement => Phase::Open,
+        ItemKind::Sketch => Phase::Scene,
+        _ => Phase::Open,
     }
 }
 
@@ -194,6 +212,10 @@ pub fn check_answer(
     item_known: bool,
     option_known: bool,
 ) -> Result<(), Refusal> {
+    // A sketch without a statement never takes answers, scene or not.
+    if phase == Phase::Scene && current == Some(item) && item_known && !option_known {
+        return Err(ErrorCode::InvalidOption.into());
+    }
     voting_open(phase, current, item, item_known)?;
     if !option_known {
         return Err(ErrorCode::InvalidOption.into());
@@ -287,8 +309,11 @@ mod tests {
         assert_eq!(next_phase(Phase::Open, Close, d), Ok(Closed));
         assert_eq!(next_phase(Phase::Open, Reveal, d), Ok(Revealed));
         assert_eq!(next_phase(Closed, Reveal, d), Ok(Revealed));
-        assert_eq!(next_phase(Phase::Open, StartTimer, s), Ok(Phase::Open));
+        assert_eq!(next_phase(Phase::Open, StartTimer, s), Ok(Phase::Scene), "the scene played again");
+        assert_eq!(next_phase(Phase::Scene, StartTimer, s), Ok(Phase::Scene));
         for (p, a, k) in [
+            (Phase::Scene, Close, s),
+            (Phase::Scene, Reveal, s),
             (Lobby, Close, None),
             (Closed, Close, d),
             (Lobby, Reveal, None),
@@ -301,6 +326,19 @@ mod tests {
         for a in [ControlAction::Open, Close, Reveal, StartTimer, End] {
             assert_eq!(next_phase(Ended, a, d).unwrap_err().code, ErrorCode::SessionEnded);
         }
+    }
+
+    #[test]
+    fn a_sketch_opens_with_its_scene_and_its_statement_after_it() {
+        use ItemKind::{Dilemma, Sketch};
+        assert_eq!(opened(Phase::Lobby, Sketch, true, false), Phase::Scene);
+        assert_eq!(opened(Phase::Revealed, Sketch, false, false), Phase::Scene);
+        assert_eq!(opened(Phase::Scene, Sketch, true, true), Phase::Open, "the facilitator opens the statement after the scene");
+        assert_eq!(opened(Phase::Scene, Sketch, false, true), Phase::Scene, "no statement: the scene starts again");
+        assert_eq!(opened(Phase::Open, Sketch, true, true), Phase::Scene, "opened again after its statement: the scene again");
+        assert_eq!(opened(Phase::Scene, Dilemma, true, false), Phase::Open);
+        let refused = check_answer(Phase::Scene, Some("s"), "s", true, true).unwrap_err();
+        assert_eq!((refused.code, refused.message.as_str()), (ErrorCode::VotingClosed, "Eerst de scène; daarna kun je kiezen."));
     }
 
     #[test]

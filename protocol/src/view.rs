@@ -9,6 +9,9 @@ use crate::tally::MinGroup;
 #[serde(rename_all = "snake_case")]
 pub enum Phase {
     Lobby,
+    /// **(addition)** A sketch's scene: the roles are read and played; its statement (if any)
+    /// takes answers only after it (`open`).
+    Scene,
     Open,
     Closed,
     Revealed,
@@ -19,6 +22,7 @@ impl Phase {
     pub fn as_str(self) -> &'static str {
         match self {
             Phase::Lobby => "lobby",
+            Phase::Scene => "scene",
             Phase::Open => "open",
             Phase::Closed => "closed",
             Phase::Revealed => "revealed",
@@ -27,7 +31,7 @@ impl Phase {
     }
 
     pub fn parse(s: &str) -> Option<Phase> {
-        [Phase::Lobby, Phase::Open, Phase::Closed, Phase::Revealed, Phase::Ended]
+        [Phase::Lobby, Phase::Scene, Phase::Open, Phase::Closed, Phase::Revealed, Phase::Ended]
             .into_iter()
             .find(|p| p.as_str() == s)
     }

@@ -403,7 +403,7 @@
     }
     if (it.kind === 'question') {
       out.push(el('p', { class: 'statement', text: it.statement || '' }), el('p', { class: 'muted', text: t().openQuestion }));
-    } else if (it.statement && !playing) {
+    } else if (it.statement && !playing && s.phase !== 'scene') {
       out.push(el('p', { class: 'statement', text: it.statement }));
       out.push(answers(s, it));
     } else if (!playing && (it.kind === 'dilemma' || s.phase === 'closed')) {

@@ -185,6 +185,11 @@ async fn only_the_drawn_phone_sees_its_role_and_everyone_sees_the_countdown_end(
     actor.wait_text(".card.private", &format!("Jouw rol: {role}")).await;
     actor.wait_text(".card.private", briefing).await;
     audience.wait_text("#view", "Jij kijkt deze keer toe").await;
+    // The scene comes first: its statement and answer buttons wait until the time is up.
+    for phone in &phones {
+        let buttons = phone.js("return document.querySelectorAll('button.option').length + document.querySelectorAll('.statement').length", vec![]).await;
+        assert_eq!(buttons.as_u64(), Some(0), "no statement or answer buttons during the scene: {}", phone.text("#view").await);
+    }
     for (page, secrets) in [(audience, vec![briefing, other]), (actor, vec![other])] {
         let source = page.js("return document.documentElement.outerHTML", vec![]).await;
         for secret in secrets {

@@ -22,12 +22,22 @@ async fn thirty_players_play_the_english_deck_end_to_end() {
     for (n, item) in items.iter().enumerate() {
         f.control("open", Some(&item.id)).await;
         let options: Vec<String> = item.options.iter().map(|o| o.id.clone()).collect();
+        // A sketch starts with its scene; here the scene is over at once and its statement opened.
+        let phase = match (item.kind, options.is_empty()) {
+            (ItemKind::Sketch, true) => Phase::Scene,
+            (ItemKind::Sketch, false) => {
+                f.session_where("the scene", |v| v.index == Some(n) && v.phase == Phase::Scene).await;
+                f.control("open", Some(&item.id)).await;
+                Phase::Open
+            }
+            _ => Phase::Open,
+        };
         let mut expected: BTreeMap<String, u32> = options.iter().map(|o| (o.clone(), 0)).collect();
         let answers = players.iter_mut().enumerate().map(|(i, p)| {
             let options = options.clone();
             let id = item.id.clone();
             async move {
-                p.session_where("open", |v| v.index == Some(n) && v.phase == Phase::Open).await;
+                p.session_where("open", |v| v.index == Some(n) && v.phase == phase).await;
                 if options.is_empty() {
                     return None;
                 }

@@ -26,14 +26,14 @@ async fn roles_reach_only_the_chosen_players_and_come_back_on_resume() {
         players.push(s.player(&code, None).await);
     }
     f.control("open", Some("s")).await;
-    let v = f.session_where("sketch open", |v| v.phase == Phase::Open).await;
+    let v = f.session_where("sketch open", |v| v.phase == Phase::Scene).await;
     let item = v.item.unwrap();
     assert_eq!(item.kind, ItemKind::Sketch);
     assert_eq!(item.roles, vec!["Ambtenaar", "Initiatiefnemer"]);
     assert_eq!(item.duration_s, Some(30));
     assert!(item.prompts.is_some(), "the facilitator gets the discussion questions");
     for (p, _) in players.iter_mut() {
-        let v = p.session_where("sketch open", |v| v.phase == Phase::Open).await;
+        let v = p.session_where("sketch open", |v| v.phase == Phase::Scene).await;
         assert_eq!(v.item.unwrap().situation.as_deref(), Some("De ambtenaar beoordeelt ook de subsidie."));
         p.drain(Duration::from_millis(300)).await;
     }
@@ -87,7 +87,16 @@ async fn the_countdown_runs_out_and_moves_the_phase_on() {
             let (mut f, code, _) = s.facilitator("test").await;
             let (mut p, _) = s.player(&code, None).await;
             f.control("open", Some(item)).await;
-            f.session_where("open", |v| v.phase == Phase::Open).await;
+            f.session_where("the scene", |v| v.phase == Phase::Scene).await;
+            // The scene takes no answers: its statement waits until the time is up.
+            p.session_where("the scene", |v| v.phase == Phase::Scene).await;
+            p.send(json!({"type":"answer","item":item,"option":"eens"})).await;
+            let (code, message) = p.error().await;
+            if item == "s" {
+                assert_eq!((code, message.as_str()), (protocol::ErrorCode::VotingClosed, "Eerst de scène; daarna kun je kiezen."));
+            } else {
+                assert_eq!(code, protocol::ErrorCode::InvalidOption, "a sketch without statement takes no answers");
+            }
             f.control("start_timer", None).await;
             let v = p.session_where("timer running", |v| v.timer.is_some()).await;
             let timer = v.timer.unwrap();
@@ -97,7 +106,7 @@ async fn the_countdown_runs_out_and_moves_the_phase_on() {
         }
     };
     let ((mut f1, mut p1), (mut f2, _p2)) = tokio::join!(run("kort"), run("s"));
-    // Without a follow-up statement the scene closes; with one, the statement stays open for answers.
+    // Without a follow-up statement the scene closes; with one, the statement opens for answers.
     let (closed, _) = tokio::join!(wait_for_phase(&mut f1, Phase::Closed), async {
         loop {
             match f2.next(Duration::from_secs(40)).await {
@@ -120,6 +129,9 @@ async fn a_follow_up_statement_is_answered_like_a_dilemma() {
     let s = Server::start().await;
     let (mut f, code, _) = s.facilitator("test").await;
     let (mut p, _) = s.player(&code, None).await;
+    f.control("open", Some("s")).await;
+    p.session_where("the scene", |v| v.phase == Phase::Scene).await;
+    // The actors were done early: the facilitator opens the statement without waiting for the timer.
     f.control("open", Some("s")).await;
     let v = p.session_where("open", |v| v.phase == Phase::Open).await;
     assert_eq!(v.item.unwrap().statement.as_deref(), Some("Een collega moet beoordelen."));

@@ -175,7 +175,11 @@ pub fn preview_view(view: &ViewState, ed: &Editor) -> Option<ViewState> {
         title: deck.title.clone(),
         scenario: deck.id.clone(),
         language: deck.language.clone(),
-        phase: if tally.is_some() && sketch.is_none() { Phase::Revealed } else { Phase::Open },
+        phase: match (&tally, sketch) {
+            (_, Some(_)) => Phase::Scene,
+            (Some(_), None) => Phase::Revealed,
+            (None, None) => Phase::Open,
+        },
         index: Some(n),
         count: deck.items.len(),
         participants: 22,

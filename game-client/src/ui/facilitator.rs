@@ -88,17 +88,18 @@ pub fn panel(ui: &mut egui::Ui, view: &ViewState, form: &mut super::Form, now: I
             ui.vertical_centered(|ui| {
                 widgets::join_info(ui, &session.code, view, true);
                 ui.add_space(20.0);
-                ui.label(RichText::new(l.pick("Kies links een stelling om te beginnen.", "Pick a statement on the left to begin.")).size(28.0));
+                ui.label(RichText::new(l.pick("Kies links een onderdeel om te beginnen.", "Pick an item on the left to begin.")).size(28.0));
             });
             return;
         };
         let phase_text = match session.phase {
+            Phase::Scene => l.pick("De scène — de stelling erna gaat open als de tijd om is", "The scene — its statement opens when time is up"),
             Phase::Open => l.pick("Stemmen staat open", "Voting is open"),
             Phase::Closed => l.pick("Stemmen gesloten — uitslag nog verborgen", "Voting closed — result still hidden"),
             Phase::Revealed => l.pick("Uitslag zichtbaar voor iedereen", "Result shown to everyone"),
             Phase::Lobby | Phase::Ended => "",
         };
-        ui.label(RichText::new(format!("{} {} / {} · {phase_text}", l.pick("Item", "Item"), session.index.unwrap_or(0) + 1, session.count)).color(theme::of(ui).muted));
+        ui.label(RichText::new(format!("{} · {phase_text}", crate::i18n::part_of(l, session.index.unwrap_or(0) + 1, session.count))).color(theme::of(ui).muted));
         if item.kind == ItemKind::Sketch {
             ui.label(RichText::new(item.title.as_deref().unwrap_or_default()).size(theme::STATEMENT).strong());
             widgets::card(ui, theme::of(ui).surface, |ui| ui.label(RichText::new(item.situation.as_deref().unwrap_or_default()).size(22.0)));
@@ -124,6 +125,10 @@ pub fn panel(ui: &mut egui::Ui, view: &ViewState, form: &mut super::Form, now: I
             let timer_label = if running { l.pick("Timer opnieuw", "Restart the timer") } else { l.pick("Start de timer", "Start the timer") };
             if allowed(ControlAction::StartTimer) && widgets::primary(ui, &keys::with_key(timer_label, keys::TIMER)) {
                 action = control(ControlAction::StartTimer);
+            }
+            // The scene was over early: open its statement now, without waiting for the timer.
+            if session.phase == Phase::Scene && !item.options.is_empty() && ui.button(l.pick("Open de stelling nu", "Open the statement now")).clicked() {
+                action = Some(Action::Control { action: ControlAction::Open, item: Some(item.id.clone()) });
             }
             // Closing is offered only where there is something to vote on.
             if allowed(ControlAction::Close) && !item.options.is_empty() && ui.button(keys::with_key(l.pick("Sluit het stemmen", "Close voting"), keys::CLOSE)).clicked() {

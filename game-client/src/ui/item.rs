@@ -39,7 +39,7 @@ pub fn panel(ui: &mut egui::Ui, view: &ViewState, form: &mut super::Form, now: I
             });
             return;
         };
-        ui.label(RichText::new(format!("{} / {}", session.index.unwrap_or(0) + 1, session.count)).color(theme::of(ui).muted));
+        ui.label(RichText::new(crate::i18n::part_of(l, session.index.unwrap_or(0) + 1, session.count)).color(theme::of(ui).muted));
         if item.kind == ItemKind::Sketch {
             ui.label(RichText::new(item.title.as_deref().unwrap_or_default()).size(if big { 52.0 } else { 36.0 }).strong());
             if let Some(card) = view.role_card.as_ref().filter(|c| c.item == item.id) {
@@ -64,7 +64,8 @@ pub fn panel(ui: &mut egui::Ui, view: &ViewState, form: &mut super::Form, now: I
         }
         // While the scene is played the room watches; the follow-up statement comes after.
         let playing = view.remaining(now).is_some_and(|left| !left.is_zero());
-        if let Some(statement) = item.statement.as_ref().filter(|_| !playing) {
+        // During the scene (and while its countdown runs) the statement waits.
+        if let Some(statement) = item.statement.as_ref().filter(|_| !playing && session.phase != Phase::Scene) {
             ui.add_space(8.0);
             ui.label(RichText::new(statement).size(if big { 52.0 } else { 34.0 }).strong());
             ui.add_space(12.0);

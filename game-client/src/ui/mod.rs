@@ -35,7 +35,7 @@ pub fn screen_for(view: &ViewState) -> Screen {
         (Some(Role::Facilitator), _) => Screen::Facilitator,
         (Some(_), Some(Phase::Lobby)) => Screen::Lobby,
         (Some(_), Some(Phase::Revealed)) => Screen::Results,
-        (Some(_), Some(Phase::Open | Phase::Closed)) => Screen::Item,
+        (Some(_), Some(Phase::Scene | Phase::Open | Phase::Closed)) => Screen::Item,
     }
 }
 

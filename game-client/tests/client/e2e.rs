@@ -67,6 +67,12 @@ async fn a_facilitator_and_three_players_play_a_dilemma_and_a_sketch() {
     f.act(control(ControlAction::StartTimer, None));
     for p in players.iter_mut() {
         p.until("timer", |v| v.remaining(std::time::Instant::now()).is_some_and(|r| r.as_secs() > 20)).await;
+        assert_eq!(p.view.phase(), Some(Phase::Scene), "the scene takes no answers yet");
+    }
+    // The actors are done before the time is up: the facilitator opens the statement.
+    f.act(control(ControlAction::Open, Some("s")));
+    for p in players.iter_mut() {
+        p.until("statement open", |v| v.phase() == Some(Phase::Open)).await;
         p.act(Action::Answer { item: "s".into(), option: "oneens".into() });
         p.until("ack", |v| v.mine.contains_key("s")).await;
     }

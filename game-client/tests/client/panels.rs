@@ -156,6 +156,27 @@ fn a_sketch_shows_the_private_role_only_to_its_player() {
 }
 
 #[test]
+fn during_the_scene_its_statement_waits_and_the_facilitator_can_open_it_early() {
+    let h = harness(in_session(Role::Player, Phase::Scene, Some(2), Lang::Nl), Form::default());
+    h.get_by_label_contains("De ambtenaar beoordeelt ook de subsidie.");
+    h.get_by_label_contains("Onderdeel 3 van"); // the words of the phones, in the app too
+    assert!(h.query_by_label_contains("Een collega moet beoordelen").is_none(), "the statement waits for the scene");
+    assert!(h.query_by_label("Oneens").is_none(), "no answer buttons during the scene");
+    let opened = harness(in_session(Role::Player, Phase::Open, Some(2), Lang::Nl), Form::default());
+    opened.get_by_label_contains("Een collega moet beoordelen");
+    opened.get_by_label("Oneens");
+    let mut f = harness(in_session(Role::Facilitator, Phase::Scene, Some(2), Lang::Nl), Form::default());
+    f.get_by_label_contains("De scène");
+    f.get_by_label_contains("Onderdeel 3 van");
+    // The facilitator's lobby, also of a deck of sketches, speaks of items, not statements.
+    let lobby = harness(in_session(Role::Facilitator, Phase::Lobby, None, Lang::Nl), Form::default());
+    lobby.get_by_label("Kies links een onderdeel om te beginnen.");
+    f.get_by_label("Open de stelling nu").click();
+    f.run();
+    assert_eq!(f.state().action, Some(Action::Control { action: ControlAction::Open, item: Some("s".into()) }));
+}
+
+#[test]
 fn the_projector_counts_down_and_never_shows_controls() {
     let mut view = in_session(Role::Watcher, Phase::Open, Some(2), Lang::Nl);
     view.session.as_mut().unwrap().timer = Some(TimerView { duration_s: 30, remaining_ms: 25_000 });

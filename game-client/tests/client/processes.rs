@@ -100,7 +100,12 @@ async fn four_client_processes_play_a_dilemma_and_a_sketch() {
     assert_eq!(cast, vec!["Ambtenaar", "Initiatiefnemer"], "two of three players get a role");
     f.send("start_timer").await;
     for p in players.iter_mut() {
-        p.until("timer", |v| v["timer"] == true).await;
+        p.until("timer", |v| v["timer"] == true && v["phase"] == "scene").await;
+    }
+    // The actors are done before the time is up: the facilitator opens the statement.
+    f.send("open s").await;
+    for p in players.iter_mut() {
+        p.until("statement open", |v| v["phase"] == "open").await;
         p.send("answer s oneens").await;
         p.until("follow-up answered", |v| v["choice"] == "oneens").await;
     }

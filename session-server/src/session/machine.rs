@@ -360,7 +360,7 @@ impl Machine {
     }
 
     pub(super) fn timer_due(&self, now: Now) -> Option<Instant> {
-        if self.st.phase != Phase::Open || self.timer_done || self.control_pending {
+        if self.st.phase != Phase::Scene || self.timer_done || self.control_pending {
             return None;
         }
         let view = self.st.timer_view(now.ms)?;

@@ -96,6 +96,9 @@ impl Machine {
         let mut change = Change { phase, current: self.st.current, timer: self.st.timer, roles: None, revealed: None };
         match action {
             ControlAction::Open => {
+                let index = target.expect("open names its item");
+                let item = &self.st.deck.items[index];
+                change.phase = flow::opened(self.st.phase, item.kind(), !item.options().is_empty(), target == self.st.current);
                 change.current = target;
                 change.timer = None;
                 change.roles = self.draw_roles(target);
@@ -195,17 +198,15 @@ impl Machine {
         }
     }
 
-    /// The sketch has been played: a follow-up statement stays open for answers (the room hears
-    /// that time is up), otherwise the item closes.
-    pub(super) fn timer_ran_out(&mut self, now: Now, fx: &mut Vec<Effect>) {
+    /// The scene has been played: its statement opens for answers (the room hears that time is
+    /// up), or, without one, the item closes.
+    pub(super) fn timer_ran_out(&mut self, _now: Now, fx: &mut Vec<Effect>) {
         self.timer_done = true;
         let has_follow_up = self.st.item().is_some_and(|i| !i.options().is_empty());
         let phase = flow::after_timer(has_follow_up);
         tracing::info!(code = %self.st.code, phase = phase.as_str(), "sketch timer ran out");
-        if phase == Phase::Open {
-            return self.send_session(EVERYONE, now, fx);
-        }
         let change = Change { phase, current: self.st.current, timer: self.st.timer, roles: None, revealed: None };
-        self.write_change(None, ControlAction::Close, change, fx);
+        let action = if phase == Phase::Open { ControlAction::Open } else { ControlAction::Close };
+        self.write_change(None, action, change, fx);
     }
 }

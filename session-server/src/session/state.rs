@@ -262,7 +262,7 @@ impl State {
         s.created = true;
         s.phase = l.phase;
         s.current = l.item.as_deref().and_then(|i| s.deck.index_of(i));
-        if s.current.is_none() && matches!(s.phase, Phase::Open | Phase::Closed | Phase::Revealed) {
+        if s.current.is_none() && matches!(s.phase, Phase::Scene | Phase::Open | Phase::Closed | Phase::Revealed) {
             s.phase = Phase::Lobby;
         }
         s.timer = l.timer;

@@ -252,6 +252,8 @@ impl Room {
                 for op in ops {
                     match op {
                         Op::Answer { item, member, option, .. } => {
+                            // Writes commit in order: the phase now is the one the answer was taken in.
+                            assert_eq!(self.phase, Phase::Open, "an answer taken while the phase was {:?} (a scene takes none)", self.phase);
                             self.answers.insert((item, member), option);
                         }
                         Op::Phase { phase, .. } => self.phase = phase,
