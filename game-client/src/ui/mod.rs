@@ -114,6 +114,8 @@ pub struct Form {
     pub follows: Option<String>,
     /// A stricter room: results shown from this many answers (3 to 10; below 3 counts as 3).
     pub min_group: u32,
+    /// The facilitator asked to end the session (button or Shift+E) and is asked to confirm.
+    pub confirm_end: bool,
     /// An agreement being written, and whether it is about the item on screen (or about none).
     pub agreement: String,
     pub agreement_loose: bool,
@@ -187,5 +189,46 @@ pub fn draw(ui: &mut egui::Ui, screen: Screen, view: &ViewState, form: &mut Form
         Screen::Lobby | Screen::Item | Screen::Results => item::panel(ui, view, form, now),
         Screen::Ended => ended::panel(ui, view),
     };
-    clicked.or_else(|| keys::shortcut(ui.ctx(), screen, view))
+    let action = clicked.or_else(|| keys::shortcut(ui.ctx(), screen, view));
+    if screen == Screen::Facilitator { confirm_end(ui, view, form, action) } else { action }
+}
+
+/// Ending cannot be undone: asked for with a button or Shift+E, it is asked once more.
+fn confirm_end(ui: &mut egui::Ui, view: &ViewState, form: &mut Form, mut action: Option<Action>) -> Option<Action> {
+    if matches!(action, Some(Action::Control { action: protocol::ControlAction::End, .. })) {
+        form.confirm_end = true;
+        action = None;
+    }
+    if !form.confirm_end {
+        return action;
+    }
+    let l = view.lang;
+    let asked = egui::Modal::new(egui::Id::new("confirm-end")).show(ui.ctx(), |ui| {
+        ui.set_max_width(560.0);
+        ui.label(egui::RichText::new(l.pick("Sessie beëindigen?", "End the session?")).size(28.0).strong());
+        ui.label(egui::RichText::new(l.pick("Deelnemers kunnen daarna niet meer antwoorden.", "Participants can no longer answer after that.")).size(22.0));
+        ui.add_space(12.0);
+        let mut chosen = None;
+        ui.horizontal(|ui| {
+            if ui.button(egui::RichText::new(l.pick("Beëindigen", "End")).size(22.0)).clicked() {
+                chosen = Some(true);
+            }
+            if widgets::primary(ui, l.pick("Doorgaan", "Go on")) {
+                chosen = Some(false);
+            }
+        });
+        chosen
+    });
+    match asked.inner {
+        Some(end) => {
+            form.confirm_end = false;
+            end.then_some(Action::Control { action: protocol::ControlAction::End, item: None })
+        }
+        // Escape or a click beside it: go on.
+        None if asked.should_close() => {
+            form.confirm_end = false;
+            None
+        }
+        None => None,
+    }
 }

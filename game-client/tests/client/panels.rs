@@ -336,6 +336,21 @@ fn press(h: &mut Harness<'static, St>, modifiers: egui::Modifiers, key: egui::Ke
 }
 
 #[test]
+fn ending_the_session_is_asked_once_and_going_on_changes_nothing() {
+    let mut h = harness(in_session(Role::Facilitator, Phase::Revealed, Some(0), Lang::Nl), Form::default());
+    h.get_by_label("Beëindig de sessie  (Shift+E)").click();
+    h.run();
+    assert_eq!(h.state_mut().action.take(), None, "one click does not end the session");
+    h.get_by_label("Sessie beëindigen?");
+    h.get_by_label_contains("Deelnemers kunnen daarna niet meer antwoorden.");
+    h.get_by_label("Doorgaan").click();
+    h.run();
+    assert_eq!(h.state_mut().action.take(), None);
+    assert!(h.query_by_label("Sessie beëindigen?").is_none(), "back to the session");
+    assert!(!h.state().form.confirm_end);
+}
+
+#[test]
 fn the_facilitator_leads_with_the_keyboard_by_the_phase_rules() {
     let none = egui::Modifiers::NONE;
     let control = |action| Some(Action::Control { action, item: None });
@@ -346,7 +361,13 @@ fn the_facilitator_leads_with_the_keyboard_by_the_phase_rules() {
     assert_eq!(press(&mut h, none, egui::Key::N), Some(Action::Control { action: ControlAction::Open, item: Some("b".into()) }));
     assert_eq!(press(&mut h, none, egui::Key::T), None, "a dilemma has no timer");
     assert_eq!(press(&mut h, none, egui::Key::E), None, "ending needs Shift");
-    assert_eq!(press(&mut h, egui::Modifiers::SHIFT, egui::Key::E), control(ControlAction::End));
+    // Shift+E asks first; ending happens only on "Beëindigen".
+    assert_eq!(press(&mut h, egui::Modifiers::SHIFT, egui::Key::E), None, "ending is asked once more");
+    h.get_by_label("Sessie beëindigen?");
+    h.get_by_label("Beëindigen").click();
+    h.run();
+    assert_eq!(h.state_mut().action.take(), control(ControlAction::End));
+    assert!(h.query_by_label("Sessie beëindigen?").is_none(), "the question is gone");
     // Revealed: closing and revealing again are not allowed, so the keys do nothing.
     let mut h = harness(in_session(Role::Facilitator, Phase::Revealed, Some(0), Lang::Nl), Form::default());
     assert_eq!(press(&mut h, none, egui::Key::C), None);
