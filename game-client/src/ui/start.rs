@@ -46,6 +46,14 @@ pub fn panel(ui: &mut egui::Ui, view: &ViewState, form: &mut Form) -> Option<Act
         let pick = view.scenarios.iter().find(|s| s.language == l.code()).or(view.scenarios.first());
         form.scenario = pick.map(|s| s.id.clone());
     }
+    // Leading a session: what starts it stays in view above the server bar, however long the
+    // list of decks and whatever the window or text size; the rest scrolls.
+    let earlier: Vec<crate::settings::LedSession> = view.led.iter().rev().filter(|s| s.server == view.server).cloned().collect();
+    if form.tab == StartTab::Host && !view.scenarios.is_empty() {
+        egui::Panel::bottom("start-session").frame(egui::Frame::new().fill(theme::of(ui).background).inner_margin(egui::Margin::symmetric(20, 10))).show(ui, |ui| {
+            start_bar(ui, view, form, &earlier, &mut action);
+        });
+    }
     // A deck open in the editor takes the whole window: forms beside the list of items.
     if form.tab == StartTab::Decks
         && let Some(ed) = form.editor.as_mut()
@@ -110,7 +118,9 @@ pub fn panel(ui: &mut egui::Ui, view: &ViewState, form: &mut Form) -> Option<Act
             });
         }
         match form.tab {
-            StartTab::Host => host(ui, view, form, &mut action),
+            StartTab::Host => {
+                egui::ScrollArea::vertical().id_salt("host").show(ui, |ui| host(ui, view, form, &mut action));
+            }
             StartTab::Join => {
                 ui.label(l.pick("Code van het scherm", "Code from the screen"));
                 ui.add(egui::TextEdit::singleline(&mut form.code).font(egui::FontId::monospace(40.0)).desired_width(260.0).char_limit(8));
@@ -145,18 +155,17 @@ fn host(ui: &mut egui::Ui, view: &ViewState, form: &mut Form, action: &mut Optio
         return;
     }
     ui.label(l.pick("Kies een scenario", "Choose a scenario"));
-    egui::ScrollArea::vertical().max_height(ui.available_height() - 170.0).show(ui, |ui| {
-        for s in &view.scenarios {
-            let selected = form.scenario.as_deref() == Some(s.id.as_str());
-            let text = RichText::new(format!("{}   ({} items · {})", s.title, s.items, s.language)).size(26.0);
-            if ui.selectable_label(selected, text).clicked() {
-                form.scenario = Some(s.id.clone());
-            }
-            if !s.description.is_empty() {
-                ui.label(RichText::new(s.description.trim()).size(18.0).color(theme::of(ui).muted));
-            }
+    for s in &view.scenarios {
+        let selected = form.scenario.as_deref() == Some(s.id.as_str());
+        let text = RichText::new(format!("{}   ({} items · {})", s.title, s.items, s.language)).size(26.0);
+        if ui.selectable_label(selected, text).clicked() {
+            form.scenario = Some(s.id.clone());
         }
-    });
+        if !s.description.is_empty() {
+            ui.label(RichText::new(s.description.trim()).size(18.0).color(theme::of(ui).muted));
+        }
+    }
+    ui.add_space(8.0);
     ui.label(l.pick("Naam van de sessie (mag leeg blijven)", "Session name (optional)"));
     ui.horizontal_wrapped(|ui| {
         ui.add(egui::TextEdit::singleline(&mut form.title).desired_width(520.0));
@@ -167,17 +176,28 @@ fn host(ui: &mut egui::Ui, view: &ViewState, form: &mut Form, action: &mut Optio
             .on_hover_text(l.pick("Hoe meer, hoe moeilijker iemands keuze te herleiden is; 3 is het minste.", "The more, the harder anyone's choice is to trace; 3 is the least."));
         ui.label(l.pick("antwoorden", "answers"));
     });
-    let earlier: Vec<&crate::settings::LedSession> = view.led.iter().rev().filter(|s| s.server == view.server).collect();
+}
+
+/// The chosen deck, "Vervolg op" (when this client led sessions on this server) and "Start de sessie".
+fn start_bar(ui: &mut egui::Ui, view: &ViewState, form: &mut Form, earlier: &[crate::settings::LedSession], action: &mut Option<Action>) {
+    let l = view.lang;
+    let earlier: Vec<&crate::settings::LedSession> = earlier.iter().collect();
     if !earlier.is_empty() {
         follow_up_choice(ui, view, form, &earlier);
     }
-    if widgets::primary(ui, l.pick("Start de sessie", "Start the session"))
-        && let Some(scenario) = form.scenario.clone() {
+    ui.horizontal_wrapped(|ui| {
+        if widgets::primary(ui, l.pick("Start de sessie", "Start the session"))
+            && let Some(scenario) = form.scenario.clone()
+        {
             let follows = form.follows.as_ref().and_then(|code| earlier.iter().find(|s| s.code == *code));
             let follows = follows.map(|s| protocol::FollowUp { code: s.code.clone(), token: s.token.clone() });
             let min_group = (form.min_group > protocol::MinGroup::LEAST.get()).then_some(form.min_group);
             *action = Some(Action::Host { scenario, title: opt(&form.title), follows, min_group });
         }
+        if let Some(deck) = view.scenarios.iter().find(|s| Some(&s.id) == form.scenario.as_ref()) {
+            ui.label(RichText::new(&deck.title).size(22.0).color(theme::of(ui).muted));
+        }
+    });
 }
 
 /// "Vervolg op": the sessions this client led on this server, newest first, or none.

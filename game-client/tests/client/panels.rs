@@ -549,6 +549,53 @@ fn the_host_tab_offers_to_follow_a_session_this_client_led_on_this_server() {
 }
 
 #[test]
+fn start_de_sessie_stays_in_view_and_clickable_at_every_window_and_text_size_with_a_follow_up_and_many_decks() {
+    let mut view = ViewState { server: "ws://x/ws".into(), ..ViewState::default() };
+    view.scenarios = (0..30)
+        .map(|i| ScenarioSummary { id: format!("deck-{i}"), title: format!("Deck {i}"), language: "nl".into(), items: 12, description: "Over samenwerken in de wijk.".into(), themes: vec![] })
+        .collect();
+    view.led = vec![game_client::settings::LedSession {
+        server: "ws://x/ws".into(),
+        code: "AAAAAA".into(),
+        token: "token-AAAAAA".into(),
+        title: "Team Wijken".into(),
+        date: "2026-08-29".into(),
+    }];
+    let form = Form { follows: Some("AAAAAA".into()), min_group: 3, ..Form::default() };
+    for (width, height) in [(1280.0, 720.0), (1366.0, 768.0), (1600.0, 900.0)] {
+        for (percent, high) in ui::zoom::STEPS.into_iter().flat_map(|p| [(p, false), (p, true)]) {
+            let mut h = Harness::builder().with_size(egui::vec2(width, height)).build_ui_state(
+                move |ui, st: &mut St| {
+                    ui::theme::apply(ui.ctx(), high);
+                    ui::zoom::apply(ui.ctx(), percent);
+                    if let Some(a) = ui::draw(ui, st.screen, &st.view, &mut st.form, Instant::now()) {
+                        st.action = Some(a);
+                    }
+                },
+                St { view: view.clone(), form: form.clone(), screen: Screen::Connect, action: None },
+            );
+            h.run();
+            h.run();
+            let scale = f32::from(percent) / 100.0;
+            let (w, hgt) = (width / scale, height / scale);
+            let r = h.get_by_label("Start de sessie").rect();
+            assert!(
+                r.min.x >= -1.0 && r.max.x <= w + 1.0 && r.min.y >= -1.0 && r.max.y <= hgt + 1.0,
+                "{width}×{height} at {percent}%: 'Start de sessie' at {r:?} is not inside the window ({w}×{hgt})"
+            );
+            h.get_by_label("Start de sessie").click();
+            h.run();
+            let follows = Some(protocol::FollowUp { code: "AAAAAA".into(), token: "token-AAAAAA".into() });
+            assert_eq!(
+                h.state_mut().action.take(),
+                Some(Action::Host { scenario: "deck-0".into(), title: None, follows, min_group: None }),
+                "{width}×{height} at {percent}%: the mouse starts the follow-up"
+            );
+        }
+    }
+}
+
+#[test]
 fn the_facilitator_records_an_agreement_about_the_statement_on_screen_or_about_none() {
     let mut view = in_session(Role::Facilitator, Phase::Revealed, Some(0), Lang::Nl);
     view.agreements = vec![protocol::AgreementView { number: 1, text: "We bellen eerst.".into(), item: Some("a".into()), themes: vec![] }];
