@@ -71,7 +71,10 @@ fn one_command(action: &Action, view: &mut ViewState) -> Option<NetCmd> {
         Action::Leave => {
             let keep = ViewState::new(view.lang, view.server.clone());
             let scenarios = std::mem::take(&mut view.scenarios);
-            *view = ViewState { scenarios, lan_ip: view.lan_ip, create_key: view.create_key.clone(), ..keep };
+            // What this client keeps across sessions stays: the decks on offer, the sessions it led
+            // (for "Vervolg op"), its address and the trainers' key.
+            let led = std::mem::take(&mut view.led);
+            *view = ViewState { scenarios, led, lan_ip: view.lan_ip, create_key: view.create_key.clone(), ..keep };
             Some(NetCmd::Connect { url: view.server.clone(), opening: ClientMsg::ListScenarios { protocol: p } })
         }
         Action::SaveReport | Action::SaveSeriesReport | Action::SaveRoomDeck | Action::HighContrast(_) | Action::Sound(_) => None,
@@ -176,8 +179,11 @@ mod tests {
         let mut v = ViewState::new(crate::i18n::Lang::En, "ws://x/ws".into());
         v.code = Some("K7M2QX".into());
         v.role = Some(protocol::Role::Player);
+        let led = crate::settings::LedSession { server: "ws://x/ws".into(), code: "AAAAAA".into(), token: "t".into(), title: "Eerste".into(), date: "2026-08-29".into() };
+        v.led = vec![led.clone()];
         let c = command(&Action::Leave, &mut v).pop();
         assert!(matches!(c, Some(NetCmd::Connect { ref url, .. }) if url == "ws://x/ws"));
         assert_eq!((v.code, v.role, v.lang), (None, None, crate::i18n::Lang::En));
+        assert_eq!(v.led, vec![led], "the sessions it led stay on offer for a follow-up");
     }
 }
