@@ -78,7 +78,7 @@ fn one_command(action: &Action, view: &mut ViewState) -> Option<NetCmd> {
             Some(NetCmd::Connect { url: view.server.clone(), opening: ClientMsg::ListScenarios { protocol: p } })
         }
         Action::SaveReport | Action::SaveSeriesReport | Action::SaveRoomDeck | Action::HighContrast(_) | Action::Sound(_) => None,
-        Action::ImportDeck(_) | Action::ExportDeck { .. } => None,
+        Action::ImportDeck(_) | Action::ExportDeck { .. } | Action::HostHere => None,
         Action::TakeOver => Some(NetCmd::TakeOver),
     }
 }

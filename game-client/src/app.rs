@@ -24,7 +24,8 @@ pub fn build(opts: Options) -> App {
     let remember = Remember::load(crate::places::settings_file());
     let settings = &remember.settings;
     let (join_server, join_code) = opts.join.as_deref().map(split_join).unzip();
-    let remote = opts.server.clone().or(join_server.flatten());
+    // The server chosen last time ("Verbind") is used again, unless the command line says otherwise.
+    let (remote, remembered) = crate::embedded::server_to_use(opts.server.clone().or(join_server.flatten()), settings.server.as_deref());
     let mut startup_error = None;
     let embedded = match remote {
         Some(_) => None,
@@ -56,6 +57,7 @@ pub fn build(opts: Options) -> App {
     view.lan_ip = session_server::address::lan_ip();
     view.create_key = opts.create_key.clone();
     view.led = settings.led.clone();
+    view.remembered_server = remembered;
     view.resumable = settings.last.clone().filter(|_| join_code.is_none() && opts.watch.is_none() && opts.token.is_none());
     view.error = startup_error;
     // A deck file named on the command line opens in the editor.
@@ -129,6 +131,8 @@ pub fn build(opts: Options) -> App {
     if let Some(e) = embedded {
         app.insert_resource(e);
     }
+    app.insert_resource(crate::embedded::HostHere { port: opts.port, db: opts.db.clone(), scenarios: opts.scenarios.clone() })
+        .add_systems(Update, crate::embedded::host_here);
     if let Some(path) = opts.screenshot {
         crate::screenshot::plugin(&mut app, path, opts.screenshot_after);
     }

@@ -6,6 +6,74 @@ use std::path::PathBuf;
 use bevy::prelude::Resource;
 use tokio_util::sync::CancellationToken;
 
+/// Where a server hosted here would run: what "Host op deze laptop" starts when the app began
+/// with a server elsewhere.
+#[derive(Resource, Clone)]
+pub struct HostHere {
+    pub port: u16,
+    pub db: PathBuf,
+    pub scenarios: PathBuf,
+}
+
+/// Whether `url` is a server on this machine (loopback): then there is nothing to remember, the
+/// app hosts its own again.
+pub fn is_this_machine(url: &str) -> bool {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let host = rest.split(['/', '?']).next().unwrap_or("");
+    let host = host.rsplit_once(':').filter(|(h, p)| !h.is_empty() && p.chars().all(|c| c.is_ascii_digit())).map_or(host, |(h, _)| h);
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost") || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback() || ip.is_unspecified())
+}
+
+/// Which server the app starts against: the one on the command line (or in a join link), else
+/// the one the person chose last time (unless that was this machine), else none (host here).
+/// The flag says whether it is the remembered one.
+pub fn server_to_use(command_line: Option<String>, remembered: Option<&str>) -> (Option<String>, bool) {
+    match command_line {
+        Some(url) => (Some(url), false),
+        None => match remembered.filter(|u| !u.trim().is_empty() && !is_this_machine(u)) {
+            Some(url) => (Some(url.to_owned()), true),
+            None => (None, false),
+        },
+    }
+}
+
+/// "Host op deze laptop": starts the server here (once) and connects to it; the remembered
+/// server is forgotten (see the settings).
+pub fn host_here(
+    mut asked: bevy::prelude::MessageReader<crate::ui::Action>,
+    mut commands: bevy::prelude::Commands,
+    here: Option<bevy::prelude::Res<HostHere>>,
+    running: Option<bevy::prelude::Res<Embedded>>,
+    mut view: bevy::prelude::ResMut<crate::view::ViewState>,
+    mut form: bevy::prelude::ResMut<crate::ui::Form>,
+    net: bevy::prelude::Res<crate::network::Net>,
+) {
+    if !asked.read().any(|a| *a == crate::ui::Action::HostHere) {
+        return;
+    }
+    let url = match (running, here) {
+        (Some(e), _) => e.url.clone(),
+        (None, Some(here)) => match Embedded::start(here.port, here.db.clone(), here.scenarios.clone()) {
+            Ok(e) => {
+                let url = e.url.clone();
+                commands.insert_resource(e);
+                url
+            }
+            Err(message) => {
+                view.error = Some(message);
+                return;
+            }
+        },
+        (None, None) => return,
+    };
+    view.remembered_server = false;
+    view.server = url.clone();
+    form.server = url.clone();
+    let opening = protocol::ClientMsg::ListScenarios { protocol: protocol::PROTOCOL_VERSION };
+    net.0.send(crate::net::NetCmd::Connect { url, opening });
+}
+
 #[derive(Resource)]
 pub struct Embedded {
     pub url: String,
@@ -52,5 +120,22 @@ impl Drop for Embedded {
         if let Some(t) = self.thread.take() {
             let _ = t.join();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_server_chosen_last_time_is_used_again_unless_it_was_this_machine() {
+        let elsewhere = "ws://10.0.0.2:7878/ws";
+        assert_eq!(server_to_use(None, Some(elsewhere)), (Some(elsewhere.to_owned()), true));
+        assert_eq!(server_to_use(Some("wss://dilemma.gemeente.nl/ws".into()), Some(elsewhere)), (Some("wss://dilemma.gemeente.nl/ws".into()), false), "the command line wins");
+        for here in ["ws://127.0.0.1:7878/ws", "ws://localhost:7878/ws", "ws://[::1]:7878/ws", "ws://0.0.0.0:7878/ws", " "] {
+            assert_eq!(server_to_use(None, Some(here)), (None, false), "{here}: host here");
+        }
+        assert_eq!(server_to_use(None, None), (None, false));
+        assert!(!is_this_machine("wss://dilemma.gemeente.nl/ws") && !is_this_machine("ws://192.168.1.10:7878/ws"));
     }
 }

@@ -114,6 +114,7 @@ fn remember_actions(mut asked: MessageReader<Action>, mut remember: ResMut<Remem
         let s = &mut remember.settings;
         match action {
             Action::Connect { server } => s.server = Some(server.clone()),
+            Action::HostHere => s.server = None,
             Action::Join { name, team, .. } => {
                 s.name = name.clone().unwrap_or_default();
                 s.team = team.clone().unwrap_or_default();

@@ -49,6 +49,8 @@ pub struct ViewState {
     pub resumable: Option<crate::settings::LastSession>,
     /// Sessions this client led (from the settings): a new session may follow one of them.
     pub led: Vec<crate::settings::LedSession>,
+    /// The app started against the server chosen last time (not one hosted here).
+    pub remembered_server: bool,
     pub session: Option<SessionView>,
     /// When `session` arrived, to count a sketch's timer down smoothly between updates.
     pub session_at: Option<Instant>,

@@ -72,6 +72,8 @@ pub enum Action {
     Ask { item: String, predict: bool, reasons: bool },
     /// The facilitator's private preview of the live result, on or off.
     Preview(bool),
+    /// Leave the remembered server and host one on this laptop again.
+    HostHere,
     /// The facilitator puts a reason on the projector (its id), or takes it down.
     ShowReason(Option<String>),
     /// The facilitator adds a statement from the room (no options: eens / oneens / hangt ervan af).

@@ -104,6 +104,18 @@ pub fn panel(ui: &mut egui::Ui, view: &ViewState, form: &mut Form) -> Option<Act
         if let Some(e) = &view.error {
             widgets::error_box(ui, e);
         }
+        if view.remembered_server {
+            widgets::card(ui, theme::of(ui).surface, |ui| {
+                let text = match l {
+                    crate::i18n::Lang::Nl => format!("Je werkt met de server van de vorige keer: {}", view.server),
+                    crate::i18n::Lang::En => format!("You are using the server of last time: {}", view.server),
+                };
+                ui.label(RichText::new(text).size(22.0));
+                if ui.button(RichText::new(l.pick("Host op deze laptop", "Host on this laptop")).size(22.0)).clicked() {
+                    action = Some(Action::HostHere);
+                }
+            });
+        }
         if let Some(last) = view.resumable.as_ref().filter(|l| l.server == view.server) {
             widgets::card(ui, theme::of(ui).private, |ui| {
                 let who = match last.role {

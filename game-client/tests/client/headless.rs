@@ -128,3 +128,31 @@ async fn a_trainer_opens_a_deck_from_the_server_edits_it_and_saves_it_back() {
     assert_eq!(std::fs::read_to_string(server.scenarios.join("test.toml")).unwrap(), content);
     server.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn host_on_this_laptop_leaves_the_remembered_server_and_hosts_here() {
+    let elsewhere = Server::start().await;
+    let mut app = headless(&elsewhere.url);
+    step_until(&mut app, "the remembered server", |a| !view(a).scenarios.is_empty()).await;
+    let dir = tempfile::tempdir().unwrap();
+    app.insert_resource(game_client::ui::Form::default())
+        .insert_resource(game_client::embedded::HostHere { port: 0, db: dir.path().join("here.db"), scenarios: integration_tests::shipped_scenarios() })
+        .add_systems(Update, game_client::embedded::host_here);
+    app.world_mut().resource_mut::<ViewState>().remembered_server = true;
+    act(&mut app, Action::HostHere);
+    step_until(&mut app, "connected here", |a| {
+        let v = view(a);
+        v.server != elsewhere.url && !v.remembered_server && v.link == game_client::net::Link::Connected && !v.scenarios.is_empty()
+    })
+    .await;
+    let here = view(&app).server.clone();
+    assert!(here.starts_with("ws://127.0.0.1:") && here.ends_with("/ws"), "{here}");
+    assert!(app.world().get_resource::<game_client::embedded::Embedded>().is_some(), "a server runs in this process now");
+    assert_eq!(app.world().resource::<game_client::ui::Form>().server, here);
+    // It is a real server: a session starts on it.
+    act(&mut app, Action::Host { scenario: "samen-werken".into(), title: None, follows: None, min_group: None });
+    step_until(&mut app, "hosting here", |a| screen(a) == Screen::Facilitator).await;
+    assert!(dir.path().join("here.db").exists());
+    drop(app);
+    elsewhere.stop().await;
+}

@@ -596,6 +596,22 @@ fn start_de_sessie_stays_in_view_and_clickable_at_every_window_and_text_size_wit
 }
 
 #[test]
+fn the_start_screen_says_it_uses_the_server_of_last_time_and_offers_the_session_led_there() {
+    let server = "ws://10.0.0.2:7878/ws";
+    let mut view = ViewState { server: server.into(), remembered_server: true, ..ViewState::default() };
+    view.scenarios = vec![ScenarioSummary { id: "test".into(), title: "Testdeck".into(), language: "nl".into(), items: 4, description: String::new(), themes: vec![] }];
+    view.resumable = Some(game_client::settings::LastSession { server: server.into(), code: "K7M2QX".into(), token: "t".into(), role: Role::Facilitator });
+    let mut h = harness(view, Form::default());
+    h.get_by_label_contains("Je werkt met de server van de vorige keer: ws://10.0.0.2:7878/ws");
+    h.get_by_label("Ga verder met die sessie");
+    h.get_by_label("Host op deze laptop").click();
+    h.run();
+    assert_eq!(h.state_mut().action.take(), Some(Action::HostHere));
+    let h = harness(ViewState { server: "ws://127.0.0.1:7878/ws".into(), ..ViewState::default() }, Form::default());
+    assert!(h.query_by_label("Host op deze laptop").is_none(), "hosting here already");
+}
+
+#[test]
 fn the_facilitator_records_an_agreement_about_the_statement_on_screen_or_about_none() {
     let mut view = in_session(Role::Facilitator, Phase::Revealed, Some(0), Lang::Nl);
     view.agreements = vec![protocol::AgreementView { number: 1, text: "We bellen eerst.".into(), item: Some("a".into()), themes: vec![] }];
