@@ -40,27 +40,25 @@ pub fn panel(ui: &mut egui::Ui, view: &ViewState) -> Option<Action> {
             }
             if view.role == Some(Role::Facilitator) {
                 let code = view.code.as_deref().unwrap_or_default();
-                match &view.saved_report {
-                    Some(path) => {
-                        ui.label(RichText::new(l.pick("Bewaard in:", "Saved in:")).size(24.0));
-                        ui.label(RichText::new(path).monospace());
+                // Both reports stay on offer after either was saved; where the last one went is said below.
+                if view.saving_report {
+                    ui.label(RichText::new(l.pick("Bezig met het verslag…", "Writing the report…")).size(24.0));
+                    // The app sleeps until something happens: look again soon.
+                    ui.ctx().request_repaint_after(std::time::Duration::from_millis(100));
+                } else {
+                    if widgets::primary(ui, l.pick("Bewaar het verslag (Markdown en CSV)", "Save the report (Markdown and CSV)")) {
+                        action = Some(Action::SaveReport);
                     }
-                    None if view.saving_report => {
-                        ui.label(RichText::new(l.pick("Bezig met het verslag…", "Writing the report…")).size(24.0));
-                        // The app sleeps until something happens: look again soon.
-                        ui.ctx().request_repaint_after(std::time::Duration::from_millis(100));
+                    // A follow-up: the analysis group's report of the whole series, by theme, with charts.
+                    if view.session.as_ref().is_some_and(|s| s.follows.is_some())
+                        && ui.button(l.pick("Bewaar het verslag van de hele reeks (per thema, met grafieken)", "Save the report of the whole series (by theme, with charts)")).clicked()
+                    {
+                        action = Some(Action::SaveSeriesReport);
                     }
-                    None => {
-                        if widgets::primary(ui, l.pick("Bewaar het verslag (Markdown en CSV)", "Save the report (Markdown and CSV)")) {
-                            action = Some(Action::SaveReport);
-                        }
-                        // A follow-up: the analysis group's report of the whole series, by theme, with charts.
-                        if view.session.as_ref().is_some_and(|s| s.follows.is_some())
-                            && ui.button(l.pick("Bewaar het verslag van de hele reeks (per thema, met grafieken)", "Save the report of the whole series (by theme, with charts)")).clicked()
-                        {
-                            action = Some(Action::SaveSeriesReport);
-                        }
-                    }
+                }
+                if let Some(path) = &view.saved_report {
+                    ui.label(RichText::new(l.pick("Bewaard in:", "Saved in:")).size(24.0));
+                    ui.label(RichText::new(path).monospace());
                 }
                 // Statements the room came up with, as a deck file a trainer can add to the scenarios.
                 let from_room = view.session.as_ref().and_then(|s| s.items.as_ref()).is_some_and(|items| items.iter().any(|i| i.from_room));

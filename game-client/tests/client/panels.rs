@@ -612,6 +612,21 @@ fn the_start_screen_says_it_uses_the_server_of_last_time_and_offers_the_session_
 }
 
 #[test]
+fn after_saving_the_series_report_the_sessions_own_report_is_still_on_offer() {
+    let mut view = in_session(Role::Facilitator, Phase::Ended, None, Lang::Nl);
+    view.session.as_mut().unwrap().follows = Some(protocol::FollowsView { title: "Eerste".into(), date: "2026-08-29".into(), compared: 4, gone: false });
+    view.saved_report = Some("/tmp/verslagen/reeks-K7M2QX.md".into());
+    let mut h = harness(view, Form::default());
+    h.get_by_label("/tmp/verslagen/reeks-K7M2QX.md");
+    h.get_by_label("Bewaar het verslag (Markdown en CSV)").click();
+    h.run();
+    assert_eq!(h.state_mut().action.take(), Some(Action::SaveReport));
+    h.get_by_label("Bewaar het verslag van de hele reeks (per thema, met grafieken)").click();
+    h.run();
+    assert_eq!(h.state_mut().action.take(), Some(Action::SaveSeriesReport));
+}
+
+#[test]
 fn the_facilitator_records_an_agreement_about_the_statement_on_screen_or_about_none() {
     let mut view = in_session(Role::Facilitator, Phase::Revealed, Some(0), Lang::Nl);
     view.agreements = vec![protocol::AgreementView { number: 1, text: "We bellen eerst.".into(), item: Some("a".into()), themes: vec![] }];
