@@ -74,12 +74,17 @@ pub fn panel(ui: &mut egui::Ui, view: &ViewState, form: &mut super::Form, now: I
     let item = session.item.as_ref();
     if wide {
         // Prompts, reasons and agreements can be longer than the window: they scroll.
-        egui::Panel::right("prompts").resizable(false).exact_size(380.0).show(ui, |ui| egui::ScrollArea::vertical().show(ui, |ui| {
-            ui.add_space(8.0);
-            if let Some(a) = conversation(ui, item, view, form) {
-                action = Some(a);
-            }
-        }));
+        // A new item starts at the top of its prompts (the scroll position is the item's own), and
+        // the scrollbar takes room of its own instead of lying over the text.
+        egui::Panel::right("prompts").resizable(false).exact_size(380.0).show(ui, |ui| {
+            ui.spacing_mut().scroll = egui::style::ScrollStyle::solid();
+            egui::ScrollArea::vertical().id_salt(("prompts", item.map(|i| i.id.as_str()))).show(ui, |ui| {
+                ui.add_space(8.0);
+                if let Some(a) = conversation(ui, item, view, form) {
+                    action = Some(a);
+                }
+            });
+        });
     }
 
     egui::CentralPanel::default().show(ui, |ui| egui::ScrollArea::vertical().show(ui, |ui| {
@@ -323,6 +328,9 @@ fn prompts(ui: &mut egui::Ui, item: &ItemView, view: &ViewState) {
     let language = view.session.as_ref().map_or("nl", |s| s.language.as_str());
     let found = view.tally.as_ref().filter(|t| t.item == item.id).map(|t| fit::shapes(t, &item.options, language)).unwrap_or_default();
     let texts = item.prompts.as_deref().unwrap_or_default();
+    let tagged = |i: usize| item.prompt_fits.get(i).filter(|tags| !tags.is_empty());
+    let has_result = view.tally.as_ref().is_some_and(|t| t.item == item.id && t.total > 0);
+    let mut other = Vec::new();
     for (i, shape) in fit::order(texts.len(), &item.prompt_fits, &found) {
         match shape.and_then(|s| found.iter().find(|f| f.shape == s)) {
             Some(f) => {
@@ -330,9 +338,19 @@ fn prompts(ui: &mut egui::Ui, item: &ItemView, view: &ViewState) {
                 let why = format!("{} {}", l.pick("past bij de uitslag —", "fits the result —"), f.why);
                 ui.indent(i, |ui| ui.label(RichText::new(why).size(17.0).color(theme::of(ui).muted)));
             }
+            // Written for another shape of result than this one: after the rest, set apart.
+            None if has_result && tagged(i).is_some() => other.push(i),
             None => {
                 ui.label(RichText::new(format!("• {}", texts[i])).size(21.0));
             }
+        }
+    }
+    if !other.is_empty() {
+        ui.add_space(6.0);
+        ui.label(RichText::new(l.pick("Voor een andere uitslag", "For another result")).size(18.0).color(theme::of(ui).muted));
+        for i in other {
+            let shapes: Vec<&str> = tagged(i).into_iter().flatten().map(|s| s.name(language)).collect();
+            ui.label(RichText::new(format!("– {} ({})", texts[i], shapes.join(", "))).size(18.0).color(theme::of(ui).muted));
         }
     }
     if !item.themes.is_empty() {

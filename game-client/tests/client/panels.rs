@@ -721,12 +721,52 @@ fn the_prompts_that_fit_the_result_come_first_and_say_why() {
     h.get_by_label("past bij de uitslag — verdeeld: 45 / 40 / 15");
     let first = h.get_by_label("• Wat valt op?").rect();
     assert!(fitting.top() < first.top(), "the fitting prompt is above the deck's first");
-    h.get_by_label("• Waar zijn jullie het zo over eens?");
+    // Written for a consensus, which this is not: after the rest, set apart and saying what it is for.
+    let apart = h.get_by_label("Voor een andere uitslag").rect();
+    let other = h.get_by_label("– Waar zijn jullie het zo over eens? (eensgezind)").rect();
+    assert!(first.top() < apart.top() && apart.top() < other.top(), "set apart after the others");
+    assert!(h.query_by_label("• Waar zijn jullie het zo over eens?").is_none(), "not an ordinary bullet");
     // Before anyone answered, the deck's order and no stars.
     view.tally = None;
     let h = harness(view, Form::default());
     assert!(h.get_by_label("• Wat valt op?").rect().top() < h.get_by_label("• Wat maakt dat jullie verdeeld zijn?").rect().top());
     assert!(h.query_by_label_contains("★").is_none());
+}
+
+#[test]
+fn a_new_item_shows_its_prompts_from_the_top_whatever_was_scrolled_before() {
+    let mut view = in_session(Role::Facilitator, Phase::Open, Some(0), Lang::Nl);
+    // One long word: it is broken at the panel's width, so its lines fill that width exactly.
+    let long = "samenwerkingsafspraak".repeat(12);
+    view.agreements = (1..=30).map(|n| protocol::AgreementView { number: n, text: format!("Afspraak nummer {n} {long}."), item: None, themes: vec![] }).collect();
+    let mut h = harness(view, Form::default());
+    h.run();
+    let heading = |h: &Harness<'static, St>| h.get_by_label("Vragen voor het gesprek").rect().top();
+    let top = heading(&h);
+    // Scroll the conversation panel (right of the window) well down.
+    h.event(egui::Event::PointerMoved(egui::pos2(1500.0, 500.0)));
+    for _ in 0..5 {
+        h.event(egui::Event::MouseWheel { unit: egui::MouseWheelUnit::Point, delta: egui::vec2(0.0, -600.0), phase: egui::TouchPhase::Move, modifiers: egui::Modifiers::NONE });
+        h.run();
+    }
+    assert!(heading(&h) < top - 100.0, "the panel scrolled ({} → {})", top, heading(&h));
+    // The next item: its prompts start at the top again.
+    let deck = deck();
+    let session = h.state_mut().view.session.as_mut().unwrap();
+    session.index = Some(1);
+    session.item = Some(deck.items[1].view(true));
+    h.run();
+    h.run();
+    assert!((heading(&h) - top).abs() < 1.0, "the new item's prompts are at the top ({} vs {top})", heading(&h));
+    h.get_by_label("• Wanneer niet?");
+    // Nothing of the text lies under the scrollbar: it has room of its own at the window's edge.
+    let solid = egui::style::ScrollStyle::solid();
+    let bar = solid.bar_width + solid.bar_inner_margin + solid.bar_outer_margin;
+    for n in [1, 2, 3] {
+        let r = h.get_by_label(&format!("{n}. Afspraak nummer {n} {long}.")).rect();
+        // The window's edge, less the panel's margin (8) and the bar.
+        assert!(r.max.x <= 1600.0 - 8.0 - bar, "agreement {n} at {r:?} runs under the scrollbar ({bar} wide)");
+    }
 }
 
 /// The first item of the test deck, asking for a guess and a reason.
