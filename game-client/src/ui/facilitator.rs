@@ -22,6 +22,11 @@ pub fn panel(ui: &mut egui::Ui, view: &ViewState, form: &mut super::Form, now: I
     let session = view.session.as_ref()?;
     let mut action = None;
     let control = |a: ControlAction| Some(Action::Control { action: a, item: None });
+    // Nothing can reach the server while the connection is down: the controls say so by being
+    // greyed out (the banner above says why), instead of taking a click that goes nowhere.
+    if view.is_offline() {
+        ui.disable();
+    }
 
     // Large text (or a small window) leaves fewer points: below these the QR code moves out of the
     // header, the prompts move under the result, and the deck list narrows.

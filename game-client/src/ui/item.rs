@@ -77,7 +77,7 @@ pub fn panel(ui: &mut egui::Ui, view: &ViewState, form: &mut super::Form, now: I
                 Phase::Revealed => widgets::bars(ui, &item.options, view.tally.as_ref(), view.my_choice(), session.min_group.get(), l),
                 Phase::Open if player => {
                     for (i, o) in item.options.iter().enumerate() {
-                        if widgets::option_button(ui, &o.label, i, view.my_choice() == Some(o.id.as_str()), true) {
+                        if widgets::option_button(ui, &o.label, i, view.my_choice() == Some(o.id.as_str()), !view.is_offline()) {
                             action = Some(Action::Answer { item: item.id.clone(), option: o.id.clone() });
                         }
                     }

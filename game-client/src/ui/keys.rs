@@ -34,7 +34,8 @@ pub fn next_item(session: &SessionView) -> Option<String> {
 /// What a key pressed now asks for on `screen`, when it is allowed. Nothing while a text field
 /// has the keyboard (typing a code or a team name).
 pub fn shortcut(ctx: &egui::Context, screen: Screen, view: &ViewState) -> Option<Action> {
-    if ctx.egui_wants_keyboard_input() {
+    // Typing in a field, or no connection (the buttons are greyed out and the banner says why).
+    if ctx.egui_wants_keyboard_input() || view.is_offline() {
         return None;
     }
     let session = view.session.as_ref()?;

@@ -179,7 +179,10 @@ pub fn draw(ui: &mut egui::Ui, screen: Screen, view: &ViewState, form: &mut Form
     if view.is_offline() && screen != Screen::Connect {
         egui::Panel::top("offline").frame(egui::Frame::new().fill(theme::of(ui).warning).inner_margin(egui::Margin::same(10))).show(ui, |ui| {
             ui.label(
-                egui::RichText::new(view.lang.pick("Verbinding verbroken, opnieuw verbinden…", "Connection lost, reconnecting…"))
+                egui::RichText::new(view.lang.pick(
+                    "Verbinding verbroken, opnieuw verbinden… Tot dan doen de knoppen niets; daarna werkt alles weer.",
+                    "Connection lost, reconnecting… Until then the buttons do nothing; afterwards everything works again.",
+                ))
                     .size(24.0)
                     .strong(),
             );

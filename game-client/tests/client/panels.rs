@@ -259,7 +259,26 @@ fn losing_the_connection_is_shown() {
     let mut view = in_session(Role::Player, Phase::Lobby, None, Lang::Nl);
     view.link = game_client::net::Link::Lost { attempt: 2, reason: "weg".into() };
     let h = harness(view, Form::default());
-    h.get_by_label("Verbinding verbroken, opnieuw verbinden…");
+    h.get_by_label_contains("Verbinding verbroken, opnieuw verbinden…");
+}
+
+#[test]
+fn without_a_connection_the_controls_are_greyed_out_and_keys_do_nothing() {
+    let lost = game_client::net::Link::Lost { attempt: 1, reason: "weg".into() };
+    let mut view = in_session(Role::Facilitator, Phase::Open, Some(0), Lang::Nl);
+    view.link = lost.clone();
+    let mut h = harness(view, Form::default());
+    h.get_by_label_contains("Tot dan doen de knoppen niets");
+    let close = h.get_by_label("Sluit het stemmen  (C)");
+    assert!(close.accesskit_node().is_disabled(), "a control that cannot be sent is greyed out");
+    close.click();
+    h.run();
+    assert_eq!(h.state_mut().action.take(), None);
+    assert_eq!(press(&mut h, egui::Modifiers::NONE, egui::Key::C), None, "a key is not taken either");
+    let mut view = in_session(Role::Player, Phase::Open, Some(0), Lang::Nl);
+    view.link = lost;
+    let h = harness(view, Form::default());
+    assert!(h.get_by_label("Eens").accesskit_node().is_disabled(), "no answer can be sent");
 }
 
 #[test]
