@@ -293,6 +293,7 @@ mod tests {
                 predict: false,
                 reasons: false,
                 from_room: false,
+                played: false,
             }),
             timer: None,
             items: None,

@@ -122,6 +122,10 @@ pub struct ItemView {
     /// **(addition)** A statement the facilitator added during the session (from the room).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub from_room: bool,
+    /// **(addition)** Facilitator only: the item was played in this session (it has answers, or
+    /// its roles were drawn).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub played: bool,
 }
 
 /// The session object of the contract. `items` is only in the facilitator's copy.

@@ -167,3 +167,22 @@ async fn live_tallies_are_coalesced_and_the_last_one_is_complete() {
     assert_eq!(last.total, 40, "the last tally is always sent");
     s.stop().await;
 }
+
+#[tokio::test]
+async fn the_facilitators_deck_list_says_which_items_were_played() {
+    let s = Server::start().await;
+    let (mut f, code, _) = s.facilitator("test").await;
+    let (mut p, _) = s.player(&code, None).await;
+    f.control("open", Some("a")).await;
+    p.session_where("open", |v| v.phase == Phase::Open).await;
+    p.answer("a", "eens").await;
+    let v = f.session_where("a played", |v| v.items.as_ref().is_some_and(|i| i[0].played)).await;
+    let items = v.items.unwrap();
+    assert!(!items[1].played && !items[2].played, "b and the sketch are not played yet");
+    // A sketch counts as played once its roles are drawn.
+    f.control("open", Some("s")).await;
+    f.session_where("s played", |v| v.items.as_ref().is_some_and(|i| i[2].played)).await;
+    let mine = p.session_where("the sketch", |v| v.index == Some(2)).await;
+    assert!(mine.items.is_none() && !mine.item.unwrap().played, "players are not told");
+    s.stop().await;
+}

@@ -68,7 +68,9 @@ pub fn panel(ui: &mut egui::Ui, view: &ViewState, form: &mut super::Form, now: I
                     _ if item.from_room => "✍",
                     _ => "💬",
                 };
-                let text = RichText::new(format!("{}. {icon} {}", i + 1, short(item))).size(19.0);
+                // Played in this session already: a tick, and the word, also for screen readers.
+                let played = if item.played { l.pick("  ✓ gespeeld", "  ✓ played") } else { "" };
+                let text = RichText::new(format!("{}. {icon} {}{played}", i + 1, short(item))).size(19.0);
                 if ui.selectable_label(current, text).on_hover_text(l.pick("Open dit item", "Open this item")).clicked() {
                     action = Some(Action::Control { action: ControlAction::Open, item: Some(item.id.clone()) });
                 }
@@ -106,7 +108,12 @@ pub fn panel(ui: &mut egui::Ui, view: &ViewState, form: &mut super::Form, now: I
             Phase::Scene => l.pick("De scène — de stelling erna gaat open als de tijd om is", "The scene — its statement opens when time is up"),
             Phase::Open => l.pick("Stemmen staat open", "Voting is open"),
             Phase::Closed => l.pick("Stemmen gesloten — uitslag nog verborgen", "Voting closed — result still hidden"),
-            Phase::Revealed => l.pick("Uitslag zichtbaar voor iedereen", "Result shown to everyone"),
+            // Say what the room sees: also when that is "too few to show" or last time's result.
+            Phase::Revealed => match view.tally.as_ref().filter(|t| t.item == item.id) {
+                Some(t) if t.withheld > 0 => l.pick("De zaal ziet: te weinig antwoorden om te tonen", "The room sees: too few answers to show"),
+                Some(t) if t.held_back > 0 => l.pick("De zaal ziet de uitslag van de vorige keer", "The room sees last time's result"),
+                _ => l.pick("Uitslag zichtbaar voor iedereen", "Result shown to everyone"),
+            },
             Phase::Lobby | Phase::Ended => "",
         };
         ui.label(RichText::new(format!("{} · {phase_text}", crate::i18n::part_of(l, session.index.unwrap_or(0) + 1, session.count))).color(theme::of(ui).muted));

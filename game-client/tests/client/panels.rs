@@ -263,6 +263,32 @@ fn losing_the_connection_is_shown() {
 }
 
 #[test]
+fn the_deck_list_marks_what_was_played() {
+    let mut view = in_session(Role::Facilitator, Phase::Open, Some(1), Lang::Nl);
+    view.session.as_mut().unwrap().items.as_mut().unwrap()[0].played = true;
+    let h = harness(view, Form::default());
+    h.get_by_label_contains("1. 💬 Bewoners mogen het groen zelf beheren.  ✓ gespeeld");
+    let second = h.get_by_label_contains("2. 💬");
+    assert!(!second.accesskit_node().label().unwrap_or_default().contains("gespeeld"), "not played yet");
+}
+
+#[test]
+fn the_header_says_what_the_room_sees_after_the_reveal() {
+    let opts = ["eens", "oneens", "hangt_af"];
+    let k = protocol::MinGroup::LEAST;
+    let mut view = in_session(Role::Facilitator, Phase::Revealed, Some(0), Lang::Nl);
+    view.tally = Some(protocol::tally::tally("a", &opts, [("eens", None), ("oneens", None)], k).for_the_room(k));
+    harness(view.clone(), Form::default()).get_by_label_contains("De zaal ziet: te weinig antwoorden om te tonen");
+    let mut t = protocol::tally::tally("a", &opts, [("eens", None); 4], k);
+    t.held_back = 1;
+    view.tally = Some(t);
+    harness(view.clone(), Form::default()).get_by_label_contains("De zaal ziet de uitslag van de vorige keer");
+    view.tally = Some(protocol::tally::tally("a", &opts, [("eens", None); 4], k));
+    let h = harness(view, Form::default());
+    h.get_by_label_contains("Uitslag zichtbaar voor iedereen");
+}
+
+#[test]
 fn without_a_connection_the_controls_are_greyed_out_and_keys_do_nothing() {
     let lost = game_client::net::Link::Lost { attempt: 1, reason: "weg".into() };
     let mut view = in_session(Role::Facilitator, Phase::Open, Some(0), Lang::Nl);

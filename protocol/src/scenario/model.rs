@@ -220,6 +220,7 @@ impl Item {
             predict: self.asks.predict,
             reasons: self.asks.reasons,
             from_room: self.from_room,
+            played: false,
         }
     }
 }

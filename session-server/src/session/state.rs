@@ -245,9 +245,12 @@ impl State {
 
     /// An item as members see it, with what the session asks of it now.
     fn item_view(&self, index: usize, facilitator: bool) -> ItemView {
-        let mut view = self.deck.items[index].view(facilitator);
+        let item = &self.deck.items[index];
+        let mut view = item.view(facilitator);
         let asks = self.asks_of(index);
         (view.predict, view.reasons) = (asks.predict, asks.reasons);
+        view.played = facilitator
+            && (self.answers.get(&index).is_some_and(|a| !a.by_member.is_empty()) || self.roles.contains_key(&item.id));
         view
     }
 
