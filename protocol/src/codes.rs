@@ -15,6 +15,20 @@ pub fn normalize(typed: &str) -> Option<String> {
     (code.len() == LENGTH && code.bytes().all(|b| ALPHABET.contains(&b))).then_some(code)
 }
 
+/// Why `typed` cannot be a code, in a sentence that says what to look for; `None` when it can be.
+/// Codes never use 0, 1, I, L or O, which are too easily taken for one another.
+pub fn problem(typed: &str) -> Option<&'static str> {
+    if normalize(typed).is_some() {
+        return None;
+    }
+    let code: Vec<char> = typed.chars().filter(|c| !c.is_whitespace() && *c != '-').collect();
+    Some(if code.len() != LENGTH {
+        "Een code heeft 6 tekens, zoals K7M2QX. Kijk op het scherm van de facilitator."
+    } else {
+        "Een code bevat nooit 0, 1, I, L of O (die lijken te veel op elkaar), alleen de andere letters en de cijfers 2 tot en met 9. Kijk nog eens op het scherm van de facilitator."
+    })
+}
+
 /// Builds a code from random indexes (the caller owns the randomness).
 pub fn from_indexes(indexes: [usize; LENGTH]) -> String {
     indexes.iter().map(|&i| ALPHABET[i % ALPHABET.len()] as char).collect()
@@ -23,6 +37,14 @@ pub fn from_indexes(indexes: [usize; LENGTH]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_code_that_cannot_be_one_says_why() {
+        assert_eq!(problem("K7M2QX"), None);
+        assert!(problem("ABC123").unwrap().contains("nooit 0, 1, I, L of O"));
+        assert!(problem("K7MO2X").unwrap().contains("nooit 0, 1, I, L of O"));
+        assert!(problem("abc").unwrap().contains("6 tekens"));
+    }
 
     #[test]
     fn typed_codes_are_normalised() {

@@ -289,7 +289,8 @@ impl Hub {
         }
         let found = match protocol::codes::normalize(typed) {
             Some(code) => self.lookup(code).await,
-            None => None,
+            // Not a code at all: say what to look for (it still spends a guess).
+            None => return Err(Refusal::new(ErrorCode::UnknownSession, protocol::codes::problem(typed).unwrap_or_default())),
         };
         if found.is_some() {
             guard.refund(ip, Instant::now());

@@ -8,6 +8,8 @@
   const statusLine = document.getElementById('status');
   const announcer = document.getElementById('announce');
   const CODE = /^[ABCDEFGHJKMNPQRSTUVWXYZ23456789]{6}$/;
+  // Why a typed code cannot be one: the wrong length, or characters codes never use.
+  const codeProblem = code => (code.length === 6 ? t().badChars : t().badCode);
   const ELSEWHERE = 'elders opnieuw verbonden';
 
   // A shift in percentage points, with its sign spelled out.
@@ -19,6 +21,7 @@
       team: 'Team (mag leeg blijven)',
       teamHint: 'Je naam wordt niet gevraagd. Teamresultaten verschijnen pas vanaf 3 antwoorden.',
       badCode: 'Een code heeft 6 letters en cijfers, zoals K7M2QX. Kijk op het scherm van de facilitator.',
+      badChars: 'Een code bevat nooit 0, 1, I, L of O (die lijken te veel op elkaar), alleen de andere letters en de cijfers 2 tot en met 9. Kijk nog eens op het scherm van de facilitator.',
       badTeam: 'Een teamnaam heeft hoogstens 40 tekens.',
       connecting: 'Verbinden…', reconnecting: 'Verbinding herstellen…',
       gone: 'De server is niet bereikbaar. Zit je op hetzelfde netwerk als de facilitator? We blijven het proberen.',
@@ -67,6 +70,7 @@
       team: 'Team (optional)',
       teamHint: 'Your name is not asked. Team results show only from 3 answers.',
       badCode: 'A code has 6 letters and digits, like K7M2QX. Look at the facilitator’s screen.',
+      badChars: 'A code never has 0, 1, I, L or O (they look too much alike), only the other letters and the digits 2 to 9. Look at the facilitator’s screen again.',
       badTeam: 'A team name has at most 40 characters.',
       connecting: 'Connecting…', reconnecting: 'Reconnecting…',
       gone: 'The server cannot be reached. Are you on the same network as the facilitator? We keep trying.',
@@ -156,7 +160,7 @@
   // ---- connection ----------------------------------------------------------------------------
 
   function start() {
-    if (!CODE.test(st.code)) { st.screen = 'form'; st.formError = st.code ? t().badCode : null; render(); return; }
+    if (!CODE.test(st.code)) { st.screen = 'form'; st.formError = st.code ? codeProblem(st.code) : null; render(); return; }
     st.token = st.token || savedToken(st.code);
     st.screen = 'live';
     connect();
@@ -349,7 +353,7 @@
       st.code = normalise(document.getElementById('code').value);
       const team = document.getElementById('team');
       st.team = team ? team.value.trim() : '';
-      if (!CODE.test(st.code)) { st.formError = t().badCode; render(); document.getElementById('code').focus(); return; }
+      if (!CODE.test(st.code)) { st.formError = codeProblem(st.code); render(); document.getElementById('code').focus(); return; }
       if ([...st.team].length > 40) { st.formError = t().badTeam; render(); team.focus(); return; }
       st.formError = null; st.token = null;
       start();

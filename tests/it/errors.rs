@@ -43,6 +43,11 @@ async fn unknown_session_and_unknown_scenario() {
     assert_eq!(c.error().await.0, ErrorCode::UnknownSession);
     c.send(json!({"type":"watch","protocol":1,"code":"0O1IL!"})).await;
     assert_eq!(c.error().await.0, ErrorCode::UnknownSession);
+    // Six characters of which codes never use some: the refusal says which.
+    c.send(json!({"type":"join","protocol":1,"code":"ABC123"})).await;
+    let (code, message) = c.error().await;
+    assert_eq!(code, ErrorCode::UnknownSession);
+    assert!(message.contains("nooit 0, 1, I, L of O"), "{message}");
     c.send(json!({"type":"create_session","protocol":1,"scenario":"bestaat-niet"})).await;
     let (code, message) = c.error().await;
     assert_eq!(code, ErrorCode::UnknownScenario);

@@ -314,6 +314,9 @@ async fn every_refusal_and_a_vanished_server_get_a_sentence_on_the_page() {
 
     attempt("abc").await;
     phone.wait_text("#form-error", "6 letters en cijfers").await;
+    // Six characters, but ones a code never has: the page says which.
+    attempt("ABC123").await;
+    phone.wait_text("#form-error", "nooit 0, 1, I, L of O").await;
     phone.assert_accessible("a malformed code").await;
     phone.screenshot("web-error-code").await;
     attempt("ZZZZZZ").await;
