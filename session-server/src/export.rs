@@ -298,6 +298,12 @@ fn csv(report: &Report) -> Vec<u8> {
     let mut out = String::from("\u{feff}nr;item;stelling;groep;antwoorden;optie;label;aantal;percentage\r\n");
     for it in report.items.iter().filter(|i| i.played) {
         let Some(t) = &it.tally else { continue };
+        if t.withheld > 0 {
+            // As the room saw it: too few to show, not "0 answers".
+            let (nr, id, text) = (it.number, field(&it.id), field(&it.text));
+            let _ = write!(out, "{nr};{id};{text};Iedereen;te weinig om te tonen ({});;;;\r\n", t.withheld);
+            continue;
+        }
         let mut groups = vec![("Iedereen".to_owned(), t.total, &t.counts, &t.percentages)];
         groups.extend(t.teams.iter().map(|(name, tt)| (name.clone(), tt.total, &tt.counts, &tt.percentages)));
         for (group, total, counts, pct) in groups {
@@ -336,20 +342,21 @@ fn markdown(report: &Report) -> String {
     let _ = writeln!(out, "# {}\n", md(&report.title));
     let _ = writeln!(
         out,
-        "Sessie `{}` · scenario `{}` · fase *{}* · geëxporteerd {} (UTC)\n",
+        "Sessie `{}` · scenario `{}` · {} · geëxporteerd {} (UTC)\n",
         report.code,
         report.scenario,
-        report.phase,
+        phase_in_words(&report.phase),
         utc_date(report.exported_ms)
     );
-    let _ = writeln!(out, "Alleen groepsuitslagen; een team staat er pas bij vanaf 3 antwoorden.\n");
+    let k = report.deck.min_group.get();
+    let _ = writeln!(out, "Alleen groepsuitslagen; een uitslag en een team staan er pas bij vanaf {k} antwoorden.\n");
     for it in report.items.iter().filter(|i| i.played) {
         let _ = writeln!(out, "## {}. {}\n", it.number, md(&it.text));
         if !it.themes.is_empty() {
             let _ = writeln!(out, "*Thema's: {}*\n", md(&it.themes.join(", ")));
         }
         if let Some(t) = it.tally.as_ref().filter(|t| t.withheld > 0) {
-            let _ = writeln!(out, "{} antwoord(en): te weinig om te tonen (een uitslag pas vanaf 3)\n", t.withheld);
+            let _ = writeln!(out, "{} antwoord(en): te weinig om te tonen (een uitslag pas vanaf {k})\n", t.withheld);
         } else if let Some(t) = &it.tally {
             let width = labels(report, &it.id).iter().map(|(_, l)| l.chars().count()).max().unwrap_or(0);
             let _ = writeln!(out, "{} antwoorden\n\n```text", t.total);
@@ -385,10 +392,31 @@ fn markdown(report: &Report) -> String {
     agreements(report, &mut out);
     themes(report, &mut out);
     let unplayed: Vec<String> = report.items.iter().filter(|i| !i.played).map(|i| format!("{}. {}", i.number, md(&i.text))).collect();
-    if !unplayed.is_empty() {
-        let _ = writeln!(out, "*Niet gespeeld: {}.*", unplayed.join(" · "));
+    if let Some(line) = not_played(&unplayed) {
+        let _ = writeln!(out, "{line}");
     }
     out
+}
+
+/// "*Niet gespeeld: …*" for the items not played (none: `None`), with one full stop at the end,
+/// also when the last statement brings its own.
+pub(crate) fn not_played(items: &[String]) -> Option<String> {
+    let list = items.join(" · ");
+    let stop = if list.ends_with(['.', '!', '?']) { "" } else { "." };
+    (!items.is_empty()).then(|| format!("*Niet gespeeld: {list}{stop}*"))
+}
+
+/// Where the session stands, in the report's words.
+fn phase_in_words(phase: &str) -> &'static str {
+    match protocol::Phase::parse(phase) {
+        Some(protocol::Phase::Lobby) => "nog niet begonnen",
+        Some(protocol::Phase::Scene) => "een sketch wordt gespeeld",
+        Some(protocol::Phase::Open) => "stemmen staat open",
+        Some(protocol::Phase::Closed) => "stemmen gesloten",
+        Some(protocol::Phase::Revealed) => "uitslag getoond",
+        Some(protocol::Phase::Ended) => "afgelopen",
+        None => "onbekende fase",
+    }
 }
 
 /// The agreements, each with the item it came from.
@@ -511,6 +539,31 @@ pub fn utc_date(ms: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A report of a stricter room (`min_group = 5`) whose first statement had two answers and
+    /// whose statement from the room, ending in a full stop, was not played.
+    fn strict_report() -> Report {
+        let src = "id = \"d\"\ntitle = \"D\"\nlanguage = \"nl\"\nmin_group = 5\n[[item]]\nid = \"a\"\nkind = \"dilemma\"\nstatement = \"Eerst.\"\n[[item]]\nid = \"zaal-1\"\nkind = \"dilemma\"\nstatement = \"Beter teamoverleg.\"\n";
+        let deck = Arc::new(protocol::scenario::parse_deck("d.toml", src).unwrap());
+        let k = deck.min_group;
+        let tally_of = |i: usize, item: &Item, ids: &[&str]| {
+            let answers: Vec<(&str, Option<&str>)> = if i == 0 { vec![("eens", None), ("oneens", None)] } else { vec![] };
+            tally::tally(&item.id, ids, answers, k)
+        };
+        Report::new("K7M2QX".into(), "Strenger".into(), deck, "ended".into(), 0, tally_of)
+    }
+
+    #[test]
+    fn a_report_speaks_dutch_uses_the_rooms_minimum_and_ends_a_sentence_once() {
+        let r = strict_report();
+        let md = markdown(&r);
+        assert!(md.contains("· afgelopen ·") && !md.contains("ended"), "{md}");
+        assert!(md.contains("vanaf 5 antwoorden") && md.contains("(een uitslag pas vanaf 5)"), "{md}");
+        assert!(md.ends_with("*Niet gespeeld: 2. Beter teamoverleg.*\n"), "one full stop: {md}");
+        let csv = String::from_utf8(csv(&r)).unwrap();
+        assert!(csv.contains("1;a;Eerst.;Iedereen;te weinig om te tonen (2);;;;"), "withheld as the room saw it: {csv}");
+        assert!(!csv.contains(";Iedereen;0;"), "never '0 answers' for a withheld item: {csv}");
+    }
 
     #[test]
     fn typed_text_cannot_become_markup_in_a_report() {

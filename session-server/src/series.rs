@@ -138,8 +138,8 @@ impl Series {
         }
         self.agreements_md(&mut out);
         let unplayed: Vec<String> = rows.iter().filter(|r| !r.played()).map(|r| md(r.text)).collect();
-        if !unplayed.is_empty() {
-            let _ = writeln!(out, "*Niet gespeeld: {}.*", unplayed.join(" · "));
+        if let Some(line) = crate::export::not_played(&unplayed) {
+            let _ = writeln!(out, "{line}");
         }
         out
     }

@@ -121,7 +121,7 @@ async fn the_facilitator_gets_the_same_report_over_the_protocol_from_any_server_
     let s = Server::start().await;
     let (mut f, code, token) = s.facilitator("test").await;
     let lobby = report_over_the_protocol(&mut f, "md").await;
-    assert!(lobby.starts_with("# Test\n") && lobby.contains("fase *lobby*"), "{lobby}");
+    assert!(lobby.starts_with("# Test\n") && lobby.contains("· nog niet begonnen ·"), "{lobby}");
 
     let room = [(Some("Oost"), "eens"), (Some("Oost"), "eens"), (Some("Oost"), "oneens"), (None, "hangt_af")];
     answer_a_and_reveal(&s, &mut f, &code, &room).await;
