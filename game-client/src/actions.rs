@@ -179,7 +179,7 @@ mod tests {
         let mut v = ViewState::new(crate::i18n::Lang::En, "ws://x/ws".into());
         v.code = Some("K7M2QX".into());
         v.role = Some(protocol::Role::Player);
-        let led = crate::settings::LedSession { server: "ws://x/ws".into(), code: "AAAAAA".into(), token: "t".into(), title: "Eerste".into(), date: "2026-08-29".into() };
+        let led = crate::settings::LedSession { server: "ws://x/ws".into(), code: "AAAAAA".into(), token: "t".into(), title: "Eerste".into(), date: "2026-08-29".into(), scenario: "test".into() };
         v.led = vec![led.clone()];
         let c = command(&Action::Leave, &mut v).pop();
         assert!(matches!(c, Some(NetCmd::Connect { ref url, .. }) if url == "ws://x/ws"));

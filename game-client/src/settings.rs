@@ -46,6 +46,10 @@ pub struct LedSession {
     pub title: String,
     /// The day it started, `YYYY-MM-DD`.
     pub date: String,
+    /// The deck it was played on (older settings files have none): the start screen puts the
+    /// decks led most on top.
+    #[serde(default)]
+    pub scenario: String,
 }
 
 /// How many led sessions are remembered.

@@ -245,6 +245,7 @@ impl ViewState {
             token: self.token.clone()?,
             title: session.title.clone(),
             date: crate::i18n::today(),
+            scenario: session.scenario.clone(),
         })
     }
 

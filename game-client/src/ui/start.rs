@@ -42,9 +42,8 @@ pub fn panel(ui: &mut egui::Ui, view: &ViewState, form: &mut Form) -> Option<Act
         });
     });
     if form.scenario.as_ref().is_none_or(|id| !view.scenarios.iter().any(|s| s.id == *id)) {
-        // Preselect a deck in the screen's language, else the first.
-        let pick = view.scenarios.iter().find(|s| s.language == l.code()).or(view.scenarios.first());
-        form.scenario = pick.map(|s| s.id.clone());
+        // Preselect the deck on top of the list.
+        form.scenario = decks_in_order(view).first().map(|s| s.id.clone());
     }
     // Leading a session: what starts it stays in view above the server bar, however long the
     // list of decks and whatever the window or text size; the rest scrolls.
@@ -167,7 +166,13 @@ fn host(ui: &mut egui::Ui, view: &ViewState, form: &mut Form, action: &mut Optio
         return;
     }
     ui.label(l.pick("Kies een scenario", "Choose a scenario"));
-    for s in &view.scenarios {
+    let mut other_language = false;
+    for s in decks_in_order(view) {
+        if s.language != l.code() && !other_language {
+            other_language = true;
+            ui.add_space(6.0);
+            ui.label(RichText::new(l.pick("In een andere taal", "In another language")).size(20.0).color(theme::of(ui).muted));
+        }
         let selected = form.scenario.as_deref() == Some(s.id.as_str());
         let text = RichText::new(format!("{}   ({} items · {})", s.title, s.items, s.language)).size(26.0);
         if ui.selectable_label(selected, text).clicked() {
@@ -188,6 +193,16 @@ fn host(ui: &mut egui::Ui, view: &ViewState, form: &mut Form, action: &mut Optio
             .on_hover_text(l.pick("Hoe meer, hoe moeilijker iemands keuze te herleiden is; 3 is het minste.", "The more, the harder anyone's choice is to trace; 3 is the least."));
         ui.label(l.pick("antwoorden", "answers"));
     });
+}
+
+/// The decks on offer as the start screen lists them: those in the app's language first; within
+/// each language the decks this client led most sessions on (on this server) first, then the
+/// bigger ones (the whole game before the shorter guides), then the server's order.
+pub fn decks_in_order(view: &ViewState) -> Vec<&protocol::ScenarioSummary> {
+    let led = |id: &str| view.led.iter().filter(|s| s.server == view.server && s.scenario == id).count();
+    let mut decks: Vec<(usize, &protocol::ScenarioSummary)> = view.scenarios.iter().enumerate().collect();
+    decks.sort_by_key(|(i, s)| (s.language != view.lang.code(), std::cmp::Reverse(led(&s.id)), std::cmp::Reverse(s.items), *i));
+    decks.into_iter().map(|(_, s)| s).collect()
 }
 
 /// The chosen deck, "Vervolg op" (when this client led sessions on this server) and "Start de sessie".

@@ -263,6 +263,32 @@ fn losing_the_connection_is_shown() {
 }
 
 #[test]
+fn the_start_screen_lists_the_decks_in_its_language_first_the_whole_game_on_top_and_then_the_decks_led_most() {
+    let deck = |id: &str, title: &str, language: &str, items: usize| ScenarioSummary { id: id.into(), title: title.into(), language: language.into(), items, description: String::new(), themes: vec![] };
+    let mut view = ViewState { server: "ws://x/ws".into(), ..ViewState::default() };
+    // The server's order: by file name.
+    view.scenarios = vec![
+        deck("acteren-via-b", "Acteren via B", "nl", 7),
+        deck("conversation-1", "Conversation 1", "en", 9),
+        deck("gesprek-1", "Gesprek 1", "nl", 9),
+        deck("samen-werken", "Samen werken aan de stad", "nl", 23),
+        deck("working-together", "Working together", "en", 10),
+    ];
+    let order = |v: &ViewState| ui::start::decks_in_order(v).iter().map(|s| s.id.clone()).collect::<Vec<_>>();
+    assert_eq!(order(&view), ["samen-werken", "gesprek-1", "acteren-via-b", "working-together", "conversation-1"]);
+    let h = harness(view.clone(), Form::default());
+    let top = h.get_by_label("Samen werken aan de stad   (23 items · nl)").rect().top();
+    assert!(top < h.get_by_label("Acteren via B   (7 items · nl)").rect().top());
+    assert!(h.get_by_label("In een andere taal").rect().top() < h.get_by_label("Working together   (10 items · en)").rect().top());
+    // The deck this facilitator leads most goes on top of its language.
+    let led = |code: &str| game_client::settings::LedSession { server: "ws://x/ws".into(), code: code.into(), token: "t".into(), title: "t".into(), date: "2026-08-29".into(), scenario: "acteren-via-b".into() };
+    view.led = vec![led("AAAAAA"), led("BBBBBB")];
+    assert_eq!(order(&view)[0], "acteren-via-b");
+    view.lang = Lang::En;
+    assert_eq!(order(&view)[..2], ["working-together", "conversation-1"], "an English app lists English decks first");
+}
+
+#[test]
 fn the_deck_list_marks_what_was_played() {
     let mut view = in_session(Role::Facilitator, Phase::Open, Some(1), Lang::Nl);
     view.session.as_mut().unwrap().items.as_mut().unwrap()[0].played = true;
@@ -573,6 +599,7 @@ fn the_host_tab_offers_to_follow_a_session_this_client_led_on_this_server() {
         token: format!("token-{code}"),
         title: "Team Wijken".into(),
         date: "2026-08-29".into(),
+        scenario: String::new(),
     };
     let mut view = ViewState { server: "ws://x/ws".into(), ..ViewState::default() };
     view.scenarios = vec![ScenarioSummary { id: "test".into(), title: "Testdeck".into(), language: "nl".into(), items: 4, description: String::new(), themes: vec![] }];
@@ -605,6 +632,7 @@ fn start_de_sessie_stays_in_view_and_clickable_at_every_window_and_text_size_wit
         token: "token-AAAAAA".into(),
         title: "Team Wijken".into(),
         date: "2026-08-29".into(),
+        scenario: String::new(),
     }];
     let form = Form { follows: Some("AAAAAA".into()), min_group: 3, ..Form::default() };
     for (width, height) in [(1280.0, 720.0), (1366.0, 768.0), (1600.0, 900.0)] {
