@@ -83,7 +83,9 @@ pub fn build(opts: Options) -> App {
         ..Form::default()
     };
 
-    let (width, height) = opts.window_size();
+    let given = opts.window_size();
+    let (width, height) = given.unwrap_or((crate::placement::PREFERRED.0 as u32, crate::placement::PREFERRED.1 as u32));
+    let start_size = if given.is_some() { crate::placement::StartSize::Given } else { crate::placement::StartSize::Fit { done: false } };
     let mut app = App::new();
     app.add_plugins(
         DefaultPlugins
@@ -110,6 +112,7 @@ pub fn build(opts: Options) -> App {
         unfocused_mode: UpdateMode::reactive_low_power(Duration::from_secs(10)),
     })
     .insert_resource(form)
+    .insert_resource(start_size)
     .insert_resource(remember);
     if let Some(dir) = opts.reports {
         app.insert_resource(crate::report::ReportJob::to(dir));
@@ -122,6 +125,7 @@ pub fn build(opts: Options) -> App {
     crate::sound::plugin(&mut app);
     crate::quiet::plugin(&mut app);
     crate::fullscreen::plugin(&mut app);
+    crate::placement::plugin(&mut app);
     if let Some(proxy) = app.world().get_resource::<bevy::winit::EventLoopProxyWrapper>() {
         let proxy = (**proxy).clone();
         app.world().resource::<Net>().0.set_waker(move || {

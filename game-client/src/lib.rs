@@ -14,6 +14,7 @@ pub mod i18n;
 pub mod net;
 pub mod network;
 pub mod options;
+pub mod placement;
 pub mod places;
 pub mod quiet;
 pub mod report;

@@ -57,17 +57,17 @@ pub struct Options {
     /// With --deck: show its first item's preview as `player`, `watcher` or `facilitator`.
     #[arg(long, requires = "deck")]
     pub deck_preview: Option<String>,
-    /// Window size, e.g. 1600x900.
-    #[arg(long, default_value = "1600x900")]
-    pub window: String,
+    /// Window size, e.g. 1600x900. Without it the window fits the screen it opens on (or takes
+    /// the size and place it had last time).
+    #[arg(long)]
+    pub window: Option<String>,
 }
 
 impl Options {
-    pub fn window_size(&self) -> (u32, u32) {
-        self.window
-            .split_once('x')
-            .and_then(|(w, h)| Some((w.parse().ok()?, h.parse().ok()?)))
-            .unwrap_or((1600, 900))
+    /// The size asked for on the command line, if any.
+    pub fn window_size(&self) -> Option<(u32, u32)> {
+        let (w, h) = self.window.as_deref()?.split_once('x')?;
+        Some((w.parse().ok()?, h.parse().ok()?))
     }
 }
 

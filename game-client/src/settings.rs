@@ -35,6 +35,9 @@ pub struct Settings {
     /// Sessions this client led, newest last: a new session can follow one of them.
     #[serde(default)]
     pub led: Vec<LedSession>,
+    /// The window's size and place when it was last changed.
+    #[serde(default)]
+    pub window: Option<crate::placement::Placement>,
 }
 
 /// A session this client led as facilitator, with the token that proves it.
@@ -65,7 +68,7 @@ fn default_text_size() -> u16 {
 
 impl Default for Settings {
     fn default() -> Settings {
-        Settings { server: None, name: String::new(), team: String::new(), last: None, text_size: default_text_size(), high_contrast: false, sound: true, led: Vec::new() }
+        Settings { server: None, name: String::new(), team: String::new(), last: None, text_size: default_text_size(), high_contrast: false, sound: true, led: Vec::new(), window: None }
     }
 }
 
@@ -215,7 +218,7 @@ mod tests {
         let p = dir.path().join("sub").join("client.json");
         assert_eq!(Settings::load_from(Some(p.clone())), Settings::default());
         let last = LastSession { server: "ws://x/ws".into(), code: "K7M2QX".into(), token: "t".into(), role: protocol::Role::Facilitator };
-        let s = Settings { server: Some("ws://10.0.0.2:7878/ws".into()), name: "Sanne".into(), team: "Oost".into(), last: Some(last), text_size: 150, high_contrast: true, sound: false, led: Vec::new() };
+        let s = Settings { server: Some("ws://10.0.0.2:7878/ws".into()), name: "Sanne".into(), team: "Oost".into(), last: Some(last), text_size: 150, high_contrast: true, sound: false, led: Vec::new(), window: Some(crate::placement::Placement { width: 1300, height: 700, x: Some(10), y: None }) };
         s.save_to(Some(p.clone()));
         assert_eq!(Settings::load_from(Some(p)), s);
     }
