@@ -299,6 +299,13 @@ impl Hub {
     }
 
     /// The session in memory, or read back from the database (an ended session left memory).
+    /// The deck language of the session with this code, when it is in memory and created (no
+    /// database read: a page asking costs nothing).
+    pub fn language_of(&self, code: &str) -> Option<String> {
+        let sessions = self.shared.sessions.lock().expect("sessions lock");
+        sessions.get(code).filter(|s| !s.is_gone() && s.is_created()).map(|s| s.language().to_owned()).filter(|l| !l.is_empty())
+    }
+
     async fn lookup(&self, code: String) -> Option<SessionHandle> {
         let cached = self.shared.sessions.lock().expect("sessions lock").get(&code).cloned();
         match cached {

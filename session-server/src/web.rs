@@ -119,6 +119,22 @@ fn index() -> &'static Shipped {
     HTML.get_or_init(|| Shipped::new(render("play", "Dilemmaspel – meedoen", "", false)))
 }
 
+/// The participant page for a join link whose session speaks `lang` (not Dutch): the same page,
+/// in that language from the start.
+pub fn index_in(lang: &str) -> Page {
+    let lang = if lang == "en" { "en" } else { "nl" };
+    if lang == "nl" {
+        return Page::shipped("text/html; charset=utf-8", index());
+    }
+    Page::ok("text/html; charset=utf-8", render("play", "Dilemma game – join", "", false).replacen("lang=\"nl\" data-lang=\"nl\"", "lang=\"en\" data-lang=\"en\"", 1))
+}
+
+/// The join code in `target`'s query, when the target is the participant page with one.
+pub fn join_code_of(target: &str) -> Option<String> {
+    let (path, query) = target.split_once('?')?;
+    matches!(path, "/" | "/index.html").then(|| code_param(query)).flatten()
+}
+
 /// The page template for `page` (`play` or `watch`); `join` must be a plain address (see `address::plain_host`).
 fn render(page: &str, title: &str, join: &str, loopback: bool) -> String {
     PAGE.replace("{{PROTOCOL}}", &PROTOCOL_VERSION.to_string())
@@ -126,6 +142,7 @@ fn render(page: &str, title: &str, join: &str, loopback: bool) -> String {
         .replace("{{TITLE}}", title)
         .replace("{{JOIN}}", join)
         .replace("{{LOOPBACK}}", if loopback { "true" } else { "false" })
+        .replace("{{LANG}}", "nl")
 }
 
 /// The `code` of a query string when it is a well-formed join code (the alphabet of join codes).

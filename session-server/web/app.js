@@ -128,11 +128,13 @@
     }
   };
 
-  const browserLang = (navigator.languages || [navigator.language || 'nl'])
-    .map(l => String(l).slice(0, 2)).find(l => l === 'nl' || l === 'en') || 'nl';
+  // The page speaks the server's language (Dutch, or the language of the session in the join
+  // link), unless the person chose the other one with the switch: that choice is kept.
+  const chosenLang = (() => { try { return localStorage.getItem('dilemma-lang'); } catch (e) { return null; } })();
+  const pageLang = chosenLang === 'nl' || chosenLang === 'en' ? chosenLang : (document.documentElement.dataset.lang === 'en' ? 'en' : 'nl');
   const params = new URLSearchParams(location.search);
   const st = {
-    lang: browserLang, code: normalise(params.get('code') || ''), team: '', token: null,
+    lang: pageLang, langChosen: chosenLang === 'nl' || chosenLang === 'en', code: normalise(params.get('code') || ''), team: '', token: null,
     session: null, tally: null, mine: {}, pending: null, card: null, notice: null,
     screen: 'form', formError: null, welcomed: false, attached: false, conn: 'idle', failures: 0,
     deadline: null, timeUpFor: null, revealedFor: null, agreements: [],
@@ -266,7 +268,7 @@
   function setSession(s) {
     const before = st.session && st.session.item ? st.session.item.id : null;
     st.session = s;
-    if (s.language === 'nl' || s.language === 'en') st.lang = s.language;
+    if (!st.langChosen && (s.language === 'nl' || s.language === 'en')) st.lang = s.language;
     const now = s.item ? s.item.id : null;
     if (now !== before) { st.notice = null; st.pending = null; }
     if (st.tally && st.tally.item !== now) st.tally = null;
@@ -359,7 +361,14 @@
       start();
       render();
     };
+    const other = st.lang === 'nl' ? 'en' : 'nl';
+    const switchLang = () => {
+      st.lang = other; st.langChosen = true;
+      try { localStorage.setItem('dilemma-lang', other); } catch (e) { /* private mode: for this page only */ }
+      render();
+    };
     return el('form', { onsubmit: submit, novalidate: true },
+      el('button', { type: 'button', class: 'lang', 'data-key': 'lang', lang: other, onclick: switchLang, text: other === 'en' ? 'English' : 'Nederlands' }),
       el('label', { for: 'code', text: t().code }),
       el('p', { id: 'code-hint', class: 'muted', text: t().codeHint }),
       el('input', { id: 'code', name: 'code', value: st.code, autocomplete: 'off', autocapitalize: 'characters', spellcheck: 'false', maxlength: 12, 'aria-describedby': err ? 'code-hint form-error' : 'code-hint', 'aria-invalid': err ? 'true' : null }),

@@ -54,6 +54,11 @@ impl Driver {
         self.browser(390, 844, true, &[]).await
     }
 
+    /// A phone whose browser speaks English.
+    pub async fn english_phone(&self) -> Page {
+        self.browser_in(390, 844, true, &[], "en").await
+    }
+
     /// A phone that takes the test's own certificate (as if the municipality's CA were installed).
     pub async fn phone_accepting_test_certificates(&self) -> Page {
         self.browser(390, 844, true, &["--ignore-certificate-errors"]).await
@@ -65,12 +70,16 @@ impl Driver {
     }
 
     async fn browser(&self, width: u32, height: u32, mobile: bool, extra: &[&str]) -> Page {
+        self.browser_in(width, height, mobile, extra, "nl").await
+    }
+
+    async fn browser_in(&self, width: u32, height: u32, mobile: bool, extra: &[&str], lang: &str) -> Page {
         let mut options = json!({
             "binary": std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
             "args": ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--no-first-run",
                      "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-quic",
-                     "--lang=nl"],
-            "prefs": {"intl.accept_languages": "nl-NL,nl"},
+                     format!("--lang={lang}")],
+            "prefs": {"intl.accept_languages": lang},
             "mobileEmulation": {"deviceMetrics": {"width": width, "height": height, "pixelRatio": if mobile { 2 } else { 1 }, "touch": mobile, "mobile": mobile}},
         });
         for arg in extra {

@@ -506,3 +506,28 @@ async fn a_phone_guesses_the_room_and_gives_a_reason_and_the_projector_shows_the
     screen.close().await;
     s.stop().await;
 }
+
+#[tokio::test]
+async fn before_joining_the_page_speaks_the_servers_language_or_the_join_links_and_the_switch_is_kept() {
+    let Some(driver) = Driver::start().await else { return };
+    let s = Server::start().await;
+    let phone = driver.english_phone().await;
+    // An English browser on the plain page: the server's language (Dutch), with a switch.
+    phone.open(&page_url(&s.url, "/")).await;
+    phone.wait_text("button[data-key=submit]", "Meedoen").await;
+    phone.wait_text("button[data-key=lang]", "English").await;
+    phone.assert_accessible("the join form with its language switch").await;
+    // A join link of an English session: English from the first screen.
+    let (_f, code, _) = s.facilitator("working-together").await;
+    phone.open(&page_url(&s.url, &format!("/?code={code}"))).await;
+    phone.wait_text("button[data-key=submit]", "Join").await;
+    assert_eq!(phone.js("return document.documentElement.lang", vec![]).await.as_str(), Some("en"));
+    // The person chooses Dutch: kept on the next page, also inside the English session.
+    phone.tap("button[data-key=lang]").await;
+    phone.wait_text("button[data-key=submit]", "Meedoen").await;
+    phone.open(&page_url(&s.url, &format!("/?code={code}"))).await;
+    phone.wait_text("button[data-key=submit]", "Meedoen").await;
+    phone.tap("button[data-key=submit]").await;
+    phone.wait_text("#view", "Wacht op de facilitator").await;
+    s.stop().await;
+}

@@ -75,6 +75,8 @@ impl Status {
 pub struct SessionHandle {
     tx: mpsc::Sender<Cmd>,
     status: Arc<AtomicU8>,
+    /// The deck's language (`nl`, `en`, or empty): the join page with this code speaks it.
+    language: Arc<str>,
 }
 
 impl SessionHandle {
@@ -89,9 +91,15 @@ impl SessionHandle {
     ) -> SessionHandle {
         let (tx, rx) = mpsc::channel(4096);
         let status = Arc::new(AtomicU8::new(Status::of(&state) as u8));
+        let language: Arc<str> = Arc::from(state.deck.language.as_str());
         let (actor, results) = actor::Actor::new(machine::Machine::new(state, limits, seed, crate::now_ms()), store, status.clone(), reports);
         tracker.spawn(actor.run(rx, results, shutdown));
-        SessionHandle { tx, status }
+        SessionHandle { tx, status, language }
+    }
+
+    /// The language of the session's deck.
+    pub fn language(&self) -> &str {
+        &self.language
     }
 
     pub async fn attach(&self, conn: u64, out: Outbox, how: Attach) -> Result<Role, Refusal> {
