@@ -96,8 +96,10 @@ bot reason overnemen Het hangt af van hoeveel tijd er nog is.
 bot reason overnemen Het is hun initiatief, niet het mijne.
 shot player-guess-reason --code "$CODE" --token "$P"
 bot close
-bot show Dan leert de initiatiefnemer er niets van.
 bot reveal
+# The reasons reach the facilitator at the reveal (before it only with the private preview).
+bot sleep 500
+bot show Dan leert de initiatiefnemer er niets van.
 SIZE=1600x1400 shot facilitator-reasons --code "$CODE" --token "$F"
 shot watch-reason --watch "$CODE"
 # A statement from the room, added during the session and played at once.

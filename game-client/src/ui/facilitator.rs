@@ -69,7 +69,7 @@ pub fn panel(ui: &mut egui::Ui, view: &ViewState, form: &mut super::Form, now: I
                     _ => "💬",
                 };
                 // Played in this session already: a tick, and the word, also for screen readers.
-                let played = if item.played { l.pick("  ✓ gespeeld", "  ✓ played") } else { "" };
+                let played = if item.played { l.pick("  ✔ gespeeld", "  ✔ played") } else { "" };
                 let text = RichText::new(format!("{}. {icon} {}{played}", i + 1, short(item))).size(19.0);
                 if ui.selectable_label(current, text).on_hover_text(l.pick("Open dit item", "Open this item")).clicked() {
                     action = Some(Action::Control { action: ControlAction::Open, item: Some(item.id.clone()) });

@@ -293,7 +293,7 @@ fn the_deck_list_marks_what_was_played() {
     let mut view = in_session(Role::Facilitator, Phase::Open, Some(1), Lang::Nl);
     view.session.as_mut().unwrap().items.as_mut().unwrap()[0].played = true;
     let h = harness(view, Form::default());
-    h.get_by_label_contains("1. 💬 Bewoners mogen het groen zelf beheren.  ✓ gespeeld");
+    h.get_by_label_contains("1. 💬 Bewoners mogen het groen zelf beheren.  ✔ gespeeld");
     let second = h.get_by_label_contains("2. 💬");
     assert!(!second.accesskit_node().label().unwrap_or_default().contains("gespeeld"), "not played yet");
 }
