@@ -62,7 +62,7 @@ pub struct Report {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub agreements: Vec<protocol::AgreementView>,
     #[serde(skip)]
-    deck: Arc<Deck>,
+    pub(crate) deck: Arc<Deck>,
 }
 
 #[derive(Debug, Serialize)]
@@ -135,7 +135,8 @@ pub fn read_report(conn: &rusqlite::Connection, code: &str) -> Result<Report, Ex
         if held_back {
             t.held_back = changed;
         }
-        if predict.get(&item.id).copied().unwrap_or(item.asks.predict) {
+        // A held-back result holds back the room's guess too: a late guess would move it.
+        if !held_back && predict.get(&item.id).copied().unwrap_or(item.asks.predict) {
             t.prediction = guesses.get(&item.id).and_then(|(sum, n)| protocol::Prediction::of(ids[0], *sum, *n, k));
         }
         t
@@ -146,11 +147,18 @@ pub fn read_report(conn: &rusqlite::Connection, code: &str) -> Result<Report, Ex
     let drawn: Vec<String> = stmt.query_map(params![code], |r| r.get(0))?.collect::<Result<_, _>>()?;
     report.mark_drawn(drawn.iter().map(String::as_str));
     let mut stmt = conn.prepare(
-        "SELECT r.item, a.option, r.text FROM reasons r JOIN answers a ON a.code = r.code AND a.item = r.item AND a.member = r.member WHERE r.code = ?1",
+        "SELECT r.item, a.option, r.text, r.member FROM reasons r JOIN answers a ON a.code = r.code AND a.item = r.item AND a.member = r.member WHERE r.code = ?1",
     )?;
-    let reasons: Vec<(String, String, String)> =
-        stmt.query_map(params![code], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect::<Result<_, _>>()?;
-    report.add_reasons(reasons.iter().map(|(i, o, t)| (i.as_str(), o.as_str(), t.as_str())));
+    let reasons: Vec<(String, String, String, u32)> =
+        stmt.query_map(params![code], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?.collect::<Result<_, _>>()?;
+    // Where the result is held back, a reason shows only under an answer the room saw (its
+    // writer's answer at the last reveal, unchanged): otherwise it would place a held-back answer.
+    let held: std::collections::HashSet<String> =
+        report.items.iter().filter(|i| i.tally.as_ref().is_some_and(|t| t.held_back > 0)).map(|i| i.id.clone()).collect();
+    let seen = |item: &str, member: u32, option: &str| revealed.iter().any(|r| r.0 == item && r.1 == member && r.2 == option);
+    report.add_reasons(
+        reasons.iter().filter(|(i, o, _, m)| !held.contains(i) || seen(i, *m, o)).map(|(i, o, t, _)| (i.as_str(), o.as_str(), t.as_str())),
+    );
     let mut stmt = conn.prepare("SELECT number, item, text FROM agreements WHERE code = ?1 ORDER BY number")?;
     let rows = stmt.query_map(params![code], |r| Ok((r.get::<_, u32>(0)?, r.get::<_, Option<String>>(1)?, r.get::<_, String>(2)?)))?;
     for row in rows {
@@ -540,14 +548,15 @@ pub fn utc_date(ms: i64) -> String {
 mod tests {
     use super::*;
 
-    /// A report of a stricter room (`min_group = 5`) whose first statement had two answers and
+    /// A report of a stricter room (`min_group = 5`) whose first statement had four answers and
     /// whose statement from the room, ending in a full stop, was not played.
     fn strict_report() -> Report {
         let src = "id = \"d\"\ntitle = \"D\"\nlanguage = \"nl\"\nmin_group = 5\n[[item]]\nid = \"a\"\nkind = \"dilemma\"\nstatement = \"Eerst.\"\n[[item]]\nid = \"zaal-1\"\nkind = \"dilemma\"\nstatement = \"Beter teamoverleg.\"\n";
         let deck = Arc::new(protocol::scenario::parse_deck("d.toml", src).unwrap());
         let k = deck.min_group;
         let tally_of = |i: usize, item: &Item, ids: &[&str]| {
-            let answers: Vec<(&str, Option<&str>)> = if i == 0 { vec![("eens", None), ("oneens", None)] } else { vec![] };
+            // Four answers: shown in a room of three, withheld in this one of five.
+            let answers: Vec<(&str, Option<&str>)> = if i == 0 { vec![("eens", None), ("oneens", None), ("eens", None), ("eens", None)] } else { vec![] };
             tally::tally(&item.id, ids, answers, k)
         };
         Report::new("K7M2QX".into(), "Strenger".into(), deck, "ended".into(), 0, tally_of)
@@ -561,7 +570,7 @@ mod tests {
         assert!(md.contains("vanaf 5 antwoorden") && md.contains("(een uitslag pas vanaf 5)"), "{md}");
         assert!(md.ends_with("*Niet gespeeld: 2. Beter teamoverleg.*\n"), "one full stop: {md}");
         let csv = String::from_utf8(csv(&r)).unwrap();
-        assert!(csv.contains("1;a;Eerst.;Iedereen;te weinig om te tonen (2);;;;"), "withheld as the room saw it: {csv}");
+        assert!(csv.contains("1;a;Eerst.;Iedereen;te weinig om te tonen (4);;;;"), "withheld as the room saw it: {csv}");
         assert!(!csv.contains(";Iedereen;0;"), "never '0 answers' for a withheld item: {csv}");
     }
 

@@ -300,10 +300,19 @@ impl Hub {
 
     /// The session in memory, or read back from the database (an ended session left memory).
     /// The deck language of the session with this code, when it is in memory and created (no
-    /// database read: a page asking costs nothing).
-    pub fn language_of(&self, code: &str) -> Option<String> {
+    /// database read). Asking is a guess like a join: an unknown code spends the address's
+    /// budget of wrong guesses, so the page's language cannot be used to find codes.
+    pub fn language_of(&self, code: &str, who: ClientAddr) -> Option<String> {
+        let now = Instant::now();
+        if !self.unlimited(who) && !self.shared.guard.take(who.ip, now) {
+            return None;
+        }
         let sessions = self.shared.sessions.lock().expect("sessions lock");
-        sessions.get(code).filter(|s| !s.is_gone() && s.is_created()).map(|s| s.language().to_owned()).filter(|l| !l.is_empty())
+        let found = sessions.get(code).filter(|s| !s.is_gone() && s.is_created()).map(|s| s.language().to_owned());
+        if found.is_some() && !self.unlimited(who) {
+            self.shared.guard.refund(who.ip, now);
+        }
+        found.filter(|l| !l.is_empty())
     }
 
     async fn lookup(&self, code: String) -> Option<SessionHandle> {

@@ -144,12 +144,19 @@ impl Series {
         out
     }
 
+    /// The strictest minimum group of the series' sessions: a result one of its rooms would not
+    /// show is not shown beside the others either.
+    fn min_group(&self) -> protocol::MinGroup {
+        self.sessions.iter().map(|s| s.deck.min_group).max().unwrap_or_default()
+    }
+
     fn item_md(&self, out: &mut String, r: &Row) {
         let _ = writeln!(out, "### {}\n\n![{}](grafiek-{}.svg)\n", md(r.text), md(r.text), r.id);
         let dates: Vec<String> = self.sessions.iter().map(|s| day(s.created_ms)).collect();
         let _ = writeln!(out, "| | {} | verschuiving |", dates.join(" | "));
         let _ = writeln!(out, "|---|{}---|", "---|".repeat(dates.len()));
-        let shown: Vec<_> = r.per_session.iter().map(|i| i.and_then(|i| i.tally.as_ref()).filter(|t| t.total >= 3)).collect();
+        let k = self.min_group();
+        let shown: Vec<_> = r.per_session.iter().map(|i| i.and_then(|i| i.tally.as_ref()).filter(|t| k.allows(t.total))).collect();
         let (first, last) = (shown.iter().flatten().next(), shown.iter().flatten().last());
         for (id, label) in self.options(r.id) {
             let cells: Vec<String> = r
@@ -187,7 +194,7 @@ impl Series {
                     Some((later, item.tally.as_ref()?))
                 });
                 match asked {
-                    Some((later, t)) if t.total >= 3 => {
+                    Some((later, t)) if self.min_group().allows(t.total) => {
                         let parts: Vec<String> = later
                             .option_labels(&agreement_item(a.number))
                             .unwrap_or_default()
@@ -282,7 +289,7 @@ impl Series {
                     .iter()
                     .enumerate()
                     .filter_map(|(x, i)| {
-                        let t = (*i)?.tally.as_ref().filter(|t| t.total >= 3)?;
+                        let t = (*i)?.tally.as_ref().filter(|t| self.min_group().allows(t.total))?;
                         Some((x as f64, f64::from(t.percentages.get(id).copied().unwrap_or(0))))
                     })
                     .collect();

@@ -43,6 +43,13 @@ async fn the_facilitators_screen_shows_how_many_answered_and_the_result_only_at_
     f.session_where("three answered", |v| v.answered == 3).await;
     f.drain(Duration::from_millis(300)).await;
     assert_eq!(count(&f, is_result), 0, "no tally and no reasons before the reveal without the preview: {:?}", f.seen);
+    // Nor through the report: the item on screen is in it only as far as the room saw it (not yet).
+    f.send(json!({"type":"export","format":"json"})).await;
+    let report = f.expect("report", |m| if let ServerMsg::Report { content, .. } = m { Some(content.clone()) } else { None }).await;
+    let report: serde_json::Value = serde_json::from_str(&report).unwrap();
+    let a = report["items"].as_array().unwrap().iter().find(|i| i["id"] == "a").unwrap();
+    assert_eq!((a["tally"]["total"].as_u64(), a["tally"]["withheld"].as_u64()), (Some(0), None), "no live result in the report: {a}");
+    assert!(a["reasons"].as_array().is_none_or(|r| r.is_empty()), "no reasons in the report before the reveal: {a}");
 
     // A player cannot turn it on.
     room[0].send(json!({"type":"preview","on":true})).await;
@@ -144,6 +151,7 @@ async fn a_stricter_room_shows_nothing_of_fewer_people_than_its_minimum_on_any_s
     // Opened again, four change their answer: fewer than five differences are held back.
     f.control("open", Some("a")).await;
     for p in room.iter_mut().take(4) {
+        p.session_where("revealed", |v| v.phase == Phase::Revealed).await;
         p.session_where("open again", |v| v.phase == Phase::Open).await;
         p.answer("a", "hangt_af").await;
     }

@@ -70,3 +70,25 @@ async fn a_name_the_operator_allowed_is_answered() {
     assert!(browser_ws(&s, &host, &format!("http://{host}")).await.is_ok());
     assert_eq!(get(s.addr(), local(1), None, "laptop-43.local", "/", "").await.status, 421);
 }
+
+#[tokio::test]
+async fn a_page_with_a_code_costs_a_guess_so_its_language_finds_no_codes() {
+    let s = Server::start_with(integration_tests::limits(|l| {
+        l.join_failure_budget = 3;
+        l.join_failure_refill = std::time::Duration::from_secs(3600);
+        l.loopback_unlimited = false;
+    }))
+    .await;
+    let (_f, code, _) = s.facilitator("working-together").await;
+    let page = |code: String| {
+        let addr = s.addr();
+        async move { crate::hosted::get(addr, crate::hosted::local(9), None, "127.0.0.1", &format!("/?code={code}"), "").await }
+    };
+    assert!(page(code.clone()).await.body.contains("lang=\"en\""), "the join link of an English session speaks English");
+    for wrong in ["ZZZZZZ", "YYYYYY", "XXXXXX"] {
+        assert!(page(wrong.into()).await.body.contains("lang=\"nl\""));
+    }
+    // The wrong codes spent this address's guesses: now even the right one tells nothing.
+    assert!(page(code.clone()).await.body.contains("lang=\"nl\""), "no free oracle of codes");
+    s.stop().await;
+}

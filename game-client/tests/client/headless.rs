@@ -149,10 +149,14 @@ async fn host_on_this_laptop_leaves_the_remembered_server_and_hosts_here() {
     assert!(here.starts_with("ws://127.0.0.1:") && here.ends_with("/ws"), "{here}");
     assert!(app.world().get_resource::<game_client::embedded::Embedded>().is_some(), "a server runs in this process now");
     assert_eq!(app.world().resource::<game_client::ui::Form>().server, here);
-    // It is a real server: a session starts on it.
+    // It is a real server, and the one now used: a session started here is in its database, not
+    // in the remembered server's.
     act(&mut app, Action::Host { scenario: "samen-werken".into(), title: None, follows: None, min_group: None });
     step_until(&mut app, "hosting here", |a| screen(a) == Screen::Facilitator).await;
-    assert!(dir.path().join("here.db").exists());
+    let code = view(&app).code.clone().unwrap();
     drop(app);
+    assert!(session_server::export::load_report(&dir.path().join("here.db"), &code).is_ok(), "the session is stored here");
+    let db = elsewhere.db.clone();
     elsewhere.stop().await;
+    assert!(session_server::export::load_report(&db, &code).is_err(), "and not on the server left behind");
 }

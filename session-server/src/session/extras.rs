@@ -155,7 +155,7 @@ impl Machine {
         let (groups, withheld) = match answers {
             // Fewer answers than the minimum group: their reasons would say who chose what.
             Some(a) if !self.st.min_group().allows(answered) => (Vec::new(), a.reasons.len() as u32),
-            Some(a) => (a.reason_groups(item), 0),
+            Some(a) => (a.reason_groups(item, self.st.min_group()), 0),
             None => (Vec::new(), 0),
         };
         Some(ServerMsg::Reasons { item: item.id.clone(), groups, withheld })
@@ -175,7 +175,7 @@ impl Machine {
                 if !self.st.min_group().allows(a.by_member.len() as u32) {
                     return bad("Te weinig antwoorden: een reden zou laten zien wie wat koos.");
                 }
-                let Some((option, text)) = a.find_reason(&id) else {
+                let Some((option, text)) = a.find_reason(&id, self.st.min_group()) else {
                     return bad("Deze reden bestaat niet (meer); kies er een uit de lijst.");
                 };
                 let item = &self.st.deck.items[index];

@@ -77,6 +77,23 @@ impl ItemAnswers {
     /// The result the room may see: the current one, unless it differs from the last reveal by
     /// fewer answers than `k`, which the difference would single out; then the last revealed one,
     /// saying how many answers it holds back.
+    /// Whether the result the room may see is the last revealed one (fewer than `k` answers
+    /// differ from it), which then also decides whose reasons and guesses may be shown.
+    pub fn holds_back(&self, k: MinGroup) -> bool {
+        self.changed_since_reveal(&[]).is_some_and(|changed| tally::holds_back(changed, k))
+    }
+
+    /// The option under which `member`'s reason is shown: their answer, or while the result is
+    /// held back their answer at the last reveal, and none when it changed since (their reason
+    /// would show in which group the held-back answer went).
+    pub fn reason_option(&self, member: u32, k: MinGroup) -> Option<usize> {
+        let now = *self.by_member.get(&member)?;
+        match self.revealed.as_ref().filter(|_| self.holds_back(k)) {
+            Some(then) => (then.by_member.get(&member) == Some(&now)).then_some(now),
+            None => Some(now),
+        }
+    }
+
     pub fn shown(&self, item: &Item, k: MinGroup) -> Tally {
         if let (Some(then), Some(changed)) = (&self.revealed, self.changed_since_reveal(&[]))
             && tally::holds_back(changed, k)
@@ -125,11 +142,11 @@ impl ItemAnswers {
 
     /// The reasons grouped by the option their writer chose now, each in the random order of its
     /// place, at most [`protocol::msg::REASONS_SHOWN_PER_OPTION`] per option (the rest counted).
-    pub fn reason_groups(&self, item: &Item) -> Vec<ReasonGroup> {
+    pub fn reason_groups(&self, item: &Item, k: MinGroup) -> Vec<ReasonGroup> {
         let mut groups: Vec<ReasonGroup> =
             item.options().iter().map(|o| ReasonGroup { option: o.id.clone(), reasons: Vec::new(), more: 0 }).collect();
         for (place, (member, text)) in &self.reasons {
-            let Some(g) = self.by_member.get(member).and_then(|o| groups.get_mut(*o)) else { continue };
+            let Some(g) = self.reason_option(*member, k).and_then(|o| groups.get_mut(o)) else { continue };
             if g.reasons.len() < protocol::msg::REASONS_SHOWN_PER_OPTION {
                 g.reasons.push(ReasonView { id: reason_id(*place), text: text.clone() });
             } else {
@@ -140,10 +157,10 @@ impl ItemAnswers {
     }
 
     /// The reason with this id, and the option its writer chose.
-    pub fn find_reason(&self, id: &str) -> Option<(usize, &str)> {
+    pub fn find_reason(&self, id: &str, k: MinGroup) -> Option<(usize, &str)> {
         let place = u64::from_str_radix(id, 16).ok()?;
         let (member, text) = self.reasons.get(&place)?;
-        Some((*self.by_member.get(member)?, text))
+        Some((self.reason_option(*member, k)?, text))
     }
 }
 
@@ -389,7 +406,8 @@ impl State {
             Some(a) => a.shown(item, k),
             None => ItemAnswers::new(item.options().len()).tally(item, k),
         };
-        if self.asks_of(index).predict {
+        // While the result is held back, so is the room's guess: a late guess would move it.
+        if self.asks_of(index).predict && now.held_back == 0 {
             now.prediction = self.answers.get(&index).and_then(|a| a.prediction(item, k));
         }
         now.with_earlier(self.earlier.as_ref().and_then(|e| e.tallies.get(&item.id)), k).for_the_room(k)
@@ -397,15 +415,23 @@ impl State {
 
     /// The session's report as it stands, from what is stored (the same as `session-server export`).
     pub fn report(&self, now_ms: i64) -> crate::export::Report {
-        let tally_of = |index: usize, _: &Item, _: &[&str]| self.tally_at(index);
+        // The item on screen before its reveal is the room's secret still, unless the facilitator
+        // previews it: the report has it as it was last revealed (or not at all).
+        let k = self.min_group();
+        let hidden = |index: usize| Some(index) == self.current && matches!(self.phase, Phase::Scene | Phase::Open | Phase::Closed) && !self.preview;
+        let tally_of = |index: usize, item: &Item, _: &[&str]| match self.answers.get(&index).and_then(|a| a.revealed.as_ref()).filter(|_| hidden(index)) {
+            Some(then) => then.tally(item, k),
+            None if hidden(index) => ItemAnswers::new(item.options().len()).tally(item, k),
+            None => self.tally_at(index),
+        };
         let mut report =
             crate::export::Report::new(self.code.clone(), self.title.clone(), self.deck.clone(), self.phase.as_str().into(), now_ms, tally_of);
         report.agreements = self.agreements.clone();
         report.mark_drawn(self.roles.keys().map(String::as_str));
-        report.add_reasons(self.answers.iter().flat_map(|(index, a)| {
+        report.add_reasons(self.answers.iter().filter(|(index, _)| !hidden(**index)).flat_map(|(index, a)| {
             let item = &self.deck.items[*index];
             a.reasons.values().filter_map(move |(member, text)| {
-                Some((item.id.as_str(), item.options().get(*a.by_member.get(member)?)?.id.as_str(), text.as_str()))
+                Some((item.id.as_str(), item.options().get(a.reason_option(*member, k)?)?.id.as_str(), text.as_str()))
             })
         }));
         report

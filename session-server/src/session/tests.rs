@@ -154,6 +154,8 @@ struct Room {
     k: usize,
     /// The facilitator's private preview, as committed.
     preview: bool,
+    /// The item on screen, as committed.
+    current: Option<String>,
 }
 
 /// Members whose answer in `now` is not the one in `then` (new ones included).
@@ -214,6 +216,7 @@ impl Room {
             reason_ids: Vec::new(),
             k,
             preview: false,
+            current: None,
         };
         room.attach(Attach::Create);
         room.commit(1, true);
@@ -256,7 +259,10 @@ impl Room {
                             assert_eq!(self.phase, Phase::Open, "an answer taken while the phase was {:?} (a scene takes none)", self.phase);
                             self.answers.insert((item, member), option);
                         }
-                        Op::Phase { phase, .. } => self.phase = phase,
+                        Op::Phase { phase, item, .. } => {
+                            self.phase = phase;
+                            self.current = item;
+                        }
                         Op::Roles { item, assignments, .. } => {
                             self.roles.insert(item, assignments);
                         }
@@ -376,6 +382,7 @@ impl Room {
                 for (option, n) in &t.counts {
                     assert_eq!(*n as usize, stored.iter().filter(|o| *o == &option).count(), "count of {option}");
                 }
+                assert!(t.held_back == 0 || t.prediction.is_none(), "a guess shown beside a held-back result");
                 if let Some(p) = &t.prediction {
                     let guesses: Vec<u32> = self.guesses.iter().filter(|((i, _), _)| *i == t.item).map(|(_, g)| *g).collect();
                     let sum: u32 = guesses.iter().sum();
@@ -402,10 +409,14 @@ impl Room {
                 self.reason_ids = groups.iter().flat_map(|g| g.reasons.iter().map(|r| r.id.clone())).collect();
                 for g in groups {
                     let mut listed: Vec<&str> = g.reasons.iter().map(|r| r.text.as_str()).collect();
+                    // While the result is held back, a reason shows only under its writer's answer
+                    // at the last reveal, when unchanged (it would place a held-back answer).
+                    let now = self.answers_to(item);
+                    let then = self.revealed.get(item).filter(|then| (1..self.k).contains(&changed(then, &now)));
                     let mut stored: Vec<&str> = self
                         .reasons
                         .iter()
-                        .filter(|((i, m), _)| i == item && self.answers.get(&(item.clone(), *m)) == Some(&g.option))
+                        .filter(|((i, m), _)| i == item && now.get(m) == Some(&g.option) && then.is_none_or(|then| then.get(m) == Some(&g.option)))
                         .map(|(_, t)| t.as_str())
                         .collect();
                     listed.sort_unstable();
@@ -447,6 +458,14 @@ impl Room {
                 let report: serde_json::Value = serde_json::from_str(content).unwrap();
                 for item in report["items"].as_array().unwrap() {
                     let Ok(t) = serde_json::from_value::<protocol::Tally>(item["tally"].clone()) else { continue };
+                    // The item on screen before its reveal, without the preview: only what was revealed.
+                    let secret = self.current.as_deref() == Some(t.item.as_str()) && matches!(self.phase, Phase::Scene | Phase::Open | Phase::Closed) && !self.preview;
+                    if secret {
+                        let then = self.revealed.get(&t.item).map_or(0, HashMap::len);
+                        assert_eq!((t.total + t.withheld) as usize, then, "a report before the reveal shows the live result of {}", t.item);
+                        assert!(item["reasons"].as_array().is_none_or(|r| r.is_empty()), "a report before the reveal lists its reasons");
+                        continue;
+                    }
                     let shown = self.shown(&t);
                     let stored: Vec<&String> = shown.values().collect();
                     assert_eq!((t.total + t.withheld) as usize, stored.len(), "the report counts stored answers");
@@ -564,10 +583,15 @@ fn round(room: &mut Room, answers: &[(usize, usize)], late: bool) {
     }
     for (who, option) in answers {
         room.run(Step::Answer { who: *who, item: 0, option: *option });
+        // Each gives a reason too, which must not give away a held-back answer either.
+        room.run(Step::Reason { who: *who, item: 0, text: Some(*who % 2) });
+        room.run(Step::Predict { who: *who, item: 0, percent: 10 * *who as u32 });
         if !late {
             room.run(Step::Commit { n: usize::MAX, ok: true });
         }
     }
+    // A report asked for while the item is open: nothing of its live result.
+    room.run(Step::Export { who: None });
     let actions: &[usize] = if late { &[2] } else { &[1, 2] };
     for action in actions {
         room.run(Step::Control { action: *action, item: 0 });
