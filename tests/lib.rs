@@ -139,7 +139,9 @@ impl Server {
     }
 
     pub async fn client(&self) -> TestClient {
-        TestClient { c: Client::connect(&self.url).await.unwrap(), seen: Vec::new() }
+        // A server that does not take the connection fails the test with a sentence instead of hanging it.
+        let c = tokio::time::timeout(Duration::from_secs(20), Client::connect(&self.url)).await;
+        TestClient { c: c.expect("the server did not accept a websocket within 20 s").unwrap(), seen: Vec::new() }
     }
 
     /// A facilitator who created a session on `scenario`, with the private preview on, so the
@@ -188,7 +190,8 @@ impl TestClient {
     where
         R: tokio_tungstenite::tungstenite::client::IntoClientRequest + Unpin,
     {
-        TestClient { c: Client::connect_with(request, from, tls).await.unwrap(), seen: Vec::new() }
+        let c = tokio::time::timeout(Duration::from_secs(20), Client::connect_with(request, from, tls)).await;
+        TestClient { c: c.expect("the server did not accept a websocket within 20 s").unwrap(), seen: Vec::new() }
     }
 
     pub async fn send(&mut self, v: serde_json::Value) {

@@ -195,7 +195,12 @@ pub fn draw(ui: &mut egui::Ui, screen: Screen, view: &ViewState, form: &mut Form
         Screen::Ended => ended::panel(ui, view),
     };
     let action = clicked.or_else(|| keys::shortcut(ui.ctx(), screen, view));
-    if screen == Screen::Facilitator { confirm_end(ui, view, form, action) } else { action }
+    if screen != Screen::Facilitator {
+        // Ended some other way (or left): the question does not come back in the next session.
+        form.confirm_end = false;
+        return action;
+    }
+    confirm_end(ui, view, form, action)
 }
 
 /// Ending cannot be undone: asked for with a button or Shift+E, it is asked once more.

@@ -284,8 +284,16 @@ fn the_start_screen_lists_the_decks_in_its_language_first_the_whole_game_on_top_
     let led = |code: &str| game_client::settings::LedSession { server: "ws://x/ws".into(), code: code.into(), token: "t".into(), title: "t".into(), date: "2026-08-29".into(), scenario: "acteren-via-b".into() };
     view.led = vec![led("AAAAAA"), led("BBBBBB")];
     assert_eq!(order(&view)[0], "acteren-via-b");
+    // Sessions led on another server do not count here.
+    for l in &mut view.led {
+        l.server = "ws://elders/ws".into();
+    }
+    assert_eq!(order(&view)[0], "samen-werken");
+    view.led[0].server = "ws://x/ws".into();
     view.lang = Lang::En;
     assert_eq!(order(&view)[..2], ["working-together", "conversation-1"], "an English app lists English decks first");
+    view.lang = Lang::Nl;
+    assert_eq!(order(&view)[0], "acteren-via-b", "one session led here still counts");
 }
 
 #[test]
