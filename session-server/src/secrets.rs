@@ -37,8 +37,10 @@ mod tests {
         let (a, b) = (new_token(), new_token());
         assert_eq!(a.len(), 32);
         assert_ne!(a, b);
-        assert_eq!(hash_token(&a), hash_token(&a));
         assert_ne!(hash_token(&a), hash_token(&b));
+        // SHA-256 itself, as any other implementation computes it (FIPS 180-2's "abc").
+        let abc: String = hash_token("abc").iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(abc, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
     }
 
     #[test]

@@ -269,7 +269,7 @@ async fn the_projector_page_shows_the_code_the_room_and_the_reveal_in_the_decks_
 
     // Two answers in all: the projector shows that there are too few, never whose they are.
     f.control("open", Some("money-as-answer")).await;
-    screen.wait_text(".statement", "").await;
+    screen.wait_text(".statement", "money is usually the best thing").await;
     for (p, choice) in players.iter_mut().take(2) {
         p.session_where("open", |v| v.phase == Phase::Open && v.item.as_ref().is_some_and(|i| i.id == "money-as-answer")).await;
         p.answer("money-as-answer", choice).await;
