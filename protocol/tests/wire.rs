@@ -109,6 +109,7 @@ fn every_error_code_has_its_wire_name_and_a_sentence() {
         (ErrorCode::RateLimited, "rate_limited"),
         (ErrorCode::TooLarge, "too_large"),
         (ErrorCode::InvalidTeam, "invalid_team"),
+        (ErrorCode::StorageFailed, "storage_failed"),
     ];
     for (code, name) in codes {
         assert_eq!(serde_json::to_value(code).unwrap(), Value::String(name.into()));
@@ -132,4 +133,76 @@ fn the_type_tag_is_written_first() {
     }
     let session: ServerMsg = serde_json::from_str(&format!(r#"{{"type":"session","session":{SESSION}}}"#)).unwrap();
     assert!(serde_json::to_string(&session).unwrap().starts_with(r#"{"type":"session""#));
+}
+
+/// The JSON values in the ```json blocks of docs/protocol.md, each with the block's first line.
+fn documented_examples() -> Vec<(usize, Value)> {
+    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/protocol.md")).unwrap();
+    let mut out = Vec::new();
+    let mut block: Option<(usize, String)> = None;
+    for (n, line) in doc.lines().enumerate() {
+        match (&mut block, line.trim()) {
+            (None, "```json") => block = Some((n + 2, String::new())),
+            (Some((at, text)), "```") => {
+                for v in serde_json::Deserializer::from_str(text).into_iter::<Value>() {
+                    out.push((*at, v.unwrap_or_else(|e| panic!("docs/protocol.md:{at}: not JSON: {e}"))));
+                }
+                block = None;
+            }
+            (Some((_, text)), _) => {
+                text.push_str(line);
+                text.push('\n');
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+#[test]
+fn every_message_example_in_docs_protocol_md_round_trips_through_the_types() {
+    let mut messages = 0;
+    for (at, v) in documented_examples() {
+        // Fragments (a session object, a follow-up's `earlier`) are checked as part of the messages.
+        if v.get("type").is_none() {
+            continue;
+        }
+        messages += 1;
+        let back = match (serde_json::from_value::<ClientMsg>(v.clone()), serde_json::from_value::<ServerMsg>(v.clone())) {
+            (Ok(m), _) => serde_json::to_value(m).unwrap(),
+            (_, Ok(m)) => serde_json::to_value(m).unwrap(),
+            (Err(c), Err(s)) => panic!("docs/protocol.md:{at}: {v} is no message: as a client's, {c}; as the server's, {s}"),
+        };
+        assert_eq!(back, v, "docs/protocol.md:{at}: the example does not come back the same");
+    }
+    assert!(messages >= 40, "only {messages} examples found: is the extraction broken?");
+}
+
+#[test]
+fn the_error_table_of_docs_protocol_md_lists_every_code_and_only_those() {
+    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/protocol.md")).unwrap();
+    let section = doc.split("\n### ").find(|s| s.starts_with("`error`")).expect("the `error` message's section");
+    let section = section.split("| code | when |").nth(1).expect("its table of codes");
+    let listed: Vec<ErrorCode> = section
+        .lines()
+        .skip(1)
+        .take_while(|l| l.starts_with('|'))
+        .filter_map(|l| l.strip_prefix("| `")?.split_once('`').map(|(name, _)| name.to_owned()))
+        .map(|name| serde_json::from_value(Value::String(name.clone())).unwrap_or_else(|_| panic!("`{name}` in the table is no error code")))
+        .collect();
+    for code in [
+        ErrorCode::BadRequest, ErrorCode::ProtocolMismatch, ErrorCode::UnknownSession, ErrorCode::UnknownScenario,
+        ErrorCode::Unauthorized, ErrorCode::UnknownItem, ErrorCode::InvalidOption, ErrorCode::VotingClosed,
+        ErrorCode::SessionEnded, ErrorCode::SessionFull, ErrorCode::RateLimited, ErrorCode::TooLarge,
+        ErrorCode::InvalidTeam, ErrorCode::StorageFailed,
+    ] {
+        // A new code fails to compile here until it is listed (the match is exhaustive).
+        match code {
+            ErrorCode::BadRequest | ErrorCode::ProtocolMismatch | ErrorCode::UnknownSession | ErrorCode::UnknownScenario
+            | ErrorCode::Unauthorized | ErrorCode::UnknownItem | ErrorCode::InvalidOption | ErrorCode::VotingClosed
+            | ErrorCode::SessionEnded | ErrorCode::SessionFull | ErrorCode::RateLimited | ErrorCode::TooLarge
+            | ErrorCode::InvalidTeam | ErrorCode::StorageFailed => {}
+        }
+        assert!(listed.contains(&code), "{code:?} is missing from the error table of docs/protocol.md");
+    }
 }
