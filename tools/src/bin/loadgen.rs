@@ -4,86 +4,13 @@ use std::path::PathBuf;
 use std::process::{Child, Command, ExitCode, Stdio};
 use std::time::Duration;
 
-use clap::{Parser, Subcommand};
+use clap::Parser;
+use dilemma_tools::loadgen::cli::{Args, Sub};
 use dilemma_tools::loadgen::{
     EchoReport, FanOutReport, PagesReport, RoomOpts, RoomReport, echo_throughput, fan_out_baseline, load_pages, raise_nofile,
     run_room, serve_echo,
 };
 use tokio_util::sync::CancellationToken;
-
-/// Load generator: a room of real websocket players on loopback, with timings and a correctness check.
-///
-/// Without --url it starts the session-server binary next to this one (temporary database) and
-/// a bare echo server for the baseline, and stops both at the end. It never leaves loopback.
-#[derive(Parser)]
-#[command(version, about, long_about)]
-struct Args {
-    /// Players in the room.
-    #[arg(long, default_value_t = 1000)]
-    players: usize,
-    /// Everyone answers within this many seconds after the statement opens (0: all at once).
-    #[arg(long, default_value_t = 1.0)]
-    window: f64,
-    /// Share of players who change their answer once.
-    #[arg(long, default_value_t = 0.2)]
-    change: f64,
-    /// A server already running on loopback, e.g. ws://127.0.0.1:7878/ws ...
-    #[arg(long)]
-    url: Option<String>,
-    /// ... and its process id, to read its memory.
-    #[arg(long)]
-    pid: Option<u32>,
-    /// Scenario folder for the server started here.
-    #[arg(long, default_value = "scenarios")]
-    scenarios: PathBuf,
-    /// Deck to play: its first two statements are used.
-    #[arg(long, default_value = "samen-werken")]
-    scenario: String,
-    /// The run stops itself after this many seconds.
-    #[arg(long, default_value_t = 300)]
-    deadline: u64,
-    /// Page loads of the participant page (`/`, its script and style) made while the room plays...
-    #[arg(long, default_value_t = 0)]
-    page_loads: usize,
-    /// ... spread evenly over this many seconds from the start (players join, then answer).
-    #[arg(long, default_value_t = 4.0)]
-    page_loads_over: f64,
-    /// After the reveal, keep every player connected this many seconds (several load generators
-    /// against one server then hold their rooms at the same time).
-    #[arg(long, default_value_t = 0.0)]
-    hold: f64,
-    /// Skip the echo baseline.
-    #[arg(long)]
-    no_echo: bool,
-    /// The statement asks for a guess of the room and a reason, and every player gives both after answering.
-    #[arg(long)]
-    extras: bool,
-    /// With --url wss://…: take the server's certificate whatever it is (a test certificate on this machine).
-    #[arg(long)]
-    insecure: bool,
-    /// Start the server with this certificate and key (PEM), so the room plays over wss:// (implies --insecure).
-    #[arg(long, requires = "tls_key")]
-    tls_cert: Option<PathBuf>,
-    #[arg(long, requires = "tls_cert")]
-    tls_key: Option<PathBuf>,
-    /// Connect from this many loopback addresses (127.0.0.2 and on), as clients behind a proxy do.
-    #[arg(long, default_value_t = 0)]
-    sources: u8,
-    /// Print the report as JSON.
-    #[arg(long)]
-    json: bool,
-    #[command(subcommand)]
-    command: Option<Sub>,
-}
-
-#[derive(Subcommand)]
-enum Sub {
-    /// (Used by loadgen itself.) A bare tokio-tungstenite echo server on loopback.
-    EchoServer {
-        #[arg(long)]
-        port: u16,
-    },
-}
 
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port")

@@ -3,6 +3,7 @@
 //! `room` plays one dilemma with N players and measures; `pages` loads the browser page beside it;
 //! `echo` is the bare tokio-tungstenite baseline; `stats` turns samples into percentiles; `system` reads memory and raises file limits.
 
+pub mod cli;
 mod echo;
 mod pages;
 mod player;
