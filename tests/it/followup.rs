@@ -210,3 +210,32 @@ async fn the_second_conversation_guide_follows_the_first_and_open_questions_take
     assert_eq!(asked.themes, ["afspraken"]);
     s.stop().await;
 }
+
+#[tokio::test]
+async fn a_wrong_follow_up_token_or_deck_key_spends_the_addresss_guesses() {
+    let s = Server::start_with(|c| {
+        c.create_key = Some("sleutel".into());
+        c.limits.join_failure_budget = 4;
+        c.limits.join_failure_refill = std::time::Duration::from_secs(3600);
+        c.limits.loopback_unlimited = false;
+    })
+    .await;
+    let mut f = s.client().await;
+    f.send(serde_json::json!({"type":"create_session","protocol":1,"scenario":"test","key":"sleutel"})).await;
+    let (code, _, _) = f.welcome().await;
+    f.control("end", None).await;
+    let mut c = s.client().await;
+    // Two wrong follow-up tokens and two wrong deck keys: four wrong guesses.
+    for _ in 0..2 {
+        c.send(serde_json::json!({"type":"create_session","protocol":1,"scenario":"test","key":"sleutel","follows":{"code":code,"token":"0".repeat(32)}})).await;
+        assert_eq!(c.error().await.0, protocol::ErrorCode::Unauthorized);
+        c.send(serde_json::json!({"type":"get_deck","protocol":1,"id":"test","key":"fout"})).await;
+        assert_eq!(c.error().await.0, protocol::ErrorCode::Unauthorized);
+    }
+    // The budget is spent: now even the right key, and a join with a real code, wait.
+    c.send(serde_json::json!({"type":"get_deck","protocol":1,"id":"test","key":"sleutel"})).await;
+    assert_eq!(c.error().await.0, protocol::ErrorCode::RateLimited, "the right key after four wrong guesses");
+    c.send(serde_json::json!({"type":"join","protocol":1,"code":"ZZZZZZ"})).await;
+    assert_eq!(c.error().await.0, protocol::ErrorCode::RateLimited, "the same budget as wrong codes");
+    s.stop().await;
+}

@@ -128,3 +128,27 @@ async fn a_full_store_queue_makes_the_room_wait_instead_of_growing_and_nothing_i
     let _files = s.stop().await;
     assert_eq!(count(&db, "SELECT count(*) FROM answers WHERE option = 'hangt_af'"), 6);
 }
+
+#[tokio::test]
+async fn the_database_holds_no_token_and_no_name_only_the_tokens_sha_256() {
+    let s = Server::start().await;
+    let (_f, code, ftoken) = s.facilitator("test").await;
+    let mut p = s.client().await;
+    p.send(serde_json::json!({"type":"join","protocol":1,"code":code,"name":"Sanne Verborgen","team":"Wijkteam Oost"})).await;
+    let (_, ptoken, _) = p.welcome().await;
+    let db = s.db.clone();
+    let _dir = s.stop().await;
+    // Every byte of the database and its write-ahead log, as an attacker with the file would read it.
+    let mut bytes = std::fs::read(&db).unwrap();
+    if let Ok(wal) = std::fs::read(db.with_extension("db-wal")) {
+        bytes.extend(wal);
+    }
+    let has = |needle: &[u8]| bytes.windows(needle.len()).any(|w| w == needle);
+    for token in [&ftoken, &ptoken] {
+        assert!(!has(token.as_bytes()), "a token is in the database as it was sent");
+        let hash: [u8; 32] = <sha2::Sha256 as sha2::Digest>::digest(token.as_bytes()).into();
+        assert!(has(&hash), "its SHA-256 is what is kept");
+    }
+    assert!(!has(b"Sanne Verborgen") && !has(b"Verborgen"), "a name is never stored");
+    assert!(has("Wijkteam Oost".as_bytes()), "the team is (for team results)");
+}
