@@ -409,9 +409,11 @@
       out.push(el('div', { class: 'card' }, el('p', { text: it.situation || '' })));
       if (left !== null) {
         out.push(el('p', { class: 'countdown', id: 'countdown', role: 'timer', 'aria-label': t().timeLeft }, clock(left)));
-        if (left === 0 && it.questions && it.questions.length) {
-          out.push(el('h3', { text: t().discuss }), el('ul', null, it.questions.map(q => el('li', { text: q }))));
-        }
+      }
+      // The scene is over (its time is up, or the facilitator opened its statement early): discuss.
+      const over = left === 0 || (left === null && s.phase !== 'scene');
+      if (over && it.questions && it.questions.length) {
+        out.push(el('h3', { text: t().discuss }), el('ul', null, it.questions.map(q => el('li', { text: q }))));
       }
     }
     if (it.kind === 'question') {

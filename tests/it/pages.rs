@@ -531,3 +531,20 @@ async fn before_joining_the_page_speaks_the_servers_language_or_the_join_links_a
     phone.wait_text("#view", "Wacht op de facilitator").await;
     s.stop().await;
 }
+
+#[tokio::test]
+async fn a_scene_that_ends_early_still_gets_its_discussion_questions_on_the_phone() {
+    let Some(driver) = Driver::start().await else { return };
+    let s = Server::start().await;
+    let (mut f, code, _) = s.facilitator("test").await;
+    let phone = driver.phone().await;
+    join_from_url(&phone, &page_url(&s.url, &format!("/?code={code}"))).await;
+    f.control("open", Some("s")).await;
+    phone.wait_text("#view", "De ambtenaar beoordeelt ook de subsidie.").await;
+    assert!(!phone.text("#view").await.contains("Wat zag je?"), "no discussion during the scene");
+    // The actors were done early: the facilitator opens the statement; the room discusses the scene.
+    f.control("open", Some("s")).await;
+    phone.wait_text(".statement", "Een collega moet beoordelen.").await;
+    phone.wait_text("#view", "Wat zag je?").await;
+    s.stop().await;
+}

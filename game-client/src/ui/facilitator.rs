@@ -69,7 +69,7 @@ pub fn panel(ui: &mut egui::Ui, view: &ViewState, form: &mut super::Form, now: I
                     _ => "💬",
                 };
                 // Played in this session already: a tick, and the word, also for screen readers.
-                let played = if item.played { l.pick("  ✔ gespeeld", "  ✔ played") } else { "" };
+                let played = if item.played && !current { l.pick("  ✔ gespeeld", "  ✔ played") } else { "" };
                 let text = RichText::new(format!("{}. {icon} {}{played}", i + 1, short(item))).size(19.0);
                 if ui.selectable_label(current, text).on_hover_text(l.pick("Open dit item", "Open this item")).clicked() {
                     action = Some(Action::Control { action: ControlAction::Open, item: Some(item.id.clone()) });
@@ -131,8 +131,12 @@ pub fn panel(ui: &mut egui::Ui, view: &ViewState, form: &mut super::Form, now: I
                 action = Some(Action::Sound(form.sound));
             }
         }
-        if let Some(statement) = &item.statement {
+        // A sketch's statement waits for the scene on this screen too (it may be the projector),
+        // unless the facilitator previews.
+        if let Some(statement) = item.statement.as_ref().filter(|_| session.phase != Phase::Scene || session.preview) {
             ui.label(RichText::new(statement).size(if item.kind == ItemKind::Sketch { 30.0 } else { theme::STATEMENT }).strong());
+        } else if item.statement.is_some() {
+            ui.label(RichText::new(l.pick("De stelling na de scène verschijnt als de tijd om is.", "The statement after the scene appears when time is up.")).color(theme::of(ui).muted));
         }
         ui.add_space(8.0);
         // What the server would take now, by the protocol's own phase rules; each button shows its key.

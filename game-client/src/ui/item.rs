@@ -52,13 +52,16 @@ pub fn panel(ui: &mut egui::Ui, view: &ViewState, form: &mut super::Form, now: I
                 ui.label(RichText::new(l.pick("Jij kijkt deze keer toe.", "This time you are in the audience.")).color(theme::of(ui).muted));
             }
             widgets::card(ui, theme::of(ui).surface, |ui| ui.label(RichText::new(item.situation.as_deref().unwrap_or_default()).size(if big { 30.0 } else { 24.0 })));
-            if let Some(left) = view.remaining(now) {
+            let left = view.remaining(now);
+            if let Some(left) = left {
                 widgets::countdown(ui, left, item.duration_s.unwrap_or(0), if big { 120.0 } else { 64.0 }, l);
-                if left.is_zero() && !item.questions.is_empty() {
-                    ui.label(RichText::new(l.pick("Bespreek samen", "Discuss together")).size(26.0).strong());
-                    for q in &item.questions {
-                        ui.label(RichText::new(format!("• {q}")).size(24.0));
-                    }
+            }
+            // The scene is over (its time is up, or the facilitator opened its statement early): discuss.
+            let over = left.map_or(session.phase != Phase::Scene, |left| left.is_zero());
+            if over && !item.questions.is_empty() {
+                ui.label(RichText::new(l.pick("Bespreek samen", "Discuss together")).size(26.0).strong());
+                for q in &item.questions {
+                    ui.label(RichText::new(format!("• {q}")).size(24.0));
                 }
             }
         }

@@ -165,8 +165,15 @@ fn during_the_scene_its_statement_waits_and_the_facilitator_can_open_it_early() 
     let opened = harness(in_session(Role::Player, Phase::Open, Some(2), Lang::Nl), Form::default());
     opened.get_by_label_contains("Een collega moet beoordelen");
     opened.get_by_label("Oneens");
+    // Opened early (no countdown ran out): the scene is over, so the room discusses it.
+    opened.get_by_label("Bespreek samen");
+    opened.get_by_label("• Wat zag je?");
+    assert!(h.query_by_label("Bespreek samen").is_none(), "not during the scene");
     let mut f = harness(in_session(Role::Facilitator, Phase::Scene, Some(2), Lang::Nl), Form::default());
     f.get_by_label_contains("De scène");
+    // This screen may be the projector: the statement waits for the scene here too.
+    assert!(f.query_by_label_contains("Een collega moet beoordelen").is_none(), "the statement during the scene");
+    f.get_by_label("De stelling na de scène verschijnt als de tijd om is.");
     f.get_by_label_contains("Onderdeel 3 van");
     // The facilitator's lobby, also of a deck of sketches, speaks of items, not statements.
     let lobby = harness(in_session(Role::Facilitator, Phase::Lobby, None, Lang::Nl), Form::default());
@@ -300,10 +307,11 @@ fn the_start_screen_lists_the_decks_in_its_language_first_the_whole_game_on_top_
 fn the_deck_list_marks_what_was_played() {
     let mut view = in_session(Role::Facilitator, Phase::Open, Some(1), Lang::Nl);
     view.session.as_mut().unwrap().items.as_mut().unwrap()[0].played = true;
+    view.session.as_mut().unwrap().items.as_mut().unwrap()[1].played = true;
     let h = harness(view, Form::default());
     h.get_by_label_contains("1. 💬 Bewoners mogen het groen zelf beheren.  ✔ gespeeld");
     let second = h.get_by_label_contains("2. 💬");
-    assert!(!second.accesskit_node().label().unwrap_or_default().contains("gespeeld"), "not played yet");
+    assert!(!second.accesskit_node().label().unwrap_or_default().contains("gespeeld"), "the item being played now is not marked");
 }
 
 #[test]
