@@ -12,7 +12,13 @@ pub fn panel(ui: &mut egui::Ui, view: &ViewState) -> Option<Action> {
     egui::CentralPanel::default().show(ui, |ui| {
         ui.vertical_centered(|ui| {
             ui.add_space(80.0);
-            ui.label(RichText::new(l.pick("Bedankt voor het meedoen!", "Thank you for taking part!")).size(56.0).strong());
+            // The room is thanked; the facilitator is told where things stand.
+            let heading = if view.role == Some(Role::Facilitator) {
+                l.pick("De sessie is afgelopen", "The session has ended")
+            } else {
+                l.pick("Bedankt voor het meedoen!", "Thank you for taking part!")
+            };
+            ui.label(RichText::new(heading).size(56.0).strong());
             ui.add_space(16.0);
             ui.label(
                 RichText::new(l.pick(

@@ -141,10 +141,12 @@ pub fn panel(ui: &mut egui::Ui, view: &ViewState, form: &mut super::Form, now: I
         ui.add_space(8.0);
         // What the server would take now, by the protocol's own phase rules; each button shows its key.
         let allowed = |a: ControlAction| keys::allowed(session, a);
+        // One primary button: the next step of this phase (the scene's timer, closing, revealing).
+        let button = |ui: &mut egui::Ui, label: &str, primary: bool| if primary { widgets::primary(ui, label) } else { ui.button(label).clicked() };
         ui.horizontal_wrapped(|ui| {
             let running = view.remaining(now).is_some_and(|left| !left.is_zero());
             let timer_label = if running { l.pick("Timer opnieuw", "Restart the timer") } else { l.pick("Start de timer", "Start the timer") };
-            if allowed(ControlAction::StartTimer) && widgets::primary(ui, &keys::with_key(timer_label, keys::TIMER)) {
+            if allowed(ControlAction::StartTimer) && button(ui, &keys::with_key(timer_label, keys::TIMER), session.phase == Phase::Scene && !running) {
                 action = control(ControlAction::StartTimer);
             }
             // The scene was over early: open its statement now, without waiting for the timer.
@@ -152,10 +154,10 @@ pub fn panel(ui: &mut egui::Ui, view: &ViewState, form: &mut super::Form, now: I
                 action = Some(Action::Control { action: ControlAction::Open, item: Some(item.id.clone()) });
             }
             // Closing is offered only where there is something to vote on.
-            if allowed(ControlAction::Close) && !item.options.is_empty() && ui.button(keys::with_key(l.pick("Sluit het stemmen", "Close voting"), keys::CLOSE)).clicked() {
+            if allowed(ControlAction::Close) && !item.options.is_empty() && button(ui, &keys::with_key(l.pick("Sluit het stemmen", "Close voting"), keys::CLOSE), session.phase == Phase::Open) {
                 action = control(ControlAction::Close);
             }
-            if allowed(ControlAction::Reveal) && widgets::primary(ui, &keys::with_key(l.pick("Toon de uitslag", "Show the result"), keys::REVEAL)) {
+            if allowed(ControlAction::Reveal) && button(ui, &keys::with_key(l.pick("Toon de uitslag", "Show the result"), keys::REVEAL), session.phase == Phase::Closed) {
                 action = control(ControlAction::Reveal);
             }
             // Here an item is open, so the next one is the one after it (N in the lobby opens the first).

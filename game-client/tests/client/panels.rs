@@ -251,11 +251,28 @@ fn the_facilitator_opens_reveals_and_reads_the_prompts() {
 }
 
 #[test]
+fn one_primary_button_the_next_step_of_the_phase() {
+    // The primary button is the tall one (52 points); the others are ordinary buttons.
+    let tall = |h: &Harness<'static, St>, label: &str| h.get_by_label(label).rect().height() >= 50.0;
+    let open = harness(in_session(Role::Facilitator, Phase::Open, Some(0), Lang::Nl), Form::default());
+    assert!(tall(&open, "Sluit het stemmen  (C)") && !tall(&open, "Toon de uitslag  (R)"), "open: closing is next");
+    let closed = harness(in_session(Role::Facilitator, Phase::Closed, Some(0), Lang::Nl), Form::default());
+    assert!(tall(&closed, "Toon de uitslag  (R)"), "closed: revealing is next");
+    let scene = harness(in_session(Role::Facilitator, Phase::Scene, Some(2), Lang::Nl), Form::default());
+    assert!(tall(&scene, "Start de timer  (T)") && !tall(&scene, "Open de stelling nu"));
+    // After the scene, with its statement open: closing is next, the timer is an ordinary button.
+    let after = harness(in_session(Role::Facilitator, Phase::Open, Some(2), Lang::Nl), Form::default());
+    assert!(tall(&after, "Sluit het stemmen  (C)") && !tall(&after, "Start de timer  (T)"));
+}
+
+#[test]
 fn the_end_offers_the_report_to_the_facilitator_only() {
     let mut h = harness(in_session(Role::Facilitator, Phase::Ended, None, Lang::Nl), Form::default());
     h.get_by_label_contains("Bewaar het verslag").click();
     h.run();
     assert_eq!(h.state().action, Some(Action::SaveReport));
+    h.get_by_label("De sessie is afgelopen");
+    assert!(h.query_by_label("Bedankt voor het meedoen!").is_none(), "the facilitator did not take part");
     let player = harness(in_session(Role::Player, Phase::Ended, None, Lang::Nl), Form::default());
     player.get_by_label("Bedankt voor het meedoen!");
     assert!(player.query_by_label_contains("verslag").is_none());

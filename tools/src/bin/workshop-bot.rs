@@ -7,7 +7,7 @@
 //! follow CODE TOKEN SCENARIO [TITLE…]  the same, as a follow-up of ended session CODE (its facilitator TOKEN)
 //! join N [TEAM]                players=N (bots that stay connected)
 //! player [TEAM]                player=TOKEN (one more bot, whose token a real client can resume)
-//! open ITEM | close | reveal | start_timer | end
+//! open ITEM | close | reveal | start_timer | end   (open the sketch being played again: its statement opens)
 //! agree TEXT…                  the facilitator records an agreement (about no item)
 //! answer ITEM OPTION N         N bots that have not answered ITEM answer OPTION
 //! guess ITEM PERCENT N         N bots that answered ITEM (and did not guess) guess the room's share of its first option
