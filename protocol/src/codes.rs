@@ -7,12 +7,13 @@ pub const LENGTH: usize = 6;
 /// The canonical form of a code as typed: upper case, spaces and dashes dropped.
 /// `None` when it cannot be a code at all.
 pub fn normalize(typed: &str) -> Option<String> {
-    let code: String = typed
-        .chars()
-        .filter(|c| !c.is_whitespace() && *c != '-')
-        .map(|c| c.to_ascii_uppercase())
-        .collect();
+    let code: String = typed_chars(typed).map(|c| c.to_ascii_uppercase()).collect();
     (code.len() == LENGTH && code.bytes().all(|b| ALPHABET.contains(&b))).then_some(code)
+}
+
+/// The characters of a code as typed, without the spaces and dashes people put in.
+fn typed_chars(typed: &str) -> impl Iterator<Item = char> + '_ {
+    typed.chars().filter(|c| !c.is_whitespace() && *c != '-')
 }
 
 /// Why `typed` cannot be a code, in a sentence that says what to look for; `None` when it can be.
@@ -21,8 +22,7 @@ pub fn problem(typed: &str) -> Option<&'static str> {
     if normalize(typed).is_some() {
         return None;
     }
-    let code: Vec<char> = typed.chars().filter(|c| !c.is_whitespace() && *c != '-').collect();
-    Some(if code.len() != LENGTH {
+    Some(if typed_chars(typed).count() != LENGTH {
         "Een code heeft 6 tekens, zoals K7M2QX. Kijk op het scherm van de facilitator."
     } else {
         "Een code bevat nooit 0, 1, I, L of O (die lijken te veel op elkaar), alleen de andere letters en de cijfers 2 tot en met 9. Kijk nog eens op het scherm van de facilitator."

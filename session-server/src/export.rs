@@ -155,9 +155,14 @@ pub fn read_report(conn: &rusqlite::Connection, code: &str) -> Result<Report, Ex
     // writer's answer at the last reveal, unchanged): otherwise it would place a held-back answer.
     let held: std::collections::HashSet<String> =
         report.items.iter().filter(|i| i.tally.as_ref().is_some_and(|t| t.held_back > 0)).map(|i| i.id.clone()).collect();
-    let seen = |item: &str, member: u32, option: &str| revealed.iter().any(|r| r.0 == item && r.1 == member && r.2 == option);
+    // What the room saw at the last reveal of those items, looked up once per reason.
+    let seen: std::collections::HashSet<(&str, u32, &str)> =
+        revealed.iter().filter(|r| held.contains(&r.0)).map(|r| (r.0.as_str(), r.1, r.2.as_str())).collect();
     report.add_reasons(
-        reasons.iter().filter(|(i, o, _, m)| !held.contains(i) || seen(i, *m, o)).map(|(i, o, t, _)| (i.as_str(), o.as_str(), t.as_str())),
+        reasons
+            .iter()
+            .filter(|(i, o, _, m)| !held.contains(i) || seen.contains(&(i.as_str(), *m, o.as_str())))
+            .map(|(i, o, t, _)| (i.as_str(), o.as_str(), t.as_str())),
     );
     let mut stmt = conn.prepare("SELECT number, item, text FROM agreements WHERE code = ?1 ORDER BY number")?;
     let rows = stmt.query_map(params![code], |r| Ok((r.get::<_, u32>(0)?, r.get::<_, Option<String>>(1)?, r.get::<_, String>(2)?)))?;

@@ -19,8 +19,8 @@ pub async fn answer(req: &Request, local: SocketAddr, hub: &Hub) -> Page {
     // A join link speaks its session's language from the first screen.
     let language = web::join_code_of(&req.target).and_then(|code| hub.language_of(&code, req.client));
     let mut page = match language {
-        Some(lang) if lang != "nl" => web::index_in(&lang),
-        _ => web::page(&req.target, req.host.as_deref(), local, hub.config().public_url.as_ref()),
+        Some(lang) => web::index_in(&lang),
+        None => web::page(&req.target, req.host.as_deref(), local, hub.config().public_url.as_ref()),
     };
     if !req.gzip {
         page.gzipped = None;

@@ -80,7 +80,7 @@ pub fn page(target: &str, host: Option<&str>, local: SocketAddr, public: Option<
         "/" | "/index.html" => Page::shipped("text/html; charset=utf-8", index()),
         "/watch" => {
             let (join, loopback) = join_base(host, local, address::lan_ip());
-            Page::ok("text/html; charset=utf-8", render("watch", "Dilemmaspel – scherm voor de zaal", &join, loopback))
+            Page::ok("text/html; charset=utf-8", render("watch", "Dilemmaspel – scherm voor de zaal", &join, loopback, "nl"))
         }
         "/app.js" => Page::shipped("text/javascript; charset=utf-8", shipped(&SHIPPED_JS, APP_JS)),
         "/style.css" => Page::shipped("text/css; charset=utf-8", shipped(&SHIPPED_CSS, STYLE)),
@@ -116,17 +116,18 @@ pub fn compact(src: &str) -> String {
 /// The participant page is the same for everyone: rendered once.
 fn index() -> &'static Shipped {
     static HTML: OnceLock<Shipped> = OnceLock::new();
-    HTML.get_or_init(|| Shipped::new(render("play", "Dilemmaspel – meedoen", "", false)))
+    HTML.get_or_init(|| Shipped::new(render("play", "Dilemmaspel – meedoen", "", false, "nl")))
 }
 
-/// The participant page for a join link whose session speaks `lang` (not Dutch): the same page,
-/// in that language from the start.
+/// The participant page for a join link whose session speaks `lang`: the same page, in English
+/// from the start for an English session (rendered once, like the Dutch one), else Dutch.
 pub fn index_in(lang: &str) -> Page {
-    let lang = if lang == "en" { "en" } else { "nl" };
-    if lang == "nl" {
-        return Page::shipped("text/html; charset=utf-8", index());
-    }
-    Page::ok("text/html; charset=utf-8", render("play", "Dilemma game – join", "", false).replacen("lang=\"nl\" data-lang=\"nl\"", "lang=\"en\" data-lang=\"en\"", 1))
+    static ENGLISH: OnceLock<Shipped> = OnceLock::new();
+    let page = match lang {
+        "en" => ENGLISH.get_or_init(|| Shipped::new(render("play", "Dilemma game – join", "", false, "en"))),
+        _ => index(),
+    };
+    Page::shipped("text/html; charset=utf-8", page)
 }
 
 /// The join code in `target`'s query, when the target is the participant page with one.
@@ -136,13 +137,13 @@ pub fn join_code_of(target: &str) -> Option<String> {
 }
 
 /// The page template for `page` (`play` or `watch`); `join` must be a plain address (see `address::plain_host`).
-fn render(page: &str, title: &str, join: &str, loopback: bool) -> String {
+fn render(page: &str, title: &str, join: &str, loopback: bool, lang: &str) -> String {
     PAGE.replace("{{PROTOCOL}}", &PROTOCOL_VERSION.to_string())
         .replace("{{PAGE}}", page)
         .replace("{{TITLE}}", title)
         .replace("{{JOIN}}", join)
         .replace("{{LOOPBACK}}", if loopback { "true" } else { "false" })
-        .replace("{{LANG}}", "nl")
+        .replace("{{LANG}}", lang)
 }
 
 /// The `code` of a query string when it is a well-formed join code (the alphabet of join codes).

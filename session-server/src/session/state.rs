@@ -83,15 +83,10 @@ impl ItemAnswers {
         self.changed_since_reveal(&[]).is_some_and(|changed| tally::holds_back(changed, k))
     }
 
-    /// The option under which `member`'s reason is shown: their answer, or while the result is
-    /// held back their answer at the last reveal, and none when it changed since (their reason
-    /// would show in which group the held-back answer went).
-    pub fn reason_option(&self, member: u32, k: MinGroup) -> Option<usize> {
-        let now = *self.by_member.get(&member)?;
-        match self.revealed.as_ref().filter(|_| self.holds_back(k)) {
-            Some(then) => (then.by_member.get(&member) == Some(&now)).then_some(now),
-            None => Some(now),
-        }
+    /// Which option each writer's reason is shown under: [`ReasonOptions::of`]. Whether the
+    /// result is held back is decided once here, not for every reason (it counts every answer).
+    pub fn reason_options(&self, k: MinGroup) -> ReasonOptions<'_> {
+        ReasonOptions { now: &self.by_member, held: self.revealed.as_deref().filter(|_| self.holds_back(k)).map(|then| &then.by_member) }
     }
 
     pub fn shown(&self, item: &Item, k: MinGroup) -> Tally {
@@ -145,8 +140,9 @@ impl ItemAnswers {
     pub fn reason_groups(&self, item: &Item, k: MinGroup) -> Vec<ReasonGroup> {
         let mut groups: Vec<ReasonGroup> =
             item.options().iter().map(|o| ReasonGroup { option: o.id.clone(), reasons: Vec::new(), more: 0 }).collect();
+        let options = self.reason_options(k);
         for (place, (member, text)) in &self.reasons {
-            let Some(g) = self.reason_option(*member, k).and_then(|o| groups.get_mut(o)) else { continue };
+            let Some(g) = options.of(*member).and_then(|o| groups.get_mut(o)) else { continue };
             if g.reasons.len() < protocol::msg::REASONS_SHOWN_PER_OPTION {
                 g.reasons.push(ReasonView { id: reason_id(*place), text: text.clone() });
             } else {
@@ -160,7 +156,27 @@ impl ItemAnswers {
     pub fn find_reason(&self, id: &str, k: MinGroup) -> Option<(usize, &str)> {
         let place = u64::from_str_radix(id, 16).ok()?;
         let (member, text) = self.reasons.get(&place)?;
-        Some((self.reason_option(*member, k)?, text))
+        Some((self.reason_options(k).of(*member)?, text))
+    }
+}
+
+/// The answers a reason is shown under: the writers' answers now, and while the result is held
+/// back, their answers at the last reveal.
+pub(crate) struct ReasonOptions<'a> {
+    now: &'a HashMap<u32, usize>,
+    held: Option<&'a HashMap<u32, usize>>,
+}
+
+impl ReasonOptions<'_> {
+    /// The option under which `member`'s reason is shown: their answer, or while the result is
+    /// held back their answer at the last reveal, and none when it changed since (their reason
+    /// would show in which group the held-back answer went).
+    pub fn of(&self, member: u32) -> Option<usize> {
+        let now = *self.now.get(&member)?;
+        match self.held {
+            Some(then) => (then.get(&member) == Some(&now)).then_some(now),
+            None => Some(now),
+        }
     }
 }
 
@@ -419,10 +435,14 @@ impl State {
         // previews it: the report has it as it was last revealed (or not at all).
         let k = self.min_group();
         let hidden = |index: usize| Some(index) == self.current && matches!(self.phase, Phase::Scene | Phase::Open | Phase::Closed) && !self.preview;
-        let tally_of = |index: usize, item: &Item, _: &[&str]| match self.answers.get(&index).and_then(|a| a.revealed.as_ref()).filter(|_| hidden(index)) {
-            Some(then) => then.tally(item, k),
-            None if hidden(index) => ItemAnswers::new(item.options().len()).tally(item, k),
-            None => self.tally_at(index),
+        let tally_of = |index: usize, item: &Item, _: &[&str]| {
+            if !hidden(index) {
+                return self.tally_at(index);
+            }
+            match self.answers.get(&index).and_then(|a| a.revealed.as_ref()) {
+                Some(then) => then.tally(item, k),
+                None => ItemAnswers::new(item.options().len()).tally(item, k),
+            }
         };
         let mut report =
             crate::export::Report::new(self.code.clone(), self.title.clone(), self.deck.clone(), self.phase.as_str().into(), now_ms, tally_of);
@@ -430,8 +450,9 @@ impl State {
         report.mark_drawn(self.roles.keys().map(String::as_str));
         report.add_reasons(self.answers.iter().filter(|(index, _)| !hidden(**index)).flat_map(|(index, a)| {
             let item = &self.deck.items[*index];
+            let options = a.reason_options(k);
             a.reasons.values().filter_map(move |(member, text)| {
-                Some((item.id.as_str(), item.options().get(a.reason_option(*member, k)?)?.id.as_str(), text.as_str()))
+                Some((item.id.as_str(), item.options().get(options.of(*member)?)?.id.as_str(), text.as_str()))
             })
         }));
         report

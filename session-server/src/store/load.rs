@@ -155,7 +155,10 @@ pub fn load_sessions(conn: &Connection, which: Which) -> Result<Vec<LoadedSessio
     rows(only("guesses", "code, item, member, percent"), Box::new(|s, r| Ok(s.guesses.push((r.get(1)?, r.get(2)?, r.get(3)?)))))?;
     let reasons = only("reasons", "code, item, member, text, shuffle");
     rows(reasons, Box::new(|s, r| Ok(s.reasons.push((r.get(1)?, r.get(2)?, r.get(3)?, r.get::<_, i64>(4)? as u64)))))?;
-    rows(only("previews", "code"), Box::new(|s, _| Ok(s.preview = true)))?;
+    rows(only("previews", "code"), Box::new(|s, _| {
+        s.preview = true;
+        Ok(())
+    }))?;
     let mut stmt = conn.prepare(&only("follow_ups", "code, earlier"))?;
     let links: Vec<(String, String)> = stmt.query_map(params, |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?;
     for (code, earlier) in links {
