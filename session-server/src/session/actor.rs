@@ -210,7 +210,7 @@ impl Actor {
         for (id, p) in &self.peers {
             let Some(role) = p.role else { continue };
             for (roles, text) in texts.iter() {
-                if roles.contains(&role) && !p.out.text(text.clone()) && p.out.is_kicked() {
+                if To::Roles(roles).reaches(*id, Some(role)) && !p.out.text(text.clone()) && p.out.is_kicked() {
                     slow.push(*id);
                     break;
                 }

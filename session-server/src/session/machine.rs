@@ -72,6 +72,16 @@ pub(crate) enum To {
     Roles(&'static [Role]),
 }
 
+impl To {
+    /// Whether a message sent this way reaches connection `conn`, in the session as `role` (`None`: not in yet).
+    pub fn reaches(self, conn: u64, role: Option<Role>) -> bool {
+        match self {
+            To::Conn(c) => c == conn,
+            To::Roles(roles) => role.is_some_and(|r| roles.contains(&r)),
+        }
+    }
+}
+
 pub(crate) const EVERYONE: &[Role] = &[Role::Facilitator, Role::Player, Role::Watcher];
 pub(crate) const STAFF: &[Role] = &[Role::Facilitator, Role::Watcher];
 pub(crate) const PLAYERS: &[Role] = &[Role::Player];
