@@ -13,7 +13,7 @@ use std::time::Duration;
 const ELSEWHERE: &[(&str, &str)] = &[
     ("./test.sh", "CI: .ci/run runs exactly this"),
     ("./run.sh", "builds and starts the desktop app; game-client/tests start the same app headless and in processes"),
-    ("scripts/fuzz.sh", "the fuzz properties of protocol/tests/fuzz.rs, which ./test.sh runs with fewer cases"),
+    ("scripts/fuzz.sh", "the fuzz properties of protocol/tests/fuzz.rs and the session property test, which ./test.sh runs with fewer cases"),
     ("source scripts/env.sh", "test.sh and every script source it"),
     ("cargo build --release", "a release build for the benchmarks"),
     ("scripts/bench-nginx.sh", "a benchmark of release builds through nginx; tests/it/proxy.rs runs the same site with rooms through it, tests/it/loadgen.rs the load generator over wss://"),

@@ -116,7 +116,7 @@ const AGREEMENTS: [&str; 3] = ["We bellen eerst.", "  ", "Koffie\u{7}drinken"];
 
 /// An item for a player's step: one of [`ITEMS`], or (`ITEMS.len()` and up) the one on screen.
 fn item_pick() -> impl Strategy<Value = usize> {
-    0..ITEMS.len() + 4
+    0..ITEMS.len() + 8
 }
 
 fn step() -> impl Strategy<Value = Step> {
@@ -125,7 +125,7 @@ fn step() -> impl Strategy<Value = Step> {
     prop_oneof![
         24 => proptest::option::of(0..TEAMS.len()).prop_map(|team| Step::Join { team }),
         4 => Just(Step::Watch),
-        4 => (0usize..20).prop_map(|who| Step::Resume { who }),
+        10 => (0usize..20).prop_map(|who| Step::Resume { who }),
         4 => (0usize..20).prop_map(|who| Step::Leave { who }),
         2 => Just(Step::FacilitatorAway),
         6 => Just(Step::FacilitatorBack),
@@ -679,8 +679,16 @@ impl Room {
             Step::Join { team } => self.attach(Attach::Player { team: team.map(|t| TEAMS[t].to_owned()) }),
             Step::Watch => self.attach(Attach::Watcher),
             Step::Resume { who } => {
-                if !self.tokens.is_empty() {
-                    let token = self.tokens[who % self.tokens.len()].clone();
+                // Mostly a player who answered (who below 14), sometimes anyone with a token, now and then a wrong token.
+                let mut answered: Vec<u32> = self.answers.keys().map(|(_, m)| *m).collect();
+                answered.sort_unstable();
+                answered.dedup();
+                let token = match who {
+                    _ if who < 14 && !answered.is_empty() => Some(self.m.members[&answered[who % answered.len()]].1.clone()),
+                    18.. => Some(format!("not-a-token-{who}")),
+                    _ => (!self.tokens.is_empty()).then(|| self.tokens[who % self.tokens.len()].clone()),
+                };
+                if let Some(token) = token {
                     self.attach(Attach::Resume { token });
                 }
             }
@@ -780,6 +788,9 @@ fn round(room: &mut Room, answers: &[(usize, usize)], late: bool) {
             room.run(Step::Commit { n: usize::MAX, ok: true });
         }
     }
+    // One who answered comes back on a new connection: their answers, guesses and reasons with them.
+    room.run(Step::Commit { n: usize::MAX, ok: true });
+    room.run(Step::Resume { who: answers.len() });
     // A report asked for while the item is open: nothing of its live result.
     room.run(Step::Export { who: None });
     let actions: &[usize] = if late { &[2] } else { &[1, 2] };
