@@ -5,7 +5,7 @@ use integration_tests::{TEST_DECK, TestClient};
 use protocol::{AgreementView, ErrorCode, Phase, ServerMsg};
 use serde_json::json;
 
-use crate::process::{Binary, free_port, scenario_dir};
+use crate::process::{Binary, scenario_dir};
 
 async fn agreements(c: &mut TestClient, what: &str, count: usize) -> Vec<AgreementView> {
     c.expect(what, |m| match m {
@@ -24,8 +24,8 @@ fn export_md(dir: &std::path::Path, code: &str) -> String {
 #[tokio::test]
 async fn agreements_are_recorded_shown_to_the_front_kept_through_kill_9_and_asked_about_in_the_follow_up() {
     let dir = scenario_dir(&[("test.toml", TEST_DECK)]);
-    let port = free_port();
-    let mut b = Binary::start(dir.path(), port).await;
+    let mut b = Binary::start(dir.path(), 0).await;
+    let port = b.port;
     let (mut f, code, token) = b.facilitator("test").await;
     let mut w = b.client().await;
     w.send(json!({"type":"watch","protocol":1,"code":code})).await;

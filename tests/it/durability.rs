@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use integration_tests::{Server, TestClient, WAIT, Welcomed, shipped_scenarios};
 
-use crate::process::{Binary, free_port, scenario_dir};
+use crate::process::{Binary, scenario_dir};
 use protocol::{Phase, Role, ServerMsg};
 use serde_json::json;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
@@ -44,8 +44,8 @@ async fn resume(b: &Binary, code: &str, token: &str) -> TestClient {
 async fn after_kill_9_every_acked_answer_phase_role_and_token_is_back() {
     let samen_werken = std::fs::read_to_string(shipped_scenarios().join("samen-werken.toml")).unwrap();
     let dir = scenario_dir(&[("test.toml", integration_tests::TEST_DECK), ("samen-werken.toml", &samen_werken)]);
-    let port = free_port();
-    let mut b = Binary::start(dir.path(), port).await;
+    let mut b = Binary::start(dir.path(), 0).await;
+    let port = b.port;
 
     let mut f = b.client().await;
     f.send(json!({"type":"create_session","protocol":1,"preview":true,"scenario":"test","title":"Crash"})).await;

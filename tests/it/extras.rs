@@ -8,7 +8,7 @@ use integration_tests::TestClient;
 use protocol::{ErrorCode, Phase, ReasonGroup, ServerMsg};
 use serde_json::json;
 
-use crate::process::{Binary, free_port, scenario_dir};
+use crate::process::{Binary, scenario_dir};
 
 const DECK: &str = r#"
 id = "extra"
@@ -68,8 +68,7 @@ fn db(dir: &std::path::Path) -> rusqlite::Connection {
 #[tokio::test]
 async fn guesses_are_averaged_from_what_is_stored_and_shown_beside_the_result_at_the_reveal() {
     let dir = scenario_dir(&[("extra.toml", DECK)]);
-    let port = free_port();
-    let b = Binary::start(dir.path(), port).await;
+    let b = Binary::start(dir.path(), 0).await;
     let (mut f, code, _) = b.facilitator("extra").await;
     let mut ps = players(&b, &code, 5).await;
     f.control("open", Some("raad")).await;
@@ -137,9 +136,9 @@ async fn guesses_are_averaged_from_what_is_stored_and_shown_beside_the_result_at
 #[tokio::test]
 async fn reasons_reach_the_facilitator_alone_grouped_and_shuffled_until_one_is_put_on_the_projector_and_survive_kill_9() {
     let dir = scenario_dir(&[("extra.toml", DECK)]);
-    let port = free_port();
     let log_path = dir.path().join("server.log");
-    let b = Binary::start_via(&[], dir.path(), port, std::fs::File::create(&log_path).unwrap()).await;
+    let b = Binary::start_via(&[], dir.path(), 0, Some(std::fs::File::create(&log_path).unwrap())).await;
+    let port = b.port;
     let (mut f, code, token) = b.facilitator("extra").await;
     let mut w = b.client().await;
     w.send(json!({"type":"watch","protocol":1,"code":code})).await;
@@ -213,7 +212,7 @@ async fn reasons_reach_the_facilitator_alone_grouped_and_shuffled_until_one_is_p
     let mut b = b;
     b.child.kill().unwrap();
     b.child.wait().unwrap();
-    let b = Binary::start_via(&[], dir.path(), port, std::fs::OpenOptions::new().append(true).open(&log_path).unwrap()).await;
+    let b = Binary::start_via(&[], dir.path(), port, Some(std::fs::OpenOptions::new().append(true).open(&log_path).unwrap())).await;
     let mut f = b.client().await;
     f.send(json!({"type":"resume","protocol":1,"code":code,"token":token})).await;
     f.welcome().await;
@@ -266,7 +265,7 @@ async fn reasons_reach_the_facilitator_alone_grouped_and_shuffled_until_one_is_p
 #[tokio::test]
 async fn with_one_or_two_answers_the_facilitator_gets_no_reasons_only_how_many() {
     let dir = scenario_dir(&[("extra.toml", DECK)]);
-    let b = Binary::start(dir.path(), free_port()).await;
+    let b = Binary::start(dir.path(), 0).await;
     let (mut f, code, _) = b.facilitator("extra").await;
     let mut ps = players(&b, &code, 3).await;
     f.control("open", Some("waarom")).await;

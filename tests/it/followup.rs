@@ -5,7 +5,7 @@ use std::path::Path;
 use integration_tests::{Server, TestClient, TEST_DECK};
 use protocol::{ErrorCode, Phase, ServerMsg, Tally};
 
-use crate::process::{Binary, free_port, scenario_dir};
+use crate::process::{Binary, scenario_dir};
 
 /// 29 August 2026, 10:00 UTC: the first conversation, three months before the follow-up.
 pub(crate) const AUGUST: i64 = 1_787_997_600_000;
@@ -140,8 +140,8 @@ async fn following_needs_the_earlier_facilitators_token_an_ended_session_and_com
 #[tokio::test]
 async fn a_follow_up_survives_kill_9_and_says_when_its_earlier_session_was_deleted() {
     let dir = scenario_dir(&[("test.toml", TEST_DECK)]);
-    let port = free_port();
-    let mut b = Binary::start(dir.path(), port).await;
+    let mut b = Binary::start(dir.path(), 0).await;
+    let port = b.port;
     let (mut f, first, token) = b.facilitator("test").await;
     play_a(async || b.client().await, &mut f, &first, &["eens", "oneens", "oneens"]).await;
     f.control("end", None).await;

@@ -170,11 +170,10 @@ async fn a_connection_that_never_says_anything_is_closed_and_an_address_has_a_co
 #[tokio::test]
 async fn at_the_open_file_limit_new_connections_wait_the_open_ones_play_on_and_it_is_said_once() {
     let dir = crate::process::scenario_dir(&[("test.toml", integration_tests::TEST_DECK)]);
-    let port = crate::process::free_port();
     let log = dir.path().join("server.log");
     // The server process may open only 48 files (its hard limit), sockets included.
     let wrapper = ["prlimit", "--nofile=48:48", "--"];
-    let mut server = crate::process::Binary::start_via(&wrapper, dir.path(), port, std::fs::File::create(&log).unwrap()).await;
+    let mut server = crate::process::Binary::start_via(&wrapper, dir.path(), 0, Some(std::fs::File::create(&log).unwrap())).await;
     let url = server.url.clone();
     let (mut f, code, _) = server.facilitator("test").await;
     let mut p = server.client().await;
@@ -183,7 +182,7 @@ async fn at_the_open_file_limit_new_connections_wait_the_open_ones_play_on_and_i
     // Sixty idle connections: more than the process may have open.
     let mut idle = Vec::new();
     for _ in 0..60 {
-        idle.push(tokio::net::TcpStream::connect(("127.0.0.1", port)).await.unwrap());
+        idle.push(tokio::net::TcpStream::connect(("127.0.0.1", server.port)).await.unwrap());
     }
     let deadline = Instant::now() + Duration::from_secs(10);
     while !std::fs::read_to_string(&log).unwrap().contains("cannot accept new connections") {

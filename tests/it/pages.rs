@@ -7,7 +7,7 @@ use protocol::{Phase, Tally};
 use serde_json::json;
 
 use crate::browser::{Driver, Page};
-use crate::process::{Binary, free_port, scenario_dir};
+use crate::process::{Binary, scenario_dir};
 
 /// A deck for the pages: a dilemma, and a sketch with two roles for three players, so one is left out.
 const DECK: &str = r#"
@@ -70,8 +70,8 @@ pub(crate) async fn join_from_url(page: &Page, url: &str) {
 async fn a_phone_plays_a_dilemma_through_a_server_crash_beside_a_desktop_client() {
     let Some(driver) = Driver::start().await else { return };
     let dir = scenario_dir(&[("browser.toml", DECK)]);
-    let port = free_port();
-    let mut server = Binary::start(dir.path(), port).await;
+    let mut server = Binary::start(dir.path(), 0).await;
+    let port = server.port;
     let (mut f, code, ftoken) = server.facilitator("browser").await;
     let mut desktop = server.client().await;
     desktop.send(json!({"type":"join","protocol":1,"code":code,"team":"Oost"})).await;
@@ -371,8 +371,8 @@ async fn every_refusal_and_a_vanished_server_get_a_sentence_on_the_page() {
 async fn a_phone_whose_session_the_server_lost_is_asked_to_join_again() {
     let Some(driver) = Driver::start().await else { return };
     let dir = scenario_dir(&[("browser.toml", DECK)]);
-    let port = free_port();
-    let mut server = Binary::start(dir.path(), port).await;
+    let mut server = Binary::start(dir.path(), 0).await;
+    let port = server.port;
     let (_f, code, _) = server.facilitator("browser").await;
     let phone = driver.phone().await;
     join_from_url(&phone, &page_url(&server.url, &format!("/?code={code}"))).await;

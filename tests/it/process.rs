@@ -10,17 +10,23 @@ use integration_tests::TestClient;
 pub struct Binary {
     pub child: Child,
     pub url: String,
+    /// The port it listens on (for a restart on the same address).
+    pub port: u16,
 }
 
 impl Binary {
-    /// Starts the binary on `port` with the database and scenario folder in `dir`, and waits until it listens.
+    /// Starts the binary with the database and scenario folder in `dir`, on `port` (0: the system
+    /// chooses one), and waits until this process says where it listens.
     pub async fn start(dir: &Path, port: u16) -> Binary {
-        Binary::start_via(&[], dir, port, Stdio::null()).await
+        Binary::start_via(&[], dir, port, None).await
     }
 
     /// [`Binary::start`] run through `wrapper` (e.g. `["prlimit", "--nofile=48:48", "--"]`), with
-    /// the server's log (its standard output) going to `log`.
-    pub async fn start_via(wrapper: &[&str], dir: &Path, port: u16, log: impl Into<Stdio>) -> Binary {
+    /// the server's log (its standard output) copied to `log`.
+    ///
+    /// The port is read from the server's own "listening" line, so a test never takes another
+    /// process's listener for its server, and never races another test for a port it freed.
+    pub async fn start_via(wrapper: &[&str], dir: &Path, port: u16, log: Option<std::fs::File>) -> Binary {
         let bin = env!("CARGO_BIN_EXE_server-under-test");
         let mut command = match wrapper.split_first() {
             Some((first, rest)) => {
@@ -30,27 +36,27 @@ impl Binary {
             }
             None => Command::new(bin),
         };
-        let child = command
+        let mut child = command
             .args(["--listen", &format!("127.0.0.1:{port}")])
             .arg("--db")
             .arg(dir.join("workshop.db"))
             .arg("--scenarios")
             .arg(dir.join("scenarios"))
-            .stdout(log)
+            .env("NO_COLOR", "1")
+            .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
             .expect("start the server binary");
-        let url = format!("ws://127.0.0.1:{port}/ws");
-        for _ in 0..200 {
-            if tokio_tungstenite::connect_async(&url).await.is_ok() {
-                return Binary { child, url };
+        let listening = listening_port(child.stdout.take().expect("piped"), log);
+        let port = match tokio::task::spawn_blocking(move || listening.recv_timeout(Duration::from_secs(20))).await.unwrap() {
+            Ok(port) => port,
+            Err(_) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!("the server binary did not say it listens");
             }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        let mut child = child;
-        let _ = child.kill();
-        let _ = child.wait();
-        panic!("the server binary did not start listening");
+        };
+        Binary { child, url: format!("ws://127.0.0.1:{port}/ws"), port }
     }
 
     /// A facilitator who created a session on `scenario`: (client, code, token).
@@ -74,6 +80,29 @@ impl Drop for Binary {
     }
 }
 
+/// Copies the server's log to `log` (when given) and sends the port of its first "listening" line.
+fn listening_port(out: std::process::ChildStdout, mut log: Option<std::fs::File>) -> std::sync::mpsc::Receiver<u16> {
+    use std::io::{BufRead, Write};
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(out).lines() {
+            let Ok(line) = line else { break };
+            if let Some(log) = log.as_mut() {
+                let _ = writeln!(log, "{line}");
+            }
+            if line.contains("listening: phones join") {
+                let port = line.rsplit("127.0.0.1:").next().and_then(|rest| rest.split(|c: char| !c.is_ascii_digit()).next()?.parse().ok());
+                if let Some(port) = port {
+                    let _ = tx.send(port);
+                }
+            }
+        }
+    });
+    rx
+}
+
+/// A port that was free a moment ago, for what must be known before a process starts (a second
+/// server's address in a command line); servers of these tests listen on port 0 instead.
 pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }

@@ -6,7 +6,7 @@ use integration_tests::{TEST_DECK, TestClient};
 use protocol::{ErrorCode, Phase, ReportFormat, ServerMsg};
 use serde_json::json;
 
-use crate::process::{Binary, free_port, scenario_dir};
+use crate::process::{Binary, scenario_dir};
 
 async fn refused(c: &mut TestClient, msg: serde_json::Value, code: ErrorCode, says: &str) {
     c.send(msg.clone()).await;
@@ -27,8 +27,8 @@ async fn report(f: &mut TestClient, format: &str) -> String {
 #[tokio::test]
 async fn a_statement_from_the_room_is_played_like_any_other_kept_through_kill_9_and_saved_as_a_deck() {
     let dir = scenario_dir(&[("test.toml", TEST_DECK)]);
-    let port = free_port();
-    let b = Binary::start(dir.path(), port).await;
+    let b = Binary::start(dir.path(), 0).await;
+    let port = b.port;
     let (mut f, code, token) = b.facilitator("test").await;
     let mut players = Vec::new();
     for _ in 0..3 {
