@@ -230,6 +230,14 @@ impl TestClient {
         }
     }
 
+    /// Waits until everything the session sent this client so far has arrived (into `seen`): a
+    /// message the session must refuse goes through the session's task after all of that, and its
+    /// refusal comes back behind it. Absence is then proved by what came before the refusal, not by a pause.
+    pub async fn settle(&mut self) {
+        self.send(serde_json::json!({"type":"answer","item":"~settle~","option":"~"})).await;
+        self.expect("the settle marker's refusal", |m| matches!(m, ServerMsg::Error { code: ErrorCode::UnknownItem | ErrorCode::Unauthorized | ErrorCode::SessionEnded, .. }).then_some(())).await;
+    }
+
     /// The welcome, all of it.
     pub async fn welcomed(&mut self) -> Welcomed {
         self.expect("welcome", |m| match m {

@@ -1,6 +1,5 @@
 //! `session-server export`: CSV for Dutch Excel, JSON and a Markdown report, with group results only.
 
-use std::time::Duration;
 
 use integration_tests::{Server, TestClient};
 use protocol::Phase;
@@ -140,7 +139,9 @@ async fn the_facilitator_gets_the_same_report_over_the_protocol_from_any_server_
             assert!(message.contains("facilitator"), "{message}");
         }
     }
-    for m in p.drain(Duration::from_millis(300)).await.into_iter().chain(w.drain(Duration::from_millis(300)).await) {
+    p.settle().await;
+    w.settle().await;
+    for m in p.seen.iter().chain(&w.seen) {
         assert!(!matches!(m, protocol::ServerMsg::Report { .. }), "a report to someone else: {m:?}");
     }
 

@@ -2,7 +2,6 @@
 //! what is stored, shown beside the result at the reveal) and anonymous reasons (to the facilitator
 //! only, grouped, shuffled, without identifiers, on the projector only when put there; kept through kill -9).
 
-use std::time::Duration;
 
 use integration_tests::TestClient;
 use protocol::{ErrorCode, Phase, ReasonGroup, ServerMsg};
@@ -96,7 +95,8 @@ async fn guesses_are_averaged_from_what_is_stored_and_shown_beside_the_result_at
     assert_eq!((sum, n), (160, 4));
     assert_eq!((p.option.as_str(), p.average, p.guesses), ("eens", 40, 4));
     for p in &mut ps {
-        assert!(p.drain(Duration::from_millis(150)).await.iter().all(|m| !matches!(m, ServerMsg::Tally(_))), "no result before the reveal");
+        p.settle().await;
+        assert!(p.seen.iter().all(|m| !matches!(m, ServerMsg::Tally(_) | ServerMsg::Reasons { .. })), "no result before the reveal");
     }
 
     f.control("reveal", None).await;
@@ -187,7 +187,11 @@ async fn reasons_reach_the_facilitator_alone_grouped_and_shuffled_until_one_is_p
     let mut want_sorted = want.clone();
     want_sorted.sort();
     assert_eq!(sorted, want_sorted, "every reason for eens, the changed one changed, the withdrawn one gone");
-    assert_ne!(eens, want, "not in the order they arrived (7 reasons: 1 in 5040 to fail by chance)");
+    // Not in the order they arrived: in the order of their ids, which are random places (spread
+    // over all of u64: seven within 2^40 of each other would happen once in 2^144 runs).
+    let places: Vec<u64> = groups[0].reasons.iter().map(|r| u64::from_str_radix(&r.id, 16).expect("an id is a place in hex")).collect();
+    assert!(places.windows(2).all(|w| w[0] < w[1]), "the reasons come in the order of their random places: {places:?}");
+    assert!(places[places.len() - 1] - places[0] > 1 << 40, "the places are random, not handed out in turn: {places:?}");
     assert_eq!(texts(&groups[1]).len(), 2);
     let raw = serde_json::to_string(&groups).unwrap();
     for p in 1..=12 {
@@ -200,7 +204,7 @@ async fn reasons_reach_the_facilitator_alone_grouped_and_shuffled_until_one_is_p
     let mut clients: Vec<&mut TestClient> = ps.iter_mut().collect();
     clients.push(&mut w);
     for (i, c) in clients.into_iter().enumerate() {
-        c.drain(Duration::from_millis(100)).await;
+        c.settle().await;
         let seen = serde_json::to_string(&c.seen).unwrap();
         for (j, text) in arrival.iter().enumerate().filter(|(j, _)| *j != i) {
             assert!(!seen.contains(text.as_str()), "reason {j} reached client {i} (a player or, last, the projector): {seen}");

@@ -35,11 +35,20 @@ async fn roles_reach_only_the_chosen_players_and_come_back_on_resume() {
     for (p, _) in players.iter_mut() {
         let v = p.session_where("sketch open", |v| v.phase == Phase::Scene).await;
         assert_eq!(v.item.unwrap().situation.as_deref(), Some("De ambtenaar beoordeelt ook de subsidie."));
-        p.drain(Duration::from_millis(300)).await;
+        p.settle().await;
     }
-    f.drain(Duration::from_millis(100)).await;
-    w.drain(Duration::from_millis(100)).await;
+    f.settle().await;
+    w.settle().await;
     assert!(roles_of(&f).is_empty() && roles_of(&w).is_empty(), "the facilitator and watcher get no role");
+    // Nor a briefing in any other message, and a player only their own.
+    for (who, c) in [("the facilitator", &f), ("the projector", &w)] {
+        assert!(!serde_json::to_string(&c.seen).unwrap().contains("Geheim"), "{who} got a briefing");
+    }
+    for (p, _) in &players {
+        let all = serde_json::to_string(&p.seen).unwrap();
+        let own: Vec<String> = roles_of(p).into_iter().map(|(_, b)| b).collect();
+        assert_eq!(all.matches("Geheim").count(), own.len(), "a player got a briefing that is not theirs: {all}");
+    }
     let mut cast: Vec<(String, String)> = players.iter().flat_map(|(p, _)| roles_of(p)).collect();
     cast.sort();
     assert_eq!(
