@@ -41,7 +41,20 @@ async fn a_room_of_two_hundred_is_counted_exactly() {
     assert_eq!(report.ack_latency.count, report.answers_sent);
     // Held after the reveal: the server side of 200 players' sockets (and their clients' here) were open.
     assert!(report.held_server_files.is_some_and(|n| n >= 2 * 200), "{:?}", report.held_server_files);
-    s.stop().await;
+    // The load generator's own verdict checked against the database: the final answers it sent
+    // are the rows stored, and so are its guesses and reasons.
+    let dir = s.stop().await;
+    let db = rusqlite::Connection::open(dir.path().join("workshop.db")).unwrap();
+    let mut rows = db.prepare("SELECT item, option, count(*) FROM answers GROUP BY item, option").unwrap();
+    let stored: Vec<(String, String, u32)> = rows.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).unwrap().map(Result::unwrap).collect();
+    // The round's statement (the load generator answers one other alone first, for the lone-answer latency).
+    let round = stored.iter().find(|(i, ..)| stored.iter().filter(|(j, ..)| j == i).map(|(.., n)| n).sum::<u32>() == 200).map(|(i, ..)| i.clone());
+    let round = round.unwrap_or_else(|| panic!("a statement with 200 answers: {stored:?}"));
+    let stored: std::collections::BTreeMap<String, u32> = stored.into_iter().filter(|(i, ..)| *i == round).map(|(_, o, n)| (o, n)).collect();
+    let sent: std::collections::BTreeMap<String, u32> = report.expected.iter().filter(|(_, n)| **n > 0).map(|(o, n)| (o.clone(), *n)).collect();
+    assert_eq!(stored, sent, "the answers stored are the last ones each player sent");
+    let count = |sql: &str| db.query_row(sql, [], |r| r.get::<_, u32>(0)).unwrap();
+    assert_eq!((count("SELECT count(*) FROM guesses"), count("SELECT count(*) FROM reasons")), (200, 200));
 }
 
 #[tokio::test(flavor = "multi_thread")]
