@@ -144,7 +144,10 @@ async fn a_connection_that_never_says_anything_is_closed_and_an_address_has_a_co
     assert_eq!(error, ErrorCode::SessionFull);
     assert!(sentence.contains("schermen voor de zaal"), "{sentence}");
     match tokio_tungstenite::connect_async(&s.url).await {
-        Err(tokio_tungstenite::tungstenite::Error::Http(resp)) => assert_eq!(resp.status(), 503),
+        Err(tokio_tungstenite::tungstenite::Error::Http(resp)) => {
+            assert_eq!(resp.status(), 503);
+            assert_eq!(resp.headers().get("retry-after").and_then(|v| v.to_str().ok()), Some("10"), "it says when to try again");
+        }
         other => panic!("the fifth connection must get 503, got {:?}", other.map(|_| ())),
     }
     // A closed connection frees its place; the room plays on meanwhile.

@@ -25,6 +25,7 @@ mod pages;
 mod play;
 mod preview;
 mod process;
+mod promises;
 mod proxy;
 mod publiccode;
 mod rebinding;

@@ -140,6 +140,8 @@ async fn forwarding_headers_from_a_peer_that_is_not_a_trusted_proxy_are_ignored(
     let mut c = TestClient::connect(req, Some(local(1)), None).await;
     c.send(json!({"type":"get_deck","protocol":1,"id":"test"})).await;
     assert_eq!(c.error().await.0, ErrorCode::Unauthorized, "the proxy's client is not the server's own machine");
+    c.send(json!({"type":"save_deck","protocol":1,"content":"id = \"x\"\ntitle = \"X\"\n"})).await;
+    assert_eq!(c.error().await.0, ErrorCode::Unauthorized, "nor may it save one");
     let mut direct = TestClient::connect(s.url.as_str(), Some(local(60)), None).await;
     direct.send(json!({"type":"get_deck","protocol":1,"id":"test"})).await;
     assert!(matches!(direct.expect("the deck", |m| Some(m.clone())).await, protocol::ServerMsg::Deck { .. }), "a local peer that is no proxy is");

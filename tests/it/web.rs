@@ -50,6 +50,8 @@ async fn the_pages_and_their_files_come_with_safe_headers_and_within_the_weight_
         assert!(head.starts_with("HTTP/1.1 200"), "{target}: {head}");
         assert!(header(&head, "content-type").unwrap().starts_with(kind), "{target}: {head}");
         assert_eq!(header(&head, "x-content-type-options"), Some("nosniff"), "{target}");
+        assert_eq!(header(&head, "referrer-policy"), Some("no-referrer"), "{target}: the join code in the address goes nowhere else");
+        assert_eq!(header(&head, "cache-control"), Some("no-cache"), "{target}: a new version reaches the phones at once");
         let csp = header(&head, "content-security-policy").unwrap();
         assert!(csp.contains("script-src 'self'") && !csp.contains("unsafe"), "{csp}");
         assert_eq!(header(&head, "content-length").unwrap().parse::<usize>().unwrap(), body.len());
@@ -132,6 +134,22 @@ async fn only_this_servers_own_pages_may_open_the_websocket() {
         other => panic!("a page from another site must get 403, got {:?}", other.map(|_| ())),
     }
     assert!(open_with(Some(format!("http://{host}"))).await.is_ok(), "the server's own page is let in");
+    assert!(open_with(Some(format!("https://{host}"))).await.is_ok(), "so is the same page over https (TLS here or at a proxy)");
     assert!(open_with(None).await.is_ok(), "a client without Origin (the desktop client) is let in");
+    s.stop().await;
+    // Behind a proxy the page's origin is the public address.
+    let s = Server::start_with(|c| c.public_url = Some(session_server::address::PublicUrl::parse("https://dilemma.gemeente.nl/").unwrap())).await;
+    let open_with = |origin: &str| {
+        let mut req = s.url.as_str().into_client_request().unwrap();
+        req.headers_mut().insert("origin", origin.parse().unwrap());
+        tokio_tungstenite::connect_async(req)
+    };
+    assert!(open_with("https://dilemma.gemeente.nl").await.is_ok(), "the public https address is this server's page");
+    for other in ["https://dilemma.gemeente.nl.evil.example", "https://evil.example", "null"] {
+        match open_with(other).await {
+            Err(tokio_tungstenite::tungstenite::Error::Http(resp)) => assert_eq!(resp.status(), 403, "{other}"),
+            r => panic!("{other} must get 403, got {:?}", r.map(|_| ())),
+        }
+    }
     s.stop().await;
 }
