@@ -36,7 +36,7 @@ impl Health {
         };
         let answer = match tokio::time::timeout(wait, probe).await {
             Ok(Ok(true)) => Ok(()),
-            Ok(_) => Err("the store cannot write (the database is locked by another program or cannot be opened for writing)"),
+            Ok(_) => Err("the store cannot write (the database is locked by another program, its disk is full, or it cannot be opened for writing)"),
             Err(_) => Err("the store is not keeping up with its writes"),
         };
         if let Err(why) = answer {

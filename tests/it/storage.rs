@@ -104,18 +104,31 @@ async fn a_full_store_queue_makes_the_room_wait_instead_of_growing_and_nothing_i
     drop(held);
     // Each answer is either acknowledged or refused with storage_failed, never both, never silent.
     let mut acked = 0;
+    let mut last_acked = Vec::new();
     for p in &mut players {
         let mut answered = 0;
+        let mut last = None;
         while answered < 2 {
             let stored = p
                 .expect("ack or storage_failed", |m| match m {
-                    ServerMsg::AnswerAck { .. } => Some(true),
-                    ServerMsg::Error { code: ErrorCode::StorageFailed, .. } => Some(false),
+                    ServerMsg::AnswerAck { option, .. } => Some(Some(option.clone())),
+                    ServerMsg::Error { code: ErrorCode::StorageFailed, .. } => Some(None),
                     _ => None,
                 })
                 .await;
-            acked += usize::from(stored);
+            acked += usize::from(stored.is_some());
+            last = stored.or(last);
             answered += 1;
+        }
+        let member = p.seen.iter().find_map(|m| if let ServerMsg::Welcome { player_id, .. } = m { player_id.clone() } else { None }).unwrap();
+        last_acked.push((member[1..].parse::<u32>().unwrap(), last));
+    }
+    // What was acknowledged is what the database holds; what was refused is not there.
+    {
+        let conn = rusqlite::Connection::open(&s.db).unwrap();
+        for (member, last) in &last_acked {
+            let stored: Option<String> = conn.query_row("SELECT option FROM answers WHERE code = ?1 AND item = 'a' AND member = ?2", rusqlite::params![code, member], |r| r.get(0)).ok();
+            assert_eq!(&stored, last, "player p{member}: the stored answer is the last one acknowledged");
         }
     }
     // The room goes on: one more answer each, all stored now.
@@ -151,4 +164,115 @@ async fn the_database_holds_no_token_and_no_name_only_the_tokens_sha_256() {
     }
     assert!(!has(b"Sanne Verborgen") && !has(b"Verborgen"), "a name is never stored");
     assert!(has("Wijkteam Oost".as_bytes()), "the team is (for team results)");
+}
+
+/// A filesystem of its own, this many KiB (tmpfs), unmounted when dropped; `None` (outside CI
+/// only, and said) where this machine may not mount.
+struct SmallDisk {
+    dir: tempfile::TempDir,
+}
+
+impl SmallDisk {
+    fn mount(kib: u32) -> Option<SmallDisk> {
+        let dir = tempfile::tempdir().unwrap();
+        let ok = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={kib}k"), "tmpfs"])
+            .arg(dir.path())
+            .status()
+            .is_ok_and(|s| s.success());
+        match ok {
+            true => Some(SmallDisk { dir }),
+            false if std::env::var_os("CI").is_some() => panic!("CI must be able to mount a small tmpfs (run as root) for the full-disk test"),
+            false => {
+                eprintln!("skipped: this machine may not mount a tmpfs (not root); CI runs it");
+                None
+            }
+        }
+    }
+
+    /// Fills what is left with one file, which [`SmallDisk::free`] removes.
+    fn fill(&self) {
+        use std::io::Write;
+        let mut f = std::fs::File::create(self.dir.path().join("filler")).unwrap();
+        let chunk = vec![0u8; 4096];
+        while f.write_all(&chunk).is_ok() {}
+        let _ = f.sync_all();
+    }
+
+    fn free(&self) {
+        std::fs::remove_file(self.dir.path().join("filler")).unwrap();
+    }
+}
+
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount").arg("-l").arg(self.dir.path()).status();
+    }
+}
+
+#[tokio::test]
+async fn on_a_full_disk_nothing_is_acknowledged_health_says_so_and_once_there_is_room_play_goes_on() {
+    let Some(disk) = SmallDisk::mount(4096) else { return };
+    let db = disk.dir.path().join("workshop.db");
+    let s = Server::start_with(|c| {
+        c.db = db.clone();
+        c.limits.store_busy = Duration::from_millis(200);
+    })
+    .await;
+    let (mut f, code, _) = s.facilitator("test").await;
+    let (mut p, _) = s.player(&code, None).await;
+    f.control("open", Some("a")).await;
+    p.session_where("open", |v| v.phase == Phase::Open).await;
+    p.answer("a", "eens").await;
+    disk.fill();
+    // The next answers need room on the disk: refused with storage_failed, never acknowledged.
+    let mut refused = false;
+    for option in ["oneens", "hangt_af"].iter().cycle().take(40) {
+        p.send(serde_json::json!({"type":"answer","item":"a","option":option})).await;
+        let stored = p
+            .expect("ack or storage_failed", |m| match m {
+                ServerMsg::AnswerAck { .. } => Some(true),
+                ServerMsg::Error { code: ErrorCode::StorageFailed, .. } => Some(false),
+                _ => None,
+            })
+            .await;
+        if !stored {
+            refused = true;
+            break;
+        }
+    }
+    assert!(refused, "a full disk refuses answers");
+    let health = async || crate::hosted::get(s.addr(), crate::hosted::local(1), None, "localhost", "/healthz", "").await;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    loop {
+        let h = health().await;
+        if h.status == 503 {
+            assert!(h.body.contains("cannot write"), "{}", h.body);
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "health never said the store cannot write: {} {}", h.status, h.body);
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    // Room again: the same player's answer is stored and acknowledged, and the server is healthy.
+    disk.free();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        p.send(serde_json::json!({"type":"answer","item":"a","option":"hangt_af"})).await;
+        let stored = p
+            .expect("ack or storage_failed", |m| match m {
+                ServerMsg::AnswerAck { .. } => Some(true),
+                ServerMsg::Error { code: ErrorCode::StorageFailed, .. } => Some(false),
+                _ => None,
+            })
+            .await;
+        if stored {
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "answers never stored again after the disk had room");
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    f.control("close", None).await;
+    f.session_where("closed after the full disk", |v| v.phase == Phase::Closed).await;
+    let _dir = s.stop().await;
+    assert_eq!(count(&db, "SELECT count(*) FROM answers WHERE option = 'hangt_af'"), 1, "what was acknowledged is stored");
 }

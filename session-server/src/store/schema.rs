@@ -83,6 +83,11 @@ CREATE TABLE IF NOT EXISTS roles (
 CREATE TABLE IF NOT EXISTS previews (
     code TEXT PRIMARY KEY
 ) WITHOUT ROWID;
+-- One row the health check rewrites: a write that needs the lock and room on the disk.
+CREATE TABLE IF NOT EXISTS health (
+    id INTEGER PRIMARY KEY,
+    at_ms INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS revealed (
     code TEXT NOT NULL,
     item TEXT NOT NULL,
