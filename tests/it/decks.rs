@@ -80,6 +80,36 @@ async fn a_session_keeps_the_deck_it_started_with() {
     s.stop().await;
 }
 
+#[tokio::test]
+async fn a_client_dropped_for_a_full_queue_hears_1013_when_its_connection_has_room() {
+    // A queue of one message: a control's `session` and live tally come in one pass, the second
+    // finds it full. The client reads all the time, so its socket has room for the close frame.
+    let s = Server::start_with(limits(|l| l.outbox = 1)).await;
+    let mut f = s.client().await;
+    f.send(json!({"type":"create_session","protocol":1,"preview":true,"scenario":"test"})).await;
+    f.welcome().await;
+    for i in 0..200 {
+        let item = ["a", "b"][i % 2];
+        if f.c.send_text(&json!({"type":"control","action":"open","item":item}).to_string()).await.is_err() {
+            break;
+        }
+        loop {
+            match f.next(std::time::Duration::from_secs(5)).await {
+                dilemma_tools::client::Received::Msg(protocol::ServerMsg::Session { session }) if session.item.as_ref().is_some_and(|it| it.id == item) => break,
+                dilemma_tools::client::Received::Msg(_) => {}
+                dilemma_tools::client::Received::Closed(frame) => {
+                    let frame = frame.expect("a close frame: the socket had room for it");
+                    assert_eq!(frame.code, tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode::Again, "{frame:?}");
+                    s.stop().await;
+                    return;
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+    }
+    panic!("a queue of one never overflowed in 200 controls");
+}
+
 /// A facilitator on a poor connection (a 4 KiB receive buffer, so the server cannot park megabytes
 /// in the kernel) of a big deck (every update to it carries all items, ~200 KB).
 async fn slow_facilitator(s: &Server) -> (integration_tests::TestClient, String, String) {
