@@ -67,7 +67,7 @@ async fn after_kill_9_every_acked_answer_phase_role_and_token_is_back() {
     let mut cast = Vec::new();
     for (i, (p, _)) in players.iter_mut().enumerate() {
         p.session_where("sketch", |v| v.index == Some(2)).await;
-        p.drain(Duration::from_millis(200)).await;
+        p.settle().await;
         if let Some(role) = p.seen.iter().find_map(|m| if let ServerMsg::Role { role, .. } = m { Some(role.clone()) } else { None }) {
             cast.push((i, role));
         }

@@ -1,6 +1,5 @@
 //! The facilitator's screen (often the projector) and a stricter room, over real sockets: no result before the reveal without a private preview, and nothing of fewer people than the room's minimum, anywhere.
 
-use std::time::Duration;
 
 use integration_tests::{Server, TestClient};
 use protocol::{ErrorCode, Phase, ServerMsg};
@@ -41,7 +40,7 @@ async fn the_facilitators_screen_shows_how_many_answered_and_the_result_only_at_
         p.expect("reason stored", |m| matches!(m, ServerMsg::ReasonAck { .. }).then_some(())).await;
     }
     f.session_where("three answered", |v| v.answered == 3).await;
-    f.drain(Duration::from_millis(300)).await;
+    f.settle().await;
     assert_eq!(count(&f, is_result), 0, "no tally and no reasons before the reveal without the preview: {:?}", f.seen);
     // Nor through the report: the item on screen is in it only as far as the room saw it (not yet).
     f.send(json!({"type":"export","format":"json"})).await;
@@ -79,7 +78,7 @@ async fn the_facilitators_screen_shows_how_many_answered_and_the_result_only_at_
     room.extend(players(&s, &code, 1, None).await);
     room[4].answer("a", "oneens").await;
     f.session_where("five answered", |v| v.answered == 5).await;
-    f.drain(Duration::from_millis(300)).await;
+    f.settle().await;
     assert_eq!(count(&f, is_result), before, "nothing of the result with the preview off");
 
     // Off survives a restart too; then the reveal shows the result to everyone, the facilitator included.
@@ -90,7 +89,7 @@ async fn the_facilitators_screen_shows_how_many_answered_and_the_result_only_at_
     let (_, _, view) = f.welcome().await;
     assert!(!view.preview, "off is remembered through a restart");
     f.control("close", None).await;
-    f.drain(Duration::from_millis(200)).await;
+    f.settle().await;
     assert_eq!(count(&f, is_result), 0, "closing shows nothing either");
     f.control("reveal", None).await;
     let t = f.tally_where("revealed", |t| t.total == 5).await;

@@ -39,8 +39,8 @@ async fn thirty_players_play_the_english_deck_end_to_end() {
             async move {
                 p.session_where("open", |v| v.index == Some(n) && v.phase == phase).await;
                 if options.is_empty() {
-                    // Nothing to answer: the role briefings that follow the scene's opening arrive meanwhile.
-                    p.drain(std::time::Duration::from_millis(300)).await;
+                    // Nothing to answer: the role briefings that follow the scene's opening have come once the session answered a later message.
+                    p.settle().await;
                     return None;
                 }
                 // Everyone answers; every fifth player changes their mind once.
