@@ -46,6 +46,8 @@ async fn paced(url: &str, per_s: u32, seconds: u32) -> (usize, Option<(f64, Opti
     let (mut ws, _) = tokio_tungstenite::connect_async(url).await.unwrap();
     let start = Instant::now();
     let mut tick = tokio::time::interval(Duration::from_secs(1) / per_s);
+    // Late ticks are not made up for in a burst: the pace stays even.
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut answered = 0;
     for _ in 0..per_s * seconds {
         tick.tick().await;
@@ -68,8 +70,8 @@ async fn paced(url: &str, per_s: u32, seconds: u32) -> (usize, Option<(f64, Opti
 #[tokio::test]
 async fn twenty_messages_a_second_may_go_on_and_more_for_three_seconds_is_cut_off_with_1008() {
     let s = Server::start().await;
-    let (calm, sustained) = tokio::join!(paced(&s.url, 15, 4), paced(&s.url, 30, 5));
-    assert_eq!(calm, (60, None), "15 a second for 4 s: every message answered, never cut off");
+    let (calm, sustained) = tokio::join!(paced(&s.url, 19, 4), paced(&s.url, 30, 5));
+    assert_eq!(calm, (76, None), "19 a second for 4 s: every message answered, never cut off");
     let (answered, end) = sustained;
     let (at, code) = end.expect("30 a second is cut off");
     // Two seconds over the limit are allowed; in the third it is cut off (the 21st message of it).
@@ -167,6 +169,8 @@ async fn a_countdown_goes_on_through_kill_9_with_the_time_it_had_left() {
     tokio::time::sleep(Duration::from_secs(2)).await;
     b.child.kill().unwrap();
     b.child.wait().unwrap();
+    // Down for three seconds: the clock goes on meanwhile (the countdown does not pause).
+    tokio::time::sleep(Duration::from_secs(3)).await;
     let b = Binary::start(dir.path(), port).await;
     let mut f = b.client().await;
     f.send(json!({"type":"resume","protocol":1,"code":code,"token":token})).await;
@@ -193,12 +197,19 @@ async fn at_sigterm_every_answer_acknowledged_is_stored_even_with_many_on_their_
     for (p, _) in &mut players {
         p.session_where("open", |v| v.phase == Phase::Open).await;
     }
-    // Everyone answers at once, and the server is told to stop while those are on their way.
+    // Everyone answers at once while another program holds the database's write lock, so the
+    // answers are surely on their way when the server is told to stop; then the lock goes.
+    let lock = rusqlite::Connection::open(dir.path().join("workshop.db")).unwrap();
+    lock.execute_batch("BEGIN IMMEDIATE").unwrap();
     let options = ["eens", "oneens", "hangt_af"];
     let sends = players.iter_mut().enumerate().map(|(i, (p, _))| p.send(json!({"type":"answer","item":"a","option":options[i % 3]})));
     futures_util::future::join_all(sends).await;
+    tokio::time::sleep(Duration::from_millis(100)).await;
     let term = std::process::Command::new("kill").args(["-TERM", &b.child.id().to_string()]).status().unwrap();
     assert!(term.success());
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    lock.execute_batch("COMMIT").unwrap();
+    drop(lock);
     // What each player was told before its connection closed.
     let mut acked = BTreeMap::new();
     for (p, id) in &mut players {
@@ -220,6 +231,8 @@ async fn at_sigterm_every_answer_acknowledged_is_stored_even_with_many_on_their_
     for (member, option) in &acked {
         assert_eq!(stored.get(member), Some(option), "an acknowledged answer of p{member} is not stored");
     }
+    // The stop waits for the store: the answers on their way are written once the lock goes (an
+    // answer stored but not acknowledged comes back in the player's welcome after the restart).
     eprintln!("{} of 40 acknowledged before the stop, {} stored", acked.len(), stored.len());
-    assert!(!acked.is_empty(), "some answers were acknowledged before the stop");
+    assert_eq!(stored.len(), 40, "every answer on its way at SIGTERM is stored");
 }

@@ -145,7 +145,7 @@ async fn only_this_servers_own_pages_may_open_the_websocket() {
         tokio_tungstenite::connect_async(req)
     };
     assert!(open_with("https://dilemma.gemeente.nl").await.is_ok(), "the public https address is this server's page");
-    for other in ["https://dilemma.gemeente.nl.evil.example", "https://evil.example", "null"] {
+    for other in ["https://dilemma.gemeente.nl.evil.example", "https://evil.example", "null", "http://dilemma.gemeente.nl", "https://dilemma.gemeente.nl:8443"] {
         match open_with(other).await {
             Err(tokio_tungstenite::tungstenite::Error::Http(resp)) => assert_eq!(resp.status(), 403, "{other}"),
             r => panic!("{other} must get 403, got {:?}", r.map(|_| ())),

@@ -96,6 +96,8 @@ enum Step {
     OperatorEnd,
     /// Someone asks for the report: the facilitator (`None`) or the n-th connection.
     Export { who: Option<usize> },
+    /// The facilitator asks for four reports at once (one more than the burst allows).
+    Exports,
     /// The facilitator records an agreement (one of [`AGREEMENTS`], maybe about item `item`), or takes one back.
     Agreement { text: usize, item: Option<usize> },
     DropAgreement { number: u32 },
@@ -110,9 +112,11 @@ enum Step {
     Preview { on: bool },
 }
 
-const REASONS: [&str; 4] = ["Omdat het kan.", "", "Zo\u{1b} is het", "Omdat het kan."];
+/// The last is too long (over 200 characters).
+const REASONS: [&str; 5] = ["Omdat het kan.", "", "Zo\u{1b} is het", "Omdat het kan.", concat!("Omdat ", "het kan, het kan, het kan, het kan, het kan, het kan, het kan, het kan, het kan, het kan, het kan, het kan, het kan, het kan, het kan, het kan, het kan, het kan, het kan, het kan, het kan, het kan, het ka.")];
 
-const AGREEMENTS: [&str; 3] = ["We bellen eerst.", "  ", "Koffie\u{7}drinken"];
+/// The last is too long (over 300 characters).
+const AGREEMENTS: [&str; 4] = ["We bellen eerst.", "  ", "Koffie\u{7}drinken", concat!("We spreken af dat ", "we elkaar vaker zien, ", "we elkaar vaker zien, ", "we elkaar vaker zien, ", "we elkaar vaker zien, ", "we elkaar vaker zien, ", "we elkaar vaker zien, ", "we elkaar vaker zien, ", "we elkaar vaker zien, ", "we elkaar vaker zien, ", "we elkaar vaker zien, ", "we elkaar vaker zien, ", "we elkaar vaker zien, ", "we elkaar vaker zien, ", "en nog vaker.")];
 
 /// An item for a player's step: one of [`ITEMS`], or (`ITEMS.len()` and up) the one on screen.
 fn item_pick() -> impl Strategy<Value = usize> {
@@ -137,6 +141,7 @@ fn step() -> impl Strategy<Value = Step> {
         16 => prop_oneof![0u64..1500, 1500u64..50_000].prop_map(|ms| Step::Wait { ms }),
         1 => Just(Step::OperatorEnd),
         4 => proptest::option::of(0usize..20).prop_map(|who| Step::Export { who }),
+        1 => Just(Step::Exports),
         4 => (0..AGREEMENTS.len(), proptest::option::of(0..ITEMS.len())).prop_map(|(text, item)| Step::Agreement { text, item }),
         3 => (1u32..5).prop_map(|number| Step::DropAgreement { number }),
         20 => (0usize..20, item_pick(), 0u32..110).prop_map(|(who, item, percent)| Step::Predict { who, item, percent }),
@@ -189,6 +194,8 @@ struct Room {
     owed_tally: Option<u64>,
     /// Whether this run got to a reveal, a scene and the end.
     reached: [bool; 3],
+    /// What this run got to: every refusal code said, and the server's own steps (see [`random_rooms`]).
+    covered: std::collections::BTreeSet<String>,
 }
 
 /// Members whose answer in `now` is not the one in `then` (new ones included).
@@ -226,7 +233,15 @@ impl Room {
     /// A room whose deck shows results only from `k` answers.
     fn strict(seed: u64, k: usize) -> Room {
         let deck = Arc::new(protocol::scenario::parse_deck("d.toml", &format!("min_group = {k}\n{DECK}")).expect("the test deck parses"));
-        let limits = Limits { max_teams: 2, max_watchers: 2, ..Limits::default() };
+        // Small caps and short idle times, so that the generated rooms reach them.
+        let limits = Limits {
+            max_teams: 2,
+            max_watchers: 2,
+            report_burst: 3,
+            idle_lobby: Duration::from_secs(45),
+            idle_any: Duration::from_secs(100),
+            ..Limits::default()
+        };
         let machine = Machine::new(State::new("K7M2QX".into(), "t".into(), deck), Arc::new(limits), Some(seed), 1_000_000);
         let mut room = Room {
             machine,
@@ -254,6 +269,7 @@ impl Room {
             lead: 1,
             owed_tally: None,
             reached: [false; 3],
+            covered: Default::default(),
         };
         room.attach(Attach::Create);
         room.commit(1, true);
@@ -322,12 +338,18 @@ impl Room {
             match e {
                 Effect::Send { to: To::Conn(c), msg } if inn(c) => match msg {
                     ServerMsg::Error { code, .. } => said.push(format!("error {c} {code:?}")),
+                    ServerMsg::Welcome { .. } => said.push(format!("welcome {c}")),
+                    ServerMsg::Role { role, .. } => said.push(format!("role {c} {role}")),
                     ServerMsg::AnswerAck { .. } => said.push(format!("ack {c} {:?}", AckKind::Answer)),
                     ServerMsg::Predicted { .. } => said.push(format!("ack {c} {:?}", AckKind::Guess)),
                     ServerMsg::ReasonAck { .. } => said.push(format!("ack {c} {:?}", AckKind::Reason)),
                     _ => {}
                 },
-                Effect::Send { to: To::Roles(_), msg: ServerMsg::Error { code, .. } } => said.extend(leads.iter().map(|c| format!("error {c} {code:?}"))),
+                Effect::Send { to: To::Roles(r), msg: ServerMsg::Error { code, .. } } => {
+                    assert_eq!(*r, super::machine::FACILITATOR, "an error to a whole audience that is not the facilitator");
+                    said.extend(leads.iter().map(|c| format!("error {c} {code:?}")));
+                }
+                Effect::Send { to: To::Roles(r), msg: ServerMsg::Tally(_) } if *r == EVERYONE => said.push("room tally".into()),
                 Effect::Send { to: To::Roles(_), msg: ServerMsg::Shown { reason } } => said.push(format!("shown {}", reason.is_some())),
                 Effect::Refused { conn, refusal } => said.push(format!("refused {conn} {:?}", refusal.code)),
                 Effect::Joined { conn, .. } => said.push(format!("joined {conn}")),
@@ -339,13 +361,21 @@ impl Room {
         let mut wanted = Vec::new();
         for w in &wants {
             match w {
-                Want::Error { conn, .. } | Want::Ack { conn, .. } if !inn(conn) => {}
+                // To a connection closed meanwhile (resumed elsewhere in the same step): not counted on either side.
+                Want::Error { conn, .. } | Want::Ack { conn, .. } | Want::Role { conn, .. } if !inn(conn) => {}
                 Want::Error { conn, code } => wanted.push(format!("error {conn} {code:?}")),
                 Want::ErrorToFacilitator { code } => wanted.extend(leads.iter().map(|c| format!("error {c} {code:?}"))),
                 Want::Ack { conn, kind } => wanted.push(format!("ack {conn} {kind:?}")),
                 Want::Shown { up } => wanted.push(format!("shown {up}")),
                 Want::Refused { conn, code } => wanted.push(format!("refused {conn} {code:?}")),
-                Want::Joined { conn } => wanted.push(format!("joined {conn}")),
+                Want::Joined { conn } => {
+                    wanted.push(format!("joined {conn}"));
+                    if inn(conn) {
+                        wanted.push(format!("welcome {conn}"));
+                    }
+                }
+                Want::Role { conn, role } => wanted.push(format!("role {conn} {role}")),
+                Want::RoomTally => wanted.push("room tally".into()),
                 Want::Close { conn } => wanted.push(format!("close {conn}")),
                 Want::Report { conn } => wanted.push(format!("report {conn}")),
                 Want::Session => {
@@ -358,6 +388,11 @@ impl Room {
                     assert!(told, "a stored agreement not shown to the front of the room");
                 }
                 Want::Write { .. } => {}
+            }
+        }
+        for w in &said {
+            if w.starts_with("error") || w.starts_with("refused") {
+                self.covered.insert(w.rsplit(' ').next().unwrap_or_default().to_owned());
             }
         }
         said.sort();
@@ -502,7 +537,7 @@ impl Room {
         let Some(&(role, member, seen)) = self.conns.get(&conn) else { return };
         match msg {
             ServerMsg::Welcome { player_id, token, session, answers, guesses, reasons, .. } => {
-                assert_eq!(session.phase, self.phase, "a welcome shows the stored phase");
+                self.check_view(role, session);
                 self.tokens.push(token.clone());
                 let member = player_id.as_ref().map(|p| p[1..].parse::<u32>().unwrap());
                 assert_eq!(member.is_some(), role == Role::Player);
@@ -528,7 +563,7 @@ impl Room {
                 }
             }
             ServerMsg::Session { session } => {
-                assert_eq!(session.phase, self.phase, "a session view shows the stored phase");
+                self.check_view(role, session);
                 let item = session.item.as_ref().map(|i| i.id.clone());
                 if let Some(item) = item {
                     let stored = self.answers.keys().filter(|(i, _)| *i == item).count() as u32;
@@ -602,8 +637,9 @@ impl Room {
             ServerMsg::Shown { reason } => {
                 if let Some(r) = reason {
                     assert!(matches!(self.phase, Phase::Closed | Phase::Revealed), "a reason on screen while voting is open");
-                    let writers: Vec<u32> = self.reasons.iter().filter(|((i, _), t)| *i == r.item && **t == r.text).map(|((_, m), _)| *m).collect();
-                    assert!(writers.iter().any(|m| self.answers.get(&(r.item.clone(), *m)) == Some(&r.option)), "a reason on screen that is not stored");
+                    // The very reason the facilitator picked, under its writer's answer.
+                    let whose = self.m.shown_reason.clone().expect("a reason was picked");
+                    assert_eq!((&r.item, Some(&r.text), Some(&r.option)), (&whose.0, self.reasons.get(&whose), self.answers.get(&whose)), "the reason on screen is the one picked");
                 }
             }
             ServerMsg::AnswerAck { item, option } => {
@@ -634,7 +670,10 @@ impl Room {
                 assert_eq!(role, Role::Facilitator, "a report to a {role:?}");
                 let report: serde_json::Value = serde_json::from_str(content).unwrap();
                 for item in report["items"].as_array().unwrap() {
-                    let Ok(t) = serde_json::from_value::<protocol::Tally>(item["tally"].clone()) else { continue };
+                    if item["tally"].is_null() {
+                        continue;
+                    }
+                    let t: protocol::Tally = serde_json::from_value(item["tally"].clone()).expect("a report's tally reads as a tally");
                     // The item on screen before its reveal, without the preview: only what was revealed.
                     let secret = self.current.as_deref() == Some(t.item.as_str()) && matches!(self.phase, Phase::Scene | Phase::Open | Phase::Closed) && !self.preview;
                     if secret {
@@ -652,6 +691,18 @@ impl Room {
                     }
                 }
             }
+        }
+    }
+
+    /// A view of the session shows the stored phase, item and deck size; only the facilitator's
+    /// copy carries the whole deck and the preview.
+    fn check_view(&self, role: Role, session: &protocol::SessionView) {
+        assert_eq!(session.phase, self.phase, "a view shows the stored phase");
+        assert_eq!(session.item.as_ref().map(|i| &i.id), self.current.as_ref(), "a view shows the stored item");
+        assert_eq!(session.count, self.m.items.len(), "a view counts the deck as stored");
+        match role {
+            Role::Facilitator => assert!(session.items.is_some() && session.preview == self.preview, "the facilitator's copy"),
+            _ => assert!(session.items.is_none() && !session.preview, "a {role:?} got the facilitator's copy"),
         }
     }
 
@@ -733,6 +784,11 @@ impl Room {
                 };
                 if let Some(conn) = conn {
                     self.feed(Input::Msg { conn, msg: ClientMsg::Export { format: protocol::ReportFormat::Json, series: false } });
+                }
+            }
+            Step::Exports => {
+                for _ in 0..4 {
+                    self.run(Step::Export { who: None });
                 }
             }
             Step::Predict { who, item, percent } => {
@@ -835,6 +891,7 @@ proptest! {
 fn random_rooms(cases: u32) {
     use proptest::test_runner::{Config, TestRunner};
     let reached = std::cell::RefCell::new([0u32; 3]);
+    let covered = std::cell::RefCell::new(std::collections::BTreeSet::new());
     let mut runner = TestRunner::new(Config { cases, ..Config::default() });
     let rooms = (any::<u64>(), prop_oneof![3 => Just(3usize), 1 => 4usize..=5], proptest::collection::vec(step(), 1..200));
     runner
@@ -849,6 +906,7 @@ fn random_rooms(cases: u32) {
             for (n, hit) in r.iter_mut().zip(room.reached) {
                 *n += u32::from(hit);
             }
+            covered.borrow_mut().extend(room.covered.iter().cloned().chain(room.m.covered.iter().map(|c| (*c).to_owned())));
             Ok(())
         })
         .unwrap();
@@ -856,6 +914,14 @@ fn random_rooms(cases: u32) {
     let share = |n: u32| f64::from(n) / f64::from(cases);
     eprintln!("of {cases} rooms: {:.0}% reached a reveal, {:.0}% a scene, {:.0}% the end", 100.0 * share(r[0]), 100.0 * share(r[1]), 100.0 * share(r[2]));
     assert!(r.iter().all(|n| share(*n) >= 0.25), "the random rooms stopped exploring: {r:?} of {cases}");
+    // Every refusal the rules know and every step the server takes by itself came up.
+    let covered = covered.into_inner();
+    let wanted = [
+        "Unauthorized", "VotingClosed", "InvalidOption", "UnknownItem", "SessionEnded", "BadRequest", "RateLimited", "SessionFull", "InvalidTeam",
+        "StorageFailed", "idle end", "countdown end", "resume elsewhere", "report burst",
+    ];
+    let missing: Vec<&str> = wanted.iter().copied().filter(|w| !covered.contains(*w)).collect();
+    assert!(missing.is_empty(), "never reached in {cases} rooms: {missing:?} (reached: {covered:?})");
 }
 
 #[test]

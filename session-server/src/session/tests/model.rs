@@ -78,8 +78,8 @@ pub(super) enum Shape {
     Ask { item: String, predict: bool, reasons: bool },
     Guess { item: String, member: u32, percent: u32 },
     Reason { item: String, member: u32, text: Option<String> },
-    /// A statement from the room: the deck gains an item with this id, text and option ids.
-    Deck { id: String, text: String, options: Vec<String> },
+    /// A statement from the room: the deck (these items before) gains an item with this id, text and option ids.
+    Deck { before: Vec<String>, id: String, text: String, options: Vec<String> },
     Preview { on: bool },
 }
 
@@ -104,9 +104,10 @@ pub(super) fn fits(want: &Shape, op: &Op) -> bool {
         (Shape::Reason { item, member, text }, Op::Reason { item: i, member: m, text: t, .. }) => {
             (item, member) == (i, m) && text.as_deref() == t.as_ref().map(|(t, _)| t.as_str())
         }
-        (Shape::Deck { id, text, options }, Op::Deck { deck_json, .. }) => {
+        (Shape::Deck { before, id, text, options }, Op::Deck { deck_json, .. }) => {
             let deck: protocol::scenario::Deck = serde_json::from_str(deck_json).expect("a stored deck reads back");
-            let Some(last) = deck.items.last() else { return false };
+            let kept = deck.items.iter().map(|i| &i.id).take(deck.items.len().saturating_sub(1)).eq(before.iter());
+            let Some(last) = deck.items.last().filter(|_| kept) else { return false };
             let statement = match &last.body {
                 protocol::scenario::ItemBody::Dilemma { statement, .. } => statement.as_str(),
                 _ => return false,
@@ -156,6 +157,10 @@ pub(super) enum Want {
     Shown { up: bool },
     /// Everyone hears the new phase.
     Session,
+    /// A drawn player gets their role (its text is checked where it arrives).
+    Role { conn: u64, role: String },
+    /// At a reveal the whole room gets the result.
+    RoomTally,
     /// The front of the room hears the agreements.
     Agreements,
 }
@@ -196,8 +201,9 @@ pub(super) struct Model {
     pub timer: Option<(i64, u32)>,
     /// Whether the countdown of the sketch on screen is still to run out.
     pub timer_armed: bool,
-    /// Whether a reason is on the projector.
+    /// Whether a reason is on the projector, and whose: (item, writer).
     pub shown: bool,
+    pub shown_reason: Option<(String, u32)>,
     /// The highest agreement number handed out.
     pub agreement_numbers: u32,
     /// Each connection's reports in its burst, and when (ms).
@@ -206,6 +212,8 @@ pub(super) struct Model {
     pub last_active: u64,
     /// (item, member) → the reason's place, as committed.
     pub places: HashMap<(String, u32), u64>,
+    /// Which of the rules' rarer branches this run took (for the generator's coverage).
+    pub covered: BTreeSet<&'static str>,
 }
 
 /// Text as stored: control characters and runs of white space become one space, none at the ends.
@@ -285,12 +293,14 @@ impl Room {
                 };
                 if let Some(old) = self.m.conns.iter().find(|(_, (_, m))| *m == member).map(|(c, _)| *c) {
                     self.m.conns.remove(&old);
+                    self.m.covered.insert("resume elsewhere");
                     wants.push(Want::Close { conn: old });
                 }
                 self.m.conns.insert(conn, (role, member));
                 self.m.seats.insert(conn, (role, member));
                 self.m.resumed.insert(conn);
                 wants.push(Want::Joined { conn });
+                self.want_roles(conn, member, wants);
             }
             _ if self.phase == Phase::Ended => wants.push(refuse(ErrorCode::SessionEnded)),
             Attach::Watcher => {
@@ -309,6 +319,19 @@ impl Room {
                 self.join(conn, Role::Player, team, token, wants);
             }
             Attach::Create => self.join(conn, Role::Facilitator, None, token, wants),
+        }
+    }
+
+    /// The roles `member` (on `conn`) plays in the sketch on screen, if any.
+    fn want_roles(&self, conn: u64, member: u32, wants: &mut Vec<Want>) {
+        let Some(item) = self.current.as_ref() else { return };
+        if self.m.items.iter().find(|i| i.id == *item).is_none_or(|i| i.sketch.is_none()) {
+            return;
+        }
+        for (role, who) in self.roles.get(item).into_iter().flatten() {
+            if *who == member {
+                wants.push(Want::Role { conn, role: role.clone() });
+            }
         }
     }
 
@@ -422,7 +445,7 @@ impl Room {
                 let up = match reason {
                     None => false,
                     Some(id) => {
-                        self.may_show(&id)?;
+                        self.m.shown_reason = Some(self.may_show(&id)?);
                         true
                     }
                 };
@@ -446,7 +469,8 @@ impl Room {
                 let options: Vec<String> = ids.iter().map(|o| (*o).to_owned()).collect();
                 self.m.statement_pending = true;
                 let new = Item { id: id.clone(), options: options.clone(), sketch: None, asks: (false, false) };
-                wants.push(Want::Write { ops: vec![Shape::Deck { id, text: (*text).to_owned(), options }], origin: Origin::Statement { by: conn, item: new } });
+                let before = self.m.items.iter().map(|i| i.id.clone()).collect();
+                wants.push(Want::Write { ops: vec![Shape::Deck { before, id, text: (*text).to_owned(), options }], origin: Origin::Statement { by: conn, item: new } });
             }
             ClientMsg::Export { format, series } => {
                 if format == protocol::ReportFormat::Toml && series {
@@ -456,6 +480,7 @@ impl Room {
                 let every = self.machine.limits.report_cooldown.as_millis() as f64;
                 let spent = (spent - (self.t - at) as f64 / every).max(0.0);
                 if spent + 1.0 > f64::from(self.machine.limits.report_burst) {
+                    self.m.covered.insert("report burst");
                     return Err(ErrorCode::RateLimited);
                 }
                 self.m.reported.insert(conn, (spent + 1.0, self.t));
@@ -490,8 +515,8 @@ impl Room {
         Ok(())
     }
 
-    /// Whether the reason with this id may go on the projector.
-    fn may_show(&self, id: &str) -> Result<(), ErrorCode> {
+    /// Whether the reason with this id may go on the projector: whose it is (item, writer).
+    fn may_show(&self, id: &str) -> Result<(String, u32), ErrorCode> {
         let item = self.current.clone().ok_or(ErrorCode::BadRequest)?;
         if !matches!(self.phase, Phase::Closed | Phase::Revealed) {
             return Err(ErrorCode::BadRequest);
@@ -506,7 +531,7 @@ impl Room {
         if held.is_some_and(|then| then.get(&writer) != now.get(&writer)) {
             return Err(ErrorCode::BadRequest);
         }
-        Ok(())
+        Ok((item, writer))
     }
 
     fn judge_control(&mut self, conn: u64, action: ControlAction, item: Option<String>, wants: &mut Vec<Want>) -> Result<(), ErrorCode> {
@@ -579,7 +604,7 @@ impl Room {
                     }
                     return;
                 }
-                self.m.members.insert(member, (role, token, team));
+                assert!(self.m.members.insert(member, (role, token, team)).is_none(), "member number {member} handed out twice");
                 if waiting {
                     self.m.conns.insert(conn, (role, member));
                     self.m.seats.insert(conn, (role, member));
@@ -607,6 +632,17 @@ impl Room {
                     wants.push(Want::Session);
                     if matches!(action, ControlAction::Open | ControlAction::StartTimer) {
                         self.m.timer_armed = true;
+                    }
+                    // An opening (by the facilitator, or the countdown's end opening the statement) gives each drawn player who is here their role.
+                    if action == ControlAction::Open {
+                        let conns: Vec<(u64, u32)> = self.m.conns.iter().map(|(c, (_, m))| (*c, *m)).collect();
+                        for (conn, member) in conns {
+                            self.want_roles(conn, member, wants);
+                        }
+                    }
+                    let has_options = self.current.as_deref().and_then(|c| self.index(c)).is_some_and(|i| !self.m.items[i].options.is_empty());
+                    if action == ControlAction::Reveal && has_options {
+                        wants.push(Want::RoomTally);
                     }
                     if matches!(action, ControlAction::Open | ControlAction::End) && std::mem::take(&mut self.m.shown) {
                         wants.push(Want::Shown { up: false });
@@ -648,6 +684,7 @@ impl Room {
             && ms >= start + i64::from(seconds) * 1000
         {
             self.m.timer_armed = false;
+            self.m.covered.insert("countdown end");
             let here = &self.m.items[self.index(self.current.as_deref().expect("a sketch on screen")).expect("known")];
             let (phase, action) = if here.options.is_empty() { (Phase::Closed, ControlAction::Close) } else { (Phase::Open, ControlAction::Open) };
             let ops = vec![Shape::Phase { phase, item: self.current.clone(), timer: self.m.timer }];
@@ -660,6 +697,7 @@ impl Room {
         };
         let idle = idle.as_millis() as u64;
         if self.t >= self.m.last_active + idle {
+            self.m.covered.insert("idle end");
             let ops = vec![Shape::Phase { phase: Phase::Ended, item: self.current.clone(), timer: self.m.timer }];
             self.control(ops, Origin::Control { by: None, action: ControlAction::End }, wants);
         }
