@@ -137,8 +137,12 @@ impl Hub {
 
     /// The metrics' text, with the live sessions and the store's queue counted now.
     pub fn metrics_text(&self) -> String {
-        let live = self.shared.sessions.lock().expect("sessions lock").values().filter(|s| s.is_created() && !s.is_ended()).count();
-        self.metrics().render(live, self.shared.store.queued())
+        let (live, in_memory) = {
+            let sessions = self.shared.sessions.lock().expect("sessions lock");
+            let in_memory: Vec<_> = sessions.values().filter(|s| !s.is_gone()).collect();
+            (in_memory.iter().filter(|s| s.is_created() && !s.is_ended()).count(), in_memory.len())
+        };
+        self.metrics().render(live, in_memory, self.shared.store.queued())
     }
 
     /// `Ok` while the store takes writes; otherwise the one-line reason.

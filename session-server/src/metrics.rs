@@ -30,6 +30,7 @@ struct LimitLabel {
 pub struct Metrics {
     registry: Registry,
     sessions_live: Gauge,
+    sessions_in_memory: Gauge,
     members: Family<RoleLabel, Gauge>,
     answers: Counter,
     commit: Histogram,
@@ -52,6 +53,7 @@ impl Metrics {
         let m = Metrics {
             registry: Registry::default(),
             sessions_live: Gauge::default(),
+            sessions_in_memory: Gauge::default(),
             members: Family::default(),
             answers: Counter::default(),
             // 0.5 ms to about 4 s.
@@ -63,6 +65,7 @@ impl Metrics {
             tls_failed: Counter::default(),
         };
         registry.register("sessions_live", "Sessions that have not ended", m.sessions_live.clone());
+        registry.register("sessions_in_memory", "Sessions held in memory, ended ones not yet unloaded included", m.sessions_in_memory.clone());
         registry.register("members_connected", "Connected members by role", m.members.clone());
         registry.register("answers_committed", "Answers (and changed answers) stored", m.answers.clone());
         registry.register("store_commit_seconds", "Time one group commit of the store takes", m.commit.clone());
@@ -78,8 +81,9 @@ impl Metrics {
     }
 
     /// The text exposition, with the live numbers `live` and `queued` read now.
-    pub fn render(&self, live: usize, queued: usize) -> String {
+    pub fn render(&self, live: usize, in_memory: usize, queued: usize) -> String {
         self.sessions_live.set(live as i64);
+        self.sessions_in_memory.set(in_memory as i64);
         self.store_queue.set(queued as i64);
         let mut out = String::new();
         prometheus_client::encoding::text::encode(&mut out, &self.registry).expect("writing to a String");
@@ -140,9 +144,10 @@ mod tests {
         m.answers_committed(3);
         m.refusal(ErrorCode::UnknownSession);
         m.refused_by_limit("message_rate");
-        let text = m.render(2, 5);
+        let text = m.render(2, 3, 5);
         for line in [
             "dilemma_sessions_live 2",
+            "dilemma_sessions_in_memory 3",
             "dilemma_members_connected{role=\"player\"} 1",
             "dilemma_members_connected{role=\"facilitator\"} 0",
             "dilemma_answers_committed_total 3",
@@ -155,6 +160,6 @@ mod tests {
         }
         assert!(text.contains("dilemma_store_commit_seconds_bucket"), "{text}");
         drop(player);
-        assert!(m.render(0, 0).lines().any(|l| l == "dilemma_members_connected{role=\"player\"} 0"));
+        assert!(m.render(0, 0, 0).lines().any(|l| l == "dilemma_members_connected{role=\"player\"} 0"));
     }
 }

@@ -40,8 +40,16 @@ async fn a_lobby_left_alone_ends_by_itself_leaves_memory_and_is_read_back_for_a_
     f.session_where("ended by itself", |v| v.phase == Phase::Ended).await;
     p.session_where("ended by itself", |v| v.phase == Phase::Ended).await;
     drop((f, p));
-    // Empty and ended, it leaves memory; a resume reads it back from the database.
-    tokio::time::sleep(Duration::from_millis(800)).await;
+    // Empty and ended, it leaves memory (the metrics say so); a resume reads it back from the database.
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        let m = crate::hosted::get(s.metrics, crate::hosted::local(1), None, "localhost", "/metrics", "").await.body;
+        if m.lines().any(|l| l == "dilemma_sessions_in_memory 0") {
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "the ended, empty session never left memory: {m}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     let mut again = resume(&s, &code, &p_token).await;
     let w = again.welcomed().await;
     assert_eq!((w.code.as_str(), w.session.phase), (code.as_str(), Phase::Ended));
