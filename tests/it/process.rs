@@ -80,6 +80,13 @@ impl Drop for Binary {
     }
 }
 
+/// The port a server process started with `--listen 127.0.0.1:0` and a piped standard output
+/// says it listens on (its log goes nowhere else).
+pub async fn port_of(child: &mut Child) -> u16 {
+    let listening = listening_port(child.stdout.take().expect("the server's output is piped"), None);
+    tokio::task::spawn_blocking(move || listening.recv_timeout(Duration::from_secs(20))).await.unwrap().expect("the server says where it listens")
+}
+
 /// Copies the server's log to `log` (when given) and sends the port of its first "listening" line.
 fn listening_port(out: std::process::ChildStdout, mut log: Option<std::fs::File>) -> std::sync::mpsc::Receiver<u16> {
     use std::io::{BufRead, Write};

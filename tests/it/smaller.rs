@@ -9,7 +9,7 @@ use serde_json::json;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
 use crate::hosted::local;
-use crate::process::{free_port, scenario_dir};
+use crate::process::scenario_dir;
 
 #[tokio::test]
 async fn team_names_titles_and_the_403_are_as_careful_as_the_rest() {
@@ -86,25 +86,19 @@ async fn one_ipv6_site_behind_the_proxy_has_one_budget_however_many_networks_it_
 async fn the_trainers_key_can_come_from_a_file() {
     let dir = scenario_dir(&[("test.toml", integration_tests::TEST_DECK)]);
     std::fs::write(dir.path().join("key"), "geheim-uit-bestand\n").unwrap();
-    let port = free_port();
     let mut child = Command::new(env!("CARGO_BIN_EXE_server-under-test"))
-        .args(["--listen", &format!("127.0.0.1:{port}"), "--create-key-file"])
+        .args(["--listen", "127.0.0.1:0", "--create-key-file"])
         .arg(dir.path().join("key"))
         .arg("--db")
         .arg(dir.path().join("w.db"))
         .arg("--scenarios")
         .arg(dir.path().join("scenarios"))
-        .stdout(Stdio::null())
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let url = format!("ws://127.0.0.1:{port}/ws");
-    let mut tries = 0;
-    while tokio_tungstenite::connect_async(&url).await.is_err() {
-        tries += 1;
-        assert!(tries < 200, "the server did not listen");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let url = format!("ws://127.0.0.1:{}/ws", crate::process::port_of(&mut child).await);
     let mut without = TestClient::connect(url.as_str(), None, None).await;
     without.send(json!({"type":"create_session","protocol":1,"scenario":"test"})).await;
     assert_eq!(without.error().await.0, ErrorCode::Unauthorized);

@@ -137,9 +137,8 @@ fn settings_that_cannot_be_used_stop_the_server_at_start_with_a_sentence() {
 async fn sighup_makes_the_server_binary_read_its_certificate_at_once() {
     let dir = crate::process::scenario_dir(&[("test.toml", integration_tests::TEST_DECK)]);
     let (first, second) = (make_pair(dir.path(), "first"), make_pair(dir.path(), "second"));
-    let port = crate::process::free_port();
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_server-under-test"))
-        .args(["--listen", &format!("127.0.0.1:{port}"), "--tls-cert"])
+        .args(["--listen", "127.0.0.1:0", "--tls-cert"])
         .arg(&first.cert)
         .arg("--tls-key")
         .arg(&first.key)
@@ -147,11 +146,12 @@ async fn sighup_makes_the_server_binary_read_its_certificate_at_once() {
         .arg(dir.path().join("w.db"))
         .arg("--scenarios")
         .arg(dir.path().join("scenarios"))
-        .stdout(std::process::Stdio::null())
+        .env("NO_COLOR", "1")
+        .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::null())
         .spawn()
         .unwrap();
-    let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+    let addr = std::net::SocketAddr::from(([127, 0, 0, 1], crate::process::port_of(&mut child).await));
     let both = trusting(&[&first.cert, &second.cert]);
     let deadline = std::time::Instant::now() + Duration::from_secs(10);
     while tokio::net::TcpStream::connect(addr).await.is_err() {
