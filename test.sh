@@ -6,4 +6,8 @@ cd "$(dirname "$0")"
 source scripts/env.sh
 # The browser pages are tested in Debian's Chromium through chromedriver; the hosting kit in a real nginx.
 need_packages "${BUILD_PACKAGES[@]}" "${BROWSER_PACKAGES[@]}" "${HOSTING_PACKAGES[@]}"
+# The style gate first: formatted as rustfmt.toml says, and not one clippy warning (a lint is
+# allowed only where the code says why).
+cargo fmt --all --check
+cargo clippy --locked --workspace --all-targets -- -D warnings
 cargo test --locked --workspace "$@"

@@ -3,8 +3,8 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use protocol::{ClientMsg, ErrorCode, ServerMsg, SessionView};
 use dilemma_tools::client::{Client, Received};
+use protocol::{ClientMsg, ErrorCode, ServerMsg, SessionView};
 use session_server::{Config, Limits};
 use tokio::net::TcpListener;
 use tokio_tungstenite::tungstenite::protocol::CloseFrame;
@@ -237,7 +237,9 @@ impl TestClient {
     /// (Not for what the session sends later by itself: a coalesced update still due, a report
     /// being rendered, a write still being committed.)
     pub async fn settle(&mut self) {
-        let marker = |m: &ServerMsg| matches!(m, ServerMsg::Error { code: ErrorCode::UnknownItem | ErrorCode::Unauthorized | ErrorCode::SessionEnded, .. });
+        let marker = |m: &ServerMsg| {
+            matches!(m, ServerMsg::Error { code: ErrorCode::UnknownItem | ErrorCode::Unauthorized | ErrorCode::SessionEnded, .. })
+        };
         let before = self.seen.iter().filter(|m| marker(m)).count();
         self.send(serde_json::json!({"type":"answer","item":"~settle~","option":"~"})).await;
         // Its own refusal: one more than were seen before it was sent.
@@ -307,8 +309,7 @@ impl TestClient {
     pub async fn answer(&mut self, item: &str, option: &str) {
         self.send(serde_json::json!({"type":"answer","item":item,"option":option})).await;
         let (i, o) = (item.to_owned(), option.to_owned());
-        self.expect("answer_ack", |m| matches!(m, ServerMsg::AnswerAck { item, option } if *item == i && *option == o).then_some(()))
-            .await;
+        self.expect("answer_ack", |m| matches!(m, ServerMsg::AnswerAck { item, option } if *item == i && *option == o).then_some(())).await;
     }
 
     pub async fn control(&mut self, action: &str, item: Option<&str>) {

@@ -46,9 +46,15 @@ fn one_command(action: &Action, view: &mut ViewState) -> Option<NetCmd> {
             Some(NetCmd::Connect { url: server, opening: ClientMsg::ListScenarios { protocol: p } })
         }
         Action::RefreshScenarios => send(ClientMsg::ListScenarios { protocol: p }),
-        Action::Host { scenario, title, follows, min_group } => {
-            send(ClientMsg::CreateSession { protocol: p, scenario, title, key: view.create_key.clone(), follows, min_group, preview: false })
-        }
+        Action::Host { scenario, title, follows, min_group } => send(ClientMsg::CreateSession {
+            protocol: p,
+            scenario,
+            title,
+            key: view.create_key.clone(),
+            follows,
+            min_group,
+            preview: false,
+        }),
         Action::Join { code, name, team } => send(ClientMsg::Join { protocol: p, code, name, team }),
         Action::Watch { code } => send(ClientMsg::Watch { protocol: p, code }),
         Action::Resume { code, token } => send(ClientMsg::Resume { protocol: p, code, token }),
@@ -93,7 +99,9 @@ pub fn parse_command(line: &str) -> Option<Action> {
     let control = |action, item: Option<&&str>| Some(Action::Control { action, item: item.map(|i| (*i).to_owned()) });
     match words.as_slice() {
         ["host", scenario] => Some(Action::Host { scenario: (*scenario).into(), title: None, follows: None, min_group: None }),
-        ["host", scenario, "strict", k] => Some(Action::Host { scenario: (*scenario).into(), title: None, follows: None, min_group: Some(k.parse().ok()?) }),
+        ["host", scenario, "strict", k] => {
+            Some(Action::Host { scenario: (*scenario).into(), title: None, follows: None, min_group: Some(k.parse().ok()?) })
+        }
         ["preview", "on"] => Some(Action::Preview(true)),
         ["preview", "off"] => Some(Action::Preview(false)),
         ["join", code, team @ ..] => {
@@ -166,7 +174,10 @@ mod tests {
 
     #[test]
     fn text_commands() {
-        assert_eq!(parse_command("join k7m2qx Wijkteam Oost"), Some(Action::Join { code: "k7m2qx".into(), name: None, team: Some("Wijkteam Oost".into()) }));
+        assert_eq!(
+            parse_command("join k7m2qx Wijkteam Oost"),
+            Some(Action::Join { code: "k7m2qx".into(), name: None, team: Some("Wijkteam Oost".into()) })
+        );
         assert_eq!(parse_command("open a"), Some(Action::Control { action: ControlAction::Open, item: Some("a".into()) }));
         assert_eq!(parse_command("reveal"), Some(Action::Control { action: ControlAction::Reveal, item: None }));
         assert_eq!(parse_command("resume K7M2QX t0k"), Some(Action::Resume { code: "K7M2QX".into(), token: "t0k".into() }));
@@ -179,7 +190,14 @@ mod tests {
         let mut v = ViewState::new(crate::i18n::Lang::En, "ws://x/ws".into());
         v.code = Some("K7M2QX".into());
         v.role = Some(protocol::Role::Player);
-        let led = crate::settings::LedSession { server: "ws://x/ws".into(), code: "AAAAAA".into(), token: "t".into(), title: "Eerste".into(), date: "2026-08-29".into(), scenario: "test".into() };
+        let led = crate::settings::LedSession {
+            server: "ws://x/ws".into(),
+            code: "AAAAAA".into(),
+            token: "t".into(),
+            title: "Eerste".into(),
+            date: "2026-08-29".into(),
+            scenario: "test".into(),
+        };
         v.led = vec![led.clone()];
         let c = command(&Action::Leave, &mut v).pop();
         assert!(matches!(c, Some(NetCmd::Connect { ref url, .. }) if url == "ws://x/ws"));

@@ -37,9 +37,7 @@ pub fn build(opts: Options) -> App {
             }
         },
     };
-    let server = remote
-        .or_else(|| embedded.as_ref().map(|e| e.url.clone()))
-        .unwrap_or_else(|| format!("ws://127.0.0.1:{}/ws", opts.port));
+    let server = remote.or_else(|| embedded.as_ref().map(|e| e.url.clone())).unwrap_or_else(|| format!("ws://127.0.0.1:{}/ws", opts.port));
     let name = opts.name.clone().unwrap_or_else(|| settings.name.clone());
     let team = opts.team.clone().unwrap_or_else(|| settings.team.clone());
     let nonempty = |s: &str| (!s.trim().is_empty()).then(|| s.trim().to_owned());
@@ -72,7 +70,13 @@ pub fn build(opts: Options) -> App {
         view.error = Some(e.clone());
     }
     let form = Form {
-        tab: if join_code.is_some() { StartTab::Join } else if editor.is_some() { StartTab::Decks } else { StartTab::Host },
+        tab: if join_code.is_some() {
+            StartTab::Join
+        } else if editor.is_some() {
+            StartTab::Decks
+        } else {
+            StartTab::Host
+        },
         editor: editor.and_then(Result::ok),
         server,
         code: join_code.unwrap_or_default(),
@@ -97,10 +101,7 @@ pub fn build(opts: Options) -> App {
                 }),
                 ..default()
             })
-            .set(LogPlugin {
-                filter: "warn,game_client=info,session_server=info,wgpu=error,naga=error".into(),
-                ..default()
-            }),
+            .set(LogPlugin { filter: "warn,game_client=info,session_server=info,wgpu=error,naga=error".into(), ..default() }),
     )
     .add_plugins(EguiPlugin::default())
     .insert_resource(ClearColor(Color::srgb_u8(0xF4, 0xF1, 0xEA)))

@@ -105,12 +105,7 @@ impl Embedded {
                 });
             })
             .map_err(|e| e.to_string())?;
-        Ok(Embedded {
-            url: format!("ws://127.0.0.1:{port}/ws"),
-            db,
-            shutdown,
-            thread: Some(thread),
-        })
+        Ok(Embedded { url: format!("ws://127.0.0.1:{port}/ws"), db, shutdown, thread: Some(thread) })
     }
 }
 
@@ -131,7 +126,11 @@ mod tests {
     fn the_server_chosen_last_time_is_used_again_unless_it_was_this_machine() {
         let elsewhere = "ws://10.0.0.2:7878/ws";
         assert_eq!(server_to_use(None, Some(elsewhere)), (Some(elsewhere.to_owned()), true));
-        assert_eq!(server_to_use(Some("wss://dilemma.gemeente.nl/ws".into()), Some(elsewhere)), (Some("wss://dilemma.gemeente.nl/ws".into()), false), "the command line wins");
+        assert_eq!(
+            server_to_use(Some("wss://dilemma.gemeente.nl/ws".into()), Some(elsewhere)),
+            (Some("wss://dilemma.gemeente.nl/ws".into()), false),
+            "the command line wins"
+        );
         for here in ["ws://127.0.0.1:7878/ws", "ws://localhost:7878/ws", "ws://[::1]:7878/ws", "ws://0.0.0.0:7878/ws", " "] {
             assert_eq!(server_to_use(None, Some(here)), (None, false), "{here}: host here");
         }

@@ -8,14 +8,17 @@ use std::time::Duration;
 use futures_util::{SinkExt, StreamExt};
 use protocol::{ClientMsg, ErrorCode, PROTOCOL_VERSION, ServerMsg};
 use rand::Rng;
-use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 use session_server::wire::frame;
+use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 use tokio_tungstenite::tungstenite::Message;
 
 #[derive(Debug, Clone)]
 pub enum NetCmd {
     /// Connect to `url` and send `opening` first; replaces any current connection.
-    Connect { url: String, opening: ClientMsg },
+    Connect {
+        url: String,
+        opening: ClientMsg,
+    },
     Send(ClientMsg),
     /// Drop the connection and forget the session.
     Disconnect,
@@ -50,7 +53,10 @@ pub enum Link {
     Connecting,
     Connected,
     /// Lost; trying again in a moment (`attempt` counts from 1).
-    Lost { attempt: u32, reason: String },
+    Lost {
+        attempt: u32,
+        reason: String,
+    },
     /// Closed for good; nothing is retried until the person chooses.
     Closed(Final),
 }

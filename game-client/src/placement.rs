@@ -25,7 +25,9 @@ pub struct Placement {
 pub enum StartSize {
     Given,
     /// Fit the monitor (or take the remembered placement); done once the monitor is known.
-    Fit { done: bool },
+    Fit {
+        done: bool,
+    },
 }
 
 /// A window of `wanted` on a monitor of `monitor` (both logical): the wanted size where it fits,
@@ -62,7 +64,11 @@ fn fit_to_monitor(
 }
 
 /// Keeps the window's size and place in the settings as the person changes them.
-fn remember_placement(start: Res<StartSize>, windows: Query<&Window, (With<PrimaryWindow>, Changed<Window>)>, mut remember: ResMut<Remember>) {
+fn remember_placement(
+    start: Res<StartSize>,
+    windows: Query<&Window, (With<PrimaryWindow>, Changed<Window>)>,
+    mut remember: ResMut<Remember>,
+) {
     if *start == (StartSize::Fit { done: false }) {
         return;
     }
@@ -74,7 +80,8 @@ fn remember_placement(start: Res<StartSize>, windows: Query<&Window, (With<Prima
         WindowPosition::At(p) => Some(p),
         _ => None,
     };
-    let now = Placement { width: window.width().round() as u32, height: window.height().round() as u32, x: at.map(|p| p.x), y: at.map(|p| p.y) };
+    let now =
+        Placement { width: window.width().round() as u32, height: window.height().round() as u32, x: at.map(|p| p.x), y: at.map(|p| p.y) };
     if remember.settings.window != Some(now) {
         remember.settings.window = Some(now);
     }
@@ -97,7 +104,15 @@ mod tests {
         let mut app = App::new();
         app.insert_resource(StartSize::Fit { done: false }).insert_resource(Remember::load(None)).add_systems(Update, fit_to_monitor);
         app.world_mut().spawn((
-            Monitor { name: None, physical_height: 768, physical_width: 1366, physical_position: IVec2::ZERO, refresh_rate_millihertz: None, scale_factor: 1.0, video_modes: vec![] },
+            Monitor {
+                name: None,
+                physical_height: 768,
+                physical_width: 1366,
+                physical_position: IVec2::ZERO,
+                refresh_rate_millihertz: None,
+                scale_factor: 1.0,
+                video_modes: vec![],
+            },
             PrimaryMonitor,
         ));
         let window = app.world_mut().spawn((Window::default(), PrimaryWindow)).id();
@@ -111,7 +126,15 @@ mod tests {
         remember.settings.window = Some(Placement { width: 1200, height: 700, x: Some(40), y: Some(20) });
         app.insert_resource(StartSize::Fit { done: false }).insert_resource(remember).add_systems(Update, fit_to_monitor);
         app.world_mut().spawn((
-            Monitor { name: None, physical_height: 1536, physical_width: 2732, physical_position: IVec2::ZERO, refresh_rate_millihertz: None, scale_factor: 2.0, video_modes: vec![] },
+            Monitor {
+                name: None,
+                physical_height: 1536,
+                physical_width: 2732,
+                physical_position: IVec2::ZERO,
+                refresh_rate_millihertz: None,
+                scale_factor: 2.0,
+                video_modes: vec![],
+            },
             PrimaryMonitor,
         ));
         let window = app.world_mut().spawn((Window::default(), PrimaryWindow)).id();

@@ -14,9 +14,7 @@ use crate::view::ViewState;
 pub struct Draw;
 
 pub fn plugin(app: &mut App) {
-    app.init_resource::<Form>()
-        .add_systems(Startup, spawn_camera)
-        .add_systems(EguiPrimaryContextPass, draw.in_set(Draw));
+    app.init_resource::<Form>().add_systems(Startup, spawn_camera).add_systems(EguiPrimaryContextPass, draw.in_set(Draw));
 }
 
 fn spawn_camera(mut commands: Commands) {
@@ -32,11 +30,8 @@ fn draw(
     mut asked: MessageWriter<Action>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?.clone();
-    let mut root = egui::Ui::new(
-        ctx.clone(),
-        "root".into(),
-        UiBuilder::new().layer_id(LayerId::background()).max_rect(ctx.viewport_rect()),
-    );
+    let mut root =
+        egui::Ui::new(ctx.clone(), "root".into(), UiBuilder::new().layer_id(LayerId::background()).max_rect(ctx.viewport_rect()));
     if let Some(action) = ui::draw(&mut root, *screen.get(), &view, &mut form, Instant::now()) {
         asked.write(action);
         // The app sleeps until something happens: what was asked is handled in the next frame.

@@ -68,7 +68,17 @@ fn default_text_size() -> u16 {
 
 impl Default for Settings {
     fn default() -> Settings {
-        Settings { server: None, name: String::new(), team: String::new(), last: None, text_size: default_text_size(), high_contrast: false, sound: true, led: Vec::new(), window: None }
+        Settings {
+            server: None,
+            name: String::new(),
+            team: String::new(),
+            last: None,
+            text_size: default_text_size(),
+            high_contrast: false,
+            sound: true,
+            led: Vec::new(),
+            window: None,
+        }
     }
 }
 
@@ -177,7 +187,12 @@ fn text_size_keys(mut contexts: EguiContexts, mut remember: ResMut<Remember>) ->
 }
 
 /// Applies the theme and text size at the start and whenever they change.
-fn apply_look(mut contexts: EguiContexts, remember: Res<Remember>, mut clear: ResMut<ClearColor>, mut shown: Local<Option<(u16, bool)>>) -> Result {
+fn apply_look(
+    mut contexts: EguiContexts,
+    remember: Res<Remember>,
+    mut clear: ResMut<ClearColor>,
+    mut shown: Local<Option<(u16, bool)>>,
+) -> Result {
     let look = (remember.settings.text_size, remember.settings.high_contrast);
     if *shown == Some(look) {
         return Ok(());
@@ -218,7 +233,17 @@ mod tests {
         let p = dir.path().join("sub").join("client.json");
         assert_eq!(Settings::load_from(Some(p.clone())), Settings::default());
         let last = LastSession { server: "ws://x/ws".into(), code: "K7M2QX".into(), token: "t".into(), role: protocol::Role::Facilitator };
-        let s = Settings { server: Some("ws://10.0.0.2:7878/ws".into()), name: "Sanne".into(), team: "Oost".into(), last: Some(last), text_size: 150, high_contrast: true, sound: false, led: Vec::new(), window: Some(crate::placement::Placement { width: 1300, height: 700, x: Some(10), y: None }) };
+        let s = Settings {
+            server: Some("ws://10.0.0.2:7878/ws".into()),
+            name: "Sanne".into(),
+            team: "Oost".into(),
+            last: Some(last),
+            text_size: 150,
+            high_contrast: true,
+            sound: false,
+            led: Vec::new(),
+            window: Some(crate::placement::Placement { width: 1300, height: 700, x: Some(10), y: None }),
+        };
         s.save_to(Some(p.clone()));
         assert_eq!(Settings::load_from(Some(p)), s);
     }

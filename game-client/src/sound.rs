@@ -108,7 +108,9 @@ mod tests {
 
     #[test]
     fn the_facilitators_app_plays_the_chime_when_the_countdown_runs_out_unless_switched_off() {
-        for (role, sound, rings) in [(Role::Facilitator, true, 1), (Role::Watcher, true, 1), (Role::Player, true, 0), (Role::Facilitator, false, 0)] {
+        for (role, sound, rings) in
+            [(Role::Facilitator, true, 1), (Role::Watcher, true, 1), (Role::Player, true, 0), (Role::Facilitator, false, 0)]
+        {
             let mut app = app(role, sound, 150);
             app.update();
             assert_eq!(chimes(&mut app), 0, "not while the scene is played");

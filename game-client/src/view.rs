@@ -133,7 +133,9 @@ impl ViewState {
                 self.mine.insert(item, option);
             }
             ServerMsg::Role { item, role, briefing } => self.role_card = Some(RoleCard { item, role, briefing }),
-            ServerMsg::Report { code, format, content, series, files } => self.reports.push(Received { code, format, content, series, files }),
+            ServerMsg::Report { code, format, content, series, files } => {
+                self.reports.push(Received { code, format, content, series, files })
+            }
             ServerMsg::Agreements { agreements } => self.agreements = agreements,
             ServerMsg::Predicted { item, percent } => {
                 self.guesses.insert(item, percent);
@@ -342,7 +344,10 @@ mod tests {
     fn errors_become_sentences_in_the_chosen_language() {
         let mut v = ViewState { lang: Lang::En, ..ViewState::default() };
         v.pending = Some(("a".into(), "x".into()));
-        v.apply(msg(ServerMsg::Error { code: ErrorCode::VotingClosed, message: "Stemmen op deze stelling is gesloten.".into() }), Instant::now());
+        v.apply(
+            msg(ServerMsg::Error { code: ErrorCode::VotingClosed, message: "Stemmen op deze stelling is gesloten.".into() }),
+            Instant::now(),
+        );
         assert_eq!(v.error.as_deref(), Some("Voting on this statement is closed."));
         assert_eq!(v.pending, None);
     }
@@ -351,12 +356,22 @@ mod tests {
     fn what_is_remembered_for_the_next_start() {
         let now = Instant::now();
         let mut v = ViewState::new(Lang::Nl, "ws://x/ws".into());
-        v.resumable = Some(crate::settings::LastSession { server: "ws://x/ws".into(), code: "OLD".into(), token: "t0".into(), role: Role::Player });
+        v.resumable =
+            Some(crate::settings::LastSession { server: "ws://x/ws".into(), code: "OLD".into(), token: "t0".into(), role: Role::Player });
         v.apply(msg(ServerMsg::Error { code: ErrorCode::Unauthorized, message: "m".into() }), now);
         assert_eq!(v.resumable, None, "a session that cannot be resumed is not offered again");
         assert_eq!(v.to_remember(), None);
         v.apply(
-            msg(ServerMsg::Welcome { role: Role::Facilitator, code: "K7M2QX".into(), token: "t1".into(), player_id: None, session: session(Phase::Lobby, None), answers: Default::default(), guesses: Default::default(), reasons: Default::default() }),
+            msg(ServerMsg::Welcome {
+                role: Role::Facilitator,
+                code: "K7M2QX".into(),
+                token: "t1".into(),
+                player_id: None,
+                session: session(Phase::Lobby, None),
+                answers: Default::default(),
+                guesses: Default::default(),
+                reasons: Default::default(),
+            }),
             now,
         );
         let last = v.to_remember().unwrap();

@@ -116,9 +116,11 @@ pub fn shapes(t: &Tally, options: &[OptionView], language: &str) -> Vec<Fit> {
             out.push(fit(Shape::PredictionGap, format!("{} {}%, {} {real}%", words.0, p.average, words.1)));
         }
     }
-    if let Some((o, moved)) = t.earlier.as_ref().and_then(|e| {
-        options.iter().filter_map(|o| Some((o, *e.shift.get(&o.id)?))).max_by_key(|(_, s)| s.unsigned_abs())
-    }) && moved.unsigned_abs() >= SHIFT_MIN
+    if let Some((o, moved)) = t
+        .earlier
+        .as_ref()
+        .and_then(|e| options.iter().filter_map(|o| Some((o, *e.shift.get(&o.id)?))).max_by_key(|(_, s)| s.unsigned_abs()))
+        && moved.unsigned_abs() >= SHIFT_MIN
     {
         out.push(fit(Shape::Shift, format!("{} {moved:+}", o.label.to_lowercase())));
     }
@@ -159,7 +161,8 @@ mod tests {
     #[test]
     fn each_shape_at_its_edges() {
         use Shape::*;
-        let cases: &[([usize; 3], &[(Shape, &str)])] = &[
+        type Case<'a> = ([usize; 3], &'a [(Shape, &'a str)]);
+        let cases: &[Case] = &[
             ([9, 8, 3], &[(Split, "verdeeld: 45 / 40 / 15")]),
             ([10, 8, 2], &[(Split, "verdeeld: 50 / 40 / 10"), (Minority, "kleine minderheid: 10% hangt ervan af")]),
             ([51, 40, 9], &[(Minority, "kleine minderheid: 9% hangt ervan af")]),

@@ -1,7 +1,8 @@
 //! The phase machine as pure functions: which message is legal for which role in which phase, and what follows.
 
 use crate::msg::{
-    AGREEMENT_MAX_CHARS, AGREEMENTS_MAX, ClientMsg, ControlAction, ErrorCode, REASON_MAX_CHARS, Refusal, STATEMENT_MAX_CHARS, STATEMENTS_MAX,
+    AGREEMENT_MAX_CHARS, AGREEMENTS_MAX, ClientMsg, ControlAction, ErrorCode, REASON_MAX_CHARS, Refusal, STATEMENT_MAX_CHARS,
+    STATEMENTS_MAX,
 };
 use crate::view::{ItemKind, Phase, Role};
 
@@ -10,14 +11,12 @@ use crate::view::{ItemKind, Phase, Role};
 pub fn in_order(attached: bool, msg: &ClientMsg) -> Result<(), Refusal> {
     match (attached, msg.opening_protocol().is_some()) {
         (false, true) | (true, false) => Ok(()),
-        (false, false) => Err(Refusal::new(
-            ErrorCode::BadRequest,
-            "Meld je eerst aan bij een sessie (join, watch, resume of create_session).",
-        )),
-        (true, true) => Err(Refusal::new(
-            ErrorCode::BadRequest,
-            "Deze verbinding hoort al bij een sessie; open een nieuwe verbinding voor een andere.",
-        )),
+        (false, false) => {
+            Err(Refusal::new(ErrorCode::BadRequest, "Meld je eerst aan bij een sessie (join, watch, resume of create_session)."))
+        }
+        (true, true) => {
+            Err(Refusal::new(ErrorCode::BadRequest, "Deze verbinding hoort al bij een sessie; open een nieuwe verbinding voor een andere."))
+        }
     }
 }
 
@@ -27,9 +26,7 @@ pub fn may_send(role: Role, msg: &ClientMsg) -> Result<(), Refusal> {
         (Role::Player, ClientMsg::Answer { .. }) => Ok(()),
         (_, ClientMsg::Answer { .. }) => Err(Refusal::new(ErrorCode::Unauthorized, "Alleen deelnemers kunnen antwoorden.")),
         (Role::Facilitator, ClientMsg::Control { .. } | ClientMsg::Export { .. }) => Ok(()),
-        (_, ClientMsg::Export { .. }) => {
-            Err(Refusal::new(ErrorCode::Unauthorized, "Alleen de facilitator kan het verslag opvragen."))
-        }
+        (_, ClientMsg::Export { .. }) => Err(Refusal::new(ErrorCode::Unauthorized, "Alleen de facilitator kan het verslag opvragen.")),
         (Role::Facilitator, ClientMsg::Agreement { .. } | ClientMsg::DropAgreement { .. }) => Ok(()),
         (_, ClientMsg::Agreement { .. } | ClientMsg::DropAgreement { .. }) => {
             Err(Refusal::new(ErrorCode::Unauthorized, "Alleen de facilitator legt afspraken vast."))
@@ -38,7 +35,10 @@ pub fn may_send(role: Role, msg: &ClientMsg) -> Result<(), Refusal> {
         (_, ClientMsg::Predict { .. } | ClientMsg::Reason { .. } | ClientMsg::DropReason { .. }) => {
             Err(Refusal::new(ErrorCode::Unauthorized, "Alleen deelnemers raden en geven een reden bij hun antwoord."))
         }
-        (Role::Facilitator, ClientMsg::Ask { .. } | ClientMsg::ShowReason { .. } | ClientMsg::AddStatement { .. } | ClientMsg::Preview { .. }) => Ok(()),
+        (
+            Role::Facilitator,
+            ClientMsg::Ask { .. } | ClientMsg::ShowReason { .. } | ClientMsg::AddStatement { .. } | ClientMsg::Preview { .. },
+        ) => Ok(()),
         _ => Err(ErrorCode::Unauthorized.into()),
     }
 }
@@ -81,7 +81,12 @@ pub fn clean(text: &str) -> String {
 /// A reason as it is stored (see [`clean`]); refused when empty or longer than [`REASON_MAX_CHARS`].
 pub fn check_reason(text: &str) -> Result<String, Refusal> {
     let long = format!("Een reden is hoogstens {REASON_MAX_CHARS} tekens: één zin. Maak hem korter.");
-    short_text(text, REASON_MAX_CHARS, false, ["Een lege reden kan niet; schrijf in één zin waarom, of haal je reden weg.".into(), long, String::new()])
+    short_text(
+        text,
+        REASON_MAX_CHARS,
+        false,
+        ["Een lege reden kan niet; schrijf in één zin waarom, of haal je reden weg.".into(), long, String::new()],
+    )
 }
 
 /// The longest session title, in characters (what fits on the projector's top line).
@@ -148,7 +153,15 @@ fn voting_open(phase: Phase, current: Option<&str>, item: &str, item_known: bool
 
 /// Whether a player's guess or reason for `item` is taken: while voting on it is open, when the
 /// item asks for it, and after they answered it. Checked in the order a person would want to hear.
-pub fn check_extra(phase: Phase, current: Option<&str>, item: &str, item_known: bool, asked: bool, answered: bool, extra: Extra) -> Result<(), Refusal> {
+pub fn check_extra(
+    phase: Phase,
+    current: Option<&str>,
+    item: &str,
+    item_known: bool,
+    asked: bool,
+    answered: bool,
+    extra: Extra,
+) -> Result<(), Refusal> {
     voting_open(phase, current, item, item_known)?;
     let what = match extra {
         Extra::Guess => "een voorspelling",
@@ -205,13 +218,7 @@ pub fn after_timer(has_follow_up: bool) -> Phase {
 }
 
 /// Whether a player's answer is taken. Checked in the order a person would want to hear about it.
-pub fn check_answer(
-    phase: Phase,
-    current: Option<&str>,
-    item: &str,
-    item_known: bool,
-    option_known: bool,
-) -> Result<(), Refusal> {
+pub fn check_answer(phase: Phase, current: Option<&str>, item: &str, item_known: bool, option_known: bool) -> Result<(), Refusal> {
     // A sketch without a statement never takes answers, scene or not.
     if phase == Phase::Scene && current == Some(item) && item_known && !option_known {
         return Err(ErrorCode::InvalidOption.into());

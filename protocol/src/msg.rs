@@ -376,9 +376,7 @@ impl ErrorCode {
     pub fn default_message(self) -> &'static str {
         match self {
             ErrorCode::BadRequest => "Dit bericht begrijpt de server niet; controleer het formaat.",
-            ErrorCode::ProtocolMismatch => {
-                "Deze app spreekt een andere protocolversie dan de server; werk de app bij."
-            }
+            ErrorCode::ProtocolMismatch => "Deze app spreekt een andere protocolversie dan de server; werk de app bij.",
             ErrorCode::UnknownSession => "Deze code hoort bij geen sessie; controleer de code op het scherm.",
             ErrorCode::UnknownScenario => "Dit scenario bestaat niet op deze server; kies er een uit de lijst.",
             ErrorCode::Unauthorized => "Alleen de facilitator kan dit doen.",

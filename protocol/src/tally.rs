@@ -133,7 +133,14 @@ impl EarlierTally {
     /// The earlier side from that session's tally (as the room may see it), played on `date`.
     pub fn from_tally(then: Tally, date: String, k: MinGroup) -> EarlierTally {
         let then = then.for_the_room(k);
-        EarlierTally { date, total: then.total, counts: then.counts, percentages: then.percentages, withheld: then.withheld, shift: BTreeMap::new() }
+        EarlierTally {
+            date,
+            total: then.total,
+            counts: then.counts,
+            percentages: then.percentages,
+            withheld: then.withheld,
+            shift: BTreeMap::new(),
+        }
     }
 }
 
@@ -177,7 +184,10 @@ impl Tally {
         self.earlier = earlier.map(|e| {
             let mut e = e.clone();
             e.shift = if k.allows(self.total) && k.allows(e.total) {
-                self.percentages.iter().map(|(o, now)| (o.clone(), *now as i32 - e.percentages.get(o).copied().unwrap_or(0) as i32)).collect()
+                self.percentages
+                    .iter()
+                    .map(|(o, now)| (o.clone(), *now as i32 - e.percentages.get(o).copied().unwrap_or(0) as i32))
+                    .collect()
             } else {
                 BTreeMap::new()
             };
@@ -209,9 +219,7 @@ pub fn percentages(counts: &[u32]) -> Vec<u32> {
     let given: u32 = result.iter().sum();
     let mut order: Vec<usize> = (0..counts.len()).collect();
     let remainder = |i: usize| u64::from(counts[i]) * 100 % total;
-    order.sort_by(|&a, &b| {
-        remainder(b).cmp(&remainder(a)).then(counts[b].cmp(&counts[a])).then(a.cmp(&b))
-    });
+    order.sort_by(|&a, &b| remainder(b).cmp(&remainder(a)).then(counts[b].cmp(&counts[a])).then(a.cmp(&b)));
     for &i in order.iter().take((100 - given) as usize) {
         result[i] += 1;
     }
@@ -222,12 +230,7 @@ pub fn percentages(counts: &[u32]) -> Vec<u32> {
 ///
 /// Answers naming an option the item lacks are not counted (they cannot be accepted in the
 /// first place). Teams below `k` are left out.
-pub fn tally<'a>(
-    item: &str,
-    options: &[&str],
-    answers: impl IntoIterator<Item = (&'a str, Option<&'a str>)>,
-    k: MinGroup,
-) -> Tally {
+pub fn tally<'a>(item: &str, options: &[&str], answers: impl IntoIterator<Item = (&'a str, Option<&'a str>)>, k: MinGroup) -> Tally {
     let mut counts = vec![0u32; options.len()];
     let mut team_counts: BTreeMap<&str, Vec<u32>> = BTreeMap::new();
     for (option, team) in answers {
@@ -253,15 +256,10 @@ pub fn from_counts<'a>(
     teams: impl IntoIterator<Item = (&'a str, &'a [u32])>,
     k: MinGroup,
 ) -> Tally {
-    let named = |values: &[u32]| -> BTreeMap<String, u32> {
-        options.iter().zip(values).map(|(o, v)| ((*o).to_owned(), *v)).collect()
-    };
+    let named = |values: &[u32]| -> BTreeMap<String, u32> { options.iter().zip(values).map(|(o, v)| ((*o).to_owned(), *v)).collect() };
     let total: u32 = counts.iter().sum();
-    let mut shown: Vec<(&str, &[u32], u32)> = teams
-        .into_iter()
-        .map(|(team, c)| (team, c, c.iter().sum::<u32>()))
-        .filter(|(_, _, n)| k.allows(*n))
-        .collect();
+    let mut shown: Vec<(&str, &[u32], u32)> =
+        teams.into_iter().map(|(team, c)| (team, c, c.iter().sum::<u32>())).filter(|(_, _, n)| k.allows(*n)).collect();
     // The rest of the room (no team, or a hidden one) is overall minus the shown teams: it must
     // not be fewer than k people either. Hiding the smallest shown team folds it into the rest (≥ k).
     let rest = total - shown.iter().map(|t| t.2).sum::<u32>();
@@ -297,7 +295,8 @@ mod tests {
     #[test]
     fn then_versus_now_shifts_only_when_both_sides_may_be_shown() {
         let opts = ["eens", "oneens"];
-        let then = EarlierTally::from_tally(tally("a", &opts, [("eens", None), ("eens", None), ("oneens", None)], K), "2026-08-29".into(), K);
+        let then =
+            EarlierTally::from_tally(tally("a", &opts, [("eens", None), ("eens", None), ("oneens", None)], K), "2026-08-29".into(), K);
         assert_eq!((then.total, then.percentages["eens"]), (3, 67));
         let now = tally("a", &opts, [("eens", None), ("oneens", None), ("oneens", None), ("oneens", None)], K).with_earlier(Some(&then), K);
         let e = now.earlier.as_ref().unwrap();

@@ -31,9 +31,7 @@ impl Phase {
     }
 
     pub fn parse(s: &str) -> Option<Phase> {
-        [Phase::Lobby, Phase::Scene, Phase::Open, Phase::Closed, Phase::Revealed, Phase::Ended]
-            .into_iter()
-            .find(|p| p.as_str() == s)
+        [Phase::Lobby, Phase::Scene, Phase::Open, Phase::Closed, Phase::Revealed, Phase::Ended].into_iter().find(|p| p.as_str() == s)
     }
 }
 

@@ -23,7 +23,8 @@ fn json_value() -> impl Strategy<Value = serde_json::Value> {
         any::<bool>().prop_map(serde_json::Value::from),
         any::<i64>().prop_map(serde_json::Value::from),
         any::<f64>().prop_map(|f| serde_json::Number::from_f64(f).map_or(serde_json::Value::Null, serde_json::Value::Number)),
-        prop_oneof![Just("join".to_owned()), Just("answer".to_owned()), Just("control".to_owned()), ".{0,12}"].prop_map(serde_json::Value::from),
+        prop_oneof![Just("join".to_owned()), Just("answer".to_owned()), Just("control".to_owned()), ".{0,12}"]
+            .prop_map(serde_json::Value::from),
     ];
     leaf.prop_recursive(4, 48, 6, move |inner| {
         prop_oneof![

@@ -288,6 +288,10 @@ fn a_file_too_large_to_be_a_deck_is_not_read_and_hides_nothing() {
     std::fs::copy(shipped, dir.join("samen-werken.toml")).unwrap();
     let report = load_dir(&dir);
     assert_eq!(report.decks.len(), 1);
-    assert!(report.problems.iter().any(|p| p.file.ends_with("groot.toml") && p.message.contains("groter dan 1024 KiB")), "{:?}", report.problems);
+    assert!(
+        report.problems.iter().any(|p| p.file.ends_with("groot.toml") && p.message.contains("groter dan 1024 KiB")),
+        "{:?}",
+        report.problems
+    );
     std::fs::remove_dir_all(dir).unwrap();
 }

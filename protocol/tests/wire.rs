@@ -188,20 +188,42 @@ fn the_error_table_of_docs_protocol_md_lists_every_code_and_only_those() {
         .skip(1)
         .take_while(|l| l.starts_with('|'))
         .filter_map(|l| l.strip_prefix("| `")?.split_once('`').map(|(name, _)| name.to_owned()))
-        .map(|name| serde_json::from_value(Value::String(name.clone())).unwrap_or_else(|_| panic!("`{name}` in the table is no error code")))
+        .map(|name| {
+            serde_json::from_value(Value::String(name.clone())).unwrap_or_else(|_| panic!("`{name}` in the table is no error code"))
+        })
         .collect();
     for code in [
-        ErrorCode::BadRequest, ErrorCode::ProtocolMismatch, ErrorCode::UnknownSession, ErrorCode::UnknownScenario,
-        ErrorCode::Unauthorized, ErrorCode::UnknownItem, ErrorCode::InvalidOption, ErrorCode::VotingClosed,
-        ErrorCode::SessionEnded, ErrorCode::SessionFull, ErrorCode::RateLimited, ErrorCode::TooLarge,
-        ErrorCode::InvalidTeam, ErrorCode::StorageFailed,
+        ErrorCode::BadRequest,
+        ErrorCode::ProtocolMismatch,
+        ErrorCode::UnknownSession,
+        ErrorCode::UnknownScenario,
+        ErrorCode::Unauthorized,
+        ErrorCode::UnknownItem,
+        ErrorCode::InvalidOption,
+        ErrorCode::VotingClosed,
+        ErrorCode::SessionEnded,
+        ErrorCode::SessionFull,
+        ErrorCode::RateLimited,
+        ErrorCode::TooLarge,
+        ErrorCode::InvalidTeam,
+        ErrorCode::StorageFailed,
     ] {
         // A new code fails to compile here until it is listed (the match is exhaustive).
         match code {
-            ErrorCode::BadRequest | ErrorCode::ProtocolMismatch | ErrorCode::UnknownSession | ErrorCode::UnknownScenario
-            | ErrorCode::Unauthorized | ErrorCode::UnknownItem | ErrorCode::InvalidOption | ErrorCode::VotingClosed
-            | ErrorCode::SessionEnded | ErrorCode::SessionFull | ErrorCode::RateLimited | ErrorCode::TooLarge
-            | ErrorCode::InvalidTeam | ErrorCode::StorageFailed => {}
+            ErrorCode::BadRequest
+            | ErrorCode::ProtocolMismatch
+            | ErrorCode::UnknownSession
+            | ErrorCode::UnknownScenario
+            | ErrorCode::Unauthorized
+            | ErrorCode::UnknownItem
+            | ErrorCode::InvalidOption
+            | ErrorCode::VotingClosed
+            | ErrorCode::SessionEnded
+            | ErrorCode::SessionFull
+            | ErrorCode::RateLimited
+            | ErrorCode::TooLarge
+            | ErrorCode::InvalidTeam
+            | ErrorCode::StorageFailed => {}
         }
         assert!(listed.contains(&code), "{code:?} is missing from the error table of docs/protocol.md");
     }

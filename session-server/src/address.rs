@@ -97,14 +97,10 @@ pub fn host_allowed(host: Option<&str>, public: Option<&PublicUrl>, allowed: &[S
 
 /// The first private IPv4 address of this machine, the one a phone or laptop in the room can reach.
 pub fn lan_ip() -> Option<Ipv4Addr> {
-    if_addrs::get_if_addrs()
-        .ok()?
-        .into_iter()
-        .filter(|i| !i.is_loopback())
-        .find_map(|i| match i.ip() {
-            IpAddr::V4(v4) if v4.is_private() => Some(v4),
-            _ => None,
-        })
+    if_addrs::get_if_addrs().ok()?.into_iter().filter(|i| !i.is_loopback()).find_map(|i| match i.ip() {
+        IpAddr::V4(v4) if v4.is_private() => Some(v4),
+        _ => None,
+    })
 }
 
 /// Where phones open the join page, as `http://host:port`, and whether that is only this machine.
@@ -214,7 +210,17 @@ mod tests {
         ] {
             assert_eq!(PublicUrl::parse(given).unwrap().base(), base, "{given}");
         }
-        for bad in ["dilemma.gemeente.nl", "ftp://x.nl/", "https://x.nl/dilemma/", "https://x.nl/?a=1", "https:///", "https://a@x.nl/", "https://x.nl:99999/", "https://x.nl/#top", "https://<x>/"] {
+        for bad in [
+            "dilemma.gemeente.nl",
+            "ftp://x.nl/",
+            "https://x.nl/dilemma/",
+            "https://x.nl/?a=1",
+            "https:///",
+            "https://a@x.nl/",
+            "https://x.nl:99999/",
+            "https://x.nl/#top",
+            "https://<x>/",
+        ] {
             let e = PublicUrl::parse(bad).unwrap_err();
             assert!(e.contains("https://dilemma.gemeente.nl/"), "{bad}: {e}");
         }
@@ -226,10 +232,23 @@ mod tests {
     fn only_addresses_localhost_the_public_name_and_allowed_names_are_hosts() {
         let public = PublicUrl::parse("https://Dilemma.Gemeente.nl/").unwrap();
         let allowed = vec!["laptop-42.local".to_owned()];
-        for yes in ["127.0.0.1:7878", "192.168.1.20", "[::1]:7878", "[2001:db8::1]", "localhost:7878", "LOCALHOST", "dilemma.gemeente.nl", "dilemma.gemeente.nl:443", "dilemma.gemeente.nl.", "laptop-42.local:7878"] {
+        for yes in [
+            "127.0.0.1:7878",
+            "192.168.1.20",
+            "[::1]:7878",
+            "[2001:db8::1]",
+            "localhost:7878",
+            "LOCALHOST",
+            "dilemma.gemeente.nl",
+            "dilemma.gemeente.nl:443",
+            "dilemma.gemeente.nl.",
+            "laptop-42.local:7878",
+        ] {
             assert!(host_allowed(Some(yes), Some(&public), &allowed), "{yes}");
         }
-        for no in ["evil.example", "evil.example:7878", "127.0.0.1.nip.io:7878", "dilemma.gemeente.nl.evil.example", "localhost.evil.example", ""] {
+        for no in
+            ["evil.example", "evil.example:7878", "127.0.0.1.nip.io:7878", "dilemma.gemeente.nl.evil.example", "localhost.evil.example", ""]
+        {
             assert!(!host_allowed(Some(no), Some(&public), &allowed), "{no}");
         }
         assert!(host_allowed(None, None, &[]), "no Host: not a browser");

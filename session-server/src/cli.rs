@@ -3,10 +3,10 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use crate::Config;
+use crate::export::{Format, load_report, render};
 use anyhow::Context;
 use clap::{Parser, Subcommand};
-use crate::export::{Format, load_report, render};
-use crate::Config;
 use tokio_util::sync::CancellationToken;
 
 /// Session server for the dilemma game and "Acteren via B" sketches.
@@ -137,8 +137,15 @@ fn hosted(cli: &Cli) -> anyhow::Result<Config> {
         }
         None => cli.create_key.clone().filter(|k| !k.is_empty()),
     };
-    config.public_url = cli.public_url.as_deref().filter(|u| !u.is_empty()).map(crate::address::PublicUrl::parse).transpose().map_err(anyhow::Error::msg)?;
-    config.allowed_hosts = cli.allowed_hosts.iter().map(|h| h.trim().trim_end_matches('.').to_ascii_lowercase()).filter(|h| !h.is_empty()).collect();
+    config.public_url = cli
+        .public_url
+        .as_deref()
+        .filter(|u| !u.is_empty())
+        .map(crate::address::PublicUrl::parse)
+        .transpose()
+        .map_err(anyhow::Error::msg)?;
+    config.allowed_hosts =
+        cli.allowed_hosts.iter().map(|h| h.trim().trim_end_matches('.').to_ascii_lowercase()).filter(|h| !h.is_empty()).collect();
     config.trusted_proxies = crate::forwarded::Proxies::parse(&cli.trusted_proxies.join(",")).map_err(anyhow::Error::msg)?;
     if let (Some(cert), Some(key)) = (&cli.tls_cert, &cli.tls_key) {
         let files = crate::TlsFiles::new(cert, key);
@@ -243,9 +250,7 @@ fn series_report(db: &std::path::Path, codes: &[String], out: Option<PathBuf>) -
 
 fn serve(listen: String, metrics_listen: Option<String>, config: Config) -> anyhow::Result<()> {
     tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,tungstenite=warn".into()),
-        )
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,tungstenite=warn".into()))
         .init();
     // Every player is an open socket: a big room needs more than the usual 1024 files.
     match rlimit::increase_nofile_limit(1 << 20) {

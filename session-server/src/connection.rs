@@ -9,9 +9,9 @@ use futures_util::{Sink, SinkExt, Stream, StreamExt};
 use protocol::{ClientMsg, ErrorCode, PROTOCOL_VERSION, Refusal, ServerMsg, flow};
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpStream;
-use tokio_rustls::TlsAcceptor;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
+use tokio_rustls::TlsAcceptor;
 use tokio_tungstenite::tungstenite::handshake::server::{ErrorResponse, Request, Response};
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::protocol::{CloseFrame, WebSocketConfig};
@@ -22,15 +22,15 @@ use crate::address::PublicUrl;
 use std::sync::Arc;
 
 use crate::config::Limits;
-use crate::metrics::Metrics;
 use crate::forwarded::ClientAddr;
 use crate::http;
 use crate::hub::{Admitted, Hub};
-use crate::rewind::Rewind;
-use crate::web::Page;
+use crate::metrics::Metrics;
 use crate::outbox::{Out, Outbox};
 use crate::ratelimit::RateLimiter;
+use crate::rewind::Rewind;
 use crate::session::{Attach, SessionHandle};
+use crate::web::Page;
 
 /// The websocket settings every connection gets: small buffers (memory per idle player) and the frame limit.
 /// Writes are buffered until the writer task flushes, so what is queued together (a reveal's
@@ -125,9 +125,13 @@ where
             },
         };
         let config = hub.config();
-        if req.path() != "/healthz" && !crate::address::host_allowed(req.host.as_deref(), config.public_url.as_ref(), &config.allowed_hosts) {
+        if req.path() != "/healthz" && !crate::address::host_allowed(req.host.as_deref(), config.public_url.as_ref(), &config.allowed_hosts)
+        {
             tracing::info!(client = %req.client.ip, "a request for a host name this server does not have; answered 421");
-            let page = Page::text(421, "Deze server kent deze naam niet; open het adres dat op het scherm staat.\nThis server does not answer to this name.\n");
+            let page = Page::text(
+                421,
+                "Deze server kent deze naam niet; open het adres dat op het scherm staat.\nThis server does not answer to this name.\n",
+            );
             return answer(&mut stream, req, page).await;
         }
         if req.path() != "/ws" {
@@ -237,7 +241,9 @@ fn check_origin(req: &Request, mut resp: Response, public: Option<&PublicUrl>, h
     // The headers every other answer carries.
     let headers = e.headers_mut();
     let mut set = |name: &str, value: &str| {
-        if let (Ok(n), Ok(v)) = (tungstenite::http::HeaderName::from_bytes(name.as_bytes()), tungstenite::http::HeaderValue::from_str(value)) {
+        if let (Ok(n), Ok(v)) =
+            (tungstenite::http::HeaderName::from_bytes(name.as_bytes()), tungstenite::http::HeaderValue::from_str(value))
+        {
             headers.insert(n, v);
         }
     };
@@ -359,7 +365,10 @@ impl Connection {
         let msg: ClientMsg = match serde_json::from_str(text) {
             Ok(m) => m,
             Err(e) => {
-                self.reply(Refusal::new(ErrorCode::BadRequest, format!("Dit bericht begrijpt de server niet ({e}); controleer het formaat.")));
+                self.reply(Refusal::new(
+                    ErrorCode::BadRequest,
+                    format!("Dit bericht begrijpt de server niet ({e}); controleer het formaat."),
+                ));
                 return Next::Continue;
             }
         };

@@ -61,7 +61,8 @@ impl DeckCache {
     /// Every file that holds deck `id` (as of the last look): more than one is a problem of the
     /// folder (the later ones are not offered), sorted as the folder is read.
     pub fn files_of(&self, id: &str) -> Vec<PathBuf> {
-        let mut files: Vec<PathBuf> = self.files.iter().filter(|(_, (_, _, r))| r.as_ref().is_ok_and(|f| f.deck.id == id)).map(|(p, _)| p.clone()).collect();
+        let mut files: Vec<PathBuf> =
+            self.files.iter().filter(|(_, (_, _, r))| r.as_ref().is_ok_and(|f| f.deck.id == id)).map(|(p, _)| p.clone()).collect();
         files.sort();
         files
     }

@@ -100,6 +100,9 @@ pub fn load_report(db: &Path, code: &str) -> Result<Report, ExportError> {
     read_report(&open_connection(db)?, code)
 }
 
+/// An answer row as a report reads it: (item, member, option, the member's team).
+type AnswerRow = (String, u32, String, Option<String>);
+
 /// The report of session `code` as the database holds it.
 pub fn read_report(conn: &rusqlite::Connection, code: &str) -> Result<Report, ExportError> {
     let code = protocol::codes::normalize(code).unwrap_or_else(|| code.to_owned());
@@ -113,7 +116,7 @@ pub fn read_report(conn: &rusqlite::Connection, code: &str) -> Result<Report, Ex
     let k = deck.min_group;
     // The answers now, and as the room saw them at each item's last reveal (a result that differs
     // from that by one or two answers is held back, as on the screens).
-    let read = |table: &str| -> rusqlite::Result<Vec<(String, u32, String, Option<String>)>> {
+    let read = |table: &str| -> rusqlite::Result<Vec<AnswerRow>> {
         let mut stmt = conn.prepare(&format!(
             "SELECT a.item, a.member, a.option, m.team FROM {table} a LEFT JOIN members m ON m.code = a.code AND m.member = a.member WHERE a.code = ?1"
         ))?;
@@ -182,7 +185,7 @@ impl Report {
             by.entry((item, option)).or_default().push(text.to_owned());
         }
         for it in &mut self.items {
-            if !it.tally.as_ref().is_some_and(|t| t.total > 0) {
+            if it.tally.as_ref().is_none_or(|t| t.total == 0) {
                 continue;
             }
             let Some(item) = self.deck.item(&it.id) else { continue };
@@ -266,7 +269,10 @@ pub fn render(report: &Report, format: Format) -> Result<Vec<u8>, ExportError> {
 fn room_deck(report: &Report) -> Result<String, ExportError> {
     let items: Vec<&Item> = report.deck.items.iter().filter(|i| i.from_room).collect();
     if items.is_empty() {
-        return Err(ExportError::Nothing(format!("Sessie {} heeft geen stellingen uit de zaal. / Session {} has no statements from the room.", report.code, report.code)));
+        return Err(ExportError::Nothing(format!(
+            "Sessie {} heeft geen stellingen uit de zaal. / Session {} has no statements from the room.",
+            report.code, report.code
+        )));
     }
     let comment = format!(
         "Stellingen uit de zaal van sessie {} (\"{}\"), {}.\nZet dit bestand in de map scenarios/ en controleer het met: session-server validate scenarios/",
@@ -386,8 +392,10 @@ fn markdown(report: &Report) -> String {
                 let _ = writeln!(out, "Voorspeld: gemiddeld {}% {label} ({} gokken); het werd {real}%.\n", p.average, p.guesses);
             }
             for (team, tt) in &t.teams {
-                let parts: Vec<String> =
-                    labels(report, &it.id).iter().map(|(id, l)| format!("{} {}%", md(l), tt.percentages.get(*id).copied().unwrap_or(0))).collect();
+                let parts: Vec<String> = labels(report, &it.id)
+                    .iter()
+                    .map(|(id, l)| format!("{} {}%", md(l), tt.percentages.get(*id).copied().unwrap_or(0)))
+                    .collect();
                 let _ = writeln!(out, "- **{}** ({} antwoorden): {}", md(team), tt.total, parts.join(" · "));
             }
             if !t.teams.is_empty() {
@@ -561,7 +569,8 @@ mod tests {
         let k = deck.min_group;
         let tally_of = |i: usize, item: &Item, ids: &[&str]| {
             // Four answers: shown in a room of three, withheld in this one of five.
-            let answers: Vec<(&str, Option<&str>)> = if i == 0 { vec![("eens", None), ("oneens", None), ("eens", None), ("eens", None)] } else { vec![] };
+            let answers: Vec<(&str, Option<&str>)> =
+                if i == 0 { vec![("eens", None), ("oneens", None), ("eens", None), ("eens", None)] } else { vec![] };
             tally::tally(&item.id, ids, answers, k)
         };
         Report::new("K7M2QX".into(), "Strenger".into(), deck, "ended".into(), 0, tally_of)
@@ -582,7 +591,10 @@ mod tests {
     #[test]
     fn typed_text_cannot_become_markup_in_a_report() {
         assert_eq!(md("<img src=x onerror=alert(1)>"), "\\<img src=x onerror=alert(1)\\>");
-        assert_eq!(md("![a](http://x) **vet** `code` a|b ~~s~~ &lt;"), "!\\[a\\](http://x) \\*\\*vet\\*\\* \\`code\\` a\\|b \\~\\~s\\~\\~ \\&lt;");
+        assert_eq!(
+            md("![a](http://x) **vet** `code` a|b ~~s~~ &lt;"),
+            "!\\[a\\](http://x) \\*\\*vet\\*\\* \\`code\\` a\\|b \\~\\~s\\~\\~ \\&lt;"
+        );
         assert_eq!(md("twee\nregels"), "twee regels");
         assert_eq!(md("Bewoners (en de wijk) beheren het groen."), "Bewoners (en de wijk) beheren het groen.", "plain text stays plain");
         assert_eq!(in_code("```\nuit"), "''' uit");

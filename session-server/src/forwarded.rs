@@ -74,7 +74,8 @@ impl Proxies {
         if !self.contains(peer) {
             return Ok(ClientAddr::direct(peer, tls));
         }
-        let total: usize = headers.x_forwarded_for.iter().chain(&headers.forwarded).chain(&headers.x_forwarded_proto).map(|h| h.len()).sum();
+        let total: usize =
+            headers.x_forwarded_for.iter().chain(&headers.forwarded).chain(&headers.x_forwarded_proto).map(|h| h.len()).sum();
         if total > MAX_HEADER {
             return Err("forwarding headers too long");
         }
@@ -151,9 +152,7 @@ fn parse_net(item: &str) -> Result<IpNet, String> {
     }
     match item.parse::<IpAddr>() {
         Ok(ip) => Ok(IpNet::from(ip)),
-        Err(_) => Err(format!(
-            "\"{item}\" is not an address or network for --trusted-proxy; write e.g. 127.0.0.1, 10.0.0.0/8 or ::1"
-        )),
+        Err(_) => Err(format!("\"{item}\" is not an address or network for --trusted-proxy; write e.g. 127.0.0.1, 10.0.0.0/8 or ::1")),
     }
 }
 

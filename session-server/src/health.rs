@@ -29,14 +29,21 @@ impl Health {
         }
         let (tx, rx) = tokio::sync::oneshot::channel();
         let probe = async {
-            store.submit(vec![Op::Probe], Some(Box::new(move |ok| {
-                let _ = tx.send(ok);
-            }))).await;
+            store
+                .submit(
+                    vec![Op::Probe],
+                    Some(Box::new(move |ok| {
+                        let _ = tx.send(ok);
+                    })),
+                )
+                .await;
             rx.await
         };
         let answer = match tokio::time::timeout(wait, probe).await {
             Ok(Ok(true)) => Ok(()),
-            Ok(_) => Err("the store cannot write (the database is locked by another program, its disk is full, or it cannot be opened for writing)"),
+            Ok(_) => Err(
+                "the store cannot write (the database is locked by another program, its disk is full, or it cannot be opened for writing)",
+            ),
             Err(_) => Err("the store is not keeping up with its writes"),
         };
         if let Err(why) = answer {

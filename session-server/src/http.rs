@@ -15,8 +15,12 @@ pub const MAX_HEAD: usize = 8 * 1024;
 pub const HSTS: &str = "max-age=31536000";
 
 /// The headers every answer carries besides its type and length (the websocket's own 403 too).
-pub const SAFE_HEADERS: [(&str, &str); 4] =
-    [("X-Content-Type-Options", "nosniff"), ("Content-Security-Policy", CSP), ("Referrer-Policy", "no-referrer"), ("Cache-Control", "no-cache")];
+pub const SAFE_HEADERS: [(&str, &str); 4] = [
+    ("X-Content-Type-Options", "nosniff"),
+    ("Content-Security-Policy", CSP),
+    ("Referrer-Policy", "no-referrer"),
+    ("Cache-Control", "no-cache"),
+];
 
 /// The answer to a client from an address with too many connections open.
 pub fn busy() -> Page {
@@ -48,7 +52,13 @@ impl Request {
 /// Reads the request head on `stream` (from `peer`, over TLS when `tls`). Returns it with its raw
 /// bytes (the websocket handshake reads them again); `None` when it was answered here (a bad or
 /// overlong head) or was not HTTP at all.
-pub async fn read_request<S>(stream: &mut S, peer: SocketAddr, tls: bool, proxies: &Proxies, deadline: Duration) -> Option<(Request, Vec<u8>)>
+pub async fn read_request<S>(
+    stream: &mut S,
+    peer: SocketAddr,
+    tls: bool,
+    proxies: &Proxies,
+    deadline: Duration,
+) -> Option<(Request, Vec<u8>)>
 where
     S: AsyncRead + AsyncWrite + Unpin,
 {
@@ -76,8 +86,14 @@ where
     let values = |name: &str| -> Vec<&str> {
         req.headers.iter().filter(|h| h.name.eq_ignore_ascii_case(name)).filter_map(|h| std::str::from_utf8(h.value).ok()).collect()
     };
-    let forwarding = Headers { x_forwarded_for: values("x-forwarded-for"), x_forwarded_proto: values("x-forwarded-proto"), forwarded: values("forwarded") };
-    let not_text = |names: &[&str]| req.headers.iter().any(|h| names.iter().any(|n| h.name.eq_ignore_ascii_case(n)) && std::str::from_utf8(h.value).is_err());
+    let forwarding = Headers {
+        x_forwarded_for: values("x-forwarded-for"),
+        x_forwarded_proto: values("x-forwarded-proto"),
+        forwarded: values("forwarded"),
+    };
+    let not_text = |names: &[&str]| {
+        req.headers.iter().any(|h| names.iter().any(|n| h.name.eq_ignore_ascii_case(n)) && std::str::from_utf8(h.value).is_err())
+    };
     // A Host that is not text is no browser's and must not pass as "no Host".
     if not_text(&["host"]) {
         answer(stream, "GET", Page::text(400, "Geen geldige hostnaam. / Bad Host header.\n"), hsts).await;
@@ -93,7 +109,13 @@ where
         Ok(client) => client,
         Err(why) => {
             tracing::warn!(%peer, why, "a trusted proxy sent forwarding headers that cannot be read; answered 400");
-            answer(stream, "GET", Page::text(400, "Ongeldige doorstuurkoppen van de proxy. / Bad forwarding headers from the proxy.\n"), hsts).await;
+            answer(
+                stream,
+                "GET",
+                Page::text(400, "Ongeldige doorstuurkoppen van de proxy. / Bad forwarding headers from the proxy.\n"),
+                hsts,
+            )
+            .await;
             return None;
         }
     };
@@ -220,10 +242,10 @@ pub async fn answer<S: AsyncRead + AsyncWrite + Unpin>(stream: &mut S, method: &
 pub fn same_origin(origin: &str, host: &str) -> bool {
     !host.is_empty()
         && ["http://", "https://"].iter().any(|scheme| {
-        origin.len() == scheme.len() + host.len()
-            && origin[..scheme.len()].eq_ignore_ascii_case(scheme)
-            && origin[scheme.len()..].eq_ignore_ascii_case(host)
-    })
+            origin.len() == scheme.len() + host.len()
+                && origin[..scheme.len()].eq_ignore_ascii_case(scheme)
+                && origin[scheme.len()..].eq_ignore_ascii_case(host)
+        })
 }
 
 #[cfg(test)]

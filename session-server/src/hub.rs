@@ -15,8 +15,8 @@ use crate::config::Config;
 use crate::decks::DeckCache;
 use crate::forwarded::ClientAddr;
 use crate::guard::Budget;
-use crate::secrets::new_code;
 use crate::outbox::Outbox;
+use crate::secrets::new_code;
 use crate::session::{Attach, SessionHandle, State};
 use crate::store::{LoadedSession, Store, Which, load_sessions, operator};
 
@@ -120,7 +120,15 @@ impl Hub {
 
     fn spawn(&self, state: State) -> SessionHandle {
         let s = &self.shared;
-        SessionHandle::spawn(state, s.store.for_session(s.limits.store_share), s.limits.clone(), s.config.role_seed, &s.tracker, s.shutdown.clone(), s.reports.clone())
+        SessionHandle::spawn(
+            state,
+            s.store.for_session(s.limits.store_share),
+            s.limits.clone(),
+            s.config.role_seed,
+            &s.tracker,
+            s.shutdown.clone(),
+            s.reports.clone(),
+        )
     }
 
     pub fn limits(&self) -> &crate::config::Limits {
@@ -203,11 +211,17 @@ impl Hub {
         if !self.unlimited(who) && !self.shared.creations.take(ip, Instant::now()) {
             tracing::info!(client = %ip, "session creation quota spent; refused");
             self.metrics().refused_by_limit("sessions_per_address");
-            return Err(Refusal::new(ErrorCode::RateLimited, "Te veel nieuwe sessies vanaf dit adres; wacht een paar minuten of ga verder met een sessie die er al is."));
+            return Err(Refusal::new(
+                ErrorCode::RateLimited,
+                "Te veel nieuwe sessies vanaf dit adres; wacht een paar minuten of ga verder met een sessie die er al is.",
+            ));
         }
         let deck = self.decks().await.into_iter().find(|d| d.id == scenario);
         let deck = deck.ok_or_else(|| {
-            Refusal::new(ErrorCode::UnknownScenario, format!("Het scenario \"{scenario}\" bestaat niet op deze server; kies er een uit de lijst."))
+            Refusal::new(
+                ErrorCode::UnknownScenario,
+                format!("Het scenario \"{scenario}\" bestaat niet op deze server; kies er een uit de lijst."),
+            )
         })?;
         let title = title.map(|t| protocol::flow::clean(&t)).filter(|t| !t.is_empty()).unwrap_or_else(|| deck.title.clone());
         // A stricter room than the deck asks for is kept in the session's own copy of the deck.
@@ -216,7 +230,10 @@ impl Hub {
             Some(Err(n)) => {
                 return Err(Refusal::new(
                     ErrorCode::BadRequest,
-                    format!("Een uitslag kan vanaf 3 tot en met {} antwoorden getoond worden, niet vanaf {n}; kies een getal daartussen.", protocol::MinGroup::MOST),
+                    format!(
+                        "Een uitslag kan vanaf 3 tot en met {} antwoorden getoond worden, niet vanaf {n}; kies een getal daartussen.",
+                        protocol::MinGroup::MOST
+                    ),
                 ));
             }
             Some(Ok(k)) if k <= deck.min_group => deck,
@@ -235,7 +252,10 @@ impl Hub {
             let mut sessions = self.shared.sessions.lock().expect("sessions lock");
             let live = sessions.values().filter(|s| !s.is_ended()).count();
             if live >= self.shared.limits.max_sessions {
-                return Err(Refusal::new(ErrorCode::SessionFull, "Deze server heeft het maximale aantal sessies; beëindig eerst een oude sessie."));
+                return Err(Refusal::new(
+                    ErrorCode::SessionFull,
+                    "Deze server heeft het maximale aantal sessies; beëindig eerst een oude sessie.",
+                ));
             }
             let code = std::iter::repeat_with(new_code).find(|c| !sessions.contains_key(c)).expect("codes run out");
             // In the map at once, so no other session takes the code; `find` skips it until its creation is stored.
@@ -467,7 +487,10 @@ impl Hub {
         }
         tracing::info!(client = %who.ip, "joins from this address come too fast; refused");
         self.metrics().refused_by_limit("joins_per_address");
-        Err(Refusal::new(ErrorCode::RateLimited, "Er komen heel veel deelnemers tegelijk binnen vanaf dit netwerk; probeer het over een paar seconden opnieuw."))
+        Err(Refusal::new(
+            ErrorCode::RateLimited,
+            "Er komen heel veel deelnemers tegelijk binnen vanaf dit netwerk; probeer het over een paar seconden opnieuw.",
+        ))
     }
 
     /// Records a failed resume (wrong token) as a failed guess too.

@@ -65,7 +65,11 @@ impl Metrics {
             tls_failed: Counter::default(),
         };
         registry.register("sessions_live", "Sessions that have not ended", m.sessions_live.clone());
-        registry.register("sessions_in_memory", "Sessions held in memory, ended ones not yet unloaded included", m.sessions_in_memory.clone());
+        registry.register(
+            "sessions_in_memory",
+            "Sessions held in memory, ended ones not yet unloaded included",
+            m.sessions_in_memory.clone(),
+        );
         registry.register("members_connected", "Connected members by role", m.members.clone());
         registry.register("answers_committed", "Answers (and changed answers) stored", m.answers.clone());
         registry.register("store_commit_seconds", "Time one group commit of the store takes", m.commit.clone());

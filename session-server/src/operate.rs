@@ -40,7 +40,8 @@ pub fn run(db: &Path, command: Sessions) -> anyhow::Result<()> {
             eprintln!("{} session(s).", rows.len());
         }
         Sessions::End { code } => {
-            let code = protocol::codes::normalize(&code).with_context(|| format!("\"{code}\" is not a join code (six letters and digits)"))?;
+            let code =
+                protocol::codes::normalize(&code).with_context(|| format!("\"{code}\" is not a join code (six letters and digits)"))?;
             anyhow::ensure!(operator::request_end(&conn, &code, crate::now_ms())?, "there is no session {code} in {}", db.display());
             eprintln!("Session {code} will end: within seconds if the server is running, otherwise when it starts.");
         }

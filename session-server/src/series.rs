@@ -66,7 +66,6 @@ pub fn read(conn: &Connection, codes: &[String]) -> Result<Series, ExportError> 
     Ok(Series { sessions, follows })
 }
 
-
 /// One item through the series: its latest text and themes, and its report in each session (if any).
 struct Row<'a> {
     id: &'a str,
@@ -104,11 +103,7 @@ impl Series {
 
     /// Option (id, label) of an item, from the latest session that has it.
     fn options(&self, id: &str) -> Vec<(&str, &str)> {
-        self.sessions
-            .iter()
-            .rev()
-            .find_map(|s| s.option_labels(id))
-            .unwrap_or_default()
+        self.sessions.iter().rev().find_map(|s| s.option_labels(id)).unwrap_or_default()
     }
 
     /// The report as Markdown; each chart is named `grafiek-ITEM.svg`, as [`Series::charts`] writes them.
@@ -119,7 +114,10 @@ impl Series {
         for (n, s) in self.sessions.iter().enumerate() {
             let _ = writeln!(out, "{}. **{}** — sessie `{}`, {}", n + 1, md(&s.title), s.code, day(s.created_ms));
         }
-        let _ = writeln!(out, "\nAlleen groepsuitslagen; een uitslag pas vanaf 3 antwoorden. De verschuiving is die van de eerste naar de laatste keer dat een stelling gespeeld is, in procentpunten.\n");
+        let _ = writeln!(
+            out,
+            "\nAlleen groepsuitslagen; een uitslag pas vanaf 3 antwoorden. De verschuiving is die van de eerste naar de laatste keer dat een stelling gespeeld is, in procentpunten.\n"
+        );
         let rows = self.rows();
         let mut by_theme: BTreeMap<&str, Vec<&Row>> = BTreeMap::new();
         for r in rows.iter().filter(|r| r.played()) {
@@ -248,16 +246,18 @@ impl Series {
 
     /// One line chart per played item: each option's percentage in each session.
     pub fn charts(&self) -> Vec<(String, String)> {
-        self.rows()
-            .iter()
-            .filter(|r| r.played())
-            .map(|r| (format!("grafiek-{}.svg", r.id), self.chart(r)))
-            .collect()
+        self.rows().iter().filter(|r| r.played()).map(|r| (format!("grafiek-{}.svg", r.id), self.chart(r))).collect()
     }
 
     fn chart(&self, r: &Row) -> String {
-        const COLOURS: [RGBColor; 6] =
-            [RGBColor(0x3E, 0x6F, 0xA3), RGBColor(0x9A, 0x64, 0x15), RGBColor(0x7B, 0x5A, 0x94), RGBColor(0x2A, 0x7A, 0x75), RGBColor(0xA3, 0x5D, 0x3E), RGBColor(0x5F, 0x7A, 0x3A)];
+        const COLOURS: [RGBColor; 6] = [
+            RGBColor(0x3E, 0x6F, 0xA3),
+            RGBColor(0x9A, 0x64, 0x15),
+            RGBColor(0x7B, 0x5A, 0x94),
+            RGBColor(0x2A, 0x7A, 0x75),
+            RGBColor(0xA3, 0x5D, 0x3E),
+            RGBColor(0x5F, 0x7A, 0x3A),
+        ];
         let mut svg = String::new();
         {
             let root = SVGBackend::with_string(&mut svg, (720, 360)).into_drawing_area();
@@ -298,12 +298,8 @@ impl Series {
                 }
                 let _ = chart.draw_series(points.into_iter().map(|p| Circle::new(p, 5, colour.filled())));
             }
-            let _ = chart
-                .configure_series_labels()
-                .label_font(("sans-serif", 16))
-                .border_style(BLACK)
-                .background_style(WHITE.mix(0.9))
-                .draw();
+            let _ =
+                chart.configure_series_labels().label_font(("sans-serif", 16)).border_style(BLACK).background_style(WHITE.mix(0.9)).draw();
             let _ = root.present();
         }
         svg
@@ -311,12 +307,20 @@ impl Series {
 }
 
 fn svg_fallback(text: &str) -> String {
-    format!("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"720\" height=\"40\"><text x=\"8\" y=\"24\">{}</text></svg>", text.replace('<', "&lt;"))
+    format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"720\" height=\"40\"><text x=\"8\" y=\"24\">{}</text></svg>",
+        text.replace('<', "&lt;")
+    )
 }
 
 /// The report of the series session `code` belongs to, as a `report` message: Markdown with its
 /// charts as files, or CSV.
-pub fn for_the_protocol(db: &std::path::Path, code: &str, format: protocol::ReportFormat, max_sessions: usize) -> Result<protocol::ServerMsg, protocol::Refusal> {
+pub fn for_the_protocol(
+    db: &std::path::Path,
+    code: &str,
+    format: protocol::ReportFormat,
+    max_sessions: usize,
+) -> Result<protocol::ServerMsg, protocol::Refusal> {
     let failed = |e: &dyn std::fmt::Display| {
         tracing::error!(%code, error = %e, "the report of a series could not be read");
         protocol::Refusal::from(protocol::ErrorCode::StorageFailed)
@@ -326,7 +330,10 @@ pub fn for_the_protocol(db: &std::path::Path, code: &str, format: protocol::Repo
     if codes.len() > max_sessions {
         return Err(protocol::Refusal::new(
             protocol::ErrorCode::BadRequest,
-            format!("Deze reeks heeft {} sessies; via de app gaat een verslag over hoogstens {max_sessions}. Vraag de beheerder om session-server report.", codes.len()),
+            format!(
+                "Deze reeks heeft {} sessies; via de app gaat een verslag over hoogstens {max_sessions}. Vraag de beheerder om session-server report.",
+                codes.len()
+            ),
         ));
     }
     let series = read(&conn, &codes).map_err(|e| failed(&e))?;

@@ -5,11 +5,11 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use crate::config::Config;
-use crate::metrics::Metrics;
-use crate::tls::Certificates;
 use crate::connection;
 use crate::hub::Hub;
+use crate::metrics::Metrics;
 use crate::store::{Store, StoreError};
+use crate::tls::Certificates;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ServerError {
@@ -72,7 +72,9 @@ pub async fn run_on(listeners: Listeners, config: Config, shutdown: Cancellation
         let addr = listener.local_addr().map(|a| a.to_string()).unwrap_or_default();
         tracing::info!(%addr, tls = tls.is_some(), "listening: phones join at {}/ (projector: {}/watch)", public.base(), public.base());
         if public.is_https() && tls.is_none() && hub.config().trusted_proxies.is_empty() {
-            tracing::warn!("the public address is https but this server has neither a certificate (--tls-cert) nor a trusted proxy (--trusted-proxy)");
+            tracing::warn!(
+                "the public address is https but this server has neither a certificate (--tls-cert) nor a trusted proxy (--trusted-proxy)"
+            );
         }
     } else if let Ok(addr) = listener.local_addr() {
         let (page, loopback_only) = crate::address::announced_page(addr, crate::address::lan_ip());
@@ -138,7 +140,9 @@ async fn serve_metrics(listener: TcpListener, hub: Hub) {
         let (hub, none) = (hub.clone(), none.clone());
         tokio::spawn(async move {
             let _slot = slot;
-            let Some((req, _)) = crate::http::read_request(&mut stream, peer, false, &none, hub.limits().handshake_timeout).await else { return };
+            let Some((req, _)) = crate::http::read_request(&mut stream, peer, false, &none, hub.limits().handshake_timeout).await else {
+                return;
+            };
             let page = match (req.method.as_str(), req.path()) {
                 ("GET" | "HEAD", "/metrics") => crate::web::Page {
                     content_type: "application/openmetrics-text; version=1.0.0; charset=utf-8",

@@ -22,7 +22,11 @@ impl Hub {
         };
         match tokio::task::spawn_blocking(move || std::fs::read_to_string(path)).await {
             Ok(Ok(content)) => ServerMsg::Deck { id, content },
-            _ => Refusal::new(ErrorCode::StorageFailed, "Het deckbestand kon niet worden gelezen; vraag de beheerder de scenariomap na te kijken.").into(),
+            _ => Refusal::new(
+                ErrorCode::StorageFailed,
+                "Het deckbestand kon niet worden gelezen; vraag de beheerder de scenariomap na te kijken.",
+            )
+            .into(),
         }
     }
 
@@ -49,7 +53,8 @@ impl Hub {
                 cache.decks();
                 (cache.files_of(&id), cache.dir().to_owned())
             };
-            let dropped = answered_items(&db, &id).map_err(|e| e.to_string())?.into_iter().filter(|i| !kept.contains(i)).collect::<Vec<_>>();
+            let dropped =
+                answered_items(&db, &id).map_err(|e| e.to_string())?.into_iter().filter(|i| !kept.contains(i)).collect::<Vec<_>>();
             if !dropped.is_empty() {
                 return Ok(Err(dropped.iter().map(|item| dropped_problem(&content, item)).collect()));
             }
@@ -70,7 +75,11 @@ impl Hub {
             Ok(Ok(Err(problems))) => ServerMsg::DeckProblems { problems },
             Ok(Err(e)) => {
                 tracing::error!(deck = %deck.id, error = %e, "a deck could not be saved");
-                Refusal::new(ErrorCode::StorageFailed, "Het deck kon niet worden bewaard in de scenariomap van de server; vraag de beheerder die na te kijken.").into()
+                Refusal::new(
+                    ErrorCode::StorageFailed,
+                    "Het deck kon niet worden bewaard in de scenariomap van de server; vraag de beheerder die na te kijken.",
+                )
+                .into()
             }
             Err(_) => Refusal::from(ErrorCode::StorageFailed).into(),
         }
@@ -102,7 +111,9 @@ fn dropped_problem(content: &str, item: &str) -> Problem {
 /// trainer's broken draft, a link): a file that holds something else is never overwritten. Two
 /// files with this id, or a link where the deck would go, are refused with a sentence.
 fn target(dir: &Path, id: &str, holders: &[PathBuf]) -> Result<PathBuf, String> {
-    let names = |files: &[PathBuf]| files.iter().map(|f| f.file_name().unwrap_or_default().to_string_lossy().into_owned()).collect::<Vec<_>>().join(" en ");
+    let names = |files: &[PathBuf]| {
+        files.iter().map(|f| f.file_name().unwrap_or_default().to_string_lossy().into_owned()).collect::<Vec<_>>().join(" en ")
+    };
     let path = match holders {
         [] => (1..)
             .map(|n| dir.join(if n == 1 { format!("{id}.toml") } else { format!("{id}-{n}.toml") }))
@@ -110,11 +121,24 @@ fn target(dir: &Path, id: &str, holders: &[PathBuf]) -> Result<PathBuf, String> 
             .expect("a free name"),
         // Still this deck? It may have changed since the folder was last read.
         [one] if holds(one, id) => one.clone(),
-        [one] => return Err(format!("Het bestand {} is net veranderd en bevat deck \"{id}\" niet meer; lees het opnieuw in en bewaar dan.", names(std::slice::from_ref(one)))),
-        many => return Err(format!("Deck-id \"{id}\" staat in meer dan één bestand ({}); niets is bewaard. Haal er één weg of geef het een eigen id.", names(many))),
+        [one] => {
+            return Err(format!(
+                "Het bestand {} is net veranderd en bevat deck \"{id}\" niet meer; lees het opnieuw in en bewaar dan.",
+                names(std::slice::from_ref(one))
+            ));
+        }
+        many => {
+            return Err(format!(
+                "Deck-id \"{id}\" staat in meer dan één bestand ({}); niets is bewaard. Haal er één weg of geef het een eigen id.",
+                names(many)
+            ));
+        }
     };
     if std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink()) {
-        return Err(format!("{} is een koppeling naar een ander bestand; de server schrijft daar niet doorheen. Vervang de koppeling door het bestand zelf.", names(std::slice::from_ref(&path))));
+        return Err(format!(
+            "{} is een koppeling naar een ander bestand; de server schrijft daar niet doorheen. Vervang de koppeling door het bestand zelf.",
+            names(std::slice::from_ref(&path))
+        ));
     }
     // Nor through a linked folder: the file's folder, as it really is, lies inside the scenario folder.
     let inside = match (std::fs::canonicalize(dir), path.parent().map(std::fs::canonicalize)) {
@@ -122,7 +146,10 @@ fn target(dir: &Path, id: &str, holders: &[PathBuf]) -> Result<PathBuf, String> 
         _ => false,
     };
     if !inside {
-        return Err(format!("{} ligt buiten de scenariomap (via een gekoppelde map); de server schrijft daar niet. Zet het deck in de map zelf.", names(std::slice::from_ref(&path))));
+        return Err(format!(
+            "{} ligt buiten de scenariomap (via een gekoppelde map); de server schrijft daar niet. Zet het deck in de map zelf.",
+            names(std::slice::from_ref(&path))
+        ));
     }
     Ok(path)
 }

@@ -16,7 +16,8 @@ async fn agreements(c: &mut TestClient, what: &str, count: usize) -> Vec<Agreeme
 }
 
 fn export_md(dir: &std::path::Path, code: &str) -> String {
-    let (ok, out, err) = crate::process::server_cli(&dir.join("workshop.db"), &["export".as_ref(), code.as_ref(), "--format".as_ref(), "md".as_ref()]);
+    let (ok, out, err) =
+        crate::process::server_cli(&dir.join("workshop.db"), &["export".as_ref(), code.as_ref(), "--format".as_ref(), "md".as_ref()]);
     assert!(ok, "{err}");
     String::from_utf8(out).unwrap()
 }
@@ -55,7 +56,10 @@ async fn agreements_are_recorded_shown_to_the_front_kept_through_kill_9_and_aske
 
     f.send(json!({"type":"agreement","text":"We bellen\u{7} eerst, dan mailen we.","item":"a"})).await;
     let list = agreements(&mut f, "the first agreement", 1).await;
-    assert_eq!(list[0], AgreementView { number: 1, text: "We bellen eerst, dan mailen we.".into(), item: Some("a".into()), themes: vec!["groen".into()] });
+    assert_eq!(
+        list[0],
+        AgreementView { number: 1, text: "We bellen eerst, dan mailen we.".into(), item: Some("a".into()), themes: vec!["groen".into()] }
+    );
     assert_eq!(agreements(&mut w, "the projector sees it", 1).await, list);
     f.send(json!({"type":"agreement","text":"Tikfout"})).await;
     agreements(&mut f, "two", 2).await;
@@ -67,7 +71,10 @@ async fn agreements_are_recorded_shown_to_the_front_kept_through_kill_9_and_aske
     for p in &mut players {
         p.settle().await;
         let all = serde_json::to_string(&p.seen).unwrap();
-        assert!(!p.seen.iter().any(|m| matches!(m, ServerMsg::Agreements { .. })) && !all.contains("kop koffie"), "players' phones do not get the list: {all}");
+        assert!(
+            !p.seen.iter().any(|m| matches!(m, ServerMsg::Agreements { .. })) && !all.contains("kop koffie"),
+            "players' phones do not get the list: {all}"
+        );
     }
 
     // kill -9: everything acknowledged is still there, for whoever comes back.
@@ -83,7 +90,10 @@ async fn agreements_are_recorded_shown_to_the_front_kept_through_kill_9_and_aske
     f.send(json!({"type":"agreement","text":"Te laat"})).await;
     assert_eq!(f.error().await.0, ErrorCode::SessionEnded);
     let md = export_md(dir.path(), &code);
-    assert!(md.contains("## Afspraken\n\n1. We bellen eerst, dan mailen we. *(bij 1. Bewoners mogen het groen zelf beheren.)*\n3. Elke maand"), "{md}");
+    assert!(
+        md.contains("## Afspraken\n\n1. We bellen eerst, dan mailen we. *(bij 1. Bewoners mogen het groen zelf beheren.)*\n3. Elke maand"),
+        "{md}"
+    );
 
     // The follow-up asks about each agreement: kept, partly, not kept.
     let mut f = b.client().await;

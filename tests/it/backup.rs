@@ -37,7 +37,9 @@ async fn a_backup_taken_while_200_players_answer_holds_every_answer_acknowledged
     let copy = dir.path().join("workshop.db");
     let begun = Instant::now();
     let (db, to) = (s.db.clone(), copy.clone());
-    let out = tokio::task::spawn_blocking(move || server_command(&["--db".as_ref(), db.as_os_str(), "backup".as_ref(), to.as_os_str()])).await.unwrap();
+    let out = tokio::task::spawn_blocking(move || server_command(&["--db".as_ref(), db.as_os_str(), "backup".as_ref(), to.as_os_str()]))
+        .await
+        .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(String::from_utf8_lossy(&out.stdout).contains("session(s)"), "{}", String::from_utf8_lossy(&out.stdout));
     let mut answered = Vec::new();
@@ -74,6 +76,7 @@ fn check_says_when_a_file_is_damaged_or_not_a_database() {
     let out = server_command(&["check".as_ref(), junk.as_os_str()]);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("not a database"), "{}", String::from_utf8_lossy(&out.stderr));
-    let missing = server_command(&["--db".as_ref(), dir.path().join("none.db").as_os_str(), "backup".as_ref(), dir.path().join("b.db").as_os_str()]);
+    let missing =
+        server_command(&["--db".as_ref(), dir.path().join("none.db").as_os_str(), "backup".as_ref(), dir.path().join("b.db").as_os_str()]);
     assert!(!missing.status.success() && String::from_utf8_lossy(&missing.stderr).contains("does not exist"));
 }

@@ -5,12 +5,17 @@ use protocol::{Phase, ServerMsg};
 use serde_json::json;
 
 fn deck(id: &str, statement: &str) -> String {
-    format!("id = \"{id}\"\ntitle = \"Deck {id}\"\nlanguage = \"nl\"\n\n[[item]]\nid = \"eerste\"\nkind = \"dilemma\"\nstatement = \"{statement}\"\n")
+    format!(
+        "id = \"{id}\"\ntitle = \"Deck {id}\"\nlanguage = \"nl\"\n\n[[item]]\nid = \"eerste\"\nkind = \"dilemma\"\nstatement = \"{statement}\"\n"
+    )
 }
 
 async fn save(c: &mut TestClient, content: &str) -> ServerMsg {
     c.send(json!({"type":"save_deck","protocol":1,"content":content})).await;
-    c.expect("deck answer", |m| matches!(m, ServerMsg::DeckSaved { .. } | ServerMsg::DeckProblems { .. } | ServerMsg::Error { .. }).then(|| m.clone())).await
+    c.expect("deck answer", |m| {
+        matches!(m, ServerMsg::DeckSaved { .. } | ServerMsg::DeckProblems { .. } | ServerMsg::Error { .. }).then(|| m.clone())
+    })
+    .await
 }
 
 fn problems(m: &ServerMsg) -> String {
@@ -34,8 +39,16 @@ async fn a_new_deck_never_takes_the_file_of_another_deck_or_of_a_draft() {
     let mut t = s.client().await;
     assert_eq!(save(&mut t, &deck("nieuw", "Nieuw.")).await, ServerMsg::DeckSaved { id: "nieuw".into() });
     assert_eq!(save(&mut t, &deck("klad", "Klad.")).await, ServerMsg::DeckSaved { id: "klad".into() });
-    assert_eq!(std::fs::read_to_string(s.scenarios.join("nieuw.toml")).unwrap(), deck("ander", "Van een ander."), "the other deck is whole");
-    assert_eq!(std::fs::read_to_string(s.scenarios.join("klad.toml")).unwrap(), "id = \"klad\"\ntitle = \n# half af\n", "the draft is whole");
+    assert_eq!(
+        std::fs::read_to_string(s.scenarios.join("nieuw.toml")).unwrap(),
+        deck("ander", "Van een ander."),
+        "the other deck is whole"
+    );
+    assert_eq!(
+        std::fs::read_to_string(s.scenarios.join("klad.toml")).unwrap(),
+        "id = \"klad\"\ntitle = \n# half af\n",
+        "the draft is whole"
+    );
     assert_eq!(std::fs::read_to_string(s.scenarios.join("nieuw-2.toml")).unwrap(), deck("nieuw", "Nieuw."));
     assert_eq!(std::fs::read_to_string(s.scenarios.join("klad-2.toml")).unwrap(), deck("klad", "Klad."));
     // Saving "nieuw" again goes to the file that holds it now.
@@ -101,7 +114,11 @@ async fn two_trainers_saving_at_once_leave_one_whole_deck() {
     }
     let file = std::fs::read_to_string(s.scenarios.join("samen.toml")).unwrap();
     assert!(versions.contains(&file), "one whole version, not a mix");
-    let leftovers: Vec<_> = std::fs::read_dir(&s.scenarios).unwrap().map(|e| e.unwrap().file_name()).filter(|n| n.to_string_lossy().ends_with(".bewaren")).collect();
+    let leftovers: Vec<_> = std::fs::read_dir(&s.scenarios)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .filter(|n| n.to_string_lossy().ends_with(".bewaren"))
+        .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
     assert!(!s.scenarios.join("samen-2.toml").exists(), "all saves went to the one file");
 }

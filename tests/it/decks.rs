@@ -95,7 +95,11 @@ async fn a_client_dropped_for_a_full_queue_hears_1013_when_its_connection_has_ro
         }
         loop {
             match f.next(std::time::Duration::from_secs(5)).await {
-                dilemma_tools::client::Received::Msg(protocol::ServerMsg::Session { session }) if session.item.as_ref().is_some_and(|it| it.id == item) => break,
+                dilemma_tools::client::Received::Msg(protocol::ServerMsg::Session { session })
+                    if session.item.as_ref().is_some_and(|it| it.id == item) =>
+                {
+                    break;
+                }
                 dilemma_tools::client::Received::Msg(_) => {}
                 dilemma_tools::client::Received::Closed(frame) => {
                     let frame = frame.expect("a close frame: the socket had room for it");

@@ -13,14 +13,26 @@ use std::time::Duration;
 const ELSEWHERE: &[(&str, &str)] = &[
     ("./test.sh", "CI: .ci/run runs exactly this"),
     ("./run.sh", "builds and starts the desktop app; game-client/tests start the same app headless and in processes"),
-    ("scripts/fuzz.sh", "the fuzz properties of protocol/tests/fuzz.rs and the session property test, which ./test.sh runs with fewer cases"),
+    (
+        "scripts/fuzz.sh",
+        "the fuzz properties of protocol/tests/fuzz.rs and the session property test, which ./test.sh runs with fewer cases",
+    ),
     ("source scripts/env.sh", "test.sh and every script source it"),
     ("cargo build --release", "a release build for the benchmarks"),
-    ("scripts/bench-nginx.sh", "a benchmark of release builds through nginx; tests/it/proxy.rs runs the same site with rooms through it, tests/it/loadgen.rs the load generator over wss://"),
+    (
+        "scripts/bench-nginx.sh",
+        "a benchmark of release builds through nginx; tests/it/proxy.rs runs the same site with rooms through it, tests/it/loadgen.rs the load generator over wss://",
+    ),
     ("scripts/idle-cpu.sh", "a measurement of the desktop app under Xvfb; game-client/tests run the same app"),
     ("scripts/package.sh", "builds the downloads (minutes of release builds); it checks what it built itself"),
-    ("sudo dpkg -i", "tests/it/package.rs builds the package with scripts/deb.sh, unpacks it with dpkg-deb -x and checks it (no root here)"),
-    ("sudo systemctl", "no systemd on the test machines: tests/it/package.rs starts the unit's ExecStart with its EnvironmentFile as written"),
+    (
+        "sudo dpkg -i",
+        "tests/it/package.rs builds the package with scripts/deb.sh, unpacks it with dpkg-deb -x and checks it (no root here)",
+    ),
+    (
+        "sudo systemctl",
+        "no systemd on the test machines: tests/it/package.rs starts the unit's ExecStart with its EnvironmentFile as written",
+    ),
     ("sudo cp deploy/nginx/dilemma.conf", "tests/it/proxy.rs runs deploy/nginx/dilemma.conf itself in a real nginx"),
     ("sudo ln -s /etc/nginx/sites-available/dilemma", "tests/it/proxy.rs runs the site in a real nginx"),
     ("sudo nginx -t", "tests/it/proxy.rs: nginx refuses to start on a site it cannot read, which fails those tests"),
@@ -123,7 +135,9 @@ fn every_command_in_the_readme_and_docs_runs_as_written() {
     let mut used = std::collections::HashSet::new();
     for (file, command) in documented() {
         // The load generator runs for minutes in release builds; its documented flags must be its own.
-        if let Some(rest) = ["$CARGO_TARGET_DIR/release/loadgen", "sleep 1; $CARGO_TARGET_DIR/release/loadgen"].iter().find_map(|p| command.strip_prefix(p)) {
+        if let Some(rest) =
+            ["$CARGO_TARGET_DIR/release/loadgen", "sleep 1; $CARGO_TARGET_DIR/release/loadgen"].iter().find_map(|p| command.strip_prefix(p))
+        {
             let mut args = rest.split('#').next().unwrap_or_default().trim().trim_end_matches('&').to_owned();
             // A command substitution stands for a value of its own (`--pid $(pgrep …)`).
             while let Some(start) = args.find("$(") {
@@ -133,7 +147,11 @@ fn every_command_in_the_readme_and_docs_runs_as_written() {
             // A shell variable stands for a value of its own (`--pid $!`).
             let args = args.split_whitespace().map(|w| if w.starts_with('$') { "1" } else { w });
             let parsed = <dilemma_tools::loadgen::cli::Args as clap::Parser>::try_parse_from(std::iter::once("loadgen").chain(args));
-            assert!(parsed.is_ok(), "{file}: `{command}`: the load generator does not take these flags: {}", parsed.err().map(|e| e.to_string()).unwrap_or_default());
+            assert!(
+                parsed.is_ok(),
+                "{file}: `{command}`: the load generator does not take these flags: {}",
+                parsed.err().map(|e| e.to_string()).unwrap_or_default()
+            );
             ran += 1;
             continue;
         }

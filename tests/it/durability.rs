@@ -79,10 +79,13 @@ async fn after_kill_9_every_acked_answer_phase_role_and_token_is_back() {
     b.child.kill().unwrap();
     b.child.wait().unwrap();
     // The players' connections went with the server; only their tokens come back.
-    let players: Vec<((), String)> = players.into_iter().map(|(p, token)| {
-        drop(p);
-        ((), token)
-    }).collect();
+    let players: Vec<((), String)> = players
+        .into_iter()
+        .map(|(p, token)| {
+            drop(p);
+            ((), token)
+        })
+        .collect();
     let mut b = Binary::start(dir.path(), port).await;
 
     let mut f = resume(&b, &code, &ftoken).await;

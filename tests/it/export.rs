@@ -1,6 +1,5 @@
 //! `session-server export`: CSV for Dutch Excel, JSON and a Markdown report, with group results only.
 
-
 use integration_tests::{Server, TestClient};
 use protocol::Phase;
 
@@ -63,8 +62,16 @@ async fn exports_counts_and_percentages_never_individual_answers() {
     assert!(md.contains("Eens            ██████████░░░░░░░░░░   50%  (3)"), "{md}");
     assert!(md.contains("- Waarom?"), "the prompts are in the report");
     assert!(!md.contains("## 2.") && !md.contains("## 3."), "unplayed items are not a block of zeros each");
-    assert!(md.ends_with("*Niet gespeeld: 2. Geld is het antwoord. · 3. Twee petten — Een collega moet beoordelen. · 4. Zonder stelling.*\n"), "{md}");
-    assert!(md.contains("## Per thema\n\n### groen\n\n- 1. Bewoners mogen het groen zelf beheren. — Eens 50% · Oneens 33% · Hangt ervan af 17%"), "{md}");
+    assert!(
+        md.ends_with("*Niet gespeeld: 2. Geld is het antwoord. · 3. Twee petten — Een collega moet beoordelen. · 4. Zonder stelling.*\n"),
+        "{md}"
+    );
+    assert!(
+        md.contains(
+            "## Per thema\n\n### groen\n\n- 1. Bewoners mogen het groen zelf beheren. — Eens 50% · Oneens 33% · Hangt ervan af 17%"
+        ),
+        "{md}"
+    );
 
     let (ok, _, err) = export(&db, "ZZZZZZ", "md");
     assert!(!ok);

@@ -2,7 +2,6 @@
 //! what is stored, shown beside the result at the reveal) and anonymous reasons (to the facilitator
 //! only, grouped, shuffled, without identifiers, on the projector only when put there; kept through kill -9).
 
-
 use integration_tests::TestClient;
 use protocol::{ErrorCode, Phase, ReasonGroup, ServerMsg};
 use serde_json::json;
@@ -89,8 +88,9 @@ async fn guesses_are_averaged_from_what_is_stored_and_shown_beside_the_result_at
 
     // The facilitator sees the room's guess live; it is what the database holds.
     let live = f.tally_where("four guesses", |t| t.prediction.as_ref().is_some_and(|p| p.guesses == 4)).await;
-    let (sum, n): (i64, u32) =
-        db(dir.path()).query_row("SELECT SUM(percent), COUNT(*) FROM guesses WHERE code = ?1 AND item = 'raad'", [&code], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
+    let (sum, n): (i64, u32) = db(dir.path())
+        .query_row("SELECT SUM(percent), COUNT(*) FROM guesses WHERE code = ?1 AND item = 'raad'", [&code], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap();
     let p = live.prediction.unwrap();
     assert_eq!((sum, n), (160, 4));
     assert_eq!((p.option.as_str(), p.average, p.guesses), ("eens", 40, 4));
@@ -128,7 +128,10 @@ async fn guesses_are_averaged_from_what_is_stored_and_shown_beside_the_result_at
     assert_eq!(w.guesses, [("gewoon".to_owned(), 50), ("raad".to_owned(), 10)].into());
 
     // In the report, beside the result.
-    let (ok, out, err) = crate::process::server_cli(&dir.path().join("workshop.db"), &["export".as_ref(), code.as_ref(), "--format".as_ref(), "md".as_ref()]);
+    let (ok, out, err) = crate::process::server_cli(
+        &dir.path().join("workshop.db"),
+        &["export".as_ref(), code.as_ref(), "--format".as_ref(), "md".as_ref()],
+    );
     assert!(ok, "{err}");
     assert!(String::from_utf8(out).unwrap().contains("Voorspeld: gemiddeld 40% eens (4 gokken); het werd 60%."));
 }
@@ -161,11 +164,12 @@ async fn reasons_reach_the_facilitator_alone_grouped_and_shuffled_until_one_is_p
         let text = format!("Reden nummer {i}\u{1b} met\tstuurtekens");
         p.send(json!({"type":"reason","item":"waarom","text":text})).await;
         let clean = format!("Reden nummer {i} met stuurtekens");
-        let stored = p.expect("reason_ack", |m| match m {
-            ServerMsg::ReasonAck { text: Some(t), .. } => Some(t.clone()),
-            _ => None,
-        })
-        .await;
+        let stored = p
+            .expect("reason_ack", |m| match m {
+                ServerMsg::ReasonAck { text: Some(t), .. } => Some(t.clone()),
+                _ => None,
+            })
+            .await;
         assert_eq!(stored, clean, "control characters are removed");
         arrival.push(clean);
     }
@@ -199,7 +203,8 @@ async fn reasons_reach_the_facilitator_alone_grouped_and_shuffled_until_one_is_p
     }
 
     // Nobody else ever got a reason, and the projector gets nothing until one is put up.
-    refused(&mut f, json!({"type":"show_reason","reason":groups[0].reasons[0].id}), ErrorCode::BadRequest, "als het stemmen gesloten is").await;
+    refused(&mut f, json!({"type":"show_reason","reason":groups[0].reasons[0].id}), ErrorCode::BadRequest, "als het stemmen gesloten is")
+        .await;
     refused(&mut ps[0], json!({"type":"show_reason","reason":groups[0].reasons[0].id}), ErrorCode::Unauthorized, "").await;
     let mut clients: Vec<&mut TestClient> = ps.iter_mut().collect();
     clients.push(&mut w);
@@ -236,11 +241,12 @@ async fn reasons_reach_the_facilitator_alone_grouped_and_shuffled_until_one_is_p
     let pick = &groups[1].reasons[0];
     f.send(json!({"type":"show_reason","reason":pick.id})).await;
     for c in [&mut w, &mut p, &mut f] {
-        let shown = c.expect("shown", |m| match m {
-            ServerMsg::Shown { reason: Some(r) } => Some(r.clone()),
-            _ => None,
-        })
-        .await;
+        let shown = c
+            .expect("shown", |m| match m {
+                ServerMsg::Shown { reason: Some(r) } => Some(r.clone()),
+                _ => None,
+            })
+            .await;
         assert_eq!((shown.option.as_str(), shown.text.as_str()), ("oneens", pick.text.as_str()));
     }
     f.send(json!({"type":"show_reason","reason":null})).await;
@@ -251,12 +257,18 @@ async fn reasons_reach_the_facilitator_alone_grouped_and_shuffled_until_one_is_p
     w.expect("the next item takes it down", |m| matches!(m, ServerMsg::Shown { reason: None }).then_some(())).await;
 
     // The report has them by theme, sorted, with no link to anyone.
-    let (ok, out, err) = crate::process::server_cli(&dir.path().join("workshop.db"), &["export".as_ref(), code.as_ref(), "--format".as_ref(), "md".as_ref()]);
+    let (ok, out, err) = crate::process::server_cli(
+        &dir.path().join("workshop.db"),
+        &["export".as_ref(), code.as_ref(), "--format".as_ref(), "md".as_ref()],
+    );
     assert!(ok, "{err}");
     let md = String::from_utf8(out).unwrap();
     let theme = md.find("### geld").expect("the theme");
     let section = &md[theme..];
-    assert!(section.contains("  - Redenen bij *Eens*:\n    - \"Reden nummer 0 met stuurtekens\"\n    - \"Reden nummer 3 met stuurtekens\""), "{md}");
+    assert!(
+        section.contains("  - Redenen bij *Eens*:\n    - \"Reden nummer 0 met stuurtekens\"\n    - \"Reden nummer 3 met stuurtekens\""),
+        "{md}"
+    );
     assert!(section.contains("\"Toch anders\"") && !md.contains("Reden nummer 2"), "{md}");
     let stored: u32 = db(dir.path()).query_row("SELECT COUNT(*) FROM reasons WHERE code = ?1", [&code], |r| r.get(0)).unwrap();
     assert_eq!(stored, 9);

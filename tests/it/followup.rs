@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use integration_tests::{Server, TestClient, TEST_DECK};
+use integration_tests::{Server, TEST_DECK, TestClient};
 use protocol::{ErrorCode, Phase, ServerMsg, Tally};
 
 use crate::process::{Binary, scenario_dir};

@@ -33,12 +33,13 @@ async fn forty_facilitators_flooding_reports_get_answers_or_refusals_and_the_sta
             }
             let (mut reports, mut refused) = (0, 0);
             while reports + refused < 15 {
-                match f.expect("a report or a refusal", |m| match m {
-                    ServerMsg::Report { .. } => Some(true),
-                    ServerMsg::Error { code: ErrorCode::RateLimited, .. } => Some(false),
-                    _ => None,
-                })
-                .await
+                match f
+                    .expect("a report or a refusal", |m| match m {
+                        ServerMsg::Report { .. } => Some(true),
+                        ServerMsg::Error { code: ErrorCode::RateLimited, .. } => Some(false),
+                        _ => None,
+                    })
+                    .await
                 {
                     true => reports += 1,
                     false => refused += 1,
@@ -80,7 +81,8 @@ async fn a_series_too_long_for_the_protocol_is_refused_with_a_sentence() {
         f.control("end", None).await;
         f.session_where("ended", |v| v.phase == Phase::Ended).await;
         let mut next = s.client().await;
-        next.send(json!({"type":"create_session","protocol":1,"preview":true,"scenario":"test","follows":{"code":prev.0,"token":prev.1}})).await;
+        next.send(json!({"type":"create_session","protocol":1,"preview":true,"scenario":"test","follows":{"code":prev.0,"token":prev.1}}))
+            .await;
         let (c, t, _) = next.welcome().await;
         prev = (c, t);
         f = next;
@@ -123,10 +125,18 @@ async fn a_purge_of_a_big_session_runs_beside_a_playing_room() {
     {
         let db = rusqlite::Connection::open(&s.db).unwrap();
         db.execute_batch("BEGIN").unwrap();
-        db.execute("INSERT INTO sessions (code, title, scenario, deck, phase, created_ms) VALUES ('OUDJE2', 'Oud', 'test', '{}', 'ended', 1000)", []).unwrap();
+        db.execute(
+            "INSERT INTO sessions (code, title, scenario, deck, phase, created_ms) VALUES ('OUDJE2', 'Oud', 'test', '{}', 'ended', 1000)",
+            [],
+        )
+        .unwrap();
         for m in 0..10_000 {
             for item in ["a", "b", "c"] {
-                db.execute("INSERT INTO answers (code, item, member, option, at_ms) VALUES ('OUDJE2', ?1, ?2, 'eens', 1)", rusqlite::params![item, m]).unwrap();
+                db.execute(
+                    "INSERT INTO answers (code, item, member, option, at_ms) VALUES ('OUDJE2', ?1, ?2, 'eens', 1)",
+                    rusqlite::params![item, m],
+                )
+                .unwrap();
             }
         }
         db.execute_batch("COMMIT").unwrap();
@@ -137,7 +147,9 @@ async fn a_purge_of_a_big_session_runs_beside_a_playing_room() {
     }
     f.control("open", Some("a")).await;
     let db = s.db.clone();
-    let purge = tokio::task::spawn_blocking(move || crate::process::server_cli(&db, &["sessions".as_ref(), "purge".as_ref(), "--older-than-days".as_ref(), "1".as_ref()]));
+    let purge = tokio::task::spawn_blocking(move || {
+        crate::process::server_cli(&db, &["sessions".as_ref(), "purge".as_ref(), "--older-than-days".as_ref(), "1".as_ref()])
+    });
     for p in &mut players {
         p.session_where("open", |v| v.phase == Phase::Open).await;
         p.answer("a", "hangt_af").await;
@@ -315,12 +327,13 @@ async fn the_server_as_a_whole_holds_a_bounded_number_of_members_in_memory() {
     loop {
         let mut again = s.client().await;
         again.send(json!({"type":"join","protocol":1,"code":b})).await;
-        match again.expect("welcome or error", |m| match m {
-            ServerMsg::Welcome { .. } => Some(None),
-            ServerMsg::Error { code, .. } => Some(Some(*code)),
-            _ => None,
-        })
-        .await
+        match again
+            .expect("welcome or error", |m| match m {
+                ServerMsg::Welcome { .. } => Some(None),
+                ServerMsg::Error { code, .. } => Some(Some(*code)),
+                _ => None,
+            })
+            .await
         {
             None => break,
             Some(code) => assert_eq!(code, ErrorCode::SessionFull),

@@ -125,15 +125,18 @@ impl Nginx {
         let port = crate::process::free_port();
         let http_port = crate::process::free_port();
         let site = std::fs::read_to_string(repo().join("deploy/nginx/dilemma.conf")).unwrap();
-        let site = fill(&site, &[
-            ("    listen 80;\n", format!("    listen 127.0.0.1:{http_port};\n")),
-            ("    listen [::]:80;\n", String::new()),
-            ("    listen 443 ssl;\n", format!("    listen 127.0.0.1:{port} ssl;\n")),
-            ("    listen [::]:443 ssl;\n", String::new()),
-            ("/etc/letsencrypt/live/dilemma.gemeente.nl/fullchain.pem", pair.cert.display().to_string()),
-            ("/etc/letsencrypt/live/dilemma.gemeente.nl/privkey.pem", pair.key.display().to_string()),
-            ("proxy_pass http://127.0.0.1:7878;", format!("proxy_pass http://{upstream};")),
-        ]);
+        let site = fill(
+            &site,
+            &[
+                ("    listen 80;\n", format!("    listen 127.0.0.1:{http_port};\n")),
+                ("    listen [::]:80;\n", String::new()),
+                ("    listen 443 ssl;\n", format!("    listen 127.0.0.1:{port} ssl;\n")),
+                ("    listen [::]:443 ssl;\n", String::new()),
+                ("/etc/letsencrypt/live/dilemma.gemeente.nl/fullchain.pem", pair.cert.display().to_string()),
+                ("/etc/letsencrypt/live/dilemma.gemeente.nl/privkey.pem", pair.key.display().to_string()),
+                ("proxy_pass http://127.0.0.1:7878;", format!("proxy_pass http://{upstream};")),
+            ],
+        );
         std::fs::write(dir.path().join("site.conf"), site).unwrap();
         let d = dir.path().display();
         let main = format!(
@@ -218,11 +221,15 @@ impl Caddy {
         let pair = make_pair(dir.path(), "caddy");
         let port = crate::process::free_port();
         let site = std::fs::read_to_string(repo().join("deploy/Caddyfile")).unwrap();
-        let site = fill(&site, &[
-            ("dilemma.gemeente.nl {\n", format!("https://127.0.0.1:{port} {{\n\ttls {} {}\n", pair.cert.display(), pair.key.display())),
-            ("reverse_proxy 127.0.0.1:7878 {", format!("reverse_proxy {upstream} {{")),
-        ]);
-        let global = format!("{{\n\tadmin off\n\tauto_https disable_redirects\n\tstorage file_system {}\n}}\n\n", dir.path().join("data").display());
+        let site = fill(
+            &site,
+            &[
+                ("dilemma.gemeente.nl {\n", format!("https://127.0.0.1:{port} {{\n\ttls {} {}\n", pair.cert.display(), pair.key.display())),
+                ("reverse_proxy 127.0.0.1:7878 {", format!("reverse_proxy {upstream} {{")),
+            ],
+        );
+        let global =
+            format!("{{\n\tadmin off\n\tauto_https disable_redirects\n\tstorage file_system {}\n}}\n\n", dir.path().join("data").display());
         std::fs::write(dir.path().join("Caddyfile"), format!("{global}{site}")).unwrap();
         let mut child = Command::new("/usr/bin/caddy")
             .args(["run", "--adapter", "caddyfile", "--config"])

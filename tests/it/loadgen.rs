@@ -2,8 +2,8 @@
 
 use std::time::Duration;
 
-use integration_tests::Server;
 use dilemma_tools::loadgen::{RoomOpts, echo_throughput, fan_out_baseline, load_pages, run_room, serve_echo};
+use integration_tests::Server;
 use tokio_util::sync::CancellationToken;
 
 #[tokio::test(flavor = "multi_thread")]
@@ -46,12 +46,16 @@ async fn a_room_of_two_hundred_is_counted_exactly() {
     let dir = s.stop().await;
     let db = rusqlite::Connection::open(dir.path().join("workshop.db")).unwrap();
     let mut rows = db.prepare("SELECT item, option, count(*) FROM answers GROUP BY item, option").unwrap();
-    let stored: Vec<(String, String, u32)> = rows.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).unwrap().map(Result::unwrap).collect();
+    let stored: Vec<(String, String, u32)> =
+        rows.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).unwrap().map(Result::unwrap).collect();
     // The round's statement (the load generator answers one other alone first, for the lone-answer latency).
-    let round = stored.iter().find(|(i, ..)| stored.iter().filter(|(j, ..)| j == i).map(|(.., n)| n).sum::<u32>() == 200).map(|(i, ..)| i.clone());
+    let round =
+        stored.iter().find(|(i, ..)| stored.iter().filter(|(j, ..)| j == i).map(|(.., n)| n).sum::<u32>() == 200).map(|(i, ..)| i.clone());
     let round = round.unwrap_or_else(|| panic!("a statement with 200 answers: {stored:?}"));
-    let stored: std::collections::BTreeMap<String, u32> = stored.into_iter().filter(|(i, ..)| *i == round).map(|(_, o, n)| (o, n)).collect();
-    let sent: std::collections::BTreeMap<String, u32> = report.expected.iter().filter(|(_, n)| **n > 0).map(|(o, n)| (o.clone(), *n)).collect();
+    let stored: std::collections::BTreeMap<String, u32> =
+        stored.into_iter().filter(|(i, ..)| *i == round).map(|(_, o, n)| (o, n)).collect();
+    let sent: std::collections::BTreeMap<String, u32> =
+        report.expected.iter().filter(|(_, n)| **n > 0).map(|(o, n)| (o.clone(), *n)).collect();
     assert_eq!(stored, sent, "the answers stored are the last ones each player sent");
     let count = |sql: &str| db.query_row(sql, [], |r| r.get::<_, u32>(0)).unwrap();
     assert_eq!((count("SELECT count(*) FROM guesses"), count("SELECT count(*) FROM reasons")), (200, 200));

@@ -9,11 +9,12 @@ async fn list_then_create_on_the_same_connection() {
     let s = Server::start().await;
     let mut c = s.client().await;
     c.send(json!({"type":"list_scenarios","protocol":1})).await;
-    let (list, public_url) = c.expect("scenarios", |m| match m {
-        ServerMsg::Scenarios { scenarios, public_url } => Some((scenarios.clone(), public_url.clone())),
-        _ => None,
-    })
-    .await;
+    let (list, public_url) = c
+        .expect("scenarios", |m| match m {
+            ServerMsg::Scenarios { scenarios, public_url } => Some((scenarios.clone(), public_url.clone())),
+            _ => None,
+        })
+        .await;
     assert_eq!(public_url, None, "a server without --public-url names none");
     let ids: Vec<&str> = list.iter().map(|d| d.id.as_str()).collect();
     for id in ["test", "samen-werken", "acteren-via-b", "working-together"] {

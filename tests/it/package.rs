@@ -37,7 +37,14 @@ async fn the_debian_package_holds_the_server_its_unit_and_settings_and_starts_as
     assert!(fields.contains("Package: dilemma-server") && fields.contains(&format!("Version: {}", env!("CARGO_PKG_VERSION"))), "{fields}");
     assert!(fields.contains("Depends: libc6"), "{fields}");
     let listing = run(Command::new("dpkg-deb").arg("-c").arg(deb));
-    for file in ["./usr/bin/session-server", "./lib/systemd/system/dilemma.service", "./etc/dilemma/dilemma.env", "./usr/share/dilemma/scenarios/samen-werken.toml", "./usr/share/doc/dilemma/hosting.md", "./usr/share/doc/dilemma/examples/nginx-dilemma.conf"] {
+    for file in [
+        "./usr/bin/session-server",
+        "./lib/systemd/system/dilemma.service",
+        "./etc/dilemma/dilemma.env",
+        "./usr/share/dilemma/scenarios/samen-werken.toml",
+        "./usr/share/doc/dilemma/hosting.md",
+        "./usr/share/doc/dilemma/examples/nginx-dilemma.conf",
+    ] {
         assert!(listing.lines().any(|l| l.ends_with(file)), "{file} in\n{listing}");
     }
     assert!(listing.lines().any(|l| l.starts_with("-rwxr-xr-x root/root") && l.ends_with("./usr/bin/session-server")), "{listing}");
@@ -54,7 +61,14 @@ async fn the_debian_package_holds_the_server_its_unit_and_settings_and_starts_as
     run(Command::new("dpkg-deb").arg("-x").arg(deb).arg(&root));
     let unit = std::fs::read_to_string(root.join("lib/systemd/system/dilemma.service")).unwrap();
     let setting = |key: &str| unit.lines().find_map(|l| l.strip_prefix(&format!("{key}="))).unwrap_or_else(|| panic!("{key}= in the unit"));
-    for (key, want) in [("User", "dilemma"), ("ProtectSystem", "strict"), ("StateDirectory", "dilemma"), ("NoNewPrivileges", "yes"), ("PrivateTmp", "yes"), ("KillSignal", "SIGTERM")] {
+    for (key, want) in [
+        ("User", "dilemma"),
+        ("ProtectSystem", "strict"),
+        ("StateDirectory", "dilemma"),
+        ("NoNewPrivileges", "yes"),
+        ("PrivateTmp", "yes"),
+        ("KillSignal", "SIGTERM"),
+    ] {
         assert_eq!(setting(key), want, "{key}");
     }
     let exec: Vec<&str> = setting("ExecStart").split_whitespace().collect();
@@ -86,10 +100,19 @@ async fn the_debian_package_holds_the_server_its_unit_and_settings_and_starts_as
         assert!(std::time::Instant::now() < deadline && child.try_wait().unwrap().is_none(), "the packaged server did not listen");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    let health = crate::hosted::get(addr, local(1), None, "dilemma.gemeente.nl", "/healthz", "X-Forwarded-For: 198.51.100.7\r\nX-Forwarded-Proto: https\r\n").await;
+    let health = crate::hosted::get(
+        addr,
+        local(1),
+        None,
+        "dilemma.gemeente.nl",
+        "/healthz",
+        "X-Forwarded-For: 198.51.100.7\r\nX-Forwarded-Proto: https\r\n",
+    )
+    .await;
     assert_eq!((health.status, health.body.as_str()), (200, "ok\n"), "{}", health.head);
     assert_eq!(health.header("strict-transport-security"), Some("max-age=31536000"), "the trusted proxy said https");
-    let watch = crate::hosted::get(addr, local(1), None, "dilemma.gemeente.nl", "/watch?code=K7M2QX", "X-Forwarded-For: 198.51.100.7\r\n").await;
+    let watch =
+        crate::hosted::get(addr, local(1), None, "dilemma.gemeente.nl", "/watch?code=K7M2QX", "X-Forwarded-For: 198.51.100.7\r\n").await;
     assert!(watch.body.contains("https://dilemma.gemeente.nl"), "{}", watch.body);
     assert!(state.join("workshop.db").exists(), "the database is in the state folder");
     // The unit's ExecReload (SIGHUP) on a server without a certificate: nothing to reload, it goes on.

@@ -120,7 +120,9 @@ async fn a_phone_plays_a_dilemma_through_a_server_crash_beside_a_desktop_client(
     phone.screenshot("web-reconnecting").await;
     let server = Binary::start(dir.path(), port).await;
     phone.wait_for("reconnected", "document.getElementById('status').textContent === ''").await;
-    phone.wait_for("the answer shown again", "document.querySelector('[data-key=opt-oneens]').getAttribute('aria-pressed') === 'true'").await;
+    phone
+        .wait_for("the answer shown again", "document.querySelector('[data-key=opt-oneens]').getAttribute('aria-pressed') === 'true'")
+        .await;
     phone.wait_text("#answer-note", "opgeslagen").await;
     // A reload resumes too (the token is kept per tab), with the answer shown again.
     phone.js("location.reload(); return true;", vec![]).await;
@@ -177,7 +179,11 @@ async fn only_the_drawn_phone_sees_its_role_and_everyone_sees_the_countdown_end(
     // Everything the opening brought the desktop client has come once the session answered a later message.
     desktop.settle().await;
     let desktop_drawn = desktop.seen.iter().any(|m| matches!(m, protocol::ServerMsg::Role { .. }));
-    assert_eq!(drawn.iter().filter(|d| **d).count() + usize::from(desktop_drawn), 2, "two roles, two players drawn: {drawn:?}, desktop {desktop_drawn}");
+    assert_eq!(
+        drawn.iter().filter(|d| **d).count() + usize::from(desktop_drawn),
+        2,
+        "two roles, two players drawn: {drawn:?}, desktop {desktop_drawn}"
+    );
     let actor = &phones[drawn.iter().position(|d| *d).expect("a drawn phone")];
     let audience = &phones[drawn.iter().position(|d| !*d).expect("a phone in the audience")];
     let (role, briefing, other) = if actor.text("#view").await.contains("Jouw rol: Initiatiefnemer") {
@@ -190,7 +196,9 @@ async fn only_the_drawn_phone_sees_its_role_and_everyone_sees_the_countdown_end(
     audience.wait_text("#view", "Jij kijkt deze keer toe").await;
     // The scene comes first: its statement and answer buttons wait until the time is up.
     for phone in &phones {
-        let buttons = phone.js("return document.querySelectorAll('button.option').length + document.querySelectorAll('.statement').length", vec![]).await;
+        let buttons = phone
+            .js("return document.querySelectorAll('button.option').length + document.querySelectorAll('.statement').length", vec![])
+            .await;
         assert_eq!(buttons.as_u64(), Some(0), "no statement or answer buttons during the scene: {}", phone.text("#view").await);
     }
     for (page, secrets) in [(audience, vec![briefing, other]), (actor, vec![other])] {
@@ -487,7 +495,9 @@ async fn a_phone_guesses_the_room_and_gives_a_reason_and_the_projector_shows_the
     }
     let id = f
         .expect("the phone's reason", |m| match m {
-            protocol::ServerMsg::Reasons { groups, .. } => groups.iter().flat_map(|g| &g.reasons).find(|r| r.text == "Het is hun eigen buurt.").map(|r| r.id.clone()),
+            protocol::ServerMsg::Reasons { groups, .. } => {
+                groups.iter().flat_map(|g| &g.reasons).find(|r| r.text == "Het is hun eigen buurt.").map(|r| r.id.clone())
+            }
             _ => None,
         })
         .await;

@@ -23,8 +23,12 @@ fn assert_private(p: &TestClient, own: &[(&str, &str)]) {
             ServerMsg::Report { .. } => panic!("a player got a report: {m:?}"),
             ServerMsg::Agreements { .. } => panic!("a player got the agreements: {m:?}"),
             ServerMsg::Reasons { .. } => panic!("a player got the reasons: {m:?}"),
-            ServerMsg::Deck { .. } | ServerMsg::DeckSaved { .. } | ServerMsg::DeckProblems { .. } => panic!("a player got a deck file: {m:?}"),
-            ServerMsg::Predicted { .. } | ServerMsg::ReasonAck { .. } | ServerMsg::Shown { .. } => panic!("a player who gave no guess or reason got {m:?}"),
+            ServerMsg::Deck { .. } | ServerMsg::DeckSaved { .. } | ServerMsg::DeckProblems { .. } => {
+                panic!("a player got a deck file: {m:?}")
+            }
+            ServerMsg::Predicted { .. } | ServerMsg::ReasonAck { .. } | ServerMsg::Shown { .. } => {
+                panic!("a player who gave no guess or reason got {m:?}")
+            }
             ServerMsg::Role { .. } | ServerMsg::Error { .. } | ServerMsg::Scenarios { .. } => {}
         }
     }
@@ -48,9 +52,15 @@ async fn a_changed_answer_counts_once_and_the_facilitator_sees_it_live() {
     let t = f.tally_where("both answers", |t| t.withheld == 2).await;
     assert_eq!((t.total, t.counts.values().sum::<u32>(), t.percentages.values().sum::<u32>()), (0, 0, 0));
     // The coalesced count catches up: the latest `session` has the final answered count.
-    let latest = |f: &TestClient| f.seen.iter().rev().find_map(|m| if let ServerMsg::Session { session } = m { Some(session.answered) } else { None });
+    let latest = |f: &TestClient| {
+        f.seen.iter().rev().find_map(|m| if let ServerMsg::Session { session } = m { Some(session.answered) } else { None })
+    };
     while latest(&f) != Some(2) {
-        assert!(matches!(f.next(Duration::from_secs(5)).await, dilemma_tools::client::Received::Msg(_)), "the count never caught up: {:?}", latest(&f));
+        assert!(
+            matches!(f.next(Duration::from_secs(5)).await, dilemma_tools::client::Received::Msg(_)),
+            "the count never caught up: {:?}",
+            latest(&f)
+        );
     }
     f.control("close", None).await;
     f.control("reveal", None).await;

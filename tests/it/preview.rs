@@ -1,6 +1,5 @@
 //! The facilitator's screen (often the projector) and a stricter room, over real sockets: no result before the reveal without a private preview, and nothing of fewer people than the room's minimum, anywhere.
 
-
 use integration_tests::{Server, TestClient};
 use protocol::{ErrorCode, Phase, ServerMsg};
 use serde_json::json;
@@ -161,7 +160,11 @@ async fn a_stricter_room_shows_nothing_of_fewer_people_than_its_minimum_on_any_s
     let report = f.expect("report", |m| if let ServerMsg::Report { content, .. } = m { Some(content.clone()) } else { None }).await;
     let report: serde_json::Value = serde_json::from_str(&report).unwrap();
     let a = &report["items"].as_array().unwrap().iter().find(|i| i["id"] == "a").unwrap()["tally"];
-    assert_eq!((a["held_back"].as_u64(), a["counts"]["hangt_af"].as_u64()), (Some(4), Some(5)), "the report holds back like the screens: {a}");
+    assert_eq!(
+        (a["held_back"].as_u64(), a["counts"]["hangt_af"].as_u64()),
+        (Some(4), Some(5)),
+        "the report holds back like the screens: {a}"
+    );
     s.stop().await;
 }
 
@@ -182,7 +185,11 @@ async fn a_deck_can_ask_for_a_stricter_room_and_a_session_cannot_lower_it() {
     }
     f.tally_where("five withheld", |t| t.withheld == 5 && t.total == 0).await;
     // A broken value in a deck is a problem with its place, like every other.
-    std::fs::write(s.scenarios.join("te-streng.toml"), integration_tests::TEST_DECK.replace("id = \"test\"", "id = \"te-streng\"\nmin_group = 12")).unwrap();
+    std::fs::write(
+        s.scenarios.join("te-streng.toml"),
+        integration_tests::TEST_DECK.replace("id = \"test\"", "id = \"te-streng\"\nmin_group = 12"),
+    )
+    .unwrap();
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_server-under-test")).arg("validate").arg(&s.scenarios).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
     let out = String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);

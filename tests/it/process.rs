@@ -84,7 +84,10 @@ impl Drop for Binary {
 /// says it listens on (its log goes nowhere else).
 pub async fn port_of(child: &mut Child) -> u16 {
     let listening = listening_port(child.stdout.take().expect("the server's output is piped"), None);
-    tokio::task::spawn_blocking(move || listening.recv_timeout(Duration::from_secs(20))).await.unwrap().expect("the server says where it listens")
+    tokio::task::spawn_blocking(move || listening.recv_timeout(Duration::from_secs(20)))
+        .await
+        .unwrap()
+        .expect("the server says where it listens")
 }
 
 /// Copies the server's log to `log` (when given) and sends the port of its first "listening" line.

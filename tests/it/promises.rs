@@ -112,7 +112,9 @@ async fn a_facilitator_gets_fifty_reasons_per_answer_and_how_many_more_there_are
     f.control("reveal", None).await;
     let groups = f
         .expect("all reasons", |m| match m {
-            ServerMsg::Reasons { groups, .. } if groups.iter().map(|g| g.reasons.len() as u32 + g.more).sum::<u32>() == 56 => Some(groups.clone()),
+            ServerMsg::Reasons { groups, .. } if groups.iter().map(|g| g.reasons.len() as u32 + g.more).sum::<u32>() == 56 => {
+                Some(groups.clone())
+            }
             _ => None,
         })
         .await;
@@ -121,7 +123,12 @@ async fn a_facilitator_gets_fifty_reasons_per_answer_and_how_many_more_there_are
     assert_eq!(by["oneens"], (3, 0));
     let shown: std::collections::BTreeSet<&str> = groups[0].reasons.iter().map(|r| r.text.as_str()).collect();
     assert_eq!(shown.len(), 50, "fifty different reasons");
-    assert!(shown.iter().all(|t| t.strip_prefix("Reden nummer ").and_then(|n| n.trim_end_matches('.').parse::<u32>().ok()).is_some_and(|n| n < 53)), "only reasons of those who chose eens");
+    assert!(
+        shown
+            .iter()
+            .all(|t| t.strip_prefix("Reden nummer ").and_then(|n| n.trim_end_matches('.').parse::<u32>().ok()).is_some_and(|n| n < 53)),
+        "only reasons of those who chose eens"
+    );
     s.stop().await;
 }
 

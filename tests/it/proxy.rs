@@ -132,7 +132,13 @@ async fn forwarding_headers_from_a_peer_that_is_not_a_trusted_proxy_are_ignored(
     assert!(a.body.contains("forwarding headers"), "{}", a.body);
     // Nor can a forwarding header that is not text make the proxy's own line vanish and leave
     // a Forwarded of the client's making to be believed.
-    let a = crate::hosted::request(s.addr(), local(1), None, "GET / HTTP/1.1\r\nHost: x\r\nX-Forwarded-For: \u{ff}\r\nForwarded: for=198.51.100.9\r\n\r\n").await;
+    let a = crate::hosted::request(
+        s.addr(),
+        local(1),
+        None,
+        "GET / HTTP/1.1\r\nHost: x\r\nX-Forwarded-For: \u{ff}\r\nForwarded: for=198.51.100.9\r\n\r\n",
+    )
+    .await;
     assert_eq!(a.status, 400, "{}", a.head);
     // A client the proxy forwards is never this machine: no deck editing without a key.
     let mut req = s.url.as_str().into_client_request().unwrap();
@@ -144,7 +150,10 @@ async fn forwarding_headers_from_a_peer_that_is_not_a_trusted_proxy_are_ignored(
     assert_eq!(c.error().await.0, ErrorCode::Unauthorized, "nor may it save one");
     let mut direct = TestClient::connect(s.url.as_str(), Some(local(60)), None).await;
     direct.send(json!({"type":"get_deck","protocol":1,"id":"test"})).await;
-    assert!(matches!(direct.expect("the deck", |m| Some(m.clone())).await, protocol::ServerMsg::Deck { .. }), "a local peer that is no proxy is");
+    assert!(
+        matches!(direct.expect("the deck", |m| Some(m.clone())).await, protocol::ServerMsg::Deck { .. }),
+        "a local peer that is no proxy is"
+    );
 }
 
 #[tokio::test]

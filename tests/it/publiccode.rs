@@ -29,7 +29,17 @@ fn publiccode_yml_has_the_schemas_required_fields_with_allowed_values() {
         assert!(categories.contains(&c.as_str().unwrap()), "{c:?}");
     }
     assert!(["concept", "development", "beta", "stable", "obsolete"].contains(&text(y, "developmentStatus")));
-    let types = ["standalone/mobile", "standalone/iot", "standalone/desktop", "standalone/web", "standalone/backend", "standalone/other", "addon", "library", "configurationFiles"];
+    let types = [
+        "standalone/mobile",
+        "standalone/iot",
+        "standalone/desktop",
+        "standalone/web",
+        "standalone/backend",
+        "standalone/other",
+        "addon",
+        "library",
+        "configurationFiles",
+    ];
     assert!(types.contains(&text(y, "softwareType")));
     for lang in ["nl", "en"] {
         let d = &y["description"][lang];

@@ -41,7 +41,9 @@ async fn a_page_that_points_its_own_name_at_the_laptop_gets_nothing_and_cannot_t
     let mut page_ws = browser_ws(&s, &own, &format!("http://{own}")).await.expect("the server's own page may open the websocket");
     page_ws.send(json!({"type":"get_deck","protocol":1,"id":"test"})).await;
     assert_eq!(page_ws.error().await.0, ErrorCode::Unauthorized);
-    page_ws.send(json!({"type":"save_deck","protocol":1,"content":integration_tests::TEST_DECK.replace("Geld is het antwoord.", "Gekaapt.")})).await;
+    page_ws
+        .send(json!({"type":"save_deck","protocol":1,"content":integration_tests::TEST_DECK.replace("Geld is het antwoord.", "Gekaapt.")}))
+        .await;
     assert_eq!(page_ws.error().await.0, ErrorCode::Unauthorized);
     assert!(std::fs::read_to_string(s.scenarios.join("test.toml")).unwrap().contains("Geld is het antwoord."), "the deck is untouched");
     // The desktop app on the laptop (no Origin) still may.

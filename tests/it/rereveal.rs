@@ -63,16 +63,27 @@ async fn a_late_answer_or_two_after_a_reveal_is_held_back_until_three_differ() {
     assert_eq!((a["tally"]["total"].as_u64(), a["tally"]["held_back"].as_u64()), (Some(3), Some(1)), "{a}");
     // Its reason would place the held-back answer under "hangt ervan af": not in the report.
     assert!(!a.to_string().contains("Ik kwam net binnen."), "{a}");
-    let reasons = f.seen.iter().rev().find_map(|m| if let ServerMsg::Reasons { groups, .. } = m { Some(groups.clone()) } else { None }).unwrap();
-    assert!(reasons.iter().all(|g| g.reasons.iter().all(|r| r.text != "Ik kwam net binnen.")), "nor on the facilitator's screen: {reasons:?}");
+    let reasons =
+        f.seen.iter().rev().find_map(|m| if let ServerMsg::Reasons { groups, .. } = m { Some(groups.clone()) } else { None }).unwrap();
+    assert!(
+        reasons.iter().all(|g| g.reasons.iter().all(|r| r.text != "Ik kwam net binnen.")),
+        "nor on the facilitator's screen: {reasons:?}"
+    );
 
     // The command line's export (from the database) holds it back too.
     let dir = s.stop().await;
-    let (ok, json, err) = crate::process::server_cli(&dir.path().join("workshop.db"), &["export".as_ref(), code.as_str().as_ref(), "--format".as_ref(), "json".as_ref()]);
+    let (ok, json, err) = crate::process::server_cli(
+        &dir.path().join("workshop.db"),
+        &["export".as_ref(), code.as_str().as_ref(), "--format".as_ref(), "json".as_ref()],
+    );
     assert!(ok, "{err}");
     let cli: serde_json::Value = serde_json::from_slice(&json).unwrap();
     let a = cli["items"].as_array().unwrap().iter().find(|i| i["id"] == "a").unwrap();
-    assert_eq!((a["tally"]["total"].as_u64(), a["tally"]["held_back"].as_u64(), a["tally"]["counts"]["hangt_af"].as_u64()), (Some(3), Some(1), Some(0)), "{a}");
+    assert_eq!(
+        (a["tally"]["total"].as_u64(), a["tally"]["held_back"].as_u64(), a["tally"]["counts"]["hangt_af"].as_u64()),
+        (Some(3), Some(1), Some(0)),
+        "{a}"
+    );
     assert!(!a.to_string().contains("Ik kwam net binnen."), "nor in the report from the database: {a}");
     // After a restart it is still the same.
     let s = Server::start_in(dir, |_| {}).await;

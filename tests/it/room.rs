@@ -57,7 +57,10 @@ async fn thirty_players_play_the_english_deck_end_to_end() {
             *expected.get_mut(&last).unwrap() += 1;
         }
         if item.kind == ItemKind::Sketch {
-            let roles = players.iter().filter(|p| p.seen.iter().any(|m| matches!(m, ServerMsg::Role { item: drawn, .. } if *drawn == item.id))).count();
+            let roles = players
+                .iter()
+                .filter(|p| p.seen.iter().any(|m| matches!(m, ServerMsg::Role { item: drawn, .. } if *drawn == item.id)))
+                .count();
             assert_eq!(roles, item.roles.len(), "each role of the sketch went to one player");
         }
         if options.is_empty() {

@@ -1,7 +1,6 @@
 //! `session-server report`: one report for a series (a conversation and its follow-ups) or a chosen
 //! set of sessions, by theme, with charts, CSV, and the agreements with their result.
 
-
 use integration_tests::Server;
 use protocol::Phase;
 
@@ -61,7 +60,12 @@ async fn a_series_report_shows_each_item_over_time_by_theme_with_the_agreements_
     let md = std::fs::read_to_string(out.join("verslag.md")).unwrap();
     assert!(md.starts_with("# Verslag van de reeks: Test\n"), "{md}");
     assert!(md.contains(&format!("1. **Test** — sessie `{first}`, 2026-08-29")), "{md}");
-    assert!(md.contains("## Thema: groen\n\n### Bewoners mogen het groen zelf beheren.\n\n![Bewoners mogen het groen zelf beheren.](grafiek-a.svg)"), "{md}");
+    assert!(
+        md.contains(
+            "## Thema: groen\n\n### Bewoners mogen het groen zelf beheren.\n\n![Bewoners mogen het groen zelf beheren.](grafiek-a.svg)"
+        ),
+        "{md}"
+    );
     assert!(md.contains("| | 2026-08-29 | 2026-11-29 | 2027-03-01 | verschuiving |"), "{md}");
     // Each cell is what the players gave, worked out by hand: eens eens oneens; oneens oneens
     // hangt_af; eens and three times hangt_af.

@@ -2,10 +2,10 @@
 
 use std::time::Duration;
 
+use dilemma_tools::client::Received;
 use integration_tests::{Server, TestClient};
 use protocol::{ItemKind, Phase, ServerMsg};
 use serde_json::json;
-use dilemma_tools::client::Received;
 
 fn roles_of(c: &TestClient) -> Vec<(String, String)> {
     c.seen

@@ -109,9 +109,17 @@ async fn the_trainers_key_can_come_from_a_file() {
     let _ = child.wait();
     // A file without a key stops the start with a sentence; so does a key given twice.
     std::fs::write(dir.path().join("empty"), "\n").unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_server-under-test")).args(["--listen", "127.0.0.1:0", "--create-key-file"]).arg(dir.path().join("empty")).output().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_server-under-test"))
+        .args(["--listen", "127.0.0.1:0", "--create-key-file"])
+        .arg(dir.path().join("empty"))
+        .output()
+        .unwrap();
     assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("holds no key"));
-    let out = Command::new(env!("CARGO_BIN_EXE_server-under-test")).args(["--create-key", "a", "--create-key-file"]).arg(dir.path().join("key")).output().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_server-under-test"))
+        .args(["--create-key", "a", "--create-key-file"])
+        .arg(dir.path().join("key"))
+        .output()
+        .unwrap();
     assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("cannot be used with"));
 }
 

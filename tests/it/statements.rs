@@ -47,8 +47,15 @@ async fn a_statement_from_the_room_is_played_like_any_other_kept_through_kill_9_
     f.send(json!({"type":"add_statement","statement":"Wij  mailen liever\tdan dat we bellen."})).await;
     let s = f.session_where("the statement added", |s| s.items.as_ref().is_some_and(|i| i.len() == 5)).await;
     let added = s.items.unwrap().pop().unwrap();
-    assert_eq!((added.id.as_str(), added.statement.as_deref(), added.from_room), ("zaal-1", Some("Wij mailen liever dan dat we bellen."), true));
-    assert_eq!(added.options.iter().map(|o| o.label.as_str()).collect::<Vec<_>>(), ["Eens", "Oneens", "Hangt ervan af"], "the default options");
+    assert_eq!(
+        (added.id.as_str(), added.statement.as_deref(), added.from_room),
+        ("zaal-1", Some("Wij mailen liever dan dat we bellen."), true)
+    );
+    assert_eq!(
+        added.options.iter().map(|o| o.label.as_str()).collect::<Vec<_>>(),
+        ["Eens", "Oneens", "Hangt ervan af"],
+        "the default options"
+    );
     assert_eq!(added.themes, ["uit de zaal"]);
     f.send(json!({"type":"add_statement","statement":"Een vaste contactpersoon helpt.","options":["Ja","Nee"]})).await;
     let s = f.session_where("the second", |s| s.items.as_ref().is_some_and(|i| i.len() == 6)).await;
@@ -86,7 +93,10 @@ async fn a_statement_from_the_room_is_played_like_any_other_kept_through_kill_9_
     let toml = report(&mut f, "toml").await;
     let deck = protocol::scenario::parse_deck("zaal.toml", &toml).expect("the deck file validates");
     assert_eq!(deck.id, format!("zaal-{}", code.to_lowercase()));
-    assert_eq!(deck.items.iter().map(|i| i.statement().unwrap()).collect::<Vec<_>>(), ["Wij mailen liever dan dat we bellen.", "Een vaste contactpersoon helpt.", "Nog een, na de crash."]);
+    assert_eq!(
+        deck.items.iter().map(|i| i.statement().unwrap()).collect::<Vec<_>>(),
+        ["Wij mailen liever dan dat we bellen.", "Een vaste contactpersoon helpt.", "Nog een, na de crash."]
+    );
     assert_eq!(deck.items[1].options().iter().map(|o| o.label.as_str()).collect::<Vec<_>>(), ["Ja", "Nee"]);
     assert!(toml.starts_with(&format!("# Stellingen uit de zaal van sessie {code}")), "{toml}");
     f.send(json!({"type":"export","format":"toml","series":true})).await;

@@ -49,8 +49,8 @@ async fn while_the_database_is_locked_nothing_is_acknowledged_or_announced_and_a
     for c in [&mut p1, &mut p2, &mut f] {
         let from = c.seen.len();
         c.settle().await;
-        for m in c.seen[from..].to_vec() {
-            if let ServerMsg::Session { session } = &m {
+        for m in &c.seen[from..] {
+            if let ServerMsg::Session { session } = m {
                 assert_eq!(session.phase, Phase::Open, "a phase that was not stored was announced");
                 assert_eq!(session.answered, 1, "an answer that was not stored was counted");
             }
@@ -122,14 +122,21 @@ async fn a_full_store_queue_makes_the_room_wait_instead_of_growing_and_nothing_i
             last = stored.or(last);
             answered += 1;
         }
-        let member = p.seen.iter().find_map(|m| if let ServerMsg::Welcome { player_id, .. } = m { player_id.clone() } else { None }).unwrap();
+        let member =
+            p.seen.iter().find_map(|m| if let ServerMsg::Welcome { player_id, .. } = m { player_id.clone() } else { None }).unwrap();
         last_acked.push((member[1..].parse::<u32>().unwrap(), last));
     }
     // What was acknowledged is what the database holds; what was refused is not there.
     {
         let conn = rusqlite::Connection::open(&s.db).unwrap();
         for (member, last) in &last_acked {
-            let stored: Option<String> = conn.query_row("SELECT option FROM answers WHERE code = ?1 AND item = 'a' AND member = ?2", rusqlite::params![code, member], |r| r.get(0)).ok();
+            let stored: Option<String> = conn
+                .query_row(
+                    "SELECT option FROM answers WHERE code = ?1 AND item = 'a' AND member = ?2",
+                    rusqlite::params![code, member],
+                    |r| r.get(0),
+                )
+                .ok();
             assert_eq!(&stored, last, "player p{member}: the stored answer is the last one acknowledged");
         }
     }
@@ -189,7 +196,9 @@ impl SmallDisk {
                 eprintln!("skipped (DILEMMA_SKIP_ROOT=1): the full-disk test needs root to mount a small tmpfs; CI runs it");
                 None
             }
-            false => panic!("the full-disk test mounts a small tmpfs, which needs root; run the tests as root (CI does), or set DILEMMA_SKIP_ROOT=1 to skip it here"),
+            false => panic!(
+                "the full-disk test mounts a small tmpfs, which needs root; run the tests as root (CI does), or set DILEMMA_SKIP_ROOT=1 to skip it here"
+            ),
         }
     }
 
@@ -230,7 +239,10 @@ async fn on_a_full_disk_nothing_is_acknowledged_health_says_so_and_once_there_is
     disk.fill();
     // The next answers need room on the disk: refused with storage_failed. Whatever was
     // acknowledged before the refusal is what the database holds; the refused one is not there.
-    let member: u32 = p.seen.iter().find_map(|m| if let ServerMsg::Welcome { player_id, .. } = m { player_id.clone() } else { None }).unwrap()[1..].parse().unwrap();
+    let member: u32 =
+        p.seen.iter().find_map(|m| if let ServerMsg::Welcome { player_id, .. } = m { player_id.clone() } else { None }).unwrap()[1..]
+            .parse()
+            .unwrap();
     let mut last_acked = "eens";
     let mut refused = false;
     for option in ["oneens", "hangt_af"].iter().cycle().take(40) {
@@ -252,7 +264,9 @@ async fn on_a_full_disk_nothing_is_acknowledged_health_says_so_and_once_there_is
     assert!(refused, "a full disk refuses answers");
     let row: String = rusqlite::Connection::open(&db)
         .unwrap()
-        .query_row("SELECT option FROM answers WHERE code = ?1 AND item = 'a' AND member = ?2", rusqlite::params![code, member], |r| r.get(0))
+        .query_row("SELECT option FROM answers WHERE code = ?1 AND item = 'a' AND member = ?2", rusqlite::params![code, member], |r| {
+            r.get(0)
+        })
         .unwrap();
     assert_eq!(row, last_acked, "the stored answer is the last one acknowledged, not the refused one");
     let health = async || crate::hosted::get(s.addr(), crate::hosted::local(1), None, "localhost", "/healthz", "").await;
@@ -289,7 +303,9 @@ async fn on_a_full_disk_nothing_is_acknowledged_health_says_so_and_once_there_is
     let _dir = s.stop().await;
     let stored: String = rusqlite::Connection::open(&db)
         .unwrap()
-        .query_row("SELECT option FROM answers WHERE code = ?1 AND item = 'a' AND member = ?2", rusqlite::params![code, member], |r| r.get(0))
+        .query_row("SELECT option FROM answers WHERE code = ?1 AND item = 'a' AND member = ?2", rusqlite::params![code, member], |r| {
+            r.get(0)
+        })
         .unwrap();
     assert_eq!(stored, "hangt_af", "what was acknowledged after the disk had room is stored");
 }

@@ -9,8 +9,11 @@ use serde_json::json;
 const NEW_DECK: &str = "# Van de trainer: bewaar deze regel.\nid = \"nieuw\"\ntitle = \"Nieuw deck\"\nlanguage = \"nl\"\n\n[[item]]\nid = \"eerste\"\nkind = \"dilemma\"\nstatement = \"Een eerste stelling.\"\n";
 
 async fn answer(c: &mut TestClient) -> ServerMsg {
-    c.expect("deck answer", |m| matches!(m, ServerMsg::Deck { .. } | ServerMsg::DeckSaved { .. } | ServerMsg::DeckProblems { .. } | ServerMsg::Error { .. }).then(|| m.clone()))
-        .await
+    c.expect("deck answer", |m| {
+        matches!(m, ServerMsg::Deck { .. } | ServerMsg::DeckSaved { .. } | ServerMsg::DeckProblems { .. } | ServerMsg::Error { .. })
+            .then(|| m.clone())
+    })
+    .await
 }
 
 async fn save(c: &mut TestClient, content: &str, key: Option<&str>) -> ServerMsg {
@@ -25,12 +28,18 @@ async fn a_trainer_reads_and_saves_decks_which_are_checked_offered_and_never_los
     t.send(json!({"type":"get_deck","protocol":1,"id":"samen-werken"})).await;
     let ServerMsg::Deck { id, content } = answer(&mut t).await else { panic!("the deck's file") };
     assert_eq!(id, "samen-werken");
-    assert_eq!(content, std::fs::read_to_string(integration_tests::shipped_scenarios().join("samen-werken.toml")).unwrap(), "the file itself, comments and all");
+    assert_eq!(
+        content,
+        std::fs::read_to_string(integration_tests::shipped_scenarios().join("samen-werken.toml")).unwrap(),
+        "the file itself, comments and all"
+    );
     t.send(json!({"type":"get_deck","protocol":1,"id":"bestaat-niet"})).await;
     assert!(matches!(answer(&mut t).await, ServerMsg::Error { code: ErrorCode::UnknownScenario, .. }));
 
     // A broken deck: every problem, with its line; nothing is written.
-    let ServerMsg::DeckProblems { problems } = save(&mut t, &NEW_DECK.replace("statement", "statment"), None).await else { panic!("problems") };
+    let ServerMsg::DeckProblems { problems } = save(&mut t, &NEW_DECK.replace("statement", "statment"), None).await else {
+        panic!("problems")
+    };
     assert!(problems.iter().any(|p| p.line == 9 && p.message.contains("Bedoel je `statement`?")), "{problems:?}");
     assert!(!s.scenarios.join("nieuw.toml").exists());
 
@@ -52,7 +61,10 @@ async fn a_trainer_reads_and_saves_decks_which_are_checked_offered_and_never_los
     // Now "eerste" has answers: a version that renames it is refused, and the file stays.
     let renamed = NEW_DECK.replace("id = \"eerste\"", "id = \"hernoemd\"");
     let ServerMsg::DeckProblems { problems } = save(&mut t, &renamed, None).await else { panic!("refused") };
-    assert!(problems[0].message.contains("\"eerste\" staat niet meer in het deck, maar eerdere sessies hebben er antwoorden onder"), "{problems:?}");
+    assert!(
+        problems[0].message.contains("\"eerste\" staat niet meer in het deck, maar eerdere sessies hebben er antwoorden onder"),
+        "{problems:?}"
+    );
     assert_eq!(std::fs::read_to_string(s.scenarios.join("nieuw.toml")).unwrap(), NEW_DECK);
     // Adding an item next to it is fine, and the file it came from is the one rewritten.
     let grown = format!("{NEW_DECK}\n[[item]]\nid = \"tweede\"\nkind = \"dilemma\"\nstatement = \"Nog een.\"\n");

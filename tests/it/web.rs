@@ -64,7 +64,9 @@ async fn the_pages_and_their_files_come_with_safe_headers_and_within_the_weight_
     // What a phone downloads: the same files gzipped, as every browser asks for them.
     let mut sent = 0;
     for target in ["/", "/app.js", "/style.css"] {
-        let answer = raw_bytes(&s, format!("GET {target} HTTP/1.1\r\nHost: {}\r\nAccept-Encoding: gzip, deflate, br\r\n\r\n", addr(&s)).as_bytes()).await;
+        let answer =
+            raw_bytes(&s, format!("GET {target} HTTP/1.1\r\nHost: {}\r\nAccept-Encoding: gzip, deflate, br\r\n\r\n", addr(&s)).as_bytes())
+                .await;
         let split = answer.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
         let head = String::from_utf8_lossy(&answer[..split]).into_owned();
         let body = &answer[split + 4..];
@@ -138,14 +140,21 @@ async fn only_this_servers_own_pages_may_open_the_websocket() {
     assert!(open_with(None).await.is_ok(), "a client without Origin (the desktop client) is let in");
     s.stop().await;
     // Behind a proxy the page's origin is the public address.
-    let s = Server::start_with(|c| c.public_url = Some(session_server::address::PublicUrl::parse("https://dilemma.gemeente.nl/").unwrap())).await;
+    let s = Server::start_with(|c| c.public_url = Some(session_server::address::PublicUrl::parse("https://dilemma.gemeente.nl/").unwrap()))
+        .await;
     let open_with = |origin: &str| {
         let mut req = s.url.as_str().into_client_request().unwrap();
         req.headers_mut().insert("origin", origin.parse().unwrap());
         tokio_tungstenite::connect_async(req)
     };
     assert!(open_with("https://dilemma.gemeente.nl").await.is_ok(), "the public https address is this server's page");
-    for other in ["https://dilemma.gemeente.nl.evil.example", "https://evil.example", "null", "http://dilemma.gemeente.nl", "https://dilemma.gemeente.nl:8443"] {
+    for other in [
+        "https://dilemma.gemeente.nl.evil.example",
+        "https://evil.example",
+        "null",
+        "http://dilemma.gemeente.nl",
+        "https://dilemma.gemeente.nl:8443",
+    ] {
         match open_with(other).await {
             Err(tokio_tungstenite::tungstenite::Error::Http(resp)) => assert_eq!(resp.status(), 403, "{other}"),
             r => panic!("{other} must get 403, got {:?}", r.map(|_| ())),

@@ -27,7 +27,10 @@ where
     let uri = request.uri();
     let port = uri.port_u16().unwrap_or(if uri.scheme_str() == Some("wss") { 443 } else { 80 });
     let host = uri.host().unwrap_or_default().trim_matches(['[', ']']).to_owned();
-    let to = tokio::net::lookup_host((host.as_str(), port)).await?.next().ok_or_else(|| std::io::Error::other(format!("no address for {host}")))?;
+    let to = tokio::net::lookup_host((host.as_str(), port))
+        .await?
+        .next()
+        .ok_or_else(|| std::io::Error::other(format!("no address for {host}")))?;
     let tcp = crate::tls::connect_from(from, to).await?;
     Ok(tokio_tungstenite::client_async_tls_with_config(request, tcp, config, connector).await?.0)
 }
@@ -55,7 +58,11 @@ impl Client {
     /// Connects with `request` (a `ws://` or `wss://` address, or a request with headers of its own)
     /// from the local address `from`, with `tls` for a `wss://` server (default: the platform's
     /// certificate store).
-    pub async fn connect_with<R>(request: R, from: Option<std::net::IpAddr>, tls: Option<std::sync::Arc<rustls::ClientConfig>>) -> Result<Client, tungstenite::Error>
+    pub async fn connect_with<R>(
+        request: R,
+        from: Option<std::net::IpAddr>,
+        tls: Option<std::sync::Arc<rustls::ClientConfig>>,
+    ) -> Result<Client, tungstenite::Error>
     where
         R: tungstenite::client::IntoClientRequest + Unpin,
     {

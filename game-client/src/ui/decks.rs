@@ -89,7 +89,10 @@ pub fn editor(ui: &mut egui::Ui, view: &ViewState, ed: &mut Editor, action: &mut
         ui.add_space(20.0);
         let ok = problems.is_empty();
         let save = ui.add_enabled(ok, egui::Button::new(RichText::new(l.pick("Bewaar op de server", "Save on the server")).size(20.0)));
-        let save = save.on_disabled_hover_text(l.pick("Los eerst de problemen op; bewaar het anders als concept in een bestand.", "Fix the problems first; or save it as a draft in a file."));
+        let save = save.on_disabled_hover_text(l.pick(
+            "Los eerst de problemen op; bewaar het anders als concept in een bestand.",
+            "Fix the problems first; or save it as a draft in a file.",
+        ));
         if save.clicked() {
             *action = Some(Action::SaveDeck(ed.file.text()));
         }
@@ -100,14 +103,22 @@ pub fn editor(ui: &mut egui::Ui, view: &ViewState, ed: &mut Editor, action: &mut
     ui.horizontal_wrapped(|ui| {
         ui.label(l.pick("Bestand:", "File:"));
         ui.add(egui::TextEdit::singleline(&mut ed.path).desired_width(420.0).hint_text("mijn-deck.toml"));
-        let label = if problems.is_empty() { l.pick("Bewaar als bestand", "Save as a file") } else { l.pick("Bewaar als concept", "Save as a draft") };
+        let label = if problems.is_empty() {
+            l.pick("Bewaar als bestand", "Save as a file")
+        } else {
+            l.pick("Bewaar als concept", "Save as a draft")
+        };
         if ui.add_enabled(!ed.path.trim().is_empty(), egui::Button::new(label)).clicked() {
             *action = Some(Action::ExportDeck { path: ed.path.trim().to_owned(), content: ed.file.text() });
         }
     });
     let status = match (&view.deck_saved, problems.len()) {
         (Some(Ok(id)), 0) => format!("{} {id}", l.pick("Bewaard op de server:", "Saved on the server:")),
-        (Some(Err(ps)), _) => format!("{} {}", l.pick("De server weigerde:", "The server refused:"), ps.iter().map(|p| p.message.as_str()).collect::<Vec<_>>().join(" ")),
+        (Some(Err(ps)), _) => format!(
+            "{} {}",
+            l.pick("De server weigerde:", "The server refused:"),
+            ps.iter().map(|p| p.message.as_str()).collect::<Vec<_>>().join(" ")
+        ),
         (_, 0) => l.pick("Geen problemen: klaar om te bewaren.", "No problems: ready to save.").to_owned(),
         (_, n) => match l {
             crate::i18n::Lang::Nl => format!("{n} probleem/problemen; ze staan bij het veld waar ze over gaan."),
@@ -130,7 +141,16 @@ pub fn editor(ui: &mut egui::Ui, view: &ViewState, ed: &mut Editor, action: &mut
                 item_fields(ui, view, ed, n, &problems);
                 ui.add_space(10.0);
                 let hint = l.pick("Los eerst de problemen op", "Fix the problems first");
-                if ui.add_enabled(checked.is_ok(), egui::Button::new(RichText::new(l.pick("Voorbeeld: zo ziet de zaal het", "Preview: as the room sees it")).size(20.0))).on_disabled_hover_text(hint).clicked() {
+                if ui
+                    .add_enabled(
+                        checked.is_ok(),
+                        egui::Button::new(
+                            RichText::new(l.pick("Voorbeeld: zo ziet de zaal het", "Preview: as the room sees it")).size(20.0),
+                        ),
+                    )
+                    .on_disabled_hover_text(hint)
+                    .clicked()
+                {
                     ed.previewing = true;
                 }
             }
@@ -143,16 +163,23 @@ pub fn editor(ui: &mut egui::Ui, view: &ViewState, ed: &mut Editor, action: &mut
 pub fn preview_bar(ui: &mut egui::Ui, view: &ViewState, ed: &mut Editor) -> bool {
     let l = view.lang;
     let mut back = false;
-    egui::Panel::top("preview-bar").frame(egui::Frame::new().fill(theme::of(ui).private).inner_margin(egui::Margin::same(10))).show(ui, |ui| {
-        ui.horizontal_wrapped(|ui| {
-            back = ui.button(RichText::new(l.pick("Terug naar het deck", "Back to the deck")).size(20.0)).clicked();
-            ui.label(RichText::new(l.pick("Voorbeeld als", "Preview as")).size(22.0).strong());
-            for (role, nl, en) in [(Role::Player, "deelnemer", "participant"), (Role::Watcher, "scherm voor de zaal", "room's screen"), (Role::Facilitator, "facilitator", "facilitator")] {
-                ui.selectable_value(&mut ed.preview, role, RichText::new(l.pick(nl, en)).size(20.0));
-            }
-            ui.label(RichText::new(l.pick("(met een verzonnen uitslag)", "(with a made-up result)")).color(theme::of(ui).muted));
-        });
-    });
+    egui::Panel::top("preview-bar").frame(egui::Frame::new().fill(theme::of(ui).private).inner_margin(egui::Margin::same(10))).show(
+        ui,
+        |ui| {
+            ui.horizontal_wrapped(|ui| {
+                back = ui.button(RichText::new(l.pick("Terug naar het deck", "Back to the deck")).size(20.0)).clicked();
+                ui.label(RichText::new(l.pick("Voorbeeld als", "Preview as")).size(22.0).strong());
+                for (role, nl, en) in [
+                    (Role::Player, "deelnemer", "participant"),
+                    (Role::Watcher, "scherm voor de zaal", "room's screen"),
+                    (Role::Facilitator, "facilitator", "facilitator"),
+                ] {
+                    ui.selectable_value(&mut ed.preview, role, RichText::new(l.pick(nl, en)).size(20.0));
+                }
+                ui.label(RichText::new(l.pick("(met een verzonnen uitslag)", "(with a made-up result)")).color(theme::of(ui).muted));
+            });
+        },
+    );
     back
 }
 
@@ -196,7 +223,15 @@ pub fn preview_view(view: &ViewState, ed: &Editor) -> Option<ViewState> {
         role: r.name.clone(),
         briefing: r.briefing.clone(),
     });
-    Some(ViewState { lang: view.lang, role: Some(ed.preview), code: Some(session.code.clone()), session: Some(session), tally, role_card, ..ViewState::default() })
+    Some(ViewState {
+        lang: view.lang,
+        role: Some(ed.preview),
+        code: Some(session.code.clone()),
+        session: Some(session),
+        tally,
+        role_card,
+        ..ViewState::default()
+    })
 }
 
 fn problem(ui: &mut egui::Ui, p: &Problem) {
@@ -206,7 +241,13 @@ fn problem(ui: &mut egui::Ui, p: &Problem) {
 /// The list of items with the buttons that change it.
 fn items(ui: &mut egui::Ui, view: &ViewState, ed: &mut Editor, problems: &[(Option<Field>, Problem)]) {
     let l = view.lang;
-    if ui.selectable_label(ed.selected.is_none(), RichText::new(l.pick("Het deck: titel en taal", "The deck: title and language")).size(20.0)).clicked() {
+    if ui
+        .selectable_label(
+            ed.selected.is_none(),
+            RichText::new(l.pick("Het deck: titel en taal", "The deck: title and language")).size(20.0),
+        )
+        .clicked()
+    {
         ed.selected = None;
     }
     for n in 0..ed.file.items() {
@@ -223,7 +264,9 @@ fn items(ui: &mut egui::Ui, view: &ViewState, ed: &mut Editor, problems: &[(Opti
     }
     ui.add_space(8.0);
     ui.horizontal_wrapped(|ui| {
-        for (kind, nl, en) in [("dilemma", "+ Stelling", "+ Statement"), ("sketch", "+ Sketch", "+ Sketch"), ("question", "+ Open vraag", "+ Open question")] {
+        for (kind, nl, en) in
+            [("dilemma", "+ Stelling", "+ Statement"), ("sketch", "+ Sketch", "+ Sketch"), ("question", "+ Open vraag", "+ Open question")]
+        {
             if ui.button(l.pick(nl, en)).clicked() {
                 ed.selected = Some(ed.file.add_item(kind));
             }
@@ -282,7 +325,14 @@ fn lines(ui: &mut egui::Ui, ed: &mut Editor, f: Field, label: &str, problems: &[
 fn deck_fields(ui: &mut egui::Ui, view: &ViewState, ed: &mut Editor, problems: &[(Option<Field>, Problem)]) {
     let l = view.lang;
     text(ui, ed, Field::Deck("title"), l.pick("Titel", "Title"), false, problems);
-    text(ui, ed, Field::Deck("id"), l.pick("Korte naam (id; kleine letters, cijfers en -)", "Short name (id; lowercase letters, digits and -)"), false, problems);
+    text(
+        ui,
+        ed,
+        Field::Deck("id"),
+        l.pick("Korte naam (id; kleine letters, cijfers en -)", "Short name (id; lowercase letters, digits and -)"),
+        false,
+        problems,
+    );
     text(ui, ed, Field::Deck("language"), l.pick("Taal (nl of en)", "Language (nl or en)"), false, problems);
     text(ui, ed, Field::Deck("description"), l.pick("Beschrijving", "Description"), true, problems);
 }
@@ -290,7 +340,14 @@ fn deck_fields(ui: &mut egui::Ui, view: &ViewState, ed: &mut Editor, problems: &
 fn item_fields(ui: &mut egui::Ui, view: &ViewState, ed: &mut Editor, n: usize, problems: &[(Option<Field>, Problem)]) {
     let l = view.lang;
     let it = |k| Field::Item(n, k);
-    text(ui, ed, it("id"), l.pick("Korte naam (id; verander hem niet meer als er gespeeld is)", "Short name (id; do not change it once played)"), false, problems);
+    text(
+        ui,
+        ed,
+        it("id"),
+        l.pick("Korte naam (id; verander hem niet meer als er gespeeld is)", "Short name (id; do not change it once played)"),
+        false,
+        problems,
+    );
     let kind = ed.file.kind_of(n);
     // The fields drawn below with their own problems; the item's other problems follow at the end.
     let beside: &[&str] = match kind.as_str() {
@@ -308,7 +365,13 @@ fn item_fields(ui: &mut egui::Ui, view: &ViewState, ed: &mut Editor, n: usize, p
                 ed.file.set_number(it("duration_s"), secs);
             }
             roles(ui, view, ed, n, problems);
-            lines(ui, ed, it("questions"), l.pick("Vragen voor na het spel (één per regel)", "Questions after the scene (one per line)"), problems);
+            lines(
+                ui,
+                ed,
+                it("questions"),
+                l.pick("Vragen voor na het spel (één per regel)", "Questions after the scene (one per line)"),
+                problems,
+            );
             ui.label(RichText::new(l.pick("Stelling na het spel (mag leeg)", "Statement after the scene (optional)")).strong());
             let mut follow = ed.file.follow_up(n);
             if ui.add(egui::TextEdit::singleline(&mut follow).desired_width(f32::INFINITY)).changed() {
@@ -317,12 +380,40 @@ fn item_fields(ui: &mut egui::Ui, view: &ViewState, ed: &mut Editor, n: usize, p
         }
         "question" => {
             text(ui, ed, it("question"), l.pick("Open vraag", "Open question"), true, problems);
-            lines(ui, ed, it("prompts"), l.pick("Doorvragen voor de facilitator (één per regel)", "Follow-up questions for the facilitator (one per line)"), problems);
+            lines(
+                ui,
+                ed,
+                it("prompts"),
+                l.pick("Doorvragen voor de facilitator (één per regel)", "Follow-up questions for the facilitator (one per line)"),
+                problems,
+            );
         }
         _ => {
-            text(ui, ed, it("statement"), l.pick("Stelling (geen goed of fout antwoord)", "Statement (no right or wrong answer)"), true, problems);
-            lines(ui, ed, it("options"), l.pick("Antwoorden (één per regel; leeg: eens / oneens / hangt ervan af)", "Answers (one per line; empty: agree / disagree / it depends)"), problems);
-            lines(ui, ed, it("prompts"), l.pick("Vragen voor de facilitator (één per regel)", "Questions for the facilitator (one per line)"), problems);
+            text(
+                ui,
+                ed,
+                it("statement"),
+                l.pick("Stelling (geen goed of fout antwoord)", "Statement (no right or wrong answer)"),
+                true,
+                problems,
+            );
+            lines(
+                ui,
+                ed,
+                it("options"),
+                l.pick(
+                    "Antwoorden (één per regel; leeg: eens / oneens / hangt ervan af)",
+                    "Answers (one per line; empty: agree / disagree / it depends)",
+                ),
+                problems,
+            );
+            lines(
+                ui,
+                ed,
+                it("prompts"),
+                l.pick("Vragen voor de facilitator (één per regel)", "Questions for the facilitator (one per line)"),
+                problems,
+            );
             fits(ui, view, ed, n);
         }
     }
@@ -355,7 +446,13 @@ fn fits(ui: &mut egui::Ui, view: &ViewState, ed: &mut Editor, n: usize) {
     if prompts.is_empty() {
         return;
     }
-    ui.label(RichText::new(l.pick("Past bij de uitslag (de facilitator ziet passende vragen bovenaan)", "Fits the result (the facilitator sees fitting prompts first)")).strong());
+    ui.label(
+        RichText::new(l.pick(
+            "Past bij de uitslag (de facilitator ziet passende vragen bovenaan)",
+            "Fits the result (the facilitator sees fitting prompts first)",
+        ))
+        .strong(),
+    );
     for (i, text) in prompts.iter().enumerate() {
         let now = ed.file.prompt_fits(n, i);
         let shown = now.first().map_or(l.pick("altijd", "always"), |s| s.name(&language));

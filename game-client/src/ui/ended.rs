@@ -57,7 +57,12 @@ pub fn panel(ui: &mut egui::Ui, view: &ViewState) -> Option<Action> {
                     }
                     // A follow-up: the analysis group's report of the whole series, by theme, with charts.
                     if view.session.as_ref().is_some_and(|s| s.follows.is_some())
-                        && ui.button(l.pick("Bewaar het verslag van de hele reeks (per thema, met grafieken)", "Save the report of the whole series (by theme, with charts)")).clicked()
+                        && ui
+                            .button(l.pick(
+                                "Bewaar het verslag van de hele reeks (per thema, met grafieken)",
+                                "Save the report of the whole series (by theme, with charts)",
+                            ))
+                            .clicked()
                     {
                         action = Some(Action::SaveSeriesReport);
                     }
@@ -70,7 +75,12 @@ pub fn panel(ui: &mut egui::Ui, view: &ViewState) -> Option<Action> {
                 let from_room = view.session.as_ref().and_then(|s| s.items.as_ref()).is_some_and(|items| items.iter().any(|i| i.from_room));
                 if from_room
                     && !view.saving_report
-                    && ui.button(l.pick("Bewaar de stellingen uit de zaal als deck (voor trainers)", "Save the statements from the room as a deck (for trainers)")).clicked()
+                    && ui
+                        .button(l.pick(
+                            "Bewaar de stellingen uit de zaal als deck (voor trainers)",
+                            "Save the statements from the room as a deck (for trainers)",
+                        ))
+                        .clicked()
                 {
                     action = Some(Action::SaveRoomDeck);
                 }

@@ -94,120 +94,171 @@ pub fn panel(ui: &mut egui::Ui, view: &ViewState, form: &mut super::Form, now: I
         });
     }
 
-    egui::CentralPanel::default().show(ui, |ui| egui::ScrollArea::vertical().show(ui, |ui| {
-        let Some(item) = item else {
-            ui.add_space(30.0);
-            ui.vertical_centered(|ui| {
-                widgets::join_info(ui, &session.code, view, true);
-                ui.add_space(20.0);
-                ui.label(RichText::new(l.pick("Kies links een onderdeel om te beginnen.", "Pick an item on the left to begin.")).size(28.0));
-            });
-            return;
-        };
-        let phase_text = match session.phase {
-            Phase::Scene => l.pick("De scène — de stelling erna gaat open als de tijd om is", "The scene — its statement opens when time is up"),
-            Phase::Open => l.pick("Stemmen staat open", "Voting is open"),
-            Phase::Closed => l.pick("Stemmen gesloten — uitslag nog verborgen", "Voting closed — result still hidden"),
-            // Say what the room sees: also when that is "too few to show" or last time's result.
-            Phase::Revealed => match view.tally.as_ref().filter(|t| t.item == item.id) {
-                Some(t) if t.withheld > 0 => l.pick("De zaal ziet: te weinig antwoorden om te tonen", "The room sees: too few answers to show"),
-                Some(t) if t.held_back > 0 => l.pick("De zaal ziet de uitslag van de vorige keer", "The room sees last time's result"),
-                _ => l.pick("Uitslag zichtbaar voor iedereen", "Result shown to everyone"),
-            },
-            Phase::Lobby | Phase::Ended => "",
-        };
-        ui.label(RichText::new(format!("{} · {phase_text}", crate::i18n::part_of(l, session.index.unwrap_or(0) + 1, session.count))).color(theme::of(ui).muted));
-        if item.kind == ItemKind::Sketch {
-            ui.label(RichText::new(item.title.as_deref().unwrap_or_default()).size(theme::STATEMENT).strong());
-            widgets::card(ui, theme::of(ui).surface, |ui| ui.label(RichText::new(item.situation.as_deref().unwrap_or_default()).size(22.0)));
-            ui.label(format!("{}: {}", l.pick("Rollen", "Roles"), item.roles.join(", ")));
-            match view.remaining(now) {
-                Some(left) => widgets::countdown(ui, left, item.duration_s.unwrap_or(0), 56.0, l),
-                None => {
-                    ui.label(RichText::new(l.pick("Geef de spelers even om hun briefing te lezen.", "Give the players a moment to read their briefing.")).color(theme::of(ui).muted));
+    egui::CentralPanel::default().show(ui, |ui| {
+        egui::ScrollArea::vertical().show(ui, |ui| {
+            let Some(item) = item else {
+                ui.add_space(30.0);
+                ui.vertical_centered(|ui| {
+                    widgets::join_info(ui, &session.code, view, true);
+                    ui.add_space(20.0);
+                    ui.label(
+                        RichText::new(l.pick("Kies links een onderdeel om te beginnen.", "Pick an item on the left to begin.")).size(28.0),
+                    );
+                });
+                return;
+            };
+            let phase_text = match session.phase {
+                Phase::Scene => {
+                    l.pick("De scène — de stelling erna gaat open als de tijd om is", "The scene — its statement opens when time is up")
+                }
+                Phase::Open => l.pick("Stemmen staat open", "Voting is open"),
+                Phase::Closed => l.pick("Stemmen gesloten — uitslag nog verborgen", "Voting closed — result still hidden"),
+                // Say what the room sees: also when that is "too few to show" or last time's result.
+                Phase::Revealed => match view.tally.as_ref().filter(|t| t.item == item.id) {
+                    Some(t) if t.withheld > 0 => {
+                        l.pick("De zaal ziet: te weinig antwoorden om te tonen", "The room sees: too few answers to show")
+                    }
+                    Some(t) if t.held_back > 0 => l.pick("De zaal ziet de uitslag van de vorige keer", "The room sees last time's result"),
+                    _ => l.pick("Uitslag zichtbaar voor iedereen", "Result shown to everyone"),
+                },
+                Phase::Lobby | Phase::Ended => "",
+            };
+            ui.label(
+                RichText::new(format!("{} · {phase_text}", crate::i18n::part_of(l, session.index.unwrap_or(0) + 1, session.count)))
+                    .color(theme::of(ui).muted),
+            );
+            if item.kind == ItemKind::Sketch {
+                ui.label(RichText::new(item.title.as_deref().unwrap_or_default()).size(theme::STATEMENT).strong());
+                widgets::card(ui, theme::of(ui).surface, |ui| {
+                    ui.label(RichText::new(item.situation.as_deref().unwrap_or_default()).size(22.0))
+                });
+                ui.label(format!("{}: {}", l.pick("Rollen", "Roles"), item.roles.join(", ")));
+                match view.remaining(now) {
+                    Some(left) => widgets::countdown(ui, left, item.duration_s.unwrap_or(0), 56.0, l),
+                    None => {
+                        ui.label(
+                            RichText::new(l.pick(
+                                "Geef de spelers even om hun briefing te lezen.",
+                                "Give the players a moment to read their briefing.",
+                            ))
+                            .color(theme::of(ui).muted),
+                        );
+                    }
+                }
+                if ui.checkbox(&mut form.sound, l.pick("Geluid als de tijd om is", "Sound when time is up")).changed() {
+                    action = Some(Action::Sound(form.sound));
                 }
             }
-            if ui.checkbox(&mut form.sound, l.pick("Geluid als de tijd om is", "Sound when time is up")).changed() {
-                action = Some(Action::Sound(form.sound));
+            // A sketch's statement waits for the scene on this screen too (it may be the projector),
+            // unless the facilitator previews.
+            if let Some(statement) = item.statement.as_ref().filter(|_| session.phase != Phase::Scene || session.preview) {
+                ui.label(RichText::new(statement).size(if item.kind == ItemKind::Sketch { 30.0 } else { theme::STATEMENT }).strong());
+            } else if item.statement.is_some() {
+                ui.label(
+                    RichText::new(l.pick(
+                        "De stelling na de scène verschijnt als de tijd om is.",
+                        "The statement after the scene appears when time is up.",
+                    ))
+                    .color(theme::of(ui).muted),
+                );
             }
-        }
-        // A sketch's statement waits for the scene on this screen too (it may be the projector),
-        // unless the facilitator previews.
-        if let Some(statement) = item.statement.as_ref().filter(|_| session.phase != Phase::Scene || session.preview) {
-            ui.label(RichText::new(statement).size(if item.kind == ItemKind::Sketch { 30.0 } else { theme::STATEMENT }).strong());
-        } else if item.statement.is_some() {
-            ui.label(RichText::new(l.pick("De stelling na de scène verschijnt als de tijd om is.", "The statement after the scene appears when time is up.")).color(theme::of(ui).muted));
-        }
-        ui.add_space(8.0);
-        // What the server would take now, by the protocol's own phase rules; each button shows its key.
-        let allowed = |a: ControlAction| keys::allowed(session, a);
-        // One primary button: the next step of this phase (the scene's timer, closing, revealing).
-        let button = |ui: &mut egui::Ui, label: &str, primary: bool| if primary { widgets::primary(ui, label) } else { ui.button(label).clicked() };
-        ui.horizontal_wrapped(|ui| {
-            let running = view.remaining(now).is_some_and(|left| !left.is_zero());
-            let timer_label = if running { l.pick("Timer opnieuw", "Restart the timer") } else { l.pick("Start de timer", "Start the timer") };
-            if allowed(ControlAction::StartTimer) && button(ui, &keys::with_key(timer_label, keys::TIMER), session.phase == Phase::Scene && !running) {
-                action = control(ControlAction::StartTimer);
-            }
-            // The scene was over early: open its statement now, without waiting for the timer.
-            if session.phase == Phase::Scene && !item.options.is_empty() && ui.button(l.pick("Open de stelling nu", "Open the statement now")).clicked() {
-                action = Some(Action::Control { action: ControlAction::Open, item: Some(item.id.clone()) });
-            }
-            // Closing is offered only where there is something to vote on.
-            if allowed(ControlAction::Close) && !item.options.is_empty() && button(ui, &keys::with_key(l.pick("Sluit het stemmen", "Close voting"), keys::CLOSE), session.phase == Phase::Open) {
-                action = control(ControlAction::Close);
-            }
-            if allowed(ControlAction::Reveal) && button(ui, &keys::with_key(l.pick("Toon de uitslag", "Show the result"), keys::REVEAL), session.phase == Phase::Closed) {
-                action = control(ControlAction::Reveal);
-            }
-            // Here an item is open, so the next one is the one after it (N in the lobby opens the first).
-            if let Some(next) = keys::next_item(session)
-                && ui.button(keys::with_key(l.pick("Volgende ▶", "Next ▶"), keys::NEXT)).clicked() {
+            ui.add_space(8.0);
+            // What the server would take now, by the protocol's own phase rules; each button shows its key.
+            let allowed = |a: ControlAction| keys::allowed(session, a);
+            // One primary button: the next step of this phase (the scene's timer, closing, revealing).
+            let button = |ui: &mut egui::Ui, label: &str, primary: bool| {
+                if primary { widgets::primary(ui, label) } else { ui.button(label).clicked() }
+            };
+            ui.horizontal_wrapped(|ui| {
+                let running = view.remaining(now).is_some_and(|left| !left.is_zero());
+                let timer_label =
+                    if running { l.pick("Timer opnieuw", "Restart the timer") } else { l.pick("Start de timer", "Start the timer") };
+                if allowed(ControlAction::StartTimer)
+                    && button(ui, &keys::with_key(timer_label, keys::TIMER), session.phase == Phase::Scene && !running)
+                {
+                    action = control(ControlAction::StartTimer);
+                }
+                // The scene was over early: open its statement now, without waiting for the timer.
+                if session.phase == Phase::Scene
+                    && !item.options.is_empty()
+                    && ui.button(l.pick("Open de stelling nu", "Open the statement now")).clicked()
+                {
+                    action = Some(Action::Control { action: ControlAction::Open, item: Some(item.id.clone()) });
+                }
+                // Closing is offered only where there is something to vote on.
+                if allowed(ControlAction::Close)
+                    && !item.options.is_empty()
+                    && button(ui, &keys::with_key(l.pick("Sluit het stemmen", "Close voting"), keys::CLOSE), session.phase == Phase::Open)
+                {
+                    action = control(ControlAction::Close);
+                }
+                if allowed(ControlAction::Reveal)
+                    && button(
+                        ui,
+                        &keys::with_key(l.pick("Toon de uitslag", "Show the result"), keys::REVEAL),
+                        session.phase == Phase::Closed,
+                    )
+                {
+                    action = control(ControlAction::Reveal);
+                }
+                // Here an item is open, so the next one is the one after it (N in the lobby opens the first).
+                if let Some(next) = keys::next_item(session)
+                    && ui.button(keys::with_key(l.pick("Volgende ▶", "Next ▶"), keys::NEXT)).clicked()
+                {
                     action = Some(Action::Control { action: ControlAction::Open, item: Some(next) });
                 }
-            if allowed(ControlAction::End) && ui.button(keys::with_key(l.pick("Beëindig de sessie", "End the session"), keys::END)).clicked() {
-                action = control(ControlAction::End);
+                if allowed(ControlAction::End)
+                    && ui.button(keys::with_key(l.pick("Beëindig de sessie", "End the session"), keys::END)).clicked()
+                {
+                    action = control(ControlAction::End);
+                }
+            });
+            if let Some(e) = &view.error {
+                widgets::error_box(ui, e);
             }
-        });
-        if let Some(e) = &view.error {
-            widgets::error_box(ui, e);
-        }
-        if !item.options.is_empty() {
-            let answered = match l {
-                crate::i18n::Lang::Nl => format!("{} van {} geantwoord", session.answered, session.participants.max(session.answered)),
-                crate::i18n::Lang::En => format!("{} of {} answered", session.answered, session.participants.max(session.answered)),
-            };
-            ui.label(RichText::new(answered).size(30.0).strong());
-            // This screen is often the projector: before the reveal it shows how many answered,
-            // and the result only to a facilitator who asks for a private preview.
-            let mut preview = session.preview;
-            let hint = l.pick(
-                "Alleen als dit scherm niet op de beamer staat: de uitslag is dan hier al te zien voordat je hem toont.",
-                "Only when this screen is not on the projector: the result then shows here before you reveal it.",
-            );
-            if session.phase != Phase::Revealed
-                && ui.checkbox(&mut preview, l.pick("Voorproefje van de uitslag, alleen voor mij", "Preview the result, for me only")).on_hover_text(hint).changed()
-            {
-                action = Some(Action::Preview(preview));
+            if !item.options.is_empty() {
+                let answered = match l {
+                    crate::i18n::Lang::Nl => format!("{} van {} geantwoord", session.answered, session.participants.max(session.answered)),
+                    crate::i18n::Lang::En => format!("{} of {} answered", session.answered, session.participants.max(session.answered)),
+                };
+                ui.label(RichText::new(answered).size(30.0).strong());
+                // This screen is often the projector: before the reveal it shows how many answered,
+                // and the result only to a facilitator who asks for a private preview.
+                let mut preview = session.preview;
+                let hint = l.pick(
+                    "Alleen als dit scherm niet op de beamer staat: de uitslag is dan hier al te zien voordat je hem toont.",
+                    "Only when this screen is not on the projector: the result then shows here before you reveal it.",
+                );
+                if session.phase != Phase::Revealed
+                    && ui
+                        .checkbox(&mut preview, l.pick("Voorproefje van de uitslag, alleen voor mij", "Preview the result, for me only"))
+                        .on_hover_text(hint)
+                        .changed()
+                {
+                    action = Some(Action::Preview(preview));
+                }
+                if session.phase == Phase::Revealed || session.preview {
+                    widgets::bars(ui, &item.options, view.tally.as_ref(), None, session.min_group.get(), l);
+                } else {
+                    let text = l.pick("De uitslag blijft verborgen tot je hem toont.", "The result stays hidden until you show it.");
+                    ui.label(RichText::new(text).size(22.0).color(theme::of(ui).muted));
+                }
             }
-            if session.phase == Phase::Revealed || session.preview {
-                widgets::bars(ui, &item.options, view.tally.as_ref(), None, session.min_group.get(), l);
-            } else {
-                let text = l.pick("De uitslag blijft verborgen tot je hem toont.", "The result stays hidden until you show it.");
-                ui.label(RichText::new(text).size(22.0).color(theme::of(ui).muted));
+            if item.kind == ItemKind::Sketch && !item.questions.is_empty() {
+                ui.add_space(8.0);
+                ui.label(
+                    RichText::new(l.pick("De zaal ziet na het spel deze vragen.", "After the scene the room sees these questions."))
+                        .color(theme::of(ui).muted),
+                );
             }
-        }
-        if item.kind == ItemKind::Sketch && !item.questions.is_empty() {
-            ui.add_space(8.0);
-            ui.label(RichText::new(l.pick("De zaal ziet na het spel deze vragen.", "After the scene the room sees these questions.")).color(theme::of(ui).muted));
-        }
-        if !wide {
-            ui.add_space(12.0);
-            if let Some(a) = conversation(ui, Some(item), view, form) {
-                action = Some(a);
+            if !wide {
+                ui.add_space(12.0);
+                if let Some(a) = conversation(ui, Some(item), view, form) {
+                    action = Some(a);
+                }
             }
-        }
-    }));
+        })
+    });
     action
 }
 
@@ -215,25 +266,29 @@ pub fn panel(ui: &mut egui::Ui, view: &ViewState, form: &mut super::Form, now: I
 fn statement_from_the_room(ui: &mut egui::Ui, view: &ViewState, form: &mut super::Form) -> Option<Action> {
     let l = view.lang;
     let mut action = None;
-    egui::CollapsingHeader::new(RichText::new(l.pick("Stelling uit de zaal", "Statement from the room")).size(19.0)).id_salt("from-the-room").show(ui, |ui| {
-        ui.add(
-            egui::TextEdit::multiline(&mut form.statement)
-                .desired_rows(2)
-                .desired_width(f32::INFINITY)
-                .char_limit(protocol::msg::STATEMENT_MAX_CHARS)
-                .hint_text(l.pick("De stelling in één zin", "The statement in one sentence")),
-        );
-        ui.add(
-            egui::TextEdit::singleline(&mut form.statement_options)
-                .desired_width(f32::INFINITY)
-                .hint_text(l.pick("Antwoorden, zoals Ja / Nee (leeg: eens / oneens / hangt ervan af)", "Answers, like Yes / No (empty: agree / disagree / it depends)")),
-        );
-        if ui.add_enabled(!form.statement.trim().is_empty(), egui::Button::new(l.pick("Voeg toe aan de lijst", "Add to the list"))).clicked() {
-            let options = form.statement_options.split('/').map(str::trim).filter(|o| !o.is_empty()).map(str::to_owned).collect();
-            form.statement_options.clear();
-            action = Some(Action::AddStatement { statement: std::mem::take(&mut form.statement), options });
-        }
-    });
+    egui::CollapsingHeader::new(RichText::new(l.pick("Stelling uit de zaal", "Statement from the room")).size(19.0))
+        .id_salt("from-the-room")
+        .show(ui, |ui| {
+            ui.add(
+                egui::TextEdit::multiline(&mut form.statement)
+                    .desired_rows(2)
+                    .desired_width(f32::INFINITY)
+                    .char_limit(protocol::msg::STATEMENT_MAX_CHARS)
+                    .hint_text(l.pick("De stelling in één zin", "The statement in one sentence")),
+            );
+            ui.add(egui::TextEdit::singleline(&mut form.statement_options).desired_width(f32::INFINITY).hint_text(l.pick(
+                "Antwoorden, zoals Ja / Nee (leeg: eens / oneens / hangt ervan af)",
+                "Answers, like Yes / No (empty: agree / disagree / it depends)",
+            )));
+            if ui
+                .add_enabled(!form.statement.trim().is_empty(), egui::Button::new(l.pick("Voeg toe aan de lijst", "Add to the list")))
+                .clicked()
+            {
+                let options = form.statement_options.split('/').map(str::trim).filter(|o| !o.is_empty()).map(str::to_owned).collect();
+                form.statement_options.clear();
+                action = Some(Action::AddStatement { statement: std::mem::take(&mut form.statement), options });
+            }
+        });
     action
 }
 
@@ -277,7 +332,10 @@ fn agreements(ui: &mut egui::Ui, view: &ViewState, form: &mut super::Form) -> Op
         ui.checkbox(&mut about, l.pick("hoort bij deze stelling", "about this statement"));
         form.agreement_loose = !about;
     }
-    if ui.add_enabled(!form.agreement.trim().is_empty(), egui::Button::new(l.pick("Leg de afspraak vast", "Record the agreement"))).clicked() {
+    if ui
+        .add_enabled(!form.agreement.trim().is_empty(), egui::Button::new(l.pick("Leg de afspraak vast", "Record the agreement")))
+        .clicked()
+    {
         let item = on_screen.filter(|_| !form.agreement_loose);
         action = Some(Action::Agreement { text: std::mem::take(&mut form.agreement), item });
     }
@@ -325,7 +383,11 @@ fn extras(ui: &mut egui::Ui, item: &ItemView, view: &ViewState) -> Option<Action
                     }
                 } else {
                     let hint = l.pick("Kan zodra het stemmen gesloten is", "Possible once voting is closed");
-                    if ui.add_enabled(closed, egui::Button::new(l.pick("Op het scherm", "On screen"))).on_disabled_hover_text(hint).clicked() {
+                    if ui
+                        .add_enabled(closed, egui::Button::new(l.pick("Op het scherm", "On screen")))
+                        .on_disabled_hover_text(hint)
+                        .clicked()
+                    {
                         action = Some(Action::ShowReason(Some(r.id.clone())));
                     }
                 }

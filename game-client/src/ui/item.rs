@@ -16,108 +16,140 @@ pub fn panel(ui: &mut egui::Ui, view: &ViewState, form: &mut super::Form, now: I
     let mut action = None;
     egui::CentralPanel::default().show(ui, |ui| {
         ui.add_space(24.0);
-        egui::ScrollArea::vertical().show(ui, |ui| widgets::column(ui, if big { 1400.0 } else { 1000.0 }, |ui| {
-        let Some(item) = session.item.as_ref() else {
-            ui.vertical_centered(|ui| {
-                ui.add_space(40.0);
-                ui.label(RichText::new(&session.title).size(40.0).strong());
-                ui.add_space(20.0);
-                if player {
-                    ui.label(RichText::new(l.pick("Welkom! Wacht op de facilitator…", "Welcome! Waiting for the facilitator…")).size(32.0));
-                    ui.label(
-                        RichText::new(l.pick(
-                            "Er zijn geen goede of foute antwoorden, en niemand ziet wat jij kiest.",
-                            "There are no right or wrong answers, and nobody sees what you choose.",
-                        ))
-                        .size(22.0)
-                        .color(theme::of(ui).muted),
-                    );
-                } else {
-                    widgets::join_info(ui, &session.code, view, true);
-                    ui.label(RichText::new(format!("{} {}", session.participants, l.pick("deelnemers", "participants"))).size(32.0));
-                }
-            });
-            return;
-        };
-        ui.label(RichText::new(crate::i18n::part_of(l, session.index.unwrap_or(0) + 1, session.count)).color(theme::of(ui).muted));
-        if item.kind == ItemKind::Sketch {
-            ui.label(RichText::new(item.title.as_deref().unwrap_or_default()).size(if big { 52.0 } else { 36.0 }).strong());
-            if let Some(card) = view.role_card.as_ref().filter(|c| c.item == item.id) {
-                widgets::card(ui, theme::of(ui).private, |ui| {
-                    ui.label(RichText::new(format!("{} {}", l.pick("Jouw rol:", "Your role:"), card.role)).size(30.0).strong());
-                    ui.label(RichText::new(&card.briefing).size(24.0));
-                    ui.label(RichText::new(l.pick("Alleen jij ziet deze briefing.", "Only you see this briefing.")).color(theme::of(ui).muted));
-                });
-            } else if player {
-                ui.label(RichText::new(l.pick("Jij kijkt deze keer toe.", "This time you are in the audience.")).color(theme::of(ui).muted));
-            }
-            widgets::card(ui, theme::of(ui).surface, |ui| ui.label(RichText::new(item.situation.as_deref().unwrap_or_default()).size(if big { 30.0 } else { 24.0 })));
-            let left = view.remaining(now);
-            if let Some(left) = left {
-                widgets::countdown(ui, left, item.duration_s.unwrap_or(0), if big { 120.0 } else { 64.0 }, l);
-            }
-            // The scene is over (its time is up, or the facilitator opened its statement early): discuss.
-            let over = left.map_or(session.phase != Phase::Scene, |left| left.is_zero());
-            if over && !item.questions.is_empty() {
-                ui.label(RichText::new(l.pick("Bespreek samen", "Discuss together")).size(26.0).strong());
-                for q in &item.questions {
-                    ui.label(RichText::new(format!("• {q}")).size(24.0));
-                }
-            }
-        }
-        // While the scene is played the room watches; the follow-up statement comes after.
-        let playing = view.remaining(now).is_some_and(|left| !left.is_zero());
-        // During the scene (and while its countdown runs) the statement waits.
-        if let Some(statement) = item.statement.as_ref().filter(|_| !playing && session.phase != Phase::Scene) {
-            ui.add_space(8.0);
-            ui.label(RichText::new(statement).size(if big { 52.0 } else { 34.0 }).strong());
-            ui.add_space(12.0);
-            if item.kind == ItemKind::Question {
-                let text = l.pick("Een open vraag: bespreek hem samen. Er valt niets te kiezen.", "An open question: discuss it together. There is nothing to choose.");
-                ui.label(RichText::new(text).size(if big { 30.0 } else { 24.0 }).color(theme::of(ui).muted));
-            } else {
-            match session.phase {
-                Phase::Revealed => widgets::bars(ui, &item.options, view.tally.as_ref(), view.my_choice(), session.min_group.get(), l),
-                Phase::Open if player => {
-                    for (i, o) in item.options.iter().enumerate() {
-                        if widgets::option_button(ui, &o.label, i, view.my_choice() == Some(o.id.as_str()), !view.is_offline()) {
-                            action = Some(Action::Answer { item: item.id.clone(), option: o.id.clone() });
+        egui::ScrollArea::vertical().show(ui, |ui| {
+            widgets::column(ui, if big { 1400.0 } else { 1000.0 }, |ui| {
+                let Some(item) = session.item.as_ref() else {
+                    ui.vertical_centered(|ui| {
+                        ui.add_space(40.0);
+                        ui.label(RichText::new(&session.title).size(40.0).strong());
+                        ui.add_space(20.0);
+                        if player {
+                            ui.label(
+                                RichText::new(l.pick("Welkom! Wacht op de facilitator…", "Welcome! Waiting for the facilitator…"))
+                                    .size(32.0),
+                            );
+                            ui.label(
+                                RichText::new(l.pick(
+                                    "Er zijn geen goede of foute antwoorden, en niemand ziet wat jij kiest.",
+                                    "There are no right or wrong answers, and nobody sees what you choose.",
+                                ))
+                                .size(22.0)
+                                .color(theme::of(ui).muted),
+                            );
+                        } else {
+                            widgets::join_info(ui, &session.code, view, true);
+                            ui.label(
+                                RichText::new(format!("{} {}", session.participants, l.pick("deelnemers", "participants"))).size(32.0),
+                            );
                         }
+                    });
+                    return;
+                };
+                ui.label(RichText::new(crate::i18n::part_of(l, session.index.unwrap_or(0) + 1, session.count)).color(theme::of(ui).muted));
+                if item.kind == ItemKind::Sketch {
+                    ui.label(RichText::new(item.title.as_deref().unwrap_or_default()).size(if big { 52.0 } else { 36.0 }).strong());
+                    if let Some(card) = view.role_card.as_ref().filter(|c| c.item == item.id) {
+                        widgets::card(ui, theme::of(ui).private, |ui| {
+                            ui.label(RichText::new(format!("{} {}", l.pick("Jouw rol:", "Your role:"), card.role)).size(30.0).strong());
+                            ui.label(RichText::new(&card.briefing).size(24.0));
+                            ui.label(
+                                RichText::new(l.pick("Alleen jij ziet deze briefing.", "Only you see this briefing."))
+                                    .color(theme::of(ui).muted),
+                            );
+                        });
+                    } else if player {
+                        ui.label(
+                            RichText::new(l.pick("Jij kijkt deze keer toe.", "This time you are in the audience."))
+                                .color(theme::of(ui).muted),
+                        );
                     }
-                    let note = match (&view.pending, view.mine.contains_key(&item.id)) {
-                        (Some(_), _) => l.pick("Bezig met opslaan…", "Saving…"),
-                        (None, true) => l.pick("Je antwoord is opgeslagen. Je kunt het nog wijzigen.", "Your answer is saved. You can still change it."),
-                        (None, false) => l.pick("Kies wat het dichtst bij jou ligt (ook met de toetsen 1, 2, 3…).", "Choose what is closest to you (also with the keys 1, 2, 3…)."),
-                    };
-                    ui.label(RichText::new(note).color(theme::of(ui).muted));
-                    if view.mine.contains_key(&item.id) {
-                        if let Some(a) = extras(ui, view, item, form) {
-                            action = Some(a);
+                    widgets::card(ui, theme::of(ui).surface, |ui| {
+                        ui.label(RichText::new(item.situation.as_deref().unwrap_or_default()).size(if big { 30.0 } else { 24.0 }))
+                    });
+                    let left = view.remaining(now);
+                    if let Some(left) = left {
+                        widgets::countdown(ui, left, item.duration_s.unwrap_or(0), if big { 120.0 } else { 64.0 }, l);
+                    }
+                    // The scene is over (its time is up, or the facilitator opened its statement early): discuss.
+                    let over = left.map_or(session.phase != Phase::Scene, |left| left.is_zero());
+                    if over && !item.questions.is_empty() {
+                        ui.label(RichText::new(l.pick("Bespreek samen", "Discuss together")).size(26.0).strong());
+                        for q in &item.questions {
+                            ui.label(RichText::new(format!("• {q}")).size(24.0));
                         }
                     }
                 }
-                Phase::Closed if player => {
-                    for (i, o) in item.options.iter().enumerate() {
-                        widgets::option_button(ui, &o.label, i, view.my_choice() == Some(o.id.as_str()), false);
+                // While the scene is played the room watches; the follow-up statement comes after.
+                let playing = view.remaining(now).is_some_and(|left| !left.is_zero());
+                // During the scene (and while its countdown runs) the statement waits.
+                if let Some(statement) = item.statement.as_ref().filter(|_| !playing && session.phase != Phase::Scene) {
+                    ui.add_space(8.0);
+                    ui.label(RichText::new(statement).size(if big { 52.0 } else { 34.0 }).strong());
+                    ui.add_space(12.0);
+                    if item.kind == ItemKind::Question {
+                        let text = l.pick(
+                            "Een open vraag: bespreek hem samen. Er valt niets te kiezen.",
+                            "An open question: discuss it together. There is nothing to choose.",
+                        );
+                        ui.label(RichText::new(text).size(if big { 30.0 } else { 24.0 }).color(theme::of(ui).muted));
+                    } else {
+                        match session.phase {
+                            Phase::Revealed => {
+                                widgets::bars(ui, &item.options, view.tally.as_ref(), view.my_choice(), session.min_group.get(), l)
+                            }
+                            Phase::Open if player => {
+                                for (i, o) in item.options.iter().enumerate() {
+                                    if widgets::option_button(ui, &o.label, i, view.my_choice() == Some(o.id.as_str()), !view.is_offline())
+                                    {
+                                        action = Some(Action::Answer { item: item.id.clone(), option: o.id.clone() });
+                                    }
+                                }
+                                let note = match (&view.pending, view.mine.contains_key(&item.id)) {
+                                    (Some(_), _) => l.pick("Bezig met opslaan…", "Saving…"),
+                                    (None, true) => l.pick(
+                                        "Je antwoord is opgeslagen. Je kunt het nog wijzigen.",
+                                        "Your answer is saved. You can still change it.",
+                                    ),
+                                    (None, false) => l.pick(
+                                        "Kies wat het dichtst bij jou ligt (ook met de toetsen 1, 2, 3…).",
+                                        "Choose what is closest to you (also with the keys 1, 2, 3…).",
+                                    ),
+                                };
+                                ui.label(RichText::new(note).color(theme::of(ui).muted));
+                                if view.mine.contains_key(&item.id)
+                                    && let Some(a) = extras(ui, view, item, form)
+                                {
+                                    action = Some(a);
+                                }
+                            }
+                            Phase::Closed if player => {
+                                for (i, o) in item.options.iter().enumerate() {
+                                    widgets::option_button(ui, &o.label, i, view.my_choice() == Some(o.id.as_str()), false);
+                                }
+                                ui.label(
+                                    RichText::new(
+                                        l.pick("Stemmen is gesloten; wacht op de uitslag.", "Voting is closed; wait for the result."),
+                                    )
+                                    .color(theme::of(ui).muted),
+                                );
+                            }
+                            _ => {
+                                let answered = format!("{} {}", session.answered, l.pick("antwoorden", "answers"));
+                                ui.label(RichText::new(answered).size(36.0).color(theme::of(ui).muted));
+                            }
+                        }
                     }
-                    ui.label(RichText::new(l.pick("Stemmen is gesloten; wacht op de uitslag.", "Voting is closed; wait for the result.")).color(theme::of(ui).muted));
+                } else if !playing && (item.kind == ItemKind::Dilemma || session.phase == Phase::Closed) {
+                    ui.label(RichText::new(l.pick("Wacht op de facilitator…", "Waiting for the facilitator…")).color(theme::of(ui).muted));
                 }
-                _ => {
-                    let answered = format!("{} {}", session.answered, l.pick("antwoorden", "answers"));
-                    ui.label(RichText::new(answered).size(36.0).color(theme::of(ui).muted));
+                if let Some(shown) = view.shown.as_ref().filter(|s| s.item == item.id) {
+                    widgets::shown_reason(ui, shown, item, big, l);
                 }
-            }
-            }
-        } else if !playing && (item.kind == ItemKind::Dilemma || session.phase == Phase::Closed) {
-            ui.label(RichText::new(l.pick("Wacht op de facilitator…", "Waiting for the facilitator…")).color(theme::of(ui).muted));
-        }
-        if let Some(shown) = view.shown.as_ref().filter(|s| s.item == item.id) {
-            widgets::shown_reason(ui, shown, item, big, l);
-        }
-        if let Some(e) = &view.error {
-            widgets::error_box(ui, e);
-        }
-        }));
+                if let Some(e) = &view.error {
+                    widgets::error_box(ui, e);
+                }
+            })
+        });
     });
     action
 }
@@ -140,7 +172,11 @@ fn extras(ui: &mut egui::Ui, view: &ViewState, item: &protocol::ItemView, form: 
             if ui.add(egui::Slider::new(&mut guess, 0..=100).suffix("%").text(l.pick("jouw schatting", "your guess"))).changed() {
                 form.guess = Some((item.id.clone(), guess));
             }
-            let label = if stored.is_some() { l.pick("Wijzig je schatting", "Change your guess") } else { l.pick("Geef je schatting", "Send your guess") };
+            let label = if stored.is_some() {
+                l.pick("Wijzig je schatting", "Change your guess")
+            } else {
+                l.pick("Geef je schatting", "Send your guess")
+            };
             if ui.add_enabled(stored != Some(guess), egui::Button::new(RichText::new(label).size(22.0))).clicked() {
                 action = Some(Action::Predict { item: item.id.clone(), percent: guess });
             }
@@ -167,7 +203,11 @@ fn extras(ui: &mut egui::Ui, view: &ViewState, item: &protocol::ItemView, form: 
                 .hint_text(l.pick("In één zin. Niemand ziet dat hij van jou is.", "One sentence. Nobody sees it is yours.")),
         );
         ui.horizontal_wrapped(|ui| {
-            let label = if stored.is_some() { l.pick("Wijzig je reden", "Change your reason") } else { l.pick("Geef je reden", "Send your reason") };
+            let label = if stored.is_some() {
+                l.pick("Wijzig je reden", "Change your reason")
+            } else {
+                l.pick("Geef je reden", "Send your reason")
+            };
             if ui.add_enabled(!form.reason.trim().is_empty(), egui::Button::new(RichText::new(label).size(22.0))).clicked() {
                 action = Some(Action::Reason { item: item.id.clone(), text: Some(std::mem::take(&mut form.reason)) });
             }

@@ -4,9 +4,9 @@ pub mod decks;
 pub mod ended;
 pub mod facilitator;
 pub mod item;
+pub mod keys;
 pub mod start;
 pub mod theme;
-pub mod keys;
 pub mod widgets;
 pub mod zoom;
 
@@ -43,16 +43,38 @@ pub fn screen_for(view: &ViewState) -> Screen {
 /// report or a remembered setting.
 #[derive(Debug, Clone, PartialEq, Eq, bevy::prelude::Message)]
 pub enum Action {
-    Connect { server: String },
+    Connect {
+        server: String,
+    },
     RefreshScenarios,
     /// Start a session; `follows` makes it the follow-up of one this client led earlier.
-    Host { scenario: String, title: Option<String>, follows: Option<protocol::FollowUp>, min_group: Option<u32> },
-    Join { code: String, name: Option<String>, team: Option<String> },
-    Watch { code: String },
+    Host {
+        scenario: String,
+        title: Option<String>,
+        follows: Option<protocol::FollowUp>,
+        min_group: Option<u32>,
+    },
+    Join {
+        code: String,
+        name: Option<String>,
+        team: Option<String>,
+    },
+    Watch {
+        code: String,
+    },
     /// Go on with a session from an earlier run of the app.
-    Resume { code: String, token: String },
-    Answer { item: String, option: String },
-    Control { action: ControlAction, item: Option<String> },
+    Resume {
+        code: String,
+        token: String,
+    },
+    Answer {
+        item: String,
+        option: String,
+    },
+    Control {
+        action: ControlAction,
+        item: Option<String>,
+    },
     SaveReport,
     /// Save the report of the whole series (this session, the ones it follows, its follow-ups).
     SaveSeriesReport,
@@ -61,15 +83,28 @@ pub enum Action {
     /// Switch the chime at the end of a sketch's countdown on or off (remembered).
     Sound(bool),
     /// Record an agreement of the group, linked to an item or to none.
-    Agreement { text: String, item: Option<String> },
+    Agreement {
+        text: String,
+        item: Option<String>,
+    },
     /// Take agreement `number` back.
     DropAgreement(u32),
     /// A player's guess of the share of the room choosing the item's first option.
-    Predict { item: String, percent: u32 },
+    Predict {
+        item: String,
+        percent: u32,
+    },
     /// A player's reason for their answer (`None`: withdraw it).
-    Reason { item: String, text: Option<String> },
+    Reason {
+        item: String,
+        text: Option<String>,
+    },
     /// The facilitator turns guessing and reasons on or off for an item.
-    Ask { item: String, predict: bool, reasons: bool },
+    Ask {
+        item: String,
+        predict: bool,
+        reasons: bool,
+    },
     /// The facilitator's private preview of the live result, on or off.
     Preview(bool),
     /// Leave the remembered server and host one on this laptop again.
@@ -77,7 +112,10 @@ pub enum Action {
     /// The facilitator puts a reason on the projector (its id), or takes it down.
     ShowReason(Option<String>),
     /// The facilitator adds a statement from the room (no options: eens / oneens / hangt ervan af).
-    AddStatement { statement: String, options: Vec<String> },
+    AddStatement {
+        statement: String,
+        options: Vec<String>,
+    },
     /// Save the session's statements from the room as a deck file for trainers.
     SaveRoomDeck,
     /// Ask the server for deck `id`'s file, to edit it.
@@ -87,7 +125,10 @@ pub enum Action {
     /// Open a deck file from disk in the editor.
     ImportDeck(String),
     /// Write the deck being edited to a file on disk (also a draft with problems).
-    ExportDeck { path: String, content: String },
+    ExportDeck {
+        path: String,
+        content: String,
+    },
     Leave,
     /// The session was opened on another device: go on here instead.
     TakeOver,
@@ -177,16 +218,19 @@ pub fn draw(ui: &mut egui::Ui, screen: Screen, view: &ViewState, form: &mut Form
         return closed(ui, view, why);
     }
     if view.is_offline() && screen != Screen::Connect {
-        egui::Panel::top("offline").frame(egui::Frame::new().fill(theme::of(ui).warning).inner_margin(egui::Margin::same(10))).show(ui, |ui| {
-            ui.label(
-                egui::RichText::new(view.lang.pick(
-                    "Verbinding verbroken, opnieuw verbinden… Tot dan doen de knoppen niets; daarna werkt alles weer.",
-                    "Connection lost, reconnecting… Until then the buttons do nothing; afterwards everything works again.",
-                ))
+        egui::Panel::top("offline").frame(egui::Frame::new().fill(theme::of(ui).warning).inner_margin(egui::Margin::same(10))).show(
+            ui,
+            |ui| {
+                ui.label(
+                    egui::RichText::new(view.lang.pick(
+                        "Verbinding verbroken, opnieuw verbinden… Tot dan doen de knoppen niets; daarna werkt alles weer.",
+                        "Connection lost, reconnecting… Until then the buttons do nothing; afterwards everything works again.",
+                    ))
                     .size(24.0)
                     .strong(),
-            );
-        });
+                );
+            },
+        );
     }
     let clicked = match screen {
         Screen::Connect => start::panel(ui, view, form),
@@ -216,7 +260,10 @@ fn confirm_end(ui: &mut egui::Ui, view: &ViewState, form: &mut Form, mut action:
     let asked = egui::Modal::new(egui::Id::new("confirm-end")).show(ui.ctx(), |ui| {
         ui.set_max_width(560.0);
         ui.label(egui::RichText::new(l.pick("Sessie beëindigen?", "End the session?")).size(28.0).strong());
-        ui.label(egui::RichText::new(l.pick("Deelnemers kunnen daarna niet meer antwoorden.", "Participants can no longer answer after that.")).size(22.0));
+        ui.label(
+            egui::RichText::new(l.pick("Deelnemers kunnen daarna niet meer antwoorden.", "Participants can no longer answer after that."))
+                .size(22.0),
+        );
         ui.add_space(12.0);
         let mut chosen = None;
         ui.horizontal(|ui| {

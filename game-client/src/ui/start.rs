@@ -14,33 +14,36 @@ fn opt(s: &str) -> Option<String> {
 pub fn panel(ui: &mut egui::Ui, view: &ViewState, form: &mut Form) -> Option<Action> {
     let l = view.lang;
     let mut action = None;
-    egui::Panel::bottom("server").frame(egui::Frame::new().fill(theme::of(ui).surface).inner_margin(egui::Margin::same(14))).show(ui, |ui| {
-        // Wraps at large text sizes instead of running off the window.
-        ui.horizontal_wrapped(|ui| {
-            ui.label(l.pick("Server:", "Server:"));
-            let width = (ui.available_width() - 180.0).clamp(160.0, 420.0);
-            ui.add(egui::TextEdit::singleline(&mut form.server).desired_width(width));
-            if ui.button(l.pick("Verbind", "Connect")).clicked() {
-                action = Some(Action::Connect { server: form.server.trim().to_owned() });
-            }
-            let status = match &view.link {
-                Link::Connected => l.pick("verbonden", "connected"),
-                Link::Connecting => l.pick("verbinden…", "connecting…"),
-                Link::Lost { .. } => l.pick("niet bereikbaar, opnieuw proberen…", "unreachable, retrying…"),
-                Link::Idle => "",
-                Link::Closed(_) => l.pick("gesloten", "closed"),
-            };
-            ui.label(RichText::new(status).color(theme::of(ui).muted));
-            ui.add_space(24.0);
-            let mut high = theme::of(ui) == theme::HIGH_CONTRAST;
-            if ui.checkbox(&mut high, l.pick("Hoog contrast (Ctrl H)", "High contrast (Ctrl H)")).changed() {
-                action = Some(Action::HighContrast(high));
-            }
-            if ui.checkbox(&mut form.sound, l.pick("Geluid als de tijd om is", "Sound when time is up")).changed() {
-                action = Some(Action::Sound(form.sound));
-            }
-        });
-    });
+    egui::Panel::bottom("server").frame(egui::Frame::new().fill(theme::of(ui).surface).inner_margin(egui::Margin::same(14))).show(
+        ui,
+        |ui| {
+            // Wraps at large text sizes instead of running off the window.
+            ui.horizontal_wrapped(|ui| {
+                ui.label(l.pick("Server:", "Server:"));
+                let width = (ui.available_width() - 180.0).clamp(160.0, 420.0);
+                ui.add(egui::TextEdit::singleline(&mut form.server).desired_width(width));
+                if ui.button(l.pick("Verbind", "Connect")).clicked() {
+                    action = Some(Action::Connect { server: form.server.trim().to_owned() });
+                }
+                let status = match &view.link {
+                    Link::Connected => l.pick("verbonden", "connected"),
+                    Link::Connecting => l.pick("verbinden…", "connecting…"),
+                    Link::Lost { .. } => l.pick("niet bereikbaar, opnieuw proberen…", "unreachable, retrying…"),
+                    Link::Idle => "",
+                    Link::Closed(_) => l.pick("gesloten", "closed"),
+                };
+                ui.label(RichText::new(status).color(theme::of(ui).muted));
+                ui.add_space(24.0);
+                let mut high = theme::of(ui) == theme::HIGH_CONTRAST;
+                if ui.checkbox(&mut high, l.pick("Hoog contrast (Ctrl H)", "High contrast (Ctrl H)")).changed() {
+                    action = Some(Action::HighContrast(high));
+                }
+                if ui.checkbox(&mut form.sound, l.pick("Geluid als de tijd om is", "Sound when time is up")).changed() {
+                    action = Some(Action::Sound(form.sound));
+                }
+            });
+        },
+    );
     if form.scenario.as_ref().is_none_or(|id| !view.scenarios.iter().any(|s| s.id == *id)) {
         // Preselect the deck on top of the list.
         form.scenario = decks_in_order(view).first().map(|s| s.id.clone());
@@ -49,9 +52,11 @@ pub fn panel(ui: &mut egui::Ui, view: &ViewState, form: &mut Form) -> Option<Act
     // list of decks and whatever the window or text size; the rest scrolls.
     let earlier: Vec<crate::settings::LedSession> = view.led.iter().rev().filter(|s| s.server == view.server).cloned().collect();
     if form.tab == StartTab::Host && !view.scenarios.is_empty() {
-        egui::Panel::bottom("start-session").frame(egui::Frame::new().fill(theme::of(ui).background).inner_margin(egui::Margin::symmetric(20, 10))).show(ui, |ui| {
-            start_bar(ui, view, form, &earlier, &mut action);
-        });
+        egui::Panel::bottom("start-session")
+            .frame(egui::Frame::new().fill(theme::of(ui).background).inner_margin(egui::Margin::symmetric(20, 10)))
+            .show(ui, |ui| {
+                start_bar(ui, view, form, &earlier, &mut action);
+            });
     }
     // A deck open in the editor takes the whole window: forms beside the list of items.
     if form.tab == StartTab::Decks
@@ -75,84 +80,94 @@ pub fn panel(ui: &mut egui::Ui, view: &ViewState, form: &mut Form) -> Option<Act
         }
         return action;
     }
-    egui::CentralPanel::default().show(ui, |ui| widgets::column(ui, 1100.0, |ui| {
-        ui.add_space(20.0);
-        ui.vertical_centered(|ui| {
-            ui.label(RichText::new(l.pick("Samen werken aan de stad", "Working together on the city")).size(46.0).strong());
-            ui.label(
-                RichText::new(l.pick(
-                    "Stellingen zonder goed of fout. Niemand ziet wie wat antwoordde.",
-                    "Statements without right or wrong. Nobody sees who answered what.",
-                ))
-                .size(24.0)
-                .color(theme::of(ui).muted),
-            );
-        });
-        ui.add_space(16.0);
-        ui.horizontal_wrapped(|ui| {
-            for (tab, nl, en) in [
-                (StartTab::Host, "Sessie leiden", "Lead a session"),
-                (StartTab::Join, "Meedoen", "Take part"),
-                (StartTab::Watch, "Scherm voor de zaal", "Screen for the room"),
-                (StartTab::Decks, "Decks schrijven", "Write decks"),
-            ] {
-                ui.selectable_value(&mut form.tab, tab, RichText::new(l.pick(nl, en)).size(26.0));
-            }
-        });
-        ui.separator();
-        if let Some(e) = &view.error {
-            widgets::error_box(ui, e);
-        }
-        if view.remembered_server {
-            widgets::card(ui, theme::of(ui).surface, |ui| {
-                let text = match l {
-                    crate::i18n::Lang::Nl => format!("Je werkt met de server van de vorige keer: {}", view.server),
-                    crate::i18n::Lang::En => format!("You are using the server of last time: {}", view.server),
-                };
-                ui.label(RichText::new(text).size(22.0));
-                if ui.button(RichText::new(l.pick("Host op deze laptop", "Host on this laptop")).size(22.0)).clicked() {
-                    action = Some(Action::HostHere);
+    egui::CentralPanel::default().show(ui, |ui| {
+        widgets::column(ui, 1100.0, |ui| {
+            ui.add_space(20.0);
+            ui.vertical_centered(|ui| {
+                ui.label(RichText::new(l.pick("Samen werken aan de stad", "Working together on the city")).size(46.0).strong());
+                ui.label(
+                    RichText::new(l.pick(
+                        "Stellingen zonder goed of fout. Niemand ziet wie wat antwoordde.",
+                        "Statements without right or wrong. Nobody sees who answered what.",
+                    ))
+                    .size(24.0)
+                    .color(theme::of(ui).muted),
+                );
+            });
+            ui.add_space(16.0);
+            ui.horizontal_wrapped(|ui| {
+                for (tab, nl, en) in [
+                    (StartTab::Host, "Sessie leiden", "Lead a session"),
+                    (StartTab::Join, "Meedoen", "Take part"),
+                    (StartTab::Watch, "Scherm voor de zaal", "Screen for the room"),
+                    (StartTab::Decks, "Decks schrijven", "Write decks"),
+                ] {
+                    ui.selectable_value(&mut form.tab, tab, RichText::new(l.pick(nl, en)).size(26.0));
                 }
             });
-        }
-        if let Some(last) = view.resumable.as_ref().filter(|l| l.server == view.server) {
-            widgets::card(ui, theme::of(ui).private, |ui| {
-                let who = match last.role {
-                    protocol::Role::Facilitator => l.pick("als facilitator", "as facilitator"),
-                    protocol::Role::Player => l.pick("als deelnemer", "as participant"),
-                    protocol::Role::Watcher => l.pick("als scherm voor de zaal", "as the room's screen"),
-                };
-                ui.label(RichText::new(format!("{} {} {who}", l.pick("Je was in sessie", "You were in session"), last.code)).size(24.0));
-                if widgets::primary(ui, l.pick("Ga verder met die sessie", "Continue that session")) {
-                    action = Some(Action::Resume { code: last.code.clone(), token: last.token.clone() });
-                }
-            });
-        }
-        match form.tab {
-            StartTab::Host => {
-                egui::ScrollArea::vertical().id_salt("host").show(ui, |ui| host(ui, view, form, &mut action));
+            ui.separator();
+            if let Some(e) = &view.error {
+                widgets::error_box(ui, e);
             }
-            StartTab::Join => {
-                ui.label(l.pick("Code van het scherm", "Code from the screen"));
-                ui.add(egui::TextEdit::singleline(&mut form.code).font(egui::FontId::monospace(40.0)).desired_width(260.0).char_limit(8));
-                ui.label(l.pick("Naam (mag leeg blijven; niemand ziet wat je antwoordt)", "Name (optional; nobody sees what you answer)"));
-                ui.add(egui::TextEdit::singleline(&mut form.name).desired_width(420.0));
-                ui.label(l.pick("Team (mag leeg blijven)", "Team (optional)"));
-                ui.add(egui::TextEdit::singleline(&mut form.team).desired_width(420.0));
-                if widgets::primary(ui, l.pick("Doe mee", "Join")) {
-                    action = Some(Action::Join { code: form.code.trim().to_owned(), name: opt(&form.name), team: opt(&form.team) });
+            if view.remembered_server {
+                widgets::card(ui, theme::of(ui).surface, |ui| {
+                    let text = match l {
+                        crate::i18n::Lang::Nl => format!("Je werkt met de server van de vorige keer: {}", view.server),
+                        crate::i18n::Lang::En => format!("You are using the server of last time: {}", view.server),
+                    };
+                    ui.label(RichText::new(text).size(22.0));
+                    if ui.button(RichText::new(l.pick("Host op deze laptop", "Host on this laptop")).size(22.0)).clicked() {
+                        action = Some(Action::HostHere);
+                    }
+                });
+            }
+            if let Some(last) = view.resumable.as_ref().filter(|l| l.server == view.server) {
+                widgets::card(ui, theme::of(ui).private, |ui| {
+                    let who = match last.role {
+                        protocol::Role::Facilitator => l.pick("als facilitator", "as facilitator"),
+                        protocol::Role::Player => l.pick("als deelnemer", "as participant"),
+                        protocol::Role::Watcher => l.pick("als scherm voor de zaal", "as the room's screen"),
+                    };
+                    ui.label(
+                        RichText::new(format!("{} {} {who}", l.pick("Je was in sessie", "You were in session"), last.code)).size(24.0),
+                    );
+                    if widgets::primary(ui, l.pick("Ga verder met die sessie", "Continue that session")) {
+                        action = Some(Action::Resume { code: last.code.clone(), token: last.token.clone() });
+                    }
+                });
+            }
+            match form.tab {
+                StartTab::Host => {
+                    egui::ScrollArea::vertical().id_salt("host").show(ui, |ui| host(ui, view, form, &mut action));
+                }
+                StartTab::Join => {
+                    ui.label(l.pick("Code van het scherm", "Code from the screen"));
+                    ui.add(
+                        egui::TextEdit::singleline(&mut form.code).font(egui::FontId::monospace(40.0)).desired_width(260.0).char_limit(8),
+                    );
+                    ui.label(
+                        l.pick("Naam (mag leeg blijven; niemand ziet wat je antwoordt)", "Name (optional; nobody sees what you answer)"),
+                    );
+                    ui.add(egui::TextEdit::singleline(&mut form.name).desired_width(420.0));
+                    ui.label(l.pick("Team (mag leeg blijven)", "Team (optional)"));
+                    ui.add(egui::TextEdit::singleline(&mut form.team).desired_width(420.0));
+                    if widgets::primary(ui, l.pick("Doe mee", "Join")) {
+                        action = Some(Action::Join { code: form.code.trim().to_owned(), name: opt(&form.name), team: opt(&form.team) });
+                    }
+                }
+                StartTab::Decks => super::decks::list(ui, view, form, &mut action),
+                StartTab::Watch => {
+                    ui.label(l.pick("Code van de sessie", "Session code"));
+                    ui.add(
+                        egui::TextEdit::singleline(&mut form.code).font(egui::FontId::monospace(40.0)).desired_width(260.0).char_limit(8),
+                    );
+                    if widgets::primary(ui, l.pick("Toon op het scherm", "Show on screen")) {
+                        action = Some(Action::Watch { code: form.code.trim().to_owned() });
+                    }
                 }
             }
-            StartTab::Decks => super::decks::list(ui, view, form, &mut action),
-            StartTab::Watch => {
-                ui.label(l.pick("Code van de sessie", "Session code"));
-                ui.add(egui::TextEdit::singleline(&mut form.code).font(egui::FontId::monospace(40.0)).desired_width(260.0).char_limit(8));
-                if widgets::primary(ui, l.pick("Toon op het scherm", "Show on screen")) {
-                    action = Some(Action::Watch { code: form.code.trim().to_owned() });
-                }
-            }
-        }
-    }));
+        })
+    });
     action
 }
 
@@ -189,8 +204,12 @@ fn host(ui: &mut egui::Ui, view: &ViewState, form: &mut Form, action: &mut Optio
         // A stricter room: no result of fewer people than this is shown, on any screen.
         ui.label(l.pick("Uitslag tonen vanaf", "Show a result from"));
         form.min_group = form.min_group.clamp(protocol::MinGroup::LEAST.get(), protocol::MinGroup::MOST);
-        ui.add(egui::DragValue::new(&mut form.min_group).range(protocol::MinGroup::LEAST.get()..=protocol::MinGroup::MOST))
-            .on_hover_text(l.pick("Hoe meer, hoe moeilijker iemands keuze te herleiden is; 3 is het minste.", "The more, the harder anyone's choice is to trace; 3 is the least."));
+        ui.add(egui::DragValue::new(&mut form.min_group).range(protocol::MinGroup::LEAST.get()..=protocol::MinGroup::MOST)).on_hover_text(
+            l.pick(
+                "Hoe meer, hoe moeilijker iemands keuze te herleiden is; 3 is het minste.",
+                "The more, the harder anyone's choice is to trace; 3 is the least.",
+            ),
+        );
         ui.label(l.pick("antwoorden", "answers"));
     });
 }

@@ -28,7 +28,9 @@ pub fn bars(ui: &mut egui::Ui, options: &[OptionView], tally: Option<&Tally>, mi
     }
     if let Some(n) = tally.map(|t| t.withheld).filter(|n| *n > 0) {
         let text = match lang {
-            Lang::Nl => format!("{n} antwoord(en): te weinig om te tonen. Een uitslag staat er pas vanaf {k} antwoorden, zodat niemands keuze te herleiden is."),
+            Lang::Nl => format!(
+                "{n} antwoord(en): te weinig om te tonen. Een uitslag staat er pas vanaf {k} antwoorden, zodat niemands keuze te herleiden is."
+            ),
             Lang::En => format!("{n} answer(s): too few to show. A result appears from {k} answers, so nobody's choice can be traced."),
         };
         ui.label(RichText::new(text).size(26.0));
@@ -36,8 +38,12 @@ pub fn bars(ui: &mut egui::Ui, options: &[OptionView], tally: Option<&Tally>, mi
     }
     if let Some(n) = tally.map(|t| t.held_back).filter(|n| *n > 0) {
         let text = match lang {
-            Lang::Nl => format!("Dit is de uitslag van de vorige keer: {n} nieuw(e) antwoord(en) is te weinig om mee te tellen, anders is te herleiden wie wat koos."),
-            Lang::En => format!("This is the result of last time: {n} new answer(s) are too few to count in, or who chose what could be traced."),
+            Lang::Nl => format!(
+                "Dit is de uitslag van de vorige keer: {n} nieuw(e) antwoord(en) is te weinig om mee te tellen, anders is te herleiden wie wat koos."
+            ),
+            Lang::En => {
+                format!("This is the result of last time: {n} new answer(s) are too few to count in, or who chose what could be traced.")
+            }
         };
         ui.label(RichText::new(text).size(22.0).color(theme::of(ui).muted));
     }
@@ -106,10 +112,8 @@ pub fn bars(ui: &mut egui::Ui, options: &[OptionView], tally: Option<&Tally>, mi
         };
         ui.label(RichText::new(heading).color(theme::of(ui).muted));
         for (team, tt) in &t.teams {
-            let parts: Vec<String> = options
-                .iter()
-                .map(|o| format!("{} {}%", o.label, tt.percentages.get(&o.id).copied().unwrap_or(0)))
-                .collect();
+            let parts: Vec<String> =
+                options.iter().map(|o| format!("{} {}%", o.label, tt.percentages.get(&o.id).copied().unwrap_or(0))).collect();
             ui.label(format!("{team} ({}): {}", tt.total, parts.join(" · ")));
         }
     }
@@ -245,15 +249,21 @@ pub fn join_info(ui: &mut egui::Ui, code: &str, view: &ViewState, big: bool) {
     ui.horizontal(|ui| {
         qr(ui, &format!("{page}/?code={code}"), if big { 260.0 } else { 120.0 });
         ui.vertical(|ui| {
-            ui.label(RichText::new(lang.pick("Meedoen: scan de QR-code of ga naar", "Join: scan the QR code or go to")).color(theme::of(ui).muted));
+            ui.label(
+                RichText::new(lang.pick("Meedoen: scan de QR-code of ga naar", "Join: scan the QR code or go to"))
+                    .color(theme::of(ui).muted),
+            );
             ui.label(RichText::new(&page).size(if big { 28.0 } else { 18.0 }).strong());
             ui.label(RichText::new(lang.pick("en typ de code", "and type the code")).color(theme::of(ui).muted));
             ui.label(RichText::new(code).size(if big { theme::HUGE } else { 48.0 }).strong().monospace());
             if loopback_only {
-                ui.label(RichText::new(lang.pick(
-                    "Alleen deze computer bereikt dit adres: verbind hem met het netwerk van de zaal.",
-                    "Only this computer reaches this address: connect it to the room's network.",
-                )).color(theme::of(ui).error_ink));
+                ui.label(
+                    RichText::new(lang.pick(
+                        "Alleen deze computer bereikt dit adres: verbind hem met het netwerk van de zaal.",
+                        "Only this computer reaches this address: connect it to the room's network.",
+                    ))
+                    .color(theme::of(ui).error_ink),
+                );
             }
         });
     });
@@ -280,7 +290,11 @@ mod tests {
 
     #[test]
     fn phones_join_at_the_public_address_when_the_server_has_one() {
-        let mut view = ViewState { server: "ws://127.0.0.1:7878/ws".into(), lan_ip: Some(std::net::Ipv4Addr::new(10, 0, 0, 5)), ..ViewState::default() };
+        let mut view = ViewState {
+            server: "ws://127.0.0.1:7878/ws".into(),
+            lan_ip: Some(std::net::Ipv4Addr::new(10, 0, 0, 5)),
+            ..ViewState::default()
+        };
         assert_eq!(join_page(&view), ("http://10.0.0.5:7878".into(), false));
         view.public_url = Some("https://dilemma.gemeente.nl".into());
         assert_eq!(join_page(&view), ("https://dilemma.gemeente.nl".into(), false));

@@ -136,7 +136,11 @@ async fn host_on_this_laptop_leaves_the_remembered_server_and_hosts_here() {
     step_until(&mut app, "the remembered server", |a| !view(a).scenarios.is_empty()).await;
     let dir = tempfile::tempdir().unwrap();
     app.insert_resource(game_client::ui::Form::default())
-        .insert_resource(game_client::embedded::HostHere { port: 0, db: dir.path().join("here.db"), scenarios: integration_tests::shipped_scenarios() })
+        .insert_resource(game_client::embedded::HostHere {
+            port: 0,
+            db: dir.path().join("here.db"),
+            scenarios: integration_tests::shipped_scenarios(),
+        })
         .add_systems(Update, game_client::embedded::host_here);
     app.world_mut().resource_mut::<ViewState>().remembered_server = true;
     act(&mut app, Action::HostHere);

@@ -70,18 +70,29 @@ fn joining_from_the_start_screen() {
     let mut h = harness(ViewState::default(), form);
     h.get_by_label("Doe mee").click();
     h.run();
-    assert_eq!(
-        h.state().action,
-        Some(Action::Join { code: "k7m2qx".into(), name: None, team: Some("Oost".into()) })
-    );
+    assert_eq!(h.state().action, Some(Action::Join { code: "k7m2qx".into(), name: None, team: Some("Oost".into()) }));
 }
 
 #[test]
 fn hosting_picks_a_deck() {
     let view = ViewState {
         scenarios: vec![
-            ScenarioSummary { id: "a".into(), title: "Eerste".into(), language: "nl".into(), items: 3, description: String::new(), themes: vec![] },
-            ScenarioSummary { id: "b".into(), title: "Tweede".into(), language: "en".into(), items: 5, description: "Over iets".into(), themes: vec![] },
+            ScenarioSummary {
+                id: "a".into(),
+                title: "Eerste".into(),
+                language: "nl".into(),
+                items: 3,
+                description: String::new(),
+                themes: vec![],
+            },
+            ScenarioSummary {
+                id: "b".into(),
+                title: "Tweede".into(),
+                language: "en".into(),
+                items: 5,
+                description: "Over iets".into(),
+                themes: vec![],
+            },
         ],
         ..ViewState::default()
     };
@@ -101,7 +112,8 @@ fn hosting_picks_a_deck() {
 
 #[test]
 fn english_start_screen_and_server_errors_as_sentences() {
-    let view = ViewState { lang: Lang::En, error: Some("No session has this code; check the code on the screen.".into()), ..ViewState::default() };
+    let view =
+        ViewState { lang: Lang::En, error: Some("No session has this code; check the code on the screen.".into()), ..ViewState::default() };
     let h = harness(view, Form { tab: StartTab::Join, ..Form::default() });
     h.get_by_label("Join");
     h.get_by_label_contains("No session has this code");
@@ -135,7 +147,8 @@ fn closed_voting_disables_the_buttons() {
 fn results_show_percentages_with_the_own_choice_marked() {
     let mut view = in_session(Role::Player, Phase::Revealed, Some(0), Lang::Nl);
     view.mine.insert("a".into(), "oneens".into());
-    view.tally = Some(protocol::tally::tally("a", &["eens", "oneens", "hangt_af"], [("eens", None), ("oneens", None)], protocol::MinGroup::LEAST));
+    view.tally =
+        Some(protocol::tally::tally("a", &["eens", "oneens", "hangt_af"], [("eens", None), ("oneens", None)], protocol::MinGroup::LEAST));
     let h = harness(view, Form::default());
     h.get_by_label_contains("✔ Oneens");
     assert_eq!(h.get_all_by_label("50%").count(), 2);
@@ -226,7 +239,10 @@ fn before_the_reveal_the_facilitator_sees_how_many_answered_and_a_result_only_in
     assert!(h.query_by_label_contains("blijft verborgen").is_none());
     // A stricter room says from how many answers a result shows.
     view.session.as_mut().unwrap().min_group = protocol::MinGroup::new(5).unwrap();
-    view.tally = Some(protocol::tally::tally("a", &["eens", "oneens", "hangt_af"], answers, protocol::MinGroup::new(5).unwrap()).for_the_room(protocol::MinGroup::new(5).unwrap()));
+    view.tally = Some(
+        protocol::tally::tally("a", &["eens", "oneens", "hangt_af"], answers, protocol::MinGroup::new(5).unwrap())
+            .for_the_room(protocol::MinGroup::new(5).unwrap()),
+    );
     let h = harness(view, Form::default());
     h.get_by_label_contains("pas vanaf 5 antwoorden");
 }
@@ -288,7 +304,14 @@ fn losing_the_connection_is_shown() {
 
 #[test]
 fn the_start_screen_lists_the_decks_in_its_language_first_the_whole_game_on_top_and_then_the_decks_led_most() {
-    let deck = |id: &str, title: &str, language: &str, items: usize| ScenarioSummary { id: id.into(), title: title.into(), language: language.into(), items, description: String::new(), themes: vec![] };
+    let deck = |id: &str, title: &str, language: &str, items: usize| ScenarioSummary {
+        id: id.into(),
+        title: title.into(),
+        language: language.into(),
+        items,
+        description: String::new(),
+        themes: vec![],
+    };
     let mut view = ViewState { server: "ws://x/ws".into(), ..ViewState::default() };
     // The server's order: by file name.
     view.scenarios = vec![
@@ -305,7 +328,14 @@ fn the_start_screen_lists_the_decks_in_its_language_first_the_whole_game_on_top_
     assert!(top < h.get_by_label("Acteren via B   (7 items · nl)").rect().top());
     assert!(h.get_by_label("In een andere taal").rect().top() < h.get_by_label("Working together   (10 items · en)").rect().top());
     // The deck this facilitator leads most goes on top of its language.
-    let led = |code: &str| game_client::settings::LedSession { server: "ws://x/ws".into(), code: code.into(), token: "t".into(), title: "t".into(), date: "2026-08-29".into(), scenario: "acteren-via-b".into() };
+    let led = |code: &str| game_client::settings::LedSession {
+        server: "ws://x/ws".into(),
+        code: code.into(),
+        token: "t".into(),
+        title: "t".into(),
+        date: "2026-08-29".into(),
+        scenario: "acteren-via-b".into(),
+    };
     view.led = vec![led("AAAAAA"), led("BBBBBB")];
     assert_eq!(order(&view)[0], "acteren-via-b");
     // Sessions led on another server do not count here.
@@ -383,7 +413,12 @@ fn the_follow_up_waits_until_the_scene_has_been_played() {
 
 #[test]
 fn the_start_screen_offers_the_session_from_an_earlier_run() {
-    let last = game_client::settings::LastSession { server: "ws://x/ws".into(), code: "K7M2QX".into(), token: "t0k3n".into(), role: Role::Facilitator };
+    let last = game_client::settings::LastSession {
+        server: "ws://x/ws".into(),
+        code: "K7M2QX".into(),
+        token: "t0k3n".into(),
+        role: Role::Facilitator,
+    };
     let view = ViewState { server: "ws://x/ws".into(), resumable: Some(last), ..ViewState::default() };
     let mut h = harness(view.clone(), Form::default());
     h.get_by_label_contains("Je was in sessie K7M2QX als facilitator");
@@ -425,7 +460,10 @@ fn another_protocol_version_says_to_update_and_offers_no_retry() {
 #[test]
 fn a_result_of_one_or_two_people_is_not_shown() {
     let mut view = in_session(Role::Player, Phase::Revealed, Some(0), Lang::Nl);
-    view.tally = Some(protocol::tally::tally("a", &["eens", "oneens", "hangt_af"], [("eens", None), ("oneens", None)], protocol::MinGroup::LEAST).for_the_room(protocol::MinGroup::LEAST));
+    view.tally = Some(
+        protocol::tally::tally("a", &["eens", "oneens", "hangt_af"], [("eens", None), ("oneens", None)], protocol::MinGroup::LEAST)
+            .for_the_room(protocol::MinGroup::LEAST),
+    );
     let h = harness(view, Form::default());
     h.get_by_label_contains("te weinig om te tonen");
     assert!(h.query_by_label_contains("%").is_none(), "no percentages");
@@ -544,7 +582,10 @@ fn buttons_fit_with(view: ViewState, form: Form, percent: u16, high_contrast: bo
     // The statement keeps room to be read: side panels give way at large sizes.
     if let Some(statement) = h.query_by_label("Bewoners mogen het groen zelf beheren.") {
         let r = statement.rect();
-        assert!(r.width() >= (logical * 0.4).min(300.0) || r.height() < 80.0, "{screen:?} at {percent}%: the statement is squeezed into {r:?}");
+        assert!(
+            r.width() >= (logical * 0.4).min(300.0) || r.height() < 80.0,
+            "{screen:?} at {percent}%: the statement is squeezed into {r:?}"
+        );
         assert!(r.min.x >= -1.0 && r.max.x <= logical + 1.0, "{screen:?} at {percent}%: the statement runs off at {r:?}");
     }
 }
@@ -603,7 +644,8 @@ fn then_and_now() -> protocol::Tally {
     let opts = ["eens", "oneens", "hangt_af"];
     let then = protocol::tally::tally("a", &opts, [("eens", None), ("eens", None), ("oneens", None)], protocol::MinGroup::LEAST);
     let then = protocol::EarlierTally::from_tally(then, "2026-08-29".into(), protocol::MinGroup::LEAST);
-    protocol::tally::tally("a", &opts, [("eens", None), ("oneens", None), ("oneens", None), ("hangt_af", None)], protocol::MinGroup::LEAST).with_earlier(Some(&then), protocol::MinGroup::LEAST)
+    protocol::tally::tally("a", &opts, [("eens", None), ("oneens", None), ("oneens", None), ("hangt_af", None)], protocol::MinGroup::LEAST)
+        .with_earlier(Some(&then), protocol::MinGroup::LEAST)
 }
 
 #[test]
@@ -635,12 +677,23 @@ fn the_host_tab_offers_to_follow_a_session_this_client_led_on_this_server() {
         scenario: String::new(),
     };
     let mut view = ViewState { server: "ws://x/ws".into(), ..ViewState::default() };
-    view.scenarios = vec![ScenarioSummary { id: "test".into(), title: "Testdeck".into(), language: "nl".into(), items: 4, description: String::new(), themes: vec![] }];
+    view.scenarios = vec![ScenarioSummary {
+        id: "test".into(),
+        title: "Testdeck".into(),
+        language: "nl".into(),
+        items: 4,
+        description: String::new(),
+        themes: vec![],
+    }];
     view.led = vec![led("ws://x/ws", "AAAAAA"), led("ws://elsewhere/ws", "BBBBBB")];
     let mut h = harness(view, Form::default());
     h.get_by_label("Start de sessie").click();
     h.run();
-    assert_eq!(h.state_mut().action.take(), Some(Action::Host { scenario: "test".into(), title: None, follows: None, min_group: None }), "none by default");
+    assert_eq!(
+        h.state_mut().action.take(),
+        Some(Action::Host { scenario: "test".into(), title: None, follows: None, min_group: None }),
+        "none by default"
+    );
     h.get_by_role(egui::accesskit::Role::ComboBox).click();
     h.run();
     assert!(h.query_by_label_contains("BBBBBB").is_none(), "a session on another server cannot be followed here");
@@ -657,7 +710,14 @@ fn the_host_tab_offers_to_follow_a_session_this_client_led_on_this_server() {
 fn start_de_sessie_stays_in_view_and_clickable_at_every_window_and_text_size_with_a_follow_up_and_many_decks() {
     let mut view = ViewState { server: "ws://x/ws".into(), ..ViewState::default() };
     view.scenarios = (0..30)
-        .map(|i| ScenarioSummary { id: format!("deck-{i}"), title: format!("Deck {i}"), language: "nl".into(), items: 12, description: "Over samenwerken in de wijk.".into(), themes: vec![] })
+        .map(|i| ScenarioSummary {
+            id: format!("deck-{i}"),
+            title: format!("Deck {i}"),
+            language: "nl".into(),
+            items: 12,
+            description: "Over samenwerken in de wijk.".into(),
+            themes: vec![],
+        })
         .collect();
     view.led = vec![game_client::settings::LedSession {
         server: "ws://x/ws".into(),
@@ -705,8 +765,20 @@ fn start_de_sessie_stays_in_view_and_clickable_at_every_window_and_text_size_wit
 fn the_start_screen_says_it_uses_the_server_of_last_time_and_offers_the_session_led_there() {
     let server = "ws://10.0.0.2:7878/ws";
     let mut view = ViewState { server: server.into(), remembered_server: true, ..ViewState::default() };
-    view.scenarios = vec![ScenarioSummary { id: "test".into(), title: "Testdeck".into(), language: "nl".into(), items: 4, description: String::new(), themes: vec![] }];
-    view.resumable = Some(game_client::settings::LastSession { server: server.into(), code: "K7M2QX".into(), token: "t".into(), role: Role::Facilitator });
+    view.scenarios = vec![ScenarioSummary {
+        id: "test".into(),
+        title: "Testdeck".into(),
+        language: "nl".into(),
+        items: 4,
+        description: String::new(),
+        themes: vec![],
+    }];
+    view.resumable = Some(game_client::settings::LastSession {
+        server: server.into(),
+        code: "K7M2QX".into(),
+        token: "t".into(),
+        role: Role::Facilitator,
+    });
     let mut h = harness(view, Form::default());
     h.get_by_label_contains("Je werkt met de server van de vorige keer: ws://10.0.0.2:7878/ws");
     h.get_by_label("Ga verder met die sessie");
@@ -720,7 +792,8 @@ fn the_start_screen_says_it_uses_the_server_of_last_time_and_offers_the_session_
 #[test]
 fn after_saving_the_series_report_the_sessions_own_report_is_still_on_offer() {
     let mut view = in_session(Role::Facilitator, Phase::Ended, None, Lang::Nl);
-    view.session.as_mut().unwrap().follows = Some(protocol::FollowsView { title: "Eerste".into(), date: "2026-08-29".into(), compared: 4, gone: false });
+    view.session.as_mut().unwrap().follows =
+        Some(protocol::FollowsView { title: "Eerste".into(), date: "2026-08-29".into(), compared: 4, gone: false });
     view.saved_report = Some("/tmp/verslagen/reeks-K7M2QX.md".into());
     let mut h = harness(view, Form::default());
     h.get_by_label("/tmp/verslagen/reeks-K7M2QX.md");
@@ -844,7 +917,9 @@ fn a_new_item_shows_its_prompts_from_the_top_whatever_was_scrolled_before() {
     let mut view = in_session(Role::Facilitator, Phase::Open, Some(0), Lang::Nl);
     // One long word: it is broken at the panel's width, so its lines fill that width exactly.
     let long = "samenwerkingsafspraak".repeat(12);
-    view.agreements = (1..=30).map(|n| protocol::AgreementView { number: n, text: format!("Afspraak nummer {n} {long}."), item: None, themes: vec![] }).collect();
+    view.agreements = (1..=30)
+        .map(|n| protocol::AgreementView { number: n, text: format!("Afspraak nummer {n} {long}."), item: None, themes: vec![] })
+        .collect();
     let mut h = harness(view, Form::default());
     h.run();
     let heading = |h: &Harness<'static, St>| h.get_by_label("Vragen voor het gesprek").rect().top();
@@ -852,7 +927,12 @@ fn a_new_item_shows_its_prompts_from_the_top_whatever_was_scrolled_before() {
     // Scroll the conversation panel (right of the window) well down.
     h.event(egui::Event::PointerMoved(egui::pos2(1500.0, 500.0)));
     for _ in 0..5 {
-        h.event(egui::Event::MouseWheel { unit: egui::MouseWheelUnit::Point, delta: egui::vec2(0.0, -600.0), phase: egui::TouchPhase::Move, modifiers: egui::Modifiers::NONE });
+        h.event(egui::Event::MouseWheel {
+            unit: egui::MouseWheelUnit::Point,
+            delta: egui::vec2(0.0, -600.0),
+            phase: egui::TouchPhase::Move,
+            modifiers: egui::Modifiers::NONE,
+        });
         h.run();
     }
     assert!(heading(&h) < top - 100.0, "the panel scrolled ({} → {})", top, heading(&h));
@@ -920,7 +1000,12 @@ fn after_answering_a_player_guesses_the_room_and_gives_a_reason() {
 #[test]
 fn after_the_reveal_the_rooms_guess_stands_beside_the_result_and_a_reason_can_be_on_screen() {
     let mut view = asking(Role::Watcher, Phase::Revealed);
-    let mut t = protocol::tally::tally("a", &["eens", "oneens", "hangt_af"], [("eens", None), ("eens", None), ("oneens", None), ("hangt_af", None), ("eens", None)], protocol::MinGroup::LEAST);
+    let mut t = protocol::tally::tally(
+        "a",
+        &["eens", "oneens", "hangt_af"],
+        [("eens", None), ("eens", None), ("oneens", None), ("hangt_af", None), ("eens", None)],
+        protocol::MinGroup::LEAST,
+    );
     t.prediction = Some(protocol::Prediction { option: "eens".into(), average: 30, guesses: 4 });
     view.tally = Some(t);
     view.shown = Some(protocol::ShownReason { item: "a".into(), option: "oneens".into(), text: "Wie beheert het dan?".into() });
@@ -980,7 +1065,10 @@ fn the_facilitator_adds_a_statement_from_the_room_and_saves_them_as_a_deck_at_th
     h.run();
     h.get_by_label("Voeg toe aan de lijst").click();
     h.run();
-    assert_eq!(h.state().action, Some(Action::AddStatement { statement: "Bellen werkt beter.".into(), options: vec!["Ja".into(), "Nee".into()] }));
+    assert_eq!(
+        h.state().action,
+        Some(Action::AddStatement { statement: "Bellen werkt beter.".into(), options: vec!["Ja".into(), "Nee".into()] })
+    );
     assert!(h.state().form.statement.is_empty() && h.state().form.statement_options.is_empty());
 
     let mut view = in_session(Role::Facilitator, Phase::Ended, None, Lang::Nl);
@@ -1036,7 +1124,14 @@ fn a_trainer_writes_a_statement_and_the_problem_beside_its_field_goes_away() {
 #[test]
 fn a_trainer_adds_a_statement_and_takes_a_theme_other_decks_use() {
     let (mut view, form) = editing();
-    view.scenarios = vec![ScenarioSummary { id: "samen-werken".into(), title: "Samen werken".into(), language: "nl".into(), items: 23, description: String::new(), themes: vec!["groen".into(), "loslaten".into()] }];
+    view.scenarios = vec![ScenarioSummary {
+        id: "samen-werken".into(),
+        title: "Samen werken".into(),
+        language: "nl".into(),
+        items: 23,
+        description: String::new(),
+        themes: vec!["groen".into(), "loslaten".into()],
+    }];
     let mut h = harness(view, form);
     h.get_by_label("+ Stelling").click();
     h.run();
@@ -1057,7 +1152,11 @@ fn a_trainer_adds_a_sketch_moves_it_up_and_saves_a_draft_with_its_problems_to_a_
     h.run();
     h.get_by_label_contains("2. 🎭 sketch-1  ⚠");
     h.get_by_label("Rollen, elk met een geheime briefing");
-    assert_eq!(h.get_all_by_label_contains("⚠ `name` in rol 1 van item \"sketch-1\" is leeg").count(), 1, "a role's problem once, beside the roles");
+    assert_eq!(
+        h.get_all_by_label_contains("⚠ `name` in rol 1 van item \"sketch-1\" is leeg").count(),
+        1,
+        "a role's problem once, beside the roles"
+    );
     h.get_by_label("Naar boven").click();
     h.run();
     let file = &h.state().form.editor.as_ref().unwrap().file;
@@ -1084,7 +1183,14 @@ fn a_trainer_adds_a_sketch_moves_it_up_and_saves_a_draft_with_its_problems_to_a_
 #[test]
 fn the_decks_tab_lists_the_servers_decks_to_edit() {
     let (mut view, _) = editing();
-    view.scenarios = vec![ScenarioSummary { id: "samen-werken".into(), title: "Samen werken".into(), language: "nl".into(), items: 23, description: String::new(), themes: vec![] }];
+    view.scenarios = vec![ScenarioSummary {
+        id: "samen-werken".into(),
+        title: "Samen werken".into(),
+        language: "nl".into(),
+        items: 23,
+        description: String::new(),
+        themes: vec![],
+    }];
     let mut h = harness(view, Form { tab: StartTab::Decks, ..Form::default() });
     h.get_by_label("Bewerk").click();
     h.run();
@@ -1097,7 +1203,12 @@ fn the_decks_tab_lists_the_servers_decks_to_edit() {
 #[test]
 fn a_result_held_back_after_a_reopen_says_it_is_last_times() {
     let mut view = in_session(Role::Watcher, Phase::Revealed, Some(0), Lang::Nl);
-    let mut t = protocol::tally::tally("a", &["eens", "oneens", "hangt_af"], [("eens", None), ("oneens", None), ("eens", None)], protocol::MinGroup::LEAST);
+    let mut t = protocol::tally::tally(
+        "a",
+        &["eens", "oneens", "hangt_af"],
+        [("eens", None), ("oneens", None), ("eens", None)],
+        protocol::MinGroup::LEAST,
+    );
     t.held_back = 2;
     view.tally = Some(t.for_the_room(protocol::MinGroup::LEAST));
     let h = harness(view, Form::default());

@@ -116,7 +116,8 @@ impl DeckFile {
     /// and whose text did not change stays the table it was; an empty list of an optional key leaves the file.
     pub fn set_list(&mut self, f: Field, texts: &[String]) {
         let key = Self::key(f);
-        let before: Vec<Value> = self.table(f).and_then(|t| t.get(key)).and_then(Entry::as_array).map(|a| a.iter().cloned().collect()).unwrap_or_default();
+        let before: Vec<Value> =
+            self.table(f).and_then(|t| t.get(key)).and_then(Entry::as_array).map(|a| a.iter().cloned().collect()).unwrap_or_default();
         let Some(t) = self.table_mut(f) else { return };
         if texts.is_empty() && OPTIONAL.contains(&key) {
             t.remove(key);
@@ -140,7 +141,9 @@ impl DeckFile {
 
     /// The result shapes prompt `i` of item `n` is tagged with.
     pub fn prompt_fits(&self, n: usize, i: usize) -> Vec<Shape> {
-        let Some(Value::InlineTable(t)) = self.table(Field::Item(n, "prompts")).and_then(|t| t.get("prompts")).and_then(Entry::as_array).and_then(|a| a.get(i)) else {
+        let Some(Value::InlineTable(t)) =
+            self.table(Field::Item(n, "prompts")).and_then(|t| t.get("prompts")).and_then(Entry::as_array).and_then(|a| a.get(i))
+        else {
             return Vec::new();
         };
         match t.get("fits") {
@@ -152,7 +155,9 @@ impl DeckFile {
 
     /// Tags prompt `i` of item `n` with the shapes it fits (none: a plain text again).
     pub fn set_prompt_fits(&mut self, n: usize, i: usize, fits: &[Shape]) {
-        let Some(list) = self.table_mut(Field::Item(n, "prompts")).and_then(|t| t.get_mut("prompts")).and_then(Entry::as_array_mut) else { return };
+        let Some(list) = self.table_mut(Field::Item(n, "prompts")).and_then(|t| t.get_mut("prompts")).and_then(Entry::as_array_mut) else {
+            return;
+        };
         let Some(v) = list.get_mut(i) else { return };
         let text = match &*v {
             Value::String(s) => s.value().clone(),
@@ -234,7 +239,10 @@ impl DeckFile {
     pub fn duplicate(&mut self, n: usize) {
         let Some(mut copy) = self.items_ref().and_then(|a| a.get(n)).cloned() else { return };
         let id = format!("{}-kopie", copy.get("id").and_then(Entry::as_str).unwrap_or("item"));
-        let id = (1..).map(|k| if k == 1 { id.clone() } else { format!("{id}-{k}") }).find(|c| (0..self.items()).all(|i| self.text_of(Field::Item(i, "id")) != *c)).expect("free");
+        let id = (1..)
+            .map(|k| if k == 1 { id.clone() } else { format!("{id}-{k}") })
+            .find(|c| (0..self.items()).all(|i| self.text_of(Field::Item(i, "id")) != *c))
+            .expect("free");
         copy["id"] = toml_edit::value(id);
         self.reorder(|tables| tables.insert(n + 1, copy));
     }
@@ -268,7 +276,9 @@ impl DeckFile {
 
     /// A sketch's roles: (name, briefing).
     pub fn roles(&self, n: usize) -> Vec<(String, String)> {
-        let Some(roles) = self.table(Field::Item(n, "role")).and_then(|t| t.get("role")).and_then(Entry::as_array_of_tables) else { return Vec::new() };
+        let Some(roles) = self.table(Field::Item(n, "role")).and_then(|t| t.get("role")).and_then(Entry::as_array_of_tables) else {
+            return Vec::new();
+        };
         let text = |t: &Table, k| t.get(k).and_then(Entry::as_str).unwrap_or_default().to_owned();
         roles.iter().map(|r| (text(r, "name"), text(r, "briefing"))).collect()
     }
@@ -276,7 +286,8 @@ impl DeckFile {
     /// Sets a sketch's roles; a role keeps its comments where its place stays.
     pub fn set_roles(&mut self, n: usize, roles: &[(String, String)]) {
         let Some(t) = self.table_mut(Field::Item(n, "role")) else { return };
-        let mut before: Vec<Table> = t.get("role").and_then(Entry::as_array_of_tables).map(|a| a.iter().cloned().collect()).unwrap_or_default();
+        let mut before: Vec<Table> =
+            t.get("role").and_then(Entry::as_array_of_tables).map(|a| a.iter().cloned().collect()).unwrap_or_default();
         before.resize_with(roles.len(), Table::new);
         let mut list = ArrayOfTables::new();
         for (mut r, (name, briefing)) in before.into_iter().zip(roles) {
@@ -289,7 +300,12 @@ impl DeckFile {
 
     /// A sketch's follow-up statement (empty: none).
     pub fn follow_up(&self, n: usize) -> String {
-        self.table(Field::Item(n, "follow_up")).and_then(|t| t.get("follow_up")).and_then(|f| f.get("statement")).and_then(Entry::as_str).unwrap_or_default().to_owned()
+        self.table(Field::Item(n, "follow_up"))
+            .and_then(|t| t.get("follow_up"))
+            .and_then(|f| f.get("statement"))
+            .and_then(Entry::as_str)
+            .unwrap_or_default()
+            .to_owned()
     }
 
     pub fn set_follow_up(&mut self, n: usize, statement: &str) {
@@ -321,9 +337,19 @@ impl DeckFile {
         }
         let items = doc.as_table().get("item")?.as_array_of_tables()?;
         // The item the problem is in: the last one that starts before it.
-        let n = items.iter().enumerate().filter(|(_, t)| t.iter().filter_map(|(k, _)| t.get_key_value(k)?.0.span()).any(|s| s.start <= offset)).map(|(n, _)| n).last()?;
+        let n = items
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| t.iter().filter_map(|(k, _)| t.get_key_value(k)?.0.span()).any(|s| s.start <= offset))
+            .map(|(n, _)| n)
+            .last()?;
         let t = items.get(n)?;
-        let key = t.iter().filter_map(|(k, _)| t.get_key_value(k)).filter(|(k, _)| k.span().is_some_and(|s| s.start <= offset)).map(|(k, _)| k.get().to_owned()).last();
+        let key = t
+            .iter()
+            .filter_map(|(k, _)| t.get_key_value(k))
+            .filter(|(k, _)| k.span().is_some_and(|s| s.start <= offset))
+            .map(|(k, _)| k.get().to_owned())
+            .last();
         Some(Field::Item(n, key.as_deref().and_then(item_key).unwrap_or("id")))
     }
 }
@@ -345,8 +371,22 @@ fn deck_key(k: &str) -> Option<&'static str> {
 
 fn item_key(k: &str) -> Option<&'static str> {
     [
-        "id", "kind", "statement", "options", "themes", "prompts", "predict", "reasons", "question", "title", "situation", "essence", "role",
-        "duration_s", "questions", "follow_up",
+        "id",
+        "kind",
+        "statement",
+        "options",
+        "themes",
+        "prompts",
+        "predict",
+        "reasons",
+        "question",
+        "title",
+        "situation",
+        "essence",
+        "role",
+        "duration_s",
+        "questions",
+        "follow_up",
     ]
     .into_iter()
     .find(|x| *x == k)

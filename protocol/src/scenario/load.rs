@@ -107,7 +107,12 @@ fn collect(path: &Path, out: &mut Vec<PathBuf>, problems: &mut Vec<Problem>) -> 
         let p = entry.path();
         if p.is_dir() {
             if let Err(e) = collect(&p, out, problems) {
-                problems.push(Problem::at(&p.display().to_string(), "", 0, format!("Kan deze map niet lezen: {e}. De andere decks worden wel aangeboden.")));
+                problems.push(Problem::at(
+                    &p.display().to_string(),
+                    "",
+                    0,
+                    format!("Kan deze map niet lezen: {e}. De andere decks worden wel aangeboden."),
+                ));
             }
         } else if p.extension().is_some_and(|e| e == "toml") {
             out.push(p);

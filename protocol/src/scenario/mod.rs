@@ -12,8 +12,8 @@ pub use edit::{DeckFile, Field};
 pub use load::{FileDeck, FileResult, LoadReport, MAX_FILE_BYTES, load_dir, load_dir_with, load_file};
 pub use model::{Asks, Choice, Deck, FollowUp, Item, ItemBody, Sketch, SketchRole, default_options};
 pub use parse::{parse_deck, slug as option_id};
-pub use write::dilemmas_file;
 pub use problem::Problem;
+pub use write::dilemmas_file;
 
 /// Allowed duration of a sketch, in seconds.
 pub const DURATION_RANGE: std::ops::RangeInclusive<u32> = 30..=900;

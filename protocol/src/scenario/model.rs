@@ -138,7 +138,13 @@ impl Deck {
             language: self.language.clone(),
             items: self.items.len(),
             description: self.description.clone(),
-            themes: self.items.iter().flat_map(|i| i.themes.iter().cloned()).collect::<std::collections::BTreeSet<_>>().into_iter().collect(),
+            themes: self
+                .items
+                .iter()
+                .flat_map(|i| i.themes.iter().cloned())
+                .collect::<std::collections::BTreeSet<_>>()
+                .into_iter()
+                .collect(),
         }
     }
 }
@@ -208,11 +214,7 @@ impl Item {
             roles: sketch.map(|s| s.roles.iter().map(|r| r.name.clone()).collect()).unwrap_or_default(),
             duration_s: sketch.map(|s| s.duration_s),
             statement: self.statement().map(str::to_owned),
-            options: self
-                .options()
-                .iter()
-                .map(|c| OptionView { id: c.id.clone(), label: c.label.clone() })
-                .collect(),
+            options: self.options().iter().map(|c| OptionView { id: c.id.clone(), label: c.label.clone() }).collect(),
             questions: sketch.map(|s| s.questions.clone()).unwrap_or_default(),
             themes: self.themes.clone(),
             prompts: facilitator.then(|| self.prompts().to_vec()),

@@ -7,17 +7,16 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 use super::lang::is_language_code;
-use crate::fit::Shape;
-use crate::tally::MinGroup;
 use super::model::{Asks, Choice, Deck, FollowUp, Item, ItemBody, Sketch, SketchRole, default_options};
 use super::problem::Problem;
 use super::{DEFAULT_DURATION_S, DURATION_RANGE};
+use crate::fit::Shape;
+use crate::tally::MinGroup;
 
 const DECK_KEYS: &[&str] = &["id", "title", "language", "description", "predict", "reasons", "min_group", "item"];
 const DILEMMA_KEYS: &[&str] = &["id", "kind", "statement", "options", "themes", "prompts", "predict", "reasons"];
 const QUESTION_KEYS: &[&str] = &["id", "kind", "question", "themes", "prompts"];
-const SKETCH_KEYS: &[&str] =
-    &["id", "kind", "title", "situation", "essence", "role", "duration_s", "questions", "themes", "follow_up"];
+const SKETCH_KEYS: &[&str] = &["id", "kind", "title", "situation", "essence", "role", "duration_s", "questions", "themes", "follow_up"];
 const ROLE_KEYS: &[&str] = &["name", "briefing"];
 const FOLLOW_UP_KEYS: &[&str] = &["statement", "options"];
 const OPTION_KEYS: &[&str] = &["id", "label"];
@@ -99,10 +98,7 @@ impl Cx<'_> {
             DeValue::String(s) => Some(reflow(s)),
             other => {
                 let found = other.type_str();
-                self.problem(
-                    v.span().start,
-                    format!("`{key}` in {} moet tekst zijn tussen aanhalingstekens, niet een {found}.", t.what),
-                );
+                self.problem(v.span().start, format!("`{key}` in {} moet tekst zijn tussen aanhalingstekens, niet een {found}.", t.what));
                 None
             }
         }
@@ -180,9 +176,15 @@ impl Cx<'_> {
                 Some((_, Some(shape))) => out.push(shape),
                 Some((s, None)) => {
                     let hint = closest(s, &all).map_or(String::new(), |c| format!(" Bedoel je \"{c}\"?"));
-                    self.problem(n.span().start, format!("`fits = \"{s}\"` in {} bestaat niet.{hint} Kies uit: {}.", p.what, all.join(", ")));
+                    self.problem(
+                        n.span().start,
+                        format!("`fits = \"{s}\"` in {} bestaat niet.{hint} Kies uit: {}.", p.what, all.join(", ")),
+                    );
                 }
-                None => self.problem(n.span().start, format!("`fits` in {} moet namen tussen aanhalingstekens bevatten: {}.", p.what, all.join(", "))),
+                None => self.problem(
+                    n.span().start,
+                    format!("`fits` in {} moet namen tussen aanhalingstekens bevatten: {}.", p.what, all.join(", ")),
+                ),
             }
         }
         out
@@ -231,7 +233,12 @@ impl Cx<'_> {
             Some(l) if is_language_code(&l) => l,
             Some(l) => {
                 let at = t.get("language").map_or(0, |v| v.span().start);
-                self.problem(at, format!("`language = \"{l}\"` is geen taalcode. Gebruik twee kleine letters volgens ISO 639-1, zoals \"nl\" of \"en\"."));
+                self.problem(
+                    at,
+                    format!(
+                        "`language = \"{l}\"` is geen taalcode. Gebruik twee kleine letters volgens ISO 639-1, zoals \"nl\" of \"en\"."
+                    ),
+                );
                 String::new()
             }
             None => String::new(),
@@ -272,7 +279,10 @@ impl Cx<'_> {
             DeValue::Boolean(b) => Some(*b),
             other => {
                 let found = other.type_str();
-                self.problem(v.span().start, format!("`{key}` in {} moet true of false zijn (zonder aanhalingstekens), niet een {found}.", t.what));
+                self.problem(
+                    v.span().start,
+                    format!("`{key}` in {} moet true of false zijn (zonder aanhalingstekens), niet een {found}.", t.what),
+                );
                 None
             }
         }
@@ -345,7 +355,10 @@ impl Cx<'_> {
                     statement.zip(options).map(|(statement, options)| Some(FollowUp { statement, options }))
                 }
                 None => {
-                    self.problem(v.span().start, format!("`follow_up` in {} moet een tabel zijn: [item.follow_up] met statement = \"…\".", t.what));
+                    self.problem(
+                        v.span().start,
+                        format!("`follow_up` in {} moet een tabel zijn: [item.follow_up] met statement = \"…\".", t.what),
+                    );
                     None
                 }
             },
@@ -387,11 +400,12 @@ impl Cx<'_> {
             let name = self.text(r, "name", true);
             let briefing = self.text(r, "briefing", true);
             if let Some(name) = &name
-                && !names.insert(name.clone()) {
-                    let at = r.get("name").map_or(0, |v| v.span().start);
-                    self.problem(at, format!("De rol \"{name}\" komt twee keer voor in {}. Geef elke rol een eigen naam.", t.what));
-                    ok = false;
-                }
+                && !names.insert(name.clone())
+            {
+                let at = r.get("name").map_or(0, |v| v.span().start);
+                self.problem(at, format!("De rol \"{name}\" komt twee keer voor in {}. Geef elke rol een eigen naam.", t.what));
+                ok = false;
+            }
             match name.zip(briefing) {
                 Some((name, briefing)) => roles.push(SketchRole { name, briefing }),
                 None => ok = false,
@@ -419,9 +433,7 @@ impl Cx<'_> {
         let mut ids = HashSet::new();
         for e in list {
             let choice = match e.get_ref() {
-                DeValue::String(label) if !label.trim().is_empty() => {
-                    Some(Choice { id: slug(label), label: label.trim().to_owned() })
-                }
+                DeValue::String(label) if !label.trim().is_empty() => Some(Choice { id: slug(label), label: label.trim().to_owned() }),
                 DeValue::Table(table) => {
                     let o = Tbl { table, span: e.span(), what: format!("een optie van {}", t.what) };
                     self.unknown_keys(&o, OPTION_KEYS);
@@ -430,13 +442,19 @@ impl Cx<'_> {
                     id.zip(label).map(|(id, label)| Choice { id, label })
                 }
                 _ => {
-                    self.problem(e.span().start, format!("Een optie van {} moet tekst zijn (\"Ja\") of {{ id = \"ja\", label = \"Ja\" }}.", t.what));
+                    self.problem(
+                        e.span().start,
+                        format!("Een optie van {} moet tekst zijn (\"Ja\") of {{ id = \"ja\", label = \"Ja\" }}.", t.what),
+                    );
                     None
                 }
             };
             match choice {
                 Some(c) if !ids.insert(c.id.clone()) => {
-                    self.problem(e.span().start, format!("Twee opties van {} hebben dezelfde id \"{}\". Maak de teksten of ids verschillend.", t.what, c.id));
+                    self.problem(
+                        e.span().start,
+                        format!("Twee opties van {} hebben dezelfde id \"{}\". Maak de teksten of ids verschillend.", t.what, c.id),
+                    );
                     ok = false;
                 }
                 Some(c) => out.push(c),
@@ -444,7 +462,14 @@ impl Cx<'_> {
             }
         }
         if list.len() < 2 {
-            self.problem(v.span().start, format!("{} heeft {} optie(s); er zijn er minstens twee nodig. Of laat `options` weg voor eens / oneens / hangt ervan af.", t.what, list.len()));
+            self.problem(
+                v.span().start,
+                format!(
+                    "{} heeft {} optie(s); er zijn er minstens twee nodig. Of laat `options` weg voor eens / oneens / hangt ervan af.",
+                    t.what,
+                    list.len()
+                ),
+            );
             ok = false;
         }
         ok.then_some(out)
@@ -522,7 +547,10 @@ mod tests {
 
     #[test]
     fn wrapped_text_is_reflowed_and_paragraphs_kept() {
-        assert_eq!(reflow("  Karim trekt\nal twee jaar  een café.\n\nNu vraagt hij\nsubsidie.\n"), "Karim trekt al twee jaar een café.\n\nNu vraagt hij subsidie.");
+        assert_eq!(
+            reflow("  Karim trekt\nal twee jaar  een café.\n\nNu vraagt hij\nsubsidie.\n"),
+            "Karim trekt al twee jaar een café.\n\nNu vraagt hij subsidie."
+        );
     }
 
     #[test]

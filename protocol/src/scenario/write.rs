@@ -59,7 +59,13 @@ mod tests {
     use proptest::prelude::*;
 
     fn dilemma(id: &str, statement: &str, options: Vec<Choice>, themes: Vec<String>) -> Item {
-        Item { id: id.into(), themes, body: ItemBody::Dilemma { statement: statement.into(), options, prompts: Vec::new(), fits: Vec::new() }, asks: Default::default(), from_room: true }
+        Item {
+            id: id.into(),
+            themes,
+            body: ItemBody::Dilemma { statement: statement.into(), options, prompts: Vec::new(), fits: Vec::new() },
+            asks: Default::default(),
+            from_room: true,
+        }
     }
 
     proptest! {

@@ -94,7 +94,8 @@ impl Reports {
         let msg = match of {
             ReportOf::Series => crate::series::for_the_protocol(&self.db, code, format, self.series_max)?,
             ReportOf::Session(report) => {
-                let content = crate::export::render(&report, format.into()).map_err(|e| protocol::Refusal::new(protocol::ErrorCode::BadRequest, e.to_string()))?;
+                let content = crate::export::render(&report, format.into())
+                    .map_err(|e| protocol::Refusal::new(protocol::ErrorCode::BadRequest, e.to_string()))?;
                 let content = String::from_utf8(content).expect("reports are text");
                 protocol::ServerMsg::Report { code: code.to_owned(), format, content, series: false, files: Vec::new() }
             }
@@ -120,7 +121,12 @@ impl Actor {
         (Actor { machine, peers: HashMap::new(), store, status, committed, reports, counted }, results)
     }
 
-    pub async fn run(mut self, mut rx: mpsc::Receiver<Cmd>, mut results: mpsc::UnboundedReceiver<(u64, bool)>, shutdown: CancellationToken) {
+    pub async fn run(
+        mut self,
+        mut rx: mpsc::Receiver<Cmd>,
+        mut results: mpsc::UnboundedReceiver<(u64, bool)>,
+        shutdown: CancellationToken,
+    ) {
         loop {
             let due = self.machine.next_due(Now::current());
             tokio::select! {
@@ -156,7 +162,10 @@ impl Actor {
                 // Every join is a member kept in memory: the server as a whole holds a bounded number.
                 if matches!(how, super::Attach::Player { .. }) && self.reports.members.load(Ordering::Relaxed) >= self.reports.max_members {
                     tracing::info!(code = %self.machine.state().code, "the server holds as many members as it may; a join refused");
-                    let full = protocol::Refusal::new(protocol::ErrorCode::SessionFull, "De server is vol: er doen nu te veel mensen mee. Probeer het over een paar minuten opnieuw.");
+                    let full = protocol::Refusal::new(
+                        protocol::ErrorCode::SessionFull,
+                        "De server is vol: er doen nu te veel mensen mee. Probeer het over een paar minuten opnieuw.",
+                    );
                     let _ = reply.send(Err(full));
                     return;
                 }
@@ -259,7 +268,13 @@ impl Actor {
                 // their turn; beyond that the facilitator is asked to try again.
                 let Some(place) = self.reports.queue() else {
                     self.store.metrics().refusal(protocol::ErrorCode::RateLimited);
-                    out.msg(&protocol::Refusal::new(protocol::ErrorCode::RateLimited, "De server maakt net veel verslagen; probeer het over een paar seconden opnieuw.").into());
+                    out.msg(
+                        &protocol::Refusal::new(
+                            protocol::ErrorCode::RateLimited,
+                            "De server maakt net veel verslagen; probeer het over een paar seconden opnieuw.",
+                        )
+                        .into(),
+                    );
                     return;
                 };
                 let (reports, code) = (self.reports.clone(), self.machine.state().code.clone());

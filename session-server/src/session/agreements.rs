@@ -8,7 +8,14 @@ use crate::store::Op;
 
 impl Machine {
     /// Records an agreement, linked to `item` (an item of this deck) or to none.
-    pub(super) fn agreement(&mut self, conn: u64, text: String, item: Option<String>, now: Now, fx: &mut Vec<Effect>) -> Result<(), Refusal> {
+    pub(super) fn agreement(
+        &mut self,
+        conn: u64,
+        text: String,
+        item: Option<String>,
+        now: Now,
+        fx: &mut Vec<Effect>,
+    ) -> Result<(), Refusal> {
         if self.st.phase == Phase::Ended {
             return Err(ErrorCode::SessionEnded.into());
         }

@@ -16,11 +16,24 @@ use crate::store::Op;
 /// A change to what players added, waiting for its write.
 #[derive(Debug)]
 pub(crate) enum Extra {
-    Ask { item: usize, asks: Asks },
-    Preview { on: bool },
-    Guess { member: u32, item: usize, percent: u32 },
+    Ask {
+        item: usize,
+        asks: Asks,
+    },
+    Preview {
+        on: bool,
+    },
+    Guess {
+        member: u32,
+        item: usize,
+        percent: u32,
+    },
     /// A reason with its place in the order, or withdrawn (`None`).
-    Reason { member: u32, item: usize, text: Option<(String, u64)> },
+    Reason {
+        member: u32,
+        item: usize,
+        text: Option<(String, u64)>,
+    },
 }
 
 impl Machine {
@@ -41,7 +54,10 @@ impl Machine {
         }
         let index = self.st.deck.index_of(&item).ok_or(ErrorCode::UnknownItem)?;
         if self.st.deck.items[index].options().is_empty() && !asks.is_none() {
-            return Err(Refusal::new(ErrorCode::BadRequest, "Bij dit item valt niets te kiezen, dus ook niets te raden of toe te lichten."));
+            return Err(Refusal::new(
+                ErrorCode::BadRequest,
+                "Bij dit item valt niets te kiezen, dus ook niets te raden of toe te lichten.",
+            ));
         }
         let op = Op::Ask { code: self.st.code.clone(), item, predict: asks.predict, reasons: asks.reasons };
         self.write(vec![op], Pending::Extra { by: conn, extra: Extra::Ask { item: index, asks } }, fx);
@@ -73,7 +89,14 @@ impl Machine {
     }
 
     /// A reason given or changed (`Some`), or withdrawn (`None`).
-    pub(super) fn reason(&mut self, conn: u64, member: u32, item: String, text: Option<String>, fx: &mut Vec<Effect>) -> Result<(), Refusal> {
+    pub(super) fn reason(
+        &mut self,
+        conn: u64,
+        member: u32,
+        item: String,
+        text: Option<String>,
+        fx: &mut Vec<Effect>,
+    ) -> Result<(), Refusal> {
         let index = self.extra_target(member, &item, Kind::Reason)?;
         let text = text.map(|t| flow::check_reason(&t)).transpose()?;
         let answers = self.st.answers.get(&index);

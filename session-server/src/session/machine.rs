@@ -45,11 +45,23 @@ impl Now {
 #[derive(Debug)]
 pub(crate) enum Input {
     /// A connection asks to enter; `token` is a fresh secret for a new member (unused on resume).
-    Attach { conn: u64, how: Attach, token: String },
-    Msg { conn: u64, msg: ClientMsg },
-    Leave { conn: u64 },
+    Attach {
+        conn: u64,
+        how: Attach,
+        token: String,
+    },
+    Msg {
+        conn: u64,
+        msg: ClientMsg,
+    },
+    Leave {
+        conn: u64,
+    },
     /// The store's answer for the write with this id.
-    Committed { write: u64, ok: bool },
+    Committed {
+        write: u64,
+        ok: bool,
+    },
     /// A time from [`Machine::next_due`] has come.
     Tick,
     /// The person who runs the server ends the session.
@@ -92,18 +104,37 @@ pub(crate) const FACILITATOR: &[Role] = &[Role::Facilitator];
 #[allow(clippy::large_enum_variant)] // short-lived: a handful per input, consumed at once
 pub(crate) enum Effect {
     /// Store these ops together; answer with `Input::Committed { write: id, .. }`.
-    Write { id: u64, ops: Vec<Op> },
-    Send { to: To, msg: ServerMsg },
+    Write {
+        id: u64,
+        ops: Vec<Op>,
+    },
+    Send {
+        to: To,
+        msg: ServerMsg,
+    },
     /// The connection is in, as `role`: broadcasts reach it from here on.
-    Joined { conn: u64, role: Role },
+    Joined {
+        conn: u64,
+        role: Role,
+    },
     /// The facilitator on `conn` asked for the report of this session's series: read from the
     /// database off the session's task, then sent to that connection.
     /// A report for the facilitator, rendered off the session's task (at most a few at once, server-wide).
-    Report { conn: u64, format: protocol::ReportFormat, of: ReportOf },
+    Report {
+        conn: u64,
+        format: protocol::ReportFormat,
+        of: ReportOf,
+    },
     /// The connection's request to enter is refused.
-    Refused { conn: u64, refusal: Refusal },
+    Refused {
+        conn: u64,
+        refusal: Refusal,
+    },
     /// Close this connection (its member opened the session elsewhere).
-    Close { conn: u64, reason: &'static str },
+    Close {
+        conn: u64,
+        reason: &'static str,
+    },
 }
 
 /// A connection that is in the session.
@@ -117,17 +148,42 @@ pub(crate) struct Conn {
 #[derive(Debug)]
 pub(crate) enum Pending {
     /// A new member (and for the creator, the session itself). `conn` is `None` once it left.
-    Member { conn: Option<u64>, member: u32, role: Role, team: Option<Arc<str>>, token_hash: [u8; 32], token: String },
-    Answer { member: u32, item: usize, option: usize },
+    Member {
+        conn: Option<u64>,
+        member: u32,
+        role: Role,
+        team: Option<Arc<str>>,
+        token_hash: [u8; 32],
+        token: String,
+    },
+    Answer {
+        member: u32,
+        item: usize,
+        option: usize,
+    },
     /// A new phase, item, timer or role draw; `by` is `None` when the server itself does it (a
     /// sketch's timer ran out: `close`; idle or the operator: `end`).
-    Control { by: Option<u64>, action: ControlAction, change: Change },
+    Control {
+        by: Option<u64>,
+        action: ControlAction,
+        change: Change,
+    },
     /// An agreement added (`Some`) or taken back (its number), asked for on connection `by`.
-    Agreement { by: u64, added: Option<AgreementView>, dropped: Option<u32> },
+    Agreement {
+        by: u64,
+        added: Option<AgreementView>,
+        dropped: Option<u32>,
+    },
     /// A guess, a reason or what an item asks, sent on connection `by`.
-    Extra { by: u64, extra: Extra },
+    Extra {
+        by: u64,
+        extra: Extra,
+    },
     /// A statement from the room: the session's deck as it will be.
-    Statement { by: u64, deck: Arc<protocol::scenario::Deck> },
+    Statement {
+        by: u64,
+        deck: Arc<protocol::scenario::Deck>,
+    },
 }
 
 /// The part of the state a control changes, as it will be once stored.

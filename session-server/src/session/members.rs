@@ -14,10 +14,9 @@ impl Machine {
         let admitted = match how {
             Attach::Resume { token } => match self.st.tokens.get(&hash_token(&token)) {
                 Some(&member) => return self.connect(conn, member, token, false, now, fx),
-                None => Err(Refusal::new(
-                    ErrorCode::Unauthorized,
-                    "Deze sleutel hoort niet bij deze sessie; meld je opnieuw aan met de code.",
-                )),
+                None => {
+                    Err(Refusal::new(ErrorCode::Unauthorized, "Deze sleutel hoort niet bij deze sessie; meld je opnieuw aan met de code."))
+                }
             },
             how => self.admit(how),
         };
@@ -60,25 +59,20 @@ impl Machine {
             _ if self.st.phase == Phase::Ended => Err(ErrorCode::SessionEnded.into()),
             Attach::Watcher if self.st.watchers >= self.limits.max_watchers => Err(Refusal::new(
                 ErrorCode::SessionFull,
-                format!(
-                    "Deze sessie heeft al {} schermen voor de zaal; gebruik er een dat al open is.",
-                    self.limits.max_watchers
-                ),
+                format!("Deze sessie heeft al {} schermen voor de zaal; gebruik er een dat al open is.", self.limits.max_watchers),
             )),
             Attach::Watcher => Ok((Role::Watcher, None)),
             Attach::Player { .. } if self.st.players >= self.limits.max_players => Err(ErrorCode::SessionFull.into()),
             Attach::Player { team } => {
                 // A spelling of a team that is there already ("oost" for "Oost") joins that team.
-                let team: Option<Arc<str>> = team.map(|t| self.st.teams.keys().find(|k| protocol::team::same(k, &t)).cloned().unwrap_or_else(|| Arc::from(t)));
+                let team: Option<Arc<str>> =
+                    team.map(|t| self.st.teams.keys().find(|k| protocol::team::same(k, &t)).cloned().unwrap_or_else(|| Arc::from(t)));
                 let new_team = team.as_ref().is_some_and(|t| !self.st.teams.contains_key(t));
                 if new_team && self.st.teams.len() >= self.limits.max_teams {
                     tracing::info!(code = %self.st.code, teams = self.st.teams.len(), "team cap reached; a new team was refused");
                     return Err(Refusal::new(
                         ErrorCode::InvalidTeam,
-                        format!(
-                            "Deze sessie heeft al {} teams; kies een team dat er al is of laat het veld leeg.",
-                            self.limits.max_teams
-                        ),
+                        format!("Deze sessie heeft al {} teams; kies een team dat er al is of laat het veld leeg.", self.limits.max_teams),
                     ));
                 }
                 Ok((Role::Player, team))

@@ -26,26 +26,40 @@ use crate::config::Limits;
 use crate::outbox::Outbox;
 use crate::store::Store;
 
+pub(crate) use actor::Reports;
 pub use roles::assign_roles;
 pub(crate) use room::room_theme;
 pub(crate) use state::State;
-pub(crate) use actor::Reports;
 
 /// How a connection enters a session.
 #[derive(Debug, Clone)]
 pub enum Attach {
     /// The creator of a new session becomes its facilitator.
     Create,
-    Player { team: Option<String> },
+    Player {
+        team: Option<String>,
+    },
     Watcher,
-    Resume { token: String },
+    Resume {
+        token: String,
+    },
 }
 
 #[derive(Debug)]
 pub(crate) enum Cmd {
-    Attach { conn: u64, out: Outbox, how: Attach, reply: oneshot::Sender<Result<Role, Refusal>> },
-    Msg { conn: u64, msg: ClientMsg },
-    Leave { conn: u64 },
+    Attach {
+        conn: u64,
+        out: Outbox,
+        how: Attach,
+        reply: oneshot::Sender<Result<Role, Refusal>>,
+    },
+    Msg {
+        conn: u64,
+        msg: ClientMsg,
+    },
+    Leave {
+        conn: u64,
+    },
     /// The operator ends the session.
     End,
 }
@@ -92,7 +106,8 @@ impl SessionHandle {
         let (tx, rx) = mpsc::channel(4096);
         let status = Arc::new(AtomicU8::new(Status::of(&state) as u8));
         let language: Arc<str> = Arc::from(state.deck.language.as_str());
-        let (actor, results) = actor::Actor::new(machine::Machine::new(state, limits, seed, crate::now_ms()), store, status.clone(), reports);
+        let (actor, results) =
+            actor::Actor::new(machine::Machine::new(state, limits, seed, crate::now_ms()), store, status.clone(), reports);
         tracker.spawn(actor.run(rx, results, shutdown));
         SessionHandle { tx, status, language }
     }

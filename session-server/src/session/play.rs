@@ -31,7 +31,10 @@ impl Machine {
                 let (spent, at) = self.reported.get(&conn).copied().unwrap_or((0.0, now.at));
                 let spent = (spent - now.at.saturating_duration_since(at).as_secs_f64() / every).max(0.0);
                 if spent + 1.0 > burst {
-                    return Err(Refusal::new(ErrorCode::RateLimited, "Zoveel verslagen zo snel kan niet; probeer het over een paar seconden opnieuw."));
+                    return Err(Refusal::new(
+                        ErrorCode::RateLimited,
+                        "Zoveel verslagen zo snel kan niet; probeer het over een paar seconden opnieuw.",
+                    ));
                 }
                 self.reported.insert(conn, (spent + 1.0, now.at));
                 // Other sessions are in the database, not here: the actor reads them.
@@ -54,7 +57,8 @@ impl Machine {
         let (Some(index), Some(option_index)) = (index, option_index) else { return Err(ErrorCode::InvalidOption.into()) };
         // The same option again, with nothing of this member's on its way to the disk: it is
         // stored already, so it is acknowledged without a write (a loop of one answer costs nothing).
-        if self.st.answers.get(&index).and_then(|a| a.by_member.get(&member)) == Some(&option_index) && !self.answer_pending(member, index) {
+        if self.st.answers.get(&index).and_then(|a| a.by_member.get(&member)) == Some(&option_index) && !self.answer_pending(member, index)
+        {
             if let Some(conn) = self.conn_of(member) {
                 fx.push(Effect::Send { to: To::Conn(conn), msg: ServerMsg::AnswerAck { item, option } });
             }

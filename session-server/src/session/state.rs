@@ -6,7 +6,9 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use protocol::scenario::{Asks, Deck, Item};
-use protocol::{AgreementView, ItemKind, ItemView, MinGroup, Phase, Prediction, ReasonGroup, ReasonView, Role, SessionView, Tally, TimerView, tally};
+use protocol::{
+    AgreementView, ItemKind, ItemView, MinGroup, Phase, Prediction, ReasonGroup, ReasonView, Role, SessionView, Tally, TimerView, tally,
+};
 
 use crate::store::LoadedSession;
 use crate::store::earlier::Earlier;
@@ -109,7 +111,12 @@ impl ItemAnswers {
 
     /// The answers as the room sees them at a reveal, kept to compare later reveals with.
     pub fn keep_as_revealed(&mut self) {
-        let then = ItemAnswers { by_member: self.by_member.clone(), counts: self.counts.clone(), teams: self.teams.clone(), ..ItemAnswers::default() };
+        let then = ItemAnswers {
+            by_member: self.by_member.clone(),
+            counts: self.counts.clone(),
+            teams: self.teams.clone(),
+            ..ItemAnswers::default()
+        };
         self.revealed = Some(Box::new(then));
     }
 
@@ -282,8 +289,8 @@ impl State {
         let mut view = item.view(facilitator);
         let asks = self.asks_of(index);
         (view.predict, view.reasons) = (asks.predict, asks.reasons);
-        view.played = facilitator
-            && (self.answers.get(&index).is_some_and(|a| !a.by_member.is_empty()) || self.roles.contains_key(&item.id));
+        view.played =
+            facilitator && (self.answers.get(&index).is_some_and(|a| !a.by_member.is_empty()) || self.roles.contains_key(&item.id));
         view
     }
 
@@ -434,7 +441,8 @@ impl State {
         // The item on screen before its reveal is the room's secret still, unless the facilitator
         // previews it: the report has it as it was last revealed (or not at all).
         let k = self.min_group();
-        let hidden = |index: usize| Some(index) == self.current && matches!(self.phase, Phase::Scene | Phase::Open | Phase::Closed) && !self.preview;
+        let hidden =
+            |index: usize| Some(index) == self.current && matches!(self.phase, Phase::Scene | Phase::Open | Phase::Closed) && !self.preview;
         let tally_of = |index: usize, item: &Item, _: &[&str]| {
             if !hidden(index) {
                 return self.tally_at(index);
@@ -444,8 +452,14 @@ impl State {
                 None => ItemAnswers::new(item.options().len()).tally(item, k),
             }
         };
-        let mut report =
-            crate::export::Report::new(self.code.clone(), self.title.clone(), self.deck.clone(), self.phase.as_str().into(), now_ms, tally_of);
+        let mut report = crate::export::Report::new(
+            self.code.clone(),
+            self.title.clone(),
+            self.deck.clone(),
+            self.phase.as_str().into(),
+            now_ms,
+            tally_of,
+        );
         report.agreements = self.agreements.clone();
         report.mark_drawn(self.roles.keys().map(String::as_str));
         report.add_reasons(self.answers.iter().filter(|(index, _)| !hidden(**index)).flat_map(|(index, a)| {

@@ -59,7 +59,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("workshop.db");
         let conn = super::super::open_connection(&db).unwrap();
-        conn.execute("INSERT INTO sessions (code, title, scenario, deck, phase, created_ms) VALUES ('K7M2QX', 't', 's', '{}', 'lobby', 1)", []).unwrap();
+        conn.execute(
+            "INSERT INTO sessions (code, title, scenario, deck, phase, created_ms) VALUES ('K7M2QX', 't', 's', '{}', 'lobby', 1)",
+            [],
+        )
+        .unwrap();
         let copy = dir.path().join("copy.db");
         let s = backup(&db, &copy).unwrap();
         assert_eq!(s, Soundness { problems: vec![], sessions: 1, answers: 0 });

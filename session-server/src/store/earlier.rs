@@ -50,7 +50,13 @@ pub fn follow_up_deck(deck: &Deck, earlier: &Earlier) -> Deck {
             .collect();
         let statement = if nl { format!("Afspraak: {}", a.text) } else { format!("Agreement: {}", a.text) };
         let prompts = prompts.iter().map(|p| (*p).to_owned()).collect();
-        deck.items.push(Item { id, themes: a.themes.clone(), body: ItemBody::Dilemma { statement, options, prompts, fits: Vec::new() }, asks: Default::default(), from_room: false });
+        deck.items.push(Item {
+            id,
+            themes: a.themes.clone(),
+            body: ItemBody::Dilemma { statement, options, prompts, fits: Vec::new() },
+            asks: Default::default(),
+            from_room: false,
+        });
     }
     deck
 }
@@ -91,10 +97,8 @@ pub fn check(conn: &Connection, code: &str, token: &str, deck: &Deck) -> Result<
         tracing::error!(%code, error = %e, "could not read the earlier session of a follow-up");
         Refusal::from(ErrorCode::StorageFailed)
     };
-    let phase: Option<String> = conn
-        .query_row("SELECT phase FROM sessions WHERE code = ?1", params![code], |r| r.get(0))
-        .optional()
-        .map_err(|e| unreadable(&e))?;
+    let phase: Option<String> =
+        conn.query_row("SELECT phase FROM sessions WHERE code = ?1", params![code], |r| r.get(0)).optional().map_err(|e| unreadable(&e))?;
     let Some(phase) = phase else {
         return Err(Refusal::new(
             ErrorCode::UnknownSession,
@@ -125,7 +129,10 @@ pub fn check(conn: &Connection, code: &str, token: &str, deck: &Deck) -> Result<
     if earlier.view.compared == 0 && earlier.agreements.is_empty() {
         return Err(Refusal::new(
             ErrorCode::BadRequest,
-            format!("Het deck \"{}\" heeft geen stellingen gemeen met sessie {code}; kies hetzelfde deck (of een met dezelfde stellingen) om te vergelijken.", deck.title),
+            format!(
+                "Het deck \"{}\" heeft geen stellingen gemeen met sessie {code}; kies hetzelfde deck (of een met dezelfde stellingen) om te vergelijken.",
+                deck.title
+            ),
         ));
     }
     Ok(earlier)

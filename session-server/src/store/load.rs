@@ -57,6 +57,9 @@ pub enum Which<'a> {
     Code(&'a str),
 }
 
+/// How one row of a table is put into its session.
+type AddRow<'a> = Box<dyn FnMut(&mut LoadedSession, &rusqlite::Row) -> rusqlite::Result<()> + 'a>;
+
 /// Reads the sessions `which` names, with their members, answers and role draws.
 pub fn load_sessions(conn: &Connection, which: Which) -> Result<Vec<LoadedSession>, StoreError> {
     let mut sessions = Vec::new();
@@ -126,9 +129,7 @@ pub fn load_sessions(conn: &Connection, which: Which) -> Result<Vec<LoadedSessio
         let hash: Vec<u8> = r.get(3)?;
         let role: String = r.get(2)?;
         match (Role::parse(&role), <[u8; 32]>::try_from(hash.as_slice())) {
-            (Some(role), Ok(token_hash)) => {
-                sessions[i].members.push(LoadedMember { member: r.get(1)?, role, token_hash, team: r.get(4)? })
-            }
+            (Some(role), Ok(token_hash)) => sessions[i].members.push(LoadedMember { member: r.get(1)?, role, token_hash, team: r.get(4)? }),
             _ => {
                 tracing::error!(%code, role, "a member row of this session cannot be read; the session is left out");
                 unreadable.push(i);
@@ -136,7 +137,7 @@ pub fn load_sessions(conn: &Connection, which: Which) -> Result<Vec<LoadedSessio
         }
     }
     // Each table's rows go to their session (rows of sessions left out are skipped).
-    let mut rows = |sql: String, mut add: Box<dyn FnMut(&mut LoadedSession, &rusqlite::Row) -> rusqlite::Result<()> + '_>| -> Result<(), StoreError> {
+    let mut rows = |sql: String, mut add: AddRow<'_>| -> Result<(), StoreError> {
         let mut stmt = conn.prepare(&sql)?;
         let mut rows = stmt.query(params)?;
         while let Some(r) = rows.next()? {
@@ -146,26 +147,73 @@ pub fn load_sessions(conn: &Connection, which: Which) -> Result<Vec<LoadedSessio
         }
         Ok(())
     };
-    rows(only("answers", "code, item, member, option"), Box::new(|s, r| Ok(s.answers.push((r.get(1)?, r.get(2)?, r.get(3)?)))))?;
-    rows(only("revealed", "code, item, member, option"), Box::new(|s, r| Ok(s.revealed.push((r.get(1)?, r.get(2)?, r.get(3)?)))))?;
-    rows(only("roles", "code, item, role, member"), Box::new(|s, r| Ok(s.roles.push((r.get(1)?, r.get(2)?, r.get(3)?)))))?;
+    rows(
+        only("answers", "code, item, member, option"),
+        Box::new(|s, r| {
+            s.answers.push((r.get(1)?, r.get(2)?, r.get(3)?));
+            Ok(())
+        }),
+    )?;
+    rows(
+        only("revealed", "code, item, member, option"),
+        Box::new(|s, r| {
+            s.revealed.push((r.get(1)?, r.get(2)?, r.get(3)?));
+            Ok(())
+        }),
+    )?;
+    rows(
+        only("roles", "code, item, role, member"),
+        Box::new(|s, r| {
+            s.roles.push((r.get(1)?, r.get(2)?, r.get(3)?));
+            Ok(())
+        }),
+    )?;
     let agreements = format!("{} ORDER BY number", only("agreements", "code, number, item, text"));
-    rows(agreements, Box::new(|s, r| Ok(s.agreements.push((r.get(1)?, r.get(2)?, r.get(3)?)))))?;
-    rows(only("asks", "code, item, predict, reasons"), Box::new(|s, r| Ok(s.asks.push((r.get(1)?, r.get(2)?, r.get(3)?)))))?;
-    rows(only("guesses", "code, item, member, percent"), Box::new(|s, r| Ok(s.guesses.push((r.get(1)?, r.get(2)?, r.get(3)?)))))?;
+    rows(
+        agreements,
+        Box::new(|s, r| {
+            s.agreements.push((r.get(1)?, r.get(2)?, r.get(3)?));
+            Ok(())
+        }),
+    )?;
+    rows(
+        only("asks", "code, item, predict, reasons"),
+        Box::new(|s, r| {
+            s.asks.push((r.get(1)?, r.get(2)?, r.get(3)?));
+            Ok(())
+        }),
+    )?;
+    rows(
+        only("guesses", "code, item, member, percent"),
+        Box::new(|s, r| {
+            s.guesses.push((r.get(1)?, r.get(2)?, r.get(3)?));
+            Ok(())
+        }),
+    )?;
     let reasons = only("reasons", "code, item, member, text, shuffle");
-    rows(reasons, Box::new(|s, r| Ok(s.reasons.push((r.get(1)?, r.get(2)?, r.get(3)?, r.get::<_, i64>(4)? as u64)))))?;
-    rows(only("previews", "code"), Box::new(|s, _| {
-        s.preview = true;
-        Ok(())
-    }))?;
+    rows(
+        reasons,
+        Box::new(|s, r| {
+            s.reasons.push((r.get(1)?, r.get(2)?, r.get(3)?, r.get::<_, i64>(4)? as u64));
+            Ok(())
+        }),
+    )?;
+    rows(
+        only("previews", "code"),
+        Box::new(|s, _| {
+            s.preview = true;
+            Ok(())
+        }),
+    )?;
     let mut stmt = conn.prepare(&only("follow_ups", "code, earlier"))?;
     let links: Vec<(String, String)> = stmt.query_map(params, |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?;
     for (code, earlier) in links {
         let Some(&i) = index.get(&code) else { continue };
         match super::earlier::read(conn, &earlier, &sessions[i].deck) {
             Ok(e) => sessions[i].earlier = Some(e),
-            Err(e) => tracing::error!(%code, %earlier, error = %e, "the earlier session of this follow-up cannot be read; it is shown without comparison"),
+            Err(e) => {
+                tracing::error!(%code, %earlier, error = %e, "the earlier session of this follow-up cannot be read; it is shown without comparison")
+            }
         }
     }
     unreadable.sort_unstable();

@@ -47,14 +47,14 @@ pub fn exclusive(db: &Path) -> Result<DatabaseLock, String> {
             let _ = file.read_to_string(&mut holder);
             let holder = holder.trim();
             let pid = if holder.is_empty() { String::new() } else { format!(" (PID {holder})") };
-            return Err(format!(
-                "another server uses the database {}{pid}; stop it first, or give this one its own --db",
-                db.display()
-            ));
+            return Err(format!("another server uses the database {}{pid}; stop it first, or give this one its own --db", db.display()));
         }
         Err(TryLockError::Error(e)) => return Err(format!("cannot lock {}: {e}", path.display())),
     }
-    file.set_len(0).and_then(|()| file.rewind()).and_then(|()| writeln!(file, "{}", std::process::id())).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    file.set_len(0)
+        .and_then(|()| file.rewind())
+        .and_then(|()| writeln!(file, "{}", std::process::id()))
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     Ok(DatabaseLock { _file: file })
 }
 

@@ -7,22 +7,22 @@
 
 pub mod backup;
 pub mod earlier;
-pub mod lock;
 mod load;
+pub mod lock;
 pub mod operator;
 mod schema;
 mod writer;
 
 use std::path::Path;
-use std::time::Duration;
 use std::sync::Arc;
 use std::thread::JoinHandle;
+use std::time::Duration;
 
 use crate::metrics::Metrics;
 
 pub use load::{LoadedMember, LoadedSession, Which, load_sessions};
-pub use schema::open_connection;
 use protocol::{Phase, Role};
+pub use schema::open_connection;
 
 /// What a job does once its transaction has committed (`true`) or failed (`false`).
 pub type After = Box<dyn FnOnce(bool) + Send>;
@@ -31,24 +31,85 @@ pub type After = Box<dyn FnOnce(bool) + Send>;
 #[derive(Debug, Clone)]
 pub enum Op {
     /// A new session; `follows` is the earlier session it is a follow-up of.
-    CreateSession { code: String, title: String, scenario: String, deck_json: String, created_ms: i64, follows: Option<String> },
-    Member { code: String, member: u32, role: Role, token_hash: [u8; 32], team: Option<String> },
-    Answer { code: String, item: String, member: u32, option: String, at_ms: i64 },
-    Phase { code: String, phase: Phase, item: Option<String>, timer: Option<(i64, u32)> },
-    Roles { code: String, item: String, assignments: Vec<(String, u32)> },
-    Agreement { code: String, number: u32, item: Option<String>, text: String, at_ms: i64 },
-    DropAgreement { code: String, number: u32 },
+    CreateSession {
+        code: String,
+        title: String,
+        scenario: String,
+        deck_json: String,
+        created_ms: i64,
+        follows: Option<String>,
+    },
+    Member {
+        code: String,
+        member: u32,
+        role: Role,
+        token_hash: [u8; 32],
+        team: Option<String>,
+    },
+    Answer {
+        code: String,
+        item: String,
+        member: u32,
+        option: String,
+        at_ms: i64,
+    },
+    Phase {
+        code: String,
+        phase: Phase,
+        item: Option<String>,
+        timer: Option<(i64, u32)>,
+    },
+    Roles {
+        code: String,
+        item: String,
+        assignments: Vec<(String, u32)>,
+    },
+    Agreement {
+        code: String,
+        number: u32,
+        item: Option<String>,
+        text: String,
+        at_ms: i64,
+    },
+    DropAgreement {
+        code: String,
+        number: u32,
+    },
     /// What an item asks of players besides the answer, as the facilitator set it.
-    Ask { code: String, item: String, predict: bool, reasons: bool },
-    Guess { code: String, item: String, member: u32, percent: u32 },
+    Ask {
+        code: String,
+        item: String,
+        predict: bool,
+        reasons: bool,
+    },
+    Guess {
+        code: String,
+        item: String,
+        member: u32,
+        percent: u32,
+    },
     /// A reason given (`Some`, with its random place in the order) or withdrawn (`None`).
-    Reason { code: String, item: String, member: u32, text: Option<(String, u64)> },
+    Reason {
+        code: String,
+        item: String,
+        member: u32,
+        text: Option<(String, u64)>,
+    },
     /// The session's deck, grown by a statement from the room.
-    Deck { code: String, deck_json: String },
+    Deck {
+        code: String,
+        deck_json: String,
+    },
     /// The answers to `item` as the room saw them at this reveal: what a later reveal is compared with.
-    Revealed { code: String, item: String },
+    Revealed {
+        code: String,
+        item: String,
+    },
     /// The facilitator's private preview of the live result turned on or off.
-    Preview { code: String, on: bool },
+    Preview {
+        code: String,
+        on: bool,
+    },
     /// Changes nothing but needs the write lock: the health check's question "can the store write?".
     Probe,
 }
@@ -73,7 +134,6 @@ pub struct Store {
     share: Option<Arc<tokio::sync::Semaphore>>,
 }
 
-
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("cannot open the database {path}: {source}. Check that the folder exists and is writable.")]
@@ -86,7 +146,12 @@ impl Store {
     /// Opens (or creates) the database, reads every session in it, and starts the writer thread.
     /// A write that waits longer than `busy` for a lock another program holds fails; at most
     /// `queue` writes wait for the writer.
-    pub fn open(path: &Path, busy: Duration, queue: usize, metrics: Arc<Metrics>) -> Result<(Store, Vec<LoadedSession>, JoinHandle<()>), StoreError> {
+    pub fn open(
+        path: &Path,
+        busy: Duration,
+        queue: usize,
+        metrics: Arc<Metrics>,
+    ) -> Result<(Store, Vec<LoadedSession>, JoinHandle<()>), StoreError> {
         let conn = open_connection(path)?;
         conn.busy_timeout(busy).map_err(StoreError::Sql)?;
         let sessions = load_sessions(&conn, Which::Live)?;
@@ -123,7 +188,9 @@ impl Store {
             Some(share) => share.clone().acquire_owned().await.ok(),
             None => None,
         };
-        if let Err(tokio::sync::mpsc::error::SendError(Job { after: Some(after), .. })) = self.tx.send(Job { ops, after, _share: share }).await {
+        if let Err(tokio::sync::mpsc::error::SendError(Job { after: Some(after), .. })) =
+            self.tx.send(Job { ops, after, _share: share }).await
+        {
             after(false);
         }
     }

@@ -77,7 +77,9 @@ pub fn purge(conn: &mut Connection, before_ms: i64, keep: &[String]) -> rusqlite
         // In small transactions, so the live rooms' writes never wait long behind a purge; the
         // session's own row goes last, so a purge that stops halfway is finished by the next one.
         for (table, key) in ROWS {
-            let sql = format!("DELETE FROM {table} WHERE code = ?1 AND ({key}) IN (SELECT {key} FROM {table} WHERE code = ?1 LIMIT {PURGE_BATCH})");
+            let sql = format!(
+                "DELETE FROM {table} WHERE code = ?1 AND ({key}) IN (SELECT {key} FROM {table} WHERE code = ?1 LIMIT {PURGE_BATCH})"
+            );
             while conn.execute(&sql, [code])? >= PURGE_BATCH {}
         }
         conn.execute("DELETE FROM sessions WHERE code = ?1", [code])?;
@@ -130,7 +132,8 @@ mod tests {
     fn a_big_session_is_purged_in_batches_and_whole() {
         let (_dir, mut conn) = db();
         for m in 0..(PURGE_BATCH as i64 * 2 + 17) {
-            conn.execute("INSERT INTO answers (code, item, member, option, at_ms) VALUES ('OLDEND', 'b', ?1, 'eens', 1)", [m + 10]).unwrap();
+            conn.execute("INSERT INTO answers (code, item, member, option, at_ms) VALUES ('OLDEND', 'b', ?1, 'eens', 1)", [m + 10])
+                .unwrap();
             conn.execute("INSERT INTO members (code, member, role, token_hash) VALUES ('OLDEND', ?1, 'player', x'00')", [m + 10]).unwrap();
         }
         assert_eq!(purge(&mut conn, 500, &["KEPTXX".to_owned()]).unwrap(), 1);

@@ -1,6 +1,5 @@
 //! The writer thread: takes every waiting job, runs them in one transaction (a savepoint each), commits, then runs their follow-ups.
 
-
 use rusqlite::{Connection, ErrorCode, params};
 
 use super::{Job, Op};
@@ -68,10 +67,7 @@ pub(super) fn commit(conn: &mut Connection, group: &[Job]) -> rusqlite::Result<V
 
 /// Whether an error is about the statement (its values), not about the database or the disk.
 fn of_the_job_alone(e: &rusqlite::Error) -> bool {
-    matches!(
-        e.sqlite_error_code(),
-        Some(ErrorCode::ConstraintViolation | ErrorCode::TooBig | ErrorCode::TypeMismatch)
-    )
+    matches!(e.sqlite_error_code(), Some(ErrorCode::ConstraintViolation | ErrorCode::TooBig | ErrorCode::TypeMismatch))
 }
 
 fn apply(tx: &Connection, op: &Op) -> rusqlite::Result<()> {
@@ -86,10 +82,8 @@ fn apply(tx: &Connection, op: &Op) -> rusqlite::Result<()> {
             }
         }
         Op::Member { code, member, role, token_hash, team } => {
-            tx.prepare_cached(
-                "INSERT OR REPLACE INTO members (code, member, role, token_hash, team) VALUES (?1, ?2, ?3, ?4, ?5)",
-            )?
-            .execute(params![code, member, role.as_str(), &token_hash[..], team])?;
+            tx.prepare_cached("INSERT OR REPLACE INTO members (code, member, role, token_hash, team) VALUES (?1, ?2, ?3, ?4, ?5)")?
+                .execute(params![code, member, role.as_str(), &token_hash[..], team])?;
         }
         Op::Answer { code, item, member, option, at_ms } => {
             tx.prepare_cached(
@@ -99,10 +93,8 @@ fn apply(tx: &Connection, op: &Op) -> rusqlite::Result<()> {
             .execute(params![code, item, member, option, at_ms])?;
         }
         Op::Phase { code, phase, item, timer } => {
-            tx.prepare_cached(
-                "UPDATE sessions SET phase = ?2, item = ?3, timer_started_ms = ?4, timer_duration_s = ?5 WHERE code = ?1",
-            )?
-            .execute(params![code, phase.as_str(), item, timer.map(|t| t.0), timer.map(|t| t.1)])?;
+            tx.prepare_cached("UPDATE sessions SET phase = ?2, item = ?3, timer_started_ms = ?4, timer_duration_s = ?5 WHERE code = ?1")?
+                .execute(params![code, phase.as_str(), item, timer.map(|t| t.0), timer.map(|t| t.1)])?;
         }
         Op::Roles { code, item, assignments } => {
             tx.prepare_cached("DELETE FROM roles WHERE code = ?1 AND item = ?2")?.execute(params![code, item])?;
@@ -161,7 +153,14 @@ mod tests {
     use super::*;
 
     fn session(code: &str) -> Op {
-        Op::CreateSession { code: code.into(), title: "t".into(), scenario: "s".into(), deck_json: "{}".into(), created_ms: 1, follows: None }
+        Op::CreateSession {
+            code: code.into(),
+            title: "t".into(),
+            scenario: "s".into(),
+            deck_json: "{}".into(),
+            created_ms: 1,
+            follows: None,
+        }
     }
 
     fn job(ops: Vec<Op>) -> Job {

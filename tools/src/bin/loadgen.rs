@@ -7,8 +7,8 @@ use std::time::Duration;
 use clap::Parser;
 use dilemma_tools::loadgen::cli::{Args, Sub};
 use dilemma_tools::loadgen::{
-    EchoReport, FanOutReport, PagesReport, RoomOpts, RoomReport, echo_throughput, fan_out_baseline, load_pages, raise_nofile,
-    run_room, serve_echo,
+    EchoReport, FanOutReport, PagesReport, RoomOpts, RoomReport, echo_throughput, fan_out_baseline, load_pages, raise_nofile, run_room,
+    serve_echo,
 };
 use tokio_util::sync::CancellationToken;
 
@@ -94,7 +94,10 @@ async fn run(args: Args) -> ExitCode {
                 .stdout(Stdio::null())
                 .spawn();
             let Ok(child) = child else {
-                eprintln!("cannot start {}; build it first (cargo build -p session-server) or pass --url", sibling("session-server").display());
+                eprintln!(
+                    "cannot start {}; build it first (cargo build -p session-server) or pass --url",
+                    sibling("session-server").display()
+                );
                 return ExitCode::FAILURE;
             };
             let pid = child.id();
@@ -159,7 +162,9 @@ async fn run(args: Args) -> ExitCode {
 /// The baselines on a bare server: the room's answer schedule echoed, and the reveal's frames fanned out to as many connections.
 async fn echo(args: &Args, room: &RoomReport) -> (Option<EchoReport>, Option<FanOutReport>) {
     let port = free_port();
-    let Some(child) = std::env::current_exe().ok().and_then(|exe| Command::new(exe).args(["echo-server", "--port", &port.to_string()]).spawn().ok()) else {
+    let Some(child) =
+        std::env::current_exe().ok().and_then(|exe| Command::new(exe).args(["echo-server", "--port", &port.to_string()]).spawn().ok())
+    else {
         return (None, None);
     };
     let _echo = Spawned(child);
@@ -180,7 +185,10 @@ async fn echo(args: &Args, room: &RoomReport) -> (Option<EchoReport>, Option<Fan
 fn print_report(args: &Args, r: &RoomReport, echo: Option<&EchoReport>, fan_out: Option<&FanOutReport>) {
     println!("players {}  window {} s  changed answers {}", r.players, args.window, r.answers_sent - r.players);
     println!("answers sent / acked              {} / {}", r.answers_sent, r.answers_acked);
-    println!("answer → ack         p50 / p99 / max   {:.1} / {:.1} / {:.1} ms", r.ack_latency.p50_ms, r.ack_latency.p99_ms, r.ack_latency.max_ms);
+    println!(
+        "answer → ack         p50 / p99 / max   {:.1} / {:.1} / {:.1} ms",
+        r.ack_latency.p50_ms, r.ack_latency.p99_ms, r.ack_latency.max_ms
+    );
     println!("answer → facilitator tally p50 / p99   {:.1} / {:.1} ms", r.tally_latency.p50_ms, r.tally_latency.p99_ms);
     println!("last answer → final tally         {:.1} ms", r.final_tally_after_last_answer_ms);
     println!("lone answer → tally (quiet room)  {:.1} ms", r.lone_answer_tally_ms);
@@ -196,7 +204,12 @@ fn print_report(args: &Args, r: &RoomReport, echo: Option<&EchoReport>, fan_out:
         println!("server memory per idle player     {:.1} KiB", b / 1024.0);
     }
     if let Some(e) = echo {
-        println!("bare echo: {:.0} msg/s (p99 {:.1} ms) → server ÷ echo throughput {:.2}", e.messages_per_s, e.round_trip.p99_ms, r.durable_answers_per_s / e.messages_per_s);
+        println!(
+            "bare echo: {:.0} msg/s (p99 {:.1} ms) → server ÷ echo throughput {:.2}",
+            e.messages_per_s,
+            e.round_trip.p99_ms,
+            r.durable_answers_per_s / e.messages_per_s
+        );
     }
     if let Some(f) = fan_out {
         println!(
@@ -210,7 +223,10 @@ fn print_report(args: &Args, r: &RoomReport, echo: Option<&EchoReport>, fan_out:
     if r.extras_sent > 0 {
         println!("guesses and reasons sent / acked  {} / {}", r.extras_sent, r.extras_acked);
         let guess = r.expected_prediction.as_ref().map_or(0, |p| p.average);
-        println!("room's guess {guess}% (expected), correct for {}/{} players; reasons the facilitator was told of: {:?}", r.prediction_correct, r.players, r.reasons_seen);
+        println!(
+            "room's guess {guess}% (expected), correct for {}/{} players; reasons the facilitator was told of: {:?}",
+            r.prediction_correct, r.players, r.reasons_seen
+        );
     }
     for p in &r.problems {
         println!("problem: {p}");

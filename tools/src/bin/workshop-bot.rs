@@ -26,8 +26,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use clap::Parser;
-use protocol::{ClientMsg, ControlAction, PROTOCOL_VERSION, ServerMsg};
 use dilemma_tools::client::{Client, Received};
+use protocol::{ClientMsg, ControlAction, PROTOCOL_VERSION, ServerMsg};
 use tokio::sync::{mpsc, oneshot};
 
 #[derive(Parser)]
@@ -151,7 +151,20 @@ async fn main() -> std::process::ExitCode {
                     ["follow", code, token, ..] => Some(protocol::FollowUp { code: (*code).into(), token: (*token).into() }),
                     _ => None,
                 };
-                match bot(args.url.clone(), ClientMsg::CreateSession { protocol: p, scenario: (*scenario).into(), title, key: None, follows, min_group: None, preview: false }).await {
+                match bot(
+                    args.url.clone(),
+                    ClientMsg::CreateSession {
+                        protocol: p,
+                        scenario: (*scenario).into(),
+                        title,
+                        key: None,
+                        follows,
+                        min_group: None,
+                        preview: false,
+                    },
+                )
+                .await
+                {
                     Ok((f, c)) => {
                         println!("code={c}\nfacilitator={}", f.token);
                         code = c;
@@ -196,7 +209,9 @@ async fn main() -> std::process::ExitCode {
             }
             ["show", text @ ..] if !text.is_empty() => {
                 let text = text.join(" ");
-                let found = facilitator.as_ref().and_then(|f| f.reasons.lock().expect("reasons").iter().find(|(_, t)| *t == text).map(|(id, _)| id.clone()));
+                let found = facilitator
+                    .as_ref()
+                    .and_then(|f| f.reasons.lock().expect("reasons").iter().find(|(_, t)| *t == text).map(|(id, _)| id.clone()));
                 match (found, &facilitator) {
                     (Some(id), Some(f)) => {
                         let _ = f.tx.send(ClientMsg::ShowReason { reason: Some(id) });

@@ -8,8 +8,8 @@ use futures_util::{SinkExt, StreamExt};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use tokio::net::TcpListener;
-use tokio::time::Instant;
 use tokio::sync::broadcast;
+use tokio::time::Instant;
 use tokio_tungstenite::tungstenite::{Message, Utf8Bytes};
 use tokio_util::sync::CancellationToken;
 
@@ -160,8 +160,7 @@ pub async fn echo_throughput(url: &str, per_connection: &[usize], window: Durati
         .into_iter()
         .zip(per_connection)
         .map(|(mut ws, &count)| {
-            let mut at: Vec<Duration> =
-                (0..count).map(|_| Duration::from_secs_f64(rng.random::<f64>() * window.as_secs_f64())).collect();
+            let mut at: Vec<Duration> = (0..count).map(|_| Duration::from_secs_f64(rng.random::<f64>() * window.as_secs_f64())).collect();
             at.sort_unstable();
             tokio::spawn(async move {
                 let mut trips = Vec::new();

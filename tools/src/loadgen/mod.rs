@@ -72,8 +72,7 @@ pub fn check_loopback(url: &str) -> Result<(), LoadError> {
         .and_then(|rest| rest.split('/').next())
         .map(|hostport| hostport.rsplit_once(':').map_or(hostport, |(h, _)| h))
         .unwrap_or_default();
-    let ok = host == "localhost"
-        || host.trim_matches(['[', ']']).parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback());
+    let ok = host == "localhost" || host.trim_matches(['[', ']']).parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback());
     if ok { Ok(()) } else { Err(LoadError::NotLoopback(url.to_owned())) }
 }
 

@@ -161,7 +161,16 @@ pub async fn run_room(o: &RoomOpts) -> Result<RoomReport, LoadError> {
 async fn room(o: &RoomOpts) -> Result<RoomReport, LoadError> {
     let ws = super::connect(&o.url).await?;
     let mut f = Facilitator { ws, tallies: Vec::new(), reasons: None };
-    f.send(ClientMsg::CreateSession { protocol: PROTOCOL_VERSION, scenario: o.scenario.clone(), title: Some("loadgen".into()), key: None, follows: None, min_group: None, preview: true }).await?;
+    f.send(ClientMsg::CreateSession {
+        protocol: PROTOCOL_VERSION,
+        scenario: o.scenario.clone(),
+        title: Some("loadgen".into()),
+        key: None,
+        follows: None,
+        min_group: None,
+        preview: true,
+    })
+    .await?;
     let (code, session) = f
         .until(|m| match m {
             ServerMsg::Welcome { code, session, .. } => Some((code.clone(), session.clone())),
@@ -210,10 +219,15 @@ async fn room(o: &RoomOpts) -> Result<RoomReport, LoadError> {
     let answers_sent: usize = plans.iter().map(|p| p.answers.len()).sum();
     let guesses: Vec<u32> = plans.iter().filter_map(|p| p.extra.as_ref().map(|e| e.0)).collect();
     let extras_sent = 2 * guesses.len();
-    let expected_prediction = protocol::Prediction::of(&options[0], guesses.iter().map(|g| u64::from(*g)).sum(), guesses.len() as u32, session.min_group);
+    let expected_prediction =
+        protocol::Prediction::of(&options[0], guesses.iter().map(|g| u64::from(*g)).sum(), guesses.len() as u32, session.min_group);
     if o.extras {
         f.send(ClientMsg::Ask { item: item.id.clone(), predict: true, reasons: true }).await?;
-        f.until(|m| matches!(m, ServerMsg::Session { session } if session.items.iter().flatten().any(|i| i.id == item.id && i.predict)).then_some(())).await?;
+        f.until(|m| {
+            matches!(m, ServerMsg::Session { session } if session.items.iter().flatten().any(|i| i.id == item.id && i.predict))
+                .then_some(())
+        })
+        .await?;
     }
 
     let (go_tx, go) = watch::channel(None);
@@ -337,9 +351,7 @@ async fn room(o: &RoomOpts) -> Result<RoomReport, LoadError> {
         durable_answers_per_s: answers_acked as f64 / (last_ack - first).as_secs_f64().max(1e-6),
         server_rss_before: rss_before,
         server_rss_joined: rss_joined,
-        bytes_per_idle_player: rss_before
-            .zip(rss_joined)
-            .map(|(b, j)| j.saturating_sub(b) as f64 / outcomes.len().max(1) as f64),
+        bytes_per_idle_player: rss_before.zip(rss_joined).map(|(b, j)| j.saturating_sub(b) as f64 / outcomes.len().max(1) as f64),
         expected,
         final_counts,
         reveal_correct,

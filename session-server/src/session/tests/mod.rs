@@ -23,10 +23,10 @@ use protocol::{ClientMsg, ControlAction, ErrorCode, Phase, Role, ServerMsg};
 
 use super::Attach;
 use super::machine::{EVERYONE, Effect, Input, Machine, Now, STAFF, To};
-use model::{AckKind, Model, Origin, Shape, Want};
 use super::state::State;
 use crate::config::Limits;
 use crate::store::Op;
+use model::{AckKind, Model, Origin, Shape, Want};
 
 const DECK: &str = r#"
 id = "d"
@@ -76,47 +76,120 @@ const TEAMS: [&str; 3] = ["Oost", "West", "Noord"];
 
 #[derive(Debug, Clone)]
 enum Step {
-    Join { team: Option<usize> },
+    Join {
+        team: Option<usize>,
+    },
     Watch,
     /// A new connection resumes the n-th member that got a token.
-    Resume { who: usize },
+    Resume {
+        who: usize,
+    },
     /// The n-th connection (not the facilitator's) goes.
-    Leave { who: usize },
+    Leave {
+        who: usize,
+    },
     /// The facilitator's connection drops; later they come back with their token.
     FacilitatorAway,
     FacilitatorBack,
     /// The facilitator types one of [`model::STATEMENTS`].
-    Statement { which: usize },
-    Answer { who: usize, item: usize, option: usize },
-    Control { action: usize, item: usize },
+    Statement {
+        which: usize,
+    },
+    Answer {
+        who: usize,
+        item: usize,
+        option: usize,
+    },
+    Control {
+        action: usize,
+        item: usize,
+    },
     /// Lets the oldest `n` outstanding writes come back, committed or failed.
-    Commit { n: usize, ok: bool },
-    Wait { ms: u64 },
+    Commit {
+        n: usize,
+        ok: bool,
+    },
+    Wait {
+        ms: u64,
+    },
     /// The operator ends the session.
     OperatorEnd,
     /// Someone asks for the report: the facilitator (`None`) or the n-th connection.
-    Export { who: Option<usize> },
+    Export {
+        who: Option<usize>,
+    },
     /// The facilitator asks for four reports at once (one more than the burst allows).
     Exports,
     /// The facilitator records an agreement (one of [`AGREEMENTS`], maybe about item `item`), or takes one back.
-    Agreement { text: usize, item: Option<usize> },
-    DropAgreement { number: u32 },
-    Predict { who: usize, item: usize, percent: u32 },
+    Agreement {
+        text: usize,
+        item: Option<usize>,
+    },
+    DropAgreement {
+        number: u32,
+    },
+    Predict {
+        who: usize,
+        item: usize,
+        percent: u32,
+    },
     /// A player gives one of [`REASONS`], or withdraws theirs (`None`).
-    Reason { who: usize, item: usize, text: Option<usize> },
+    Reason {
+        who: usize,
+        item: usize,
+        text: Option<usize>,
+    },
     /// The facilitator switches guessing and reasons for an item.
-    Ask { item: usize, predict: bool, reasons: bool },
+    Ask {
+        item: usize,
+        predict: bool,
+        reasons: bool,
+    },
     /// The facilitator puts the n-th reason they were sent on the projector, or takes it down.
-    Show { pick: Option<usize> },
+    Show {
+        pick: Option<usize>,
+    },
     /// The facilitator turns the private preview of the live result on or off.
-    Preview { on: bool },
+    Preview {
+        on: bool,
+    },
 }
 
 /// The last is too long (over 200 characters).
-const REASONS: [&str; 5] = ["Omdat het kan.", "", "Zo\u{1b} is het", "Omdat het kan.", concat!("Omdat ", "het kan, het kan, het kan, het kan, het kan, het kan, het kan, het kan, het kan, het kan, het kan, het kan, het kan, het kan, het kan, het kan, het kan, het kan, het kan, het kan, het kan, het kan, het ka.")];
+const REASONS: [&str; 5] = [
+    "Omdat het kan.",
+    "",
+    "Zo\u{1b} is het",
+    "Omdat het kan.",
+    concat!(
+        "Omdat ",
+        "het kan, het kan, het kan, het kan, het kan, het kan, het kan, het kan, het kan, het kan, het kan, het kan, het kan, het kan, het kan, het kan, het kan, het kan, het kan, het kan, het kan, het kan, het ka."
+    ),
+];
 
 /// The last is too long (over 300 characters).
-const AGREEMENTS: [&str; 4] = ["We bellen eerst.", "  ", "Koffie\u{7}drinken", concat!("We spreken af dat ", "we elkaar vaker zien, ", "we elkaar vaker zien, ", "we elkaar vaker zien, ", "we elkaar vaker zien, ", "we elkaar vaker zien, ", "we elkaar vaker zien, ", "we elkaar vaker zien, ", "we elkaar vaker zien, ", "we elkaar vaker zien, ", "we elkaar vaker zien, ", "we elkaar vaker zien, ", "we elkaar vaker zien, ", "we elkaar vaker zien, ", "en nog vaker.")];
+const AGREEMENTS: [&str; 4] = [
+    "We bellen eerst.",
+    "  ",
+    "Koffie\u{7}drinken",
+    concat!(
+        "We spreken af dat ",
+        "we elkaar vaker zien, ",
+        "we elkaar vaker zien, ",
+        "we elkaar vaker zien, ",
+        "we elkaar vaker zien, ",
+        "we elkaar vaker zien, ",
+        "we elkaar vaker zien, ",
+        "we elkaar vaker zien, ",
+        "we elkaar vaker zien, ",
+        "we elkaar vaker zien, ",
+        "we elkaar vaker zien, ",
+        "we elkaar vaker zien, ",
+        "we elkaar vaker zien, ",
+        "we elkaar vaker zien, ",
+        "en nog vaker."
+    ),
+];
 
 /// An item for a player's step: one of [`ITEMS`], or (`ITEMS.len()` and up) the one on screen.
 fn item_pick() -> impl Strategy<Value = usize> {
@@ -305,7 +378,8 @@ impl Room {
     /// Whether the facilitator may see the live result now: after the reveal, or previewing while it is open or closed.
     fn facilitator_sees_result(&self) -> bool {
         let lead = self.m.conns.values().any(|(r, _)| *r == Role::Facilitator);
-        let has_options = self.current.as_deref().and_then(|c| self.m.items.iter().find(|i| i.id == c)).is_some_and(|i| !i.options.is_empty());
+        let has_options =
+            self.current.as_deref().and_then(|c| self.m.items.iter().find(|i| i.id == c)).is_some_and(|i| !i.options.is_empty());
         lead && has_options && (self.phase == Phase::Revealed || (self.preview && matches!(self.phase, Phase::Open | Phase::Closed)))
     }
 
@@ -319,8 +393,10 @@ impl Room {
     /// The machine's effects against what the rules want: the writes op by op and in order (each
     /// remembered with who asked), and every refusal, admission, acknowledgement and report.
     fn check(&mut self, effects: &[Effect], wants: Vec<Want>) {
-        let got: Vec<(u64, &Vec<Op>)> = effects.iter().filter_map(|e| if let Effect::Write { id, ops } = e { Some((*id, ops)) } else { None }).collect();
-        let want: Vec<(&Vec<Shape>, &Origin)> = wants.iter().filter_map(|w| if let Want::Write { ops, origin } = w { Some((ops, origin)) } else { None }).collect();
+        let got: Vec<(u64, &Vec<Op>)> =
+            effects.iter().filter_map(|e| if let Effect::Write { id, ops } = e { Some((*id, ops)) } else { None }).collect();
+        let want: Vec<(&Vec<Shape>, &Origin)> =
+            wants.iter().filter_map(|w| if let Want::Write { ops, origin } = w { Some((ops, origin)) } else { None }).collect();
         let wrong = || format!("the machine wrote {got:?}; the rules want {want:?}");
         assert_eq!(got.len(), want.len(), "{}", wrong());
         for ((id, ops), (shapes, origin)) in got.iter().zip(&want) {
@@ -379,12 +455,18 @@ impl Room {
                 Want::Close { conn } => wanted.push(format!("close {conn}")),
                 Want::Report { conn } => wanted.push(format!("report {conn}")),
                 Want::Session => {
-                    let reached = |role: &Role| effects.iter().any(|e| matches!(e, Effect::Send { to: To::Roles(r), msg: ServerMsg::Session { .. } } if r.contains(role)));
+                    let reached = |role: &Role| {
+                        effects
+                            .iter()
+                            .any(|e| matches!(e, Effect::Send { to: To::Roles(r), msg: ServerMsg::Session { .. } } if r.contains(role)))
+                    };
                     let told = EVERYONE.iter().all(reached);
                     assert!(told, "a stored phase change not announced to everyone");
                 }
                 Want::Agreements => {
-                    let told = effects.iter().any(|e| matches!(e, Effect::Send { to: To::Roles(r), msg: ServerMsg::Agreements { .. } } if *r == STAFF));
+                    let told = effects
+                        .iter()
+                        .any(|e| matches!(e, Effect::Send { to: To::Roles(r), msg: ServerMsg::Agreements { .. } } if *r == STAFF));
                     assert!(told, "a stored agreement not shown to the front of the room");
                 }
                 Want::Write { .. } => {}
@@ -442,7 +524,12 @@ impl Room {
                     match op {
                         Op::Answer { item, member, option, .. } => {
                             // Writes commit in order: the phase now is the one the answer was taken in.
-                            assert_eq!(self.phase, Phase::Open, "an answer taken while the phase was {:?} (a scene takes none)", self.phase);
+                            assert_eq!(
+                                self.phase,
+                                Phase::Open,
+                                "an answer taken while the phase was {:?} (a scene takes none)",
+                                self.phase
+                            );
                             self.answers.insert((item, member), option);
                         }
                         Op::Phase { phase, item, timer, .. } => {
@@ -487,7 +574,10 @@ impl Room {
                             let now = self.answers_to(&item);
                             if let Some(then) = self.revealed.get(&item) {
                                 let changed = changed(then, &now);
-                                assert!(changed == 0 || changed >= self.k, "a reveal showed {changed} changed answers, which subtraction singles out");
+                                assert!(
+                                    changed == 0 || changed >= self.k,
+                                    "a reveal showed {changed} changed answers, which subtraction singles out"
+                                );
                             }
                             self.revealed.insert(item, now);
                         }
@@ -545,9 +635,10 @@ impl Room {
                 // The seat the rules gave this connection, and the token of that seat.
                 let (seat_role, seat) = self.m.seats[&conn];
                 assert_eq!((role, token.clone()), (seat_role, self.m.members[&seat].1.clone()), "a welcome to someone else's seat");
-                assert_eq!(member.is_none_or(|m| m == seat), true, "a player id that is not the seat's");
+                assert!(member.is_none_or(|m| m == seat), "a player id that is not the seat's");
                 let own = |what: &str| -> BTreeMap<String, String> {
-                    let of_seat = |(i, m): &(String, u32)| (*m == seat && self.m.resumed.contains(&conn) && role == Role::Player).then(|| i.clone());
+                    let of_seat =
+                        |(i, m): &(String, u32)| (*m == seat && self.m.resumed.contains(&conn) && role == Role::Player).then(|| i.clone());
                     match what {
                         "answers" => self.answers.iter().filter_map(|(k, v)| of_seat(k).map(|i| (i, v.clone()))).collect(),
                         "guesses" => self.guesses.iter().filter_map(|(k, v)| of_seat(k).map(|i| (i, v.to_string()))).collect(),
@@ -597,7 +688,10 @@ impl Room {
                     let guesses: Vec<u32> = self.guesses.iter().filter(|((i, _), _)| *i == t.item).map(|(_, g)| *g).collect();
                     let sum: u32 = guesses.iter().sum();
                     assert!(guesses.len() >= self.k, "a guess shown from {} guesses", guesses.len());
-                    assert_eq!((p.guesses as usize, p.average), (guesses.len(), (2 * sum + guesses.len() as u32) / (2 * guesses.len() as u32)));
+                    assert_eq!(
+                        (p.guesses as usize, p.average),
+                        (guesses.len(), (2 * sum + guesses.len() as u32) / (2 * guesses.len() as u32))
+                    );
                 }
             }
             ServerMsg::Predicted { item, percent } => {
@@ -626,7 +720,9 @@ impl Room {
                     let mut stored: Vec<&str> = self
                         .reasons
                         .iter()
-                        .filter(|((i, m), _)| i == item && now.get(m) == Some(&g.option) && then.is_none_or(|then| then.get(m) == Some(&g.option)))
+                        .filter(|((i, m), _)| {
+                            i == item && now.get(m) == Some(&g.option) && then.is_none_or(|then| then.get(m) == Some(&g.option))
+                        })
                         .map(|(_, t)| t.as_str())
                         .collect();
                     listed.sort_unstable();
@@ -639,7 +735,11 @@ impl Room {
                     assert!(matches!(self.phase, Phase::Closed | Phase::Revealed), "a reason on screen while voting is open");
                     // The very reason the facilitator picked, under its writer's answer.
                     let whose = self.m.shown_reason.clone().expect("a reason was picked");
-                    assert_eq!((&r.item, Some(&r.text), Some(&r.option)), (&whose.0, self.reasons.get(&whose), self.answers.get(&whose)), "the reason on screen is the one picked");
+                    assert_eq!(
+                        (&r.item, Some(&r.text), Some(&r.option)),
+                        (&whose.0, self.reasons.get(&whose), self.answers.get(&whose)),
+                        "the reason on screen is the one picked"
+                    );
                 }
             }
             ServerMsg::AnswerAck { item, option } => {
@@ -659,7 +759,9 @@ impl Room {
                 }
             }
             ServerMsg::Scenarios { .. } => panic!("sessions do not list scenarios"),
-            ServerMsg::Deck { .. } | ServerMsg::DeckSaved { .. } | ServerMsg::DeckProblems { .. } => panic!("sessions do not handle deck files"),
+            ServerMsg::Deck { .. } | ServerMsg::DeckSaved { .. } | ServerMsg::DeckProblems { .. } => {
+                panic!("sessions do not handle deck files")
+            }
             ServerMsg::Agreements { agreements } => {
                 assert_ne!(role, Role::Player, "the agreements go to the front of the room");
                 let shown: Vec<(u32, &str)> = agreements.iter().map(|a| (a.number, a.text.as_str())).collect();
@@ -675,7 +777,9 @@ impl Room {
                     }
                     let t: protocol::Tally = serde_json::from_value(item["tally"].clone()).expect("a report's tally reads as a tally");
                     // The item on screen before its reveal, without the preview: only what was revealed.
-                    let secret = self.current.as_deref() == Some(t.item.as_str()) && matches!(self.phase, Phase::Scene | Phase::Open | Phase::Closed) && !self.preview;
+                    let secret = self.current.as_deref() == Some(t.item.as_str())
+                        && matches!(self.phase, Phase::Scene | Phase::Open | Phase::Closed)
+                        && !self.preview;
                     if secret {
                         let then = self.revealed.get(&t.item).map_or(0, HashMap::len);
                         assert_eq!((t.total + t.withheld) as usize, then, "a report before the reveal shows the live result of {}", t.item);
@@ -750,14 +854,21 @@ impl Room {
             }
             Step::FacilitatorAway => self.leave(self.lead),
             Step::FacilitatorBack => {
-                let token = self.m.members.values().find(|(r, ..)| *r == Role::Facilitator).map(|(_, t, _)| t.clone()).expect("the facilitator is a member");
+                let token = self
+                    .m
+                    .members
+                    .values()
+                    .find(|(r, ..)| *r == Role::Facilitator)
+                    .map(|(_, t, _)| t.clone())
+                    .expect("the facilitator is a member");
                 if !self.m.conns.contains_key(&self.lead) {
                     self.attach(Attach::Resume { token });
                 }
             }
             Step::Statement { which } => {
                 let (statement, options, _) = model::STATEMENTS[which];
-                let msg = ClientMsg::AddStatement { statement: statement.into(), options: options.iter().map(|o| (*o).to_owned()).collect() };
+                let msg =
+                    ClientMsg::AddStatement { statement: statement.into(), options: options.iter().map(|o| (*o).to_owned()).collect() };
                 self.feed(Input::Msg { conn: self.lead, msg });
             }
             Step::Answer { who, item, option } => {
@@ -767,7 +878,9 @@ impl Room {
                 }
             }
             Step::Control { action, item } => {
-                let action = [ControlAction::Open, ControlAction::Close, ControlAction::Reveal, ControlAction::StartTimer, ControlAction::End][action];
+                let action =
+                    [ControlAction::Open, ControlAction::Close, ControlAction::Reveal, ControlAction::StartTimer, ControlAction::End]
+                        [action];
                 self.feed(Input::Msg { conn: self.lead, msg: ClientMsg::Control { action, item: Some(ITEMS[item].into()) } });
             }
             Step::Commit { n, ok } => self.commit(n, ok),
@@ -912,13 +1025,30 @@ fn random_rooms(cases: u32) {
         .unwrap();
     let r = reached.into_inner();
     let share = |n: u32| f64::from(n) / f64::from(cases);
-    eprintln!("of {cases} rooms: {:.0}% reached a reveal, {:.0}% a scene, {:.0}% the end", 100.0 * share(r[0]), 100.0 * share(r[1]), 100.0 * share(r[2]));
+    eprintln!(
+        "of {cases} rooms: {:.0}% reached a reveal, {:.0}% a scene, {:.0}% the end",
+        100.0 * share(r[0]),
+        100.0 * share(r[1]),
+        100.0 * share(r[2])
+    );
     assert!(r.iter().all(|n| share(*n) >= 0.25), "the random rooms stopped exploring: {r:?} of {cases}");
     // Every refusal the rules know and every step the server takes by itself came up.
     let covered = covered.into_inner();
     let wanted = [
-        "Unauthorized", "VotingClosed", "InvalidOption", "UnknownItem", "SessionEnded", "BadRequest", "RateLimited", "SessionFull", "InvalidTeam",
-        "StorageFailed", "idle end", "countdown end", "resume elsewhere", "report burst",
+        "Unauthorized",
+        "VotingClosed",
+        "InvalidOption",
+        "UnknownItem",
+        "SessionEnded",
+        "BadRequest",
+        "RateLimited",
+        "SessionFull",
+        "InvalidTeam",
+        "StorageFailed",
+        "idle end",
+        "countdown end",
+        "resume elsewhere",
+        "report burst",
     ];
     let missing: Vec<&str> = wanted.iter().copied().filter(|w| !covered.contains(*w)).collect();
     assert!(missing.is_empty(), "never reached in {cases} rooms: {missing:?} (reached: {covered:?})");
@@ -975,11 +1105,8 @@ fn inputs_wait_while_a_phase_change_is_stored_and_meet_the_new_phase() {
 #[test]
 fn a_lobby_left_alone_ends_itself_and_an_ended_empty_session_is_finished_later() {
     let mut room = Room::new(3);
-    room.machine.limits = Arc::new(Limits {
-        idle_lobby: Duration::from_secs(60),
-        unload_after: Duration::from_secs(30),
-        ..Limits::default()
-    });
+    room.machine.limits =
+        Arc::new(Limits { idle_lobby: Duration::from_secs(60), unload_after: Duration::from_secs(30), ..Limits::default() });
     room.run(Step::Join { team: None });
     room.commit(1, true);
     room.run(Step::Wait { ms: 59_000 });
@@ -998,4 +1125,3 @@ fn a_lobby_left_alone_ends_itself_and_an_ended_empty_session_is_finished_later()
     room.run(Step::Wait { ms: 2_000 });
     assert!(room.machine.finished(room.now()));
 }
-

@@ -13,7 +13,6 @@
 
 use std::collections::{BTreeSet, HashMap, VecDeque};
 
-
 use protocol::{ClientMsg, ControlAction, ErrorCode, Phase, Role};
 
 use super::super::Attach;
@@ -55,7 +54,10 @@ pub(super) fn deck() -> Vec<Item> {
 
 /// Statements the facilitator may type, and what must come of each: refused, or stored with this
 /// text and these option ids.
-pub(super) const STATEMENTS: [(&str, &[&str], Option<(&str, &[&str])>); 5] = [
+/// A statement typed: its text, its options, and what is stored (text, option ids) or `None`: refused.
+type Typed = (&'static str, &'static [&'static str], Option<(&'static str, &'static [&'static str])>);
+
+pub(super) const STATEMENTS: [Typed; 5] = [
     ("Wij bellen eerst.", &[], Some(("Wij bellen eerst.", &DEFAULT))),
     ("  \u{7} ", &[], None),
     ("Koffie\u{7}of  thee?", &["Koffie", " Thee "], Some(("Koffie of thee?", &["koffie", "thee"]))),
@@ -67,20 +69,62 @@ pub(super) const STATEMENTS: [(&str, &[&str], Option<(&str, &[&str])>); 5] = [
 #[derive(Debug, Clone, PartialEq)]
 pub(super) enum Shape {
     Create,
-    Member { role: Role, team: Option<String> },
-    Answer { item: String, member: u32, option: String },
-    Phase { phase: Phase, item: Option<String>, timer: Option<(i64, u32)> },
+    Member {
+        role: Role,
+        team: Option<String>,
+    },
+    Answer {
+        item: String,
+        member: u32,
+        option: String,
+    },
+    Phase {
+        phase: Phase,
+        item: Option<String>,
+        timer: Option<(i64, u32)>,
+    },
     /// The draw of a sketch's roles: these names in order, each to a different one of `among`.
-    Roles { item: String, names: Vec<String>, among: BTreeSet<u32> },
-    Revealed { item: String },
-    Agreement { number: u32, item: Option<String>, text: String },
-    DropAgreement { number: u32 },
-    Ask { item: String, predict: bool, reasons: bool },
-    Guess { item: String, member: u32, percent: u32 },
-    Reason { item: String, member: u32, text: Option<String> },
+    Roles {
+        item: String,
+        names: Vec<String>,
+        among: BTreeSet<u32>,
+    },
+    Revealed {
+        item: String,
+    },
+    Agreement {
+        number: u32,
+        item: Option<String>,
+        text: String,
+    },
+    DropAgreement {
+        number: u32,
+    },
+    Ask {
+        item: String,
+        predict: bool,
+        reasons: bool,
+    },
+    Guess {
+        item: String,
+        member: u32,
+        percent: u32,
+    },
+    Reason {
+        item: String,
+        member: u32,
+        text: Option<String>,
+    },
     /// A statement from the room: the deck (these items before) gains an item with this id, text and option ids.
-    Deck { before: Vec<String>, id: String, text: String, options: Vec<String> },
-    Preview { on: bool },
+    Deck {
+        before: Vec<String>,
+        id: String,
+        text: String,
+        options: Vec<String>,
+    },
+    Preview {
+        on: bool,
+    },
 }
 
 /// Whether the machine's `op` is the one the model wants.
@@ -122,15 +166,39 @@ pub(super) fn fits(want: &Shape, op: &Op) -> bool {
 /// Who a write is for, so that its result goes to them.
 #[derive(Debug, Clone)]
 pub(super) enum Origin {
-    Member { conn: u64, role: Role, team: Option<String>, token: String, member: u32 },
-    Answer { member: u32, item: String, option: String },
+    Member {
+        conn: u64,
+        role: Role,
+        team: Option<String>,
+        token: String,
+        member: u32,
+    },
+    Answer {
+        member: u32,
+        item: String,
+        option: String,
+    },
     /// A phase change; `by` is `None` when the server made it (the countdown, idle, the operator).
-    Control { by: Option<u64>, action: ControlAction },
-    Agreement { by: u64 },
-    Guess { by: u64 },
-    Reason { by: u64 },
-    Setting { by: u64 },
-    Statement { by: u64, item: Item },
+    Control {
+        by: Option<u64>,
+        action: ControlAction,
+    },
+    Agreement {
+        by: u64,
+    },
+    Guess {
+        by: u64,
+    },
+    Reason {
+        by: u64,
+    },
+    Setting {
+        by: u64,
+    },
+    Statement {
+        by: u64,
+        item: Item,
+    },
 }
 
 /// Which acknowledgement a player gets.
@@ -144,21 +212,46 @@ pub(super) enum AckKind {
 /// What must follow from one input.
 #[derive(Debug, Clone)]
 pub(super) enum Want {
-    Write { ops: Vec<Shape>, origin: Origin },
-    Error { conn: u64, code: ErrorCode },
+    Write {
+        ops: Vec<Shape>,
+        origin: Origin,
+    },
+    Error {
+        conn: u64,
+        code: ErrorCode,
+    },
     /// An error to whoever leads now (the one who asked has gone).
-    ErrorToFacilitator { code: ErrorCode },
-    Refused { conn: u64, code: ErrorCode },
-    Joined { conn: u64 },
-    Close { conn: u64 },
-    Ack { conn: u64, kind: AckKind },
-    Report { conn: u64 },
+    ErrorToFacilitator {
+        code: ErrorCode,
+    },
+    Refused {
+        conn: u64,
+        code: ErrorCode,
+    },
+    Joined {
+        conn: u64,
+    },
+    Close {
+        conn: u64,
+    },
+    Ack {
+        conn: u64,
+        kind: AckKind,
+    },
+    Report {
+        conn: u64,
+    },
     /// A reason goes up on the projector (`true`) or comes down.
-    Shown { up: bool },
+    Shown {
+        up: bool,
+    },
     /// Everyone hears the new phase.
     Session,
     /// A drawn player gets their role (its text is checked where it arrives).
-    Role { conn: u64, role: String },
+    Role {
+        conn: u64,
+        role: String,
+    },
     /// At a reveal the whole room gets the result.
     RoomTally,
     /// The front of the room hears the agreements.
@@ -222,7 +315,6 @@ fn clean(text: &str) -> String {
     spaced.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-
 impl Room {
     /// What must follow from `input`, judged now or (while a phase change is on its way) later.
     pub(super) fn expect(&mut self, input: &Input) -> Vec<Want> {
@@ -263,10 +355,10 @@ impl Room {
         match held {
             Held::Attach { conn, how } => self.judge_attach(conn, how, wants),
             Held::Msg { conn, msg } => {
-                if let Some(&(role, member)) = self.m.conns.get(&conn) {
-                    if let Err(code) = self.judge_msg(conn, role, member, msg, wants) {
-                        wants.push(Want::Error { conn, code });
-                    }
+                if let Some(&(role, member)) = self.m.conns.get(&conn)
+                    && let Err(code) = self.judge_msg(conn, role, member, msg, wants)
+                {
+                    wants.push(Want::Error { conn, code });
                 }
             }
             Held::End => {
@@ -312,7 +404,13 @@ impl Room {
                 self.join(conn, Role::Watcher, None, token, wants);
             }
             Attach::Player { team } => {
-                let teams: BTreeSet<&String> = self.m.members.values().filter_map(|(_, _, t)| t.as_ref()).chain(self.m.joining.iter().filter_map(|(_, t)| t.as_ref())).collect();
+                let teams: BTreeSet<&String> = self
+                    .m
+                    .members
+                    .values()
+                    .filter_map(|(_, _, t)| t.as_ref())
+                    .chain(self.m.joining.iter().filter_map(|(_, t)| t.as_ref()))
+                    .collect();
                 if team.as_ref().is_some_and(|t| !teams.contains(t)) && teams.len() >= self.machine.limits.max_teams {
                     return wants.push(refuse(ErrorCode::InvalidTeam));
                 }
@@ -352,7 +450,8 @@ impl Room {
 
     /// A member's message: what it asks for, or the code it is refused with.
     fn judge_msg(&mut self, conn: u64, role: Role, member: u32, msg: ClientMsg, wants: &mut Vec<Want>) -> Result<(), ErrorCode> {
-        let player = matches!(msg, ClientMsg::Answer { .. } | ClientMsg::Predict { .. } | ClientMsg::Reason { .. } | ClientMsg::DropReason { .. });
+        let player =
+            matches!(msg, ClientMsg::Answer { .. } | ClientMsg::Predict { .. } | ClientMsg::Reason { .. } | ClientMsg::DropReason { .. });
         if (player && role != Role::Player) || (!player && role != Role::Facilitator) {
             return Err(ErrorCode::Unauthorized);
         }
@@ -432,7 +531,8 @@ impl Room {
                 if text.is_empty() || text.chars().count() > 200 {
                     return Err(ErrorCode::BadRequest);
                 }
-                wants.push(Want::Write { ops: vec![Shape::Reason { item, member, text: Some(text) }], origin: Origin::Reason { by: conn } });
+                wants
+                    .push(Want::Write { ops: vec![Shape::Reason { item, member, text: Some(text) }], origin: Origin::Reason { by: conn } });
             }
             ClientMsg::DropReason { item } => {
                 self.extra_taken(&item, member, |a| a.1)?;
@@ -459,7 +559,10 @@ impl Room {
                 if self.m.statement_pending {
                     return Err(ErrorCode::BadRequest);
                 }
-                let (_, _, outcome) = STATEMENTS.iter().find(|(s, o, _)| *s == statement && o.iter().copied().eq(options.iter().map(String::as_str))).expect("one of STATEMENTS");
+                let (_, _, outcome) = STATEMENTS
+                    .iter()
+                    .find(|(s, o, _)| *s == statement && o.iter().copied().eq(options.iter().map(String::as_str)))
+                    .expect("one of STATEMENTS");
                 let Some((text, ids)) = outcome else { return Err(ErrorCode::BadRequest) };
                 let added = self.m.items.len() - deck().len();
                 if added >= 20 {
@@ -470,7 +573,10 @@ impl Room {
                 self.m.statement_pending = true;
                 let new = Item { id: id.clone(), options: options.clone(), sketch: None, asks: (false, false) };
                 let before = self.m.items.iter().map(|i| i.id.clone()).collect();
-                wants.push(Want::Write { ops: vec![Shape::Deck { before, id, text: (*text).to_owned(), options }], origin: Origin::Statement { by: conn, item: new } });
+                wants.push(Want::Write {
+                    ops: vec![Shape::Deck { before, id, text: (*text).to_owned(), options }],
+                    origin: Origin::Statement { by: conn, item: new },
+                });
             }
             ClientMsg::Export { format, series } => {
                 if format == protocol::ReportFormat::Toml && series {
@@ -526,7 +632,8 @@ impl Room {
             return Err(ErrorCode::BadRequest);
         }
         let place = u64::from_str_radix(id, 16).map_err(|_| ErrorCode::BadRequest)?;
-        let writer = self.m.places.iter().find(|((i, _), p)| *i == item && **p == place).map(|((_, m), _)| *m).ok_or(ErrorCode::BadRequest)?;
+        let writer =
+            self.m.places.iter().find(|((i, _), p)| *i == item && **p == place).map(|((_, m), _)| *m).ok_or(ErrorCode::BadRequest)?;
         let held = self.revealed.get(&item).filter(|then| (1..self.k).contains(&super::changed(then, &now)));
         if held.is_some_and(|then| then.get(&writer) != now.get(&writer)) {
             return Err(ErrorCode::BadRequest);
@@ -615,7 +722,11 @@ impl Room {
                 let at = self.m.answering.iter().position(|a| *a == (item.clone(), member, option.clone())).expect("on its way");
                 self.m.answering.remove(at);
                 if let Some(conn) = conn_of(&self.m, member) {
-                    wants.push(if ok { Want::Ack { conn, kind: AckKind::Answer } } else { Want::Error { conn, code: ErrorCode::StorageFailed } });
+                    wants.push(if ok {
+                        Want::Ack { conn, kind: AckKind::Answer }
+                    } else {
+                        Want::Error { conn, code: ErrorCode::StorageFailed }
+                    });
                 }
                 if ok {
                     self.owe_tally();
@@ -640,7 +751,8 @@ impl Room {
                             self.want_roles(conn, member, wants);
                         }
                     }
-                    let has_options = self.current.as_deref().and_then(|c| self.index(c)).is_some_and(|i| !self.m.items[i].options.is_empty());
+                    let has_options =
+                        self.current.as_deref().and_then(|c| self.index(c)).is_some_and(|i| !self.m.items[i].options.is_empty());
                     if action == ControlAction::Reveal && has_options {
                         wants.push(Want::RoomTally);
                     }
@@ -653,8 +765,12 @@ impl Room {
                     self.judge(held, wants);
                 }
             }
-            Origin::Agreement { by } => wants.push(if ok { Want::Agreements } else { Want::Error { conn: by, code: ErrorCode::StorageFailed } }),
-            Origin::Guess { by } | Origin::Reason { by } | Origin::Setting { by } if !ok => wants.push(Want::Error { conn: by, code: ErrorCode::StorageFailed }),
+            Origin::Agreement { by } => {
+                wants.push(if ok { Want::Agreements } else { Want::Error { conn: by, code: ErrorCode::StorageFailed } })
+            }
+            Origin::Guess { by } | Origin::Reason { by } | Origin::Setting { by } if !ok => {
+                wants.push(Want::Error { conn: by, code: ErrorCode::StorageFailed })
+            }
             Origin::Guess { by } => {
                 wants.push(Want::Ack { conn: by, kind: AckKind::Guess });
                 self.owe_tally();
@@ -686,7 +802,8 @@ impl Room {
             self.m.timer_armed = false;
             self.m.covered.insert("countdown end");
             let here = &self.m.items[self.index(self.current.as_deref().expect("a sketch on screen")).expect("known")];
-            let (phase, action) = if here.options.is_empty() { (Phase::Closed, ControlAction::Close) } else { (Phase::Open, ControlAction::Open) };
+            let (phase, action) =
+                if here.options.is_empty() { (Phase::Closed, ControlAction::Close) } else { (Phase::Open, ControlAction::Open) };
             let ops = vec![Shape::Phase { phase, item: self.current.clone(), timer: self.m.timer }];
             return self.control(ops, Origin::Control { by: None, action }, wants);
         }
@@ -703,4 +820,3 @@ impl Room {
         }
     }
 }
-
