@@ -4,7 +4,7 @@ use protocol::ErrorCode;
 
 /// Today in UTC, `YYYY-MM-DD`.
 pub fn today() -> String {
-    session_server::export::utc_day(session_server::now_ms())
+    protocol::date::utc_day(session_server::now_ms())
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -3,6 +3,7 @@
 //! No tokio, no Bevy: the server, the game client, the load generator and outside tools all lean on it.
 
 pub mod codes;
+pub mod date;
 pub mod fit;
 pub mod flow;
 pub mod msg;

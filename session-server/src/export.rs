@@ -11,6 +11,7 @@ use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
 use crate::store::{StoreError, open_connection};
+use protocol::date::{utc_date, utc_day};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -281,7 +282,7 @@ fn room_deck(report: &Report) -> Result<String, ExportError> {
         utc_day(if report.created_ms > 0 { report.created_ms } else { report.exported_ms })
     );
     let id = format!("zaal-{}", report.code.to_lowercase());
-    let title = format!("{} — {}", crate::session::room_theme(&report.deck.language), report.title);
+    let title = format!("{} — {}", protocol::scenario::room_theme(&report.deck.language), report.title);
     let text = protocol::scenario::dilemmas_file(&report.deck, items, &id, &title, &comment);
     protocol::scenario::parse_deck(&format!("{id}.toml"), &text).map_err(|p| ExportError::Nothing(format!("{p:?}")))?;
     Ok(text)
@@ -534,29 +535,6 @@ fn in_code(text: &str) -> String {
     text.replace('`', "'").replace(['\n', '\r'], " ")
 }
 
-/// `YYYY-MM-DD` in UTC for a Unix time in milliseconds: the day something was played.
-pub fn utc_day(ms: i64) -> String {
-    let mut date = utc_date(ms);
-    date.truncate(10);
-    date
-}
-
-/// `YYYY-MM-DD HH:MM` in UTC for a Unix time in milliseconds (civil-from-days, no calendar crate needed).
-pub fn utc_date(ms: i64) -> String {
-    let secs = ms.div_euclid(1000);
-    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02} {:02}:{:02}", rem / 3600, rem % 3600 / 60)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -611,9 +589,7 @@ mod tests {
     }
 
     #[test]
-    fn dates_and_bars() {
-        assert_eq!(utc_date(0), "1970-01-01 00:00");
-        assert_eq!(utc_date(1_795_866_000_000), "2026-11-28 11:40");
+    fn bars() {
         assert_eq!(bar(0).chars().filter(|c| *c == '█').count(), 0);
         assert_eq!(bar(100).chars().filter(|c| *c == '█').count(), 20);
         assert_eq!(bar(43).chars().count(), 20);

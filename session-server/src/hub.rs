@@ -245,7 +245,7 @@ impl Hub {
         };
         // A follow-up asks about the agreements made then, as items of its own deck.
         let deck = match &earlier {
-            Some(e) if !e.agreements.is_empty() => Arc::new(crate::store::earlier::follow_up_deck(&deck, e)),
+            Some(e) if !e.agreements.is_empty() => Arc::new(protocol::scenario::follow_up_deck(&deck, &e.agreements)),
             _ => deck,
         };
         let (code, handle) = {

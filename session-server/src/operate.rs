@@ -34,7 +34,7 @@ pub fn run(db: &Path, command: Sessions) -> anyhow::Result<()> {
             println!("{:<8} {:<9} {:<17} {:>7} {:>7}  title (scenario)", "code", "phase", "created (UTC)", "members", "answers");
             for r in &rows {
                 let phase = if r.end_requested && r.phase != "ended" { "ending" } else { r.phase.as_str() };
-                let created = crate::export::utc_date(r.created_ms);
+                let created = protocol::date::utc_date(r.created_ms);
                 println!("{:<8} {:<9} {:<17} {:>7} {:>7}  {} ({})", r.code, phase, created, r.members, r.answers, r.title, r.scenario);
             }
             eprintln!("{} session(s).", rows.len());

@@ -9,8 +9,9 @@ use std::fmt::Write as _;
 use plotters::prelude::*;
 use rusqlite::{Connection, params};
 
-use crate::export::{ExportError, ItemReport, Report, csv_field, read_report, utc_day as day};
-use crate::store::earlier::agreement_item;
+use crate::export::{ExportError, ItemReport, Report, csv_field, read_report};
+use protocol::date::utc_day as day;
+use protocol::scenario::agreement_item;
 
 /// The sessions of a report, oldest first, and which earlier session each follows.
 pub struct Series {

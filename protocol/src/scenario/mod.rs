@@ -6,6 +6,7 @@ mod load;
 mod model;
 mod parse;
 mod problem;
+mod words;
 mod write;
 
 pub use edit::{DeckFile, Field};
@@ -13,6 +14,7 @@ pub use load::{FileDeck, FileResult, LoadReport, MAX_FILE_BYTES, load_dir, load_
 pub use model::{Asks, Choice, Deck, FollowUp, Item, ItemBody, Sketch, SketchRole, default_options};
 pub use parse::{parse_deck, slug as option_id};
 pub use problem::Problem;
+pub use words::{agreement_item, follow_up_deck, room_theme};
 pub use write::dilemmas_file;
 
 /// Allowed duration of a sketch, in seconds.

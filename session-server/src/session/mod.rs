@@ -28,7 +28,6 @@ use crate::store::Store;
 
 pub(crate) use actor::Reports;
 pub use roles::assign_roles;
-pub(crate) use room::room_theme;
 pub(crate) use state::State;
 
 /// How a connection enters a session.

@@ -4,16 +4,11 @@
 
 use std::sync::Arc;
 
-use protocol::scenario::{Choice, Deck, Item, ItemBody, default_options, option_id};
+use protocol::scenario::{Choice, Deck, Item, ItemBody, default_options, option_id, room_theme};
 use protocol::{ErrorCode, Phase, Refusal, flow};
 
 use super::machine::{EVERYONE, Effect, Machine, Now, Pending, To, not_stored};
 use crate::store::Op;
-
-/// The theme a statement from the room carries, in the deck's language.
-pub(crate) fn room_theme(language: &str) -> &'static str {
-    if language == "en" { "from the room" } else { "uit de zaal" }
-}
 
 impl Machine {
     /// Adds a statement from the room to the session's deck: stored, then shown to everyone (the facilitator's list).

@@ -4,12 +4,13 @@
 use std::collections::HashMap;
 
 use protocol::AgreementView;
-use protocol::scenario::{Choice, Deck, Item, ItemBody};
+use protocol::scenario::Deck;
 use protocol::{EarlierTally, ErrorCode, FollowsView, Refusal, Role};
 use rusqlite::{Connection, OptionalExtension, params};
 
-use crate::export::{ExportError, read_report, utc_day};
+use crate::export::{ExportError, read_report};
 use crate::secrets::hash_token;
+use protocol::date::utc_day;
 
 /// The earlier session of a follow-up, as far as the follow-up needs it.
 #[derive(Debug, Clone)]
@@ -20,45 +21,6 @@ pub struct Earlier {
     pub tallies: HashMap<String, EarlierTally>,
     /// The agreements made then: in the follow-up each comes back as an item to answer.
     pub agreements: Vec<AgreementView>,
-}
-
-/// The id of the item that asks about agreement `number` of the earlier session.
-pub fn agreement_item(number: u32) -> String {
-    format!("afspraak-{number}")
-}
-
-/// The deck of a follow-up: `deck`, then one item per agreement made in the earlier session,
-/// which the room answers with kept / partly / not kept (the facilitator then asks why).
-pub fn follow_up_deck(deck: &Deck, earlier: &Earlier) -> Deck {
-    let mut deck = deck.clone();
-    let nl = deck.language == "nl";
-    let labels = if nl { ["Nagekomen", "Deels", "Niet nagekomen"] } else { ["Kept", "Partly", "Not kept"] };
-    let prompts: &[&str] = if nl {
-        &["Waarom wel, of waarom niet?", "Wat hielp, en wat zat in de weg?", "Wat spreken we nu af?"]
-    } else {
-        &["Why, or why not?", "What helped, and what got in the way?", "What do we agree now?"]
-    };
-    for a in &earlier.agreements {
-        let id = agreement_item(a.number);
-        if deck.item(&id).is_some() {
-            continue;
-        }
-        let options = ["nagekomen", "deels", "niet_nagekomen"]
-            .into_iter()
-            .zip(labels)
-            .map(|(id, label)| Choice { id: id.into(), label: label.into() })
-            .collect();
-        let statement = if nl { format!("Afspraak: {}", a.text) } else { format!("Agreement: {}", a.text) };
-        let prompts = prompts.iter().map(|p| (*p).to_owned()).collect();
-        deck.items.push(Item {
-            id,
-            themes: a.themes.clone(),
-            body: ItemBody::Dilemma { statement, options, prompts, fits: Vec::new() },
-            asks: Default::default(),
-            from_room: false,
-        });
-    }
-    deck
 }
 
 impl Earlier {
