@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use crate::Config;
-use crate::export::{Format, load_report, render};
+use crate::report::{Format, load_report, render};
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use tokio_util::sync::CancellationToken;
@@ -228,10 +228,10 @@ fn series_report(db: &std::path::Path, codes: &[String], out: Option<PathBuf>) -
     anyhow::ensure!(db.exists(), "the database {} does not exist; pass --db with the server's database", db.display());
     let conn = crate::store::open_connection(db)?;
     let codes = match codes {
-        [one] => crate::series::series_of(&conn, one)?,
+        [one] => crate::report::series::series_of(&conn, one)?,
         many => many.to_vec(),
     };
-    let series = crate::series::read(&conn, &codes)?;
+    let series = crate::report::series::read(&conn, &codes)?;
     let dir = out.unwrap_or_else(|| PathBuf::from(format!("verslag-{}", series.sessions[0].code)));
     std::fs::create_dir_all(&dir).with_context(|| format!("making the folder {}", dir.display()))?;
     let write = |name: &str, bytes: &[u8]| {

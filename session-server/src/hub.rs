@@ -111,7 +111,10 @@ impl Hub {
         let count = loaded.len();
         for l in loaded {
             let code = l.code.clone();
-            let handle = hub.spawn(State::from_loaded(l));
+            let earlier = crate::report::earlier::of_loaded(&hub.shared.reader.lock().expect("reader lock"), &l);
+            let mut state = State::from_loaded(l);
+            state.earlier = earlier;
+            let handle = hub.spawn(state);
             hub.shared.sessions.lock().expect("sessions lock").insert(code, handle);
         }
         tracing::info!(sessions = count, "sessions that had not ended restored from the store");
@@ -278,16 +281,16 @@ impl Hub {
         }
     }
 
-    /// The earlier session a new one on `deck` may follow (see [`crate::store::earlier::check`]).
+    /// The earlier session a new one on `deck` may follow (see [`crate::report::earlier::check`]).
     /// A wrong token spends the address's guessing budget, like a wrong resume.
-    async fn earlier(&self, follows: protocol::FollowUp, deck: Arc<Deck>, ip: IpAddr) -> Result<crate::store::earlier::Earlier, Refusal> {
+    async fn earlier(&self, follows: protocol::FollowUp, deck: Arc<Deck>, ip: IpAddr) -> Result<crate::report::earlier::Earlier, Refusal> {
         if !self.shared.guard.take(ip, Instant::now()) {
             return Err(Refusal::new(ErrorCode::RateLimited, "Te veel verkeerde pogingen vanaf dit netwerk. Wacht een minuut."));
         }
         let reader = self.shared.reader.clone();
         let checked = tokio::task::spawn_blocking(move || {
             let conn = reader.lock().expect("reader lock");
-            crate::store::earlier::check(&conn, &follows.code, &follows.token, &deck)
+            crate::report::earlier::check(&conn, &follows.code, &follows.token, &deck)
         })
         .await
         .map_err(|_| Refusal::from(ErrorCode::StorageFailed))?;
@@ -350,11 +353,14 @@ impl Hub {
         let wanted = code.clone();
         let loaded = tokio::task::spawn_blocking(move || {
             let conn = reader.lock().expect("reader lock");
-            load_sessions(&conn, Which::Code(&wanted))
+            let loaded = load_sessions(&conn, Which::Code(&wanted))?;
+            Ok::<_, crate::store::StoreError>(
+                loaded.into_iter().map(|l| (crate::report::earlier::of_loaded(&conn, &l), l)).collect::<Vec<_>>(),
+            )
         })
         .await
         .ok()?;
-        let loaded = match loaded {
+        let (earlier, loaded) = match loaded {
             Ok(mut found) => found.pop()?,
             Err(e) => {
                 tracing::error!(%code, error = %e, "could not read a session from the database");
@@ -367,7 +373,9 @@ impl Hub {
             return Some(s.clone());
         }
         tracing::info!(%code, "session read back from the database");
-        let handle = self.spawn(State::from_loaded(loaded));
+        let mut state = State::from_loaded(loaded);
+        state.earlier = earlier;
+        let handle = self.spawn(state);
         sessions.insert(code, handle.clone());
         Some(handle)
     }

@@ -53,8 +53,11 @@ impl Hub {
                 cache.decks();
                 (cache.files_of(&id), cache.dir().to_owned())
             };
-            let dropped =
-                answered_items(&db, &id).map_err(|e| e.to_string())?.into_iter().filter(|i| !kept.contains(i)).collect::<Vec<_>>();
+            let dropped = crate::store::decks::answered_items(&db, &id)
+                .map_err(|e| e.to_string())?
+                .into_iter()
+                .filter(|i| !kept.contains(i))
+                .collect::<Vec<_>>();
             if !dropped.is_empty() {
                 return Ok(Err(dropped.iter().map(|item| dropped_problem(&content, item)).collect()));
             }
@@ -84,14 +87,6 @@ impl Hub {
             Err(_) => Refusal::from(ErrorCode::StorageFailed).into(),
         }
     }
-}
-
-/// The item ids of deck `id` that sessions stored answers under.
-fn answered_items(db: &Path, id: &str) -> Result<Vec<String>, crate::store::StoreError> {
-    let conn = crate::store::open_connection(db)?;
-    let mut stmt = conn.prepare("SELECT DISTINCT a.item FROM answers a JOIN sessions s ON s.code = a.code WHERE s.scenario = ?1")?;
-    let items = stmt.query_map([id], |r| r.get(0))?.collect::<Result<_, _>>()?;
-    Ok(items)
 }
 
 /// The problem of a saved deck that lacks `item`, which answers are stored under.

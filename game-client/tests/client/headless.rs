@@ -159,8 +159,8 @@ async fn host_on_this_laptop_leaves_the_remembered_server_and_hosts_here() {
     step_until(&mut app, "hosting here", |a| screen(a) == Screen::Facilitator).await;
     let code = view(&app).code.clone().unwrap();
     drop(app);
-    assert!(session_server::export::load_report(&dir.path().join("here.db"), &code).is_ok(), "the session is stored here");
+    assert!(session_server::report::load_report(&dir.path().join("here.db"), &code).is_ok(), "the session is stored here");
     let db = elsewhere.db.clone();
     elsewhere.stop().await;
-    assert!(session_server::export::load_report(&db, &code).is_err(), "and not on the server left behind");
+    assert!(session_server::report::load_report(&db, &code).is_err(), "and not on the server left behind");
 }

@@ -92,9 +92,9 @@ impl Reports {
     /// Renders one report (blocking: reads the database for a series, renders the text).
     fn render(&self, code: &str, format: protocol::ReportFormat, of: ReportOf) -> Result<protocol::ServerMsg, protocol::Refusal> {
         let msg = match of {
-            ReportOf::Series => crate::series::for_the_protocol(&self.db, code, format, self.series_max)?,
+            ReportOf::Series => crate::report::series::for_the_protocol(&self.db, code, format, self.series_max)?,
             ReportOf::Session(report) => {
-                let content = crate::export::render(&report, format.into())
+                let content = crate::report::render(&report, format.into())
                     .map_err(|e| protocol::Refusal::new(protocol::ErrorCode::BadRequest, e.to_string()))?;
                 let content = String::from_utf8(content).expect("reports are text");
                 protocol::ServerMsg::Report { code: code.to_owned(), format, content, series: false, files: Vec::new() }

@@ -24,7 +24,7 @@ use crate::store::Op;
 /// from the database).
 #[derive(Debug)]
 pub(crate) enum ReportOf {
-    Session(Box<crate::export::Report>),
+    Session(Box<crate::report::Report>),
     Series,
 }
 

@@ -10,8 +10,8 @@ use protocol::{
     AgreementView, ItemKind, ItemView, MinGroup, Phase, Prediction, ReasonGroup, ReasonView, Role, SessionView, Tally, TimerView, tally,
 };
 
+use crate::report::earlier::Earlier;
 use crate::store::LoadedSession;
-use crate::store::earlier::Earlier;
 
 #[derive(Debug, Clone)]
 pub(crate) struct Member {
@@ -310,7 +310,6 @@ impl State {
         }
         s.timer = l.timer;
         s.preview = l.preview;
-        s.earlier = l.earlier;
         s.agreements = l.agreements.into_iter().map(|(number, item, text)| s.agreement(number, item, text)).collect();
         for m in l.members {
             let team = s.count_in(m.team.map(Arc::from), m.role);
@@ -437,7 +436,7 @@ impl State {
     }
 
     /// The session's report as it stands, from what is stored (the same as `session-server export`).
-    pub fn report(&self, now_ms: i64) -> crate::export::Report {
+    pub fn report(&self, now_ms: i64) -> crate::report::Report {
         // The item on screen before its reveal is the room's secret still, unless the facilitator
         // previews it: the report has it as it was last revealed (or not at all).
         let k = self.min_group();
@@ -452,7 +451,7 @@ impl State {
                 None => ItemAnswers::new(item.options().len()).tally(item, k),
             }
         };
-        let mut report = crate::export::Report::new(
+        let mut report = crate::report::Report::new(
             self.code.clone(),
             self.title.clone(),
             self.deck.clone(),

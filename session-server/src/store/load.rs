@@ -34,8 +34,9 @@ pub struct LoadedSession {
     pub revealed: Vec<(String, u32, String)>,
     /// (item, role, member)
     pub roles: Vec<(String, String, u32)>,
-    /// The earlier session, when this one is a follow-up.
-    pub earlier: Option<super::earlier::Earlier>,
+    /// The code of the session this one follows, when it is a follow-up (its results are read
+    /// by `crate::report::earlier`).
+    pub follows: Option<String>,
     /// (number, item, text), in order.
     pub agreements: Vec<(u32, Option<String>, String)>,
     /// (item, predict, reasons) as the facilitator set them.
@@ -108,7 +109,7 @@ pub fn load_sessions(conn: &Connection, which: Which) -> Result<Vec<LoadedSessio
             answers: Vec::new(),
             revealed: Vec::new(),
             roles: Vec::new(),
-            earlier: None,
+            follows: None,
             agreements: Vec::new(),
             asks: Vec::new(),
             guesses: Vec::new(),
@@ -208,12 +209,8 @@ pub fn load_sessions(conn: &Connection, which: Which) -> Result<Vec<LoadedSessio
     let mut stmt = conn.prepare(&only("follow_ups", "code, earlier"))?;
     let links: Vec<(String, String)> = stmt.query_map(params, |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?;
     for (code, earlier) in links {
-        let Some(&i) = index.get(&code) else { continue };
-        match super::earlier::read(conn, &earlier, &sessions[i].deck) {
-            Ok(e) => sessions[i].earlier = Some(e),
-            Err(e) => {
-                tracing::error!(%code, %earlier, error = %e, "the earlier session of this follow-up cannot be read; it is shown without comparison")
-            }
+        if let Some(&i) = index.get(&code) {
+            sessions[i].follows = Some(earlier);
         }
     }
     unreadable.sort_unstable();

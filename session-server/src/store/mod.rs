@@ -6,10 +6,11 @@
 //! `after` with whether it is committed. The session applies and announces a change only then.
 
 pub mod backup;
-pub mod earlier;
+pub mod decks;
 mod load;
 pub mod lock;
 pub mod operator;
+pub mod report;
 mod schema;
 mod writer;
 

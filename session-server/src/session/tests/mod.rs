@@ -607,7 +607,7 @@ impl Room {
                 assert_eq!(self.conns.get(&conn).map(|c| c.0), Some(Role::Facilitator), "a report for someone else");
                 // This session's report is rendered as the actor would, and checked like any message.
                 if let super::machine::ReportOf::Session(report) = of {
-                    let content = String::from_utf8(crate::export::render(&report, format.into()).unwrap()).unwrap();
+                    let content = String::from_utf8(crate::report::render(&report, format.into()).unwrap()).unwrap();
                     let msg = ServerMsg::Report { code: report.code.clone(), format, content, series: false, files: Vec::new() };
                     self.receive(conn, &msg);
                 }

@@ -6,9 +6,9 @@ use std::collections::HashMap;
 use protocol::AgreementView;
 use protocol::scenario::Deck;
 use protocol::{EarlierTally, ErrorCode, FollowsView, Refusal, Role};
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::Connection;
 
-use crate::export::{ExportError, read_report};
+use super::{ExportError, read_report};
 use crate::secrets::hash_token;
 use protocol::date::utc_day;
 
@@ -41,7 +41,7 @@ pub fn read(conn: &Connection, code: &str, deck: &Deck) -> Result<Earlier, Expor
         Err(e) => return Err(e),
     };
     let date = utc_day(report.created_ms);
-    let common: Vec<&crate::export::ItemReport> = report.items.iter().filter(|i| deck.item(&i.id).is_some()).collect();
+    let common: Vec<&super::ItemReport> = report.items.iter().filter(|i| deck.item(&i.id).is_some()).collect();
     let tallies = common
         .iter()
         .filter(|i| i.answered())
@@ -59,8 +59,7 @@ pub fn check(conn: &Connection, code: &str, token: &str, deck: &Deck) -> Result<
         tracing::error!(%code, error = %e, "could not read the earlier session of a follow-up");
         Refusal::from(ErrorCode::StorageFailed)
     };
-    let phase: Option<String> =
-        conn.query_row("SELECT phase FROM sessions WHERE code = ?1", params![code], |r| r.get(0)).optional().map_err(|e| unreadable(&e))?;
+    let phase = crate::store::report::phase_of(conn, &code).map_err(|e| unreadable(&e))?;
     let Some(phase) = phase else {
         return Err(Refusal::new(
             ErrorCode::UnknownSession,
@@ -68,13 +67,7 @@ pub fn check(conn: &Connection, code: &str, token: &str, deck: &Deck) -> Result<
         ));
     };
     let hash = hash_token(token);
-    let facilitator: bool = conn
-        .query_row(
-            "SELECT EXISTS (SELECT 1 FROM members WHERE code = ?1 AND role = ?2 AND token_hash = ?3)",
-            params![code, Role::Facilitator.as_str(), &hash[..]],
-            |r| r.get(0),
-        )
-        .map_err(|e| unreadable(&e))?;
+    let facilitator = crate::store::report::is_member(conn, &code, Role::Facilitator, &hash).map_err(|e| unreadable(&e))?;
     if !facilitator {
         return Err(Refusal::new(
             ErrorCode::Unauthorized,
@@ -98,4 +91,17 @@ pub fn check(conn: &Connection, code: &str, token: &str, deck: &Deck) -> Result<
         ));
     }
     Ok(earlier)
+}
+
+/// The earlier session of a session read back from the database, when it is a follow-up; a
+/// session whose earlier one cannot be read is shown without comparison (and that is logged).
+pub fn of_loaded(conn: &Connection, loaded: &crate::store::LoadedSession) -> Option<Earlier> {
+    let earlier = loaded.follows.as_deref()?;
+    match read(conn, earlier, &loaded.deck) {
+        Ok(e) => Some(e),
+        Err(e) => {
+            tracing::error!(code = %loaded.code, %earlier, error = %e, "the earlier session of this follow-up cannot be read; it is shown without comparison");
+            None
+        }
+    }
 }

@@ -2,14 +2,15 @@
 //! follow-ups) or any set chosen by code: per theme, each item's results over time with the shift,
 //! and the agreements with whether they were kept. Markdown with an SVG chart per item, and CSV.
 
-use crate::export::md;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use plotters::prelude::*;
-use rusqlite::{Connection, params};
+use rusqlite::Connection;
 
-use crate::export::{ExportError, ItemReport, Report, csv_field, read_report};
+use crate::store::report::{earlier_of, follow_ups_of};
+
+use super::{ExportError, ItemReport, Report, csv_field, md, read_report};
 use protocol::date::utc_day as day;
 use protocol::scenario::agreement_item;
 
@@ -35,9 +36,7 @@ pub fn series_of(conn: &Connection, code: &str) -> Result<Vec<String>, ExportErr
     let mut codes = vec![root];
     let mut i = 0;
     while i < codes.len() {
-        let mut stmt = conn.prepare("SELECT code FROM follow_ups WHERE earlier = ?1")?;
-        let next: Vec<String> = stmt.query_map(params![codes[i]], |r| r.get(0))?.collect::<Result<_, _>>()?;
-        for c in next {
+        for c in follow_ups_of(conn, &codes[i])? {
             // Each session once, whatever the links say.
             if !codes.contains(&c) {
                 codes.push(c);
@@ -46,11 +45,6 @@ pub fn series_of(conn: &Connection, code: &str) -> Result<Vec<String>, ExportErr
         i += 1;
     }
     Ok(codes)
-}
-
-fn earlier_of(conn: &Connection, code: &str) -> Result<Option<String>, ExportError> {
-    use rusqlite::OptionalExtension;
-    Ok(conn.query_row("SELECT earlier FROM follow_ups WHERE code = ?1", params![code], |r| r.get(0)).optional()?)
 }
 
 /// Reads the sessions with these codes, oldest first.
@@ -137,7 +131,7 @@ impl Series {
         }
         self.agreements_md(&mut out);
         let unplayed: Vec<String> = rows.iter().filter(|r| !r.played()).map(|r| md(r.text)).collect();
-        if let Some(line) = crate::export::not_played(&unplayed) {
+        if let Some(line) = crate::report::not_played(&unplayed) {
             let _ = writeln!(out, "{line}");
         }
         out
