@@ -300,7 +300,7 @@ impl TestClient {
 
     pub async fn tally_where(&mut self, what: &str, pick: impl Fn(&protocol::Tally) -> bool) -> protocol::Tally {
         self.expect(what, |m| match m {
-            ServerMsg::Tally(t) if pick(t) => Some(t.clone()),
+            ServerMsg::Tally(t) if pick(t) => Some(t.clone().into_tally()),
             _ => None,
         })
         .await

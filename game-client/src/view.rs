@@ -119,6 +119,7 @@ impl ViewState {
             }
             ServerMsg::Session { session } => self.set_session(session, now),
             ServerMsg::Tally(t) => {
+                let t = t.into_tally();
                 if let Some(item) = self.item().filter(|i| i.id == t.item) {
                     if t.earlier.as_ref().is_some_and(|e| !e.shift.is_empty()) {
                         self.then_and_now.insert(t.item.clone(), (item.clone(), t.clone()));
@@ -332,9 +333,10 @@ mod tests {
         assert_eq!(v.my_choice(), Some("oneens"), "the pending choice shows at once");
         v.apply(msg(ServerMsg::AnswerAck { item: "a".into(), option: "oneens".into() }), now);
         assert_eq!((v.pending.clone(), v.my_choice()), (None, Some("oneens")));
-        let tally = protocol::tally::tally("a", &["eens"], [("eens", None)], protocol::MinGroup::LEAST);
+        let tally =
+            protocol::tally::tally("a", &["eens"], [("eens", None)], protocol::MinGroup::LEAST).for_the_room(protocol::MinGroup::LEAST);
         v.apply(msg(ServerMsg::Tally(tally.clone())), now);
-        assert_eq!(v.tally, Some(tally));
+        assert_eq!(v.tally, Some(tally.into_tally()));
         v.apply(msg(ServerMsg::Session { session: session(Phase::Open, Some("b")) }), now);
         assert_eq!(v.tally, None, "another item drops the old tally");
         assert_eq!(v.my_choice(), None);

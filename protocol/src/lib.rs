@@ -19,5 +19,5 @@ pub use msg::{
     AgreementView, ClientMsg, ControlAction, ErrorCode, FollowUp, ReasonGroup, ReasonView, Refusal, ReportFile, ReportFormat, ServerMsg,
     ShownReason,
 };
-pub use tally::{EarlierTally, MinGroup, Prediction, Tally, TeamTally};
+pub use tally::{EarlierTally, MinGroup, Prediction, RoomTally, Tally, TeamTally};
 pub use view::{FollowsView, ItemKind, ItemView, OptionView, Phase, Role, ScenarioSummary, SessionView, TimerView};

@@ -4,7 +4,6 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::tally::Tally;
 use crate::view::{Role, ScenarioSummary, SessionView};
 
 /// Everything a client can send. Opening messages carry `protocol`; unknown fields are ignored.
@@ -282,7 +281,7 @@ pub enum ServerMsg {
     Session {
         session: SessionView,
     },
-    Tally(Tally),
+    Tally(crate::tally::RoomTally),
     AnswerAck {
         item: String,
         option: String,

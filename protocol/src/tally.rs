@@ -132,7 +132,7 @@ pub struct EarlierTally {
 impl EarlierTally {
     /// The earlier side from that session's tally (as the room may see it), played on `date`.
     pub fn from_tally(then: Tally, date: String, k: MinGroup) -> EarlierTally {
-        let then = then.for_the_room(k);
+        let then = then.for_the_room(k).into_tally();
         EarlierTally {
             date,
             total: then.total,
@@ -154,15 +154,36 @@ pub fn holds_back(changed: u32, k: MinGroup) -> bool {
     k.singles_out(changed)
 }
 
+/// A tally the room may see. Only [`Tally::for_the_room`] makes one (and reading a `tally` message
+/// off the wire), and a `tally` message carries only this type: a result of fewer people than the
+/// room's minimum group cannot be sent by mistake. Its fields read as a [`Tally`]'s.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct RoomTally(Tally);
+
+impl std::ops::Deref for RoomTally {
+    type Target = Tally;
+    fn deref(&self) -> &Tally {
+        &self.0
+    }
+}
+
+impl RoomTally {
+    /// The tally itself, to keep or compare (what it shows stays what the room may see).
+    pub fn into_tally(self) -> Tally {
+        self.0
+    }
+}
+
 impl Tally {
     /// The tally as the room (players, projectors, reports, the facilitator's screen) may see it:
     /// with fewer than `k` answers in all, nothing but how many were left out.
-    pub fn for_the_room(self, k: MinGroup) -> Tally {
+    pub fn for_the_room(self, k: MinGroup) -> RoomTally {
         if !k.singles_out(self.total) {
-            return self;
+            return RoomTally(self);
         }
         let zero = |m: BTreeMap<String, u32>| m.into_keys().map(|k| (k, 0)).collect();
-        Tally {
+        RoomTally(Tally {
             withheld: self.total,
             total: 0,
             counts: zero(self.counts),
@@ -175,7 +196,7 @@ impl Tally {
             }),
             prediction: self.prediction,
             held_back: self.held_back,
-        }
+        })
     }
 
     /// Puts the earlier session's result beside this one, with the shift per option when both
@@ -382,9 +403,9 @@ mod tests {
         assert_eq!((two.total, two.withheld, two.counts["a"], two.percentages["b"]), (0, 2, 0, 0));
         assert_eq!(two.counts.len(), 2, "every option still listed");
         let three = tally("x", &["a", "b"], [("a", None), ("b", None), ("b", None)], K);
-        assert_eq!(three.clone().for_the_room(K), three, "from three answers the room sees everything");
+        assert_eq!(three.clone().for_the_room(K).into_tally(), three, "from three answers the room sees everything");
         let none = tally("x", &["a"], [], K);
-        assert_eq!(none.clone().for_the_room(K), none);
+        assert_eq!(none.clone().for_the_room(K).into_tally(), none);
         assert!(!serde_json::to_string(&three).unwrap().contains("withheld"), "absent when zero");
     }
 

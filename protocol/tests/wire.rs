@@ -123,7 +123,7 @@ fn the_type_tag_is_written_first() {
     let msgs = [
         ServerMsg::AnswerAck { item: "a".into(), option: "eens".into() },
         ServerMsg::Error { code: ErrorCode::BadRequest, message: "x".into() },
-        ServerMsg::Tally(protocol::tally::tally("a", &["eens"], [], protocol::MinGroup::LEAST)),
+        ServerMsg::Tally(protocol::tally::tally("a", &["eens"], [], protocol::MinGroup::LEAST).for_the_room(protocol::MinGroup::LEAST)),
         ServerMsg::Role { item: "a".into(), role: "r".into(), briefing: "b".into() },
     ];
     for m in msgs {

@@ -42,7 +42,7 @@ pub(crate) async fn create_follow_up(f: &mut TestClient, scenario: &str, code: &
 /// The revealed tally a player gets for `item`.
 async fn revealed(p: &mut TestClient, item: &str) -> Tally {
     p.expect("revealed tally", |m| match m {
-        ServerMsg::Tally(t) if t.item == item => Some(t.clone()),
+        ServerMsg::Tally(t) if t.item == item => Some(t.clone().into_tally()),
         _ => None,
     })
     .await

@@ -6,7 +6,7 @@ use serde_json::json;
 
 async fn revealed(c: &mut TestClient) -> Tally {
     c.expect("the revealed tally", |m| match m {
-        ServerMsg::Tally(t) if t.item == "a" => Some(t.clone()),
+        ServerMsg::Tally(t) if t.item == "a" => Some(t.clone().into_tally()),
         _ => None,
     })
     .await

@@ -241,7 +241,8 @@ fn before_the_reveal_the_facilitator_sees_how_many_answered_and_a_result_only_in
     view.session.as_mut().unwrap().min_group = protocol::MinGroup::new(5).unwrap();
     view.tally = Some(
         protocol::tally::tally("a", &["eens", "oneens", "hangt_af"], answers, protocol::MinGroup::new(5).unwrap())
-            .for_the_room(protocol::MinGroup::new(5).unwrap()),
+            .for_the_room(protocol::MinGroup::new(5).unwrap())
+            .into_tally(),
     );
     let h = harness(view, Form::default());
     h.get_by_label_contains("pas vanaf 5 antwoorden");
@@ -366,7 +367,7 @@ fn the_header_says_what_the_room_sees_after_the_reveal() {
     let opts = ["eens", "oneens", "hangt_af"];
     let k = protocol::MinGroup::LEAST;
     let mut view = in_session(Role::Facilitator, Phase::Revealed, Some(0), Lang::Nl);
-    view.tally = Some(protocol::tally::tally("a", &opts, [("eens", None), ("oneens", None)], k).for_the_room(k));
+    view.tally = Some(protocol::tally::tally("a", &opts, [("eens", None), ("oneens", None)], k).for_the_room(k).into_tally());
     harness(view.clone(), Form::default()).get_by_label_contains("De zaal ziet: te weinig antwoorden om te tonen");
     let mut t = protocol::tally::tally("a", &opts, [("eens", None); 4], k);
     t.held_back = 1;
@@ -462,7 +463,8 @@ fn a_result_of_one_or_two_people_is_not_shown() {
     let mut view = in_session(Role::Player, Phase::Revealed, Some(0), Lang::Nl);
     view.tally = Some(
         protocol::tally::tally("a", &["eens", "oneens", "hangt_af"], [("eens", None), ("oneens", None)], protocol::MinGroup::LEAST)
-            .for_the_room(protocol::MinGroup::LEAST),
+            .for_the_room(protocol::MinGroup::LEAST)
+            .into_tally(),
     );
     let h = harness(view, Form::default());
     h.get_by_label_contains("te weinig om te tonen");
@@ -842,7 +844,10 @@ fn the_facilitator_records_an_agreement_about_the_statement_on_screen_or_about_n
 fn the_end_of_a_follow_up_lists_what_moved_most() {
     let mut view = in_session(Role::Facilitator, Phase::Revealed, Some(0), Lang::Nl);
     let item = view.item().unwrap().clone();
-    view.apply(game_client::net::NetEvent::Msg(protocol::ServerMsg::Tally(then_and_now())), Instant::now());
+    view.apply(
+        game_client::net::NetEvent::Msg(protocol::ServerMsg::Tally(then_and_now().for_the_room(protocol::MinGroup::LEAST))),
+        Instant::now(),
+    );
     assert_eq!(view.largest_shifts(3), [("Bewoners mogen het groen zelf beheren.".to_owned(), "Eens".to_owned(), -42)]);
     view.session.as_mut().unwrap().phase = Phase::Ended;
     view.session.as_mut().unwrap().item = None;
@@ -1210,7 +1215,7 @@ fn a_result_held_back_after_a_reopen_says_it_is_last_times() {
         protocol::MinGroup::LEAST,
     );
     t.held_back = 2;
-    view.tally = Some(t.for_the_room(protocol::MinGroup::LEAST));
+    view.tally = Some(t.for_the_room(protocol::MinGroup::LEAST).into_tally());
     let h = harness(view, Form::default());
     h.get_by_label_contains("uitslag van de vorige keer");
     h.get_by_label_contains("67%");

@@ -45,7 +45,7 @@ pub fn read(conn: &Connection, code: &str, deck: &Deck) -> Result<Earlier, Expor
     let tallies = common
         .iter()
         .filter(|i| i.answered())
-        .filter_map(|i| Some((i.id.clone(), EarlierTally::from_tally(i.tally.clone()?, date.clone(), deck.min_group))))
+        .filter_map(|i| Some((i.id.clone(), EarlierTally::from_tally(i.tally.clone()?.into_tally(), date.clone(), deck.min_group))))
         .collect();
     let view = FollowsView { title: report.title.clone(), date, compared: common.len(), gone: false };
     Ok(Earlier { code: report.code, view, tallies, agreements: report.agreements })

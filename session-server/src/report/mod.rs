@@ -81,7 +81,8 @@ pub struct ItemReport {
     pub text: String,
     pub themes: Vec<String>,
     pub prompts: Vec<String>,
-    pub tally: Option<Tally>,
+    /// As the room may see it: a report is shown to a room too.
+    pub tally: Option<protocol::RoomTally>,
     /// Whether the item was played: answered, or (a sketch) its roles were drawn.
     pub played: bool,
     /// The reasons players gave, per option in the item's order, each list sorted (so its order

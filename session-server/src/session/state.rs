@@ -7,7 +7,8 @@ use std::sync::Arc;
 
 use protocol::scenario::{Asks, Deck, Item};
 use protocol::{
-    AgreementView, ItemKind, ItemView, MinGroup, Phase, Prediction, ReasonGroup, ReasonView, Role, SessionView, Tally, TimerView, tally,
+    AgreementView, ItemKind, ItemView, MinGroup, Phase, Prediction, ReasonGroup, ReasonView, Role, RoomTally, SessionView, Tally,
+    TimerView, tally,
 };
 
 use crate::report::earlier::Earlier;
@@ -417,12 +418,13 @@ impl State {
 
     /// The tally of the item on screen (dilemmas and sketches with a follow-up statement) as
     /// anyone may see it: with fewer answers than the minimum group, only how many there are.
-    pub fn tally(&self) -> Option<Tally> {
+    /// The result of the item on screen as the room may see it (the only kind a `tally` message carries).
+    pub fn tally(&self) -> Option<RoomTally> {
         let index = self.current?;
         (!self.deck.items[index].options().is_empty()).then(|| self.tally_at(index))
     }
 
-    fn tally_at(&self, index: usize) -> Tally {
+    fn tally_at(&self, index: usize) -> RoomTally {
         let (item, k) = (&self.deck.items[index], self.min_group());
         let mut now = match self.answers.get(&index) {
             Some(a) => a.shown(item, k),
@@ -444,7 +446,7 @@ impl State {
             |index: usize| Some(index) == self.current && matches!(self.phase, Phase::Scene | Phase::Open | Phase::Closed) && !self.preview;
         let tally_of = |index: usize, item: &Item, _: &[&str]| {
             if !hidden(index) {
-                return self.tally_at(index);
+                return self.tally_at(index).into_tally();
             }
             match self.answers.get(&index).and_then(|a| a.revealed.as_ref()) {
                 Some(then) => then.tally(item, k),

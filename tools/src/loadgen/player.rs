@@ -38,7 +38,7 @@ pub(super) struct Outcome {
 impl Outcome {
     pub fn revealed_tally(&self) -> Option<protocol::Tally> {
         match serde_json::from_str(&self.revealed.as_ref()?.1) {
-            Ok(ServerMsg::Tally(t)) => Some(t),
+            Ok(ServerMsg::Tally(t)) => Some(t.into_tally()),
             _ => None,
         }
     }
