@@ -226,12 +226,12 @@ fn export(db: &std::path::Path, code: &str, format: Format, out: Option<PathBuf>
 
 fn series_report(db: &std::path::Path, codes: &[String], out: Option<PathBuf>) -> anyhow::Result<()> {
     anyhow::ensure!(db.exists(), "the database {} does not exist; pass --db with the server's database", db.display());
-    let conn = crate::store::open_connection(db)?;
+    let db = crate::store::Db::open(db)?;
     let codes = match codes {
-        [one] => crate::report::series::series_of(&conn, one)?,
+        [one] => crate::report::series::series_of(&db, one)?,
         many => many.to_vec(),
     };
-    let series = crate::report::series::read(&conn, &codes)?;
+    let series = crate::report::series::read(&db, &codes)?;
     let dir = out.unwrap_or_else(|| PathBuf::from(format!("verslag-{}", series.sessions[0].code)));
     std::fs::create_dir_all(&dir).with_context(|| format!("making the folder {}", dir.display()))?;
     let write = |name: &str, bytes: &[u8]| {

@@ -18,7 +18,7 @@ use crate::guard::Budget;
 use crate::outbox::Outbox;
 use crate::secrets::new_code;
 use crate::session::{Attach, SessionHandle, State};
-use crate::store::{LoadedSession, Store, Which, load_sessions, operator};
+use crate::store::{LoadedSession, Store, Which};
 
 /// What a `create_session` asks for.
 #[derive(Debug, Clone)]
@@ -55,7 +55,8 @@ struct Shared {
     next_conn: AtomicU64,
     /// A second connection to the database, for reading sessions back on demand and for the
     /// operator's requests and the retention rule (used on blocking threads only).
-    reader: Arc<Mutex<rusqlite::Connection>>,
+    /// Every read (and the sweep's small writes) outside the session writer.
+    db: crate::store::Db,
     tracker: TaskTracker,
     shutdown: CancellationToken,
     health: crate::health::Health,
@@ -70,7 +71,7 @@ impl Hub {
         config: Config,
         store: Store,
         loaded: Vec<LoadedSession>,
-        reader: rusqlite::Connection,
+        db: crate::store::Db,
         tracker: TaskTracker,
         shutdown: CancellationToken,
     ) -> Hub {
@@ -78,7 +79,7 @@ impl Hub {
         let reports = crate::session::Reports {
             members: Arc::new(std::sync::atomic::AtomicUsize::new(0)),
             max_members: limits.max_members,
-            db: config.db.clone(),
+            db: db.clone(),
             jobs: Arc::new(tokio::sync::Semaphore::new(limits.report_jobs.max(1))),
             waiting: Arc::new(tokio::sync::Semaphore::new(limits.report_queue.max(1))),
             series_max: limits.series_max,
@@ -100,7 +101,7 @@ impl Hub {
                 joins,
                 open: Mutex::new(HashMap::new()),
                 next_conn: AtomicU64::new(1),
-                reader: Arc::new(Mutex::new(reader)),
+                db,
                 tracker,
                 shutdown,
                 health: crate::health::Health::default(),
@@ -111,7 +112,7 @@ impl Hub {
         let count = loaded.len();
         for l in loaded {
             let code = l.code.clone();
-            let earlier = crate::report::earlier::of_loaded(&hub.shared.reader.lock().expect("reader lock"), &l);
+            let earlier = crate::report::earlier::of_loaded(&hub.shared.db, &l);
             let mut state = State::from_loaded(l);
             state.earlier = earlier;
             let handle = hub.spawn(state);
@@ -140,6 +141,11 @@ impl Hub {
 
     pub fn shutdown(&self) -> &CancellationToken {
         &self.shared.shutdown
+    }
+
+    /// The database handle for reads outside the session writer.
+    pub(crate) fn db(&self) -> &crate::store::Db {
+        &self.shared.db
     }
 
     pub fn metrics(&self) -> &Arc<crate::metrics::Metrics> {
@@ -287,13 +293,10 @@ impl Hub {
         if !self.shared.guard.take(ip, Instant::now()) {
             return Err(Refusal::new(ErrorCode::RateLimited, "Te veel verkeerde pogingen vanaf dit netwerk. Wacht een minuut."));
         }
-        let reader = self.shared.reader.clone();
-        let checked = tokio::task::spawn_blocking(move || {
-            let conn = reader.lock().expect("reader lock");
-            crate::report::earlier::check(&conn, &follows.code, &follows.token, &deck)
-        })
-        .await
-        .map_err(|_| Refusal::from(ErrorCode::StorageFailed))?;
+        let db = self.shared.db.clone();
+        let checked = tokio::task::spawn_blocking(move || crate::report::earlier::check(&db, &follows.code, &follows.token, &deck))
+            .await
+            .map_err(|_| Refusal::from(ErrorCode::StorageFailed))?;
         // Only guesses (an unknown code, a wrong token) spend the budget.
         if !matches!(&checked, Err(r) if matches!(r.code, ErrorCode::Unauthorized | ErrorCode::UnknownSession)) {
             self.shared.guard.refund(ip, Instant::now());
@@ -349,13 +352,12 @@ impl Hub {
             _ if self.shared.shutdown.is_cancelled() => return None,
             _ => {}
         }
-        let reader = self.shared.reader.clone();
+        let db = self.shared.db.clone();
         let wanted = code.clone();
         let loaded = tokio::task::spawn_blocking(move || {
-            let conn = reader.lock().expect("reader lock");
-            let loaded = load_sessions(&conn, Which::Code(&wanted))?;
+            let loaded = db.load_sessions(Which::Code(&wanted))?;
             Ok::<_, crate::store::StoreError>(
-                loaded.into_iter().map(|l| (crate::report::earlier::of_loaded(&conn, &l), l)).collect::<Vec<_>>(),
+                loaded.into_iter().map(|l| (crate::report::earlier::of_loaded(&db, &l), l)).collect::<Vec<_>>(),
             )
         })
         .await
@@ -394,13 +396,12 @@ impl Hub {
                 sessions.retain(|_, s| !s.is_gone());
                 sessions.keys().cloned().collect()
             };
-            let reader = self.shared.reader.clone();
+            let db = self.shared.db.clone();
             let before = self.shared.config.retention.map(|keep| crate::now_ms() - keep.as_millis() as i64);
             let swept = tokio::task::spawn_blocking(move || {
-                let mut conn = reader.lock().expect("reader lock");
-                let ends = operator::take_end_requests(&mut conn)?;
+                let ends = db.take_end_requests()?;
                 let purged = match before {
-                    Some(before) => operator::purge(&mut conn, before, &open)?,
+                    Some(before) => db.purge(before, &open)?,
                     None => 0,
                 };
                 Ok::<_, rusqlite::Error>((ends, purged))

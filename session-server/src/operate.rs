@@ -5,7 +5,7 @@ use std::path::Path;
 use anyhow::Context;
 use clap::Subcommand;
 
-use crate::store::{open_connection, operator};
+use crate::store::Db;
 
 #[derive(Subcommand)]
 pub enum Sessions {
@@ -27,10 +27,10 @@ pub enum Sessions {
 
 pub fn run(db: &Path, command: Sessions) -> anyhow::Result<()> {
     anyhow::ensure!(db.exists(), "the database {} does not exist; pass --db with the server's database", db.display());
-    let mut conn = open_connection(db).with_context(|| format!("opening {}", db.display()))?;
+    let conn = Db::open(db).with_context(|| format!("opening {}", db.display()))?;
     match command {
         Sessions::List => {
-            let rows = operator::list(&conn)?;
+            let rows = conn.list()?;
             println!("{:<8} {:<9} {:<17} {:>7} {:>7}  title (scenario)", "code", "phase", "created (UTC)", "members", "answers");
             for r in &rows {
                 let phase = if r.end_requested && r.phase != "ended" { "ending" } else { r.phase.as_str() };
@@ -42,12 +42,12 @@ pub fn run(db: &Path, command: Sessions) -> anyhow::Result<()> {
         Sessions::End { code } => {
             let code =
                 protocol::codes::normalize(&code).with_context(|| format!("\"{code}\" is not a join code (six letters and digits)"))?;
-            anyhow::ensure!(operator::request_end(&conn, &code, crate::now_ms())?, "there is no session {code} in {}", db.display());
+            anyhow::ensure!(conn.request_end(&code, crate::now_ms())?, "there is no session {code} in {}", db.display());
             eprintln!("Session {code} will end: within seconds if the server is running, otherwise when it starts.");
         }
         Sessions::Purge { older_than_days } => {
             let before = crate::now_ms() - (older_than_days as i64) * 24 * 3600 * 1000;
-            let purged = operator::purge(&mut conn, before, &[])?;
+            let purged = conn.purge(before, &[])?;
             eprintln!("{purged} ended session(s) created more than {older_than_days} day(s) ago deleted.");
         }
     }

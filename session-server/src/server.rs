@@ -48,7 +48,7 @@ pub async fn run_on(listeners: Listeners, config: Config, shutdown: Cancellation
     let (lock, store, loaded, writer, reader) = tokio::task::spawn_blocking(move || {
         let lock = crate::store::lock::exclusive(&db).map_err(ServerError::InUse)?;
         let (store, loaded, writer) = Store::open(&db, busy, queue, Metrics::new())?;
-        Ok::<_, ServerError>((lock, store, loaded, writer, crate::store::open_connection(&db)?))
+        Ok::<_, ServerError>((lock, store, loaded, writer, crate::store::Db::open(&db)?))
     })
     .await
     .expect("store open")?;

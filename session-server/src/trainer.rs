@@ -41,7 +41,7 @@ impl Hub {
             Err(problems) => return ServerMsg::DeckProblems { problems },
         };
         let cache = self.deck_cache_shared();
-        let db = self.config().db.clone();
+        let db = self.db().clone();
         let id = deck.id.clone();
         let kept: Vec<String> = deck.items.iter().map(|i| i.id.clone()).collect();
         let saving = self.saving();
@@ -53,11 +53,7 @@ impl Hub {
                 cache.decks();
                 (cache.files_of(&id), cache.dir().to_owned())
             };
-            let dropped = crate::store::decks::answered_items(&db, &id)
-                .map_err(|e| e.to_string())?
-                .into_iter()
-                .filter(|i| !kept.contains(i))
-                .collect::<Vec<_>>();
+            let dropped = db.answered_items(&id).map_err(|e| e.to_string())?.into_iter().filter(|i| !kept.contains(i)).collect::<Vec<_>>();
             if !dropped.is_empty() {
                 return Ok(Err(dropped.iter().map(|item| dropped_problem(&content, item)).collect()));
             }

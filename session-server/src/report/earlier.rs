@@ -3,10 +3,10 @@
 
 use std::collections::HashMap;
 
+use crate::store::Db;
 use protocol::AgreementView;
 use protocol::scenario::Deck;
 use protocol::{EarlierTally, ErrorCode, FollowsView, Refusal, Role};
-use rusqlite::Connection;
 
 use super::{ExportError, read_report};
 use crate::secrets::hash_token;
@@ -34,8 +34,8 @@ impl Earlier {
 /// Reads session `code` as the earlier side of a follow-up on `deck`. A session no longer in the
 /// database gives [`Earlier::gone`]. Its results follow both rooms' minimum group: the earlier
 /// session's (its report) and the follow-up's (`deck.min_group`).
-pub fn read(conn: &Connection, code: &str, deck: &Deck) -> Result<Earlier, ExportError> {
-    let report = match read_report(conn, code) {
+pub fn read(db: &Db, code: &str, deck: &Deck) -> Result<Earlier, ExportError> {
+    let report = match read_report(db, code) {
         Ok(r) => r,
         Err(ExportError::UnknownSession(_)) => return Ok(Earlier::gone(code)),
         Err(e) => return Err(e),
@@ -53,13 +53,13 @@ pub fn read(conn: &Connection, code: &str, deck: &Deck) -> Result<Earlier, Expor
 
 /// Whether a new session on `deck` may follow session `code`, proven by that session's facilitator
 /// `token`: it exists, it ended, the token is its facilitator's, and the decks share items.
-pub fn check(conn: &Connection, code: &str, token: &str, deck: &Deck) -> Result<Earlier, Refusal> {
+pub fn check(db: &Db, code: &str, token: &str, deck: &Deck) -> Result<Earlier, Refusal> {
     let code = protocol::codes::normalize(code).unwrap_or_else(|| code.to_owned());
     let unreadable = |e: &dyn std::fmt::Display| {
         tracing::error!(%code, error = %e, "could not read the earlier session of a follow-up");
         Refusal::from(ErrorCode::StorageFailed)
     };
-    let phase = crate::store::report::phase_of(conn, &code).map_err(|e| unreadable(&e))?;
+    let phase = db.phase_of(&code).map_err(|e| unreadable(&e))?;
     let Some(phase) = phase else {
         return Err(Refusal::new(
             ErrorCode::UnknownSession,
@@ -67,7 +67,7 @@ pub fn check(conn: &Connection, code: &str, token: &str, deck: &Deck) -> Result<
         ));
     };
     let hash = hash_token(token);
-    let facilitator = crate::store::report::is_member(conn, &code, Role::Facilitator, &hash).map_err(|e| unreadable(&e))?;
+    let facilitator = db.is_member(&code, Role::Facilitator, &hash).map_err(|e| unreadable(&e))?;
     if !facilitator {
         return Err(Refusal::new(
             ErrorCode::Unauthorized,
@@ -80,7 +80,7 @@ pub fn check(conn: &Connection, code: &str, token: &str, deck: &Deck) -> Result<
             format!("Sessie {code} loopt nog. Beëindig hem eerst; daarna kun je er een vervolg op maken."),
         ));
     }
-    let earlier = read(conn, &code, deck).map_err(|e| unreadable(&e))?;
+    let earlier = read(db, &code, deck).map_err(|e| unreadable(&e))?;
     if earlier.view.compared == 0 && earlier.agreements.is_empty() {
         return Err(Refusal::new(
             ErrorCode::BadRequest,
@@ -95,9 +95,9 @@ pub fn check(conn: &Connection, code: &str, token: &str, deck: &Deck) -> Result<
 
 /// The earlier session of a session read back from the database, when it is a follow-up; a
 /// session whose earlier one cannot be read is shown without comparison (and that is logged).
-pub fn of_loaded(conn: &Connection, loaded: &crate::store::LoadedSession) -> Option<Earlier> {
+pub fn of_loaded(db: &Db, loaded: &crate::store::LoadedSession) -> Option<Earlier> {
     let earlier = loaded.follows.as_deref()?;
-    match read(conn, earlier, &loaded.deck) {
+    match read(db, earlier, &loaded.deck) {
         Ok(e) => Some(e),
         Err(e) => {
             tracing::error!(code = %loaded.code, %earlier, error = %e, "the earlier session of this follow-up cannot be read; it is shown without comparison");

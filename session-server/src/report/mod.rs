@@ -10,8 +10,7 @@ use protocol::scenario::{Deck, Item};
 use protocol::{Tally, tally};
 use serde::Serialize;
 
-use crate::store::report::ReportRows;
-use crate::store::{StoreError, open_connection};
+use crate::store::{Db, ReportRows, StoreError};
 
 pub mod earlier;
 pub mod series;
@@ -106,13 +105,13 @@ impl ItemReport {
 }
 
 pub fn load_report(db: &Path, code: &str) -> Result<Report, ExportError> {
-    read_report(&open_connection(db)?, code)
+    read_report(&Db::open(db)?, code)
 }
 
 /// The report of session `code` as the database holds it.
-pub fn read_report(conn: &rusqlite::Connection, code: &str) -> Result<Report, ExportError> {
+pub fn read_report(db: &Db, code: &str) -> Result<Report, ExportError> {
     let code = protocol::codes::normalize(code).unwrap_or_else(|| code.to_owned());
-    let rows = crate::store::report::report_rows(conn, &code)?.ok_or_else(|| ExportError::UnknownSession(code.clone()))?;
+    let rows = db.report_rows(&code)?.ok_or_else(|| ExportError::UnknownSession(code.clone()))?;
     from_rows(rows)
 }
 

@@ -5,10 +5,8 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
+use crate::store::Db;
 use plotters::prelude::*;
-use rusqlite::Connection;
-
-use crate::store::report::{earlier_of, follow_ups_of};
 
 use super::{ExportError, ItemReport, Report, csv_field, md, read_report};
 use protocol::date::utc_day as day;
@@ -22,11 +20,11 @@ pub struct Series {
 
 /// Every session in the series of `code`: the sessions it follows, back to the first, and every
 /// follow-up after it.
-pub fn series_of(conn: &Connection, code: &str) -> Result<Vec<String>, ExportError> {
+pub fn series_of(db: &Db, code: &str) -> Result<Vec<String>, ExportError> {
     let code = protocol::codes::normalize(code).unwrap_or_else(|| code.to_owned());
     let mut root = code.clone();
     let mut seen = vec![root.clone()];
-    while let Some(earlier) = earlier_of(conn, &root)? {
+    while let Some(earlier) = db.earlier_of(&root)? {
         if seen.contains(&earlier) {
             break;
         }
@@ -36,7 +34,7 @@ pub fn series_of(conn: &Connection, code: &str) -> Result<Vec<String>, ExportErr
     let mut codes = vec![root];
     let mut i = 0;
     while i < codes.len() {
-        for c in follow_ups_of(conn, &codes[i])? {
+        for c in db.follow_ups_of(&codes[i])? {
             // Each session once, whatever the links say.
             if !codes.contains(&c) {
                 codes.push(c);
@@ -48,13 +46,13 @@ pub fn series_of(conn: &Connection, code: &str) -> Result<Vec<String>, ExportErr
 }
 
 /// Reads the sessions with these codes, oldest first.
-pub fn read(conn: &Connection, codes: &[String]) -> Result<Series, ExportError> {
-    let mut sessions = codes.iter().map(|c| read_report(conn, c)).collect::<Result<Vec<_>, _>>()?;
+pub fn read(db: &Db, codes: &[String]) -> Result<Series, ExportError> {
+    let mut sessions = codes.iter().map(|c| read_report(db, c)).collect::<Result<Vec<_>, _>>()?;
     sessions.sort_by_key(|r| r.created_ms);
     sessions.dedup_by(|a, b| a.code == b.code);
     let mut follows = BTreeMap::new();
     for s in &sessions {
-        if let Some(e) = earlier_of(conn, &s.code)? {
+        if let Some(e) = db.earlier_of(&s.code)? {
             follows.insert(s.code.clone(), e);
         }
     }
@@ -311,7 +309,7 @@ fn svg_fallback(text: &str) -> String {
 /// The report of the series session `code` belongs to, as a `report` message: Markdown with its
 /// charts as files, or CSV.
 pub fn for_the_protocol(
-    db: &std::path::Path,
+    db: &Db,
     code: &str,
     format: protocol::ReportFormat,
     max_sessions: usize,
@@ -320,8 +318,7 @@ pub fn for_the_protocol(
         tracing::error!(%code, error = %e, "the report of a series could not be read");
         protocol::Refusal::from(protocol::ErrorCode::StorageFailed)
     };
-    let conn = crate::store::open_connection(db).map_err(|e| failed(&e))?;
-    let codes = series_of(&conn, code).map_err(|e| failed(&e))?;
+    let codes = series_of(db, code).map_err(|e| failed(&e))?;
     if codes.len() > max_sessions {
         return Err(protocol::Refusal::new(
             protocol::ErrorCode::BadRequest,
@@ -331,7 +328,7 @@ pub fn for_the_protocol(
             ),
         ));
     }
-    let series = read(&conn, &codes).map_err(|e| failed(&e))?;
+    let series = read(db, &codes).map_err(|e| failed(&e))?;
     let (content, files) = match format {
         protocol::ReportFormat::Csv => (String::from_utf8(series.csv()).expect("text"), Vec::new()),
         _ => {

@@ -75,7 +75,7 @@ pub(crate) struct Reports {
     /// Members of every session in memory, and the most there may be (`Limits::max_members`).
     pub members: Arc<std::sync::atomic::AtomicUsize>,
     pub max_members: usize,
-    pub db: std::path::PathBuf,
+    pub db: crate::store::Db,
     pub jobs: Arc<tokio::sync::Semaphore>,
     /// Places for reports waiting for a job (rendering ones included).
     pub waiting: Arc<tokio::sync::Semaphore>,

@@ -6,11 +6,12 @@
 //! `after` with whether it is committed. The session applies and announces a change only then.
 
 pub mod backup;
-pub mod decks;
+mod db;
+mod decks;
 mod load;
 pub mod lock;
-pub mod operator;
-pub mod report;
+mod operator;
+mod report;
 mod schema;
 mod writer;
 
@@ -21,8 +22,12 @@ use std::time::Duration;
 
 use crate::metrics::Metrics;
 
-pub use load::{LoadedMember, LoadedSession, Which, load_sessions};
+pub use db::Db;
+use load::load_sessions;
+pub use load::{LoadedMember, LoadedSession, Which};
+pub use operator::SessionRow;
 use protocol::{Phase, Role};
+pub use report::{AnswerRow, ReportRows};
 pub use schema::open_connection;
 
 /// What a job does once its transaction has committed (`true`) or failed (`false`).

@@ -1,0 +1,91 @@
+//! The one handle for everything outside the session writer's group commits: reports, series and follow-ups, reading a session back, the trainers' deck checks, the sweep and the operator's commands.
+//!
+//! It holds a connection of its own behind a lock and asks one question per method, so no
+//! `rusqlite::Connection` leaves `store/`. Its methods block: call them off the async threads.
+
+use std::path::Path;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use rusqlite::Connection;
+
+use super::load::{LoadedSession, Which, load_sessions};
+use super::operator::{self, SessionRow};
+use super::report::{self, ReportRows};
+use super::{StoreError, open_connection};
+
+#[derive(Clone)]
+pub struct Db {
+    conn: Arc<Mutex<Connection>>,
+}
+
+impl std::fmt::Debug for Db {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Db")
+    }
+}
+
+impl Db {
+    /// Opens the database at `path` (creating its tables if new).
+    pub fn open(path: &Path) -> Result<Db, StoreError> {
+        Ok(Db { conn: Arc::new(Mutex::new(open_connection(path)?)) })
+    }
+
+    fn conn(&self) -> MutexGuard<'_, Connection> {
+        self.conn.lock().expect("database lock")
+    }
+
+    /// The rows of session `code` a report is made from, or `None` when there is no such session.
+    pub fn report_rows(&self, code: &str) -> rusqlite::Result<Option<ReportRows>> {
+        report::report_rows(&self.conn(), code)
+    }
+
+    /// The session `code` follows, if it is a follow-up.
+    pub fn earlier_of(&self, code: &str) -> rusqlite::Result<Option<String>> {
+        report::earlier_of(&self.conn(), code)
+    }
+
+    /// The sessions that follow `code`.
+    pub fn follow_ups_of(&self, code: &str) -> rusqlite::Result<Vec<String>> {
+        report::follow_ups_of(&self.conn(), code)
+    }
+
+    /// The phase session `code` is in, or `None` when there is no such session.
+    pub fn phase_of(&self, code: &str) -> rusqlite::Result<Option<String>> {
+        report::phase_of(&self.conn(), code)
+    }
+
+    /// Whether session `code` has a member in `role` whose token has this SHA-256.
+    pub fn is_member(&self, code: &str, role: protocol::Role, token_hash: &[u8; 32]) -> rusqlite::Result<bool> {
+        report::is_member(&self.conn(), code, role, token_hash)
+    }
+
+    /// The sessions `which` names, as the database holds them.
+    pub fn load_sessions(&self, which: Which) -> Result<Vec<LoadedSession>, StoreError> {
+        load_sessions(&self.conn(), which)
+    }
+
+    /// The item ids of deck `id` that sessions stored answers under.
+    pub fn answered_items(&self, id: &str) -> Result<Vec<String>, StoreError> {
+        super::decks::answered_items(&self.conn(), id)
+    }
+
+    /// Every session, newest first, for the operator.
+    pub fn list(&self) -> rusqlite::Result<Vec<SessionRow>> {
+        operator::list(&self.conn())
+    }
+
+    /// Asks the server to end session `code`; `false` when there is none.
+    pub fn request_end(&self, code: &str, now_ms: i64) -> rusqlite::Result<bool> {
+        operator::request_end(&self.conn(), code, now_ms)
+    }
+
+    /// The sessions the operator asked to end since the last look (the requests are taken).
+    pub fn take_end_requests(&self) -> rusqlite::Result<Vec<String>> {
+        operator::take_end_requests(&mut self.conn())
+    }
+
+    /// Deletes the ended sessions created before `before_ms`, except those in `keep`.
+    pub fn purge(&self, before_ms: i64, keep: &[String]) -> rusqlite::Result<usize> {
+        operator::purge(&mut self.conn(), before_ms, keep)
+    }
+}
