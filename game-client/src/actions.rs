@@ -2,7 +2,7 @@
 
 use protocol::{ClientMsg, PROTOCOL_VERSION};
 
-use crate::net::NetCmd;
+use crate::connection_thread::NetCmd;
 use crate::ui::Action;
 use crate::view::ViewState;
 

@@ -8,9 +8,9 @@ use bevy::winit::{UpdateMode, WinitSettings};
 use bevy_egui::EguiPlugin;
 use protocol::{ClientMsg, PROTOCOL_VERSION};
 
+use crate::connection_thread::{NetCmd, NetHandle};
 use crate::embedded::Embedded;
 use crate::i18n::Lang;
-use crate::net::{NetCmd, NetHandle};
 use crate::options::{Options, split_join};
 use crate::settings::Remember;
 use crate::ui::{Form, StartTab};
@@ -60,7 +60,7 @@ pub fn build(opts: Options) -> App {
     view.error = startup_error;
     // A deck file named on the command line opens in the editor.
     let editor = opts.deck.as_ref().map(|path| {
-        crate::ui::decks::Editor::read(&path.display().to_string()).map(|ed| crate::ui::decks::Editor {
+        crate::ui::editor::Editor::read(&path.display().to_string()).map(|ed| crate::ui::editor::Editor {
             previewing: opts.deck_preview.is_some(),
             preview: opts.deck_preview.as_deref().and_then(protocol::Role::parse).unwrap_or(protocol::Role::Player),
             ..ed
@@ -122,7 +122,7 @@ pub fn build(opts: Options) -> App {
     crate::screens::plugin(&mut app);
     crate::settings::plugin(&mut app);
     crate::report::plugin(&mut app);
-    crate::decks::plugin(&mut app);
+    crate::editor::plugin(&mut app);
     crate::sound::plugin(&mut app);
     crate::quiet::plugin(&mut app);
     crate::fullscreen::plugin(&mut app);

@@ -71,7 +71,7 @@ pub fn host_here(
     view.server = url.clone();
     form.server = url.clone();
     let opening = protocol::ClientMsg::ListScenarios { protocol: protocol::PROTOCOL_VERSION };
-    net.0.send(crate::net::NetCmd::Connect { url, opening });
+    net.0.send(crate::connection_thread::NetCmd::Connect { url, opening });
 }
 
 #[derive(Resource)]

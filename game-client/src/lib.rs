@@ -6,12 +6,12 @@
 
 pub mod actions;
 pub mod app;
-pub mod decks;
+pub mod connection_thread;
+pub mod editor;
 pub mod embedded;
 pub mod files;
 pub mod fullscreen;
 pub mod i18n;
-pub mod net;
 pub mod network;
 pub mod options;
 pub mod placement;

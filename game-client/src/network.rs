@@ -6,7 +6,7 @@ use std::time::Instant;
 use bevy::prelude::*;
 
 use crate::actions;
-use crate::net::NetHandle;
+use crate::connection_thread::NetHandle;
 use crate::ui::{self, Action, Screen};
 use crate::view::ViewState;
 

@@ -6,8 +6,8 @@ use std::time::{Duration, Instant};
 use bevy::prelude::Resource;
 use protocol::{ErrorCode, ItemView, Phase, Role, ScenarioSummary, ServerMsg, SessionView, Tally};
 
+use crate::connection_thread::{Link, NetEvent};
 use crate::i18n::Lang;
-use crate::net::{Link, NetEvent};
 
 /// A player's private role in the current sketch.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -211,7 +211,7 @@ impl ViewState {
     }
 
     /// Why the connection closed for good, if it did.
-    pub fn closed_for_good(&self) -> Option<crate::net::Final> {
+    pub fn closed_for_good(&self) -> Option<crate::connection_thread::Final> {
         match self.link {
             Link::Closed(why) => Some(why),
             _ => None,

@@ -12,7 +12,7 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use crate::config::Config;
-use crate::decks::DeckCache;
+use crate::deck_folder::DeckCache;
 use crate::forwarded::ClientAddr;
 use crate::guard::Budget;
 use crate::outbox::Outbox;
@@ -63,7 +63,7 @@ struct Shared {
     /// Held while a deck file is written, so two saves never interleave.
     saving: Arc<Mutex<()>>,
     /// The server-wide report jobs every session's reports share.
-    reports: crate::session::Reports,
+    reports: crate::session::Services,
 }
 
 impl Hub {
@@ -76,7 +76,7 @@ impl Hub {
         shutdown: CancellationToken,
     ) -> Hub {
         let limits = Arc::new(config.limits.clone());
-        let reports = crate::session::Reports {
+        let reports = crate::session::Services {
             members: Arc::new(std::sync::atomic::AtomicUsize::new(0)),
             max_members: limits.max_members,
             db: db.clone(),

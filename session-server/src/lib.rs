@@ -7,7 +7,8 @@ pub mod address;
 pub mod cli;
 pub mod config;
 pub mod connection;
-mod decks;
+mod deck_files;
+mod deck_folder;
 pub mod forwarded;
 pub mod guard;
 mod health;
@@ -25,7 +26,6 @@ mod server;
 pub mod session;
 pub mod store;
 mod tls;
-mod trainer;
 pub mod web;
 pub mod wire;
 

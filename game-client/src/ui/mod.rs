@@ -1,6 +1,6 @@
 //! The screens: each is a plain function of the view that returns what the person asked for.
 
-pub mod decks;
+pub mod editor;
 pub mod ended;
 pub mod facilitator;
 pub mod item;
@@ -166,7 +166,7 @@ pub struct Form {
     pub name: String,
     pub team: String,
     /// The deck open in the editor, and a file path typed on its list.
-    pub editor: Option<decks::Editor>,
+    pub editor: Option<editor::Editor>,
     pub deck_path: String,
     /// A statement from the room being typed, and its answers ("Ja / Nee"; empty for the default ones).
     pub statement: String,
@@ -177,20 +177,20 @@ pub struct Form {
 }
 
 /// A connection closed for good: why, what to do, and (when it helps) a button to go on here.
-fn closed(ui: &mut egui::Ui, view: &ViewState, why: crate::net::Final) -> Option<Action> {
+fn closed(ui: &mut egui::Ui, view: &ViewState, why: crate::connection_thread::Final) -> Option<Action> {
     let l = view.lang;
     let mut action = None;
     egui::CentralPanel::default().show(ui, |ui| {
         ui.add_space(40.0);
         let (title, text) = match why {
-            crate::net::Final::ProtocolMismatch => (
+            crate::connection_thread::Final::ProtocolMismatch => (
                 l.pick("Deze app past niet bij de server", "This app does not match the server"),
                 l.pick(
                     "De app en de server spreken een andere versie van het protocol. Werk de app bij (of vraag de beheerder welke versie de server heeft); opnieuw proberen helpt niet.",
                     "The app and the server speak different protocol versions. Update the app (or ask which version the server runs); trying again will not help.",
                 ),
             ),
-            crate::net::Final::OpenedElsewhere => (
+            crate::connection_thread::Final::OpenedElsewhere => (
                 l.pick("Je speelt nu op een ander apparaat verder", "You went on on another device"),
                 l.pick(
                     "Deze sessie is met jouw sleutel op een ander apparaat of venster geopend; daarom is hij hier gesloten. Wil je toch hier verder? Dan sluit het andere.",
@@ -202,7 +202,7 @@ fn closed(ui: &mut egui::Ui, view: &ViewState, why: crate::net::Final) -> Option
         ui.add_space(10.0);
         ui.label(egui::RichText::new(text).size(22.0));
         ui.add_space(20.0);
-        if why == crate::net::Final::OpenedElsewhere && widgets::primary(ui, l.pick("Hier verder spelen", "Go on here")) {
+        if why == crate::connection_thread::Final::OpenedElsewhere && widgets::primary(ui, l.pick("Hier verder spelen", "Go on here")) {
             action = Some(Action::TakeOver);
         }
         if ui.button(l.pick("Terug naar het begin", "Back to the start")).clicked() {

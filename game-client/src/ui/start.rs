@@ -3,7 +3,7 @@
 use bevy_egui::egui::{self, RichText};
 
 use super::{Action, Form, StartTab, theme, widgets};
-use crate::net::Link;
+use crate::connection_thread::Link;
 use crate::view::ViewState;
 
 fn opt(s: &str) -> Option<String> {
@@ -63,9 +63,9 @@ pub fn panel(ui: &mut egui::Ui, view: &ViewState, form: &mut Form) -> Option<Act
         && let Some(ed) = form.editor.as_mut()
     {
         if ed.previewing
-            && let Some(shown) = super::decks::preview_view(view, ed)
+            && let Some(shown) = super::editor::preview_view(view, ed)
         {
-            ed.previewing = !super::decks::preview_bar(ui, view, ed);
+            ed.previewing = !super::editor::preview_bar(ui, view, ed);
             let mut scratch = Form::default();
             let _ = match ed.preview {
                 protocol::Role::Facilitator => super::facilitator::panel(ui, &shown, &mut scratch, std::time::Instant::now()),
@@ -74,7 +74,7 @@ pub fn panel(ui: &mut egui::Ui, view: &ViewState, form: &mut Form) -> Option<Act
             return action;
         }
         ed.previewing = false;
-        let close = egui::CentralPanel::default().show(ui, |ui| super::decks::editor(ui, view, ed, &mut action)).inner;
+        let close = egui::CentralPanel::default().show(ui, |ui| super::editor::editor(ui, view, ed, &mut action)).inner;
         if close {
             form.editor = None;
         }
@@ -155,7 +155,7 @@ pub fn panel(ui: &mut egui::Ui, view: &ViewState, form: &mut Form) -> Option<Act
                         action = Some(Action::Join { code: form.code.trim().to_owned(), name: opt(&form.name), team: opt(&form.team) });
                     }
                 }
-                StartTab::Decks => super::decks::list(ui, view, form, &mut action),
+                StartTab::Decks => super::editor::list(ui, view, form, &mut action),
                 StartTab::Watch => {
                     ui.label(l.pick("Code van de sessie", "Session code"));
                     ui.add(

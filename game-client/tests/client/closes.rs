@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use game_client::net::{Final, Link, NetCmd, NetEvent, NetHandle};
+use game_client::connection_thread::{Final, Link, NetCmd, NetEvent, NetHandle};
 use game_client::ui::Action;
 use integration_tests::Server;
 use protocol::ClientMsg;

@@ -1,7 +1,7 @@
 //! A facilitator and three players, each with their own network thread, play a dilemma and a sketch end to end,
 //! and come back by themselves when the server restarts.
 
-use game_client::net::Link;
+use game_client::connection_thread::Link;
 use game_client::ui::{Action, Screen};
 use integration_tests::Server;
 use protocol::{ControlAction, Phase};

@@ -109,7 +109,7 @@ async fn the_screen_follows_the_server() {
 async fn a_trainer_opens_a_deck_from_the_server_edits_it_and_saves_it_back() {
     let server = Server::start().await;
     let mut t = headless(&server.url);
-    game_client::decks::plugin(&mut t);
+    game_client::editor::plugin(&mut t);
     t.insert_resource(game_client::ui::Form::default());
     step_until(&mut t, "scenarios", |a| !view(a).scenarios.is_empty()).await;
     act(&mut t, Action::OpenDeck("test".into()));
@@ -146,7 +146,10 @@ async fn host_on_this_laptop_leaves_the_remembered_server_and_hosts_here() {
     act(&mut app, Action::HostHere);
     step_until(&mut app, "connected here", |a| {
         let v = view(a);
-        v.server != elsewhere.url && !v.remembered_server && v.link == game_client::net::Link::Connected && !v.scenarios.is_empty()
+        v.server != elsewhere.url
+            && !v.remembered_server
+            && v.link == game_client::connection_thread::Link::Connected
+            && !v.scenarios.is_empty()
     })
     .await;
     let here = view(&app).server.clone();

@@ -298,7 +298,7 @@ fn the_end_offers_the_report_to_the_facilitator_only() {
 #[test]
 fn losing_the_connection_is_shown() {
     let mut view = in_session(Role::Player, Phase::Lobby, None, Lang::Nl);
-    view.link = game_client::net::Link::Lost { attempt: 2, reason: "weg".into() };
+    view.link = game_client::connection_thread::Link::Lost { attempt: 2, reason: "weg".into() };
     let h = harness(view, Form::default());
     h.get_by_label_contains("Verbinding verbroken, opnieuw verbinden…");
 }
@@ -380,7 +380,7 @@ fn the_header_says_what_the_room_sees_after_the_reveal() {
 
 #[test]
 fn without_a_connection_the_controls_are_greyed_out_and_keys_do_nothing() {
-    let lost = game_client::net::Link::Lost { attempt: 1, reason: "weg".into() };
+    let lost = game_client::connection_thread::Link::Lost { attempt: 1, reason: "weg".into() };
     let mut view = in_session(Role::Facilitator, Phase::Open, Some(0), Lang::Nl);
     view.link = lost.clone();
     let mut h = harness(view, Form::default());
@@ -434,7 +434,7 @@ fn the_start_screen_offers_the_session_from_an_earlier_run() {
 #[test]
 fn a_session_opened_elsewhere_says_so_and_offers_to_go_on_here() {
     let mut view = in_session(Role::Player, Phase::Open, Some(0), Lang::Nl);
-    view.link = game_client::net::Link::Closed(game_client::net::Final::OpenedElsewhere);
+    view.link = game_client::connection_thread::Link::Closed(game_client::connection_thread::Final::OpenedElsewhere);
     let mut h = harness(view, Form::default());
     h.get_by_label("Je speelt nu op een ander apparaat verder");
     assert!(h.query_by_label("Oneens").is_none(), "the session's buttons are gone while closed");
@@ -447,7 +447,7 @@ fn a_session_opened_elsewhere_says_so_and_offers_to_go_on_here() {
 fn another_protocol_version_says_to_update_and_offers_no_retry() {
     let view = ViewState {
         lang: Lang::En,
-        link: game_client::net::Link::Closed(game_client::net::Final::ProtocolMismatch),
+        link: game_client::connection_thread::Link::Closed(game_client::connection_thread::Final::ProtocolMismatch),
         ..ViewState::default()
     };
     let mut h = harness(view, Form::default());
@@ -845,7 +845,7 @@ fn the_end_of_a_follow_up_lists_what_moved_most() {
     let mut view = in_session(Role::Facilitator, Phase::Revealed, Some(0), Lang::Nl);
     let item = view.item().unwrap().clone();
     view.apply(
-        game_client::net::NetEvent::Msg(protocol::ServerMsg::Tally(then_and_now().for_the_room(protocol::MinGroup::LEAST))),
+        game_client::connection_thread::NetEvent::Msg(protocol::ServerMsg::Tally(then_and_now().for_the_room(protocol::MinGroup::LEAST))),
         Instant::now(),
     );
     assert_eq!(view.largest_shifts(3), [("Bewoners mogen het groen zelf beheren.".to_owned(), "Eens".to_owned(), -42)]);
@@ -1089,8 +1089,12 @@ fn the_facilitator_adds_a_statement_from_the_room_and_saves_them_as_a_deck_at_th
 
 /// The start screen's Decks tab with a new deck open in the editor, its first item selected.
 fn editing() -> (ViewState, Form) {
-    let view = ViewState { server: "ws://127.0.0.1:7878/ws".into(), link: game_client::net::Link::Connected, ..ViewState::default() };
-    let mut editor = ui::decks::Editor::new(protocol::scenario::DeckFile::new("nieuw-deck", "Nieuw deck", "nl"));
+    let view = ViewState {
+        server: "ws://127.0.0.1:7878/ws".into(),
+        link: game_client::connection_thread::Link::Connected,
+        ..ViewState::default()
+    };
+    let mut editor = ui::editor::Editor::new(protocol::scenario::DeckFile::new("nieuw-deck", "Nieuw deck", "nl"));
     editor.selected = Some(0);
     (view, Form { tab: StartTab::Decks, editor: Some(editor), ..Form::default() })
 }

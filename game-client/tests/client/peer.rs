@@ -3,8 +3,8 @@
 use std::time::{Duration, Instant};
 
 use game_client::actions;
+use game_client::connection_thread::{NetCmd, NetHandle};
 use game_client::i18n::Lang;
-use game_client::net::{NetCmd, NetHandle};
 use game_client::ui::{Action, Screen, screen_for};
 use game_client::view::ViewState;
 use protocol::{ClientMsg, PROTOCOL_VERSION};

@@ -36,7 +36,7 @@ pub(super) struct Actor {
     status: Arc<AtomicU8>,
     committed: mpsc::UnboundedSender<(u64, bool)>,
     /// Where reports are made, and how many at once.
-    reports: Reports,
+    reports: Services,
     /// This session's members in the server-wide count, taken out again when the task ends.
     counted: MemberCount,
 }
@@ -71,7 +71,7 @@ impl Drop for MemberCount {
 /// What the sessions of one server share: the database (a series report reads other sessions),
 /// the report jobs, and the count of members held in memory across all sessions.
 #[derive(Debug, Clone)]
-pub(crate) struct Reports {
+pub(crate) struct Services {
     /// Members of every session in memory, and the most there may be (`Limits::max_members`).
     pub members: Arc<std::sync::atomic::AtomicUsize>,
     pub max_members: usize,
@@ -83,7 +83,7 @@ pub(crate) struct Reports {
     pub max_bytes: usize,
 }
 
-impl Reports {
+impl Services {
     /// A place in the queue of reports, or `None` when it is full.
     fn queue(&self) -> Option<tokio::sync::OwnedSemaphorePermit> {
         self.waiting.clone().try_acquire_owned().ok()
@@ -115,7 +115,7 @@ impl Reports {
 }
 
 impl Actor {
-    pub fn new(machine: Machine, store: Store, status: Arc<AtomicU8>, reports: Reports) -> (Actor, mpsc::UnboundedReceiver<(u64, bool)>) {
+    pub fn new(machine: Machine, store: Store, status: Arc<AtomicU8>, reports: Services) -> (Actor, mpsc::UnboundedReceiver<(u64, bool)>) {
         let (committed, results) = mpsc::unbounded_channel();
         let counted = MemberCount::new(reports.members.clone(), machine.state().members.len());
         (Actor { machine, peers: HashMap::new(), store, status, committed, reports, counted }, results)

@@ -6,12 +6,12 @@ use super::machine::{Effect, FACILITATOR, Machine, Now, PLAYERS, STAFF, To};
 
 impl Machine {
     /// Sends `session` to `audience`: the facilitator's view to the facilitator, the public view to the rest.
-    pub(super) fn send_session(&mut self, audience: &'static [Role], now: Now, fx: &mut Vec<Effect>) {
+    pub(super) fn send_session(&mut self, audience: &'static [Role], now: Now, effects: &mut Vec<Effect>) {
         let participants = self.connected_players;
         let has = |r: Role| audience.contains(&r);
         if has(Role::Facilitator) {
-            let session = self.st.view(true, participants, now.ms);
-            fx.push(Effect::Send { to: To::Roles(FACILITATOR), msg: ServerMsg::Session { session } });
+            let session = self.state.view(true, participants, now.ms);
+            effects.push(Effect::Send { to: To::Roles(FACILITATOR), msg: ServerMsg::Session { session } });
             self.staff.sent(now.at);
         }
         let others: &'static [Role] = match (has(Role::Player), has(Role::Watcher)) {
@@ -21,8 +21,8 @@ impl Machine {
             (false, false) => &[],
         };
         if !others.is_empty() {
-            let session = self.st.view(false, participants, now.ms);
-            fx.push(Effect::Send { to: To::Roles(others), msg: ServerMsg::Session { session } });
+            let session = self.state.view(false, participants, now.ms);
+            effects.push(Effect::Send { to: To::Roles(others), msg: ServerMsg::Session { session } });
         }
         if has(Role::Player) {
             self.players.sent(now.at);
@@ -39,55 +39,55 @@ impl Machine {
     }
 
     /// A count changed: each audience hears at once after a quiet spell, otherwise when its interval has passed.
-    pub(super) fn session_changed(&mut self, now: Now, fx: &mut Vec<Effect>) {
+    pub(super) fn session_changed(&mut self, now: Now, effects: &mut Vec<Effect>) {
         if self.staff.changed(now.at, self.limits.coalesce) {
-            self.send_session(STAFF, now, fx);
+            self.send_session(STAFF, now, effects);
         }
         let interval = self.player_interval();
         if self.players.changed(now.at, interval) {
-            self.send_session(PLAYERS, now, fx);
+            self.send_session(PLAYERS, now, effects);
         }
     }
 
-    pub(super) fn tally_changed(&mut self, now: Now, fx: &mut Vec<Effect>) {
+    pub(super) fn tally_changed(&mut self, now: Now, effects: &mut Vec<Effect>) {
         if self.tally.changed(now.at, self.limits.coalesce) {
-            self.send_live_tally(now, fx);
+            self.send_live_tally(now, effects);
         }
     }
 
     /// The live tally, to the facilitator only, once the item is revealed or with the private
     /// preview on: players and watchers see a tally at the reveal.
-    pub(super) fn send_live_tally(&mut self, now: Now, fx: &mut Vec<Effect>) {
+    pub(super) fn send_live_tally(&mut self, now: Now, effects: &mut Vec<Effect>) {
         self.tally.sent(now.at);
-        if !self.st.facilitator_sees_result() {
+        if !self.state.facilitator_sees_result() {
             return;
         }
-        if let Some(t) = self.st.tally() {
-            fx.push(Effect::Send { to: To::Roles(FACILITATOR), msg: ServerMsg::Tally(t) });
+        if let Some(t) = self.state.tally() {
+            effects.push(Effect::Send { to: To::Roles(FACILITATOR), msg: ServerMsg::Tally(t) });
         }
-        self.send_reasons(fx);
+        self.send_reasons(effects);
     }
 
     /// Each drawn player of the current sketch (and only they) gets their briefing.
-    pub(super) fn send_roles(&self, fx: &mut Vec<Effect>) {
-        let Some(id) = self.st.item().map(|i| &i.id) else { return };
-        let Some(assigned) = self.st.roles.get(id) else { return };
+    pub(super) fn send_roles(&self, effects: &mut Vec<Effect>) {
+        let Some(id) = self.state.item().map(|i| &i.id) else { return };
+        let Some(assigned) = self.state.roles.get(id) else { return };
         for (_, member) in assigned {
             if let Some(conn) = self.conn_of(*member) {
-                self.send_role_to(*member, conn, fx);
+                self.send_role_to(*member, conn, effects);
             }
         }
     }
 
     /// Sends `member` (on `conn`) their role in the current sketch, if they have one.
-    pub(super) fn send_role_to(&self, member: u32, conn: u64, fx: &mut Vec<Effect>) {
-        let Some(item) = self.st.item() else { return };
+    pub(super) fn send_role_to(&self, member: u32, conn: u64, effects: &mut Vec<Effect>) {
+        let Some(item) = self.state.item() else { return };
         let Some(sketch) = item.sketch() else { return };
-        let Some(assigned) = self.st.roles.get(&item.id) else { return };
+        let Some(assigned) = self.state.roles.get(&item.id) else { return };
         for (role, _) in assigned.iter().filter(|(_, m)| *m == member) {
             if let Some(r) = sketch.roles.iter().find(|r| &r.name == role) {
                 let msg = ServerMsg::Role { item: item.id.clone(), role: r.name.clone(), briefing: r.briefing.clone() };
-                fx.push(Effect::Send { to: To::Conn(conn), msg });
+                effects.push(Effect::Send { to: To::Conn(conn), msg });
             }
         }
     }

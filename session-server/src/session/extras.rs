@@ -39,52 +39,52 @@ pub(crate) enum Extra {
 impl Machine {
     /// The facilitator turns guessing and reasons on or off for an item.
     /// The facilitator turns the private preview of the live result on or off.
-    pub(super) fn preview(&mut self, conn: u64, on: bool, fx: &mut Vec<Effect>) -> Result<(), Refusal> {
-        if self.st.phase == Phase::Ended {
+    pub(super) fn preview(&mut self, conn: u64, on: bool, effects: &mut Vec<Effect>) -> Result<(), Refusal> {
+        if self.state.phase == Phase::Ended {
             return Err(ErrorCode::SessionEnded.into());
         }
-        let op = Op::Preview { code: self.st.code.clone(), on };
-        self.write(vec![op], Pending::Extra { by: conn, extra: Extra::Preview { on } }, fx);
+        let op = Op::Preview { code: self.state.code.clone(), on };
+        self.write(vec![op], Pending::Extra { by: conn, extra: Extra::Preview { on } }, effects);
         Ok(())
     }
 
-    pub(super) fn ask(&mut self, conn: u64, item: String, asks: Asks, fx: &mut Vec<Effect>) -> Result<(), Refusal> {
-        if self.st.phase == Phase::Ended {
+    pub(super) fn ask(&mut self, conn: u64, item: String, asks: Asks, effects: &mut Vec<Effect>) -> Result<(), Refusal> {
+        if self.state.phase == Phase::Ended {
             return Err(ErrorCode::SessionEnded.into());
         }
-        let index = self.st.deck.index_of(&item).ok_or(ErrorCode::UnknownItem)?;
-        if self.st.deck.items[index].options().is_empty() && !asks.is_none() {
+        let index = self.state.deck.index_of(&item).ok_or(ErrorCode::UnknownItem)?;
+        if self.state.deck.items[index].options().is_empty() && !asks.is_none() {
             return Err(Refusal::new(
                 ErrorCode::BadRequest,
                 "Bij dit item valt niets te kiezen, dus ook niets te raden of toe te lichten.",
             ));
         }
-        let op = Op::Ask { code: self.st.code.clone(), item, predict: asks.predict, reasons: asks.reasons };
-        self.write(vec![op], Pending::Extra { by: conn, extra: Extra::Ask { item: index, asks } }, fx);
+        let op = Op::Ask { code: self.state.code.clone(), item, predict: asks.predict, reasons: asks.reasons };
+        self.write(vec![op], Pending::Extra { by: conn, extra: Extra::Ask { item: index, asks } }, effects);
         Ok(())
     }
 
     /// Where a player's guess or reason for `item` goes (the item's index), if it is taken now.
     fn extra_target(&self, member: u32, item: &str, kind: Kind) -> Result<usize, Refusal> {
-        let index = self.st.deck.index_of(item);
-        let asks = index.map(|i| self.st.asks_of(i)).unwrap_or_default();
+        let index = self.state.deck.index_of(item);
+        let asks = index.map(|i| self.state.asks_of(i)).unwrap_or_default();
         let asked = match kind {
             Kind::Guess => asks.predict,
             Kind::Reason => asks.reasons,
         };
-        let answered = index.and_then(|i| self.st.answers.get(&i)).is_some_and(|a| a.by_member.contains_key(&member));
-        let current = self.st.item().map(|i| i.id.as_str());
-        flow::check_extra(self.st.phase, current, item, index.is_some(), asked, answered, kind)?;
+        let answered = index.and_then(|i| self.state.answers.get(&i)).is_some_and(|a| a.by_member.contains_key(&member));
+        let current = self.state.item().map(|i| i.id.as_str());
+        flow::check_extra(self.state.phase, current, item, index.is_some(), asked, answered, kind)?;
         Ok(index.expect("checked"))
     }
 
-    pub(super) fn predict(&mut self, conn: u64, member: u32, item: String, percent: u32, fx: &mut Vec<Effect>) -> Result<(), Refusal> {
+    pub(super) fn predict(&mut self, conn: u64, member: u32, item: String, percent: u32, effects: &mut Vec<Effect>) -> Result<(), Refusal> {
         let index = self.extra_target(member, &item, Kind::Guess)?;
         if percent > 100 {
             return Err(Refusal::new(ErrorCode::BadRequest, "Een voorspelling is een percentage van 0 tot en met 100."));
         }
-        let op = Op::Guess { code: self.st.code.clone(), item, member, percent };
-        self.write(vec![op], Pending::Extra { by: conn, extra: Extra::Guess { member, item: index, percent } }, fx);
+        let op = Op::Guess { code: self.state.code.clone(), item, member, percent };
+        self.write(vec![op], Pending::Extra { by: conn, extra: Extra::Guess { member, item: index, percent } }, effects);
         Ok(())
     }
 
@@ -95,19 +95,19 @@ impl Machine {
         member: u32,
         item: String,
         text: Option<String>,
-        fx: &mut Vec<Effect>,
+        effects: &mut Vec<Effect>,
     ) -> Result<(), Refusal> {
         let index = self.extra_target(member, &item, Kind::Reason)?;
         let text = text.map(|t| flow::check_reason(&t)).transpose()?;
-        let answers = self.st.answers.get(&index);
+        let answers = self.state.answers.get(&index);
         let place = answers.and_then(|a| a.reason_of.get(&member).copied());
         if text.is_none() && place.is_none() {
             return Err(Refusal::new(ErrorCode::BadRequest, "Je hebt bij deze stelling geen reden gegeven."));
         }
         // A new reason gets a random place: the order the facilitator sees is not the order of arrival.
         let text = text.map(|t| (t, place.unwrap_or_else(|| self.free_place(index))));
-        let op = Op::Reason { code: self.st.code.clone(), item, member, text: text.clone() };
-        self.write(vec![op], Pending::Extra { by: conn, extra: Extra::Reason { member, item: index, text } }, fx);
+        let op = Op::Reason { code: self.state.code.clone(), item, member, text: text.clone() };
+        self.write(vec![op], Pending::Extra { by: conn, extra: Extra::Reason { member, item: index, text } }, effects);
         Ok(())
     }
 
@@ -115,52 +115,52 @@ impl Machine {
     fn free_place(&mut self, index: usize) -> u64 {
         loop {
             let place = self.rng.random::<u64>();
-            if !self.st.answers.get(&index).is_some_and(|a| a.reasons.contains_key(&place)) {
+            if !self.state.answers.get(&index).is_some_and(|a| a.reasons.contains_key(&place)) {
                 return place;
             }
         }
     }
 
-    pub(super) fn extra_stored(&mut self, by: u64, extra: Extra, ok: bool, now: Now, fx: &mut Vec<Effect>) {
+    pub(super) fn extra_stored(&mut self, by: u64, extra: Extra, ok: bool, now: Now, effects: &mut Vec<Effect>) {
         let to = To::Conn(by);
         if !ok {
-            tracing::error!(code = %self.st.code, "a guess, reason or setting could not be stored");
+            tracing::error!(code = %self.state.code, "a guess, reason or setting could not be stored");
             let what = match extra {
                 Extra::Ask { .. } | Extra::Preview { .. } => "De instelling is niet bewaard.",
                 Extra::Guess { .. } => "Je voorspelling is niet bewaard; probeer het opnieuw.",
                 Extra::Reason { .. } => "Je reden is niet bewaard; probeer het opnieuw.",
             };
-            return fx.push(Effect::Send { to, msg: not_stored(what).into() });
+            return effects.push(Effect::Send { to, msg: not_stored(what).into() });
         }
         match extra {
             Extra::Ask { item, asks } => {
-                self.st.asks.insert(item, asks);
-                self.send_session(EVERYONE, now, fx);
-                if self.st.current == Some(item) {
-                    self.send_live_tally(now, fx);
+                self.state.asks.insert(item, asks);
+                self.send_session(EVERYONE, now, effects);
+                if self.state.current == Some(item) {
+                    self.send_live_tally(now, effects);
                 }
             }
             Extra::Preview { on } => {
-                self.st.preview = on;
-                self.send_session(FACILITATOR, now, fx);
-                self.send_live_tally(now, fx);
+                self.state.preview = on;
+                self.send_session(FACILITATOR, now, effects);
+                self.send_live_tally(now, effects);
             }
             Extra::Guess { member, item, percent } => {
-                self.st.answers_mut(item).guess(member, percent);
-                let id = self.st.deck.items[item].id.clone();
+                self.state.answers_mut(item).guess(member, percent);
+                let id = self.state.deck.items[item].id.clone();
                 if self.conns.contains_key(&by) {
-                    fx.push(Effect::Send { to, msg: ServerMsg::Predicted { item: id, percent } });
+                    effects.push(Effect::Send { to, msg: ServerMsg::Predicted { item: id, percent } });
                 }
-                self.tally_changed(now, fx);
+                self.tally_changed(now, effects);
             }
             Extra::Reason { member, item, text } => {
                 let shown = text.as_ref().map(|(t, _)| t.clone());
-                self.st.answers_mut(item).reason(member, text);
-                let id = self.st.deck.items[item].id.clone();
+                self.state.answers_mut(item).reason(member, text);
+                let id = self.state.deck.items[item].id.clone();
                 if self.conns.contains_key(&by) {
-                    fx.push(Effect::Send { to, msg: ServerMsg::ReasonAck { item: id, text: shown } });
+                    effects.push(Effect::Send { to, msg: ServerMsg::ReasonAck { item: id, text: shown } });
                 }
-                self.tally_changed(now, fx);
+                self.tally_changed(now, effects);
             }
         }
     }
@@ -168,59 +168,59 @@ impl Machine {
     /// The reasons for the item on screen as the facilitator gets them, when it asks for reasons
     /// and the facilitator sees its result (revealed, or the private preview on).
     pub(super) fn reasons_msg(&self) -> Option<ServerMsg> {
-        let index = self.st.current?;
-        if !self.st.asks_of(index).reasons || !self.st.facilitator_sees_result() {
+        let index = self.state.current?;
+        if !self.state.asks_of(index).reasons || !self.state.facilitator_sees_result() {
             return None;
         }
-        let item = &self.st.deck.items[index];
-        let answers = self.st.answers.get(&index);
+        let item = &self.state.deck.items[index];
+        let answers = self.state.answers.get(&index);
         let answered = answers.map_or(0, |a| a.by_member.len() as u32);
         let (groups, withheld) = match answers {
             // Fewer answers than the minimum group: their reasons would say who chose what.
-            Some(a) if !self.st.min_group().allows(answered) => (Vec::new(), a.reasons.len() as u32),
-            Some(a) => (a.reason_groups(item, self.st.min_group()), 0),
+            Some(a) if !self.state.min_group().allows(answered) => (Vec::new(), a.reasons.len() as u32),
+            Some(a) => (a.reason_groups(item, self.state.min_group()), 0),
             None => (Vec::new(), 0),
         };
         Some(ServerMsg::Reasons { item: item.id.clone(), groups, withheld })
     }
 
     /// The facilitator puts a reason of the item on screen on the projector, or takes it down.
-    pub(super) fn show_reason(&mut self, reason: Option<String>, fx: &mut Vec<Effect>) -> Result<(), Refusal> {
+    pub(super) fn show_reason(&mut self, reason: Option<String>, effects: &mut Vec<Effect>) -> Result<(), Refusal> {
         let shown = match reason {
             None => None,
             Some(id) => {
                 let bad = |m: &str| Err(Refusal::new(ErrorCode::BadRequest, m));
-                let Some(index) = self.st.current else { return bad("Er staat geen stelling op het scherm.") };
-                if !matches!(self.st.phase, Phase::Closed | Phase::Revealed) {
+                let Some(index) = self.state.current else { return bad("Er staat geen stelling op het scherm.") };
+                if !matches!(self.state.phase, Phase::Closed | Phase::Revealed) {
                     return bad("Zet een reden pas op het scherm als het stemmen gesloten is; dan kan hij niet meer veranderen.");
                 }
-                let Some(a) = self.st.answers.get(&index) else { return bad("Bij deze stelling is geen reden gegeven.") };
-                if !self.st.min_group().allows(a.by_member.len() as u32) {
+                let Some(a) = self.state.answers.get(&index) else { return bad("Bij deze stelling is geen reden gegeven.") };
+                if !self.state.min_group().allows(a.by_member.len() as u32) {
                     return bad("Te weinig antwoorden: een reden zou laten zien wie wat koos.");
                 }
-                let Some((option, text)) = a.find_reason(&id, self.st.min_group()) else {
+                let Some((option, text)) = a.find_reason(&id, self.state.min_group()) else {
                     return bad("Deze reden bestaat niet (meer); kies er een uit de lijst.");
                 };
-                let item = &self.st.deck.items[index];
+                let item = &self.state.deck.items[index];
                 Some(ShownReason { item: item.id.clone(), option: item.options()[option].id.clone(), text: text.to_owned() })
             }
         };
         self.shown = shown;
-        fx.push(Effect::Send { to: To::Roles(EVERYONE), msg: ServerMsg::Shown { reason: self.shown.clone() } });
+        effects.push(Effect::Send { to: To::Roles(EVERYONE), msg: ServerMsg::Shown { reason: self.shown.clone() } });
         Ok(())
     }
 
     /// A new item or the end takes the reason on the projector down.
-    pub(super) fn take_down(&mut self, fx: &mut Vec<Effect>) {
+    pub(super) fn take_down(&mut self, effects: &mut Vec<Effect>) {
         if self.shown.take().is_some() {
-            fx.push(Effect::Send { to: To::Roles(EVERYONE), msg: ServerMsg::Shown { reason: None } });
+            effects.push(Effect::Send { to: To::Roles(EVERYONE), msg: ServerMsg::Shown { reason: None } });
         }
     }
 
     /// The reasons, to the facilitator, with the live tally.
-    pub(super) fn send_reasons(&self, fx: &mut Vec<Effect>) {
+    pub(super) fn send_reasons(&self, effects: &mut Vec<Effect>) {
         if let Some(msg) = self.reasons_msg() {
-            fx.push(Effect::Send { to: To::Roles(FACILITATOR), msg });
+            effects.push(Effect::Send { to: To::Roles(FACILITATOR), msg });
         }
     }
 }

@@ -210,7 +210,7 @@ fn weight(input: &Input) -> usize {
 }
 
 pub(crate) struct Machine {
-    pub(super) st: State,
+    pub(super) state: State,
     /// The highest agreement number handed out by this machine (stored or on its way).
     pub(super) agreement_numbers: u32,
     pub(super) limits: Arc<Limits>,
@@ -247,14 +247,14 @@ pub(crate) struct Machine {
 }
 
 impl Machine {
-    /// A machine for `st`, whose idle clock starts at `since_ms`.
-    pub fn new(st: State, limits: Arc<Limits>, seed: Option<u64>, since_ms: i64) -> Machine {
+    /// A machine for `state`, whose idle clock starts at `since_ms`.
+    pub fn new(state: State, limits: Arc<Limits>, seed: Option<u64>, since_ms: i64) -> Machine {
         let rng = match seed {
             Some(s) => StdRng::seed_from_u64(s),
             None => StdRng::from_os_rng(),
         };
         Machine {
-            st,
+            state,
             agreement_numbers: 0,
             limits,
             rng,
@@ -278,29 +278,29 @@ impl Machine {
     }
 
     pub fn state(&self) -> &State {
-        &self.st
+        &self.state
     }
 
     /// The one entry: what `input` at `now` changes, and what follows from it.
     pub fn handle(&mut self, input: Input, now: Now) -> Vec<Effect> {
-        let mut fx = Vec::new();
-        self.step(input, now, &mut fx);
-        fx
+        let mut effects = Vec::new();
+        self.step(input, now, &mut effects);
+        effects
     }
 
-    fn step(&mut self, input: Input, now: Now, fx: &mut Vec<Effect>) {
+    fn step(&mut self, input: Input, now: Now, effects: &mut Vec<Effect>) {
         if input.conn().is_some() {
             self.last_active_ms = now.ms;
         }
         match input {
-            Input::Committed { write, ok } => self.committed(write, ok, now, fx),
-            Input::Leave { conn } => self.leave(conn, now, fx),
-            Input::Tick => self.tick(now, fx),
-            input @ Input::End if self.control_pending => self.defer(input, fx),
-            Input::End => self.end_by_server("ended by the operator", fx),
-            input if self.control_pending => self.defer(input, fx),
-            Input::Attach { conn, how, token } => self.attach(conn, how, token, now, fx),
-            Input::Msg { conn, msg } => self.message(conn, msg, now, fx),
+            Input::Committed { write, ok } => self.committed(write, ok, now, effects),
+            Input::Leave { conn } => self.leave(conn, now, effects),
+            Input::Tick => self.tick(now, effects),
+            input @ Input::End if self.control_pending => self.defer(input, effects),
+            Input::End => self.end_by_server("ended by the operator", effects),
+            input if self.control_pending => self.defer(input, effects),
+            Input::Attach { conn, how, token } => self.attach(conn, how, token, now, effects),
+            Input::Msg { conn, msg } => self.message(conn, msg, now, effects),
         }
     }
 
@@ -324,38 +324,38 @@ impl Machine {
         self.pending.values().any(|p| matches!(p, Pending::Answer { member: m, item: i, .. } if *m == member && *i == item))
     }
 
-    pub(super) fn write(&mut self, ops: Vec<Op>, pending: Pending, fx: &mut Vec<Effect>) {
+    pub(super) fn write(&mut self, ops: Vec<Op>, pending: Pending, effects: &mut Vec<Effect>) {
         let id = self.next_write;
         self.next_write += 1;
         self.control_pending |= matches!(pending, Pending::Control { .. });
         self.pending.insert(id, pending);
-        fx.push(Effect::Write { id, ops });
+        effects.push(Effect::Write { id, ops });
     }
 
     /// A write came back: apply and announce what it carried, or tell whoever asked that it failed.
-    fn committed(&mut self, write: u64, ok: bool, now: Now, fx: &mut Vec<Effect>) {
+    fn committed(&mut self, write: u64, ok: bool, now: Now, effects: &mut Vec<Effect>) {
         let Some(pending) = self.pending.remove(&write) else { return };
         match pending {
             Pending::Member { conn, member, role, team, token_hash, token } => {
-                self.member_stored(conn, member, role, team, token_hash, token, ok, now, fx)
+                self.member_stored(conn, member, role, team, token_hash, token, ok, now, effects)
             }
-            Pending::Answer { member, item, option } => self.answer_stored(member, item, option, ok, now, fx),
-            Pending::Agreement { by, added, dropped } => self.agreement_stored(by, added, dropped, ok, fx),
-            Pending::Extra { by, extra } => self.extra_stored(by, extra, ok, now, fx),
-            Pending::Statement { by, deck } => self.statement_stored(by, deck, ok, now, fx),
+            Pending::Answer { member, item, option } => self.answer_stored(member, item, option, ok, now, effects),
+            Pending::Agreement { by, added, dropped } => self.agreement_stored(by, added, dropped, ok, effects),
+            Pending::Extra { by, extra } => self.extra_stored(by, extra, ok, now, effects),
+            Pending::Statement { by, deck } => self.statement_stored(by, deck, ok, now, effects),
             Pending::Control { by, action, change } => {
                 self.control_pending = false;
-                self.control_stored(by, action, change, ok, now, fx);
+                self.control_stored(by, action, change, ok, now, effects);
                 while !self.control_pending {
                     let Some(input) = self.deferred.pop_front() else { break };
                     self.deferred_bytes = self.deferred_bytes.saturating_sub(weight(&input));
-                    self.step(input, now, fx);
+                    self.step(input, now, effects);
                 }
             }
         }
     }
 
-    fn defer(&mut self, input: Input, fx: &mut Vec<Effect>) {
+    fn defer(&mut self, input: Input, effects: &mut Vec<Effect>) {
         let weight = weight(&input);
         if self.deferred.len() < MAX_DEFERRED && self.deferred_bytes + weight <= self.limits.deferred_bytes {
             self.deferred_bytes += weight;
@@ -364,8 +364,8 @@ impl Machine {
         }
         let busy = Refusal::new(ErrorCode::RateLimited, "De server is even druk met opslaan; probeer het zo opnieuw.");
         match input {
-            Input::Attach { conn, .. } => fx.push(Effect::Refused { conn, refusal: busy }),
-            Input::Msg { conn, .. } => fx.push(Effect::Send { to: To::Conn(conn), msg: busy.into() }),
+            Input::Attach { conn, .. } => effects.push(Effect::Refused { conn, refusal: busy }),
+            Input::Msg { conn, .. } => effects.push(Effect::Send { to: To::Conn(conn), msg: busy.into() }),
             _ => {}
         }
     }
@@ -393,10 +393,10 @@ impl Machine {
 
     /// When this session ends for lack of activity (wall-clock ms), unless someone does something.
     fn idle_until(&self) -> Option<i64> {
-        if !self.st.created || self.control_pending {
+        if !self.state.created || self.control_pending {
             return None;
         }
-        let after = match self.st.phase {
+        let after = match self.state.phase {
             Phase::Ended => return None,
             Phase::Lobby => self.limits.idle_lobby,
             _ => self.limits.idle_any,
@@ -406,7 +406,7 @@ impl Machine {
 
     /// When an ended session with nobody in it may leave memory.
     fn unload_at(&self) -> Option<i64> {
-        let quiet = self.st.phase == Phase::Ended && self.conns.is_empty() && self.pending.is_empty() && self.deferred.is_empty();
+        let quiet = self.state.phase == Phase::Ended && self.conns.is_empty() && self.pending.is_empty() && self.deferred.is_empty();
         quiet.then(|| self.last_active_ms.saturating_add(self.limits.unload_after.as_millis() as i64))
     }
 
@@ -416,38 +416,38 @@ impl Machine {
     }
 
     /// The server ends the session itself (idle, or the operator asked): stored, then announced.
-    fn end_by_server(&mut self, why: &'static str, fx: &mut Vec<Effect>) {
-        if self.st.phase == Phase::Ended || !self.st.created {
+    fn end_by_server(&mut self, why: &'static str, effects: &mut Vec<Effect>) {
+        if self.state.phase == Phase::Ended || !self.state.created {
             return;
         }
-        tracing::info!(code = %self.st.code, why, "the server ends this session");
-        let change = Change { phase: Phase::Ended, current: self.st.current, timer: self.st.timer, roles: None, revealed: None };
-        self.write_change(None, ControlAction::End, change, fx);
+        tracing::info!(code = %self.state.code, why, "the server ends this session");
+        let change = Change { phase: Phase::Ended, current: self.state.current, timer: self.state.timer, roles: None, revealed: None };
+        self.write_change(None, ControlAction::End, change, effects);
     }
 
     pub(super) fn timer_due(&self, now: Now) -> Option<Instant> {
-        if self.st.phase != Phase::Scene || self.timer_done || self.control_pending {
+        if self.state.phase != Phase::Scene || self.timer_done || self.control_pending {
             return None;
         }
-        let view = self.st.timer_view(now.ms)?;
+        let view = self.state.timer_view(now.ms)?;
         Some(now.at + std::time::Duration::from_millis(view.remaining_ms))
     }
 
-    fn tick(&mut self, now: Now, fx: &mut Vec<Effect>) {
+    fn tick(&mut self, now: Now, effects: &mut Vec<Effect>) {
         if self.timer_due(now).is_some_and(|due| due <= now.at) {
-            self.timer_ran_out(now, fx);
+            self.timer_ran_out(now, effects);
         }
         if self.idle_until().is_some_and(|ms| ms <= now.ms) {
-            self.end_by_server("nobody did anything for too long", fx);
+            self.end_by_server("nobody did anything for too long", effects);
         }
         if self.staff.is_due(now.at) {
-            self.send_session(STAFF, now, fx);
+            self.send_session(STAFF, now, effects);
         }
         if self.players.is_due(now.at) {
-            self.send_session(PLAYERS, now, fx);
+            self.send_session(PLAYERS, now, effects);
         }
         if self.tally.is_due(now.at) {
-            self.send_live_tally(now, fx);
+            self.send_live_tally(now, effects);
         }
     }
 }

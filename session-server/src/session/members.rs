@@ -10,10 +10,10 @@ use crate::secrets::hash_token;
 use crate::store::Op;
 
 impl Machine {
-    pub(super) fn attach(&mut self, conn: u64, how: Attach, token: String, now: Now, fx: &mut Vec<Effect>) {
+    pub(super) fn attach(&mut self, conn: u64, how: Attach, token: String, now: Now, effects: &mut Vec<Effect>) {
         let admitted = match how {
-            Attach::Resume { token } => match self.st.tokens.get(&hash_token(&token)) {
-                Some(&member) => return self.connect(conn, member, token, false, now, fx),
+            Attach::Resume { token } => match self.state.tokens.get(&hash_token(&token)) {
+                Some(&member) => return self.connect(conn, member, token, false, now, effects),
                 None => {
                     Err(Refusal::new(ErrorCode::Unauthorized, "Deze sleutel hoort niet bij deze sessie; meld je opnieuw aan met de code."))
                 }
@@ -22,54 +22,54 @@ impl Machine {
         };
         let (role, team) = match admitted {
             Ok(admitted) => admitted,
-            Err(refusal) => return fx.push(Effect::Refused { conn, refusal }),
+            Err(refusal) => return effects.push(Effect::Refused { conn, refusal }),
         };
-        let team = self.st.count_in(team, role);
-        let member = self.st.next_member;
-        self.st.next_member += 1;
+        let team = self.state.count_in(team, role);
+        let member = self.state.next_member;
+        self.state.next_member += 1;
         let token_hash = hash_token(&token);
         let mut ops = Vec::with_capacity(2);
-        if !self.st.created {
+        if !self.state.created {
             ops.push(Op::CreateSession {
-                code: self.st.code.clone(),
-                title: self.st.title.clone(),
-                scenario: self.st.deck.id.clone(),
-                deck_json: serde_json::to_string(&*self.st.deck).expect("decks serialise"),
+                code: self.state.code.clone(),
+                title: self.state.title.clone(),
+                scenario: self.state.deck.id.clone(),
+                deck_json: serde_json::to_string(&*self.state.deck).expect("decks serialise"),
                 created_ms: now.ms,
-                follows: self.st.earlier.as_ref().map(|e| e.code.clone()),
+                follows: self.state.earlier.as_ref().map(|e| e.code.clone()),
             });
-            if self.st.preview {
-                ops.push(Op::Preview { code: self.st.code.clone(), on: true });
+            if self.state.preview {
+                ops.push(Op::Preview { code: self.state.code.clone(), on: true });
             }
         }
-        let code = self.st.code.clone();
+        let code = self.state.code.clone();
         ops.push(Op::Member { code, member, role, token_hash, team: team.as_deref().map(str::to_owned) });
-        self.write(ops, Pending::Member { conn: Some(conn), member, role, team, token_hash, token }, fx);
+        self.write(ops, Pending::Member { conn: Some(conn), member, role, team, token_hash, token }, effects);
     }
 
     /// Whether a new member may come in this way: the phase, and the caps on players, watchers and teams.
     fn admit(&self, how: Attach) -> Result<(Role, Option<Arc<str>>), Refusal> {
-        let created = self.st.created;
+        let created = self.state.created;
         match how {
             Attach::Create if !created => Ok((Role::Facilitator, None)),
             Attach::Create => Err(ErrorCode::BadRequest.into()),
             _ if !created => Err(ErrorCode::UnknownSession.into()),
             // A new projector on an ended session has nothing to show; one already watching can
             // resume. Each watcher is stored, so their number is capped.
-            _ if self.st.phase == Phase::Ended => Err(ErrorCode::SessionEnded.into()),
-            Attach::Watcher if self.st.watchers >= self.limits.max_watchers => Err(Refusal::new(
+            _ if self.state.phase == Phase::Ended => Err(ErrorCode::SessionEnded.into()),
+            Attach::Watcher if self.state.watchers >= self.limits.max_watchers => Err(Refusal::new(
                 ErrorCode::SessionFull,
                 format!("Deze sessie heeft al {} schermen voor de zaal; gebruik er een dat al open is.", self.limits.max_watchers),
             )),
             Attach::Watcher => Ok((Role::Watcher, None)),
-            Attach::Player { .. } if self.st.players >= self.limits.max_players => Err(ErrorCode::SessionFull.into()),
+            Attach::Player { .. } if self.state.players >= self.limits.max_players => Err(ErrorCode::SessionFull.into()),
             Attach::Player { team } => {
                 // A spelling of a team that is there already ("oost" for "Oost") joins that team.
                 let team: Option<Arc<str>> =
-                    team.map(|t| self.st.teams.keys().find(|k| protocol::team::same(k, &t)).cloned().unwrap_or_else(|| Arc::from(t)));
-                let new_team = team.as_ref().is_some_and(|t| !self.st.teams.contains_key(t));
-                if new_team && self.st.teams.len() >= self.limits.max_teams {
-                    tracing::info!(code = %self.st.code, teams = self.st.teams.len(), "team cap reached; a new team was refused");
+                    team.map(|t| self.state.teams.keys().find(|k| protocol::team::same(k, &t)).cloned().unwrap_or_else(|| Arc::from(t)));
+                let new_team = team.as_ref().is_some_and(|t| !self.state.teams.contains_key(t));
+                if new_team && self.state.teams.len() >= self.limits.max_teams {
+                    tracing::info!(code = %self.state.code, teams = self.state.teams.len(), "team cap reached; a new team was refused");
                     return Err(Refusal::new(
                         ErrorCode::InvalidTeam,
                         format!("Deze sessie heeft al {} teams; kies een team dat er al is of laat het veld leeg.", self.limits.max_teams),
@@ -92,67 +92,67 @@ impl Machine {
         token: String,
         ok: bool,
         now: Now,
-        fx: &mut Vec<Effect>,
+        effects: &mut Vec<Effect>,
     ) {
         if !ok {
-            self.st.uncount(team.as_ref(), role);
-            tracing::error!(code = %self.st.code, role = role.as_str(), "a new member could not be stored; refused");
+            self.state.uncount(team.as_ref(), role);
+            tracing::error!(code = %self.state.code, role = role.as_str(), "a new member could not be stored; refused");
             if let Some(conn) = conn {
-                fx.push(Effect::Refused { conn, refusal: not_stored("Je aanmelding is niet doorgegaan.") });
+                effects.push(Effect::Refused { conn, refusal: not_stored("Je aanmelding is niet doorgegaan.") });
             }
             return;
         }
-        self.st.created = true;
-        self.st.add_member(member, role, team, token_hash);
+        self.state.created = true;
+        self.state.add_member(member, role, team, token_hash);
         if let Some(conn) = conn {
-            self.connect(conn, member, token, true, now, fx);
+            self.connect(conn, member, token, true, now, effects);
         }
     }
 
     /// Puts a stored member on `conn`: their welcome, the tally they may see, their role; an
     /// older connection of the same member is closed.
-    fn connect(&mut self, conn: u64, member: u32, token: String, fresh: bool, now: Now, fx: &mut Vec<Effect>) {
-        let role = self.st.members[&member].role;
+    fn connect(&mut self, conn: u64, member: u32, token: String, fresh: bool, now: Now, effects: &mut Vec<Effect>) {
+        let role = self.state.members[&member].role;
         if let Some(old) = self.by_member.insert(member, conn).filter(|old| *old != conn)
             && self.remove_conn(old).is_some()
         {
-            fx.push(Effect::Close { conn: old, reason: "elders opnieuw verbonden" });
+            effects.push(Effect::Close { conn: old, reason: "elders opnieuw verbonden" });
         }
         self.conns.insert(conn, Conn { member, role });
         self.connected_players += u32::from(role == Role::Player);
-        fx.push(Effect::Joined { conn, role });
-        let (guesses, reasons) = if fresh || role != Role::Player { Default::default() } else { self.st.own_extras(member) };
+        effects.push(Effect::Joined { conn, role });
+        let (guesses, reasons) = if fresh || role != Role::Player { Default::default() } else { self.state.own_extras(member) };
         let welcome = ServerMsg::Welcome {
             role,
-            code: self.st.code.clone(),
+            code: self.state.code.clone(),
             token,
             player_id: (role == Role::Player).then(|| format!("p{member}")),
-            session: self.st.view(role == Role::Facilitator, self.connected_players, now.ms),
-            answers: if fresh || role != Role::Player { Default::default() } else { self.st.own_answers(member) },
+            session: self.state.view(role == Role::Facilitator, self.connected_players, now.ms),
+            answers: if fresh || role != Role::Player { Default::default() } else { self.state.own_answers(member) },
             guesses,
             reasons,
         };
-        fx.push(Effect::Send { to: To::Conn(conn), msg: welcome });
+        effects.push(Effect::Send { to: To::Conn(conn), msg: welcome });
         let show_tally = match role {
-            Role::Facilitator => self.st.facilitator_sees_result(),
-            _ => self.st.phase == Phase::Revealed,
+            Role::Facilitator => self.state.facilitator_sees_result(),
+            _ => self.state.phase == Phase::Revealed,
         };
-        if let Some(t) = self.st.tally().filter(|_| show_tally) {
-            fx.push(Effect::Send { to: To::Conn(conn), msg: ServerMsg::Tally(t) });
+        if let Some(t) = self.state.tally().filter(|_| show_tally) {
+            effects.push(Effect::Send { to: To::Conn(conn), msg: ServerMsg::Tally(t) });
         }
-        self.send_role_to(member, conn, fx);
+        self.send_role_to(member, conn, effects);
         if let Some(reasons) = self.reasons_msg().filter(|_| role == Role::Facilitator) {
-            fx.push(Effect::Send { to: To::Conn(conn), msg: reasons });
+            effects.push(Effect::Send { to: To::Conn(conn), msg: reasons });
         }
         if self.shown.is_some() {
-            fx.push(Effect::Send { to: To::Conn(conn), msg: ServerMsg::Shown { reason: self.shown.clone() } });
+            effects.push(Effect::Send { to: To::Conn(conn), msg: ServerMsg::Shown { reason: self.shown.clone() } });
         }
-        if role != Role::Player && !self.st.agreements.is_empty() {
-            fx.push(Effect::Send { to: To::Conn(conn), msg: self.agreements_msg() });
+        if role != Role::Player && !self.state.agreements.is_empty() {
+            effects.push(Effect::Send { to: To::Conn(conn), msg: self.agreements_msg() });
         }
-        tracing::info!(code = %self.st.code, role = role.as_str(), resumed = !fresh, "member attached");
+        tracing::info!(code = %self.state.code, role = role.as_str(), resumed = !fresh, "member attached");
         if role == Role::Player {
-            self.session_changed(now, fx);
+            self.session_changed(now, effects);
         }
     }
 
@@ -163,7 +163,7 @@ impl Machine {
         Some(c)
     }
 
-    pub(super) fn leave(&mut self, conn: u64, now: Now, fx: &mut Vec<Effect>) {
+    pub(super) fn leave(&mut self, conn: u64, now: Now, effects: &mut Vec<Effect>) {
         self.reported.remove(&conn);
         let Some(c) = self.remove_conn(conn) else {
             self.forget_waiting(conn);
@@ -172,9 +172,9 @@ impl Machine {
         if self.by_member.get(&c.member) == Some(&conn) {
             self.by_member.remove(&c.member);
         }
-        tracing::debug!(code = %self.st.code, role = c.role.as_str(), "member left");
+        tracing::debug!(code = %self.state.code, role = c.role.as_str(), "member left");
         if c.role == Role::Player {
-            self.session_changed(now, fx);
+            self.session_changed(now, effects);
         }
     }
 
@@ -184,9 +184,9 @@ impl Machine {
     }
 
     /// Tells a member (wherever they are connected now) that what they sent was not stored.
-    pub(super) fn tell_not_stored(&self, member: u32, what: &str, fx: &mut Vec<Effect>) {
+    pub(super) fn tell_not_stored(&self, member: u32, what: &str, effects: &mut Vec<Effect>) {
         if let Some(conn) = self.conn_of(member) {
-            fx.push(Effect::Send { to: To::Conn(conn), msg: not_stored(what).into() });
+            effects.push(Effect::Send { to: To::Conn(conn), msg: not_stored(what).into() });
         }
     }
 }

@@ -26,7 +26,7 @@ use crate::config::Limits;
 use crate::outbox::Outbox;
 use crate::store::Store;
 
-pub(crate) use actor::Reports;
+pub(crate) use actor::Services;
 pub use roles::assign_roles;
 pub(crate) use state::State;
 
@@ -100,7 +100,7 @@ impl SessionHandle {
         seed: Option<u64>,
         tracker: &TaskTracker,
         shutdown: CancellationToken,
-        reports: actor::Reports,
+        reports: actor::Services,
     ) -> SessionHandle {
         let (tx, rx) = mpsc::channel(4096);
         let status = Arc::new(AtomicU8::new(Status::of(&state) as u8));

@@ -3,7 +3,7 @@
 
 use bevy::prelude::*;
 
-use crate::ui::decks::Editor;
+use crate::ui::editor::Editor;
 use crate::ui::{Action, Form};
 use crate::view::ViewState;
 
