@@ -12,6 +12,26 @@ use crate::connection_thread::{NetCmd, NetHandle};
 use crate::embedded::Embedded;
 use crate::i18n::Lang;
 use crate::options::{Options, split_join};
+
+/// The order of a frame, in one place for every plugin: what the server said comes in and the
+/// screen follows it (`Receive`), then the plugins that react to it (`Follow`: the report writer,
+/// the deck editor, the chime); in the egui pass the look is set (`Look`) before the screens are
+/// drawn (`Draw`). Plugins put their systems in these sets instead of ordering themselves after
+/// each other's systems.
+#[derive(SystemSet, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Frame {
+    Receive,
+    Follow,
+    Look,
+    Draw,
+}
+
+/// Orders the sets of [`Frame`]; the network plugin calls it, so an app built of some plugins only
+/// (the tests') keeps the order too.
+pub fn order(app: &mut App) {
+    app.configure_sets(Update, (Frame::Receive, Frame::Follow).chain());
+    app.configure_sets(bevy_egui::EguiPrimaryContextPass, (Frame::Look, Frame::Draw).chain());
+}
 use crate::settings::Remember;
 use crate::ui::{Form, StartTab};
 use crate::view::ViewState;

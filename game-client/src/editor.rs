@@ -8,7 +8,7 @@ use crate::ui::{Action, Form};
 use crate::view::ViewState;
 
 pub fn plugin(app: &mut App) {
-    app.add_systems(Update, (received, files).after(crate::network::pump_network));
+    app.add_systems(Update, (received, files).in_set(crate::app::Frame::Follow));
 }
 
 /// The file `get_deck` asked for opens in the editor.

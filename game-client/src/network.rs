@@ -19,7 +19,8 @@ pub fn plugin(app: &mut App, view: ViewState, net: NetHandle) {
         .add_message::<Action>()
         .insert_resource(view)
         .insert_resource(Net(net))
-        .add_systems(Update, (send_asked, pump_network, follow_screen).chain());
+        .add_systems(Update, (send_asked, pump_network, follow_screen).chain().in_set(crate::app::Frame::Receive));
+    crate::app::order(app);
 }
 
 /// Asks for `action` as a click would: the plugins that handle it see it on the next update.

@@ -51,7 +51,7 @@ impl Default for ReportJob {
 }
 
 pub fn plugin(app: &mut App) {
-    app.init_resource::<ReportJob>().add_systems(Update, (start, write_received, finish).chain().after(crate::network::pump_network));
+    app.init_resource::<ReportJob>().add_systems(Update, (start, write_received, finish).chain().in_set(crate::app::Frame::Follow));
 }
 
 fn start(mut asked: MessageReader<Action>, mut job: ResMut<ReportJob>) {

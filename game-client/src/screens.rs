@@ -9,12 +9,10 @@ use bevy_egui::{EguiContexts, EguiPrimaryContextPass};
 use crate::ui::{self, Action, Form, Screen, theme};
 use crate::view::ViewState;
 
-/// The drawing of the screens; the look (theme, text size) is set before it.
-#[derive(SystemSet, Debug, Clone, PartialEq, Eq, Hash)]
-pub struct Draw;
-
 pub fn plugin(app: &mut App) {
-    app.init_resource::<Form>().add_systems(Startup, spawn_camera).add_systems(EguiPrimaryContextPass, draw.in_set(Draw));
+    app.init_resource::<Form>()
+        .add_systems(Startup, spawn_camera)
+        .add_systems(EguiPrimaryContextPass, draw.in_set(crate::app::Frame::Draw));
 }
 
 fn spawn_camera(mut commands: Commands) {

@@ -123,7 +123,7 @@ impl Remember {
 /// session they are in; the look follows them.
 pub fn plugin(app: &mut App) {
     app.add_systems(Update, (remember_actions, remember_session, save_changes).chain())
-        .add_systems(EguiPrimaryContextPass, (text_size_keys, apply_look).chain().before(crate::screens::Draw));
+        .add_systems(EguiPrimaryContextPass, (text_size_keys, apply_look).chain().in_set(crate::app::Frame::Look));
 }
 
 fn remember_actions(mut asked: MessageReader<Action>, mut remember: ResMut<Remember>) {

@@ -22,7 +22,7 @@ struct Chime(Handle<AudioSource>);
 pub struct TimeUpChime;
 
 pub fn plugin(app: &mut App) {
-    app.add_systems(Startup, load).add_systems(Update, ring_when_time_is_up.after(crate::network::pump_network));
+    app.add_systems(Startup, load).add_systems(Update, ring_when_time_is_up.in_set(crate::app::Frame::Follow));
 }
 
 fn load(mut commands: Commands, mut sources: ResMut<Assets<AudioSource>>) {
