@@ -44,6 +44,16 @@ pub fn panel(ui: &mut egui::Ui, view: &ViewState, form: &mut super::Form, now: I
             }
             ui.vertical(|ui| {
                 ui.label(RichText::new(&session.title).size(28.0).strong());
+                // A follow-up says what it follows, all the time it runs.
+                if let Some(f) = &session.follows {
+                    let said = match (l, f.gone) {
+                        (crate::i18n::Lang::Nl, false) => format!("Vervolg op {} van {}", f.title, f.date),
+                        (crate::i18n::Lang::En, false) => format!("Follow-up of {} of {}", f.title, f.date),
+                        (crate::i18n::Lang::Nl, true) => "Vervolg op een sessie die niet meer bewaard is".to_owned(),
+                        (crate::i18n::Lang::En, true) => "Follow-up of a session that is no longer kept".to_owned(),
+                    };
+                    ui.label(RichText::new(said).size(18.0).color(theme::of(ui).muted));
+                }
                 let people = match l {
                     crate::i18n::Lang::Nl => format!("{} deelnemers", session.participants),
                     crate::i18n::Lang::En => format!("{} participants", session.participants),

@@ -249,6 +249,22 @@ fn before_the_reveal_the_facilitator_sees_how_many_answered_and_a_result_only_in
 }
 
 #[test]
+fn a_follow_up_says_what_it_follows_all_the_time_it_runs() {
+    let mut view = in_session(Role::Facilitator, Phase::Open, Some(0), Lang::Nl);
+    let follows = protocol::FollowsView { title: "Samen werken".into(), date: "2026-08-29".into(), compared: 4, gone: false };
+    view.session.as_mut().unwrap().follows = Some(follows.clone());
+    let h = harness(view.clone(), Form::default());
+    h.get_by_label("Vervolg op Samen werken van 2026-08-29");
+    view.lang = Lang::En;
+    view.session.as_mut().unwrap().follows = Some(protocol::FollowsView { gone: true, ..follows });
+    let h = harness(view, Form::default());
+    h.get_by_label("Follow-up of a session that is no longer kept");
+    // A session that follows nothing says nothing of the kind.
+    let h = harness(in_session(Role::Facilitator, Phase::Open, Some(0), Lang::Nl), Form::default());
+    assert!(h.query_by_label_contains("Vervolg op").is_none());
+}
+
+#[test]
 fn the_facilitator_opens_reveals_and_reads_the_prompts() {
     let mut view = in_session(Role::Facilitator, Phase::Open, Some(0), Lang::Nl);
     view.tally = Some(protocol::tally::tally("a", &["eens", "oneens", "hangt_af"], [("eens", None); 17], protocol::MinGroup::LEAST));
