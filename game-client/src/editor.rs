@@ -7,16 +7,20 @@ use crate::ui::editor::Editor;
 use crate::ui::{Action, Form};
 use crate::view::ViewState;
 
+/// A deck file the server sent (`deck`: id, content), until the editor opens it (the network plugin puts it here).
+#[derive(Resource, Debug, Default)]
+pub struct DeckInbox(pub Option<(String, String)>);
+
 pub fn plugin(app: &mut App) {
-    app.add_systems(Update, (received, files).in_set(crate::app::Frame::Follow));
+    app.init_resource::<DeckInbox>().add_systems(Update, (received, files).in_set(crate::app::Frame::Follow));
 }
 
 /// The file `get_deck` asked for opens in the editor.
-fn received(mut view: ResMut<ViewState>, mut form: ResMut<Form>) {
-    if view.deck_file.is_none() {
+fn received(mut inbox: ResMut<DeckInbox>, mut view: ResMut<ViewState>, mut form: ResMut<Form>) {
+    if inbox.0.is_none() {
         return;
     }
-    let Some((id, content)) = view.deck_file.take() else { return };
+    let Some((id, content)) = inbox.0.take() else { return };
     match Editor::opened(&content, format!("{id}.toml")) {
         Ok(ed) => {
             view.deck_saved = None;

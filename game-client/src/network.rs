@@ -6,7 +6,7 @@ use std::time::Instant;
 use bevy::prelude::*;
 
 use crate::actions;
-use crate::connection_thread::NetHandle;
+use crate::connection_thread::{NetEvent, NetHandle};
 use crate::ui::{self, Action, Screen};
 use crate::view::ViewState;
 
@@ -37,10 +37,29 @@ fn send_asked(mut asked: MessageReader<Action>, mut view: ResMut<ViewState>, net
     }
 }
 
-/// Moves what the network thread received into the view.
-pub fn pump_network(mut net: ResMut<Net>, mut view: ResMut<ViewState>) {
+/// Moves what the network thread received into the view; the files the server sends go to the
+/// plugins that handle them (the report writer, the deck editor), where those are part of the app.
+pub fn pump_network(
+    mut net: ResMut<Net>,
+    mut view: ResMut<ViewState>,
+    mut reports: Option<ResMut<crate::report::ReportInbox>>,
+    mut decks: Option<ResMut<crate::editor::DeckInbox>>,
+) {
+    use protocol::ServerMsg;
     while let Some(event) = net.0.try_recv() {
-        view.apply(event, Instant::now());
+        match event {
+            NetEvent::Msg(ServerMsg::Report { code, format, content, series, files }) => {
+                if let Some(inbox) = reports.as_mut() {
+                    inbox.0.push(crate::report::Received { code, format, content, series, files });
+                }
+            }
+            NetEvent::Msg(ServerMsg::Deck { id, content }) => {
+                if let Some(inbox) = decks.as_mut() {
+                    inbox.0 = Some((id, content));
+                }
+            }
+            event => view.apply(event, Instant::now()),
+        }
     }
 }
 

@@ -17,6 +17,21 @@ pub const FORMATS: [ReportFormat; 2] = [ReportFormat::Md, ReportFormat::Csv];
 
 type Written = Result<(ReportFormat, PathBuf), String>;
 
+/// A report as the server sent it (`report`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Received {
+    pub code: String,
+    pub format: protocol::ReportFormat,
+    pub content: String,
+    /// The report of the whole series, with its charts in `files`.
+    pub series: bool,
+    pub files: Vec<protocol::ReportFile>,
+}
+
+/// The reports the server sent, until this plugin writes them (the network plugin puts them here).
+#[derive(Resource, Debug, Default)]
+pub struct ReportInbox(pub Vec<Received>);
+
 /// Where reports go, and the report being saved.
 #[derive(Resource)]
 pub struct ReportJob {
@@ -51,7 +66,9 @@ impl Default for ReportJob {
 }
 
 pub fn plugin(app: &mut App) {
-    app.init_resource::<ReportJob>().add_systems(Update, (start, write_received, finish).chain().in_set(crate::app::Frame::Follow));
+    app.init_resource::<ReportJob>()
+        .init_resource::<ReportInbox>()
+        .add_systems(Update, (start, write_received, finish).chain().in_set(crate::app::Frame::Follow));
 }
 
 fn start(mut asked: MessageReader<Action>, mut job: ResMut<ReportJob>) {
@@ -65,16 +82,16 @@ fn start(mut asked: MessageReader<Action>, mut job: ResMut<ReportJob>) {
 }
 
 /// Each report the server sent is written whole, off the frame.
-fn write_received(mut job: ResMut<ReportJob>, mut view: ResMut<ViewState>) {
+fn write_received(mut job: ResMut<ReportJob>, view: Res<ViewState>, mut inbox: ResMut<ReportInbox>) {
     if !view.saving_report && !job.waiting.is_empty() {
         // The server refused (the error is on screen): nothing more is coming.
         job.waiting.clear();
     }
-    if view.reports.is_empty() {
-        // Untouched: the view only counts as changed when something arrived.
+    if inbox.0.is_empty() {
+        // Untouched: the inbox only counts as changed when something arrived.
         return;
     }
-    for r in std::mem::take(&mut view.reports) {
+    for r in std::mem::take(&mut inbox.0) {
         let Some(at) = job.waiting.iter().position(|f| *f == r.format) else { continue };
         job.waiting.remove(at);
         job.writing += 1;

@@ -17,17 +17,6 @@ pub struct RoleCard {
     pub briefing: String,
 }
 
-/// A report as the server sent it (`report`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Received {
-    pub code: String,
-    pub format: protocol::ReportFormat,
-    pub content: String,
-    /// The report of the whole series, with its charts in `files`.
-    pub series: bool,
-    pub files: Vec<protocol::ReportFile>,
-}
-
 #[derive(Debug, Clone, Default, Resource)]
 pub struct ViewState {
     pub lang: Lang,
@@ -71,8 +60,6 @@ pub struct ViewState {
     pub then_and_now: BTreeMap<String, (ItemView, Tally)>,
     /// The session's agreements (facilitator and projector only).
     pub agreements: Vec<protocol::AgreementView>,
-    /// Reports the server sent, until the export plugin writes them.
-    pub reports: Vec<Received>,
     /// This player's own stored guesses and reasons, item → percent and item → text.
     pub guesses: BTreeMap<String, u32>,
     pub reasons: BTreeMap<String, String>,
@@ -80,9 +67,7 @@ pub struct ViewState {
     pub room_reasons: Option<(String, Vec<protocol::ReasonGroup>, u32)>,
     /// The reason on the projector, for everyone.
     pub shown: Option<protocol::ShownReason>,
-    /// What the server said about deck files (the deck editor): a file it sent, until the editor takes it...
-    pub deck_file: Option<(String, String)>,
-    /// ...and the outcome of the last save: the deck id, or the problems it found.
+    /// The outcome of the deck editor's last save: the deck id, or the problems it found.
     pub deck_saved: Option<Result<String, Vec<protocol::scenario::Problem>>>,
 }
 
@@ -134,9 +119,8 @@ impl ViewState {
                 self.mine.insert(item, option);
             }
             ServerMsg::Role { item, role, briefing } => self.role_card = Some(RoleCard { item, role, briefing }),
-            ServerMsg::Report { code, format, content, series, files } => {
-                self.reports.push(Received { code, format, content, series, files })
-            }
+            // Files for the report writer and the deck editor: `pump_network` hands them to their plugins.
+            ServerMsg::Report { .. } | ServerMsg::Deck { .. } => {}
             ServerMsg::Agreements { agreements } => self.agreements = agreements,
             ServerMsg::Predicted { item, percent } => {
                 self.guesses.insert(item, percent);
@@ -149,7 +133,6 @@ impl ViewState {
             }
             ServerMsg::Reasons { item, groups, withheld } => self.room_reasons = Some((item, groups, withheld)),
             ServerMsg::Shown { reason } => self.shown = reason,
-            ServerMsg::Deck { id, content } => self.deck_file = Some((id, content)),
             ServerMsg::DeckSaved { id } => self.deck_saved = Some(Ok(id)),
             ServerMsg::DeckProblems { problems } => self.deck_saved = Some(Err(problems)),
             ServerMsg::Error { code, message } => {
