@@ -89,21 +89,25 @@ pub fn build(opts: Options) -> App {
     if let Some(Err(e)) = &editor {
         view.error = Some(e.clone());
     }
+    let tab = if join_code.is_some() {
+        StartTab::Join
+    } else if editor.is_some() {
+        StartTab::Decks
+    } else {
+        StartTab::Host
+    };
     let form = Form {
-        tab: if join_code.is_some() {
-            StartTab::Join
-        } else if editor.is_some() {
-            StartTab::Decks
-        } else {
-            StartTab::Host
+        start: crate::ui::StartForm {
+            tab,
+            server,
+            code: join_code.unwrap_or_default(),
+            name,
+            team,
+            min_group: protocol::MinGroup::LEAST.get(),
+            ..Default::default()
         },
-        editor: editor.and_then(Result::ok),
-        server,
-        code: join_code.unwrap_or_default(),
-        name,
-        team,
+        edit: crate::ui::EditForm { editor: editor.and_then(Result::ok), ..Default::default() },
         sound: remember.settings.sound,
-        min_group: protocol::MinGroup::LEAST.get(),
         ..Form::default()
     };
 

@@ -24,7 +24,7 @@ fn received(mut inbox: ResMut<DeckInbox>, mut view: ResMut<ViewState>, mut form:
     match Editor::opened(&content, format!("{id}.toml")) {
         Ok(ed) => {
             view.deck_saved = None;
-            form.editor = Some(ed);
+            form.edit.editor = Some(ed);
         }
         Err(e) => view.error = Some(e),
     }
@@ -38,13 +38,13 @@ fn files(mut asked: MessageReader<Action>, mut view: ResMut<ViewState>, mut form
                 Ok(ed) => {
                     view.error = None;
                     view.deck_saved = None;
-                    form.editor = Some(ed);
+                    form.edit.editor = Some(ed);
                 }
                 Err(e) => view.error = Some(e),
             },
             Action::ExportDeck { path, content } => {
                 let written = crate::files::write_whole(std::path::Path::new(path), content.as_bytes());
-                if let Some(ed) = form.editor.as_mut() {
+                if let Some(ed) = form.edit.editor.as_mut() {
                     ed.note = Some(match written {
                         Ok(()) => format!("Bewaard in {path}"),
                         Err(e) => format!("Kon {path} niet bewaren: {e}"),

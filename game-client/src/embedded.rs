@@ -69,7 +69,7 @@ pub fn host_here(
     };
     view.remembered_server = false;
     view.server = url.clone();
-    form.server = url.clone();
+    form.start.server = url.clone();
     let opening = protocol::ClientMsg::ListScenarios { protocol: protocol::PROTOCOL_VERSION };
     net.0.send(crate::connection_thread::NetCmd::Connect { url, opening });
 }

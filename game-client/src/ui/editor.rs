@@ -62,14 +62,14 @@ pub fn list(ui: &mut egui::Ui, view: &ViewState, form: &mut Form, action: &mut O
     }
     ui.add_space(12.0);
     if widgets::primary(ui, l.pick("Nieuw deck", "New deck")) {
-        form.editor = Some(Editor::new(DeckFile::new("nieuw-deck", l.pick("Nieuw deck", "New deck"), l.code())));
+        form.edit.editor = Some(Editor::new(DeckFile::new("nieuw-deck", l.pick("Nieuw deck", "New deck"), l.code())));
     }
     ui.add_space(8.0);
     ui.horizontal_wrapped(|ui| {
         ui.label(l.pick("Of open een bestand:", "Or open a file:"));
-        ui.add(egui::TextEdit::singleline(&mut form.deck_path).desired_width(420.0).hint_text("C:\\Users\\…\\mijn-deck.toml"));
-        if ui.add_enabled(!form.deck_path.trim().is_empty(), egui::Button::new(l.pick("Open", "Open"))).clicked() {
-            *action = Some(Action::ImportDeck(form.deck_path.trim().to_owned()));
+        ui.add(egui::TextEdit::singleline(&mut form.edit.deck_path).desired_width(420.0).hint_text("C:\\Users\\…\\mijn-deck.toml"));
+        if ui.add_enabled(!form.edit.deck_path.trim().is_empty(), egui::Button::new(l.pick("Open", "Open"))).clicked() {
+            *action = Some(Action::ImportDeck(form.edit.deck_path.trim().to_owned()));
         }
     });
 }

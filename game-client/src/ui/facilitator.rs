@@ -280,23 +280,23 @@ fn statement_from_the_room(ui: &mut egui::Ui, view: &ViewState, form: &mut super
         .id_salt("from-the-room")
         .show(ui, |ui| {
             ui.add(
-                egui::TextEdit::multiline(&mut form.statement)
+                egui::TextEdit::multiline(&mut form.lead.statement)
                     .desired_rows(2)
                     .desired_width(f32::INFINITY)
                     .char_limit(protocol::msg::STATEMENT_MAX_CHARS)
                     .hint_text(l.pick("De stelling in één zin", "The statement in one sentence")),
             );
-            ui.add(egui::TextEdit::singleline(&mut form.statement_options).desired_width(f32::INFINITY).hint_text(l.pick(
+            ui.add(egui::TextEdit::singleline(&mut form.lead.statement_options).desired_width(f32::INFINITY).hint_text(l.pick(
                 "Antwoorden, zoals Ja / Nee (leeg: eens / oneens / hangt ervan af)",
                 "Answers, like Yes / No (empty: agree / disagree / it depends)",
             )));
             if ui
-                .add_enabled(!form.statement.trim().is_empty(), egui::Button::new(l.pick("Voeg toe aan de lijst", "Add to the list")))
+                .add_enabled(!form.lead.statement.trim().is_empty(), egui::Button::new(l.pick("Voeg toe aan de lijst", "Add to the list")))
                 .clicked()
             {
-                let options = form.statement_options.split('/').map(str::trim).filter(|o| !o.is_empty()).map(str::to_owned).collect();
-                form.statement_options.clear();
-                action = Some(Action::AddStatement { statement: std::mem::take(&mut form.statement), options });
+                let options = form.lead.statement_options.split('/').map(str::trim).filter(|o| !o.is_empty()).map(str::to_owned).collect();
+                form.lead.statement_options.clear();
+                action = Some(Action::AddStatement { statement: std::mem::take(&mut form.lead.statement), options });
             }
         });
     action
@@ -330,7 +330,7 @@ fn agreements(ui: &mut egui::Ui, view: &ViewState, form: &mut super::Form) -> Op
     }
     let max = protocol::msg::AGREEMENT_MAX_CHARS;
     ui.add(
-        egui::TextEdit::multiline(&mut form.agreement)
+        egui::TextEdit::multiline(&mut form.lead.agreement)
             .desired_rows(2)
             .desired_width(f32::INFINITY)
             .char_limit(max)
@@ -338,16 +338,16 @@ fn agreements(ui: &mut egui::Ui, view: &ViewState, form: &mut super::Form) -> Op
     );
     let on_screen = view.item().map(|i| i.id.clone());
     if on_screen.is_some() {
-        let mut about = !form.agreement_loose;
+        let mut about = !form.lead.agreement_loose;
         ui.checkbox(&mut about, l.pick("hoort bij deze stelling", "about this statement"));
-        form.agreement_loose = !about;
+        form.lead.agreement_loose = !about;
     }
     if ui
-        .add_enabled(!form.agreement.trim().is_empty(), egui::Button::new(l.pick("Leg de afspraak vast", "Record the agreement")))
+        .add_enabled(!form.lead.agreement.trim().is_empty(), egui::Button::new(l.pick("Leg de afspraak vast", "Record the agreement")))
         .clicked()
     {
-        let item = on_screen.filter(|_| !form.agreement_loose);
-        action = Some(Action::Agreement { text: std::mem::take(&mut form.agreement), item });
+        let item = on_screen.filter(|_| !form.lead.agreement_loose);
+        action = Some(Action::Agreement { text: std::mem::take(&mut form.lead.agreement), item });
     }
     action
 }

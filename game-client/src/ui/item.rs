@@ -161,7 +161,7 @@ fn extras(ui: &mut egui::Ui, view: &ViewState, item: &protocol::ItemView, form: 
     if let Some(first) = item.options.first().filter(|_| item.predict) {
         ui.add_space(16.0);
         let stored = view.guesses.get(&item.id).copied();
-        let mut guess = form.guess.as_ref().filter(|(i, _)| *i == item.id).map(|(_, g)| *g).or(stored).unwrap_or(50);
+        let mut guess = form.play.guess.as_ref().filter(|(i, _)| *i == item.id).map(|(_, g)| *g).or(stored).unwrap_or(50);
         let question = match l {
             crate::i18n::Lang::Nl => format!("Wat denk je: hoeveel procent van de zaal koos '{}'?", first.label),
             crate::i18n::Lang::En => format!("What do you think: what share of the room chose '{}'?", first.label),
@@ -170,7 +170,7 @@ fn extras(ui: &mut egui::Ui, view: &ViewState, item: &protocol::ItemView, form: 
         ui.horizontal_wrapped(|ui| {
             ui.spacing_mut().slider_width = 300.0;
             if ui.add(egui::Slider::new(&mut guess, 0..=100).suffix("%").text(l.pick("jouw schatting", "your guess"))).changed() {
-                form.guess = Some((item.id.clone(), guess));
+                form.play.guess = Some((item.id.clone(), guess));
             }
             let label = if stored.is_some() {
                 l.pick("Wijzig je schatting", "Change your guess")
@@ -197,7 +197,7 @@ fn extras(ui: &mut egui::Ui, view: &ViewState, item: &protocol::ItemView, form: 
             ui.label(RichText::new(format!("{} “{text}”", l.pick("Je reden:", "Your reason:"))).size(22.0));
         }
         ui.add(
-            egui::TextEdit::singleline(&mut form.reason)
+            egui::TextEdit::singleline(&mut form.play.reason)
                 .char_limit(protocol::msg::REASON_MAX_CHARS)
                 .desired_width(f32::INFINITY)
                 .hint_text(l.pick("In één zin. Niemand ziet dat hij van jou is.", "One sentence. Nobody sees it is yours.")),
@@ -208,8 +208,8 @@ fn extras(ui: &mut egui::Ui, view: &ViewState, item: &protocol::ItemView, form: 
             } else {
                 l.pick("Geef je reden", "Send your reason")
             };
-            if ui.add_enabled(!form.reason.trim().is_empty(), egui::Button::new(RichText::new(label).size(22.0))).clicked() {
-                action = Some(Action::Reason { item: item.id.clone(), text: Some(std::mem::take(&mut form.reason)) });
+            if ui.add_enabled(!form.play.reason.trim().is_empty(), egui::Button::new(RichText::new(label).size(22.0))).clicked() {
+                action = Some(Action::Reason { item: item.id.clone(), text: Some(std::mem::take(&mut form.play.reason)) });
             }
             if stored.is_some() && ui.button(RichText::new(l.pick("Haal je reden weg", "Withdraw your reason")).size(22.0)).clicked() {
                 action = Some(Action::Reason { item: item.id.clone(), text: None });

@@ -144,11 +144,21 @@ pub enum StartTab {
     Decks,
 }
 
-/// What is being typed on the start screen, and what is ticked on this client; local, never from the server.
+/// What is being typed and ticked on this client, per screen; local, never from the server.
 #[derive(Debug, Clone, Default, Resource)]
 pub struct Form {
     /// The chime at the end of a sketch's countdown (the settings keep it).
     pub sound: bool,
+    pub start: StartForm,
+    pub lead: LeadForm,
+    pub play: PlayForm,
+    pub edit: EditForm,
+}
+
+/// The start screen: its tab, the server, the session to lead (deck, title, follow-up, strictness)
+/// and the code, name and team to join with.
+#[derive(Debug, Clone, Default)]
+pub struct StartForm {
     pub tab: StartTab,
     pub server: String,
     pub scenario: Option<String>,
@@ -157,23 +167,36 @@ pub struct Form {
     pub follows: Option<String>,
     /// A stricter room: results shown from this many answers (3 to 10; below 3 counts as 3).
     pub min_group: u32,
+    pub code: String,
+    pub name: String,
+    pub team: String,
+}
+
+/// The facilitator's screen: ending (asked to confirm), an agreement and a statement from the room being typed.
+#[derive(Debug, Clone, Default)]
+pub struct LeadForm {
     /// The facilitator asked to end the session (button or Shift+E) and is asked to confirm.
     pub confirm_end: bool,
     /// An agreement being written, and whether it is about the item on screen (or about none).
     pub agreement: String,
     pub agreement_loose: bool,
-    pub code: String,
-    pub name: String,
-    pub team: String,
-    /// The deck open in the editor, and a file path typed on its list.
-    pub editor: Option<editor::Editor>,
-    pub deck_path: String,
     /// A statement from the room being typed, and its answers ("Ja / Nee"; empty for the default ones).
     pub statement: String,
     pub statement_options: String,
-    /// A player's guess being set (item, percent), and their reason being written.
+}
+
+/// A player's screen: a guess being set (item, percent), and a reason being written.
+#[derive(Debug, Clone, Default)]
+pub struct PlayForm {
     pub guess: Option<(String, u32)>,
     pub reason: String,
+}
+
+/// The deck editor: the deck open in it, and a file path typed on its list.
+#[derive(Debug, Clone, Default)]
+pub struct EditForm {
+    pub editor: Option<editor::Editor>,
+    pub deck_path: String,
 }
 
 /// A connection closed for good: why, what to do, and (when it helps) a button to go on here.
@@ -241,7 +264,7 @@ pub fn draw(ui: &mut egui::Ui, screen: Screen, view: &ViewState, form: &mut Form
     let action = clicked.or_else(|| keys::shortcut(ui.ctx(), screen, view));
     if screen != Screen::Facilitator {
         // Ended some other way (or left): the question does not come back in the next session.
-        form.confirm_end = false;
+        form.lead.confirm_end = false;
         return action;
     }
     confirm_end(ui, view, form, action)
@@ -250,10 +273,10 @@ pub fn draw(ui: &mut egui::Ui, screen: Screen, view: &ViewState, form: &mut Form
 /// Ending cannot be undone: asked for with a button or Shift+E, it is asked once more.
 fn confirm_end(ui: &mut egui::Ui, view: &ViewState, form: &mut Form, mut action: Option<Action>) -> Option<Action> {
     if matches!(action, Some(Action::Control { action: protocol::ControlAction::End, .. })) {
-        form.confirm_end = true;
+        form.lead.confirm_end = true;
         action = None;
     }
-    if !form.confirm_end {
+    if !form.lead.confirm_end {
         return action;
     }
     let l = view.lang;
@@ -278,12 +301,12 @@ fn confirm_end(ui: &mut egui::Ui, view: &ViewState, form: &mut Form, mut action:
     });
     match asked.inner {
         Some(end) => {
-            form.confirm_end = false;
+            form.lead.confirm_end = false;
             end.then_some(Action::Control { action: protocol::ControlAction::End, item: None })
         }
         // Escape or a click beside it: go on.
         None if asked.should_close() => {
-            form.confirm_end = false;
+            form.lead.confirm_end = false;
             None
         }
         None => None,

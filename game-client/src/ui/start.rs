@@ -21,9 +21,9 @@ pub fn panel(ui: &mut egui::Ui, view: &ViewState, form: &mut Form) -> Option<Act
             ui.horizontal_wrapped(|ui| {
                 ui.label(l.pick("Server:", "Server:"));
                 let width = (ui.available_width() - 180.0).clamp(160.0, 420.0);
-                ui.add(egui::TextEdit::singleline(&mut form.server).desired_width(width));
+                ui.add(egui::TextEdit::singleline(&mut form.start.server).desired_width(width));
                 if ui.button(l.pick("Verbind", "Connect")).clicked() {
-                    action = Some(Action::Connect { server: form.server.trim().to_owned() });
+                    action = Some(Action::Connect { server: form.start.server.trim().to_owned() });
                 }
                 let status = match &view.link {
                     Link::Connected => l.pick("verbonden", "connected"),
@@ -44,14 +44,14 @@ pub fn panel(ui: &mut egui::Ui, view: &ViewState, form: &mut Form) -> Option<Act
             });
         },
     );
-    if form.scenario.as_ref().is_none_or(|id| !view.scenarios.iter().any(|s| s.id == *id)) {
+    if form.start.scenario.as_ref().is_none_or(|id| !view.scenarios.iter().any(|s| s.id == *id)) {
         // Preselect the deck on top of the list.
-        form.scenario = decks_in_order(view).first().map(|s| s.id.clone());
+        form.start.scenario = decks_in_order(view).first().map(|s| s.id.clone());
     }
     // Leading a session: what starts it stays in view above the server bar, however long the
     // list of decks and whatever the window or text size; the rest scrolls.
     let earlier: Vec<crate::settings::LedSession> = view.led.iter().rev().filter(|s| s.server == view.server).cloned().collect();
-    if form.tab == StartTab::Host && !view.scenarios.is_empty() {
+    if form.start.tab == StartTab::Host && !view.scenarios.is_empty() {
         egui::Panel::bottom("start-session")
             .frame(egui::Frame::new().fill(theme::of(ui).background).inner_margin(egui::Margin::symmetric(20, 10)))
             .show(ui, |ui| {
@@ -59,8 +59,8 @@ pub fn panel(ui: &mut egui::Ui, view: &ViewState, form: &mut Form) -> Option<Act
             });
     }
     // A deck open in the editor takes the whole window: forms beside the list of items.
-    if form.tab == StartTab::Decks
-        && let Some(ed) = form.editor.as_mut()
+    if form.start.tab == StartTab::Decks
+        && let Some(ed) = form.edit.editor.as_mut()
     {
         if ed.previewing
             && let Some(shown) = super::editor::preview_view(view, ed)
@@ -76,7 +76,7 @@ pub fn panel(ui: &mut egui::Ui, view: &ViewState, form: &mut Form) -> Option<Act
         ed.previewing = false;
         let close = egui::CentralPanel::default().show(ui, |ui| super::editor::editor(ui, view, ed, &mut action)).inner;
         if close {
-            form.editor = None;
+            form.edit.editor = None;
         }
         return action;
     }
@@ -102,7 +102,7 @@ pub fn panel(ui: &mut egui::Ui, view: &ViewState, form: &mut Form) -> Option<Act
                     (StartTab::Watch, "Scherm voor de zaal", "Screen for the room"),
                     (StartTab::Decks, "Decks schrijven", "Write decks"),
                 ] {
-                    ui.selectable_value(&mut form.tab, tab, RichText::new(l.pick(nl, en)).size(26.0));
+                    ui.selectable_value(&mut form.start.tab, tab, RichText::new(l.pick(nl, en)).size(26.0));
                 }
             });
             ui.separator();
@@ -136,33 +136,43 @@ pub fn panel(ui: &mut egui::Ui, view: &ViewState, form: &mut Form) -> Option<Act
                     }
                 });
             }
-            match form.tab {
+            match form.start.tab {
                 StartTab::Host => {
                     egui::ScrollArea::vertical().id_salt("host").show(ui, |ui| host(ui, view, form, &mut action));
                 }
                 StartTab::Join => {
                     ui.label(l.pick("Code van het scherm", "Code from the screen"));
                     ui.add(
-                        egui::TextEdit::singleline(&mut form.code).font(egui::FontId::monospace(40.0)).desired_width(260.0).char_limit(8),
+                        egui::TextEdit::singleline(&mut form.start.code)
+                            .font(egui::FontId::monospace(40.0))
+                            .desired_width(260.0)
+                            .char_limit(8),
                     );
                     ui.label(
                         l.pick("Naam (mag leeg blijven; niemand ziet wat je antwoordt)", "Name (optional; nobody sees what you answer)"),
                     );
-                    ui.add(egui::TextEdit::singleline(&mut form.name).desired_width(420.0));
+                    ui.add(egui::TextEdit::singleline(&mut form.start.name).desired_width(420.0));
                     ui.label(l.pick("Team (mag leeg blijven)", "Team (optional)"));
-                    ui.add(egui::TextEdit::singleline(&mut form.team).desired_width(420.0));
+                    ui.add(egui::TextEdit::singleline(&mut form.start.team).desired_width(420.0));
                     if widgets::primary(ui, l.pick("Doe mee", "Join")) {
-                        action = Some(Action::Join { code: form.code.trim().to_owned(), name: opt(&form.name), team: opt(&form.team) });
+                        action = Some(Action::Join {
+                            code: form.start.code.trim().to_owned(),
+                            name: opt(&form.start.name),
+                            team: opt(&form.start.team),
+                        });
                     }
                 }
                 StartTab::Decks => super::editor::list(ui, view, form, &mut action),
                 StartTab::Watch => {
                     ui.label(l.pick("Code van de sessie", "Session code"));
                     ui.add(
-                        egui::TextEdit::singleline(&mut form.code).font(egui::FontId::monospace(40.0)).desired_width(260.0).char_limit(8),
+                        egui::TextEdit::singleline(&mut form.start.code)
+                            .font(egui::FontId::monospace(40.0))
+                            .desired_width(260.0)
+                            .char_limit(8),
                     );
                     if widgets::primary(ui, l.pick("Toon op het scherm", "Show on screen")) {
-                        action = Some(Action::Watch { code: form.code.trim().to_owned() });
+                        action = Some(Action::Watch { code: form.start.code.trim().to_owned() });
                     }
                 }
             }
@@ -188,10 +198,10 @@ fn host(ui: &mut egui::Ui, view: &ViewState, form: &mut Form, action: &mut Optio
             ui.add_space(6.0);
             ui.label(RichText::new(l.pick("In een andere taal", "In another language")).size(20.0).color(theme::of(ui).muted));
         }
-        let selected = form.scenario.as_deref() == Some(s.id.as_str());
+        let selected = form.start.scenario.as_deref() == Some(s.id.as_str());
         let text = RichText::new(format!("{}   ({} items · {})", s.title, s.items, s.language)).size(26.0);
         if ui.selectable_label(selected, text).clicked() {
-            form.scenario = Some(s.id.clone());
+            form.start.scenario = Some(s.id.clone());
         }
         if !s.description.is_empty() {
             ui.label(RichText::new(s.description.trim()).size(18.0).color(theme::of(ui).muted));
@@ -200,16 +210,15 @@ fn host(ui: &mut egui::Ui, view: &ViewState, form: &mut Form, action: &mut Optio
     ui.add_space(8.0);
     ui.label(l.pick("Naam van de sessie (mag leeg blijven)", "Session name (optional)"));
     ui.horizontal_wrapped(|ui| {
-        ui.add(egui::TextEdit::singleline(&mut form.title).desired_width(520.0));
+        ui.add(egui::TextEdit::singleline(&mut form.start.title).desired_width(520.0));
         // A stricter room: no result of fewer people than this is shown, on any screen.
         ui.label(l.pick("Uitslag tonen vanaf", "Show a result from"));
-        form.min_group = form.min_group.clamp(protocol::MinGroup::LEAST.get(), protocol::MinGroup::MOST);
-        ui.add(egui::DragValue::new(&mut form.min_group).range(protocol::MinGroup::LEAST.get()..=protocol::MinGroup::MOST)).on_hover_text(
-            l.pick(
+        form.start.min_group = form.start.min_group.clamp(protocol::MinGroup::LEAST.get(), protocol::MinGroup::MOST);
+        ui.add(egui::DragValue::new(&mut form.start.min_group).range(protocol::MinGroup::LEAST.get()..=protocol::MinGroup::MOST))
+            .on_hover_text(l.pick(
                 "Hoe meer, hoe moeilijker iemands keuze te herleiden is; 3 is het minste.",
                 "The more, the harder anyone's choice is to trace; 3 is the least.",
-            ),
-        );
+            ));
         ui.label(l.pick("antwoorden", "answers"));
     });
 }
@@ -233,14 +242,14 @@ fn start_bar(ui: &mut egui::Ui, view: &ViewState, form: &mut Form, earlier: &[cr
     }
     ui.horizontal_wrapped(|ui| {
         if widgets::primary(ui, l.pick("Start de sessie", "Start the session"))
-            && let Some(scenario) = form.scenario.clone()
+            && let Some(scenario) = form.start.scenario.clone()
         {
-            let follows = form.follows.as_ref().and_then(|code| earlier.iter().find(|s| s.code == *code));
+            let follows = form.start.follows.as_ref().and_then(|code| earlier.iter().find(|s| s.code == *code));
             let follows = follows.map(|s| protocol::FollowUp { code: s.code.clone(), token: s.token.clone() });
-            let min_group = (form.min_group > protocol::MinGroup::LEAST.get()).then_some(form.min_group);
-            *action = Some(Action::Host { scenario, title: opt(&form.title), follows, min_group });
+            let min_group = (form.start.min_group > protocol::MinGroup::LEAST.get()).then_some(form.start.min_group);
+            *action = Some(Action::Host { scenario, title: opt(&form.start.title), follows, min_group });
         }
-        if let Some(deck) = view.scenarios.iter().find(|s| Some(&s.id) == form.scenario.as_ref()) {
+        if let Some(deck) = view.scenarios.iter().find(|s| Some(&s.id) == form.start.scenario.as_ref()) {
             ui.label(RichText::new(&deck.title).size(22.0).color(theme::of(ui).muted));
         }
     });
@@ -251,17 +260,18 @@ fn follow_up_choice(ui: &mut egui::Ui, view: &ViewState, form: &mut Form, earlie
     let l = view.lang;
     let name = |s: &crate::settings::LedSession| format!("{} — {} ({})", s.title, widgets::day(&s.date, l), s.code);
     let none = l.pick("geen: een nieuwe reeks", "none: a new series");
-    let chosen = form.follows.as_ref().and_then(|c| earlier.iter().find(|s| s.code == *c)).map_or_else(|| none.to_owned(), |s| name(s));
+    let chosen =
+        form.start.follows.as_ref().and_then(|c| earlier.iter().find(|s| s.code == *c)).map_or_else(|| none.to_owned(), |s| name(s));
     ui.horizontal_wrapped(|ui| {
         ui.label(l.pick("Vervolg op", "Follow-up of"));
         egui::ComboBox::from_id_salt("follows").selected_text(chosen).width(520.0).show_ui(ui, |ui| {
-            ui.selectable_value(&mut form.follows, None, none);
+            ui.selectable_value(&mut form.start.follows, None, none);
             for s in earlier {
-                ui.selectable_value(&mut form.follows, Some(s.code.clone()), name(s));
+                ui.selectable_value(&mut form.start.follows, Some(s.code.clone()), name(s));
             }
         });
     });
-    if form.follows.is_some() {
+    if form.start.follows.is_some() {
         ui.label(
             RichText::new(l.pick(
                 "De uitslag van toen komt naast die van nu, per stelling die in beide zit.",

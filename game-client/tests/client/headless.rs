@@ -113,10 +113,10 @@ async fn a_trainer_opens_a_deck_from_the_server_edits_it_and_saves_it_back() {
     t.insert_resource(game_client::ui::Form::default());
     step_until(&mut t, "scenarios", |a| !view(a).scenarios.is_empty()).await;
     act(&mut t, Action::OpenDeck("test".into()));
-    let opened = |a: &App| a.world().resource::<game_client::ui::Form>().editor.is_some();
+    let opened = |a: &App| a.world().resource::<game_client::ui::Form>().edit.editor.is_some();
     step_until(&mut t, "the deck in the editor", opened).await;
     let mut form = t.world_mut().resource_mut::<game_client::ui::Form>();
-    let ed = form.editor.as_mut().unwrap();
+    let ed = form.edit.editor.as_mut().unwrap();
     let before = ed.file.text();
     ed.file.set_text(protocol::scenario::Field::Item(0, "statement"), "Bewoners beheren het groen zelf, met hulp.");
     let content = ed.file.text();
@@ -155,7 +155,7 @@ async fn host_on_this_laptop_leaves_the_remembered_server_and_hosts_here() {
     let here = view(&app).server.clone();
     assert!(here.starts_with("ws://127.0.0.1:") && here.ends_with("/ws"), "{here}");
     assert!(app.world().get_resource::<game_client::embedded::Embedded>().is_some(), "a server runs in this process now");
-    assert_eq!(app.world().resource::<game_client::ui::Form>().server, here);
+    assert_eq!(app.world().resource::<game_client::ui::Form>().start.server, here);
     // It is a real server, and the one now used: a session started here is in its database, not
     // in the remembered server's.
     act(&mut app, Action::Host { scenario: "samen-werken".into(), title: None, follows: None, min_group: None });

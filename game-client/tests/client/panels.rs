@@ -6,7 +6,7 @@ use bevy_egui::egui;
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
 use game_client::i18n::Lang;
-use game_client::ui::{self, Action, Form, Screen, StartTab};
+use game_client::ui::{self, Action, EditForm, Form, LeadForm, Screen, StartForm, StartTab};
 use game_client::view::{RoleCard, ViewState};
 use protocol::scenario::{Deck, parse_deck};
 use protocol::{ControlAction, Phase, Role, ScenarioSummary, SessionView, TimerView};
@@ -66,7 +66,10 @@ fn in_session(role: Role, phase: Phase, item: Option<usize>, lang: Lang) -> View
 
 #[test]
 fn joining_from_the_start_screen() {
-    let form = Form { tab: StartTab::Join, code: "k7m2qx".into(), team: " Oost ".into(), ..Form::default() };
+    let form = Form {
+        start: StartForm { tab: StartTab::Join, code: "k7m2qx".into(), team: " Oost ".into(), ..Default::default() },
+        ..Form::default()
+    };
     let mut h = harness(ViewState::default(), form);
     h.get_by_label("Doe mee").click();
     h.run();
@@ -114,7 +117,7 @@ fn hosting_picks_a_deck() {
 fn english_start_screen_and_server_errors_as_sentences() {
     let view =
         ViewState { lang: Lang::En, error: Some("No session has this code; check the code on the screen.".into()), ..ViewState::default() };
-    let h = harness(view, Form { tab: StartTab::Join, ..Form::default() });
+    let h = harness(view, Form { start: StartForm { tab: StartTab::Join, ..Default::default() }, ..Form::default() });
     h.get_by_label("Join");
     h.get_by_label_contains("No session has this code");
 }
@@ -507,7 +510,7 @@ fn ending_the_session_is_asked_once_and_going_on_changes_nothing() {
     h.run();
     assert_eq!(h.state_mut().action.take(), None);
     assert!(h.query_by_label("Sessie beëindigen?").is_none(), "back to the session");
-    assert!(!h.state().form.confirm_end);
+    assert!(!h.state().form.lead.confirm_end);
 }
 
 #[test]
@@ -617,9 +620,9 @@ fn every_screen_keeps_its_buttons_inside_the_window_from_75_to_200_percent() {
         buttons_fit(ViewState::default(), percent, high);
         // The Decks tab, and the deck editor with a statement and with a sketch selected.
         let (view, mut form) = editing();
-        buttons_fit_with(view.clone(), Form { editor: None, ..form.clone() }, percent, high);
+        buttons_fit_with(view.clone(), Form { edit: EditForm { editor: None, ..form.edit.clone() }, ..form.clone() }, percent, high);
         buttons_fit_with(view.clone(), form.clone(), percent, high);
-        let ed = form.editor.as_mut().unwrap();
+        let ed = form.edit.editor.as_mut().unwrap();
         ed.selected = Some(ed.file.add_item("sketch"));
         buttons_fit_with(view, form, percent, high);
     }
@@ -745,7 +748,7 @@ fn start_de_sessie_stays_in_view_and_clickable_at_every_window_and_text_size_wit
         date: "2026-08-29".into(),
         scenario: String::new(),
     }];
-    let form = Form { follows: Some("AAAAAA".into()), min_group: 3, ..Form::default() };
+    let form = Form { start: StartForm { follows: Some("AAAAAA".into()), min_group: 3, ..Default::default() }, ..Form::default() };
     for (width, height) in [(1280.0, 720.0), (1366.0, 768.0), (1600.0, 900.0)] {
         for (percent, high) in ui::zoom::STEPS.into_iter().flat_map(|p| [(p, false), (p, true)]) {
             let mut h = Harness::builder().with_size(egui::vec2(width, height)).build_ui_state(
@@ -836,12 +839,18 @@ fn the_facilitator_records_an_agreement_about_the_statement_on_screen_or_about_n
     h.run();
     h.get_by_role(egui::accesskit::Role::MultilineTextInput).type_text("Elke maand koffie.");
     h.run();
-    assert_eq!(h.state().form.agreement, "Elke maand koffie.");
+    assert_eq!(h.state().form.lead.agreement, "Elke maand koffie.");
     h.get_by_label("Leg de afspraak vast").click();
     h.run();
     assert_eq!(h.state_mut().action.take(), Some(Action::Agreement { text: "Elke maand koffie.".into(), item: Some("a".into()) }));
-    assert!(h.state().form.agreement.is_empty(), "the field is emptied for the next one");
-    let mut h = harness(view.clone(), Form { agreement: "Los van de stelling.".into(), agreement_loose: true, ..Form::default() });
+    assert!(h.state().form.lead.agreement.is_empty(), "the field is emptied for the next one");
+    let mut h = harness(
+        view.clone(),
+        Form {
+            lead: LeadForm { agreement: "Los van de stelling.".into(), agreement_loose: true, ..Default::default() },
+            ..Form::default()
+        },
+    );
     h.get_by_label("Leg de afspraak vast").click();
     h.run();
     assert_eq!(h.state_mut().action.take(), Some(Action::Agreement { text: "Los van de stelling.".into(), item: None }));
@@ -1001,11 +1010,11 @@ fn after_answering_a_player_guesses_the_room_and_gives_a_reason() {
     h.run();
     h.get_by_role(egui::accesskit::Role::TextInput).type_text("Omdat het kan.");
     h.run();
-    assert_eq!(h.state().form.reason, "Omdat het kan.");
+    assert_eq!(h.state().form.play.reason, "Omdat het kan.");
     h.get_by_label("Geef je reden").click();
     h.run();
     assert_eq!(h.state().action, Some(Action::Reason { item: "a".into(), text: Some("Omdat het kan.".into()) }));
-    assert!(h.state().form.reason.is_empty(), "the field empties once sent");
+    assert!(h.state().form.play.reason.is_empty(), "the field empties once sent");
     // Stored: it says so, and the reason can be withdrawn.
     view.guesses.insert("a".into(), 30);
     view.reasons.insert("a".into(), "Omdat het kan.".into());
@@ -1090,7 +1099,7 @@ fn the_facilitator_adds_a_statement_from_the_room_and_saves_them_as_a_deck_at_th
         h.state().action,
         Some(Action::AddStatement { statement: "Bellen werkt beter.".into(), options: vec!["Ja".into(), "Nee".into()] })
     );
-    assert!(h.state().form.statement.is_empty() && h.state().form.statement_options.is_empty());
+    assert!(h.state().form.lead.statement.is_empty() && h.state().form.lead.statement_options.is_empty());
 
     let mut view = in_session(Role::Facilitator, Phase::Ended, None, Lang::Nl);
     let h = harness(view.clone(), Form::default());
@@ -1112,7 +1121,14 @@ fn editing() -> (ViewState, Form) {
     };
     let mut editor = ui::editor::Editor::new(protocol::scenario::DeckFile::new("nieuw-deck", "Nieuw deck", "nl"));
     editor.selected = Some(0);
-    (view, Form { tab: StartTab::Decks, editor: Some(editor), ..Form::default() })
+    (
+        view,
+        Form {
+            start: StartForm { tab: StartTab::Decks, ..Default::default() },
+            edit: EditForm { editor: Some(editor), ..Default::default() },
+            ..Form::default()
+        },
+    )
 }
 
 #[test]
@@ -1161,10 +1177,10 @@ fn a_trainer_adds_a_statement_and_takes_a_theme_other_decks_use() {
     h.get_by_label("+ Stelling").click();
     h.run();
     h.get_by_label_contains("2. 💬 stelling-2");
-    assert_eq!(h.state().form.editor.as_ref().unwrap().selected, Some(1));
+    assert_eq!(h.state().form.edit.editor.as_ref().unwrap().selected, Some(1));
     h.get_by_label("+ groen").click();
     h.run();
-    let file = &h.state().form.editor.as_ref().unwrap().file;
+    let file = &h.state().form.edit.editor.as_ref().unwrap().file;
     assert_eq!(file.list_of(protocol::scenario::Field::Item(1, "themes")), ["groen"]);
     assert!(h.query_by_label("+ groen").is_none(), "a theme the item has is not offered again");
 }
@@ -1184,12 +1200,12 @@ fn a_trainer_adds_a_sketch_moves_it_up_and_saves_a_draft_with_its_problems_to_a_
     );
     h.get_by_label("Naar boven").click();
     h.run();
-    let file = &h.state().form.editor.as_ref().unwrap().file;
+    let file = &h.state().form.edit.editor.as_ref().unwrap().file;
     assert_eq!((file.kind_of(0).as_str(), file.kind_of(1).as_str()), ("sketch", "dilemma"));
-    assert_eq!(h.state().form.editor.as_ref().unwrap().selected, Some(0), "the moved item stays selected");
+    assert_eq!(h.state().form.edit.editor.as_ref().unwrap().selected, Some(0), "the moved item stays selected");
     h.get_by_label("Dupliceer").click();
     h.run();
-    assert_eq!(h.state().form.editor.as_ref().unwrap().file.text_of(protocol::scenario::Field::Item(1, "id")), "sketch-1-kopie");
+    assert_eq!(h.state().form.edit.editor.as_ref().unwrap().file.text_of(protocol::scenario::Field::Item(1, "id")), "sketch-1-kopie");
     // Problems: not to the server, but as a draft in a file.
     assert!(h.get_by_label("Bewaar op de server").accesskit_node().is_disabled());
     // The file's field is the second one-line field (after the server's address at the bottom).
@@ -1197,7 +1213,7 @@ fn a_trainer_adds_a_sketch_moves_it_up_and_saves_a_draft_with_its_problems_to_a_
     h.run();
     h.get_all_by_role(egui::accesskit::Role::TextInput).nth(1).unwrap().type_text("concept.toml");
     h.run();
-    assert_eq!(h.state().form.editor.as_ref().unwrap().path, "concept.toml");
+    assert_eq!(h.state().form.edit.editor.as_ref().unwrap().path, "concept.toml");
     h.get_by_label("Bewaar als concept").click();
     h.run();
     let Some(Action::ExportDeck { path, content }) = h.state().action.clone() else { panic!("{:?}", h.state().action) };
@@ -1216,13 +1232,13 @@ fn the_decks_tab_lists_the_servers_decks_to_edit() {
         description: String::new(),
         themes: vec![],
     }];
-    let mut h = harness(view, Form { tab: StartTab::Decks, ..Form::default() });
+    let mut h = harness(view, Form { start: StartForm { tab: StartTab::Decks, ..Default::default() }, ..Form::default() });
     h.get_by_label("Bewerk").click();
     h.run();
     assert_eq!(h.state().action, Some(Action::OpenDeck("samen-werken".into())));
     h.get_by_label("Nieuw deck").click();
     h.run();
-    assert!(h.state().form.editor.is_some());
+    assert!(h.state().form.edit.editor.is_some());
 }
 
 #[test]
