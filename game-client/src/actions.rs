@@ -11,7 +11,6 @@ use crate::view::ViewState;
 pub fn command(action: &Action, view: &mut ViewState) -> Vec<NetCmd> {
     view.error = None;
     match action {
-        Action::SaveReport | Action::SaveSeriesReport | Action::SaveRoomDeck if view.saving_report => Vec::new(),
         // The list of decks is asked again right after: the server answers in order, so the host
         // tab offers a saved deck at once.
         Action::SaveDeck(content) => {
@@ -21,17 +20,6 @@ pub fn command(action: &Action, view: &mut ViewState) -> Vec<NetCmd> {
                 NetCmd::Send(ClientMsg::SaveDeck { protocol: p, content: content.clone(), key: view.create_key.clone() }),
                 NetCmd::Send(ClientMsg::ListScenarios { protocol: p }),
             ]
-        }
-        Action::SaveRoomDeck => {
-            view.saving_report = true;
-            view.saved_report = None;
-            vec![NetCmd::Send(ClientMsg::Export { format: protocol::ReportFormat::Toml, series: false })]
-        }
-        Action::SaveReport | Action::SaveSeriesReport => {
-            view.saving_report = true;
-            view.saved_report = None;
-            let series = *action == Action::SaveSeriesReport;
-            crate::report::FORMATS.iter().map(|&format| NetCmd::Send(ClientMsg::Export { format, series })).collect()
         }
         _ => one_command(action, view).into_iter().collect(),
     }
@@ -155,21 +143,6 @@ mod tests {
         assert!(matches!(c, Some(NetCmd::Send(ClientMsg::Control { action: ControlAction::Reveal, .. }))));
         let c = command(&Action::Join { code: "K7M2QX".into(), name: None, team: Some("Oost".into()) }, &mut v).pop();
         assert!(matches!(c, Some(NetCmd::Send(ClientMsg::Join { protocol: 1, ref team, .. })) if team.as_deref() == Some("Oost")));
-    }
-
-    #[test]
-    fn saving_the_report_asks_the_server_for_markdown_and_csv_once() {
-        let mut v = ViewState::new(crate::i18n::Lang::Nl, "ws://x/ws".into());
-        let asked: Vec<_> = command(&Action::SaveReport, &mut v)
-            .into_iter()
-            .map(|c| match c {
-                NetCmd::Send(ClientMsg::Export { format, series: false }) => format,
-                other => panic!("{other:?}"),
-            })
-            .collect();
-        assert_eq!(asked, [protocol::ReportFormat::Md, protocol::ReportFormat::Csv]);
-        assert!(v.saving_report);
-        assert!(command(&Action::SaveReport, &mut v).is_empty(), "not again while it is being saved");
     }
 
     #[test]

@@ -32,6 +32,43 @@ pub struct Received {
 #[derive(Resource, Debug, Default)]
 pub struct ReportInbox(pub Vec<Received>);
 
+/// What the end screen shows of the report being saved: busy, or where the last one went. Kept
+/// per session (`code`), so the next session's end screen starts afresh.
+#[derive(Resource, Debug, Default, Clone, PartialEq, Eq)]
+pub struct ReportStatus {
+    pub code: Option<String>,
+    pub saving: bool,
+    pub saved: Option<String>,
+}
+
+impl ReportStatus {
+    /// Whether a report of session `code` is being saved.
+    pub fn saving_for(&self, code: Option<&str>) -> bool {
+        self.saving && self.code.as_deref() == code
+    }
+
+    /// Where the last report of session `code` went.
+    pub fn saved_for(&self, code: Option<&str>) -> Option<&str> {
+        self.saved.as_deref().filter(|_| self.code.as_deref() == code)
+    }
+}
+
+/// What asking for a report sends, for session `code`: Markdown and CSV (of the session, or of its
+/// whole series), or the statements from the room as a deck file; nothing while one is being saved.
+pub fn exports(action: &Action, status: &mut ReportStatus, code: Option<&str>) -> Vec<protocol::ClientMsg> {
+    let wanted: Vec<(ReportFormat, bool)> = match action {
+        Action::SaveReport => FORMATS.iter().map(|f| (*f, false)).collect(),
+        Action::SaveSeriesReport => FORMATS.iter().map(|f| (*f, true)).collect(),
+        Action::SaveRoomDeck => vec![(ReportFormat::Toml, false)],
+        _ => return Vec::new(),
+    };
+    if status.saving_for(code) {
+        return Vec::new();
+    }
+    *status = ReportStatus { code: code.map(str::to_owned), saving: true, saved: None };
+    wanted.into_iter().map(|(format, series)| protocol::ClientMsg::Export { format, series }).collect()
+}
+
 /// Where reports go, and the report being saved.
 #[derive(Resource)]
 pub struct ReportJob {
@@ -68,12 +105,26 @@ impl Default for ReportJob {
 pub fn plugin(app: &mut App) {
     app.init_resource::<ReportJob>()
         .init_resource::<ReportInbox>()
+        .init_resource::<ReportStatus>()
         .add_systems(Update, (start, write_received, finish).chain().in_set(crate::app::Frame::Follow));
 }
 
-fn start(mut asked: MessageReader<Action>, mut job: ResMut<ReportJob>) {
+/// Asking for a report: the export messages go to the server, and the job waits for what comes back.
+fn start(
+    mut asked: MessageReader<Action>,
+    mut job: ResMut<ReportJob>,
+    mut status: ResMut<ReportStatus>,
+    view: Res<ViewState>,
+    net: Option<Res<crate::network::Net>>,
+) {
     for action in asked.read() {
-        if matches!(action, Action::SaveReport | Action::SaveSeriesReport | Action::SaveRoomDeck) && !job.busy() {
+        let sent = exports(action, &mut status, view.code.as_deref());
+        if let Some(net) = &net {
+            for msg in &sent {
+                net.0.send(crate::connection_thread::NetCmd::Send(msg.clone()));
+            }
+        }
+        if !sent.is_empty() && !job.busy() {
             job.waiting = if *action == Action::SaveRoomDeck { vec![ReportFormat::Toml] } else { FORMATS.to_vec() };
             job.named = None;
             job.failed = None;
@@ -82,10 +133,11 @@ fn start(mut asked: MessageReader<Action>, mut job: ResMut<ReportJob>) {
 }
 
 /// Each report the server sent is written whole, off the frame.
-fn write_received(mut job: ResMut<ReportJob>, view: Res<ViewState>, mut inbox: ResMut<ReportInbox>) {
-    if !view.saving_report && !job.waiting.is_empty() {
+fn write_received(mut job: ResMut<ReportJob>, view: Res<ViewState>, mut inbox: ResMut<ReportInbox>, mut status: ResMut<ReportStatus>) {
+    if status.saving && view.error.is_some() && !job.waiting.is_empty() {
         // The server refused (the error is on screen): nothing more is coming.
         job.waiting.clear();
+        status.saving = false;
     }
     if inbox.0.is_empty() {
         // Untouched: the inbox only counts as changed when something arrived.
@@ -127,7 +179,7 @@ fn write(path: &std::path::Path, content: &[u8]) -> Result<(), String> {
 }
 
 /// Puts the outcome in the view once every file is written.
-fn finish(mut job: ResMut<ReportJob>, mut view: ResMut<ViewState>) {
+fn finish(mut job: ResMut<ReportJob>, mut view: ResMut<ViewState>, mut status: ResMut<ReportStatus>) {
     let outcomes: Vec<Written> = job.written.lock().expect("report channel").try_iter().collect();
     for outcome in outcomes {
         job.writing -= 1;
@@ -137,13 +189,43 @@ fn finish(mut job: ResMut<ReportJob>, mut view: ResMut<ViewState>) {
             Err(e) => job.failed = Some(e),
         }
     }
-    if job.busy() || !view.saving_report {
+    if job.busy() || !status.saving {
         return;
     }
-    view.saving_report = false;
+    status.saving = false;
     match (job.failed.take(), job.named.take()) {
         (Some(e), _) => view.error = Some(e),
-        (None, Some(path)) => view.saved_report = Some(path.display().to_string()),
+        (None, Some(path)) => status.saved = Some(path.display().to_string()),
         (None, None) => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use protocol::ClientMsg;
+
+    #[test]
+    fn saving_the_report_asks_the_server_for_markdown_and_csv_once_per_session() {
+        let mut status = ReportStatus::default();
+        let asked: Vec<_> = exports(&Action::SaveReport, &mut status, Some("K7M2QX"))
+            .into_iter()
+            .map(|m| match m {
+                ClientMsg::Export { format, series: false } => format,
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(asked, [ReportFormat::Md, ReportFormat::Csv]);
+        assert!(status.saving_for(Some("K7M2QX")));
+        assert!(exports(&Action::SaveSeriesReport, &mut status, Some("K7M2QX")).is_empty(), "not again while it is being saved");
+        // Saved: the end screen names the file, but not the next session's.
+        status.saving = false;
+        status.saved = Some("/tmp/K7M2QX.md".into());
+        assert_eq!(status.saved_for(Some("K7M2QX")), Some("/tmp/K7M2QX.md"));
+        assert_eq!(status.saved_for(Some("PP835H")), None);
+        let deck = exports(&Action::SaveRoomDeck, &mut status, Some("PP835H"));
+        assert_eq!(deck, [ClientMsg::Export { format: ReportFormat::Toml, series: false }]);
+        assert_eq!(status.saved_for(Some("PP835H")), None, "a new save forgets where the last one went");
+        assert!(exports(&Action::Sound(true), &mut status, Some("PP835H")).is_empty());
     }
 }

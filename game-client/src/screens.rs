@@ -25,12 +25,14 @@ fn draw(
     screen: Res<State<Screen>>,
     view: Res<ViewState>,
     mut form: ResMut<Form>,
+    report: Option<Res<crate::report::ReportStatus>>,
     mut asked: MessageWriter<Action>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?.clone();
     let mut root =
         egui::Ui::new(ctx.clone(), "root".into(), UiBuilder::new().layer_id(LayerId::background()).max_rect(ctx.viewport_rect()));
-    if let Some(action) = ui::draw(&mut root, *screen.get(), &view, &mut form, Instant::now()) {
+    let report = report.map(|r| r.clone()).unwrap_or_default();
+    if let Some(action) = ui::draw(&mut root, *screen.get(), &view, &mut form, &report, Instant::now()) {
         asked.write(action);
         // The app sleeps until something happens: what was asked is handled in the next frame.
         ctx.request_repaint();

@@ -51,10 +51,6 @@ pub struct ViewState {
     pub pending: Option<(String, String)>,
     pub role_card: Option<RoleCard>,
     pub error: Option<String>,
-    /// Where the facilitator's report was saved, once it was.
-    pub saved_report: Option<String>,
-    /// The report is being asked for and written.
-    pub saving_report: bool,
     /// In a follow-up: per item (id), its statement and options and the latest tally with the earlier
     /// result beside it, for the end screen's largest shifts.
     pub then_and_now: BTreeMap<String, (ItemView, Tally)>,
@@ -137,7 +133,6 @@ impl ViewState {
             ServerMsg::DeckProblems { problems } => self.deck_saved = Some(Err(problems)),
             ServerMsg::Error { code, message } => {
                 self.pending = None;
-                self.saving_report = false;
                 if self.role.is_none() && matches!(code, ErrorCode::Unauthorized | ErrorCode::UnknownSession) {
                     // An earlier session that cannot be resumed is not offered again.
                     self.resumable = None;

@@ -6,7 +6,8 @@ use protocol::Role;
 use super::{Action, theme, widgets};
 use crate::view::ViewState;
 
-pub fn panel(ui: &mut egui::Ui, view: &ViewState) -> Option<Action> {
+/// `report` says whether the facilitator's report is being saved, and where it went.
+pub fn panel(ui: &mut egui::Ui, view: &ViewState, report: &crate::report::ReportStatus) -> Option<Action> {
     let l = view.lang;
     let mut action = None;
     egui::CentralPanel::default().show(ui, |ui| {
@@ -47,7 +48,7 @@ pub fn panel(ui: &mut egui::Ui, view: &ViewState) -> Option<Action> {
             if view.role == Some(Role::Facilitator) {
                 let code = view.code.as_deref().unwrap_or_default();
                 // Both reports stay on offer after either was saved; where the last one went is said below.
-                if view.saving_report {
+                if report.saving_for(view.code.as_deref()) {
                     ui.label(RichText::new(l.pick("Bezig met het verslag…", "Writing the report…")).size(24.0));
                     // The app sleeps until something happens: look again soon.
                     ui.ctx().request_repaint_after(std::time::Duration::from_millis(100));
@@ -67,14 +68,14 @@ pub fn panel(ui: &mut egui::Ui, view: &ViewState) -> Option<Action> {
                         action = Some(Action::SaveSeriesReport);
                     }
                 }
-                if let Some(path) = &view.saved_report {
+                if let Some(path) = report.saved_for(view.code.as_deref()) {
                     ui.label(RichText::new(l.pick("Bewaard in:", "Saved in:")).size(24.0));
                     ui.label(RichText::new(path).monospace());
                 }
                 // Statements the room came up with, as a deck file a trainer can add to the scenarios.
                 let from_room = view.session.as_ref().and_then(|s| s.items.as_ref()).is_some_and(|items| items.iter().any(|i| i.from_room));
                 if from_room
-                    && !view.saving_report
+                    && !report.saving_for(view.code.as_deref())
                     && ui
                         .button(l.pick(
                             "Bewaar de stellingen uit de zaal als deck (voor trainers)",

@@ -236,7 +236,14 @@ fn closed(ui: &mut egui::Ui, view: &ViewState, why: crate::connection_thread::Fi
 }
 
 /// Draws the whole window for `screen` into `ui`.
-pub fn draw(ui: &mut egui::Ui, screen: Screen, view: &ViewState, form: &mut Form, now: std::time::Instant) -> Option<Action> {
+pub fn draw(
+    ui: &mut egui::Ui,
+    screen: Screen,
+    view: &ViewState,
+    form: &mut Form,
+    report: &crate::report::ReportStatus,
+    now: std::time::Instant,
+) -> Option<Action> {
     if let Some(why) = view.closed_for_good() {
         return closed(ui, view, why);
     }
@@ -259,7 +266,7 @@ pub fn draw(ui: &mut egui::Ui, screen: Screen, view: &ViewState, form: &mut Form
         Screen::Connect => start::panel(ui, view, form),
         Screen::Facilitator => facilitator::panel(ui, view, form, now),
         Screen::Lobby | Screen::Item | Screen::Results => item::panel(ui, view, form, now),
-        Screen::Ended => ended::panel(ui, view),
+        Screen::Ended => ended::panel(ui, view, report),
     };
     let action = clicked.or_else(|| keys::shortcut(ui.ctx(), screen, view));
     if screen != Screen::Facilitator {

@@ -17,6 +17,11 @@ fn view(app: &App) -> &ViewState {
     app.world().resource::<ViewState>()
 }
 
+/// The report writer's status (busy, where the last report went).
+fn status(app: &App) -> &game_client::report::ReportStatus {
+    app.world().resource::<game_client::report::ReportStatus>()
+}
+
 fn act(app: &mut App, action: Action) {
     perform(app.world_mut(), &action);
     // The plugins see what was asked on the app's next update, as after a click.
@@ -72,19 +77,19 @@ async fn the_screen_follows_the_server() {
     let reports = dir.path().join("verslagen");
     f.insert_resource(game_client::report::ReportJob::to(reports.clone()));
     act(&mut f, Action::SaveReport);
-    assert!(view(&f).saving_report);
-    step_until(&mut f, "report saved", |a| view(a).saved_report.is_some()).await;
-    assert!(!view(&f).saving_report);
+    assert!(status(&f).saving);
+    step_until(&mut f, "report saved", |a| status(a).saved.is_some()).await;
+    assert!(!status(&f).saving);
     let md = std::fs::read_to_string(reports.join(format!("{code}.md"))).unwrap();
     assert!(md.starts_with("# Headless"), "{md}");
     assert!(md.contains("te weinig om te tonen"), "one answer stays withheld in a report: {md}");
     let csv = std::fs::read(reports.join(format!("{code}.csv"))).unwrap();
     assert!(csv.starts_with("\u{feff}nr;item".as_bytes()), "CSV for Dutch Excel");
-    assert_eq!(view(&f).saved_report.as_deref(), Some(reports.join(format!("{code}.md")).to_str().unwrap()));
+    assert_eq!(status(&f).saved.as_deref(), Some(reports.join(format!("{code}.md")).to_str().unwrap()));
 
     // The report of the series (here a series of one): a folder of its own, with its charts.
     act(&mut f, Action::SaveSeriesReport);
-    step_until(&mut f, "series report saved", |a| view(a).saved_report.as_deref().is_some_and(|p| p.contains("reeks-"))).await;
+    step_until(&mut f, "series report saved", |a| status(a).saved.as_deref().is_some_and(|p| p.contains("reeks-"))).await;
     let folder = reports.join(format!("reeks-{code}"));
     let md = std::fs::read_to_string(folder.join("verslag.md")).unwrap();
     assert!(md.starts_with("# Verslag van de reeks: Headless"), "{md}");
@@ -92,7 +97,7 @@ async fn the_screen_follows_the_server() {
 
     // The statements from the room, as a deck file that validates.
     act(&mut f, Action::SaveRoomDeck);
-    step_until(&mut f, "deck saved", |a| view(a).saved_report.as_deref().is_some_and(|p| p.ends_with(".toml"))).await;
+    step_until(&mut f, "deck saved", |a| status(a).saved.as_deref().is_some_and(|p| p.ends_with(".toml"))).await;
     let toml = std::fs::read_to_string(reports.join(format!("stellingen-uit-de-zaal-{code}.toml"))).unwrap();
     let deck = protocol::scenario::parse_deck("zaal.toml", &toml).expect("a valid deck");
     assert_eq!(deck.items[0].statement(), Some("Bellen werkt beter dan mailen."));
@@ -100,7 +105,7 @@ async fn the_screen_follows_the_server() {
     // A player cannot ask for it.
     act(&mut p, Action::SaveReport);
     step_until(&mut p, "refused", |a| a.world().resource::<ViewState>().error.is_some()).await;
-    assert!(!view(&p).saving_report);
+    assert!(!status(&p).saving);
     assert!(p.world().resource::<game_client::report::ReportInbox>().0.is_empty(), "no report reached the player");
     server.stop().await;
 }

@@ -14,6 +14,7 @@ use protocol::{ControlAction, Phase, Role, ScenarioSummary, SessionView, TimerVi
 struct St {
     view: ViewState,
     form: Form,
+    report: game_client::report::ReportStatus,
     screen: Screen,
     action: Option<Action>,
 }
@@ -22,11 +23,11 @@ fn harness(view: ViewState, form: Form) -> Harness<'static, St> {
     let screen = ui::screen_for(&view);
     Harness::builder().with_size(egui::vec2(1600.0, 1000.0)).build_ui_state(
         |ui, st: &mut St| {
-            if let Some(a) = ui::draw(ui, st.screen, &st.view, &mut st.form, Instant::now()) {
+            if let Some(a) = ui::draw(ui, st.screen, &st.view, &mut st.form, &st.report, Instant::now()) {
                 st.action = Some(a);
             }
         },
-        St { view, form, screen, action: None },
+        St { view, form, report: Default::default(), screen, action: None },
     )
 }
 
@@ -587,9 +588,9 @@ fn buttons_fit_with(view: ViewState, form: Form, percent: u16, high_contrast: bo
         move |ui, st: &mut St| {
             ui::theme::apply(ui.ctx(), high_contrast);
             ui::zoom::apply(ui.ctx(), percent);
-            let _ = ui::draw(ui, st.screen, &st.view, &mut st.form, Instant::now());
+            let _ = ui::draw(ui, st.screen, &st.view, &mut st.form, &st.report, Instant::now());
         },
-        St { view, form, screen, action: None },
+        St { view, form, report: Default::default(), screen, action: None },
     );
     h.run();
     h.run();
@@ -755,11 +756,11 @@ fn start_de_sessie_stays_in_view_and_clickable_at_every_window_and_text_size_wit
                 move |ui, st: &mut St| {
                     ui::theme::apply(ui.ctx(), high);
                     ui::zoom::apply(ui.ctx(), percent);
-                    if let Some(a) = ui::draw(ui, st.screen, &st.view, &mut st.form, Instant::now()) {
+                    if let Some(a) = ui::draw(ui, st.screen, &st.view, &mut st.form, &st.report, Instant::now()) {
                         st.action = Some(a);
                     }
                 },
-                St { view: view.clone(), form: form.clone(), screen: Screen::Connect, action: None },
+                St { view: view.clone(), form: form.clone(), report: Default::default(), screen: Screen::Connect, action: None },
             );
             h.run();
             h.run();
@@ -815,8 +816,13 @@ fn after_saving_the_series_report_the_sessions_own_report_is_still_on_offer() {
     let mut view = in_session(Role::Facilitator, Phase::Ended, None, Lang::Nl);
     view.session.as_mut().unwrap().follows =
         Some(protocol::FollowsView { title: "Eerste".into(), date: "2026-08-29".into(), compared: 4, gone: false });
-    view.saved_report = Some("/tmp/verslagen/reeks-K7M2QX.md".into());
     let mut h = harness(view, Form::default());
+    h.state_mut().report = game_client::report::ReportStatus {
+        code: Some("K7M2QX".into()),
+        saving: false,
+        saved: Some("/tmp/verslagen/reeks-K7M2QX.md".into()),
+    };
+    h.run();
     h.get_by_label("/tmp/verslagen/reeks-K7M2QX.md");
     h.get_by_label("Bewaar het verslag (Markdown en CSV)").click();
     h.run();
