@@ -345,7 +345,7 @@
       return [el('p', { class: 'statement', text: PAGE === 'watch' ? t().endedWatch : t().ended }), agreed, notice];
     }
     if (!s.item) return [lobby(s), notice];
-    return [el('p', { class: 'muted', text: t().of(s.index + 1, s.count) }), item(s, s.item), notice];
+    return [latecomers(s), el('p', { class: 'muted', text: t().of(s.index + 1, s.count) }), item(s, s.item), notice];
   }
 
   function form() {
@@ -391,6 +391,16 @@
       root.dataset.loopback === 'true' ? el('p', { class: 'notice', text: t().loopback }) : null,
       el('p', { class: 'statement', text: t().participants(s.participants) })
     ];
+  }
+
+  // On the projector, while a statement or sketch is on screen: the code and a small QR code in the
+  // top corner (beside the text, never over a result), so that whoever comes in late can still join.
+  function latecomers(s) {
+    if (PAGE !== 'watch') return null;
+    const join = root.dataset.join + '/?code=' + s.code;
+    return el('aside', { class: 'corner', 'aria-label': t().joinAt },
+      el('img', { src: '/qr.svg?code=' + encodeURIComponent(s.code), alt: t().qr + ': ' + join, width: 96, height: 96 }),
+      el('p', { class: 'code', text: s.code }));
   }
 
   function item(s, it) {

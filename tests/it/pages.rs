@@ -263,6 +263,9 @@ async fn the_projector_page_shows_the_code_the_room_and_the_reveal_in_the_decks_
 
     f.control("open", Some("green-playground")).await;
     screen.wait_text(".statement", "Residents may look after").await;
+    // Latecomers can still join: the code and a small QR code stay in a corner.
+    screen.wait_text(".corner .code", &code).await;
+    screen.wait_for("the corner's QR code", "document.querySelector('.corner img').naturalWidth > 0").await;
     for (p, choice) in &mut players {
         p.session_where("open", |v| v.phase == Phase::Open).await;
         p.answer("green-playground", choice).await;
