@@ -253,9 +253,14 @@ pub fn join_info(ui: &mut egui::Ui, code: &str, view: &ViewState, big: bool) {
                 RichText::new(lang.pick("Meedoen: scan de QR-code of ga naar", "Join: scan the QR code or go to"))
                     .color(theme::of(ui).muted),
             );
-            ui.label(RichText::new(&page).size(if big { 28.0 } else { 18.0 }).strong());
+            // The address and the code smaller where the room is narrow, the code always on one
+            // line: a code broken over two lines reads as two codes.
+            let width = ui.available_width();
+            let address = fitting(width, page.chars().count(), 0.55, if big { 28.0 } else { 18.0 }, 14.0);
+            ui.label(RichText::new(&page).size(address).strong());
             ui.label(RichText::new(lang.pick("en typ de code", "and type the code")).color(theme::of(ui).muted));
-            ui.label(RichText::new(code).size(if big { theme::HUGE } else { 48.0 }).strong().monospace());
+            let size = fitting(width, code.chars().count(), 0.62, if big { theme::HUGE } else { 48.0 }, 24.0);
+            ui.add(egui::Label::new(RichText::new(code).size(size).strong().monospace()).wrap_mode(egui::TextWrapMode::Extend));
             if loopback_only {
                 ui.label(
                     RichText::new(lang.pick(
@@ -267,6 +272,12 @@ pub fn join_info(ui: &mut egui::Ui, code: &str, view: &ViewState, big: bool) {
             }
         });
     });
+}
+
+/// The text size at which `chars` characters of about `per_char` × the size each fit in `width`:
+/// at most `largest`, at least `smallest`.
+fn fitting(width: f32, chars: usize, per_char: f32, largest: f32, smallest: f32) -> f32 {
+    (width / (chars.max(1) as f32 * per_char)).clamp(smallest, largest)
 }
 
 /// Content in a centred column at most `max_width` wide, so a wide window does not stretch it.

@@ -253,6 +253,29 @@ fn before_the_reveal_the_facilitator_sees_how_many_answered_and_a_result_only_in
 }
 
 #[test]
+fn the_join_code_stays_on_one_line_in_the_lobby_at_1280_by_720() {
+    let view = in_session(Role::Facilitator, Phase::Lobby, None, Lang::Nl);
+    for percent in [100u16, 150] {
+        let mut h = Harness::builder().with_size(egui::vec2(1280.0, 720.0)).build_ui_state(
+            move |ui, st: &mut St| {
+                ui::zoom::apply(ui.ctx(), percent);
+                let _ = ui::draw(ui, st.screen, &st.view, &mut st.form, &st.report, Instant::now());
+            },
+            St { view: view.clone(), form: Form::default(), report: Default::default(), screen: ui::screen_for(&view), action: None },
+        );
+        h.run();
+        h.run();
+        let codes: Vec<_> = h.get_all_by_label("K7M2QX").collect();
+        assert!(!codes.is_empty());
+        for c in codes {
+            let r = c.rect();
+            // One line: not much taller than wide / six characters (a wrapped code is two lines high and narrow).
+            assert!(r.height() < r.width() / 2.5, "at {percent}% the code is {r:?}: broken over lines");
+        }
+    }
+}
+
+#[test]
 fn a_follow_up_says_what_it_follows_all_the_time_it_runs() {
     let mut view = in_session(Role::Facilitator, Phase::Open, Some(0), Lang::Nl);
     let follows = protocol::FollowsView { title: "Samen werken".into(), date: "2026-08-29".into(), compared: 4, gone: false };
