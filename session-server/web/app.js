@@ -419,6 +419,8 @@
       out.push(el('div', { class: 'card' }, el('p', { text: it.situation || '' })));
       if (left !== null) {
         out.push(el('p', { class: 'countdown', id: 'countdown', role: 'timer', 'aria-label': t().timeLeft }, clock(left)));
+        // Said aloud once (the live region), and written where everyone looks.
+        if (left === 0) out.push(el('p', { class: 'time-up', text: t().timeUp }));
       }
       // The scene is over (its time is up, or the facilitator opened its statement early): discuss.
       const over = left === 0 || (left === null && s.phase !== 'scene');

@@ -224,6 +224,7 @@ async fn only_the_drawn_phone_sees_its_role_and_everyone_sees_the_countdown_end(
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
     for phone in &phones {
+        phone.wait_text(".time-up", "De tijd is om.").await;
         phone.wait_text("#view", "Bespreek samen").await;
         phone.wait_text("#view", "Wat zag je gebeuren?").await;
         phone.wait_text(".statement", "Bellen werkt beter").await;
