@@ -87,13 +87,19 @@ pub fn panel(ui: &mut egui::Ui, view: &ViewState, report: &crate::report::Report
                 }
                 ui.add_space(10.0);
                 ui.label(
-                    RichText::new(format!(
-                        "{} session-server export {code} --format md --db <workshop.db>",
-                        l.pick("Of later, op de server:", "Or later, on the server:")
+                    RichText::new(l.pick(
+                        "Later nog nodig? De server bewaart de uitslagen; wie de server beheert, kan het verslag ook later maken.",
+                        "Need it later? The server keeps the results; whoever runs the server can make the report later too.",
                     ))
                     .size(18.0)
                     .color(theme::of(ui).muted),
                 );
+                // The command itself is for whoever runs the server, folded away for the facilitator.
+                egui::CollapsingHeader::new(RichText::new(l.pick("Voor de beheerder", "For whoever runs the server")).size(18.0))
+                    .id_salt("for-the-operator")
+                    .show(ui, |ui| {
+                        ui.label(RichText::new(format!("session-server export {code} --format md --db <workshop.db>")).monospace());
+                    });
             }
             if let Some(e) = &view.error {
                 widgets::error_box(ui, e);

@@ -333,6 +333,12 @@ fn the_end_offers_the_report_to_the_facilitator_only() {
     assert_eq!(h.state().action, Some(Action::SaveReport));
     h.get_by_label("De sessie is afgelopen");
     assert!(h.query_by_label("Bedankt voor het meedoen!").is_none(), "the facilitator did not take part");
+    // The operator's command is folded away: the facilitator reads a sentence.
+    h.get_by_label_contains("Later nog nodig?");
+    assert!(h.query_by_label_contains("session-server export").is_none(), "no command line on the facilitator's end screen");
+    h.get_by_label("Voor de beheerder").click();
+    h.run();
+    h.get_by_label_contains("session-server export K7M2QX --format md");
     let player = harness(in_session(Role::Player, Phase::Ended, None, Lang::Nl), Form::default());
     player.get_by_label("Bedankt voor het meedoen!");
     assert!(player.query_by_label_contains("verslag").is_none());
@@ -660,8 +666,9 @@ fn tab_moves_the_focus_from_button_to_button_and_enter_presses_it() {
     assert_eq!(press(&mut h, none, egui::Key::Enter), None, "nothing has the focus yet");
     assert_eq!(press(&mut h, none, egui::Key::Tab), None);
     assert_eq!(press(&mut h, none, egui::Key::Enter), Some(Action::SaveReport), "the first button, by keyboard alone");
+    assert_eq!(press(&mut h, none, egui::Key::Tab), None, "on to the note for whoever runs the server, folded");
     assert_eq!(press(&mut h, none, egui::Key::Tab), None);
-    assert_eq!(press(&mut h, none, egui::Key::Space), Some(Action::Leave), "the next one, with Space");
+    assert_eq!(press(&mut h, none, egui::Key::Space), Some(Action::Leave), "the next button, with Space");
 }
 
 #[test]
