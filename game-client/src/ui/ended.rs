@@ -95,11 +95,14 @@ pub fn panel(ui: &mut egui::Ui, view: &ViewState, report: &crate::report::Report
                     .color(theme::of(ui).muted),
                 );
                 // The command itself is for whoever runs the server, folded away for the facilitator.
-                egui::CollapsingHeader::new(RichText::new(l.pick("Voor de beheerder", "For whoever runs the server")).size(18.0))
-                    .id_salt("for-the-operator")
-                    .show(ui, |ui| {
-                        ui.label(RichText::new(format!("session-server export {code} --format md --db <workshop.db>")).monospace());
-                    });
+                let id = ui.id().with("for-the-operator");
+                let open = ui.data(|d| d.get_temp::<bool>(id).unwrap_or(false));
+                if ui.link(RichText::new(l.pick("Voor de beheerder", "For whoever runs the server")).size(18.0)).clicked() {
+                    ui.data_mut(|d| d.insert_temp(id, !open));
+                }
+                if open {
+                    ui.label(RichText::new(format!("session-server export {code} --format md --db <workshop.db>")).monospace());
+                }
             }
             if let Some(e) = &view.error {
                 widgets::error_box(ui, e);
