@@ -248,6 +248,14 @@ impl TestClient {
         }
     }
 
+    /// This player's member number, from the welcome it got (`p7` → 7).
+    pub fn member(&self) -> Option<u32> {
+        self.seen.iter().find_map(|m| match m {
+            ServerMsg::Welcome { player_id: Some(id), .. } => id.strip_prefix('p')?.parse().ok(),
+            _ => None,
+        })
+    }
+
     /// The welcome, all of it.
     pub async fn welcomed(&mut self) -> Welcomed {
         self.expect("welcome", |m| match m {

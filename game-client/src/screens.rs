@@ -31,8 +31,9 @@ fn draw(
     let ctx = contexts.ctx_mut()?.clone();
     let mut root =
         egui::Ui::new(ctx.clone(), "root".into(), UiBuilder::new().layer_id(LayerId::background()).max_rect(ctx.viewport_rect()));
-    let report = report.map(|r| r.clone()).unwrap_or_default();
-    if let Some(action) = ui::draw(&mut root, *screen.get(), &view, &mut form, &report, Instant::now()) {
+    let none = crate::report::ReportStatus::default();
+    let report = report.as_deref().unwrap_or(&none);
+    if let Some(action) = ui::draw(&mut root, *screen.get(), &view, &mut form, report, Instant::now()) {
         asked.write(action);
         // The app sleeps until something happens: what was asked is handled in the next frame.
         ctx.request_repaint();

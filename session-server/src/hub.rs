@@ -66,11 +66,19 @@ struct Shared {
     reports: crate::session::Services,
 }
 
+/// A session as the database holds it, with the earlier session's results when it is a follow-up.
+/// Blocking: it reads the database.
+pub(crate) fn restore(db: &crate::store::Db, loaded: LoadedSession) -> State {
+    let earlier = crate::report::earlier::of_loaded(db, &loaded);
+    State::from_loaded(loaded, earlier)
+}
+
 impl Hub {
-    pub fn new(
+    /// The hub of a server whose live sessions, `restored` from the database, go on.
+    pub(crate) fn new(
         config: Config,
         store: Store,
-        loaded: Vec<LoadedSession>,
+        restored: Vec<State>,
         db: crate::store::Db,
         tracker: TaskTracker,
         shutdown: CancellationToken,
@@ -109,12 +117,9 @@ impl Hub {
                 reports,
             }),
         };
-        let count = loaded.len();
-        for l in loaded {
-            let code = l.code.clone();
-            let earlier = crate::report::earlier::of_loaded(&hub.shared.db, &l);
-            let mut state = State::from_loaded(l);
-            state.earlier = earlier;
+        let count = restored.len();
+        for state in restored {
+            let code = state.code.clone();
             let handle = hub.spawn(state);
             hub.shared.sessions.lock().expect("sessions lock").insert(code, handle);
         }
@@ -355,14 +360,13 @@ impl Hub {
         let db = self.shared.db.clone();
         let wanted = code.clone();
         let loaded = tokio::task::spawn_blocking(move || {
-            let loaded = db.load_sessions(Which::Code(&wanted))?;
             Ok::<_, crate::store::StoreError>(
-                loaded.into_iter().map(|l| (crate::report::earlier::of_loaded(&db, &l), l)).collect::<Vec<_>>(),
+                db.load_sessions(Which::Code(&wanted))?.into_iter().map(|l| restore(&db, l)).collect::<Vec<_>>(),
             )
         })
         .await
         .ok()?;
-        let (earlier, loaded) = match loaded {
+        let state = match loaded {
             Ok(mut found) => found.pop()?,
             Err(e) => {
                 tracing::error!(%code, error = %e, "could not read a session from the database");
@@ -375,8 +379,6 @@ impl Hub {
             return Some(s.clone());
         }
         tracing::info!(%code, "session read back from the database");
-        let mut state = State::from_loaded(loaded);
-        state.earlier = earlier;
         let handle = self.spawn(state);
         sessions.insert(code, handle.clone());
         Some(handle)

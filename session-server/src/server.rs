@@ -45,15 +45,18 @@ pub async fn run_on(listeners: Listeners, config: Config, shutdown: Cancellation
     };
     let db = config.db.clone();
     let (busy, queue) = (config.limits.store_busy, config.limits.store_queue);
-    let (lock, store, loaded, writer, reader) = tokio::task::spawn_blocking(move || {
+    let (lock, store, restored, writer, reader) = tokio::task::spawn_blocking(move || {
         let lock = crate::store::lock::exclusive(&db).map_err(ServerError::InUse)?;
         let (store, loaded, writer) = Store::open(&db, busy, queue, Metrics::new())?;
-        Ok::<_, ServerError>((lock, store, loaded, writer, crate::store::Db::open(&db)?))
+        let reader = crate::store::Db::open(&db)?;
+        // Follow-ups read their earlier session's results here too, off the async threads.
+        let restored: Vec<_> = loaded.into_iter().map(|l| crate::hub::restore(&reader, l)).collect();
+        Ok::<_, ServerError>((lock, store, restored, writer, reader))
     })
     .await
     .expect("store open")?;
     let tracker = TaskTracker::new();
-    let hub = Hub::new(config, store, loaded, reader, tracker.clone(), shutdown.clone());
+    let hub = Hub::new(config, store, restored, reader, tracker.clone(), shutdown.clone());
     tracker.spawn(hub.clone().sweep());
     let tls = certificates.as_ref().map(Certificates::acceptor);
     if let Some(certificates) = certificates {

@@ -383,11 +383,9 @@
 
   function lobby(s) {
     if (PAGE === 'play') return [el('p', { class: 'statement', text: t().welcome }), el('p', { class: 'muted', text: t().noRight })];
-    const join = root.dataset.join + '/?code=' + s.code;
     return [
-      el('div', { class: 'join' },
-        el('img', { src: '/qr.svg?code=' + encodeURIComponent(s.code), alt: t().qr + ': ' + join, width: 256, height: 256 }),
-        el('div', null, el('p', { text: t().joinAt }), el('p', { class: 'address', text: join }), el('p', { class: 'code', text: s.code }))),
+      el('div', { class: 'join' }, qr(s.code, 256),
+        el('div', null, el('p', { text: t().joinAt }), el('p', { class: 'address', text: joinAddress(s.code) }), el('p', { class: 'code', text: s.code }))),
       root.dataset.loopback === 'true' ? el('p', { class: 'notice', text: t().loopback }) : null,
       el('p', { class: 'statement', text: t().participants(s.participants) })
     ];
@@ -397,10 +395,15 @@
   // top corner (beside the text, never over a result), so that whoever comes in late can still join.
   function latecomers(s) {
     if (PAGE !== 'watch') return null;
-    const join = root.dataset.join + '/?code=' + s.code;
-    return el('aside', { class: 'corner', 'aria-label': t().joinAt },
-      el('img', { src: '/qr.svg?code=' + encodeURIComponent(s.code), alt: t().qr + ': ' + join, width: 96, height: 96 }),
-      el('p', { class: 'code', text: s.code }));
+    return el('aside', { class: 'corner', 'aria-label': t().joinAt }, qr(s.code, 96), el('p', { class: 'code', text: s.code }));
+  }
+
+  // Where phones join the session with this code, and that address as a QR code of this size.
+  function joinAddress(code) {
+    return root.dataset.join + '/?code=' + code;
+  }
+  function qr(code, size) {
+    return el('img', { src: '/qr.svg?code=' + encodeURIComponent(code), alt: t().qr + ': ' + joinAddress(code), width: size, height: size });
   }
 
   function item(s, it) {

@@ -197,8 +197,9 @@ async fn at_sigterm_every_answer_acknowledged_is_stored_even_with_many_on_their_
     for _ in 0..40 {
         let mut p = b.client().await;
         p.send(json!({"type":"join","protocol":1,"code":code})).await;
-        let w = p.welcomed().await;
-        players.push((p, w.player_id.unwrap()));
+        p.welcomed().await;
+        let member = p.member().unwrap();
+        players.push((p, member));
     }
     f.control("open", Some("a")).await;
     for (p, _) in &mut players {
@@ -219,11 +220,11 @@ async fn at_sigterm_every_answer_acknowledged_is_stored_even_with_many_on_their_
     drop(lock);
     // What each player was told before its connection closed.
     let mut acked = BTreeMap::new();
-    for (p, id) in &mut players {
+    for (p, member) in &mut players {
         loop {
             match p.next(Duration::from_secs(10)).await {
                 dilemma_tools::client::Received::Msg(ServerMsg::AnswerAck { option, .. }) => {
-                    acked.insert(id[1..].parse::<u32>().unwrap(), option);
+                    acked.insert(*member, option);
                 }
                 dilemma_tools::client::Received::Msg(_) => {}
                 _ => break,

@@ -2,8 +2,27 @@
 
 use std::time::Duration;
 
-use integration_tests::{Server, limits};
+use integration_tests::{Server, TestClient, limits};
 use protocol::{ErrorCode, Phase, ServerMsg};
+
+/// The answer just sent: its acknowledged option, or `None` when it was refused with `storage_failed`.
+async fn acked_or_refused(p: &mut TestClient) -> Option<String> {
+    p.expect("ack or storage_failed", |m| match m {
+        ServerMsg::AnswerAck { option, .. } => Some(Some(option.clone())),
+        ServerMsg::Error { code: ErrorCode::StorageFailed, .. } => Some(None),
+        _ => None,
+    })
+    .await
+}
+
+/// The answer to item `a` the database holds for `member` of session `code`.
+fn stored_answer(db: &std::path::Path, code: &str, member: u32) -> Option<String> {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    conn.query_row("SELECT option FROM answers WHERE code = ?1 AND item = 'a' AND member = ?2", rusqlite::params![code, member], |r| {
+        r.get(0)
+    })
+    .ok()
+}
 
 /// Holds SQLite's write lock on the server's database, as a backup tool or a stuck program would.
 fn lock(db: &std::path::Path) -> rusqlite::Connection {
@@ -111,34 +130,16 @@ async fn a_full_store_queue_makes_the_room_wait_instead_of_growing_and_nothing_i
         let mut answered = 0;
         let mut last = None;
         while answered < 2 {
-            let stored = p
-                .expect("ack or storage_failed", |m| match m {
-                    ServerMsg::AnswerAck { option, .. } => Some(Some(option.clone())),
-                    ServerMsg::Error { code: ErrorCode::StorageFailed, .. } => Some(None),
-                    _ => None,
-                })
-                .await;
+            let stored = acked_or_refused(p).await;
             acked += usize::from(stored.is_some());
             last = stored.or(last);
             answered += 1;
         }
-        let member =
-            p.seen.iter().find_map(|m| if let ServerMsg::Welcome { player_id, .. } = m { player_id.clone() } else { None }).unwrap();
-        last_acked.push((member[1..].parse::<u32>().unwrap(), last));
+        last_acked.push((p.member().unwrap(), last));
     }
     // What was acknowledged is what the database holds; what was refused is not there.
-    {
-        let conn = rusqlite::Connection::open(&s.db).unwrap();
-        for (member, last) in &last_acked {
-            let stored: Option<String> = conn
-                .query_row(
-                    "SELECT option FROM answers WHERE code = ?1 AND item = 'a' AND member = ?2",
-                    rusqlite::params![code, member],
-                    |r| r.get(0),
-                )
-                .ok();
-            assert_eq!(&stored, last, "player p{member}: the stored answer is the last one acknowledged");
-        }
+    for (member, last) in &last_acked {
+        assert_eq!(&stored_answer(&s.db, &code, *member), last, "player p{member}: the stored answer is the last one acknowledged");
     }
     // The room goes on: one more answer each, all stored now.
     for p in &mut players {
@@ -239,22 +240,12 @@ async fn on_a_full_disk_nothing_is_acknowledged_health_says_so_and_once_there_is
     disk.fill();
     // The next answers need room on the disk: refused with storage_failed. Whatever was
     // acknowledged before the refusal is what the database holds; the refused one is not there.
-    let member: u32 =
-        p.seen.iter().find_map(|m| if let ServerMsg::Welcome { player_id, .. } = m { player_id.clone() } else { None }).unwrap()[1..]
-            .parse()
-            .unwrap();
+    let member = p.member().unwrap();
     let mut last_acked = "eens";
     let mut refused = false;
     for option in ["oneens", "hangt_af"].iter().cycle().take(40) {
         p.send(serde_json::json!({"type":"answer","item":"a","option":option})).await;
-        let stored = p
-            .expect("ack or storage_failed", |m| match m {
-                ServerMsg::AnswerAck { .. } => Some(true),
-                ServerMsg::Error { code: ErrorCode::StorageFailed, .. } => Some(false),
-                _ => None,
-            })
-            .await;
-        if stored {
+        if acked_or_refused(&mut p).await.is_some() {
             last_acked = option;
         } else {
             refused = true;
@@ -262,50 +253,39 @@ async fn on_a_full_disk_nothing_is_acknowledged_health_says_so_and_once_there_is
         }
     }
     assert!(refused, "a full disk refuses answers");
-    let row: String = rusqlite::Connection::open(&db)
-        .unwrap()
-        .query_row("SELECT option FROM answers WHERE code = ?1 AND item = 'a' AND member = ?2", rusqlite::params![code, member], |r| {
-            r.get(0)
-        })
-        .unwrap();
-    assert_eq!(row, last_acked, "the stored answer is the last one acknowledged, not the refused one");
-    let health = async || crate::hosted::get(s.addr(), crate::hosted::local(1), None, "localhost", "/healthz", "").await;
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
-    loop {
-        let h = health().await;
-        if h.status == 503 {
-            assert!(h.body.contains("cannot write"), "{}", h.body);
-            break;
-        }
-        assert!(tokio::time::Instant::now() < deadline, "health never said the store cannot write: {} {}", h.status, h.body);
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    assert_eq!(
+        stored_answer(&db, &code, member).as_deref(),
+        Some(last_acked),
+        "the stored answer is the last one acknowledged, not the refused one"
+    );
+    wait_health(&s, 503, "cannot write").await;
     // Room again: the same player's answer is stored and acknowledged, and the server is healthy.
     disk.free();
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
     loop {
         p.send(serde_json::json!({"type":"answer","item":"a","option":"hangt_af"})).await;
-        let stored = p
-            .expect("ack or storage_failed", |m| match m {
-                ServerMsg::AnswerAck { .. } => Some(true),
-                ServerMsg::Error { code: ErrorCode::StorageFailed, .. } => Some(false),
-                _ => None,
-            })
-            .await;
-        if stored {
+        if acked_or_refused(&mut p).await.is_some() {
             break;
         }
         assert!(tokio::time::Instant::now() < deadline, "answers never stored again after the disk had room");
         tokio::time::sleep(Duration::from_millis(300)).await;
     }
+    wait_health(&s, 200, "ok").await;
     f.control("close", None).await;
     f.session_where("closed after the full disk", |v| v.phase == Phase::Closed).await;
     let _dir = s.stop().await;
-    let stored: String = rusqlite::Connection::open(&db)
-        .unwrap()
-        .query_row("SELECT option FROM answers WHERE code = ?1 AND item = 'a' AND member = ?2", rusqlite::params![code, member], |r| {
-            r.get(0)
-        })
-        .unwrap();
-    assert_eq!(stored, "hangt_af", "what was acknowledged after the disk had room is stored");
+    assert_eq!(stored_answer(&db, &code, member).as_deref(), Some("hangt_af"), "what was acknowledged after the disk had room is stored");
+}
+
+/// Waits (5 s at most) until `/healthz` answers `status` with a body saying `says`.
+async fn wait_health(s: &Server, status: u16, says: &str) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    loop {
+        let h = crate::hosted::get(s.addr(), crate::hosted::local(1), None, "localhost", "/healthz", "").await;
+        if h.status == status && h.body.contains(says) {
+            return;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "health never answered {status} ({says}): {} {}", h.status, h.body);
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
 }

@@ -300,9 +300,11 @@ impl State {
         AgreementView { number, text, themes: self.deck.themes_of(item.as_deref()), item }
     }
 
-    /// Rebuilds a session from the database. Rows that no longer fit its deck are skipped.
-    pub fn from_loaded(l: LoadedSession) -> State {
+    /// Rebuilds a session from the database, with its earlier session's results when it is a
+    /// follow-up. Rows that no longer fit its deck are skipped.
+    pub fn from_loaded(l: LoadedSession, earlier: Option<Earlier>) -> State {
         let mut s = State::new(l.code, l.title, Arc::new(l.deck));
+        s.earlier = earlier;
         s.created = true;
         s.phase = l.phase;
         s.current = l.item.as_deref().and_then(|i| s.deck.index_of(i));

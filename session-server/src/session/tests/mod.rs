@@ -271,6 +271,11 @@ struct Room {
     covered: std::collections::BTreeSet<String>,
 }
 
+/// What of `stored` ((item, member) → value) is `seat`'s, item → value; nothing without a seat.
+fn of_seat<V: Clone>(stored: &HashMap<(String, u32), V>, seat: Option<u32>) -> BTreeMap<String, V> {
+    stored.iter().filter(|((_, m), _)| Some(*m) == seat).map(|((i, _), v)| (i.clone(), v.clone())).collect()
+}
+
 /// Members whose answer in `now` is not the one in `then` (new ones included).
 fn changed(then: &HashMap<u32, String>, now: &HashMap<u32, String>) -> usize {
     now.iter().filter(|(m, o)| then.get(m) != Some(o)).count()
@@ -636,19 +641,11 @@ impl Room {
                 let (seat_role, seat) = self.m.seats[&conn];
                 assert_eq!((role, token.clone()), (seat_role, self.m.members[&seat].1.clone()), "a welcome to someone else's seat");
                 assert!(member.is_none_or(|m| m == seat), "a player id that is not the seat's");
-                let own = |what: &str| -> BTreeMap<String, String> {
-                    let of_seat =
-                        |(i, m): &(String, u32)| (*m == seat && self.m.resumed.contains(&conn) && role == Role::Player).then(|| i.clone());
-                    match what {
-                        "answers" => self.answers.iter().filter_map(|(k, v)| of_seat(k).map(|i| (i, v.clone()))).collect(),
-                        "guesses" => self.guesses.iter().filter_map(|(k, v)| of_seat(k).map(|i| (i, v.to_string()))).collect(),
-                        _ => self.reasons.iter().filter_map(|(k, v)| of_seat(k).map(|i| (i, v.clone()))).collect(),
-                    }
-                };
-                assert_eq!(*answers, own("answers"), "a welcome brings back exactly the seat's stored answers");
-                let guesses_back: BTreeMap<String, String> = guesses.iter().map(|(i, g)| (i.clone(), g.to_string())).collect();
-                assert_eq!(guesses_back, own("guesses"), "a welcome brings back exactly the seat's stored guesses");
-                assert_eq!(*reasons, own("reasons"), "a welcome brings back exactly the seat's stored reasons");
+                // A resumed player gets back everything stored as theirs; a new member nothing.
+                let back = (self.m.resumed.contains(&conn) && role == Role::Player).then_some(seat);
+                assert_eq!(*answers, of_seat(&self.answers, back), "a welcome brings back exactly the seat's stored answers");
+                assert_eq!(*guesses, of_seat(&self.guesses, back), "a welcome brings back exactly the seat's stored guesses");
+                assert_eq!(*reasons, of_seat(&self.reasons, back), "a welcome brings back exactly the seat's stored reasons");
                 if role == Role::Facilitator {
                     self.lead = conn;
                 }
