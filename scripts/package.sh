@@ -92,14 +92,14 @@ check_linux() {
         if python3 - "$port" <<'PY' 2> /dev/null; then break; fi
 import sys, urllib.request
 page = urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/").read().decode()
-assert "Meedoen" in page or "app.js" in page
+assert "Meedoen" in page or "play.js" in page
 PY
         sleep 0.1
     done
     python3 - "$port" <<'PY'
 import sys, urllib.request
 page = urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/").read().decode()
-assert "app.js" in page, "the phone page is served"
+assert "/js/play.js" in page, "the phone page is served"
 PY
     kill -TERM "$pid"
     wait "$pid"

@@ -4,6 +4,7 @@
 
 pub mod codes;
 pub mod date;
+pub mod design;
 pub mod fit;
 pub mod flow;
 pub mod msg;

@@ -202,9 +202,10 @@ pub async fn answer<S: AsyncRead + AsyncWrite + Unpin>(stream: &mut S, method: &
     };
     let (body, encoding) = match page.gzipped {
         Some(gz) => (gz, "Content-Encoding: gzip\r\nVary: Accept-Encoding\r\n"),
-        None => (page.body.as_bytes(), ""),
+        None => (&page.body[..], ""),
     };
-    let mut safe: String = SAFE_HEADERS.iter().map(|(name, value)| format!("{name}: {value}\r\n")).collect();
+    let cache = |(name, value): &(&'static str, &'static str)| (*name, if *name == "Cache-Control" { page.cache } else { *value });
+    let mut safe: String = SAFE_HEADERS.iter().map(cache).map(|(name, value)| format!("{name}: {value}\r\n")).collect();
     if hsts {
         safe.push_str(&format!("Strict-Transport-Security: {HSTS}\r\n"));
     }

@@ -9,13 +9,37 @@ use protocol::PROTOCOL_VERSION;
 
 use crate::address::{self, PublicUrl};
 
-/// Both pages are this one template; the script draws the rest.
+/// Both pages are this one template; their scripts draw the rest.
 const PAGE: &str = include_str!("../web/page.html");
-const APP_JS: &str = include_str!("../web/app.js");
 const STYLE: &str = include_str!("../web/style.css");
+/// The projector's stage, only on `/watch`.
+const STAGE: &str = include_str!("../web/watch.css");
+
+/// The pages' scripts: ES modules, served as they are under `/js/` (no build step). Each page loads
+/// its own (`play.js`, `watch.js`) and what that imports.
+const MODULES: [(&str, &str); 9] = [
+    ("client.js", include_str!("../web/js/client.js")),
+    ("dom.js", include_str!("../web/js/dom.js")),
+    ("en.js", include_str!("../web/js/en.js")),
+    ("nl.js", include_str!("../web/js/nl.js")),
+    ("page.js", include_str!("../web/js/page.js")),
+    ("play.js", include_str!("../web/js/play.js")),
+    ("result.js", include_str!("../web/js/result.js")),
+    ("stage.js", include_str!("../web/js/stage.js")),
+    ("watch.js", include_str!("../web/js/watch.js")),
+];
+
+/// The typeface's files for the pages (its name and files are in the design file).
+const FONTS: [(&str, &[u8]); 2] = [
+    ("AtkinsonHyperlegible-Regular.woff2", include_bytes!("../../assets/fonts/AtkinsonHyperlegible-Regular.woff2")),
+    ("AtkinsonHyperlegible-Bold.woff2", include_bytes!("../../assets/fonts/AtkinsonHyperlegible-Bold.woff2")),
+];
+
+/// A font never changes under its name: browsers keep it a week instead of asking again.
+const FONT_CACHE: &str = "public, max-age=604800";
 
 /// No inline script or style, no eval, nothing from elsewhere: the pages run on a closed network.
-pub const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; \
+pub const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; \
                        base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 /// An HTTP answer before the headers every answer carries.
@@ -23,14 +47,20 @@ pub const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; 
 pub struct Page {
     pub status: u16,
     pub content_type: &'static str,
-    pub body: Cow<'static, str>,
+    pub body: Cow<'static, [u8]>,
     /// The same body gzipped, for a browser that accepts it (the files every phone loads).
     pub gzipped: Option<&'static [u8]>,
+    /// Its `Cache-Control`: `no-cache` (a new version reaches the phones at once), except the font.
+    pub cache: &'static str,
 }
 
 impl Page {
     fn ok(content_type: &'static str, body: impl Into<Cow<'static, str>>) -> Page {
-        Page { status: 200, content_type, body: body.into(), gzipped: None }
+        let body = match body.into() {
+            Cow::Borrowed(s) => Cow::Borrowed(s.as_bytes()),
+            Cow::Owned(s) => Cow::Owned(s.into_bytes()),
+        };
+        Page { status: 200, content_type, body, gzipped: None, cache: "no-cache" }
     }
 
     /// A file every phone loads: sent gzipped where the browser accepts it.
@@ -39,11 +69,11 @@ impl Page {
     }
 
     pub fn text(status: u16, body: &'static str) -> Page {
-        Page { status, content_type: "text/plain; charset=utf-8", body: Cow::Borrowed(body), gzipped: None }
+        Page { status, content_type: "text/plain; charset=utf-8", ..Page::ok("", body) }
     }
 
     pub fn owned(status: u16, body: String) -> Page {
-        Page { status, content_type: "text/plain; charset=utf-8", body: Cow::Owned(body), gzipped: None }
+        Page { status, content_type: "text/plain; charset=utf-8", ..Page::ok("", body) }
     }
 
     /// The bytes of its body as sent (gzipped where it will be).
@@ -82,8 +112,19 @@ pub fn page(target: &str, host: Option<&str>, local: SocketAddr, public: Option<
             let (join, loopback) = join_base(host, local, address::lan_ip());
             Page::ok("text/html; charset=utf-8", render("watch", "Dilemmaspel – scherm voor de zaal", &join, loopback, "nl"))
         }
-        "/app.js" => Page::shipped("text/javascript; charset=utf-8", shipped(&SHIPPED_JS, APP_JS)),
-        "/style.css" => Page::shipped("text/css; charset=utf-8", shipped(&SHIPPED_CSS, STYLE)),
+        "/style.css" => Page::shipped("text/css; charset=utf-8", style()),
+        "/watch.css" => Page::shipped("text/css; charset=utf-8", {
+            static CSS: OnceLock<Shipped> = OnceLock::new();
+            CSS.get_or_init(|| Shipped::new(compact(STAGE)))
+        }),
+        _ if path.starts_with("/js/") => match module(&path[4..]) {
+            Some(file) => Page::shipped("text/javascript; charset=utf-8", file),
+            None => Page::text(404, "Niet gevonden. / Not found.\n"),
+        },
+        _ if path.starts_with("/fonts/") => match FONTS.iter().find(|(name, _)| *name == &path[7..]) {
+            Some((_, bytes)) => Page { content_type: "font/woff2", body: Cow::Borrowed(bytes), cache: FONT_CACHE, ..Page::ok("", "") },
+            None => Page::text(404, "Niet gevonden. / Not found.\n"),
+        },
         "/qr.svg" => match code_param(query) {
             Some(code) => {
                 let (join, _) = join_base(host, local, address::lan_ip());
@@ -95,12 +136,50 @@ pub fn page(target: &str, host: Option<&str>, local: SocketAddr, public: Option<
     }
 }
 
-static SHIPPED_JS: OnceLock<Shipped> = OnceLock::new();
-static SHIPPED_CSS: OnceLock<Shipped> = OnceLock::new();
+/// The pages' style: the design file's colours, type scale and typeface, then `style.css`;
+/// [`compact`]ed and gzipped once.
+fn style() -> &'static Shipped {
+    static CSS: OnceLock<Shipped> = OnceLock::new();
+    CSS.get_or_init(|| {
+        let d = protocol::design::design();
+        let face = |file: &str, weight: u16| {
+            format!(
+                "@font-face{{font-family:\"{}\";src:url(/fonts/{file}.woff2) format(\"woff2\");font-weight:{weight};font-style:normal;font-display:swap}}\n",
+                d.font.family
+            )
+        };
+        Shipped::new(compact(&(d.css() + &face(&d.font.regular, 400) + &face(&d.font.bold, 700) + STYLE)))
+    })
+}
 
-/// A file as phones get it: [`compact`]ed and gzipped once.
-fn shipped(cell: &'static OnceLock<Shipped>, src: &str) -> &'static Shipped {
-    cell.get_or_init(|| Shipped::new(compact(src)))
+/// The module `name` as phones get it: [`compact`]ed and gzipped once.
+fn module(name: &str) -> Option<&'static Shipped> {
+    static SHIPPED: OnceLock<Vec<Shipped>> = OnceLock::new();
+    let all = SHIPPED.get_or_init(|| MODULES.iter().map(|(_, src)| Shipped::new(compact(src))).collect());
+    MODULES.iter().position(|(n, _)| *n == name).map(|i| &all[i])
+}
+
+/// The modules `entry` imports, directly or through others, in the order first met (read from their
+/// `import … from './x.js';` lines), without `entry` itself.
+pub fn imports(entry: &str) -> Vec<&'static str> {
+    let mut found: Vec<&'static str> = Vec::new();
+    let mut todo = vec![entry];
+    while let Some(name) = todo.pop() {
+        let Some((_, src)) = MODULES.iter().find(|(n, _)| *n == name) else { continue };
+        for line in src.lines().filter(|l| l.starts_with("import ")) {
+            let Some(dep) = line.rsplit_once("from './").and_then(|(_, rest)| rest.split_once('\'')).map(|(d, _)| d) else {
+                continue;
+            };
+            if let Some((known, _)) = MODULES.iter().find(|(n, _)| *n == dep)
+                && *known != entry
+                && !found.contains(known)
+            {
+                found.push(known);
+                todo.push(known);
+            }
+        }
+    }
+    found
 }
 
 /// The source without what only its readers need: each line's indentation, blank lines, and lines
@@ -138,7 +217,13 @@ pub fn join_code_of(target: &str) -> Option<String> {
 
 /// The page template for `page` (`play` or `watch`); `join` must be a plain address (see `address::plain_host`).
 fn render(page: &str, title: &str, join: &str, loopback: bool, lang: &str) -> String {
-    PAGE.replace("{{PROTOCOL}}", &PROTOCOL_VERSION.to_string())
+    // The browser fetches a page's modules at once instead of one import after the other.
+    let preload: String =
+        imports(&format!("{page}.js")).iter().map(|m| format!("<link rel=\"modulepreload\" href=\"/js/{m}\">\n")).collect();
+    let styles = if page == "watch" { "<link rel=\"stylesheet\" href=\"/watch.css\">\n" } else { "" };
+    PAGE.replace("{{PRELOAD}}", &preload)
+        .replace("{{STYLES}}", styles)
+        .replace("{{PROTOCOL}}", &PROTOCOL_VERSION.to_string())
         .replace("{{PAGE}}", page)
         .replace("{{TITLE}}", title)
         .replace("{{JOIN}}", join)
@@ -172,7 +257,8 @@ pub fn qr_svg(text: &str) -> String {
 /// The bytes a phone loads to join (the participant page, its script and style), as sent
 /// (gzipped) and as the browser reads them: the page-weight budget.
 pub fn page_weight() -> (usize, usize) {
-    let files = [index(), shipped(&SHIPPED_JS, APP_JS), shipped(&SHIPPED_CSS, STYLE)];
+    let mut files = vec![index(), style()];
+    files.extend(std::iter::once("play.js").chain(imports("play.js")).filter_map(module));
     (files.iter().map(|f| f.gzipped.len()).sum(), files.iter().map(|f| f.text.len()).sum())
 }
 
@@ -182,10 +268,10 @@ mod tests {
     fn what_phones_get_is_the_source_without_indentation_blank_lines_or_comment_lines() {
         let src = "// about\nfunction f() {\n  // why\n\n  return 'a  // not a comment';\n}\n";
         assert_eq!(compact(src), "function f() {\nreturn 'a  // not a comment';\n}\n");
-        for file in [APP_JS, STYLE] {
+        for file in MODULES.iter().map(|(_, src)| *src).chain([STYLE, STAGE]) {
             let code = |s: &str| s.lines().map(str::trim_start).filter(|l| !l.is_empty() && !l.starts_with("//")).count();
             assert_eq!(compact(file).lines().count(), code(file), "every line of code stays");
-            assert!(!file.contains('`'), "no template literals, whose indentation would count");
+            assert!(!compact(file).contains('`'), "no template literals, whose indentation would count");
         }
     }
 

@@ -271,7 +271,7 @@ async fn the_projector_page_shows_the_code_the_room_and_the_reveal_in_the_decks_
         p.session_where("open", |v| v.phase == Phase::Open).await;
         p.answer("green-playground", choice).await;
     }
-    screen.wait_text("#view", "3 answers").await;
+    screen.wait_text(".answered", "3 of 3 answered").await;
     f.control("reveal", None).await;
     let tally = f.tally_where("reveal", |t| t.item == "green-playground" && t.total == 3).await;
     screen.wait_text(".result", "%").await;
@@ -289,7 +289,7 @@ async fn the_projector_page_shows_the_code_the_room_and_the_reveal_in_the_decks_
         p.session_where("open", |v| v.phase == Phase::Open && v.item.as_ref().is_some_and(|i| i.id == "money-as-answer")).await;
         p.answer("money-as-answer", choice).await;
     }
-    screen.wait_text("#view", "2 answers").await;
+    screen.wait_text(".answered", "2 of 3 answered").await;
     f.control("reveal", None).await;
     screen.wait_text(".withheld", "2 answers: too few to show").await;
     screen.wait_text("#announce", "too few to show").await;

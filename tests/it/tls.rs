@@ -24,7 +24,7 @@ async fn pages_and_a_room_over_the_servers_own_tls_with_hsts_and_plain_http_on_t
     let dir = tempfile::tempdir().unwrap();
     let (s, pair) = tls_server(dir.path()).await;
     let tls = trusting(&[&pair.cert]);
-    for target in ["/", "/app.js", "/watch?code=K7M2QX", "/nothing-here"] {
+    for target in ["/", "/js/play.js", "/watch?code=K7M2QX", "/nothing-here"] {
         let a = get(s.addr(), local(1), Some(tls.clone()), "localhost", target, "").await;
         assert!(a.status == 200 || a.status == 404, "{target}: {}", a.head);
         assert_eq!(a.header("strict-transport-security"), Some("max-age=31536000"), "{target}: {}", a.head);

@@ -37,12 +37,12 @@ fn header<'a>(head: &'a str, name: &str) -> Option<&'a str> {
 #[tokio::test]
 async fn the_pages_and_their_files_come_with_safe_headers_and_within_the_weight_budget() {
     let s = Server::start().await;
-    let mut weight = 0;
     for (target, kind, has) in [
         ("/", "text/html", "data-page=\"play\""),
         ("/?code=K7M2QX", "text/html", "data-protocol=\"1\""),
         ("/watch?code=K7M2QX", "text/html", "data-page=\"watch\""),
-        ("/app.js", "text/javascript", "new WebSocket"),
+        ("/js/client.js", "text/javascript", "new WebSocket"),
+        ("/js/play.js", "text/javascript", "from './page.js'"),
         ("/style.css", "text/css", "prefers-reduced-motion"),
         ("/qr.svg?code=k7m-2qx", "image/svg+xml", "<svg"),
     ] {
@@ -55,15 +55,25 @@ async fn the_pages_and_their_files_come_with_safe_headers_and_within_the_weight_
         let csp = header(&head, "content-security-policy").unwrap();
         assert!(csp.contains("script-src 'self'") && !csp.contains("unsafe"), "{csp}");
         assert_eq!(header(&head, "content-length").unwrap().parse::<usize>().unwrap(), body.len());
-        if matches!(target, "/" | "/app.js" | "/style.css") {
-            weight += body.len();
-        }
         assert!(body.contains(has), "{target} lacks {has}");
+    }
+    // What a phone loads to join: the page, its style, and its script with every module it imports
+    // (the page names them all for the browser to fetch at once).
+    let (_, index) = get(&s, "/").await;
+    let modules: Vec<String> =
+        index.split("<link rel=\"modulepreload\" href=\"").skip(1).map(|l| l.split('"').next().unwrap().to_owned()).collect();
+    assert!(modules.len() >= 5 && modules.iter().all(|m| m.starts_with("/js/")), "{index}");
+    let files: Vec<String> = ["/".to_owned(), "/style.css".to_owned(), "/js/play.js".to_owned()].into_iter().chain(modules).collect();
+    let mut weight = 0;
+    for target in &files {
+        let (head, body) = get(&s, target).await;
+        assert!(head.starts_with("HTTP/1.1 200"), "{target}: {head}");
+        weight += body.len();
     }
     assert!(weight <= 45 * 1024, "the participant page is {weight} bytes to parse");
     // What a phone downloads: the same files gzipped, as every browser asks for them.
     let mut sent = 0;
-    for target in ["/", "/app.js", "/style.css"] {
+    for target in &files {
         let answer =
             raw_bytes(&s, format!("GET {target} HTTP/1.1\r\nHost: {}\r\nAccept-Encoding: gzip, deflate, br\r\n\r\n", addr(&s)).as_bytes())
                 .await;
@@ -80,6 +90,18 @@ async fn the_pages_and_their_files_come_with_safe_headers_and_within_the_weight_
     }
     assert!(sent <= 15 * 1024, "a phone downloads {sent} bytes");
     assert_eq!(sent, session_server::web::page_weight().0);
+    // The typeface comes apart from that budget: swapped in when it arrives, kept a week.
+    let (_, css) = get(&s, "/style.css").await;
+    assert!(css.contains("font-display:swap") && css.contains("url(/fonts/AtkinsonHyperlegible-Regular.woff2)"), "{css}");
+    for font in ["AtkinsonHyperlegible-Regular", "AtkinsonHyperlegible-Bold"] {
+        let answer = raw_bytes(&s, format!("GET /fonts/{font}.woff2 HTTP/1.1\r\nHost: {}\r\n\r\n", addr(&s)).as_bytes()).await;
+        let split = answer.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+        let head = String::from_utf8_lossy(&answer[..split]).into_owned();
+        assert!(head.starts_with("HTTP/1.1 200"), "{font}: {head}");
+        assert_eq!(header(&head, "content-type"), Some("font/woff2"));
+        assert_eq!(header(&head, "cache-control"), Some("public, max-age=604800"));
+        assert_eq!(&answer[split + 4..split + 8], b"wOF2", "{font} is a WOFF2 file");
+    }
     let (_, watch) = get(&s, "/watch").await;
     assert!(watch.contains("data-join=\"http://"), "the projector page knows the join address");
     s.stop().await;
@@ -88,7 +110,9 @@ async fn the_pages_and_their_files_come_with_safe_headers_and_within_the_weight_
 #[tokio::test]
 async fn other_paths_get_404_other_methods_405_and_a_bare_ws_426() {
     let s = Server::start().await;
-    for target in ["/nope", "/../Cargo.toml", "/app.js/x", "/qr.svg?code=nonsense", "/favicon.ico"] {
+    for target in
+        ["/nope", "/../Cargo.toml", "/app.js", "/js/nope.js", "/js/../web.rs", "/fonts/x.woff2", "/qr.svg?code=nonsense", "/favicon.ico"]
+    {
         let (head, _) = get(&s, target).await;
         assert!(head.starts_with("HTTP/1.1 404"), "{target}: {head}");
         assert_eq!(header(&head, "x-content-type-options"), Some("nosniff"));

@@ -34,7 +34,7 @@ pub fn panel(ui: &mut egui::Ui, view: &ViewState, form: &mut Form) -> Option<Act
                 };
                 ui.label(RichText::new(status).color(theme::of(ui).muted));
                 ui.add_space(24.0);
-                let mut high = theme::of(ui) == theme::HIGH_CONTRAST;
+                let mut high = theme::of(ui) == theme::high_contrast();
                 if ui.checkbox(&mut high, l.pick("Hoog contrast (Ctrl H)", "High contrast (Ctrl H)")).changed() {
                     action = Some(Action::HighContrast(high));
                 }

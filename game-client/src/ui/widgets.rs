@@ -259,7 +259,7 @@ pub fn join_info(ui: &mut egui::Ui, code: &str, view: &ViewState, big: bool) {
             let address = fitting(width, page.chars().count(), 0.55, if big { 28.0 } else { 18.0 }, 14.0);
             ui.label(RichText::new(&page).size(address).strong());
             ui.label(RichText::new(lang.pick("en typ de code", "and type the code")).color(theme::of(ui).muted));
-            let size = fitting(width, code.chars().count(), 0.62, if big { theme::HUGE } else { 48.0 }, 24.0);
+            let size = fitting(width, code.chars().count(), 0.62, if big { theme::huge() } else { 48.0 }, 24.0);
             ui.add(egui::Label::new(RichText::new(code).size(size).strong().monospace()).wrap_mode(egui::TextWrapMode::Extend));
             if loopback_only {
                 ui.label(

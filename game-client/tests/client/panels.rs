@@ -683,7 +683,7 @@ fn high_contrast_is_switched_on_the_start_screen_and_shows_as_checked() {
     // The larger type moves the bottom row; let the layout settle before clicking.
     h.run();
     h.run();
-    assert_eq!(ui::theme::palette(&h.ctx), ui::theme::HIGH_CONTRAST);
+    assert_eq!(ui::theme::palette(&h.ctx), ui::theme::high_contrast());
     let toggle = h.get_by_label("Hoog contrast (Ctrl H)");
     assert_eq!(toggle.accesskit_node().toggled(), Some(egui::accesskit::Toggled::True));
     toggle.click();

@@ -235,7 +235,10 @@ fn print_report(args: &Args, r: &RoomReport, echo: Option<&EchoReport>, fan_out:
 }
 
 fn print_pages(p: &PagesReport) {
-    println!("page loads complete               {} / {} ({} bytes each: /, /app.js, /style.css)", p.complete, p.loads, p.bytes_per_load);
+    println!(
+        "page loads complete               {} / {} ({} bytes each: /, /style.css and the page's script modules)",
+        p.complete, p.loads, p.bytes_per_load
+    );
     println!("page load         p50 / p99 / max   {:.1} / {:.1} / {:.1} ms", p.load_time.p50_ms, p.load_time.p99_ms, p.load_time.max_ms);
     for problem in &p.problems {
         println!("page problem: {problem}");

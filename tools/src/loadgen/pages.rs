@@ -1,4 +1,4 @@
-//! Page loads beside a room: phones opening the participant page (`/`, `/app.js`, `/style.css`) over plain HTTP, timed.
+//! Page loads beside a room: phones opening the participant page (`/`, `/style.css`, its script modules) over plain HTTP, timed.
 
 use std::time::{Duration, Instant};
 
@@ -7,8 +7,12 @@ use tokio::net::TcpStream;
 
 use super::{LoadError, Percentiles, check_loopback};
 
-/// What a page's load costs, as a browser does it: the page, then its script and style.
-const FILES: [&str; 3] = ["/", "/app.js", "/style.css"];
+/// What a page's load costs, as a browser does it: the page, then its style and its script with
+/// every module it imports.
+fn files() -> Vec<String> {
+    let modules = std::iter::once("play.js").chain(session_server::web::imports("play.js")).map(|m| format!("/js/{m}"));
+    ["/".to_owned(), "/style.css".to_owned()].into_iter().chain(modules).collect()
+}
 
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct PagesReport {
@@ -55,8 +59,8 @@ pub async fn load_pages(ws_url: &str, loads: usize, over: Duration) -> Result<Pa
 async fn one_load(addr: &str) -> Result<(Duration, usize), String> {
     let began = Instant::now();
     let mut bytes = 0;
-    for file in FILES {
-        bytes += fetch(addr, file).await.map_err(|e| format!("GET {file}: {e}"))?;
+    for file in files() {
+        bytes += fetch(addr, &file).await.map_err(|e| format!("GET {file}: {e}"))?;
     }
     Ok((began.elapsed(), bytes))
 }
