@@ -71,6 +71,11 @@ impl Driver {
         self.browser(1280, 720, false, &[]).await
     }
 
+    /// A headless Chromium on a screen of `width`×`height` CSS pixels (a projector, a monitor).
+    pub async fn screen_of(&self, width: u32, height: u32) -> Page {
+        self.browser(width, height, false, &[]).await
+    }
+
     async fn browser(&self, width: u32, height: u32, mobile: bool, extra: &[&str]) -> Page {
         self.browser_in(width, height, mobile, extra, "nl").await
     }

@@ -35,6 +35,7 @@ mod room;
 mod series;
 mod sketches;
 mod smaller;
+mod stage;
 mod statements;
 mod storage;
 mod tls;

@@ -160,11 +160,11 @@ export function shownReason(it) {
 
 // The countdown of a sketch: the time left, "almost" in its last ten seconds, "time is up" at 0.
 export function countdown(left) {
-  const state = left === 0 ? 'up' : left <= 10000 ? 'almost' : 'running';
+  const state = left === 0 ? 'up' : left <= 10000 ? 'last-seconds' : 'running';
   return [
     el('p', { class: 'countdown ' + state, id: 'countdown', role: 'timer', 'aria-label': t().timeLeft }, clock(left)),
     // Said aloud once (the live region), and written where everyone looks.
-    state === 'up' ? el('p', { class: 'time-up', text: t().timeUp }) : state === 'almost' ? el('p', { class: 'almost', text: t().almost }) : null
+    state === 'up' ? el('p', { class: 'time-up', text: t().timeUp }) : state === 'last-seconds' ? el('p', { class: 'almost', text: t().almost }) : null
   ];
 }
 

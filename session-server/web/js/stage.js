@@ -5,6 +5,8 @@
 const TURN_MS = 8000;
 let turn = 0;
 let stage = null;
+let drawn = '';
+let timer = null;
 
 // Whether anything in `box` reaches past its bottom or right edge (or the window's).
 function overflows(box) {
@@ -18,50 +20,71 @@ function crowded(view) {
   return [view, ...view.querySelectorAll('[data-region]')].some(overflows);
 }
 
-// The largest text size (`--fit` from 0, every text at its floor, to 1, its full size) at which
-// the state fits.
-function shrink(view) {
-  view.style.setProperty('--fit', '1');
-  if (!crowded(view)) return;
-  let lo = 0;
+// Sets `box`'s text to the largest size (`--fit` from `lo`, where 0 is every text at its floor,
+// to 1, its full size) at which it and the regions in it fit, found in `steps` halvings.
+function shrink(box, lo = 0, steps = 5) {
+  box.style.setProperty('--fit', '1');
+  if (!crowded(box)) return;
   let hi = 1;
-  for (let i = 0; i < 7; i += 1) {
+  for (let i = 0; i < steps; i += 1) {
     const mid = (lo + hi) / 2;
-    view.style.setProperty('--fit', String(mid));
-    if (crowded(view)) hi = mid; else lo = mid;
+    box.style.setProperty('--fit', String(mid));
+    if (crowded(box)) hi = mid; else lo = mid;
   }
-  view.style.setProperty('--fit', String(lo));
+  box.style.setProperty('--fit', String(lo));
 }
 
-// Splits `list`'s items into pages that fit its region, from one measurement of where they are.
+// Where each of `items` begins and ends, measured from the top of the first.
+function extents(items) {
+  const top = items.length ? items[0].getBoundingClientRect().top : 0;
+  return items.map(i => { const r = i.getBoundingClientRect(); return [r.top - top, r.bottom - top]; });
+}
+
+// Chunks of items (first and last index) whose extents fit in `room`, at least one item each.
+function chunks(spans, room) {
+  const out = [];
+  let first = 0;
+  while (first < spans.length) {
+    let last = first;
+    while (last + 1 < spans.length && spans[last + 1][1] - spans[first][0] <= room) last += 1;
+    out.push([first, last]);
+    first = last + 1;
+  }
+  return out;
+}
+
+// Splits the items of `list` into pages that fit its region, from one measurement of where they
+// are. An item too tall for a page that holds a list of its own (the teams under their heading)
+// is shown in parts: that item alone, with a part of its list, per page.
 function paginate(list) {
-  const region = list.closest('[data-region]') || stage;
+  const region = list.parentElement.closest('[data-region]') || stage;
   const items = [...list.children];
-  items.forEach(i => { i.hidden = false; });
-  const note = list.nextElementSibling && list.nextElementSibling.classList.contains('page-of') ? list.nextElementSibling : null;
-  if (note) note.remove();
-  list.pages = null;
-  if (!overflows(region) || items.length < 2) return;
-  // The room the list has: its region's height without what stands around it (and a line for "1 of 3").
+  unpage(list);
+  if (!overflows(region) || items.length < 2 && !list.querySelector('[data-pages]')) return;
   const marker = document.createElement('p');
   marker.className = 'page-of';
   marker.textContent = '0';
   list.after(marker);
-  const top = list.getBoundingClientRect().top;
-  const around = region.scrollHeight - list.offsetHeight;
-  const room = Math.max(1, region.clientHeight - around - 2);
-  const tops = items.map(i => i.getBoundingClientRect().top - top);
-  const bottoms = items.map(i => i.getBoundingClientRect().bottom - top);
+  const room = Math.max(1, region.clientHeight - (region.scrollHeight - list.offsetHeight) - 2);
+  const spans = extents(items);
   const pages = [];
-  let first = 0;
-  while (first < items.length) {
-    let last = first;
-    while (last + 1 < items.length && bottoms[last + 1] - tops[first] <= room) last += 1;
-    pages.push([first, last]);
-    first = last + 1;
+  for (const [first, last] of chunks(spans, room)) {
+    const inner = first === last && spans[first][1] - spans[first][0] > room ? items[first].querySelector('[data-pages]') : null;
+    if (!inner) { pages.push({ first, last, part: null }); continue; }
+    const parts = [...inner.children];
+    const own = items[first].offsetHeight - inner.offsetHeight;
+    for (const part of chunks(extents(parts), room - own)) pages.push({ first, last, part, inner });
   }
   list.pages = pages;
   show(list);
+}
+
+// Shows every item of `list` again, as drawn.
+function unpage(list) {
+  list.pages = null;
+  for (const item of list.querySelectorAll('[hidden]')) item.hidden = false;
+  const note = list.nextElementSibling;
+  if (note && note.classList.contains('page-of')) note.remove();
 }
 
 // Shows the page of `list` that it is the turn of, and says which it is.
@@ -69,20 +92,51 @@ function show(list) {
   const pages = list.pages;
   if (!pages) return;
   const at = turn % pages.length;
-  const [first, last] = pages[at];
-  [...list.children].forEach((item, i) => { item.hidden = i < first || i > last; });
+  const page = pages[at];
+  [...list.children].forEach((item, i) => { item.hidden = i < page.first || i > page.last; });
+  if (page.inner) [...page.inner.children].forEach((item, i) => { item.hidden = i < page.part[0] || i > page.part[1]; });
   const note = list.nextElementSibling;
   note.textContent = list.dataset.pages.replace('{i}', at + 1).replace('{n}', pages.length);
 }
 
 // Lays out a freshly drawn state on `view`: text as large as fits, then lists in pages.
+// (Each layout is measured as "stage-layout" in the page's performance timeline.)
 export function layout(view) {
+  const began = performance.now();
   stage = view;
+  const lists = outer(view);
+  // A new state (other lists, another heading) starts at its first page, shown for a whole turn;
+  // a redraw of the same one (another answer came in) keeps turning where it was.
+  const state = lists.map(l => l.textContent.length + ':' + l.children.length).join() + (view.querySelector('.head') || view).textContent;
+  if (state !== drawn) {
+    drawn = state;
+    turn = 0;
+    clearInterval(timer);
+    timer = setInterval(next, TURN_MS);
+  }
+  // Everything shrinks toward its floor; a list that still does not fit comes in pages; then a
+  // region beside it without such a list (the chart beside the teams) grows back as far as it fits.
+  for (const r of view.querySelectorAll('[data-region]')) r.style.removeProperty('--fit');
   shrink(view);
-  for (const list of view.querySelectorAll('[data-pages]')) paginate(list);
+  lists.forEach(paginate);
+  const paged = lists.filter(l => l.pages);
+  if (paged.length) {
+    const fit = view.style.getPropertyValue('--fit');
+    for (const r of view.querySelectorAll('[data-region]')) {
+      if (paged.some(l => r.contains(l) || l.contains(r))) continue;
+      shrink(r, Number(fit), 3);
+      if (crowded(view)) r.style.setProperty('--fit', fit);
+    }
+  }
+  performance.measure('stage-layout', { start: began });
 }
 
-setInterval(() => {
+// The lists to page, without those inside another (their parent pages them).
+function outer(view) {
+  return [...view.querySelectorAll('[data-pages]')].filter(l => !l.parentElement.closest('[data-pages]'));
+}
+
+function next() {
   turn += 1;
-  if (stage) for (const list of stage.querySelectorAll('[data-pages]')) show(list);
-}, TURN_MS);
+  if (stage) for (const list of outer(stage)) show(list);
+}

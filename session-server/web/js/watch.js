@@ -108,12 +108,12 @@ function revealed(it) {
   const tally = st.tally && st.tally.item === it.id ? st.tally : null;
   if (!tally) return { head, body: el('p', { class: 'muted', text: t().wait }) };
   const r = result(it, tally, t(), minGroup(), null);
-  const side = [shownReason(it), r.side].flat(Infinity).filter(Boolean);
+  const side = [shownReason(it), r.side[0], r.side[1] ? el('section', { class: 'team-results' }, r.side[1]) : null].filter(Boolean);
   return {
     head,
     body: el('div', { class: side.length ? 'reveal two' : 'reveal' },
       el('div', { class: 'chart', 'data-region': '' }, r.main),
-      side.length ? el('div', { class: 'side', 'data-region': '' }, side) : null)
+      side.length ? el('div', { class: 'side', 'data-region': '' }, el('div', { class: 'blocks', 'data-pages': t().pageOf('{i}', '{n}') }, side)) : null)
   };
 }
 
