@@ -1,4 +1,4 @@
-//! The projector page as a stage, in Chromium at 1280×720, 1920×1080 and 3840×2160: every state of a workshop with the longest content fits without scrolling, no text under the floor, the join corner while people can join, axe clean.
+//! The projector page as a stage, in Chromium at 1280×720, 1920×1080 and 3840×2160: every state of a workshop with the longest content fits without scrolling, no text under the floor, the join corner while people can join, axe clean; a phone in the same states.
 
 use std::time::Duration;
 
@@ -126,6 +126,17 @@ async fn every_screen(screens: &[Page], state: &str, css: &str, want: &str, join
     }
 }
 
+/// The participant page in the same state on a 390×844 phone: nothing scrolls sideways, also at
+/// 200% text, and axe finds nothing.
+async fn on_the_phone(phone: &Page, state: &str, css: &str, want: &str) {
+    phone.wait_text(css, want).await;
+    let wide = phone.js("return [document.documentElement.scrollWidth, innerWidth]", vec![]).await;
+    assert!(wide[0].as_u64() <= wide[1].as_u64(), "the phone in state {state:?} scrolls sideways: {wide}");
+    phone.assert_reflows_at_200_percent(state).await;
+    phone.assert_accessible(&format!("phone {state}")).await;
+    phone.screenshot(&format!("stage-phone-{}", state.replace([' ', ','], "-"))).await;
+}
+
 /// Waits up to 40 s (a sketch's scene takes 30) until `script` is true on `page`.
 async fn wait_long(page: &Page, what: &str, script: &str) {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(40);
@@ -147,12 +158,16 @@ async fn every_state_of_a_workshop_fits_the_projector_at_every_common_size_witho
         screen.open(&format!("{}/watch?code={code}", s.url.replace("ws://", "http://").trim_end_matches("/ws"))).await;
         screens.push(screen);
     }
+    // One phone in the room too, checked in the same states at 390×844.
+    let phone = driver.phone().await;
+    crate::pages::join_from_url(&phone, &format!("{}/?code={code}", s.url.replace("ws://", "http://").trim_end_matches("/ws"))).await;
     // Sixty people in twenty teams, so every team has a result.
     let mut players: Vec<TestClient> = Vec::new();
     for i in 0..60 {
         players.push(s.player(&code, Some(&format!("Team {:02} Wijkaanpak", i / 3 + 1))).await.0);
     }
-    every_screen(&screens, "lobby", ".join .count", "60 deelnemers", Some(&code)).await;
+    every_screen(&screens, "lobby", ".join .count", "61 deelnemers", Some(&code)).await;
+    on_the_phone(&phone, "lobby", ".count", "61 deelnemers").await;
 
     f.send(json!({"type":"ask","item":"zes","predict":true,"reasons":true})).await;
     f.control("open", Some("zes")).await;
@@ -167,7 +182,9 @@ async fn every_state_of_a_workshop_fits_the_projector_at_every_common_size_witho
         }
         p.send(json!({"type":"predict","item":"zes","percent":(i * 13) % 100})).await;
     }
-    every_screen(&screens, "open", ".answered", "59 van 60 geantwoord", Some(&code)).await;
+    phone.tap("button[data-key^=opt-]").await;
+    on_the_phone(&phone, "six options, answered", "#answer-note", "opgeslagen").await;
+    every_screen(&screens, "open", ".answered", "60 van 61 geantwoord", Some(&code)).await;
 
     let id = f
         .expect("the long reason", |m| match m {
@@ -179,8 +196,9 @@ async fn every_state_of_a_workshop_fits_the_projector_at_every_common_size_witho
     every_screen(&screens, "closed", "#view", "Stemmen is gesloten", Some(&code)).await;
     f.send(json!({"type":"show_reason","reason":id})).await;
     f.control("reveal", None).await;
-    let tally = f.tally_where("the reveal", |t| t.item == "zes" && t.total == 59).await;
+    let tally = f.tally_where("the reveal", |t| t.item == "zes" && t.total == 60).await;
     every_screen(&screens, "revealed", ".thought", "We dachten", Some(&code)).await;
+    on_the_phone(&phone, "revealed with teams", ".result", "(jouw keuze)").await;
     // Twenty teams do not fit beside the chart at 1280×720: they come a page at a time.
     let first = &screens[0];
     first.wait_text(".page-of", "deel 1 van").await;
@@ -199,6 +217,7 @@ async fn every_state_of_a_workshop_fits_the_projector_at_every_common_size_witho
 
     f.control("open", Some("spel")).await;
     every_screen(&screens, "sketch", ".situation", "buurtmoestuin", Some(&code)).await;
+    on_the_phone(&phone, "sketch", "#view", "buurtmoestuin").await;
     f.control("start_timer", None).await;
     every_screen(&screens, "countdown", "#countdown", "0:", Some(&code)).await;
     wait_long(first, "the last ten seconds", "document.querySelector('.almost')").await;
@@ -206,6 +225,7 @@ async fn every_state_of_a_workshop_fits_the_projector_at_every_common_size_witho
     wait_long(first, "the time is up", "document.querySelector('.time-up')").await;
     every_screen(&screens, "time-up", ".time-up", "De tijd is om", Some(&code)).await;
     every_screen(&screens, "discussion", "#view h3", "Bespreek samen", Some(&code)).await;
+    on_the_phone(&phone, "discussion", "#view", "Vraag 8").await;
 
     for i in 1..=30 {
         let text = format!("Afspraak {i}: we bellen een initiatiefnemer binnen een week terug, ook als het antwoord nog niet af is.");
@@ -215,6 +235,8 @@ async fn every_state_of_a_workshop_fits_the_projector_at_every_common_size_witho
     f.expect("thirty agreements", |m| matches!(m, ServerMsg::Agreements { agreements } if agreements.len() == 30).then_some(())).await;
     f.control("end", None).await;
     every_screen(&screens, "agreements", "ol.agreements", "Afspraak 1:", None).await;
+    on_the_phone(&phone, "ended", ".statement", "afgelopen").await;
+    phone.close().await;
     first.wait_text(".page-of", "deel 2 van").await;
     check(first, "agreements, second page", None).await;
     for screen in screens {
