@@ -32,36 +32,60 @@ pub fn panel(ui: &mut egui::Ui, view: &ViewState, form: &mut super::Form, now: I
     // header, the prompts move under the result, and the deck list narrows.
     let size = ui.available_size();
     let (wide, tall) = (size.x >= 1200.0, size.y >= 700.0);
-    egui::Panel::top("header").frame(egui::Frame::new().fill(theme::of(ui).surface).inner_margin(egui::Margin::same(12))).show(ui, |ui| {
-        ui.horizontal_wrapped(|ui| {
-            if tall {
-                widgets::join_info(ui, &session.code, view, false);
-                ui.add_space(30.0);
-            } else {
-                ui.label(RichText::new(l.pick("Code", "Code")).color(theme::of(ui).muted));
-                ui.label(RichText::new(&session.code).size(36.0).strong().monospace());
-                ui.add_space(16.0);
-            }
-            ui.vertical(|ui| {
-                ui.label(RichText::new(&session.title).size(28.0).strong());
-                // A follow-up says what it follows, all the time it runs.
-                if let Some(f) = &session.follows {
-                    let said = match (l, f.gone) {
-                        (crate::i18n::Lang::Nl, false) => format!("Vervolg op {} van {}", f.title, f.date),
-                        (crate::i18n::Lang::En, false) => format!("Follow-up of {} of {}", f.title, f.date),
-                        (crate::i18n::Lang::Nl, true) => "Vervolg op een sessie die niet meer bewaard is".to_owned(),
-                        (crate::i18n::Lang::En, true) => "Follow-up of a session that is no longer kept".to_owned(),
-                    };
-                    ui.label(RichText::new(said).size(18.0).color(theme::of(ui).muted));
+    // In the lobby the join bar has the QR code and the address; once the session has started it
+    // is a strip with the code (latecomers can still type it), the QR code on request, so the
+    // statement and its result stay above the fold.
+    let started = session.index.is_some() || session.phase != Phase::Lobby;
+    let strip = started && !form.lead.show_qr;
+    egui::Panel::top("header")
+        .frame(egui::Frame::new().fill(theme::of(ui).surface).inner_margin(egui::Margin::same(if strip { 8 } else { 12 })))
+        .show(ui, |ui| {
+            ui.horizontal_wrapped(|ui| {
+                if tall && !strip {
+                    widgets::join_info(ui, &session.code, view, false);
+                    ui.add_space(30.0);
+                } else {
+                    ui.label(RichText::new(l.pick("Code", "Code")).color(theme::of(ui).muted));
+                    ui.label(RichText::new(&session.code).size(36.0).strong().monospace());
+                    ui.add_space(16.0);
                 }
-                let people = match l {
-                    crate::i18n::Lang::Nl => format!("{} deelnemers", session.participants),
-                    crate::i18n::Lang::En => format!("{} participants", session.participants),
+                if started {
+                    let label = if form.lead.show_qr {
+                        l.pick("QR-code verbergen", "Hide the QR code")
+                    } else {
+                        l.pick("QR-code tonen", "Show the QR code")
+                    };
+                    if ui.button(label).clicked() {
+                        form.lead.show_qr = !form.lead.show_qr;
+                    }
+                    ui.add_space(16.0);
+                }
+                // In the strip the title, what it follows and who is here stand on one line.
+                let layout = if strip {
+                    egui::Layout::left_to_right(egui::Align::Center).with_main_wrap(true)
+                } else {
+                    egui::Layout::top_down(egui::Align::Min)
                 };
-                ui.label(RichText::new(people).size(30.0));
+                ui.with_layout(layout, |ui| {
+                    ui.label(RichText::new(&session.title).size(if strip { 24.0 } else { 28.0 }).strong());
+                    // A follow-up says what it follows, all the time it runs.
+                    if let Some(f) = &session.follows {
+                        let said = match (l, f.gone) {
+                            (crate::i18n::Lang::Nl, false) => format!("Vervolg op {} van {}", f.title, f.date),
+                            (crate::i18n::Lang::En, false) => format!("Follow-up of {} of {}", f.title, f.date),
+                            (crate::i18n::Lang::Nl, true) => "Vervolg op een sessie die niet meer bewaard is".to_owned(),
+                            (crate::i18n::Lang::En, true) => "Follow-up of a session that is no longer kept".to_owned(),
+                        };
+                        ui.label(RichText::new(said).size(18.0).color(theme::of(ui).muted));
+                    }
+                    let people = match l {
+                        crate::i18n::Lang::Nl => format!("{} deelnemers", session.participants),
+                        crate::i18n::Lang::En => format!("{} participants", session.participants),
+                    };
+                    ui.label(RichText::new(people).size(if strip { 22.0 } else { 30.0 }));
+                });
             });
         });
-    });
 
     let deck_width = if wide { 360.0 } else { (size.x * 0.3).clamp(160.0, 300.0) };
     egui::Panel::left("deck").resizable(false).exact_size(deck_width).show(ui, |ui| {

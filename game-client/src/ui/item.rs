@@ -5,7 +5,7 @@ use std::time::Instant;
 use bevy_egui::egui::{self, RichText};
 use protocol::{ItemKind, Phase, Role};
 
-use super::{Action, theme, widgets};
+use super::{Action, stage, theme, widgets};
 use crate::view::ViewState;
 
 pub fn panel(ui: &mut egui::Ui, view: &ViewState, form: &mut super::Form, now: Instant) -> Option<Action> {
@@ -15,8 +15,9 @@ pub fn panel(ui: &mut egui::Ui, view: &ViewState, form: &mut super::Form, now: I
     let big = !player;
     let mut action = None;
     egui::CentralPanel::default().show(ui, |ui| {
-        ui.add_space(24.0);
-        egui::ScrollArea::vertical().show(ui, |ui| {
+        ui.add_space(if big { 12.0 } else { 24.0 });
+        let room = ui.available_height();
+        let body = |ui: &mut egui::Ui| {
             widgets::column(ui, if big { 1400.0 } else { 1000.0 }, |ui| {
                 let Some(item) = session.item.as_ref() else {
                     ui.vertical_centered(|ui| {
@@ -149,7 +150,14 @@ pub fn panel(ui: &mut egui::Ui, view: &ViewState, form: &mut super::Form, now: I
                     widgets::error_box(ui, e);
                 }
             })
-        });
+        };
+        // The projector never scrolls: it draws everything and sizes itself to fit (see stage).
+        if view.role == Some(Role::Watcher) {
+            let used = ui.scope(body).response.rect.height();
+            stage::fit(ui.ctx(), used, room);
+        } else {
+            egui::ScrollArea::vertical().show(ui, body);
+        }
     });
     action
 }

@@ -5,6 +5,7 @@ pub mod ended;
 pub mod facilitator;
 pub mod item;
 pub mod keys;
+pub mod stage;
 pub mod start;
 pub mod theme;
 pub mod widgets;
@@ -183,6 +184,8 @@ pub struct LeadForm {
     /// A statement from the room being typed, and its answers ("Ja / Nee"; empty for the default ones).
     pub statement: String,
     pub statement_options: String,
+    /// Once the session has started the join bar is a strip with the code; the QR code opens on request.
+    pub show_qr: bool,
 }
 
 /// A player's screen: a guess being set (item, percent), and a reason being written.
@@ -261,6 +264,10 @@ pub fn draw(
                 );
             },
         );
+    }
+    // Only the projector's window is a stage that sizes itself to the screen.
+    if view.role != Some(protocol::Role::Watcher) {
+        stage::leave(ui.ctx());
     }
     let clicked = match screen {
         Screen::Connect => start::panel(ui, view, form),

@@ -30,6 +30,7 @@ pub fn from_keys(ctx: &egui::Context, percent: u16) -> Option<u16> {
 /// Applies `percent` to the whole interface (egui's own keyboard zoom is off: this one is bounded and remembered).
 pub fn apply(ctx: &egui::Context, percent: u16) {
     ctx.options_mut(|o| o.zoom_with_keyboard = false);
+    super::stage::remember_text_size(ctx, nearest(percent));
     ctx.set_zoom_factor(f32::from(nearest(percent)) / 100.0);
 }
 

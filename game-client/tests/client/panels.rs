@@ -1292,3 +1292,92 @@ fn a_result_held_back_after_a_reopen_says_it_is_last_times() {
     h.get_by_label_contains("uitslag van de vorige keer");
     h.get_by_label_contains("67%");
 }
+
+/// Draws `view` in a window of `size` at `percent` text size for a dozen frames (the projector
+/// sizes itself over a few) and returns every accessible node's rectangle with the window in points.
+fn drawn_in(view: ViewState, form: Form, size: egui::Vec2, percent: u16) -> (Vec<(String, egui::Rect)>, egui::Rect, f32) {
+    let screen = ui::screen_for(&view);
+    let mut h = Harness::builder().with_size(size).build_ui_state(
+        move |ui, st: &mut St| {
+            let _ = ui::draw(ui, st.screen, &st.view, &mut st.form, &st.report, Instant::now());
+        },
+        St { view, form, report: Default::default(), screen, action: None },
+    );
+    ui::theme::apply(&h.ctx, false);
+    ui::zoom::apply(&h.ctx, percent);
+    h.run_steps(12);
+    let zoom = h.ctx.zoom_factor();
+    // It has settled: a few frames more change nothing (a projector left alone does not redraw).
+    h.run_steps(4);
+    assert!((h.ctx.zoom_factor() - zoom).abs() < 0.003, "the zoom goes on changing: {zoom} then {}", h.ctx.zoom_factor());
+    let window = h.ctx.content_rect();
+    let nodes = h
+        .query_all(egui_kittest::kittest::by().predicate(|n| n.bounding_box().is_some()))
+        .map(|n| {
+            let a = n.accesskit_node();
+            (format!("{:?} {:?}", a.role(), a.label()), n.rect())
+        })
+        .collect();
+    (nodes, window, zoom)
+}
+
+#[test]
+fn the_projector_window_and_the_facilitator_screen_draw_nothing_outside_the_window_at_every_size_and_text_size() {
+    let revealed = |role| {
+        let mut v = in_session(role, Phase::Revealed, Some(0), Lang::Nl);
+        let votes: Vec<(&str, Option<&str>)> = ["eens", "oneens", "hangt_af", "eens"].iter().map(|o| (*o, Some("West"))).collect();
+        v.tally = Some(protocol::tally::tally("a", &["eens", "oneens", "hangt_af"], votes, protocol::MinGroup::LEAST));
+        v
+    };
+    let sketch = {
+        let mut v = in_session(Role::Watcher, Phase::Scene, Some(2), Lang::Nl);
+        v.session.as_mut().unwrap().timer = Some(TimerView { duration_s: 30, remaining_ms: 0 });
+        v
+    };
+    let states = [
+        ("projector lobby", in_session(Role::Watcher, Phase::Lobby, None, Lang::Nl)),
+        ("projector open", in_session(Role::Watcher, Phase::Open, Some(0), Lang::Nl)),
+        ("projector revealed", revealed(Role::Watcher)),
+        ("projector sketch, time up", sketch),
+        ("facilitator lobby", in_session(Role::Facilitator, Phase::Lobby, None, Lang::Nl)),
+        ("facilitator open", in_session(Role::Facilitator, Phase::Open, Some(0), Lang::Nl)),
+        ("facilitator revealed", revealed(Role::Facilitator)),
+    ];
+    for (w, h) in [(1280.0, 720.0), (1920.0, 1080.0)] {
+        for percent in ui::zoom::STEPS {
+            for (name, view) in &states {
+                let (nodes, window, zoom) = drawn_in(view.clone(), Form::default(), egui::vec2(w, h), percent);
+                assert!(nodes.len() > 5, "{name}: {nodes:?}");
+                for (what, r) in &nodes {
+                    if r.width() <= 0.0 || what.starts_with("Window") || what.contains("ScrollView") || what.starts_with("GenericContainer")
+                    {
+                        continue;
+                    }
+                    // Nothing runs off at the side; on the projector nothing runs off at the bottom
+                    // either, and on the facilitator's screen no control does (its lists and the
+                    // result below the controls scroll).
+                    let below = r.max.y > window.max.y + 1.0;
+                    let controls = ["Sluit het stemmen", "Toon de uitslag", "Volgende", "QR-code", "Bewoners mogen"];
+                    // (Below 500 points of height, 1280×720 at 150% and more, the controls scroll too.)
+                    let scrolls =
+                        name.starts_with("facilitator") && (!controls.iter().any(|c| what.contains(c)) || window.height() < 500.0);
+                    assert!(
+                        r.min.x >= window.min.x - 1.0 && r.max.x <= window.max.x + 1.0 && (!below || scrolls),
+                        "{name} at {w}x{h}, {percent}%: {what} at {r:?} outside the window {window:?}"
+                    );
+                }
+                if name.starts_with("projector") {
+                    // The projector scales to the screen: at 100% a 1920×1080 window draws at 1.5.
+                    let scale = w / 1280.0;
+                    assert!(
+                        zoom >= scale * 0.6 - 0.01 && zoom <= scale * f32::from(percent) / 100.0 + 0.01,
+                        "{name} at {w}x{h}, {percent}%: zoom {zoom}"
+                    );
+                    if percent == 100 && *name == "projector open" {
+                        assert!((zoom - scale).abs() < 0.01, "{name} at {w}x{h}: zoom {zoom}, not the window's scale");
+                    }
+                }
+            }
+        }
+    }
+}
