@@ -285,3 +285,24 @@ async fn stage_layout_on_a_reveal_with_twenty_teams() {
     screen.close().await;
     s.stop().await;
 }
+
+/// A washed-out projector gets the high-contrast theme from its address (`?contrast=high`): black
+/// on white, the design file's dark option colours, and it keeps the setting when the page is reloaded.
+#[tokio::test]
+async fn the_projector_takes_the_high_contrast_theme_from_its_address() {
+    let Some(driver) = Driver::start().await else { return };
+    let s = Server::start().await;
+    let (_f, code, _) = s.facilitator("test").await;
+    let screen = driver.screen_of(1280, 720).await;
+    screen.open(&format!("{}/watch?code={code}&contrast=high", s.url.replace("ws://", "http://").trim_end_matches("/ws"))).await;
+    screen.wait_text(".join .code", &code).await;
+    let look = screen.js("return [document.documentElement.dataset.contrast, getComputedStyle(document.documentElement).backgroundColor, getComputedStyle(document.body).color, location.search]", vec![]).await;
+    assert_eq!(look[0], json!("high"), "{look}");
+    assert_eq!(look[1], json!("rgb(255, 255, 255)"), "{look}");
+    assert_eq!(look[2], json!("rgb(0, 0, 0)"), "{look}");
+    assert!(look[3].as_str().unwrap().contains("contrast=high"), "the address keeps it: {look}");
+    check(&screen, "lobby in high contrast", Some(&code)).await;
+    screen.assert_accessible("projector in high contrast").await;
+    screen.close().await;
+    s.stop().await;
+}

@@ -3,6 +3,7 @@
 mod closes;
 mod e2e;
 mod headless;
+mod look;
 mod panels;
 mod peer;
 mod processes;
