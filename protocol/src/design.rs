@@ -175,8 +175,7 @@ mod tests {
 
     #[test]
     fn the_design_file_parses_and_a_bad_colour_is_refused_with_its_text() {
-        let d = design();
-        assert_eq!(d.calm.options.len(), 6);
+        assert_eq!(design().font.family, "Atkinson Hyperlegible");
         let bad = SOURCE.replacen("#F4F1EA", "#F4F1E", 1);
         let err = toml::from_str::<Design>(&bad).unwrap_err().to_string();
         assert!(err.contains("#RRGGBB") && err.contains("#F4F1E"), "{err}");

@@ -53,7 +53,7 @@ async fn the_pages_and_their_files_come_with_safe_headers_and_within_the_weight_
         assert_eq!(header(&head, "referrer-policy"), Some("no-referrer"), "{target}: the join code in the address goes nowhere else");
         assert_eq!(header(&head, "cache-control"), Some("no-cache"), "{target}: a new version reaches the phones at once");
         let csp = header(&head, "content-security-policy").unwrap();
-        assert!(csp.contains("script-src 'self'") && !csp.contains("unsafe"), "{csp}");
+        assert!(csp.contains("script-src 'self'") && csp.contains("font-src 'self'") && !csp.contains("unsafe"), "{csp}");
         assert_eq!(header(&head, "content-length").unwrap().parse::<usize>().unwrap(), body.len());
         assert!(body.contains(has), "{target} lacks {has}");
     }
@@ -68,6 +68,11 @@ async fn the_pages_and_their_files_come_with_safe_headers_and_within_the_weight_
     for target in &files {
         let (head, body) = get(&s, target).await;
         assert!(head.starts_with("HTTP/1.1 200"), "{target}: {head}");
+        // Whatever a module imports is named too (else it would be fetched late, and not weighed).
+        for import in body.split("from './").skip(1) {
+            let module = format!("/js/{}", import.split('\'').next().unwrap());
+            assert!(files.contains(&module), "{target} imports {module}, which the page does not name");
+        }
         weight += body.len();
     }
     assert!(weight <= 45 * 1024, "the participant page is {weight} bytes to parse");

@@ -34,14 +34,23 @@ pub fn fit(ctx: &egui::Context, used: f32, room: f32) {
     let full = scale * f32::from(text_size(ctx)) / 100.0;
     let floor = (scale * FLOOR).min(full);
     // Heights in points hardly change with the zoom; the room does: it fits at z × room / used.
+    // Lines wrap differently at another zoom, so the smallest zoom seen too large for this state is
+    // a ceiling that growing stays under (forgotten when the state leaves much room: a new one).
     let fits_at = if used > 0.0 { z * room / used } else { full };
+    let ceiling_key = Id::new("stage-ceiling");
+    let mut ceiling = ctx.data(|d| d.get_temp::<f32>(ceiling_key)).unwrap_or(f32::INFINITY);
+    if used < room * 0.8 {
+        ceiling = f32::INFINITY;
+    }
     let next = if used > room + 0.5 {
+        ceiling = ceiling.min(z);
         fits_at
-    } else if used < room * 0.92 && z < full {
-        (z + fits_at.min(full)) / 2.0
+    } else if used < room * 0.92 && fits_at.min(full).min(ceiling * 0.97) > z * 1.01 {
+        (z + fits_at.min(full).min(ceiling * 0.97)) / 2.0
     } else {
         z
     };
+    ctx.data_mut(|d| d.insert_temp(ceiling_key, ceiling));
     let next = next.clamp(floor, full);
     if (next - z).abs() > 0.002 {
         ctx.set_zoom_factor(next);

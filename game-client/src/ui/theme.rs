@@ -190,4 +190,19 @@ mod tests {
         assert_eq!(high_contrast().ink, Color32::BLACK);
         assert_eq!(statement(), (d.scale.statement * d.scale.desktop_body).round());
     }
+
+    /// Applying a theme puts its colours, the typeface's bold cut for headings and the scale's body size in egui's style.
+    #[test]
+    fn applying_a_theme_sets_its_colours_and_type() {
+        let ctx = egui::Context::default();
+        for (high, want) in [(true, high_contrast()), (false, calm())] {
+            apply(&ctx, high);
+            let style = ctx.global_style();
+            assert_eq!(style.visuals.panel_fill, want.background);
+            assert_eq!(style.visuals.widgets.inactive.fg_stroke.color, want.ink);
+            assert_eq!(style.text_styles[&TextStyle::Heading].family, bold());
+            assert_eq!(style.text_styles[&TextStyle::Body].size, 22.0);
+            assert_eq!(palette(&ctx), want);
+        }
+    }
 }

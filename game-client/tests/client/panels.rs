@@ -1305,17 +1305,19 @@ fn drawn_in(view: ViewState, form: Form, size: egui::Vec2, percent: u16) -> (Vec
     );
     ui::theme::apply(&h.ctx, false);
     ui::zoom::apply(&h.ctx, percent);
-    h.run_steps(12);
+    h.run_steps(16);
     let zoom = h.ctx.zoom_factor();
-    // It has settled: a few frames more change nothing (a projector left alone does not redraw).
-    h.run_steps(4);
-    assert!((h.ctx.zoom_factor() - zoom).abs() < 0.003, "the zoom goes on changing: {zoom} then {}", h.ctx.zoom_factor());
+    // It has settled: no frame after changes it (a projector left alone does not redraw).
+    for _ in 0..4 {
+        h.step();
+        assert!((h.ctx.zoom_factor() - zoom).abs() < 0.003, "the zoom goes on changing: {zoom} then {}", h.ctx.zoom_factor());
+    }
     let window = h.ctx.content_rect();
     let nodes = h
         .query_all(egui_kittest::kittest::by().predicate(|n| n.bounding_box().is_some()))
         .map(|n| {
             let a = n.accesskit_node();
-            (format!("{:?} {:?}", a.role(), a.label()), n.rect())
+            (format!("{:?} {:?} {:?}", a.role(), a.label(), a.value()), n.rect())
         })
         .collect();
     (nodes, window, zoom)
@@ -1334,7 +1336,31 @@ fn the_projector_window_and_the_facilitator_screen_draw_nothing_outside_the_wind
         v.session.as_mut().unwrap().timer = Some(TimerView { duration_s: 30, remaining_ms: 0 });
         v
     };
+    // The end with thirty long agreements, and a statement as long as the longest shipped one with six options.
+    let ended = {
+        let mut v = in_session(Role::Watcher, Phase::Ended, None, Lang::Nl);
+        v.agreements = (1..=30)
+            .map(|n| protocol::AgreementView {
+                number: n,
+                text: format!("Afspraak {n}: we bellen een initiatiefnemer binnen een week terug, ook als het antwoord nog niet af is."),
+                item: None,
+                themes: Vec::new(),
+            })
+            .collect();
+        v
+    };
+    let six = {
+        let mut v = in_session(Role::Watcher, Phase::Open, Some(0), Lang::Nl);
+        let item = v.session.as_mut().unwrap().item.as_mut().unwrap();
+        item.statement = Some("Een initiatiefnemer hoort één vast aanspreekpunt bij de gemeente te hebben, ook als ik daarvoor buiten mijn eigen taken moet werken.".into());
+        item.options = (1..=6)
+            .map(|i| protocol::OptionView { id: format!("o{i}"), label: format!("Antwoord {i}, met een lange uitleg erbij") })
+            .collect();
+        v
+    };
     let states = [
+        ("projector ended, thirty agreements", ended),
+        ("projector, six options", six),
         ("projector lobby", in_session(Role::Watcher, Phase::Lobby, None, Lang::Nl)),
         ("projector open", in_session(Role::Watcher, Phase::Open, Some(0), Lang::Nl)),
         ("projector revealed", revealed(Role::Watcher)),
@@ -1348,6 +1374,17 @@ fn the_projector_window_and_the_facilitator_screen_draw_nothing_outside_the_wind
             for (name, view) in &states {
                 let (nodes, window, zoom) = drawn_in(view.clone(), Form::default(), egui::vec2(w, h), percent);
                 assert!(nodes.len() > 5, "{name}: {nodes:?}");
+                if name.starts_with("facilitator") {
+                    // The controls the bottom edge is checked for are there (renaming one fails here).
+                    let wanted = if name.ends_with("open") {
+                        "Sluit het stemmen"
+                    } else if name.ends_with("revealed") {
+                        "Volgende"
+                    } else {
+                        "Kies links"
+                    };
+                    assert!(nodes.iter().any(|(what, _)| what.contains(wanted)), "{name}: no {wanted:?} in {nodes:?}");
+                }
                 for (what, r) in &nodes {
                     if r.width() <= 0.0 || what.starts_with("Window") || what.contains("ScrollView") || what.starts_with("GenericContainer")
                     {

@@ -2,7 +2,8 @@
 // screen, and a list that still does not fit (teams, questions, agreements) is shown a page at a
 // time, turning every few seconds.
 
-const TURN_MS = 8000;
+// How long a page stays (a test may ask for shorter turns with ?turn=MS in the address).
+const TURN_MS = Number(new URLSearchParams(location.search).get('turn')) || 8000;
 let turn = 0;
 let stage = null;
 let drawn = '';
@@ -117,6 +118,7 @@ export function layout(view) {
   // Everything shrinks toward its floor; a list that still does not fit comes in pages; then a
   // region beside it without such a list (the chart beside the teams) grows back as far as it fits.
   for (const r of view.querySelectorAll('[data-region]')) r.style.removeProperty('--fit');
+  lists.forEach(unpage);
   shrink(view);
   lists.forEach(paginate);
   const paged = lists.filter(l => l.pages);
@@ -135,6 +137,15 @@ export function layout(view) {
 function outer(view) {
   return [...view.querySelectorAll('[data-pages]')].filter(l => !l.parentElement.closest('[data-pages]'));
 }
+
+// A window made full screen, or the typeface arriving after the first drawing, lays the state out again.
+let again = null;
+function relayout() {
+  clearTimeout(again);
+  again = setTimeout(() => { if (stage) layout(stage); }, 100);
+}
+window.addEventListener('resize', relayout);
+if (document.fonts) document.fonts.addEventListener('loadingdone', relayout);
 
 function next() {
   turn += 1;
