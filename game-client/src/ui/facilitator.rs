@@ -162,7 +162,7 @@ pub fn panel(ui: &mut egui::Ui, view: &ViewState, form: &mut super::Form, now: I
                     .color(theme::of(ui).muted),
             );
             if item.kind == ItemKind::Sketch {
-                ui.label(RichText::new(item.title.as_deref().unwrap_or_default()).size(theme::statement()).strong());
+                ui.label(RichText::new(item.title.as_deref().unwrap_or_default()).size(theme::statement()).family(theme::bold(ui.ctx())));
                 widgets::card(ui, theme::of(ui).surface, |ui| {
                     ui.label(RichText::new(item.situation.as_deref().unwrap_or_default()).size(22.0))
                 });
@@ -186,7 +186,11 @@ pub fn panel(ui: &mut egui::Ui, view: &ViewState, form: &mut super::Form, now: I
             // A sketch's statement waits for the scene on this screen too (it may be the projector),
             // unless the facilitator previews.
             if let Some(statement) = item.statement.as_ref().filter(|_| session.phase != Phase::Scene || session.preview) {
-                ui.label(RichText::new(statement).size(if item.kind == ItemKind::Sketch { 30.0 } else { theme::statement() }).strong());
+                ui.label(
+                    RichText::new(statement)
+                        .size(if item.kind == ItemKind::Sketch { 30.0 } else { theme::statement() })
+                        .family(theme::bold(ui.ctx())),
+                );
             } else if item.statement.is_some() {
                 ui.label(
                     RichText::new(l.pick(

@@ -22,7 +22,7 @@ pub fn panel(ui: &mut egui::Ui, view: &ViewState, form: &mut super::Form, now: I
                 let Some(item) = session.item.as_ref() else {
                     ui.vertical_centered(|ui| {
                         ui.add_space(40.0);
-                        ui.label(RichText::new(&session.title).size(40.0).strong());
+                        ui.label(RichText::new(&session.title).size(40.0).family(theme::bold(ui.ctx())));
                         ui.add_space(20.0);
                         if player {
                             ui.label(
@@ -46,9 +46,22 @@ pub fn panel(ui: &mut egui::Ui, view: &ViewState, form: &mut super::Form, now: I
                     });
                     return;
                 };
-                ui.label(RichText::new(crate::i18n::part_of(l, session.index.unwrap_or(0) + 1, session.count)).color(theme::of(ui).muted));
+                let part = RichText::new(crate::i18n::part_of(l, session.index.unwrap_or(0) + 1, session.count)).color(theme::of(ui).muted);
+                if view.role == Some(Role::Watcher) {
+                    // Whoever comes in late can still join: the code and a small QR code in the corner.
+                    ui.horizontal(|ui| {
+                        ui.label(part);
+                        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| widgets::latecomers(ui, &session.code, view));
+                    });
+                } else {
+                    ui.label(part);
+                }
                 if item.kind == ItemKind::Sketch {
-                    ui.label(RichText::new(item.title.as_deref().unwrap_or_default()).size(if big { 52.0 } else { 36.0 }).strong());
+                    ui.label(
+                        RichText::new(item.title.as_deref().unwrap_or_default())
+                            .size(if big { 52.0 } else { 36.0 })
+                            .family(theme::bold(ui.ctx())),
+                    );
                     if let Some(card) = view.role_card.as_ref().filter(|c| c.item == item.id) {
                         widgets::card(ui, theme::of(ui).private, |ui| {
                             ui.label(RichText::new(format!("{} {}", l.pick("Jouw rol:", "Your role:"), card.role)).size(30.0).strong());
@@ -85,7 +98,7 @@ pub fn panel(ui: &mut egui::Ui, view: &ViewState, form: &mut super::Form, now: I
                 // During the scene (and while its countdown runs) the statement waits.
                 if let Some(statement) = item.statement.as_ref().filter(|_| !playing && session.phase != Phase::Scene) {
                     ui.add_space(8.0);
-                    ui.label(RichText::new(statement).size(if big { 52.0 } else { 34.0 }).strong());
+                    ui.label(RichText::new(statement).size(if big { 52.0 } else { 34.0 }).family(theme::bold(ui.ctx())));
                     ui.add_space(12.0);
                     if item.kind == ItemKind::Question {
                         let text = l.pick(

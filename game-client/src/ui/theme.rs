@@ -85,9 +85,15 @@ pub fn huge() -> f32 {
 const REGULAR: &[u8] = include_bytes!("../../../assets/fonts/AtkinsonHyperlegible-Regular.ttf");
 const BOLD: &[u8] = include_bytes!("../../../assets/fonts/AtkinsonHyperlegible-Bold.ttf");
 
-/// The family of the bold cut, for statements and codes.
-pub fn bold() -> FontFamily {
+fn bold_family() -> FontFamily {
     FontFamily::Name("bold".into())
+}
+
+/// The family of the typeface's bold cut, for statements and titles (the regular one until the
+/// fonts [`apply`] set are active: egui takes new fonts from the next frame on).
+pub fn bold(ctx: &egui::Context) -> FontFamily {
+    let ready = ctx.fonts(|f| f.definitions().families.contains_key(&bold_family()));
+    if ready { bold_family() } else { FontFamily::Proportional }
 }
 
 /// One typeface on every screen: the design's font first, egui's own fonts behind it for the
@@ -99,7 +105,7 @@ fn fonts(ctx: &egui::Context) {
     f.font_data.insert(name.bold.clone(), FontData::from_static(BOLD).into());
     let fallback = f.families.get(&FontFamily::Proportional).cloned().unwrap_or_default();
     f.families.insert(FontFamily::Proportional, std::iter::once(name.regular.clone()).chain(fallback.iter().cloned()).collect());
-    f.families.insert(bold(), std::iter::once(name.bold.clone()).chain(fallback).collect());
+    f.families.insert(bold_family(), std::iter::once(name.bold.clone()).chain(fallback).collect());
     ctx.set_fonts(f);
 }
 
@@ -129,7 +135,7 @@ pub fn apply(ctx: &egui::Context, high_contrast: bool) {
     let p = palette(ctx);
     let mut style = (*ctx.global_style()).clone();
     style.text_styles = [
-        (TextStyle::Heading, FontId::new(step(|s| s.heading), bold())),
+        (TextStyle::Heading, FontId::new(step(|s| s.heading), FontFamily::Proportional)),
         (TextStyle::Body, FontId::new(step(|s| s.body), FontFamily::Proportional)),
         (TextStyle::Button, FontId::new(step(|s| s.button), FontFamily::Proportional)),
         (TextStyle::Small, FontId::new(step(|s| s.small), FontFamily::Proportional)),
@@ -191,7 +197,7 @@ mod tests {
         assert_eq!(statement(), (d.scale.statement * d.scale.desktop_body).round());
     }
 
-    /// Applying a theme puts its colours, the typeface's bold cut for headings and the scale's body size in egui's style.
+    /// Applying a theme puts its colours and the scale's body size in egui's style, and the typeface's bold cut in its fonts.
     #[test]
     fn applying_a_theme_sets_its_colours_and_type() {
         let ctx = egui::Context::default();
@@ -200,9 +206,10 @@ mod tests {
             let style = ctx.global_style();
             assert_eq!(style.visuals.panel_fill, want.background);
             assert_eq!(style.visuals.widgets.inactive.fg_stroke.color, want.ink);
-            assert_eq!(style.text_styles[&TextStyle::Heading].family, bold());
             assert_eq!(style.text_styles[&TextStyle::Body].size, 22.0);
             assert_eq!(palette(&ctx), want);
+            ctx.run_ui(Default::default(), |_| {}).textures_delta.clear();
+            assert_eq!(bold(&ctx), FontFamily::Name("bold".into()), "the bold cut, from the frame after");
         }
     }
 }

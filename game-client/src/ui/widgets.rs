@@ -274,6 +274,14 @@ pub fn join_info(ui: &mut egui::Ui, code: &str, view: &ViewState, big: bool) {
     });
 }
 
+/// The projector's corner while a statement or sketch is on screen (in a right-to-left row): a
+/// small QR code and the code, so that whoever comes in late can still join.
+pub fn latecomers(ui: &mut egui::Ui, code: &str, view: &ViewState) {
+    let (page, _) = join_page(view);
+    qr(ui, &format!("{page}/?code={code}"), 96.0);
+    ui.add(egui::Label::new(RichText::new(code).size(40.0).strong().monospace()).wrap_mode(egui::TextWrapMode::Extend));
+}
+
 /// The text size at which `chars` characters of about `per_char` × the size each fit in `width`:
 /// at most `largest`, at least `smallest`.
 fn fitting(width: f32, chars: usize, per_char: f32, largest: f32, smallest: f32) -> f32 {
