@@ -260,6 +260,7 @@ async fn the_projector_page_shows_the_code_the_room_and_the_reveal_in_the_decks_
     }
     screen.wait_text("#view", "3 participants").await;
     screen.assert_accessible("projector lobby").await;
+    crate::stage::check(&screen, "lobby", Some(&code)).await;
     screen.screenshot("web-watch-lobby").await;
 
     f.control("open", Some("green-playground")).await;
@@ -280,6 +281,7 @@ async fn the_projector_page_shows_the_code_the_room_and_the_reveal_in_the_decks_
     screen.wait_text("#view", "Per team (from 3 answers)").await;
     screen.wait_text("#announce", "Result:").await;
     screen.assert_accessible("projector revealed").await;
+    crate::stage::check(&screen, "revealed", Some(&code)).await;
     screen.screenshot("web-watch-revealed").await;
 
     // Two answers in all: the projector shows that there are too few, never whose they are.
@@ -295,6 +297,7 @@ async fn the_projector_page_shows_the_code_the_room_and_the_reveal_in_the_decks_
     screen.wait_text("#announce", "too few to show").await;
     assert_eq!(screen.js("return document.querySelectorAll('.result').length", vec![]).await, json!(0), "no bars");
     screen.assert_accessible("projector, too few answers").await;
+    crate::stage::check(&screen, "too few answers", Some(&code)).await;
     screen.screenshot("web-watch-withheld").await;
 
     // The end: the projector lists the group's agreements.
@@ -306,6 +309,7 @@ async fn the_projector_page_shows_the_code_the_room_and_the_reveal_in_the_decks_
     let items = screen.js("return Array.from(document.querySelectorAll('ol.agreements li')).map(li => li.innerText)", vec![]).await;
     assert_eq!(items, json!(["We call before we email.", "A coffee with the initiators every month."]));
     screen.assert_accessible("projector, the end with agreements").await;
+    crate::stage::check(&screen, "the end with agreements", None).await;
     screen.screenshot("web-watch-agreements").await;
     screen.close().await;
     s.stop().await;
@@ -454,6 +458,7 @@ async fn a_follow_up_shows_then_beside_now_on_the_phone_and_the_projector() {
         page.assert_accessible("then beside now").await;
     }
     phone.screenshot("web-then-now").await;
+    crate::stage::check(&screen, "then and now", Some(&code)).await;
     screen.screenshot("web-watch-then-now").await;
     phone.close().await;
     screen.close().await;
@@ -518,6 +523,7 @@ async fn a_phone_guesses_the_room_and_gives_a_reason_and_the_projector_shows_the
         page.wait_text(".thought", "We dachten: 53% eens. Het werd 50%.").await;
         page.assert_accessible("the guess beside the result, a reason on screen").await;
     }
+    crate::stage::check(&screen, "a reason and the guess", Some(&code)).await;
     screen.screenshot("web-watch-reason-guess").await;
     phone.close().await;
     screen.close().await;

@@ -71,7 +71,7 @@ statement = "Wie met een initiatiefnemer samenwerkt, hoort zijn aanvraag niet ze
 
 /// What the stage breaks on its screen now: sizes, text under the floor, text outside the window or
 /// cut off by the box around it, and whether the join corner shows `code`.
-async fn check(page: &Page, state: &str, joins: Option<&str>) {
+pub(crate) async fn check(page: &Page, state: &str, joins: Option<&str>) {
     let found = page
         .js(
             "const floor = 24 * Math.min(innerWidth / 1280, innerHeight / 720);

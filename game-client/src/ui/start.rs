@@ -237,9 +237,8 @@ pub fn decks_in_order(view: &ViewState) -> Vec<&protocol::ScenarioSummary> {
 fn start_bar(ui: &mut egui::Ui, view: &ViewState, form: &mut Form, earlier: &[crate::settings::LedSession], action: &mut Option<Action>) {
     let l = view.lang;
     let earlier: Vec<&crate::settings::LedSession> = earlier.iter().collect();
-    if !earlier.is_empty() {
-        follow_up_choice(ui, view, form, &earlier);
-    }
+    // The start button above the follow-up choice: that choice's open list drops down over what is
+    // below it, and a click beside an open list only closes it.
     ui.horizontal_wrapped(|ui| {
         if widgets::primary(ui, l.pick("Start de sessie", "Start the session"))
             && let Some(scenario) = form.start.scenario.clone()
@@ -253,6 +252,9 @@ fn start_bar(ui: &mut egui::Ui, view: &ViewState, form: &mut Form, earlier: &[cr
             ui.label(RichText::new(&deck.title).size(22.0).color(theme::of(ui).muted));
         }
     });
+    if !earlier.is_empty() {
+        follow_up_choice(ui, view, form, &earlier);
+    }
 }
 
 /// "Vervolg op": the sessions this client led on this server, newest first, or none.

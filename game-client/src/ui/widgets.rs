@@ -61,11 +61,13 @@ pub fn bars(ui: &mut egui::Ui, options: &[OptionView], tally: Option<&Tally>, mi
             let text = if mine { format!("✔ {}", option.label) } else { option.label.clone() };
             ui.allocate_ui_with_layout(vec2(label_width, 44.0), egui::Layout::left_to_right(egui::Align::Center), |ui| {
                 ui.set_min_width(label_width);
+                number(ui, i);
                 ui.add(egui::Label::new(RichText::new(text).size(26.0).strong()).truncate());
             });
             let width = (ui.available_width() - right).max(80.0);
             let (rect, _) = ui.allocate_exact_size(vec2(width, 40.0), Sense::hover());
-            ui.painter().rect_filled(rect, 8.0, theme::of(ui).surface);
+            ui.painter().rect_filled(rect, 8.0, theme::of(ui).track);
+            ui.painter().rect_stroke(rect, 8.0, Stroke::new(1.0, theme::of(ui).border), egui::StrokeKind::Inside);
             let mut filled = rect;
             filled.set_width(rect.width() * shown / 100.0);
             ui.painter().rect_filled(filled, 8.0, theme::of(ui).option(i));
@@ -81,11 +83,10 @@ pub fn bars(ui: &mut egui::Ui, options: &[OptionView], tally: Option<&Tally>, mi
                 ui.add_space(label_width + ui.spacing().item_spacing.x);
                 let width = (ui.available_width() - right).max(80.0);
                 let (rect, _) = ui.allocate_exact_size(vec2(width, 14.0), Sense::hover());
-                ui.painter().rect_filled(rect, 4.0, theme::of(ui).surface);
+                ui.painter().rect_filled(rect, 4.0, theme::of(ui).track);
                 let mut filled = rect;
                 filled.set_width(rect.width() * then as f32 / 100.0);
-                ui.painter().rect_filled(filled, 4.0, theme::of(ui).option(i).gamma_multiply(0.45));
-                ui.painter().rect_stroke(filled, 4.0, Stroke::new(1.0, theme::of(ui).option(i)), egui::StrokeKind::Inside);
+                ui.painter().rect_filled(filled, 4.0, theme::of(ui).then);
                 let shift = e.shift.get(&option.id).map(|s| format!("  {}", shift(*s, lang))).unwrap_or_default();
                 ui.label(RichText::new(format!("{} {then}%{shift}", lang.pick("toen", "then"))).size(20.0));
             });
@@ -112,11 +113,49 @@ pub fn bars(ui: &mut egui::Ui, options: &[OptionView], tally: Option<&Tally>, mi
         };
         ui.label(RichText::new(heading).color(theme::of(ui).muted));
         for (team, tt) in &t.teams {
-            let parts: Vec<String> =
-                options.iter().map(|o| format!("{} {}%", o.label, tt.percentages.get(&o.id).copied().unwrap_or(0))).collect();
-            ui.label(format!("{team} ({}): {}", tt.total, parts.join(" · ")));
+            ui.label(RichText::new(format!("{team} ({})", tt.total)).strong());
+            team_bar(ui, options, tt);
         }
     }
+}
+
+/// An option's number in a circle of its colour, as on the pages: told apart by more than colour.
+fn number(ui: &mut egui::Ui, i: usize) {
+    let (rect, _) = ui.allocate_exact_size(vec2(30.0, 30.0), Sense::hover());
+    let p = theme::of(ui);
+    ui.painter().circle_filled(rect.center(), 15.0, p.option(i));
+    ui.painter().text(rect.center(), egui::Align2::CENTER_CENTER, (i % 6 + 1).to_string(), egui::FontId::proportional(18.0), p.accent_ink);
+}
+
+/// One team's result as one bar split by option in the options' colours, the shares written in the
+/// parts wide enough for them and all of them in its text for screen readers.
+fn team_bar(ui: &mut egui::Ui, options: &[OptionView], team: &protocol::TeamTally) {
+    let said: Vec<String> = options.iter().map(|o| format!("{} {}%", o.label, team.percentages.get(&o.id).copied().unwrap_or(0))).collect();
+    let width = ui.available_width().min(700.0);
+    let (rect, response) = ui.allocate_exact_size(vec2(width, 30.0), Sense::hover());
+    response.widget_info(|| egui::WidgetInfo::labeled(egui::WidgetType::Label, true, said.join(", ")));
+    let p = theme::of(ui);
+    ui.painter().rect_filled(rect, 6.0, p.track);
+    let mut left = rect.left();
+    for (i, o) in options.iter().enumerate() {
+        let pct = team.percentages.get(&o.id).copied().unwrap_or(0);
+        let part = egui::Rect::from_min_size(egui::pos2(left, rect.top()), vec2(rect.width() * pct as f32 / 100.0, rect.height()));
+        left = part.right();
+        if pct == 0 {
+            continue;
+        }
+        ui.painter().rect_filled(part, 0.0, p.option(i));
+        if pct >= 15 {
+            ui.painter().text(
+                part.center(),
+                egui::Align2::CENTER_CENTER,
+                format!("{pct}%"),
+                egui::FontId::proportional(18.0),
+                p.accent_ink,
+            );
+        }
+    }
+    ui.painter().rect_stroke(rect, 6.0, Stroke::new(1.0, p.border), egui::StrokeKind::Inside);
 }
 
 /// The reason the facilitator put on the projector, with the option its writer chose; never who.

@@ -1418,3 +1418,14 @@ fn the_projector_window_and_the_facilitator_screen_draw_nothing_outside_the_wind
         }
     }
 }
+
+#[test]
+fn teams_show_as_one_bar_split_by_option_that_a_screen_reader_reads_in_full() {
+    let mut view = in_session(Role::Watcher, Phase::Revealed, Some(0), Lang::Nl);
+    let votes: Vec<(&str, Option<&str>)> = ["eens", "oneens", "hangt_af", "eens"].iter().map(|o| (*o, Some("West"))).collect();
+    view.tally = Some(protocol::tally::tally("a", &["eens", "oneens", "hangt_af"], votes, protocol::MinGroup::LEAST));
+    let h = harness(view, Form::default());
+    h.get_by_label("West (4)");
+    let bar = h.get_by_label("Eens 50%, Oneens 25%, Hangt ervan af 25%");
+    assert!(bar.rect().width() > 200.0 && bar.rect().height() >= 20.0, "{:?}", bar.rect());
+}
