@@ -32,11 +32,11 @@ pub fn panel(ui: &mut egui::Ui, view: &ViewState, form: &mut super::Form, now: I
     // header, the prompts move under the result, and the deck list narrows.
     let size = ui.available_size();
     let (wide, tall) = (size.x >= 1200.0, size.y >= 700.0);
-    // In the lobby the join bar has the QR code and the address; once the session has started it
-    // is a strip with the code (latecomers can still type it), the QR code on request, so the
-    // statement and its result stay above the fold.
+    // The join bar is a strip with the code: in the lobby the middle of the screen has the QR code
+    // and the address in large; once the session has started latecomers can still type the code,
+    // and the QR code comes on request, so the statement and its result stay above the fold.
     let started = session.index.is_some() || session.phase != Phase::Lobby;
-    let strip = started && !form.lead.show_qr;
+    let strip = !(started && form.lead.show_qr);
     egui::Panel::top("header")
         .frame(egui::Frame::new().fill(theme::of(ui).surface).inner_margin(egui::Margin::same(if strip { 8 } else { 12 })))
         .show(ui, |ui| {

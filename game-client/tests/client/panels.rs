@@ -1429,3 +1429,23 @@ fn teams_show_as_one_bar_split_by_option_that_a_screen_reader_reads_in_full() {
     let bar = h.get_by_label("Eens 50%, Oneens 25%, Hangt ervan af 25%");
     assert!(bar.rect().width() > 200.0 && bar.rect().height() >= 20.0, "{:?}", bar.rect());
 }
+
+#[test]
+fn the_join_bar_is_a_strip_with_the_code_and_the_qr_code_comes_on_request_once_the_session_runs() {
+    let join = "Meedoen: scan de QR-code of ga naar";
+    // The lobby: the code in the strip, the QR code and the address once, large, in the middle.
+    let h = harness(in_session(Role::Facilitator, Phase::Lobby, None, Lang::Nl), Form::default());
+    assert_eq!(h.query_all_by_label(join).count(), 1);
+    assert!(h.query_by_label("QR-code tonen").is_none());
+    // A statement open: only the strip, and the QR code when asked for.
+    let mut h = harness(in_session(Role::Facilitator, Phase::Open, Some(0), Lang::Nl), Form::default());
+    h.run();
+    assert_eq!(h.query_all_by_label(join).count(), 0);
+    assert!(h.get_all_by_label("K7M2QX").count() >= 1, "latecomers can still type the code");
+    h.get_by_label("QR-code tonen").click();
+    h.run();
+    assert_eq!(h.query_all_by_label(join).count(), 1);
+    h.get_by_label("QR-code verbergen").click();
+    h.run();
+    assert_eq!(h.query_all_by_label(join).count(), 0);
+}
