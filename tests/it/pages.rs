@@ -228,6 +228,11 @@ async fn only_the_drawn_phone_sees_its_role_and_everyone_sees_the_countdown_end(
         phone.wait_text("#view", "Bespreek samen").await;
         phone.wait_text("#view", "Wat zag je gebeuren?").await;
         phone.wait_text(".statement", "Bellen werkt beter").await;
+        // The vote comes first now; the situation and the role fold away under it.
+        let order = phone
+            .js("const d = document.querySelector('details.card'); return !!d && !d.open && !!(document.querySelector('.statement').compareDocumentPosition(d) & Node.DOCUMENT_POSITION_FOLLOWING) && d.innerText.includes('De situatie en je rol')", vec![])
+            .await;
+        assert_eq!(order, json!(true), "the statement before the folded scene: {}", phone.text("#view").await);
     }
     // With the keyboard: the number key 1 answers the first option.
     audience.keys("button[data-key=opt-hangt_af]", "1").await;
@@ -251,7 +256,11 @@ async fn the_projector_page_shows_the_code_the_room_and_the_reveal_in_the_decks_
     screen.open(&page_url(&s.url, &format!("/watch?code={code}"))).await;
     screen.wait_text("#view", &code).await;
     assert_eq!(screen.js("return document.documentElement.lang", vec![]).await, json!("en"));
-    screen.wait_text(".address", &format!("/?code={code}")).await;
+    // The address to type (the code stands large under it), and the whole join link in the QR code's text.
+    let host = s.url.trim_start_matches("ws://").trim_end_matches("/ws").to_owned();
+    assert_eq!(screen.wait_text(".address", &host).await, host);
+    let alt = screen.js("return document.querySelector('.join img').alt", vec![]).await;
+    assert!(alt.as_str().unwrap().ends_with(&format!("/?code={code}")), "{alt}");
     screen.wait_for("the QR code", "document.querySelector('.join img').naturalWidth > 0").await;
     let mut players = Vec::new();
     for choice in ["eens", "eens", "oneens"] {

@@ -188,6 +188,12 @@ async fn every_state_of_a_workshop_fits_the_projector_at_every_common_size_witho
     phone.tap("button[data-key^=opt-]").await;
     on_the_phone(&phone, "six options, answered", "#answer-note", "opgeslagen").await;
     every_screen(&screens, "open", ".answered", "60 van 61 geantwoord", Some(&code)).await;
+    // The room sees what it chooses between, numbered as the result will be.
+    let choices = screens[0]
+        .js("return [...document.querySelectorAll('.choices li')].map(li => li.innerText.replace(/\\s+/g, ' ').trim())", vec![])
+        .await;
+    assert_eq!(choices.as_array().map(Vec::len), Some(6), "{choices}");
+    assert!(choices[0].as_str().unwrap().starts_with("1 Helemaal eens"), "{choices}");
 
     let id = f
         .expect("the long reason", |m| match m {
@@ -204,6 +210,15 @@ async fn every_state_of_a_workshop_fits_the_projector_at_every_common_size_witho
     on_the_phone(&phone, "revealed with teams", ".result", "(jouw keuze)").await;
     // Twenty teams do not fit beside the chart at 1280×720: they come a page at a time.
     let first = &screens[0];
+    // Why a team with enough answers may be missing, said where the teams are.
+    assert!(
+        first
+            .js("return document.querySelector('.teams-note').textContent", vec![])
+            .await
+            .as_str()
+            .unwrap()
+            .contains("anders is te herleiden")
+    );
     first.wait_text(".page-of", "deel 1 van").await;
     let shown = "return [...document.querySelectorAll('.teams li')].filter(li => li.getClientRects().length).length";
     let teams = first.js("return document.querySelectorAll('.teams li').length", vec![]).await.as_u64().unwrap();

@@ -112,6 +112,14 @@ pub fn bars(ui: &mut egui::Ui, options: &[OptionView], tally: Option<&Tally>, mi
             Lang::En => format!("Per team (from {k} answers)"),
         };
         ui.label(RichText::new(heading).color(theme::of(ui).muted));
+        ui.label(
+            RichText::new(lang.pick(
+                "Soms ontbreekt ook een team met genoeg antwoorden: anders is te herleiden wat de rest koos.",
+                "Sometimes a team with enough answers is left out too: otherwise what the others chose could be traced.",
+            ))
+            .size(18.0)
+            .color(theme::of(ui).muted),
+        );
         for (team, tt) in &t.teams {
             ui.label(RichText::new(format!("{team} ({})", tt.total)).strong());
             team_bar(ui, options, tt);

@@ -2,6 +2,8 @@
 import { points } from './dom.js';
 
 export default {
+  theScene: 'The situation and your role',
+  teamsNote: 'Sometimes a team with enough answers is left out too: otherwise what the others chose could be traced.',
   answeredOf: (a, n) => a + ' of ' + n + ' answered',
   almost: 'Almost done!', pageOf: (i, n) => 'part ' + i + ' of ' + n,
   where: 'You are taking part in', saidSaved: 'Saved',
@@ -33,7 +35,7 @@ export default {
   mismatch: 'This page is out of date: the server speaks another version. Reload the page.',
   reload: 'Reload the page',
   lost: 'Your place in this session cannot be resumed. Join again with the code.',
-  joinAt: 'Join: scan the code or go to', qr: 'QR code with the address to join',
+  joinAt: 'Join: scan the QR code or go to', andCode: 'and type the code', qr: 'QR code with the address to join',
   loopback: 'Note: this computer has no network address phones can reach. Connect it to the room’s network.',
   watchIntro: 'The room’s screen: results and sketches, without controls.',
   of: (i, n) => 'Part ' + i + ' of ' + n,

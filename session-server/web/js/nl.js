@@ -2,6 +2,8 @@
 import { points } from './dom.js';
 
 export default {
+  theScene: 'De situatie en je rol',
+  teamsNote: 'Soms ontbreekt ook een team met genoeg antwoorden: anders is te herleiden wat de rest koos.',
   answeredOf: (a, n) => a + ' van ' + n + ' geantwoord',
   almost: 'Nog even!', pageOf: (i, n) => 'deel ' + i + ' van ' + n,
   where: 'Je doet mee aan', saidSaved: 'Opgeslagen',
@@ -33,7 +35,7 @@ export default {
   mismatch: 'Deze pagina is verouderd: de server spreekt een andere versie. Laad de pagina opnieuw.',
   reload: 'Pagina opnieuw laden',
   lost: 'Je plek in deze sessie is niet meer te hervatten. Doe opnieuw mee met de code.',
-  joinAt: 'Doe mee: scan de code of ga naar', qr: 'QR-code met het adres om mee te doen',
+  joinAt: 'Doe mee: scan de QR-code of ga naar', andCode: 'en typ de code', qr: 'QR-code met het adres om mee te doen',
   loopback: 'Let op: deze computer heeft geen netwerkadres dat telefoons kunnen bereiken. Verbind hem met het netwerk van de zaal.',
   watchIntro: 'Het scherm voor de zaal: uitslagen en schetsen, zonder bediening.',
   of: (i, n) => 'Onderdeel ' + i + ' van ' + n,

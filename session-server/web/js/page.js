@@ -252,9 +252,9 @@ function announceChanges() {
 function tick() {
   const left = remainingMs();
   const c = document.getElementById('countdown');
-  if (left === null || !c) return;
+  if (left === null) return;
   const text = clock(left);
-  if (c.textContent !== text) c.textContent = text;
+  if (c && c.textContent !== text) c.textContent = text;
   const state = (st.session && st.session.item ? st.session.item.id + ':' + Math.round(st.deadline) : '') + (left === 0 ? ':up' : left <= 10000 ? ':almost' : '');
   if (st.clockState !== state) {
     st.clockState = state;

@@ -22,6 +22,8 @@ function item(s, it) {
   const out = [];
   const left = remainingMs();
   const playing = left !== null && left > 0;
+  // Once a sketch's statement is open the vote comes first; the scene folds away under it.
+  if (it.kind === 'sketch' && it.statement && !playing && s.phase !== 'scene') return afterScene(s, it);
   if (it.kind === 'sketch') {
     out.push(el('h2', { text: it.title || '' }));
     const card = st.card && st.card.item === it.id ? st.card : null;
@@ -49,6 +51,23 @@ function item(s, it) {
   }
   out.push(shownReason(it));
   return out;
+}
+
+// A sketch after its scene: the statement and its answers (or result), the questions to discuss,
+// and the situation and one's own role folded.
+function afterScene(s, it) {
+  const card = st.card && st.card.item === it.id ? st.card : null;
+  return [
+    el('h2', { text: it.title || '' }),
+    remainingMs() === 0 ? el('p', { class: 'time-up', text: t().timeUp }) : null,
+    el('p', { class: 'statement', text: it.statement }),
+    answers(s, it),
+    it.questions && it.questions.length ? [el('h3', { text: t().discuss }), el('ul', null, it.questions.map(q => el('li', { text: q })))] : null,
+    el('details', { class: 'card' }, el('summary', { text: t().theScene }),
+      card ? el('p', { text: t().yourRole + ' ' + card.role + ': ' + card.briefing }) : null,
+      el('p', { text: it.situation || '' })),
+    shownReason(it)
+  ];
 }
 
 function answers(s, it) {

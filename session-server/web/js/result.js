@@ -54,7 +54,7 @@ export function teamBars(it, teams, t, min) {
           return part;
         })));
   });
-  return [el('h3', { text: t.teams(min) }), el('ul', { class: 'teams', 'data-pages': t.pageOf('{i}', '{n}') }, rows)];
+  return [el('h3', { text: t.teams(min) }), el('p', { class: 'muted teams-note', text: t.teamsNote }), el('ul', { class: 'teams', 'data-pages': t.pageOf('{i}', '{n}') }, rows)];
 }
 
 // The whole result of `it` for `tally`: `main` (the heading, a follow-up's note, the bars) and

@@ -121,6 +121,13 @@ export function layout(view) {
   lists.forEach(unpage);
   shrink(view);
   lists.forEach(paginate);
+  // With its lists in pages the state may fit larger again (the heading need not stay small):
+  // grow, page again at that size, and shrink once more should a page still not fit.
+  if (lists.some(l => l.pages)) {
+    shrink(view, Number(view.style.getPropertyValue('--fit')), 3);
+    lists.forEach(paginate);
+    if (crowded(view)) { shrink(view); lists.forEach(paginate); }
+  }
   const paged = lists.filter(l => l.pages);
   if (paged.length) {
     const fit = view.style.getPropertyValue('--fit');

@@ -35,7 +35,8 @@ function lobby(s) {
   return el('section', { class: 'join' }, qr(s.code, 256),
     el('div', { class: 'join-text' },
       el('p', { text: t().joinAt }),
-      el('p', { class: 'address', text: joinAddress(s.code) }),
+      el('p', { class: 'address', text: root.dataset.join.replace(/^https?:[/][/]/, '') }),
+      el('p', { text: t().andCode }),
       el('p', { class: 'code', text: s.code }),
       el('p', { class: 'count', text: t().participants(s.participants) }),
       root.dataset.loopback === 'true' ? el('p', { class: 'notice', text: t().loopback }) : null));
@@ -76,6 +77,8 @@ function item(s, it) {
   return {
     head: [it.kind === 'sketch' ? el('h2', { text: it.title || '' }) : null, el('p', { class: 'statement', text: it.statement || '' })],
     body: [
+      // What the room chooses between, with the numbers and colours the result will have.
+      it.options && it.options.length ? el('ol', { class: 'choices' }, it.options.map((o, i) => el('li', { 'data-o': i % 6 + 1 }, el('span', { class: 'num', 'aria-hidden': 'true', text: String(i + 1) }), el('span', { text: o.label })))) : null,
       el('div', { class: 'progress' }, el('p', { class: 'answered', text: t().answeredOf(s.answered, s.participants) }), meter),
       s.phase === 'closed' ? el('p', { class: 'muted', text: t().closed }) : null,
       left === 0 ? el('p', { class: 'time-up', text: t().timeUp }) : null,
