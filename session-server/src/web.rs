@@ -218,8 +218,12 @@ pub fn join_code_of(target: &str) -> Option<String> {
 /// The page template for `page` (`play` or `watch`); `join` must be a plain address (see `address::plain_host`).
 fn render(page: &str, title: &str, join: &str, loopback: bool, lang: &str) -> String {
     // The browser fetches a page's modules at once instead of one import after the other.
-    let preload: String =
-        imports(&format!("{page}.js")).iter().map(|m| format!("<link rel=\"modulepreload\" href=\"/js/{m}\">\n")).collect();
+    // (English is fetched only where it is needed; a page that starts in English names it too.)
+    let mut modules = imports(&format!("{page}.js"));
+    if lang == "en" {
+        modules.push("en.js");
+    }
+    let preload: String = modules.iter().map(|m| format!("<link rel=\"modulepreload\" href=\"/js/{m}\">\n")).collect();
     let styles = if page == "watch" { "<link rel=\"stylesheet\" href=\"/watch.css\">\n" } else { "" };
     PAGE.replace("{{PRELOAD}}", &preload)
         .replace("{{STYLES}}", styles)
@@ -289,6 +293,15 @@ mod tests {
     fn the_qr_code_is_an_svg_of_dark_modules() {
         let svg = qr_svg("http://192.168.1.20:7878/?code=K7M2QX");
         assert!(svg.starts_with("<svg") && svg.contains("h1v1h-1z"), "{svg}");
+    }
+
+    #[test]
+    fn english_is_named_for_the_browser_only_on_a_page_that_starts_in_english() {
+        let names = |page: Page| String::from_utf8(page.body.into_owned()).unwrap().contains("href=\"/js/en.js\"");
+        assert!(names(index_in("en")));
+        assert!(!names(index_in("nl")));
+        assert!(!imports("play.js").contains(&"en.js") && !imports("watch.js").contains(&"en.js"), "fetched with import() when needed");
+        assert!(imports("play.js").contains(&"nl.js") && imports("play.js").contains(&"client.js"));
     }
 
     #[test]

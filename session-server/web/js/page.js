@@ -5,10 +5,10 @@ import { connection } from './client.js';
 import { el, clock, say } from './dom.js';
 import { thoughtText } from './result.js';
 import nl from './nl.js';
-import en from './en.js';
 
 export const PAGE = document.body.dataset.page;
-const TEXT = { nl, en };
+// Dutch comes with the page; English is fetched when a page needs it (most phones never do).
+const TEXT = { nl };
 const root = document.documentElement;
 const view = document.getElementById('view');
 const statusLine = document.getElementById('status');
@@ -28,7 +28,12 @@ export const st = {
   screen: 'form', formError: null, deadline: null, clockState: null, revealedFor: null, agreements: [],
   guesses: {}, reasons: {}, shown: null, guess: null, draft: '', shownSaid: null, savedFor: null
 };
-export const t = () => TEXT[st.lang];
+export const t = () => TEXT[st.lang] || TEXT.nl;
+// Fetches the words of `lang` when they are not here yet, and draws the page again with them.
+function needLang(lang) {
+  if (TEXT[lang]) return;
+  import('./' + lang + '.js').then(m => { TEXT[lang] = m.default; render(); }, () => { /* offline: Dutch until it comes */ });
+}
 // From how many answers a result shows: 3, or more in a stricter room (the session says so).
 export const minGroup = () => (st.session && st.session.min_group) || 3;
 export const label = (it, id) => (it.options.find(o => o.id === id) || { label: id }).label;
@@ -85,7 +90,7 @@ function onClosed(kind) {
 }
 
 function errorText(code, message) {
-  return st.lang === 'nl' ? message : (t().errors[code] || message);
+  return st.lang === 'nl' || !TEXT[st.lang] ? message : (t().errors[code] || message);
 }
 
 function onMessage(m) {
@@ -136,6 +141,7 @@ function setSession(s) {
   const before = st.session && st.session.item ? st.session.item.id : null;
   st.session = s;
   if (!st.langChosen && (s.language === 'nl' || s.language === 'en')) st.lang = s.language;
+  needLang(st.lang);
   const now = s.item ? s.item.id : null;
   if (now !== before) { st.notice = null; st.pending = null; }
   if (st.tally && st.tally.item !== now) st.tally = null;
@@ -211,7 +217,7 @@ function form() {
   };
   const other = st.lang === 'nl' ? 'en' : 'nl';
   const switchLang = () => {
-    st.lang = other; st.langChosen = true;
+    st.lang = other; st.langChosen = true; needLang(other);
     try { localStorage.setItem('dilemma-lang', other); } catch (e) { /* private mode: for this page only */ }
     render();
   };
@@ -266,6 +272,7 @@ function tick() {
 // Starts the page: `how` says how it draws a live session (see `spec`).
 export function start(how) {
   spec = how;
+  needLang(st.lang);
   setInterval(tick, 250);
   if (st.code && (savedToken(st.code) || PAGE === 'watch')) begin();
   render();
