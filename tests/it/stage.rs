@@ -260,6 +260,16 @@ async fn every_state_of_a_workshop_fits_the_projector_at_every_common_size_witho
     every_screen(&screens, "time-up", ".time-up", "De tijd is om", Some(&code)).await;
     every_screen(&screens, "discussion", "#view h3", "Bespreek samen", Some(&code)).await;
     on_the_phone(&phone, "discussion", "#view", "Vraag 8").await;
+    // The sketch's statement answered by latecomers and revealed: the result still names the sketch.
+    for option in ["eens", "oneens", "eens", "hangt_af"] {
+        let (mut late, _) = s.player(&code, None).await;
+        late.session_where("the sketch's statement", |v| v.phase == Phase::Open && v.item.as_ref().is_some_and(|it| it.id == "spel")).await;
+        late.answer("spel", option).await;
+    }
+    f.control("close", None).await;
+    f.control("reveal", None).await;
+    every_screen(&screens, "a sketch's result", ".reveal", "%", Some(&code)).await;
+    assert!(first.text("#view h2").await.contains("De subsidieaanvraag van de buurtmoestuin"), "{}", first.text("#view").await);
 
     for i in 1..=30 {
         let text = format!("Afspraak {i}: we bellen een initiatiefnemer binnen een week terug, ook als het antwoord nog niet af is.");

@@ -107,7 +107,8 @@ function sketch(s, it, left) {
 
 // One big chart; beside it the room's guess, a reason put on screen and the teams.
 function revealed(it) {
-  const head = el('p', { class: 'statement small', text: it.statement || '' });
+  // A sketch's result still says which sketch it was.
+  const head = [it.kind === 'sketch' ? el('h2', { text: it.title || '' }) : null, el('p', { class: 'statement small', text: it.statement || '' })];
   const tally = st.tally && st.tally.item === it.id ? st.tally : null;
   if (!tally) return { head, body: el('p', { class: 'muted', text: t().wait }) };
   const r = result(it, tally, t(), minGroup(), null);
