@@ -37,7 +37,7 @@ briefing = "Alleen voor de ambtenaar: je hebt de brief niet geschreven."
 statement = "Bellen werkt beter dan mailen."
 "#;
 
-fn page_url(ws_url: &str, path: &str) -> String {
+pub(crate) fn page_url(ws_url: &str, path: &str) -> String {
     ws_url.replace("ws://", "http://").replace("/ws", path)
 }
 

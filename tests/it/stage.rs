@@ -7,6 +7,7 @@ use protocol::{Phase, ServerMsg};
 use serde_json::{Value, json};
 
 use crate::browser::{Driver, Page};
+use crate::pages::page_url;
 
 const SIZES: [(u32, u32); 3] = [(1280, 720), (1920, 1080), (3840, 2160)];
 
@@ -158,12 +159,12 @@ async fn every_state_of_a_workshop_fits_the_projector_at_every_common_size_witho
     for (w, h) in SIZES {
         let screen = driver.screen_of(w, h).await;
         // Pages turn every 2 s here (8 s in the room), so a test sees them all in its waits.
-        screen.open(&format!("{}/watch?code={code}&turn=2000", s.url.replace("ws://", "http://").trim_end_matches("/ws"))).await;
+        screen.open(&page_url(&s.url, &format!("/watch?code={code}&turn=2000"))).await;
         screens.push(screen);
     }
     // One phone in the room too, checked in the same states at 390×844.
     let phone = driver.phone().await;
-    crate::pages::join_from_url(&phone, &format!("{}/?code={code}", s.url.replace("ws://", "http://").trim_end_matches("/ws"))).await;
+    crate::pages::join_from_url(&phone, &page_url(&s.url, &format!("/?code={code}"))).await;
     // Sixty people in twenty teams, so every team has a result.
     let mut players: Vec<TestClient> = Vec::new();
     for i in 0..60 {
@@ -303,7 +304,7 @@ async fn stage_layout_on_a_reveal_with_twenty_teams() {
     std::fs::write(s.scenarios.join("bench.toml"), format!("id = \"bench\"\ntitle = \"Bench\"\nlanguage = \"nl\"\n\n{items}")).unwrap();
     let (mut f, code, _) = s.facilitator("bench").await;
     let screen = driver.screen_of(1920, 1080).await;
-    screen.open(&format!("{}/watch?code={code}", s.url.replace("ws://", "http://").trim_end_matches("/ws"))).await;
+    screen.open(&page_url(&s.url, &format!("/watch?code={code}"))).await;
     let mut players = Vec::new();
     for i in 0..60 {
         players.push(s.player(&code, Some(&format!("Team {:02} Wijkaanpak", i / 3 + 1))).await.0);
@@ -338,7 +339,7 @@ async fn the_projector_takes_the_high_contrast_theme_from_its_address() {
     let s = Server::start().await;
     let (_f, code, _) = s.facilitator("test").await;
     let screen = driver.screen_of(1280, 720).await;
-    screen.open(&format!("{}/watch?code={code}&contrast=high", s.url.replace("ws://", "http://").trim_end_matches("/ws"))).await;
+    screen.open(&page_url(&s.url, &format!("/watch?code={code}&contrast=high"))).await;
     screen.wait_text(".join .code", &code).await;
     let look = screen.js("return [document.documentElement.dataset.contrast, getComputedStyle(document.documentElement).backgroundColor, getComputedStyle(document.body).color]", vec![]).await;
     assert_eq!(look[0], json!("high"), "{look}");

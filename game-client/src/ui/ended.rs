@@ -13,8 +13,7 @@ pub fn panel(ui: &mut egui::Ui, view: &ViewState, report: &crate::report::Report
     // The projector's window never scrolls: it sizes itself to fit (see stage); other screens scroll.
     let watcher = view.role == Some(Role::Watcher);
     egui::CentralPanel::default().show(ui, |ui| {
-        let room = ui.available_height();
-        let body = |ui: &mut egui::Ui| {
+        stage::fill_or_scroll(ui, watcher, |ui| {
             ui.vertical_centered(|ui| {
                 ui.add_space(if watcher { 24.0 } else { 80.0 });
                 // The room is thanked; the facilitator is told where things stand.
@@ -130,14 +129,8 @@ pub fn panel(ui: &mut egui::Ui, view: &ViewState, report: &crate::report::Report
                 if ui.button(l.pick("Terug naar het begin", "Back to the start")).clicked() {
                     action = Some(Action::Leave);
                 }
-            })
-        };
-        if watcher {
-            let used = ui.scope(body).response.rect.height();
-            stage::fit(ui.ctx(), used, room);
-        } else {
-            egui::ScrollArea::vertical().show(ui, body);
-        }
+            });
+        });
     });
     action
 }

@@ -16,8 +16,8 @@ pub fn panel(ui: &mut egui::Ui, view: &ViewState, form: &mut super::Form, now: I
     let mut action = None;
     egui::CentralPanel::default().show(ui, |ui| {
         ui.add_space(if big { 12.0 } else { 24.0 });
-        let room = ui.available_height();
-        let body = |ui: &mut egui::Ui| {
+        // The projector never scrolls: it draws everything and sizes itself to fit.
+        stage::fill_or_scroll(ui, view.role == Some(Role::Watcher), |ui| {
             widgets::column(ui, if big { 1400.0 } else { 1000.0 }, |ui| {
                 let Some(item) = session.item.as_ref() else {
                     ui.vertical_centered(|ui| {
@@ -162,15 +162,8 @@ pub fn panel(ui: &mut egui::Ui, view: &ViewState, form: &mut super::Form, now: I
                 if let Some(e) = &view.error {
                     widgets::error_box(ui, e);
                 }
-            })
-        };
-        // The projector never scrolls: it draws everything and sizes itself to fit (see stage).
-        if view.role == Some(Role::Watcher) {
-            let used = ui.scope(body).response.rect.height();
-            stage::fit(ui.ctx(), used, room);
-        } else {
-            egui::ScrollArea::vertical().show(ui, body);
-        }
+            });
+        });
     });
     action
 }

@@ -27,7 +27,7 @@ fn text_size(ctx: &egui::Context) -> u16 {
 /// the zoom for the next frame. A 1280×720 window draws at 1 (times the text size), a 1920×1080
 /// one at 1.5; a state too tall for that shrinks (at most to [`FLOOR`] of the window's scale), and
 /// grows back when there is room again.
-pub fn fit(ctx: &egui::Context, used: f32, room: f32) {
+fn fit(ctx: &egui::Context, used: f32, room: f32) {
     let z = ctx.zoom_factor();
     let window = ctx.content_rect().size() * z;
     let scale = (window.x / DESIGN.x).min(window.y / DESIGN.y);
@@ -55,6 +55,18 @@ pub fn fit(ctx: &egui::Context, used: f32, room: f32) {
     if (next - z).abs() > 0.002 {
         ctx.set_zoom_factor(next);
         ctx.request_repaint();
+    }
+}
+
+/// Draws `body` in what is left of `ui`: on the projector (`stage`) all of it, sized to fit (see
+/// [`fit`]); on other screens in a scroll area.
+pub fn fill_or_scroll(ui: &mut egui::Ui, stage: bool, body: impl FnOnce(&mut egui::Ui)) {
+    if stage {
+        let room = ui.available_height();
+        let used = ui.scope(body).response.rect.height();
+        fit(ui.ctx(), used, room);
+    } else {
+        egui::ScrollArea::vertical().show(ui, body);
     }
 }
 

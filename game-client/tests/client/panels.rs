@@ -31,6 +31,11 @@ fn harness(view: ViewState, form: Form) -> Harness<'static, St> {
     )
 }
 
+/// A deck as the server lists it, without description or themes.
+fn summary(id: &str, title: &str, language: &str, items: usize) -> ScenarioSummary {
+    ScenarioSummary { id: id.into(), title: title.into(), language: language.into(), items, description: String::new(), themes: vec![] }
+}
+
 fn deck() -> Deck {
     parse_deck("test.toml", integration_tests::TEST_DECK).unwrap()
 }
@@ -81,22 +86,8 @@ fn joining_from_the_start_screen() {
 fn hosting_picks_a_deck() {
     let view = ViewState {
         scenarios: vec![
-            ScenarioSummary {
-                id: "a".into(),
-                title: "Eerste".into(),
-                language: "nl".into(),
-                items: 3,
-                description: String::new(),
-                themes: vec![],
-            },
-            ScenarioSummary {
-                id: "b".into(),
-                title: "Tweede".into(),
-                language: "en".into(),
-                items: 5,
-                description: "Over iets".into(),
-                themes: vec![],
-            },
+            summary("a", "Eerste", "nl", 3),
+            ScenarioSummary { description: "Over iets".into(), ..summary("b", "Tweede", "en", 5) },
         ],
         ..ViewState::default()
     };
@@ -354,22 +345,14 @@ fn losing_the_connection_is_shown() {
 
 #[test]
 fn the_start_screen_lists_the_decks_in_its_language_first_the_whole_game_on_top_and_then_the_decks_led_most() {
-    let deck = |id: &str, title: &str, language: &str, items: usize| ScenarioSummary {
-        id: id.into(),
-        title: title.into(),
-        language: language.into(),
-        items,
-        description: String::new(),
-        themes: vec![],
-    };
     let mut view = ViewState { server: "ws://x/ws".into(), ..ViewState::default() };
     // The server's order: by file name.
     view.scenarios = vec![
-        deck("acteren-via-b", "Acteren via B", "nl", 7),
-        deck("conversation-1", "Conversation 1", "en", 9),
-        deck("gesprek-1", "Gesprek 1", "nl", 9),
-        deck("samen-werken", "Samen werken aan de stad", "nl", 23),
-        deck("working-together", "Working together", "en", 10),
+        summary("acteren-via-b", "Acteren via B", "nl", 7),
+        summary("conversation-1", "Conversation 1", "en", 9),
+        summary("gesprek-1", "Gesprek 1", "nl", 9),
+        summary("samen-werken", "Samen werken aan de stad", "nl", 23),
+        summary("working-together", "Working together", "en", 10),
     ];
     let order = |v: &ViewState| ui::start::decks_in_order(v).iter().map(|s| s.id.clone()).collect::<Vec<_>>();
     assert_eq!(order(&view), ["samen-werken", "gesprek-1", "acteren-via-b", "working-together", "conversation-1"]);
@@ -729,14 +712,7 @@ fn the_host_tab_offers_to_follow_a_session_this_client_led_on_this_server() {
         scenario: String::new(),
     };
     let mut view = ViewState { server: "ws://x/ws".into(), ..ViewState::default() };
-    view.scenarios = vec![ScenarioSummary {
-        id: "test".into(),
-        title: "Testdeck".into(),
-        language: "nl".into(),
-        items: 4,
-        description: String::new(),
-        themes: vec![],
-    }];
+    view.scenarios = vec![summary("test", "Testdeck", "nl", 4)];
     view.led = vec![led("ws://x/ws", "AAAAAA"), led("ws://elsewhere/ws", "BBBBBB")];
     let mut h = harness(view, Form::default());
     h.get_by_label("Start de sessie").click();
@@ -817,14 +793,7 @@ fn start_de_sessie_stays_in_view_and_clickable_at_every_window_and_text_size_wit
 fn the_start_screen_says_it_uses_the_server_of_last_time_and_offers_the_session_led_there() {
     let server = "ws://10.0.0.2:7878/ws";
     let mut view = ViewState { server: server.into(), remembered_server: true, ..ViewState::default() };
-    view.scenarios = vec![ScenarioSummary {
-        id: "test".into(),
-        title: "Testdeck".into(),
-        language: "nl".into(),
-        items: 4,
-        description: String::new(),
-        themes: vec![],
-    }];
+    view.scenarios = vec![summary("test", "Testdeck", "nl", 4)];
     view.resumable = Some(game_client::settings::LastSession {
         server: server.into(),
         code: "K7M2QX".into(),
@@ -1201,14 +1170,8 @@ fn a_trainer_writes_a_statement_and_the_problem_beside_its_field_goes_away() {
 #[test]
 fn a_trainer_adds_a_statement_and_takes_a_theme_other_decks_use() {
     let (mut view, form) = editing();
-    view.scenarios = vec![ScenarioSummary {
-        id: "samen-werken".into(),
-        title: "Samen werken".into(),
-        language: "nl".into(),
-        items: 23,
-        description: String::new(),
-        themes: vec!["groen".into(), "loslaten".into()],
-    }];
+    view.scenarios =
+        vec![ScenarioSummary { themes: vec!["groen".into(), "loslaten".into()], ..summary("samen-werken", "Samen werken", "nl", 23) }];
     let mut h = harness(view, form);
     h.get_by_label("+ Stelling").click();
     h.run();
@@ -1260,14 +1223,7 @@ fn a_trainer_adds_a_sketch_moves_it_up_and_saves_a_draft_with_its_problems_to_a_
 #[test]
 fn the_decks_tab_lists_the_servers_decks_to_edit() {
     let (mut view, _) = editing();
-    view.scenarios = vec![ScenarioSummary {
-        id: "samen-werken".into(),
-        title: "Samen werken".into(),
-        language: "nl".into(),
-        items: 23,
-        description: String::new(),
-        themes: vec![],
-    }];
+    view.scenarios = vec![summary("samen-werken", "Samen werken", "nl", 23)];
     let mut h = harness(view, Form { start: StartForm { tab: StartTab::Decks, ..Default::default() }, ..Form::default() });
     h.get_by_label("Bewerk").click();
     h.run();

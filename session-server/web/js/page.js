@@ -164,6 +164,13 @@ export function shownReason(it) {
   return sh ? el('blockquote', { class: 'card shown' }, el('p', { text: '“' + sh.text + '”' }), el('p', { class: 'muted', text: t().shownFor(label(it, sh.option)) })) : null;
 }
 
+// A sketch's questions for the room ([] when it has none); `paged` lets the projector show them a page at a time.
+export function discussion(it, paged) {
+  if (!it.questions || !it.questions.length) return [];
+  const attrs = { class: 'questions', 'data-pages': paged ? t().pageOf('{i}', '{n}') : null };
+  return [el('h3', { text: t().discuss }), el('ul', attrs, it.questions.map(q => el('li', { text: q })))];
+}
+
 // The countdown of a sketch: the time left, "almost" in its last ten seconds, "time is up" at 0.
 export function countdown(left) {
   const state = left === 0 ? 'up' : left <= 10000 ? 'last-seconds' : 'running';

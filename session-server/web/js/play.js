@@ -1,7 +1,7 @@
 // The participant page (/): join with the code, answer with large buttons in the options' colours,
 // guess the room and give a reason, read a private role, and see the result as the projector does.
 import { el } from './dom.js';
-import { st, t, minGroup, send, isOpen, render, remainingMs, countdown, shownReason, start } from './page.js';
+import { st, t, minGroup, send, isOpen, render, remainingMs, countdown, discussion, shownReason, start } from './page.js';
 import { result } from './result.js';
 
 function live(s, notice) {
@@ -37,9 +37,7 @@ function item(s, it) {
     if (left !== null) out.push(countdown(left));
     // The scene is over (its time is up, or the facilitator opened its statement early): discuss.
     const over = left === 0 || (left === null && s.phase !== 'scene');
-    if (over && it.questions && it.questions.length) {
-      out.push(el('h3', { text: t().discuss }), el('ul', null, it.questions.map(q => el('li', { text: q }))));
-    }
+    if (over) out.push(discussion(it, false));
   }
   if (it.kind === 'question') {
     out.push(el('p', { class: 'statement', text: it.statement || '' }), el('p', { class: 'muted', text: t().openQuestion }));
@@ -62,7 +60,7 @@ function afterScene(s, it) {
     remainingMs() === 0 ? el('p', { class: 'time-up', text: t().timeUp }) : null,
     el('p', { class: 'statement', text: it.statement }),
     answers(s, it),
-    it.questions && it.questions.length ? [el('h3', { text: t().discuss }), el('ul', null, it.questions.map(q => el('li', { text: q })))] : null,
+    discussion(it, false),
     el('details', { class: 'card' }, el('summary', { text: t().theScene }),
       card ? el('p', { text: t().yourRole + ' ' + card.role + ': ' + card.briefing }) : null,
       el('p', { text: it.situation || '' })),

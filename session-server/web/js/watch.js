@@ -3,7 +3,7 @@
 // countdown, the discussion questions and the agreements; and, while people can still join, a corner
 // with the code and a small QR code in every state.
 import { el } from './dom.js';
-import { st, t, minGroup, remainingMs, countdown, shownReason, start } from './page.js';
+import { st, t, minGroup, remainingMs, countdown, discussion, shownReason, start } from './page.js';
 import { result } from './result.js';
 import { layout } from './stage.js';
 
@@ -73,7 +73,7 @@ function item(s, it) {
   const meter = el('div', { class: 'meter', 'aria-hidden': 'true' }, el('span'));
   meter.firstChild.style.width = (s.participants ? Math.min(100, Math.round(100 * s.answered / s.participants)) : 0) + '%';
   // After a sketch's scene its discussion questions stay on screen under its statement.
-  const questions = it.kind === 'sketch' ? discussion(it) : [];
+  const questions = it.kind === 'sketch' ? discussion(it, true) : [];
   return {
     head: [it.kind === 'sketch' ? el('h2', { text: it.title || '' }) : null, el('p', { class: 'statement', text: it.statement || '' })],
     body: [
@@ -88,19 +88,12 @@ function item(s, it) {
   };
 }
 
-// A sketch's questions for the room, once its scene is over.
-function discussion(it) {
-  return it.questions && it.questions.length
-    ? [el('h3', { text: t().discuss }), pagedList('ul', 'questions', it.questions.map(q => el('li', { text: q })))]
-    : [];
-}
-
 function sketch(s, it, left) {
   const over = left === 0 || (left === null && s.phase !== 'scene');
   return {
     head: el('h2', { text: it.title || '' }),
     body: el('div', { class: 'scene' },
-      el('div', { class: 'card situation', 'data-region': '' }, el('p', { text: it.situation || '' }), over ? discussion(it) : []),
+      el('div', { class: 'card situation', 'data-region': '' }, el('p', { text: it.situation || '' }), over ? discussion(it, true) : []),
       left !== null ? el('div', { class: 'clock' }, countdown(left)) : null)
   };
 }

@@ -29,14 +29,16 @@ pub struct PagesReport {
 pub async fn load_pages(ws_url: &str, loads: usize, over: Duration) -> Result<PagesReport, LoadError> {
     check_loopback(ws_url)?;
     let addr = ws_url.trim_start_matches("ws://").split('/').next().unwrap_or_default().to_owned();
+    // Read once from the page's modules, not inside every timed load.
+    let files = std::sync::Arc::new(files());
     let start = tokio::time::Instant::now();
     let tasks: Vec<_> = (0..loads)
         .map(|i| {
-            let addr = addr.clone();
+            let (addr, files) = (addr.clone(), files.clone());
             let at = start + over.mul_f64(i as f64 / loads.max(1) as f64);
             tokio::spawn(async move {
                 tokio::time::sleep_until(at).await;
-                one_load(&addr).await
+                one_load(&addr, &files).await
             })
         })
         .collect();
@@ -56,11 +58,11 @@ pub async fn load_pages(ws_url: &str, loads: usize, over: Duration) -> Result<Pa
     Ok(PagesReport { loads, complete: times.len(), bytes_per_load, load_time: Percentiles::of(times), problems })
 }
 
-async fn one_load(addr: &str) -> Result<(Duration, usize), String> {
+async fn one_load(addr: &str, files: &[String]) -> Result<(Duration, usize), String> {
     let began = Instant::now();
     let mut bytes = 0;
-    for file in files() {
-        bytes += fetch(addr, &file).await.map_err(|e| format!("GET {file}: {e}"))?;
+    for file in files {
+        bytes += fetch(addr, file).await.map_err(|e| format!("GET {file}: {e}"))?;
     }
     Ok((began.elapsed(), bytes))
 }
