@@ -17,7 +17,7 @@ pub fn command(action: &Action, view: &mut ViewState) -> Vec<NetCmd> {
             view.deck_saved = None;
             let p = PROTOCOL_VERSION;
             vec![
-                NetCmd::Send(ClientMsg::SaveDeck { protocol: p, content: content.clone(), key: view.create_key.clone() }),
+                NetCmd::Send(ClientMsg::SaveDeck { protocol: p, content: content.clone(), key: view.create_key.clone(), check: false }),
                 NetCmd::Send(ClientMsg::ListScenarios { protocol: p }),
             ]
         }

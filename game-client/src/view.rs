@@ -81,7 +81,7 @@ impl ViewState {
 
     fn apply_msg(&mut self, msg: ServerMsg, now: Instant) {
         match msg {
-            ServerMsg::Scenarios { scenarios, public_url } => {
+            ServerMsg::Scenarios { scenarios, public_url, .. } => {
                 self.scenarios = scenarios;
                 self.public_url = public_url;
             }
@@ -130,6 +130,8 @@ impl ViewState {
             ServerMsg::Reasons { item, groups, withheld } => self.room_reasons = Some((item, groups, withheld)),
             ServerMsg::Shown { reason } => self.shown = reason,
             ServerMsg::DeckSaved { id } => self.deck_saved = Some(Ok(id)),
+            // The app's editor saves (it checks as you type); only a page asks for a check alone.
+            ServerMsg::DeckChecked { .. } => {}
             ServerMsg::DeckProblems { problems } => self.deck_saved = Some(Err(problems)),
             ServerMsg::Error { code, message } => {
                 self.pending = None;

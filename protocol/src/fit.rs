@@ -73,8 +73,9 @@ impl Shape {
     }
 }
 
-/// A shape the result has, with the numbers that show it ("verdeeld: 45 / 40 / 15").
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A shape the result has, with the numbers that show it ("verdeeld: 45 / 40 / 15"). **(addition)**
+/// On the wire in the facilitator's `tally` (`fits`), so a browser page needs no copy of [`shapes`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Fit {
     pub shape: Shape,
     pub why: String,

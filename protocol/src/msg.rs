@@ -66,6 +66,10 @@ pub enum ClientMsg {
         content: String,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         key: Option<String>,
+        /// **(addition)** Only check the file (every problem, nothing written): answered by
+        /// `deck_problems` or `deck_checked`, and allowed without the trainers' key.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        check: bool,
     },
     Answer {
         item: String,
@@ -259,6 +263,10 @@ pub enum ServerMsg {
         /// the QR code, instead of the address they reached the server at.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         public_url: Option<String>,
+        /// **(addition)** The server creates sessions only with the trainers' key (`--create-key`):
+        /// a page asks for it. Absent when not.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        key_required: bool,
     },
     Welcome {
         role: Role,
@@ -302,6 +310,10 @@ pub enum ServerMsg {
     },
     /// A deck file was checked and saved (`save_deck`); it is offered from now on.
     DeckSaved {
+        id: String,
+    },
+    /// **(addition)** A deck file checked with `save_deck` and `check`: no problems (nothing written).
+    DeckChecked {
         id: String,
     },
     /// A deck file was not saved: every problem in it, each with its line and column.

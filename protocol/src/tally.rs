@@ -88,6 +88,10 @@ pub struct Tally {
     /// the players thought would choose `option`. Absent with fewer than three guesses.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prediction: Option<Prediction>,
+    /// **(addition)** Only in the facilitator's copy: the shapes this result has, with why (see
+    /// [`crate::fit::shapes`]), for the prompts that fit it. Absent when none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fits: Vec<crate::fit::Fit>,
 }
 
 /// The room's guess of its own result: the average of the players' guesses of the share choosing `option`.
@@ -173,6 +177,12 @@ impl RoomTally {
     pub fn into_tally(self) -> Tally {
         self.0
     }
+
+    /// The facilitator's copy: with the shapes the result has (`fits`), worded in `language`.
+    pub fn with_fits(mut self, options: &[crate::view::OptionView], language: &str) -> RoomTally {
+        self.0.fits = crate::fit::shapes(&self.0, options, language);
+        self
+    }
 }
 
 impl Tally {
@@ -196,6 +206,7 @@ impl Tally {
             }),
             prediction: self.prediction,
             held_back: self.held_back,
+            fits: Vec::new(),
         })
     }
 
@@ -303,6 +314,7 @@ pub fn from_counts<'a>(
         held_back: 0,
         earlier: None,
         prediction: None,
+        fits: Vec::new(),
     }
 }
 

@@ -175,9 +175,16 @@ pub struct ScenarioSummary {
     pub title: String,
     pub language: String,
     pub items: usize,
+    /// **(addition)** How many of its items are sketches (the rest are statements). Absent when none.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub sketches: usize,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub description: String,
     /// **(addition)** The themes its items use, sorted: what the deck editor suggests.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub themes: Vec<String>,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }

@@ -388,11 +388,16 @@ impl Connection {
         let attached = match msg {
             ClientMsg::ListScenarios { .. } => {
                 let public_url = self.hub.config().public_url.as_ref().map(|p| p.base().to_owned());
-                self.outbox.msg(&ServerMsg::Scenarios { scenarios: self.hub.scenarios().await, public_url });
+                let key_required = self.hub.config().create_key.is_some();
+                self.outbox.msg(&ServerMsg::Scenarios { scenarios: self.hub.scenarios().await, public_url, key_required });
                 return Next::Continue;
             }
             ClientMsg::GetDeck { id, key, .. } => {
                 self.outbox.msg(&self.hub.deck_file(id, key.as_deref(), who).await);
+                return Next::Continue;
+            }
+            ClientMsg::SaveDeck { content, check: true, .. } => {
+                self.outbox.msg(&self.hub.check_deck(content).await);
                 return Next::Continue;
             }
             ClientMsg::SaveDeck { content, key, .. } => {

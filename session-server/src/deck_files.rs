@@ -30,6 +30,28 @@ impl Hub {
         }
     }
 
+    /// Checks a trainer's deck file as [`Hub::save_deck`] would, writing nothing: every problem of
+    /// the file, and every item id it drops that answers are stored under. Anyone may ask (it reads
+    /// only which of this deck's own item ids have answers).
+    pub async fn check_deck(&self, content: String) -> ServerMsg {
+        let deck = match parse_deck("deck.toml", &content) {
+            Ok(deck) => deck,
+            Err(problems) => return ServerMsg::DeckProblems { problems },
+        };
+        let db = self.db().clone();
+        let id = deck.id.clone();
+        let kept: Vec<String> = deck.items.iter().map(|i| i.id.clone()).collect();
+        let answered = tokio::task::spawn_blocking(move || db.answered_items(&id)).await;
+        match answered {
+            Ok(Ok(items)) => {
+                let dropped: Vec<Problem> =
+                    items.iter().filter(|i| !kept.contains(i)).map(|item| dropped_problem(&content, item)).collect();
+                if dropped.is_empty() { ServerMsg::DeckChecked { id: deck.id } } else { ServerMsg::DeckProblems { problems: dropped } }
+            }
+            _ => Refusal::from(ErrorCode::StorageFailed).into(),
+        }
+    }
+
     /// Saves a trainer's deck file: checked, then written (whole, or not at all) as the file that
     /// holds this deck id, or as `<id>.toml` for a new deck.
     pub async fn save_deck(&self, content: String, key: Option<&str>, who: ClientAddr) -> ServerMsg {

@@ -14,13 +14,18 @@ const PAGE: &str = include_str!("../web/page.html");
 const STYLE: &str = include_str!("../web/style.css");
 /// The projector's stage, only on `/watch`.
 const STAGE: &str = include_str!("../web/watch.css");
+/// The facilitator's desk, only on `/host`.
+const DESK: &str = include_str!("../web/host.css");
 
 /// The pages' scripts: ES modules, served as they are under `/js/` (no build step). Each page loads
-/// its own (`play.js`, `watch.js`) and what that imports.
-const MODULES: [(&str, &str); 9] = [
+/// its own (`play.js`, `watch.js`, `host.js`) and what that imports.
+const MODULES: [(&str, &str); 12] = [
     ("client.js", include_str!("../web/js/client.js")),
     ("dom.js", include_str!("../web/js/dom.js")),
     ("en.js", include_str!("../web/js/en.js")),
+    ("host.js", include_str!("../web/js/host.js")),
+    ("host-en.js", include_str!("../web/js/host-en.js")),
+    ("host-nl.js", include_str!("../web/js/host-nl.js")),
     ("nl.js", include_str!("../web/js/nl.js")),
     ("page.js", include_str!("../web/js/page.js")),
     ("play.js", include_str!("../web/js/play.js")),
@@ -112,7 +117,12 @@ pub fn page(target: &str, host: Option<&str>, local: SocketAddr, public: Option<
             let (join, loopback) = join_base(host, local, address::lan_ip());
             Page::ok("text/html; charset=utf-8", render("watch", "Dilemmaspel – scherm voor de zaal", &join, loopback, "nl"))
         }
+        "/host" => {
+            let (join, loopback) = join_base(host, local, address::lan_ip());
+            Page::ok("text/html; charset=utf-8", render("host", "Dilemmaspel – sessie leiden", &join, loopback, "nl"))
+        }
         "/style.css" => Page::shipped("text/css; charset=utf-8", style()),
+        "/host.css" => Page::shipped("text/css; charset=utf-8", desk()),
         "/watch.css" => Page::shipped("text/css; charset=utf-8", {
             static CSS: OnceLock<Shipped> = OnceLock::new();
             CSS.get_or_init(|| Shipped::new(compact(STAGE)))
@@ -132,7 +142,9 @@ pub fn page(target: &str, host: Option<&str>, local: SocketAddr, public: Option<
             }
             None => Page::text(404, "Geen geldige code. / Not a valid code.\n"),
         },
-        _ => Page::text(404, "Niet gevonden. Meedoen: / · scherm voor de zaal: /watch · websocket: /ws\nNot found.\n"),
+        _ => {
+            Page::text(404, "Niet gevonden. Meedoen: / · scherm voor de zaal: /watch · sessie leiden: /host · websocket: /ws\nNot found.\n")
+        }
     }
 }
 
@@ -150,6 +162,12 @@ fn style() -> &'static Shipped {
         };
         Shipped::new(compact(&(d.css() + &face(&d.font.regular, 400) + &face(&d.font.bold, 700) + STYLE)))
     })
+}
+
+/// The facilitator's desk, [`compact`]ed and gzipped once.
+fn desk() -> &'static Shipped {
+    static CSS: OnceLock<Shipped> = OnceLock::new();
+    CSS.get_or_init(|| Shipped::new(compact(DESK)))
 }
 
 /// The module `name` as phones get it: [`compact`]ed and gzipped once.
@@ -224,7 +242,11 @@ fn render(page: &str, title: &str, join: &str, loopback: bool, lang: &str) -> St
         modules.push("en.js");
     }
     let preload: String = modules.iter().map(|m| format!("<link rel=\"modulepreload\" href=\"/js/{m}\">\n")).collect();
-    let styles = if page == "watch" { "<link rel=\"stylesheet\" href=\"/watch.css\">\n" } else { "" };
+    let styles = match page {
+        "watch" => "<link rel=\"stylesheet\" href=\"/watch.css\">\n",
+        "host" => "<link rel=\"stylesheet\" href=\"/host.css\">\n",
+        _ => "",
+    };
     PAGE.replace("{{PRELOAD}}", &preload)
         .replace("{{STYLES}}", styles)
         .replace("{{PROTOCOL}}", &PROTOCOL_VERSION.to_string())
@@ -266,13 +288,22 @@ pub fn page_weight() -> (usize, usize) {
     (files.iter().map(|f| f.gzipped.len()).sum(), files.iter().map(|f| f.text.len()).sum())
 }
 
+/// The same for the facilitator's page (`/host`: its page as sent, not gzipped, since it names the
+/// join address; its style, desk and modules gzipped), English left out as for a Dutch browser.
+pub fn host_weight() -> (usize, usize) {
+    let html = render("host", "Dilemmaspel – sessie leiden", "http://192.168.1.20:7878", false, "nl").len();
+    let mut files = vec![style(), desk()];
+    files.extend(std::iter::once("host.js").chain(imports("host.js")).filter_map(module));
+    (html + files.iter().map(|f| f.gzipped.len()).sum::<usize>(), html + files.iter().map(|f| f.text.len()).sum::<usize>())
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
     fn what_phones_get_is_the_source_without_indentation_blank_lines_or_comment_lines() {
         let src = "// about\nfunction f() {\n  // why\n\n  return 'a  // not a comment';\n}\n";
         assert_eq!(compact(src), "function f() {\nreturn 'a  // not a comment';\n}\n");
-        for file in MODULES.iter().map(|(_, src)| *src).chain([STYLE, STAGE]) {
+        for file in MODULES.iter().map(|(_, src)| *src).chain([STYLE, STAGE, DESK]) {
             let code = |s: &str| s.lines().map(str::trim_start).filter(|l| !l.is_empty() && !l.starts_with("//")).count();
             assert_eq!(compact(file).lines().count(), code(file), "every line of code stays");
             assert!(!compact(file).contains('`'), "no template literals, whose indentation would count");
@@ -309,5 +340,9 @@ mod tests {
         let (sent, read) = page_weight();
         assert!(sent <= 15 * 1024, "{sent} bytes gzipped");
         assert!(read <= 45 * 1024, "{read} bytes to parse");
+        let (sent, _) = host_weight();
+        assert!(sent <= 25 * 1024, "the facilitator's page: {sent} bytes on the wire");
+        assert!(!imports("host.js").contains(&"host-en.js") && !imports("host.js").contains(&"en.js"), "English when needed");
+        assert!(!imports("play.js").iter().any(|m| m.starts_with("host")), "phones load nothing of the facilitator's");
     }
 }

@@ -80,7 +80,43 @@ impl Driver {
         self.browser_in(width, height, mobile, extra, "nl").await
     }
 
+    /// A phone whose websocket frames the test can read afterwards ([`Page::frames_received`]).
+    pub async fn recording_phone(&self) -> Page {
+        self.browser_with(390, 844, true, "nl", json!({}), true).await
+    }
+
+    /// A projector of 1280×720 whose websocket frames the test can read afterwards.
+    pub async fn recording_screen(&self) -> Page {
+        self.browser_with(1280, 720, false, "nl", json!({}), true).await
+    }
+
+    /// A laptop of 1280×720 whose browser speaks `lang` and saves downloads in `downloads` without asking.
+    pub async fn laptop(&self, lang: &str, downloads: &std::path::Path) -> Page {
+        let prefs =
+            json!({"download.default_directory": downloads, "download.prompt_for_download": false, "download.directory_upgrade": true});
+        self.browser_with(1280, 720, false, lang, prefs, false).await
+    }
+
     async fn browser_in(&self, width: u32, height: u32, mobile: bool, extra: &[&str], lang: &str) -> Page {
+        let mut page = self.browser_options(width, height, mobile, lang, json!({}));
+        for arg in extra {
+            page["args"].as_array_mut().unwrap().push(json!(arg));
+        }
+        let c = Session::start(&self.addr, json!({"goog:chromeOptions": page})).await.expect("a Chromium session");
+        Page { c }
+    }
+
+    async fn browser_with(&self, width: u32, height: u32, mobile: bool, lang: &str, prefs: Value, record: bool) -> Page {
+        let options = self.browser_options(width, height, mobile, lang, prefs);
+        let mut caps = json!({"goog:chromeOptions": options});
+        if record {
+            caps["goog:loggingPrefs"] = json!({"performance": "ALL"});
+        }
+        let c = Session::start(&self.addr, caps).await.expect("a Chromium session");
+        Page { c }
+    }
+
+    fn browser_options(&self, width: u32, height: u32, mobile: bool, lang: &str, prefs: Value) -> Value {
         let mut options = json!({
             "binary": std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
             "args": ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--no-first-run",
@@ -89,11 +125,10 @@ impl Driver {
             "prefs": {"intl.accept_languages": lang},
             "mobileEmulation": {"deviceMetrics": {"width": width, "height": height, "pixelRatio": if mobile { 2 } else { 1 }, "touch": mobile, "mobile": mobile}},
         });
-        for arg in extra {
-            options["args"].as_array_mut().unwrap().push(json!(arg));
+        if let (Some(all), Some(more)) = (options["prefs"].as_object_mut(), prefs.as_object()) {
+            all.extend(more.clone());
         }
-        let c = Session::start(&self.addr, json!({"goog:chromeOptions": options})).await.expect("a Chromium session");
-        Page { c }
+        options
     }
 }
 
@@ -153,6 +188,23 @@ impl Page {
     pub async fn keys(&self, css: &str, keys: &str) {
         self.wait_for(css, &format!("document.querySelector({css:?})")).await;
         self.c.send_keys(css, keys).await.unwrap();
+    }
+
+    /// Presses `keys` on whatever has the focus, as a keyboard does (with Shift held when `shift`).
+    pub async fn press(&self, keys: &str, shift: bool) {
+        self.c.press(keys, shift).await.unwrap();
+    }
+
+    /// The text of every websocket frame this page received since the last call (a recording page only).
+    pub async fn frames_received(&self) -> Vec<String> {
+        let log = self.c.log("performance").await.unwrap();
+        let events = log.as_array().cloned().unwrap_or_default();
+        events
+            .iter()
+            .filter_map(|e| serde_json::from_str::<Value>(e["message"].as_str()?).ok())
+            .filter(|m| m["message"]["method"] == "Network.webSocketFrameReceived")
+            .filter_map(|m| m["message"]["params"]["response"]["payloadData"].as_str().map(str::to_owned))
+            .collect()
     }
 
     pub async fn type_into(&self, css: &str, text: &str) {

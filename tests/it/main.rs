@@ -13,6 +13,7 @@ mod export;
 mod extras;
 mod followup;
 mod growth;
+mod host;
 mod hosted;
 mod lifecycle;
 mod limits;

@@ -11,7 +11,7 @@ async fn list_then_create_on_the_same_connection() {
     c.send(json!({"type":"list_scenarios","protocol":1})).await;
     let (list, public_url) = c
         .expect("scenarios", |m| match m {
-            ServerMsg::Scenarios { scenarios, public_url } => Some((scenarios.clone(), public_url.clone())),
+            ServerMsg::Scenarios { scenarios, public_url, .. } => Some((scenarios.clone(), public_url.clone())),
             _ => None,
         })
         .await;

@@ -196,3 +196,30 @@ async fn a_deck_can_ask_for_a_stricter_room_and_a_session_cannot_lower_it() {
     assert!(out.contains("te-streng.toml") && out.contains("min_group"), "{out}");
     s.stop().await;
 }
+
+#[tokio::test]
+async fn the_facilitators_copy_of_a_result_says_which_shapes_it_has_and_nobody_elses_does() {
+    let s = Server::start().await;
+    let (mut f, code, _) = s.facilitator("test").await;
+    let mut room = players(&s, &code, 4, None).await;
+    let mut watcher = s.client().await;
+    watcher.send(json!({"type":"watch","protocol":1,"code":code})).await;
+    watcher.welcome().await;
+    f.control("open", Some("a")).await;
+    for p in room.iter_mut() {
+        p.session_where("open", |v| v.phase == Phase::Open).await;
+        p.answer("a", "eens").await;
+    }
+    // Live (the preview is on) and at the reveal: all four chose eens, a consensus.
+    let live = f.tally_where("four answers", |t| t.total == 4).await;
+    let shapes: Vec<_> = live.fits.iter().map(|f| (f.shape, f.why.as_str())).collect();
+    assert_eq!(shapes, [(protocol::fit::Shape::Consensus, "eensgezind: 100% eens")]);
+    f.control("reveal", None).await;
+    let revealed = f.tally_where("the reveal", |t| t.total == 4 && !t.fits.is_empty()).await;
+    assert_eq!(revealed.fits, live.fits);
+    for c in room.iter_mut().chain([&mut watcher]) {
+        let t = c.tally_where("the reveal", |t| t.total == 4).await;
+        assert!(t.fits.is_empty(), "only the facilitator's copy has the shapes: {t:?}");
+    }
+    s.stop().await;
+}

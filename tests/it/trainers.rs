@@ -10,8 +10,15 @@ const NEW_DECK: &str = "# Van de trainer: bewaar deze regel.\nid = \"nieuw\"\nti
 
 async fn answer(c: &mut TestClient) -> ServerMsg {
     c.expect("deck answer", |m| {
-        matches!(m, ServerMsg::Deck { .. } | ServerMsg::DeckSaved { .. } | ServerMsg::DeckProblems { .. } | ServerMsg::Error { .. })
-            .then(|| m.clone())
+        matches!(
+            m,
+            ServerMsg::Deck { .. }
+                | ServerMsg::DeckSaved { .. }
+                | ServerMsg::DeckChecked { .. }
+                | ServerMsg::DeckProblems { .. }
+                | ServerMsg::Error { .. }
+        )
+        .then(|| m.clone())
     })
     .await
 }
@@ -93,5 +100,47 @@ async fn with_a_trainers_key_only_who_brings_it_reads_or_saves_decks() {
     }
     assert!(!s.scenarios.join("nieuw.toml").exists());
     assert_eq!(save(&mut t, NEW_DECK, Some("sleutel-voor-trainers")).await, ServerMsg::DeckSaved { id: "nieuw".into() });
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn a_check_finds_every_problem_writes_nothing_and_needs_no_key_and_the_list_says_when_a_key_is_asked() {
+    let s = Server::start_with(|c| c.create_key = Some("sleutel-voor-trainers".into())).await;
+    let mut t = s.client().await;
+    let check = |content: &str| json!({"type":"save_deck","protocol":1,"content":content,"check":true});
+    t.send(check(&NEW_DECK.replace("statement", "statment"))).await;
+    let ServerMsg::DeckProblems { problems } = answer(&mut t).await else { panic!("problems") };
+    assert!(problems.iter().any(|p| p.line == 9 && p.message.contains("Bedoel je `statement`?")), "{problems:?}");
+    t.send(check(NEW_DECK)).await;
+    assert_eq!(answer(&mut t).await, ServerMsg::DeckChecked { id: "nieuw".into() });
+    assert!(!s.scenarios.join("nieuw.toml").exists(), "a check writes nothing");
+    // A check sees what a save would refuse: an item that answers are stored under, dropped.
+    let mut f = s.client().await;
+    f.send(json!({"type":"create_session","protocol":1,"scenario":"samen-werken","key":"sleutel-voor-trainers","preview":true})).await;
+    let (code, _, _) = f.welcome().await;
+    let (mut p, _) = s.player(&code, None).await;
+    f.control("open", Some("groen-speeltuin")).await;
+    p.session_where("open", |v| v.item.is_some()).await;
+    p.answer("groen-speeltuin", "eens").await;
+    let shipped = std::fs::read_to_string(integration_tests::shipped_scenarios().join("samen-werken.toml")).unwrap();
+    t.send(check(&shipped.replace("id = \"groen-speeltuin\"", "id = \"groen\""))).await;
+    let ServerMsg::DeckProblems { problems } = answer(&mut t).await else { panic!("the dropped item") };
+    assert!(problems[0].message.contains("\"groen-speeltuin\" staat niet meer in het deck"), "{problems:?}");
+
+    t.send(json!({"type":"list_scenarios","protocol":1})).await;
+    let asks = t.expect("scenarios", |m| match m {
+        ServerMsg::Scenarios { key_required, .. } => Some(*key_required),
+        _ => None,
+    });
+    assert!(asks.await, "this server asks for the key");
+    let open = Server::start().await;
+    let mut c = open.client().await;
+    c.send(json!({"type":"list_scenarios","protocol":1})).await;
+    let asks = c.expect("scenarios", |m| match m {
+        ServerMsg::Scenarios { key_required, .. } => Some(*key_required),
+        _ => None,
+    });
+    assert!(!asks.await, "not where no key is asked");
+    open.stop().await;
     s.stop().await;
 }

@@ -54,6 +54,31 @@ impl Session {
         self.cmd("POST", &format!("/element/{e}/value"), Some(json!({"text": text}))).await.map(drop)
     }
 
+    /// Presses each character of `keys` (WebDriver key codes allowed: `\u{E004}` Tab, `\u{E007}`
+    /// Enter) on the focused element, as a keyboard does, with Shift held around them when `shift`.
+    pub async fn press(&self, keys: &str, shift: bool) -> Result<(), String> {
+        let mut actions: Vec<Value> = Vec::new();
+        if shift {
+            actions.push(json!({"type": "keyDown", "value": "\u{E008}"}));
+        }
+        for k in keys.chars() {
+            actions.push(json!({"type": "keyDown", "value": k.to_string()}));
+            actions.push(json!({"type": "keyUp", "value": k.to_string()}));
+        }
+        if shift {
+            actions.push(json!({"type": "keyUp", "value": "\u{E008}"}));
+        }
+        let body = json!({"actions": [{"type": "key", "id": "keyboard", "actions": actions}]});
+        self.cmd("POST", "/actions", Some(body)).await?;
+        self.cmd("DELETE", "/actions", None).await.map(drop)
+    }
+
+    /// The browser's log of `kind` since it was last read (chromedriver's `se/log`; `performance`
+    /// holds the DevTools events of a session started with `goog:loggingPrefs`).
+    pub async fn log(&self, kind: &str) -> Result<Value, String> {
+        self.cmd("POST", "/se/log", Some(json!({"type": kind}))).await
+    }
+
     /// The page as a PNG.
     pub async fn screenshot(&self) -> Result<Vec<u8>, String> {
         let v = self.cmd("GET", "/screenshot", None).await?;

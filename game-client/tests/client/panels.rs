@@ -33,7 +33,15 @@ fn harness(view: ViewState, form: Form) -> Harness<'static, St> {
 
 /// A deck as the server lists it, without description or themes.
 fn summary(id: &str, title: &str, language: &str, items: usize) -> ScenarioSummary {
-    ScenarioSummary { id: id.into(), title: title.into(), language: language.into(), items, description: String::new(), themes: vec![] }
+    ScenarioSummary {
+        id: id.into(),
+        title: title.into(),
+        language: language.into(),
+        items,
+        sketches: 0,
+        description: String::new(),
+        themes: vec![],
+    }
 }
 
 fn deck() -> Deck {
@@ -743,6 +751,7 @@ fn start_de_sessie_stays_in_view_and_clickable_at_every_window_and_text_size_wit
             title: format!("Deck {i}"),
             language: "nl".into(),
             items: 12,
+            sketches: 0,
             description: "Over samenwerken in de wijk.".into(),
             themes: vec![],
         })

@@ -137,6 +137,7 @@ impl Deck {
             title: self.title.clone(),
             language: self.language.clone(),
             items: self.items.len(),
+            sketches: self.items.iter().filter(|i| i.sketch().is_some()).count(),
             description: self.description.clone(),
             themes: self
                 .items

@@ -97,6 +97,8 @@ impl To {
 pub(crate) const EVERYONE: &[Role] = &[Role::Facilitator, Role::Player, Role::Watcher];
 pub(crate) const STAFF: &[Role] = &[Role::Facilitator, Role::Watcher];
 pub(crate) const PLAYERS: &[Role] = &[Role::Player];
+/// Everyone but the facilitator (who gets some messages in a copy of their own).
+pub(crate) const AUDIENCE: &[Role] = &[Role::Player, Role::Watcher];
 pub(crate) const FACILITATOR: &[Role] = &[Role::Facilitator];
 
 /// What the executor does, in this order.

@@ -3,7 +3,7 @@
 use protocol::scenario::Asks;
 use protocol::{ClientMsg, ControlAction, ErrorCode, Phase, Refusal, ReportFormat, Role, ServerMsg, flow};
 
-use super::machine::{Change, EVERYONE, Effect, FACILITATOR, Machine, Now, Pending, ReportOf, To, not_stored};
+use super::machine::{AUDIENCE, Change, EVERYONE, Effect, FACILITATOR, Machine, Now, Pending, ReportOf, To, not_stored};
 use super::roles::assign_roles;
 use crate::store::Op;
 
@@ -201,8 +201,9 @@ impl Machine {
             ControlAction::Reveal => {
                 // Everyone sees the same result (too few answers only as "withheld"); the
                 // facilitator now also gets the reasons, which waited for the reveal unless previewed.
-                if let Some(t) = self.state.tally() {
-                    effects.push(Effect::Send { to: To::Roles(EVERYONE), msg: ServerMsg::Tally(t) });
+                if let (Some(t), Some(theirs)) = (self.state.tally(), self.state.facilitator_tally()) {
+                    effects.push(Effect::Send { to: To::Roles(AUDIENCE), msg: ServerMsg::Tally(t) });
+                    effects.push(Effect::Send { to: To::Roles(FACILITATOR), msg: ServerMsg::Tally(theirs) });
                 }
                 self.send_reasons(effects);
             }

@@ -7,6 +7,9 @@ const ELSEWHERE = 'elders opnieuw verbonden';
 // `on` has: opening() the first message (join, watch, resume, …); message(m) every message after it;
 // status() after every change of the connection's state; closed(kind) for a final close, where kind
 // is 'elsewhere' (opened in another window) or 'refused' (policy: the page is out of date).
+// A websocket to this server's /ws, over TLS where the page came over it.
+const socket = () => new WebSocket((location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/ws');
+
 export function connection(on) {
   let ws = null;
   let retry = null;
@@ -20,7 +23,7 @@ export function connection(on) {
       c.live = true;
       c.state = c.welcomed ? 'reconnecting' : 'connecting';
       on.status();
-      const sock = new WebSocket((location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/ws');
+      const sock = socket();
       ws = sock;
       sock.onopen = () => sock.send(JSON.stringify(on.opening()));
       sock.onmessage = e => {
@@ -69,4 +72,18 @@ export function connection(on) {
   });
   window.addEventListener('online', () => { if (c.live && c.state !== 'open') c.connect(); });
   return c;
+}
+
+// One question outside a session (list_scenarios, save_deck): a socket of its own, the message,
+// the first answer, closed. Resolves with the answer, or with null when the server cannot be reached.
+export function ask(m) {
+  return new Promise(resolve => {
+    const sock = socket();
+    let done = false;
+    const finish = v => { if (!done) { done = true; resolve(v); sock.close(); } };
+    sock.onopen = () => sock.send(JSON.stringify(Object.assign({ protocol: Number(document.documentElement.dataset.protocol) }, m)));
+    sock.onmessage = e => { try { finish(JSON.parse(e.data)); } catch (err) { finish(null); } };
+    sock.onclose = () => finish(null);
+    sock.onerror = () => finish(null);
+  });
 }

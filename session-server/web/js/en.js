@@ -53,6 +53,7 @@ export default {
   reasonSend: 'Send your reason', reasonDrop: 'Withdraw your reason', reasonSaved: 'Your reason:',
   thought: (a, l, r) => 'We thought: ' + a + '% ' + l + '. It was ' + r + '%.',
   shownFor: l => '— a reason for \'' + l + '\'',
+  leadLink: 'Lead a session',
   errors: {
     bad_request: 'The server did not understand that request.',
     protocol_mismatch: 'This page is out of date: the server speaks another version. Reload the page.',

@@ -53,5 +53,6 @@ export default {
   reasonSend: 'Geef je reden', reasonDrop: 'Haal je reden weg', reasonSaved: 'Je reden:',
   thought: (a, l, r) => 'We dachten: ' + a + '% ' + l + '. Het werd ' + r + '%.',
   shownFor: l => '— een reden bij \'' + l + '\'',
+  leadLink: 'Sessie leiden',
   errors: {}
 };

@@ -32,14 +32,18 @@ export const t = () => TEXT[st.lang] || TEXT.nl;
 // Fetches the words of `lang` when they are not here yet, and draws the page again with them.
 function needLang(lang) {
   if (TEXT[lang]) return;
-  import('./' + lang + '.js').then(m => { TEXT[lang] = m.default; render(); }, () => { /* offline: Dutch until it comes */ });
+  import('./' + (spec.prefix || '') + lang + '.js').then(m => { TEXT[lang] = m.default; render(); }, () => { /* offline: Dutch until it comes */ });
 }
 // From how many answers a result shows: 3, or more in a stricter room (the session says so).
 export const minGroup = () => (st.session && st.session.min_group) || 3;
 export const label = (it, id) => (it.options.find(o => o.id === id) || { label: id }).label;
 
 // How the page draws a live session: live(session, notice) returns its markup; team says whether
-// the form asks for a team; drawn(view) runs after every redraw (the projector's layout).
+// the form asks for a team; drawn(view) runs after every redraw (the projector's layout). The
+// facilitator's page also gives: form() its start screen instead of the join form, opening() its
+// first message on a new connection (create_session), message(m) for the messages only it gets,
+// welcomed(m) after its welcome, heading() the page's heading, words its Dutch table and prefix the name its English one has
+// (host-en.js), and keep 'local': its token outlives the tab (a reload, a laptop that slept).
 let spec = { live: () => null, team: false, drawn: null };
 let drawnHtml = '';
 
@@ -54,11 +58,19 @@ function normalise(code) {
 const codeProblem = code => (code.length === 6 ? t().badChars : t().badCode);
 
 const storeKey = code => 'dilemma:' + PAGE + ':' + code;
-function savedToken(code) {
-  try { return sessionStorage.getItem(storeKey(code)); } catch (e) { return null; }
+const store = () => (spec.keep === 'local' ? localStorage : sessionStorage);
+export function savedToken(code) {
+  try { return store().getItem(storeKey(code)); } catch (e) { return null; }
 }
-function saveToken(code, token) {
-  try { if (token) sessionStorage.setItem(storeKey(code), token); else sessionStorage.removeItem(storeKey(code)); } catch (e) { /* private mode: resume only within this page */ }
+export function saveToken(code, token) {
+  try { if (token) store().setItem(storeKey(code), token); else store().removeItem(storeKey(code)); } catch (e) { /* private mode: resume only within this page */ }
+}
+
+// Connects as what `opening` will say (the facilitator's page: after filling in its start screen).
+export function enter() {
+  st.screen = 'live';
+  net.connect();
+  render();
 }
 
 function begin() {
@@ -71,6 +83,7 @@ function begin() {
 function opening() {
   const protocol = Number(root.dataset.protocol);
   if (st.token) return { type: 'resume', protocol, code: st.code, token: st.token };
+  if (spec.opening) return Object.assign({ protocol }, spec.opening());
   if (PAGE === 'watch') return { type: 'watch', protocol, code: st.code };
   const m = { type: 'join', protocol, code: st.code };
   if (st.team) m.team = st.team;
@@ -102,6 +115,7 @@ function onMessage(m) {
       st.guesses = m.guesses || {}; st.reasons = m.reasons || {};
       if (params.get('code') !== m.code) { params.set('code', m.code); history.replaceState(null, '', location.pathname + '?' + params); }
       setSession(m.session);
+      if (spec.welcomed) spec.welcomed(m);
       break;
     }
     case 'session': setSession(m.session); break;
@@ -116,7 +130,7 @@ function onMessage(m) {
     case 'reason_ack': if (m.text === null) delete st.reasons[m.item]; else st.reasons[m.item] = m.text; break;
     case 'shown': st.shown = m.reason; break;
     case 'error': return onError(m);
-    default: return;
+    default: if (!spec.message || !spec.message(m)) return;
   }
   render();
 }
@@ -183,19 +197,25 @@ export function countdown(left) {
 
 export function render() {
   root.lang = st.lang;
-  document.getElementById('title').textContent = st.session ? st.session.title : (PAGE === 'watch' ? t().show : t().join);
+  document.getElementById('title').textContent = st.session ? st.session.title : spec.heading ? spec.heading() : (PAGE === 'watch' ? t().show : t().join);
   const next = el('div', null, body());
   if (next.innerHTML === drawnHtml) return;
   drawnHtml = next.innerHTML;
-  const focused = document.activeElement && document.activeElement.dataset ? document.activeElement.dataset.key : null;
+  const active = document.activeElement;
+  const focused = active && active.dataset ? active.dataset.key : null;
+  // A field being typed in keeps its caret where it was.
+  const caret = active && typeof active.selectionStart === 'number' ? [active.selectionStart, active.selectionEnd] : null;
   view.replaceChildren(...next.childNodes);
-  if (focused) { const f = view.querySelector('[data-key="' + focused + '"]'); if (f) f.focus(); }
+  if (focused) {
+    const f = view.querySelector('[data-key="' + focused + '"]');
+    if (f) { f.focus(); if (caret && typeof f.setSelectionRange === 'function') f.setSelectionRange(caret[0], caret[1]); }
+  }
   announceChanges();
   if (spec.drawn) spec.drawn(view);
 }
 
 function body() {
-  if (st.screen === 'form') return form();
+  if (st.screen === 'form') return spec.form ? spec.form(st.formError) : form();
   if (st.screen === 'elsewhere') {
     return [el('p', { text: t().elsewhere }),
       el('button', { type: 'button', class: 'primary', 'data-key': 'here', text: t().here, onclick: () => { st.screen = 'live'; net.connect(); render(); } })];
@@ -222,14 +242,8 @@ function form() {
     begin();
     render();
   };
-  const other = st.lang === 'nl' ? 'en' : 'nl';
-  const switchLang = () => {
-    st.lang = other; st.langChosen = true; needLang(other);
-    try { localStorage.setItem('dilemma-lang', other); } catch (e) { /* private mode: for this page only */ }
-    render();
-  };
   return el('form', { class: 'join-form', onsubmit: submit, novalidate: true },
-    el('button', { type: 'button', class: 'lang', 'data-key': 'lang', lang: other, onclick: switchLang, text: other === 'en' ? 'English' : 'Nederlands' }),
+    langButton(),
     el('label', { for: 'code', text: t().code }),
     el('p', { id: 'code-hint', class: 'muted', text: t().codeHint }),
     el('input', { id: 'code', name: 'code', value: st.code, autocomplete: 'off', autocapitalize: 'characters', spellcheck: 'false', maxlength: 12, 'aria-describedby': err ? 'code-hint form-error' : 'code-hint', 'aria-invalid': err ? 'true' : null }),
@@ -239,7 +253,20 @@ function form() {
       el('input', { id: 'team', name: 'team', value: st.team, autocomplete: 'organization', maxlength: 40, 'aria-describedby': 'team-hint' })
     ] : null,
     err ? el('p', { id: 'form-error', class: 'notice', role: 'alert', text: err }) : null,
-    el('button', { type: 'submit', class: 'primary', 'data-key': 'submit', text: PAGE === 'watch' ? t().show : t().join }));
+    el('button', { type: 'submit', class: 'primary', 'data-key': 'submit', text: PAGE === 'watch' ? t().show : t().join }),
+    // The facilitator's page, for whoever leads the session.
+    el('p', { class: 'lead-link' }, el('a', { href: '/host', 'data-key': 'lead', text: t().leadLink })));
+}
+
+// The switch to the other language, kept for the next visit.
+export function langButton() {
+  const other = st.lang === 'nl' ? 'en' : 'nl';
+  const switchLang = () => {
+    st.lang = other; st.langChosen = true; needLang(other);
+    try { localStorage.setItem('dilemma-lang', other); } catch (e) { /* private mode: for this page only */ }
+    render();
+  };
+  return el('button', { type: 'button', class: 'lang', 'data-key': 'lang', lang: other, onclick: switchLang, text: other === 'en' ? 'English' : 'Nederlands' });
 }
 
 // The reveal, a reason put on screen and the end of a countdown are said aloud once, through the live region.
@@ -279,6 +306,7 @@ function tick() {
 // Starts the page: `how` says how it draws a live session (see `spec`).
 export function start(how) {
   spec = how;
+  if (how.words) TEXT.nl = how.words;
   needLang(st.lang);
   setInterval(tick, 250);
   if (st.code && (savedToken(st.code) || PAGE === 'watch')) begin();

@@ -22,7 +22,7 @@ use proptest::prelude::*;
 use protocol::{ClientMsg, ControlAction, ErrorCode, Phase, Role, ServerMsg};
 
 use super::Attach;
-use super::machine::{EVERYONE, Effect, Input, Machine, Now, STAFF, To};
+use super::machine::{AUDIENCE, EVERYONE, Effect, FACILITATOR, Input, Machine, Now, STAFF, To};
 use super::state::State;
 use crate::config::Limits;
 use crate::store::Op;
@@ -430,7 +430,10 @@ impl Room {
                     assert_eq!(*r, super::machine::FACILITATOR, "an error to a whole audience that is not the facilitator");
                     said.extend(leads.iter().map(|c| format!("error {c} {code:?}")));
                 }
-                Effect::Send { to: To::Roles(r), msg: ServerMsg::Tally(_) } if *r == EVERYONE => said.push("room tally".into()),
+                // The room's tally goes to players and projectors, and in a copy of their own (with the
+                // result's shapes) to the facilitator.
+                Effect::Send { to: To::Roles(r), msg: ServerMsg::Tally(_) } if *r == AUDIENCE => said.push("room tally".into()),
+                Effect::Send { to: To::Roles(r), msg: ServerMsg::Tally(_) } if *r == EVERYONE => said.push("one tally for all".into()),
                 Effect::Send { to: To::Roles(_), msg: ServerMsg::Shown { reason } } => said.push(format!("shown {}", reason.is_some())),
                 Effect::Refused { conn, refusal } => said.push(format!("refused {conn} {:?}", refusal.code)),
                 Effect::Joined { conn, .. } => said.push(format!("joined {conn}")),
@@ -456,7 +459,13 @@ impl Room {
                     }
                 }
                 Want::Role { conn, role } => wanted.push(format!("role {conn} {role}")),
-                Want::RoomTally => wanted.push("room tally".into()),
+                Want::RoomTally => {
+                    wanted.push("room tally".into());
+                    let theirs = effects
+                        .iter()
+                        .any(|e| matches!(e, Effect::Send { to: To::Roles(r), msg: ServerMsg::Tally(_) } if *r == FACILITATOR));
+                    assert!(theirs, "the facilitator's copy of the revealed result");
+                }
                 Want::Close { conn } => wanted.push(format!("close {conn}")),
                 Want::Report { conn } => wanted.push(format!("report {conn}")),
                 Want::Session => {
@@ -662,6 +671,8 @@ impl Room {
             ServerMsg::Tally(t) => {
                 if role == Role::Facilitator {
                     self.owed_tally = None;
+                } else {
+                    assert!(t.fits.is_empty(), "the result's shapes are the facilitator's only");
                 }
                 if role != Role::Facilitator || !self.preview {
                     assert_eq!(seen, Phase::Revealed, "a {role:?} got a tally before the reveal (preview {})", self.preview);
@@ -756,7 +767,7 @@ impl Room {
                 }
             }
             ServerMsg::Scenarios { .. } => panic!("sessions do not list scenarios"),
-            ServerMsg::Deck { .. } | ServerMsg::DeckSaved { .. } | ServerMsg::DeckProblems { .. } => {
+            ServerMsg::Deck { .. } | ServerMsg::DeckSaved { .. } | ServerMsg::DeckChecked { .. } | ServerMsg::DeckProblems { .. } => {
                 panic!("sessions do not handle deck files")
             }
             ServerMsg::Agreements { agreements } => {

@@ -1,0 +1,263 @@
+//! The facilitator's page (/host) in Debian's Chromium: a whole session led from a browser beside phone pages, a projector and a desktop client; keys, reloads, a crash, the reports and a follow-up.
+
+use std::path::Path;
+use std::time::Duration;
+
+use integration_tests::TestClient;
+use serde_json::json;
+
+use crate::browser::{Driver, Page};
+use crate::pages::{join_from_url, page_url, shown_result};
+use crate::process::{Binary, scenario_dir, server_cli};
+
+/// A statement that asks for reasons and has prompts for two shapes of result, and a sketch with
+/// two roles and a follow-up statement.
+pub(crate) const DECK: &str = r#"
+id = "leiden"
+title = "Team Wijken leidt"
+language = "nl"
+
+[[item]]
+id = "a"
+kind = "dilemma"
+statement = "Bewoners mogen het groen in de speeltuin zelf beheren."
+reasons = true
+prompts = [
+  { text = "Waar zit het verschil tussen jullie?", fits = ["split"] },
+  { text = "Wat maakt dat jullie het zo eens zijn?", fits = ["consensus"] },
+  "Wat zou een bewoner hiervan vinden?",
+]
+
+[[item]]
+id = "solo"
+kind = "sketch"
+title = "Eén telefoontje"
+situation = "Een initiatiefnemer belt de ambtenaar over zijn aanvraag."
+duration_s = 30
+questions = ["Wat zag je gebeuren?"]
+[[item.role]]
+name = "Initiatiefnemer"
+briefing = "Alleen voor de initiatiefnemer: je bent boos over de brief."
+[[item.role]]
+name = "Ambtenaar"
+briefing = "Alleen voor de ambtenaar: je hebt de brief niet geschreven."
+[item.follow_up]
+statement = "Bellen werkt beter dan mailen."
+"#;
+
+/// The page's state as a keyboard user meets it: what has the focus.
+async fn focused(page: &Page) -> String {
+    page.js("const e = document.activeElement; return e ? (e.dataset.key || e.id || e.tagName) : '';", vec![])
+        .await
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// Tabs forward until the control `key` has the focus (at most 60 stops), as a keyboard user does.
+pub(crate) async fn tab_to(page: &Page, key: &str) {
+    for _ in 0..60 {
+        if focused(page).await == key {
+            return;
+        }
+        page.press("\u{E004}", false).await;
+    }
+    panic!("{key} is not reached with Tab; the page shows:\n{}", page.text("body").await);
+}
+
+/// Starts a session on the start screen: the deck, a title, submitted with the keyboard. Returns the code.
+pub(crate) async fn create(host: &Page, deck: &str, title: &str) -> String {
+    host.wait_for("the decks", &format!("document.getElementById('deck-{deck}')")).await;
+    host.tap(&format!("#deck-{deck}")).await;
+    host.type_into("#session-title", title).await;
+    tab_to(host, "create").await;
+    host.press("\u{E007}", false).await;
+    host.wait_for("the lobby", "document.querySelector('.join .code')").await;
+    host.text(".join .code").await
+}
+
+/// Every tally a page's websocket received.
+async fn tallies(page: &Page) -> Vec<String> {
+    page.frames_received().await.into_iter().filter(|f| f.contains("\"type\":\"tally\"")).collect()
+}
+
+/// Waits until the file `name` is in `dir` (a download finished) and returns its bytes.
+async fn downloaded(dir: &Path, name: &str) -> Vec<u8> {
+    for _ in 0..150 {
+        if let Ok(bytes) = std::fs::read(dir.join(name)) {
+            return bytes;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!(
+        "{name} was not downloaded into {}: {:?}",
+        dir.display(),
+        std::fs::read_dir(dir).map(|d| d.flatten().map(|e| e.file_name()).collect::<Vec<_>>())
+    );
+}
+
+fn export(db: &Path, code: &str, format: &str) -> Vec<u8> {
+    let (ok, out, err) = server_cli(db, &["export".as_ref(), code.as_ref(), "--format".as_ref(), format.as_ref()]);
+    assert!(ok, "{err}");
+    out
+}
+
+#[tokio::test]
+async fn a_browser_facilitator_leads_a_whole_session_with_phones_a_projector_and_a_desktop_client() {
+    let Some(driver) = Driver::start().await else { return };
+    let dir = scenario_dir(&[("leiden.toml", DECK)]);
+    let downloads = tempfile::tempdir().unwrap();
+    let mut server = Binary::start(dir.path(), 0).await;
+    let port = server.port;
+    let host = driver.laptop("nl", downloads.path()).await;
+    host.open(&page_url(&server.url, "/host")).await;
+    host.wait_text("legend", "Kies een deck").await;
+    host.wait_text(".choices-list", "Team Wijken leidt").await;
+    host.wait_text(".choices-list", "Nederlands · 1 stelling, 1 sketch").await;
+    host.assert_accessible("start").await;
+    host.screenshot("host-start").await;
+    let code = create(&host, "leiden", "Wijken, 2 december").await;
+    assert_eq!(host.js("return location.search", vec![]).await, json!(format!("?code={code}")));
+    host.wait_text("h1", "Wijken, 2 december").await;
+    host.wait_text(".join", "met de code").await;
+
+    // The room: three phones, a projector (both recording what their websockets receive) and a desktop client.
+    let url = page_url(&server.url, &format!("/?code={code}"));
+    let phones = [driver.recording_phone().await, driver.recording_phone().await, driver.recording_phone().await];
+    for phone in &phones {
+        join_from_url(phone, &url).await;
+    }
+    let projector = driver.recording_screen().await;
+    projector.open(&page_url(&server.url, &format!("/watch?code={code}"))).await;
+    projector.wait_text(".code", &code).await;
+    let mut desktop: TestClient = server.client().await;
+    desktop.send(json!({"type":"join","protocol":1,"code":code,"team":"Oost"})).await;
+    desktop.welcome().await;
+    host.wait_text(".join .count", "4 deelnemers").await;
+    host.assert_accessible("lobby").await;
+    host.screenshot("host-lobby").await;
+    // The projector button is a link to the projector page, opened in a window of its own.
+    let link = host.js("const a = document.querySelector('[data-key=projector]'); return [a.getAttribute('href'), a.target]", vec![]).await;
+    assert_eq!(link, json!([format!("/watch?code={code}"), "_blank"]));
+
+    // N opens the first statement, on every screen.
+    tab_to(&host, "next").await;
+    host.press("n", false).await;
+    host.wait_text(".now .statement", "groen in de speeltuin").await;
+    for phone in &phones {
+        phone.wait_text(".statement", "groen in de speeltuin").await;
+    }
+    projector.wait_text(".statement", "groen in de speeltuin").await;
+    for (phone, option) in phones.iter().zip(["eens", "eens", "oneens"]) {
+        phone.tap(&format!("button[data-key=opt-{option}]")).await;
+        phone.wait_text("#answer-note", "opgeslagen").await;
+    }
+    phones[2].type_into("#reason", "Wie is er dan aanspreekbaar?").await;
+    phones[2].tap("button[data-key=reason]").await;
+    phones[2].wait_text("#view", "Wie is er dan aanspreekbaar?").await;
+    desktop.answer("a", "eens").await;
+    host.wait_text(".answered", "4 van 4 geantwoord").await;
+    // Without the private preview the result stays hidden here too, and the page says so.
+    host.wait_text(".hidden-result", "blijft verborgen").await;
+    assert_eq!(host.js("return document.querySelectorAll('.now .result').length", vec![]).await, json!(0));
+    host.tap("[data-key=preview]").await;
+    host.wait_text(".result-card", "Alleen jij ziet dit").await;
+    host.wait_text(".result-card", "4 antwoorden").await;
+    host.wait_text(".reasons", "Wie is er dan aanspreekbaar?").await;
+    host.assert_accessible("open with a live tally").await;
+    host.screenshot("host-open-preview").await;
+    // A reload resumes as facilitator, in the same state.
+    host.js("location.reload(); return true;", vec![]).await;
+    host.wait_text(".result-card", "4 antwoorden").await;
+    assert!(host.text("#status").await.is_empty());
+
+    // C closes and R reveals, with the keyboard; the prompt that fits comes first, with why.
+    host.press("c", false).await;
+    host.wait_text(".phase", "Stemmen is gesloten").await;
+    for phone in &phones {
+        assert!(tallies(phone).await.is_empty(), "a phone's websocket got a tally before the reveal");
+    }
+    assert!(tallies(&projector).await.is_empty(), "the projector's websocket got a tally before the reveal");
+    host.assert_accessible("closed").await;
+    host.press("r", false).await;
+    host.wait_text(".phase", "De uitslag staat op het scherm").await;
+    let on_host = shown_result(&host).await;
+    assert_eq!(on_host.iter().map(|(_, p)| p.as_str()).collect::<Vec<_>>(), ["75%", "25%", "0%"]);
+    for phone in &phones {
+        phone.wait_text(".result", "%").await;
+        let on_phone: Vec<String> = shown_result(phone).await.into_iter().map(|(_, p)| p).collect();
+        assert_eq!(on_phone, on_host.iter().map(|(_, p)| p.clone()).collect::<Vec<_>>(), "the phones show what the facilitator sees");
+    }
+    projector.wait_text(".result", "75%").await;
+    let first_prompt = host.text(".prompts li").await;
+    assert!(
+        first_prompt.contains("Wat maakt dat jullie het zo eens zijn?") && first_prompt.contains("eensgezind: 75% eens"),
+        "{first_prompt}"
+    );
+    // A reason on the projector.
+    host.tap(".reasons button[data-key^=reason-]").await;
+    projector.wait_text(".shown", "Wie is er dan aanspreekbaar?").await;
+    host.wait_text(".reasons", "Van het scherm halen").await;
+    host.assert_accessible("revealed with prompts and reasons").await;
+    host.screenshot("host-revealed").await;
+
+    // An agreement about the statement, typed and recorded with the keyboard.
+    host.type_into("#agreement", "We bellen eerst, dan mailen we.").await;
+    host.press("\u{E007}", false).await;
+    host.wait_text("ol.agreements", "We bellen eerst, dan mailen we.").await;
+    assert_eq!(host.js("return document.getElementById('agreement').value", vec![]).await, json!(""), "emptied once stored");
+    host.assert_accessible("agreements").await;
+
+    // The sketch: N opens it, two players get a role, only their phones see a briefing; T starts the timer.
+    host.js("document.activeElement.blur(); return true;", vec![]).await;
+    host.press("n", false).await;
+    host.wait_text(".now h2", "Eén telefoontje").await;
+    host.wait_text(".roles", "Initiatiefnemer").await;
+    let mut drawn = 0;
+    for phone in &phones {
+        phone.wait_text("#view", "Een initiatiefnemer belt").await;
+        if phone.text("#view").await.contains("Jouw rol") {
+            drawn += 1;
+        }
+    }
+    desktop.settle().await;
+    drawn += usize::from(desktop.seen.iter().any(|m| matches!(m, protocol::ServerMsg::Role { .. })));
+    assert_eq!(drawn, 2, "two roles, two briefings");
+    host.press("t", false).await;
+    host.wait_for("the countdown", "document.getElementById('countdown')").await;
+    projector.wait_for("the countdown", "document.getElementById('countdown')").await;
+    host.assert_accessible("sketch with timer").await;
+    host.screenshot("host-sketch").await;
+
+    // kill -9 mid-session: the page says it reconnects, and after the restart goes on where it was.
+    server.child.kill().unwrap();
+    server.child.wait().unwrap();
+    host.wait_text("#status", "Verbinding herstellen").await;
+    let server = Binary::start(dir.path(), port).await;
+    host.wait_for("reconnected", "document.getElementById('status').textContent === ''").await;
+    host.wait_text(".now h2", "Eén telefoontje").await;
+    host.wait_text("ol.agreements", "We bellen eerst").await;
+    host.assert_accessible("after a restart").await;
+
+    // Shift+E asks first, then ends; the reports are made in the browser and saved.
+    host.js("document.activeElement.blur(); return true;", vec![]).await;
+    host.press("E", true).await;
+    host.wait_text(".end", "De sessie beëindigen?").await;
+    assert_eq!(focused(&host).await, "end-yes");
+    host.press("\u{E007}", false).await;
+    host.wait_text("#view", "De sessie is afgelopen").await;
+    for phone in &phones {
+        phone.wait_text("#view", "afgelopen").await;
+    }
+    host.tap("[data-key=export-csv]").await;
+    let csv = downloaded(downloads.path(), &format!("{code}.csv")).await;
+    assert_eq!(csv, export(&dir.path().join("workshop.db"), &code, "csv"), "the CSV is `session-server export`'s, byte for byte");
+    host.tap("[data-key=export-md]").await;
+    let md = downloaded(downloads.path(), &format!("{code}.md")).await;
+    assert_eq!(md, export(&dir.path().join("workshop.db"), &code, "md"));
+    host.assert_accessible("ended with downloads").await;
+    host.screenshot("host-ended").await;
+    host.js("location.reload(); return true;", vec![]).await;
+    host.wait_text("#view", "De sessie is afgelopen").await;
+    drop(server);
+}
