@@ -160,7 +160,8 @@ async fn a_browser_facilitator_leads_a_whole_session_with_phones_a_projector_and
     // Without the private preview the result stays hidden here too, and the page says so.
     host.wait_text(".hidden-result", "blijft verborgen").await;
     assert_eq!(host.js("return document.querySelectorAll('.now .result').length", vec![]).await, json!(0));
-    host.tap("[data-key=preview]").await;
+    tab_to(&host, "preview").await;
+    host.press("\u{E007}", false).await;
     host.wait_text(".result-card", "Alleen jij ziet dit").await;
     host.wait_text(".result-card", "4 antwoorden").await;
     host.wait_text(".reasons", "Wie is er dan aanspreekbaar?").await;
@@ -194,8 +195,10 @@ async fn a_browser_facilitator_leads_a_whole_session_with_phones_a_projector_and
         first_prompt.contains("Wat maakt dat jullie het zo eens zijn?") && first_prompt.contains("eensgezind: 75% eens"),
         "{first_prompt}"
     );
-    // A reason on the projector.
-    host.tap(".reasons button[data-key^=reason-]").await;
+    // A reason on the projector, with the keyboard too.
+    let reason = host.js("return document.querySelector('.reasons button[data-key^=reason-]').dataset.key", vec![]).await;
+    tab_to(&host, reason.as_str().unwrap()).await;
+    host.press("\u{E007}", false).await;
     projector.wait_text(".shown", "Wie is er dan aanspreekbaar?").await;
     host.wait_text(".reasons", "Van het scherm halen").await;
     host.assert_accessible("revealed with prompts and reasons").await;
@@ -249,7 +252,8 @@ async fn a_browser_facilitator_leads_a_whole_session_with_phones_a_projector_and
     for phone in &phones {
         phone.wait_text("#view", "afgelopen").await;
     }
-    host.tap("[data-key=export-csv]").await;
+    tab_to(&host, "export-csv").await;
+    host.press("\u{E007}", false).await;
     let csv = downloaded(downloads.path(), &format!("{code}.csv")).await;
     assert_eq!(csv, export(&dir.path().join("workshop.db"), &code, "csv"), "the CSV is `session-server export`'s, byte for byte");
     host.tap("[data-key=export-md]").await;
@@ -260,4 +264,146 @@ async fn a_browser_facilitator_leads_a_whole_session_with_phones_a_projector_and
     host.js("location.reload(); return true;", vec![]).await;
     host.wait_text("#view", "De sessie is afgelopen").await;
     drop(server);
+}
+
+/// Opens statement `a` from the deck list, lets the phones answer `answers` and reveals it with the keyboard.
+async fn play_a(host: &Page, phones: &[Page], answers: &[&str]) {
+    tab_to(host, "item-a").await;
+    host.press("\u{E007}", false).await;
+    for (phone, option) in phones.iter().zip(answers) {
+        phone.wait_text(".statement", "groen in de speeltuin").await;
+        phone.tap(&format!("button[data-key=opt-{option}]")).await;
+        phone.wait_text("#answer-note", "opgeslagen").await;
+    }
+    host.wait_text(".answered", &format!("{n} van {n} geantwoord", n = answers.len())).await;
+    host.js("document.activeElement.blur(); return true;", vec![]).await;
+    host.press("r", false).await;
+    host.wait_text(".phase", "De uitslag staat op het scherm").await;
+}
+
+async fn phones_in(driver: &Driver, server: &Binary, code: &str, n: usize) -> Vec<Page> {
+    let mut phones = Vec::new();
+    for _ in 0..n {
+        let phone = driver.phone().await;
+        join_from_url(&phone, &page_url(&server.url, &format!("/?code={code}"))).await;
+        phones.push(phone);
+    }
+    phones
+}
+
+#[tokio::test]
+async fn a_follow_up_started_from_this_browser_shows_then_and_now_and_the_series_report_with_its_charts() {
+    let Some(driver) = Driver::start().await else { return };
+    let dir = scenario_dir(&[("leiden.toml", DECK)]);
+    let downloads = tempfile::tempdir().unwrap();
+    let server = Binary::start(dir.path(), 0).await;
+    let host = driver.laptop("nl", downloads.path()).await;
+    host.open(&page_url(&server.url, "/host")).await;
+    let first = create(&host, "leiden", "Eerste gesprek").await;
+    let phones = phones_in(&driver, &server, &first, 3).await;
+    play_a(&host, &phones, &["eens", "eens", "oneens"]).await;
+    host.type_into("#agreement", "We bellen eerst.").await;
+    host.press("\u{E007}", false).await;
+    host.wait_text("ol.agreements", "We bellen eerst.").await;
+    host.js("document.activeElement.blur(); return true;", vec![]).await;
+    host.press("E", true).await;
+    host.press("\u{E007}", false).await;
+    host.wait_text("#view", "De sessie is afgelopen").await;
+
+    // Three months later, from the same browser: the ended session is offered as the earlier one.
+    tab_to(&host, "follow-up").await;
+    host.press("\u{E007}", false).await;
+    host.wait_for("the start screen", "document.getElementById('follows')").await;
+    assert_eq!(host.js("return document.getElementById('follows').value", vec![]).await, json!(first));
+    host.wait_text("#follows", "Eerste gesprek").await;
+    host.assert_accessible("start of a follow-up").await;
+    let second = create(&host, "leiden", "Drie maanden later").await;
+    assert_ne!(first, second);
+    host.wait_text(".follows", "Vervolg op \"Eerste gesprek\"").await;
+    host.wait_text(".deck-list", "Afspraak: We bellen eerst.").await;
+    let phones = phones_in(&driver, &server, &second, 3).await;
+    play_a(&host, &phones, &["oneens", "oneens", "oneens"]).await;
+    host.wait_text(".result-card", "toen 67%").await;
+    host.wait_text(".result-card", "Nu, en eronder toen").await;
+    phones[0].wait_text(".result", "toen").await;
+    host.assert_accessible("follow-up revealed").await;
+    host.screenshot("host-follow-up").await;
+
+    // The series report, made in the browser: the Markdown as `session-server report` writes it, and its charts.
+    tab_to(&host, "export-md-series").await;
+    host.press("\u{E007}", false).await;
+    let md = downloaded(downloads.path(), &format!("reeks-{second}-verslag.md")).await;
+    let out = tempfile::tempdir().unwrap();
+    let (ok, _, err) = server_cli(&dir.path().join("workshop.db"), &["report".as_ref(), second.as_ref(), "--out".as_ref(), out.path().as_os_str()]);
+    assert!(ok, "{err}");
+    assert_eq!(String::from_utf8(md).unwrap(), std::fs::read_to_string(out.path().join("verslag.md")).unwrap());
+    let charts: Vec<String> = std::fs::read_dir(out.path()).unwrap().flatten().map(|e| e.file_name().to_string_lossy().into_owned()).filter(|n| n.ends_with(".svg")).collect();
+    assert!(!charts.is_empty());
+    let links = host.js("return Array.from(document.querySelectorAll('.files a')).map(a => a.getAttribute('download'))", vec![]).await;
+    for chart in &charts {
+        assert!(links.as_array().unwrap().contains(&json!(chart)), "{chart} is offered beside the report: {links}");
+    }
+    drop(server);
+}
+
+#[tokio::test]
+async fn the_start_screen_asks_for_the_key_checks_and_saves_a_deck_file_and_says_each_refusal_in_the_browsers_language() {
+    let Some(driver) = Driver::start().await else { return };
+    let s = integration_tests::Server::start_with(|c| c.create_key = Some("sleutel-voor-trainers".into())).await;
+    let downloads = tempfile::tempdir().unwrap();
+    let host = driver.laptop("en", downloads.path()).await;
+    host.open(&page_url(&s.url, "/host")).await;
+    host.wait_text("h1", "Lead a session").await;
+    host.wait_text("legend", "Choose a deck").await;
+    host.wait_text(".choices-list", "Working together").await;
+    host.wait_text("label[for=key]", "Trainers’ key").await;
+    // Without the key: refused, said beside the form, and nothing started.
+    host.tap("#deck-samen-werken").await;
+    tab_to(&host, "create").await;
+    host.press("\u{E007}", false).await;
+    host.wait_text("#form-error", "That is not allowed here.").await;
+    host.assert_accessible("start refused").await;
+    host.assert_reflows_at_200_percent("start refused").await;
+    host.screenshot("host-refused").await;
+
+    // A trainer's deck file with a typo: every problem with its line and column, nothing written.
+    let files = tempfile::tempdir().unwrap();
+    let broken = files.path().join("nieuw.toml");
+    let deck = "id = \"nieuw\"\ntitle = \"Nieuw deck\"\nlanguage = \"nl\"\n\n[[item]]\nid = \"eerste\"\nkind = \"dilemma\"\nstatement = \"Een eerste stelling.\"\n";
+    std::fs::write(&broken, deck.replace("statement", "statment")).unwrap();
+    host.keys("#deck-file", broken.to_str().unwrap()).await;
+    host.wait_text("#check-result", "line 8, column 1").await;
+    host.wait_text("#check-result", "Bedoel je `statement`?").await;
+    assert!(!s.scenarios.join("nieuw.toml").exists());
+    host.assert_accessible("deck file with problems").await;
+    host.screenshot("host-deck-problems").await;
+    let good = files.path().join("goed.toml");
+    std::fs::write(&good, deck).unwrap();
+    host.keys("#deck-file", good.to_str().unwrap()).await;
+    host.wait_text("#check-result", "No problems found in deck \"nieuw\"").await;
+    assert!(!s.scenarios.join("nieuw.toml").exists(), "a check writes nothing");
+    // Saving needs the key: a wrong one is refused, the right one saves it and the list offers it.
+    host.type_into("#save-key", "verkeerd").await;
+    host.tap("[data-key=save-deck]").await;
+    host.wait_text("#check-result", "That is not allowed here.").await;
+    host.keys("#deck-file", good.to_str().unwrap()).await;
+    host.wait_text("#check-result", "No problems found").await;
+    host.type_into("#save-key", "sleutel-voor-trainers").await;
+    host.tap("[data-key=save-deck]").await;
+    host.wait_text("#check-result", "Deck \"nieuw\" is saved").await;
+    assert_eq!(std::fs::read_to_string(s.scenarios.join("nieuw.toml")).unwrap(), deck);
+    host.wait_text(".choices-list", "Nieuw deck").await;
+
+    // With the key the session starts; the page speaks Dutch once switched, and stays so.
+    host.type_into("#key", "sleutel-voor-trainers").await;
+    host.tap("#deck-nieuw").await;
+    tab_to(&host, "create").await;
+    host.press("\u{E007}", false).await;
+    host.wait_text(".join", "with the code").await;
+    host.tap("[data-key=lang]").await;
+    host.wait_text(".join", "met de code").await;
+    host.js("location.reload(); return true;", vec![]).await;
+    host.wait_text(".join", "met de code").await;
+    host.assert_reflows_at_200_percent("lobby").await;
+    s.stop().await;
 }

@@ -417,7 +417,9 @@ function statementForm() {
 function files(m) {
   h.files.forEach(f => URL.revokeObjectURL(f.url));
   const type = m.format === 'csv' ? 'text/csv;charset=utf-8' : m.format === 'json' ? 'application/json' : 'text/markdown;charset=utf-8';
-  const name = (m.series ? 'reeks-' + m.code + '-' : '') + m.code + '.' + (m.format === 'json' && m.series ? 'md' : m.format);
+  // As the desktop app names them; a series' Markdown refers to its charts by their names beside it.
+  const md = m.format !== 'csv';
+  const name = m.series ? 'reeks-' + m.code + (md ? '-verslag.md' : '.csv') : m.code + '.' + m.format;
   const made = [{ name, url: URL.createObjectURL(new Blob([m.content], { type })) }];
   for (const f of m.files || []) made.push({ name: f.name, url: URL.createObjectURL(new Blob([f.content], { type: 'image/svg+xml' })) });
   h.files = made;
