@@ -163,5 +163,5 @@ shot player-ended --code "$CODE" --token "$ROLE"
 
 # The browser pages (phone and projector): the browser tests save each state they check.
 need_packages "${BROWSER_PACKAGES[@]}"
-DILEMMA_SCREENSHOTS="$PWD/$OUT" cargo test --locked --workspace --test it -- pages:: series:: stage::
+DILEMMA_SCREENSHOTS="$PWD/$OUT" cargo test --locked --workspace --test it -- pages:: series:: stage:: host::
 echo "saved in $OUT/"
