@@ -191,3 +191,37 @@ async fn only_this_servers_own_pages_may_open_the_websocket() {
     }
     s.stop().await;
 }
+
+#[tokio::test]
+async fn the_facilitators_page_loads_only_its_own_modules_within_its_budget() {
+    let s = Server::start().await;
+    let (head, page) = get(&s, "/host").await;
+    assert!(head.starts_with("HTTP/1.1 200") && page.contains("data-page=\"host\""), "{head}");
+    let linked = |rel: &str| -> Vec<String> {
+        page.split(&format!("<link rel=\"{rel}\" href=\"")).skip(1).map(|l| l.split('"').next().unwrap().to_owned()).collect()
+    };
+    let modules = linked("modulepreload");
+    for own in ["/js/host-nl.js", "/js/nl.js", "/js/page.js", "/js/client.js", "/js/result.js", "/js/dom.js"] {
+        assert!(modules.contains(&own.to_owned()), "{own} is named for the browser: {modules:?}");
+    }
+    for other in ["/js/play.js", "/js/watch.js", "/js/stage.js", "/js/en.js", "/js/host-en.js"] {
+        assert!(!modules.contains(&other.to_owned()), "the facilitator's page does not load {other}");
+    }
+    let styles = linked("stylesheet");
+    assert_eq!(styles, ["/style.css", "/host.css"]);
+    // On the wire: the page as it is (it names the join address), the rest gzipped.
+    let mut sent = page.len();
+    let mut read = page.len();
+    for target in styles.iter().chain(&modules).chain(std::iter::once(&"/js/host.js".to_owned())) {
+        let answer =
+            raw_bytes(&s, format!("GET {target} HTTP/1.1\r\nHost: {}\r\nAccept-Encoding: gzip\r\n\r\n", addr(&s)).as_bytes()).await;
+        let split = answer.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+        let head = String::from_utf8_lossy(&answer[..split]).into_owned();
+        assert_eq!(header(&head, "content-encoding"), Some("gzip"), "{target}: {head}");
+        sent += answer.len() - split - 4;
+        read += get(&s, target).await.1.len();
+    }
+    eprintln!("the facilitator's page: {read} bytes to parse, {sent} on the wire");
+    assert!(sent <= 25 * 1024, "the facilitator's page is {sent} bytes on the wire");
+    s.stop().await;
+}
