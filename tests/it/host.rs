@@ -190,6 +190,11 @@ async fn a_browser_facilitator_leads_a_whole_session_with_phones_a_projector_and
         assert_eq!(on_phone, on_host.iter().map(|(_, p)| p.clone()).collect::<Vec<_>>(), "the phones show what the facilitator sees");
     }
     projector.wait_text(".result", "75%").await;
+    // The recording works: the reveal's tally is in every log that had none before.
+    for phone in &phones {
+        assert_eq!(tallies(phone).await.len(), 1, "a phone's websocket got the revealed tally");
+    }
+    assert_eq!(tallies(&projector).await.len(), 1);
     let first_prompt = host.text(".prompts li").await;
     assert!(
         first_prompt.contains("Wat maakt dat jullie het zo eens zijn?") && first_prompt.contains("eensgezind: 75% eens"),
@@ -334,10 +339,16 @@ async fn a_follow_up_started_from_this_browser_shows_then_and_now_and_the_series
     host.press("\u{E007}", false).await;
     let md = downloaded(downloads.path(), &format!("reeks-{second}-verslag.md")).await;
     let out = tempfile::tempdir().unwrap();
-    let (ok, _, err) = server_cli(&dir.path().join("workshop.db"), &["report".as_ref(), second.as_ref(), "--out".as_ref(), out.path().as_os_str()]);
+    let (ok, _, err) =
+        server_cli(&dir.path().join("workshop.db"), &["report".as_ref(), second.as_ref(), "--out".as_ref(), out.path().as_os_str()]);
     assert!(ok, "{err}");
     assert_eq!(String::from_utf8(md).unwrap(), std::fs::read_to_string(out.path().join("verslag.md")).unwrap());
-    let charts: Vec<String> = std::fs::read_dir(out.path()).unwrap().flatten().map(|e| e.file_name().to_string_lossy().into_owned()).filter(|n| n.ends_with(".svg")).collect();
+    let charts: Vec<String> = std::fs::read_dir(out.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".svg"))
+        .collect();
     assert!(!charts.is_empty());
     let links = host.js("return Array.from(document.querySelectorAll('.files a')).map(a => a.getAttribute('download'))", vec![]).await;
     for chart in &charts {
@@ -405,5 +416,70 @@ async fn the_start_screen_asks_for_the_key_checks_and_saves_a_deck_file_and_says
     host.js("location.reload(); return true;", vec![]).await;
     host.wait_text(".join", "met de code").await;
     host.assert_reflows_at_200_percent("lobby").await;
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn statements_from_the_room_agreements_taken_back_refusals_beside_their_cause_and_a_second_window() {
+    let Some(driver) = Driver::start().await else { return };
+    let s = integration_tests::Server::start().await;
+    std::fs::write(s.scenarios.join("leiden.toml"), DECK).unwrap();
+    let downloads = tempfile::tempdir().unwrap();
+    let host = driver.laptop("nl", downloads.path()).await;
+    host.open(&page_url(&s.url, "/host")).await;
+    let code = create(&host, "leiden", "Uit de zaal").await;
+
+    // A statement the room came up with, with its own choices: last in the deck, opened like any other.
+    host.type_into("#room-statement", "Een vaste contactpersoon helpt.").await;
+    host.type_into("#room-options", "Ja, Nee").await;
+    host.tap("[data-key=add-statement]").await;
+    host.wait_text(".deck-list", "Een vaste contactpersoon helpt.").await;
+    host.wait_text(".deck-list", "uit de zaal").await;
+    assert_eq!(host.js("return document.getElementById('room-statement').value", vec![]).await, json!(""));
+    host.tap("[data-key=item-zaal-1]").await;
+    host.wait_text(".now .statement", "Een vaste contactpersoon helpt.").await;
+
+    // Refusals, each beside what caused it: an empty agreement (the page), one too long (the page),
+    // and a server's sentence for a statement with one choice.
+    host.tap("[data-key=add-agreement]").await;
+    host.wait_text(".agreements-panel .notice", "Vul eerst iets in.").await;
+    host.type_into("#room-statement", "Eén keuze is geen keuze.").await;
+    host.type_into("#room-options", "Ja").await;
+    host.tap("[data-key=add-statement]").await;
+    let said = host.wait_text(".statement-panel .notice", "Geef 2 tot 6 antwoorden").await;
+    assert_eq!(host.js("return document.querySelectorAll('.notice').length", vec![]).await, json!(1), "one sentence, by its form: {said}");
+    assert_eq!(
+        host.js("return document.getElementById('room-statement').value", vec![]).await,
+        json!("Eén keuze is geen keuze."),
+        "a refused text stays"
+    );
+    host.assert_accessible("a refusal").await;
+
+    // An agreement recorded and taken back.
+    host.type_into("#agreement", "We spreken elkaar elke maand.").await;
+    host.tap("[data-key=add-agreement]").await;
+    host.wait_text("ol.agreements", "We spreken elkaar elke maand.").await;
+    host.tap("[data-key=drop-1]").await;
+    host.wait_text(".agreements-panel", "Nog geen afspraken.").await;
+
+    // The same session opened in a second window: the first says so and can take it back.
+    let token = host.js(&format!("return localStorage.getItem('dilemma:host:{code}')"), vec![]).await;
+    let led = host.js("return localStorage.getItem('dilemma-host-led')", vec![]).await;
+    let second = driver.laptop("nl", downloads.path()).await;
+    second.open(&page_url(&s.url, "/host")).await;
+    second.js(&format!("localStorage.setItem('dilemma:host:{code}', arguments[0]); localStorage.setItem('dilemma-host-led', arguments[1]); return true;"), vec![token, led]).await;
+    second.open(&page_url(&s.url, &format!("/host?code={code}"))).await;
+    second.wait_text(".now .statement", "Een vaste contactpersoon helpt.").await;
+    host.wait_text("#view", "Je leidt deze sessie nu in een ander venster").await;
+    host.assert_accessible("opened elsewhere").await;
+    host.tap("[data-key=here]").await;
+    host.wait_text(".now .statement", "Een vaste contactpersoon helpt.").await;
+    second.wait_text("#view", "Je leidt deze sessie nu in een ander venster").await;
+    // The start screen lists it as led from here, and forgets it when asked.
+    second.open(&page_url(&s.url, "/host")).await;
+    second.wait_text(".led", &code).await;
+    second.tap(&format!("[data-key=forget-{code}]")).await;
+    second.wait_for("forgotten", "!document.querySelector('.led')").await;
+    assert_eq!(second.js(&format!("return localStorage.getItem('dilemma:host:{code}')"), vec![]).await, json!(null));
     s.stop().await;
 }
