@@ -136,6 +136,7 @@ async fn a_browser_facilitator_leads_a_whole_session_with_phones_a_projector_and
     host.wait_text(".join .count", "4 deelnemers").await;
     host.assert_accessible("lobby").await;
     host.screenshot("host-lobby").await;
+    host.assert_reflows_at_200_percent("lobby").await;
     // The projector button is a link to the projector page, opened in a window of its own.
     let link = host.js("const a = document.querySelector('[data-key=projector]'); return [a.getAttribute('href'), a.target]", vec![]).await;
     assert_eq!(link, json!([format!("/watch?code={code}"), "_blank"]));
@@ -157,6 +158,9 @@ async fn a_browser_facilitator_leads_a_whole_session_with_phones_a_projector_and
     phones[2].wait_text("#view", "Wie is er dan aanspreekbaar?").await;
     desktop.answer("a", "eens").await;
     host.wait_text(".answered", "4 van 4 geantwoord").await;
+    // Said politely, at most every five seconds, and the last count always.
+    host.wait_text("#progress", "4 van 4 geantwoord").await;
+    assert_eq!(host.js("return document.getElementById('progress').getAttribute('aria-live')", vec![]).await, json!("polite"));
     // Without the private preview the result stays hidden here too, and the page says so.
     host.wait_text(".hidden-result", "blijft verborgen").await;
     assert_eq!(host.js("return document.querySelectorAll('.now .result').length", vec![]).await, json!(0));
@@ -208,6 +212,7 @@ async fn a_browser_facilitator_leads_a_whole_session_with_phones_a_projector_and
     host.wait_text(".reasons", "Van het scherm halen").await;
     host.assert_accessible("revealed with prompts and reasons").await;
     host.screenshot("host-revealed").await;
+    host.assert_reflows_at_200_percent("revealed").await;
 
     // An agreement about the statement, typed and recorded with the keyboard.
     host.type_into("#agreement", "We bellen eerst, dan mailen we.").await;
@@ -236,6 +241,7 @@ async fn a_browser_facilitator_leads_a_whole_session_with_phones_a_projector_and
     projector.wait_for("the countdown", "document.getElementById('countdown')").await;
     host.assert_accessible("sketch with timer").await;
     host.screenshot("host-sketch").await;
+    host.assert_reflows_at_200_percent("sketch").await;
 
     // kill -9 mid-session: the page says it reconnects, and after the restart goes on where it was.
     server.child.kill().unwrap();

@@ -16,7 +16,7 @@ const h = {
   decks: null, keyRequired: false, pick: '', title: '', key: '', follows: params.get('follows') || '',
   reasons: null, area: null, confirmEnd: false, files: [], asking: null, check: null,
   agreement: '', about: true, sentAgreement: null, statement: '', options: '', sentStatement: null, formError: null,
-  said: 0, saidText: ''
+  said: 0, saidText: '', later: null
 };
 
 function led() {
@@ -465,7 +465,12 @@ function sayProgress(s) {
   if (!answerable(s) || s.phase !== 'open') return;
   const text = t().progress(s.answered, s.participants);
   const now = Date.now();
-  if (text === h.saidText || now - h.said < 5000) return;
+  if (text === h.saidText) return;
+  // Within five seconds of the last: said once those are over (the last count always comes).
+  if (now - h.said < 5000) {
+    if (!h.later) h.later = setTimeout(() => { h.later = null; if (st.session) sayProgress(st.session); }, 5000 - (now - h.said));
+    return;
+  }
   h.said = now; h.saidText = text;
   const region = document.getElementById('progress');
   if (region) region.textContent = text;
