@@ -24,6 +24,10 @@ const ELSEWHERE: &[(&str, &str)] = &[
         "a benchmark of release builds through nginx; tests/it/proxy.rs runs the same site with rooms through it, tests/it/loadgen.rs the load generator over wss://",
     ),
     ("scripts/bench-stage.sh", "a benchmark of the projector page in Chromium; tests/it/stage.rs runs the same states with checks"),
+    (
+        "scripts/bench-host.sh",
+        "a benchmark of the facilitator's page in Chromium with 1,000 players; tests/it/host.rs leads whole sessions with checks",
+    ),
     ("scripts/idle-cpu.sh", "a measurement of the desktop app under Xvfb; game-client/tests run the same app"),
     ("scripts/package.sh", "builds the downloads (minutes of release builds); it checks what it built itself"),
     (

@@ -489,3 +489,89 @@ async fn statements_from_the_room_agreements_taken_back_refusals_beside_their_ca
     assert_eq!(second.js(&format!("return localStorage.getItem('dilemma:host:{code}')"), vec![]).await, json!(null));
     s.stop().await;
 }
+
+/// Milliseconds since the Unix epoch: the clock the test and the browser share on this machine.
+fn epoch_ms() -> f64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs_f64() * 1000.0
+}
+
+/// The benchmark of docs/performance.md (`scripts/bench-host.sh`): a room of 1,000 players answers
+/// within one second while the facilitator's page shows the live tally (the private preview on).
+/// Prints how far the page's count is behind the stored answers, and its longest task.
+#[tokio::test]
+#[ignore = "a benchmark: scripts/bench-host.sh"]
+async fn the_facilitators_page_keeps_up_with_a_thousand_players_answering_in_one_second() {
+    const PLAYERS: usize = 1000;
+    let Some(driver) = Driver::start().await else { return };
+    let s = integration_tests::Server::start().await;
+    std::fs::write(s.scenarios.join("leiden.toml"), DECK).unwrap();
+    let downloads = tempfile::tempdir().unwrap();
+    let host = driver.laptop("nl", downloads.path()).await;
+    host.open(&page_url(&s.url, "/host")).await;
+    let code = create(&host, "leiden", "Duizend").await;
+    let mut room = Vec::new();
+    for _ in 0..PLAYERS {
+        room.push(s.player(&code, None).await.0);
+    }
+    host.wait_text(".join .count", &format!("{PLAYERS} deelnemers")).await;
+    host.tap("[data-key=preview]").await;
+    host.tap("[data-key=next]").await;
+    host.wait_text(".result-card", "0 antwoorden").await;
+    // The page writes down when it shows each count, and every task longer than 50 ms.
+    host.js(
+        "window.shown = []; window.longest = 0;
+         new PerformanceObserver(l => l.getEntries().forEach(e => { window.longest = Math.max(window.longest, e.duration); })).observe({ type: 'longtask' });
+         new MutationObserver(() => {
+           const h = document.querySelector('.result-card h2');
+           const n = h ? Number((h.textContent.match(/(\\d+) antwoord/) || [0, -1])[1]) : -1;
+           if (n >= 0 && (!shown.length || shown[shown.length - 1][1] !== n)) shown.push([Date.now(), n]);
+         }).observe(document.getElementById('view'), { childList: true, subtree: true, characterData: true });
+         return true;",
+        vec![],
+    )
+    .await;
+    for p in room.iter_mut() {
+        p.session_where("open", |v| v.phase == protocol::Phase::Open).await;
+    }
+    // Each player answers at its own moment within the second; the time its answer is stored is its ack.
+    let start = tokio::time::Instant::now();
+    let tasks: Vec<_> = room
+        .into_iter()
+        .enumerate()
+        .map(|(i, mut p)| {
+            tokio::spawn(async move {
+                tokio::time::sleep_until(start + Duration::from_micros((i * 1_000_000 / PLAYERS) as u64)).await;
+                p.answer("a", ["eens", "oneens", "hangt_af"][i % 3]).await;
+                (epoch_ms(), p)
+            })
+        })
+        .collect();
+    let mut acked = Vec::new();
+    let mut keep = Vec::new();
+    for t in tasks {
+        let (at, p) = t.await.unwrap();
+        acked.push(at);
+        keep.push(p);
+    }
+    acked.sort_by(f64::total_cmp);
+    host.wait_text(".result-card", &format!("{PLAYERS} antwoorden")).await;
+    let shown: Vec<(f64, usize)> = serde_json::from_value(host.js("return window.shown", vec![]).await).unwrap();
+    // The k-th stored answer is on the page once the page shows k or more.
+    let mut lags: Vec<f64> = acked
+        .iter()
+        .enumerate()
+        .map(|(k, at)| shown.iter().find(|(_, n)| *n > k).map_or(f64::INFINITY, |(t, _)| (t - at).max(0.0)))
+        .collect();
+    lags.sort_by(f64::total_cmp);
+    let longest = host.js("return window.longest", vec![]).await.as_f64().unwrap();
+    eprintln!(
+        "facilitator page, {PLAYERS} players in {:.0} ms: behind the stored answers median {:.0} ms, p99 {:.0} ms, max {:.0} ms; {} counts drawn; longest task {longest:.0} ms (0: none over 50 ms)",
+        acked[PLAYERS - 1] - acked[0],
+        lags[PLAYERS / 2],
+        lags[PLAYERS * 99 / 100],
+        lags[PLAYERS - 1],
+        shown.len()
+    );
+    drop(keep);
+    s.stop().await;
+}

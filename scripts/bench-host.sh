@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# The facilitator's page in Debian's Chromium while 1,000 players answer within one second: how far
+# its live count is behind the stored answers, and its longest task (the figures docs/performance.md
+# reports). Run it on a machine doing nothing else.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/env.sh
+cargo test --locked -p integration-tests --test it -- --ignored --exact host::the_facilitators_page_keeps_up_with_a_thousand_players_answering_in_one_second --nocapture 2>&1 | grep "facilitator page"
