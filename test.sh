@@ -5,7 +5,9 @@ set -euo pipefail
 cd "$(dirname "$0")"
 source scripts/env.sh
 # The browser pages are tested in Debian's Chromium through chromedriver; the hosting kit in a real nginx.
-need_packages "${BUILD_PACKAGES[@]}" "${BROWSER_PACKAGES[@]}" "${HOSTING_PACKAGES[@]}"
+need_packages "${BUILD_PACKAGES[@]}" "${BROWSER_PACKAGES[@]}" "${HOSTING_PACKAGES[@]}" "${SCRIPT_PACKAGES[@]}"
+# TypeScript's checker for the pages' scripts, exactly the version in its lock file (tests/it/scripts.rs runs it).
+npm ci --prefix tests/typecheck --no-audit --no-fund --loglevel=error
 # The style gate first: formatted as rustfmt.toml says, and not one clippy warning (a lint is
 # allowed only where the code says why).
 cargo fmt --all --check

@@ -29,3 +29,7 @@ BROWSER_PACKAGES=(chromium chromium-driver fonts-dejavu-core)
 
 # What the hosting tests run for real: Debian's nginx and Caddy in front of the server, openssl for test certificates.
 HOSTING_PACKAGES=(nginx caddy openssl)
+
+# What checks the pages' scripts: Node and npm from Debian, for TypeScript's checker (tests/typecheck,
+# its version pinned in package-lock.json).
+SCRIPT_PACKAGES=(nodejs npm)

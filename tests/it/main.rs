@@ -31,6 +31,7 @@ mod proxy;
 mod publiccode;
 mod rebinding;
 mod rereveal;
+mod scripts;
 mod resume;
 mod room;
 mod series;

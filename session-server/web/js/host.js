@@ -78,7 +78,8 @@ const nextItem = s => (s.items || [])[s.index === null || s.index === undefined 
 // N next, C close, R reveal, T timer, Shift+E end: as the desktop app, never while typing.
 document.addEventListener('keydown', e => {
   const s = st.session;
-  const field = /^(INPUT|TEXTAREA|SELECT)$/.test(e.target.tagName) || e.target.isContentEditable;
+  const target = /** @type {HTMLElement} */ (e.target);
+  const field = /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName) || target.isContentEditable;
   if (!s || st.screen !== 'live' || field || e.ctrlKey || e.metaKey || e.altKey || e.repeat) return;
   const k = e.key.toLowerCase();
   if (k === 'e' && e.shiftKey) { if (CAN.end(s)) { h.confirmEnd = true; render(); focusKey('end-yes'); } }
@@ -91,7 +92,7 @@ document.addEventListener('keydown', e => {
   e.preventDefault();
 });
 function focusKey(key) {
-  const b = document.querySelector('[data-key="' + key + '"]');
+  const b = /** @type {HTMLElement|null} */ (document.querySelector('[data-key="' + key + '"]'));
   if (b) b.focus();
 }
 
@@ -425,7 +426,7 @@ function files(m) {
   h.files = made;
   h.asking = null;
   // The report itself is saved at once; a series' charts are the links beside it.
-  setTimeout(() => { const a = document.querySelector('a[data-file="0"]'); if (a) a.click(); }, 0);
+  setTimeout(() => { const a = /** @type {HTMLElement|null} */ (document.querySelector('a[data-file="0"]')); if (a) a.click(); }, 0);
 }
 
 function reports() {

@@ -44,6 +44,9 @@ export const label = (it, id) => (it.options.find(o => o.id === id) || { label: 
 // first message on a new connection (create_session), message(m) for the messages only it gets,
 // welcomed(m) after its welcome, heading() the page's heading, words its Dutch table and prefix the name its English one has
 // (host-en.js), and keep 'local': its token outlives the tab (a reload, a laptop that slept).
+/** @type {{live: function(object, ?Element): *, team: boolean, drawn: ?function(Element): void, form?: function(?string): *,
+ *  opening?: function(): object, message?: function(object): boolean, welcomed?: function(object): void, heading?: function(): string,
+ *  words?: object, prefix?: string, keep?: string}} */
 let spec = { live: () => null, team: false, drawn: null };
 let drawnHtml = '';
 
@@ -201,13 +204,13 @@ export function render() {
   const next = el('div', null, body());
   if (next.innerHTML === drawnHtml) return;
   drawnHtml = next.innerHTML;
-  const active = document.activeElement;
+  const active = /** @type {HTMLInputElement|null} */ (document.activeElement);
   const focused = active && active.dataset ? active.dataset.key : null;
   // A field being typed in keeps its caret where it was.
   const caret = active && typeof active.selectionStart === 'number' ? [active.selectionStart, active.selectionEnd] : null;
   view.replaceChildren(...next.childNodes);
   if (focused) {
-    const f = view.querySelector('[data-key="' + focused + '"]');
+    const f = /** @type {HTMLInputElement|null} */ (view.querySelector('[data-key="' + focused + '"]'));
     if (f) { f.focus(); if (caret && typeof f.setSelectionRange === 'function') f.setSelectionRange(caret[0], caret[1]); }
   }
   announceChanges();
@@ -233,8 +236,8 @@ function form() {
   const err = st.formError;
   const submit = e => {
     e.preventDefault();
-    st.code = normalise(document.getElementById('code').value);
-    const team = document.getElementById('team');
+    st.code = normalise(/** @type {HTMLInputElement} */ (document.getElementById('code')).value);
+    const team = /** @type {HTMLInputElement|null} */ (document.getElementById('team'));
     st.team = team ? team.value.trim() : '';
     if (!CODE.test(st.code)) { st.formError = codeProblem(st.code); render(); document.getElementById('code').focus(); return; }
     if ([...st.team].length > 40) { st.formError = t().badTeam; render(); team.focus(); return; }

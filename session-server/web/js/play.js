@@ -132,11 +132,11 @@ function extras(it) {
 
 // Number keys answer, as on the desktop client: 1 is the first option.
 document.addEventListener('keydown', e => {
-  if (e.altKey || e.ctrlKey || e.metaKey || /^(INPUT|TEXTAREA)$/.test(e.target.tagName)) return;
+  if (e.altKey || e.ctrlKey || e.metaKey || /^(INPUT|TEXTAREA)$/.test(/** @type {HTMLElement} */ (e.target).tagName)) return;
   const s = st.session;
   const n = Number(e.key);
   if (!s || !s.item || !s.item.options || !(n >= 1 && n <= s.item.options.length)) return;
-  const b = document.querySelector('[data-key="opt-' + s.item.options[n - 1].id + '"]');
+  const b = /** @type {HTMLButtonElement|null} */ (document.querySelector('[data-key="opt-' + s.item.options[n - 1].id + '"]'));
   if (b && !b.disabled) { e.preventDefault(); b.click(); b.focus(); }
 });
 
