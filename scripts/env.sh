@@ -31,5 +31,7 @@ BROWSER_PACKAGES=(chromium chromium-driver fonts-dejavu-core)
 HOSTING_PACKAGES=(nginx caddy openssl)
 
 # What checks the pages' scripts: Node and npm from Debian, for TypeScript's checker (tests/typecheck,
-# its version pinned in package-lock.json).
-SCRIPT_PACKAGES=(nodejs npm)
+# its version pinned in package-lock.json). A machine whose Node already brings npm (NodeSource's
+# package, which conflicts with Debian's npm) keeps it.
+SCRIPT_PACKAGES=(nodejs)
+command -v npm >/dev/null 2>&1 || SCRIPT_PACKAGES+=(npm)

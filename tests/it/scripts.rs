@@ -8,7 +8,11 @@ fn the_pages_scripts_pass_typescripts_checker() {
     let tsc = root.join("node_modules/.bin/tsc");
     if !tsc.exists() {
         let skip = std::env::var_os("DILEMMA_SKIP_BROWSER").is_some_and(|v| v == "1") && std::env::var_os("CI").is_none();
-        assert!(skip, "{} is missing: ./test.sh installs it (npm ci --prefix tests/typecheck); DILEMMA_SKIP_BROWSER=1 skips this outside CI", tsc.display());
+        assert!(
+            skip,
+            "{} is missing: ./test.sh installs it (npm ci --prefix tests/typecheck); DILEMMA_SKIP_BROWSER=1 skips this outside CI",
+            tsc.display()
+        );
         eprintln!("skipping the scripts' type check: {} is missing", tsc.display());
         return;
     }
