@@ -137,6 +137,8 @@ async fn a_browser_facilitator_leads_a_whole_session_with_phones_a_projector_and
     host.assert_accessible("lobby").await;
     host.screenshot("host-lobby").await;
     host.assert_reflows_at_200_percent("lobby").await;
+    host.js("location.reload(); return true;", vec![]).await;
+    host.wait_text(".join .count", "4 deelnemers").await;
     // The projector button is a link to the projector page, opened in a window of its own.
     let link = host.js("const a = document.querySelector('[data-key=projector]'); return [a.getAttribute('href'), a.target]", vec![]).await;
     assert_eq!(link, json!([format!("/watch?code={code}"), "_blank"]));
@@ -213,6 +215,9 @@ async fn a_browser_facilitator_leads_a_whole_session_with_phones_a_projector_and
     host.assert_accessible("revealed with prompts and reasons").await;
     host.screenshot("host-revealed").await;
     host.assert_reflows_at_200_percent("revealed").await;
+    host.js("location.reload(); return true;", vec![]).await;
+    host.wait_text(".reasons", "Van het scherm halen").await;
+    host.wait_text(".result-card", "4 antwoorden").await;
 
     // An agreement about the statement, typed and recorded with the keyboard.
     host.type_into("#agreement", "We bellen eerst, dan mailen we.").await;
