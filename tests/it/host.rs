@@ -65,11 +65,27 @@ pub(crate) async fn tab_to(page: &Page, key: &str) {
     panic!("{key} is not reached with Tab; the page shows:\n{}", page.text("body").await);
 }
 
+/// Chooses deck `deck` with the keyboard: Tab to the deck list (its chosen deck), then the arrow keys.
+pub(crate) async fn choose_deck(page: &Page, deck: &str) {
+    page.js("document.activeElement.blur(); window.scrollTo(0, 0); return true;", vec![]).await;
+    let chosen = page.js("return document.querySelector('input[name=deck]:checked').id", vec![]).await;
+    tab_to(page, chosen.as_str().unwrap()).await;
+    for _ in 0..60 {
+        if focused(page).await == format!("deck-{deck}") {
+            assert_eq!(page.js("return document.activeElement.checked", vec![]).await, json!(true));
+            return;
+        }
+        page.press("\u{E015}", false).await;
+    }
+    panic!("deck-{deck} is not reached with the arrow keys");
+}
+
 /// Starts a session on the start screen: the deck, a title, submitted with the keyboard. Returns the code.
 pub(crate) async fn create(host: &Page, deck: &str, title: &str) -> String {
     host.wait_for("the decks", &format!("document.getElementById('deck-{deck}')")).await;
-    host.tap(&format!("#deck-{deck}")).await;
-    host.type_into("#session-title", title).await;
+    choose_deck(host, deck).await;
+    tab_to(host, "session-title").await;
+    host.press(title, false).await;
     tab_to(host, "create").await;
     host.press("\u{E007}", false).await;
     host.wait_for("the lobby", "document.querySelector('.join .code')").await;
@@ -380,7 +396,7 @@ async fn the_start_screen_asks_for_the_key_checks_and_saves_a_deck_file_and_says
     host.wait_text(".choices-list", "Working together").await;
     host.wait_text("label[for=key]", "Trainers’ key").await;
     // Without the key: refused, said beside the form, and nothing started.
-    host.tap("#deck-samen-werken").await;
+    choose_deck(&host, "samen-werken").await;
     tab_to(&host, "create").await;
     host.press("\u{E007}", false).await;
     host.wait_text("#form-error", "That is not allowed here.").await;
@@ -418,7 +434,7 @@ async fn the_start_screen_asks_for_the_key_checks_and_saves_a_deck_file_and_says
 
     // With the key the session starts; the page speaks Dutch once switched, and stays so.
     host.type_into("#key", "sleutel-voor-trainers").await;
-    host.tap("#deck-nieuw").await;
+    choose_deck(&host, "nieuw").await;
     tab_to(&host, "create").await;
     host.press("\u{E007}", false).await;
     host.wait_text(".join", "with the code").await;
