@@ -95,6 +95,7 @@ mod tests {
             follows: None,
             min_group: Default::default(),
             preview: false,
+            teams: 0,
         });
         view.session_at = Some(Instant::now());
         app.insert_resource(view).insert_resource(remember);

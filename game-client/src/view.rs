@@ -284,6 +284,7 @@ mod tests {
             follows: None,
             min_group: Default::default(),
             preview: false,
+            teams: 0,
         }
     }
 

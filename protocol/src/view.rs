@@ -153,6 +153,9 @@ pub struct SessionView {
     /// **(addition)** Facilitator only: the private preview of the live result is on.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub preview: bool,
+    /// **(addition)** Facilitator only: how many teams the session's members named. Absent when none.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub teams: usize,
 }
 
 /// The earlier session a follow-up is compared with.

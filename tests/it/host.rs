@@ -149,7 +149,7 @@ async fn a_browser_facilitator_leads_a_whole_session_with_phones_a_projector_and
     let mut desktop: TestClient = server.client().await;
     desktop.send(json!({"type":"join","protocol":1,"code":code,"team":"Oost"})).await;
     desktop.welcome().await;
-    host.wait_text(".join .count", "4 deelnemers").await;
+    host.wait_text(".join .count", "4 deelnemers · 1 team").await;
     host.assert_accessible("lobby").await;
     host.screenshot("host-lobby").await;
     host.assert_reflows_at_200_percent("lobby").await;

@@ -217,6 +217,7 @@ pub fn preview_view(view: &ViewState, ed: &Editor) -> Option<ViewState> {
         follows: None,
         min_group: deck.min_group,
         preview: facilitator,
+        teams: 0,
     };
     let role_card = sketch.and_then(|s| s.roles.first()).filter(|_| ed.preview == Role::Player).map(|r| crate::view::RoleCard {
         item: item.id.clone(),

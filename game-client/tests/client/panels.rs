@@ -67,6 +67,7 @@ fn in_session(role: Role, phase: Phase, item: Option<usize>, lang: Lang) -> View
         follows: None,
         min_group: Default::default(),
         preview: false,
+        teams: 0,
     };
     ViewState {
         lang,

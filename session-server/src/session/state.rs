@@ -536,6 +536,7 @@ impl State {
             follows: self.earlier.as_ref().map(|e| e.view.clone()),
             min_group: self.min_group(),
             preview: facilitator && self.preview,
+            teams: if facilitator { self.teams.len() } else { 0 },
         }
     }
 }

@@ -249,7 +249,7 @@ function lobby(s) {
       el('div', null,
         el('p', { text: t().joinHere }), el('p', { class: 'address', text: join.replace(/^https?:[/][/]/, '') }),
         el('p', { text: t().withCode }), el('p', { class: 'code', text: s.code }),
-        el('p', { class: 'count', text: t().participants(s.participants) }),
+        el('p', { class: 'count', text: t().participants(s.participants) + (s.teams ? ' · ' + t().teamsCount(s.teams) : '') }),
         root.dataset.loopback === 'true' ? el('p', { class: 'notice', text: t().loopback }) : null)),
     first ? el('div', { class: 'controls' }, controlButton('N', t().next, 'next', true, () => control('open', first.id))) : null,
     noticeAt('controls')
