@@ -85,8 +85,30 @@ impl Session {
         base64_decode(v.as_str().ok_or("no screenshot")?)
     }
 
-    pub async fn close(self) -> Result<(), String> {
-        self.cmd("DELETE", "", None).await.map(drop)
+    pub async fn close(mut self) -> Result<(), String> {
+        let closed = self.cmd("DELETE", "", None).await.map(drop);
+        self.id.clear();
+        closed
+    }
+}
+
+/// A session a test did not close (it ended early, or failed) is closed here, so its browser does
+/// not outlive the test: chromedriver leaves the browsers of open sessions running when it stops.
+impl Drop for Session {
+    fn drop(&mut self) {
+        use std::io::{Read, Write};
+        if self.id.is_empty() {
+            return;
+        }
+        let Ok(mut tcp) = std::net::TcpStream::connect(&self.driver) else { return };
+        let _ = tcp.set_read_timeout(Some(std::time::Duration::from_secs(10)));
+        let request =
+            format!("DELETE /session/{} HTTP/1.1\r\nHost: {}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n", self.id, self.driver);
+        if tcp.write_all(request.as_bytes()).is_ok() {
+            // The answer comes once the browser has quit.
+            let mut head = [0u8; 64];
+            let _ = tcp.read(&mut head);
+        }
     }
 }
 
