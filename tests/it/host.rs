@@ -189,6 +189,14 @@ async fn a_browser_facilitator_leads_a_whole_session_with_phones_a_projector_and
     host.wait_text(".reasons", "Wie is er dan aanspreekbaar?").await;
     host.assert_accessible("open with a live tally").await;
     host.screenshot("host-open-preview").await;
+    // Turned off again (the laptop goes back on the projector): nothing of the result or the reasons stays.
+    tab_to(&host, "preview").await;
+    host.press("\u{E007}", false).await;
+    host.wait_text(".hidden-result", "blijft verborgen").await;
+    let left = host.js("return [document.querySelectorAll('.result-card, .reasons').length, document.querySelector('#view').innerText.includes('Wie is er dan')]", vec![]).await;
+    assert_eq!(left, json!([0, false]), "the preview's result and reasons are gone from the page");
+    host.press("\u{E007}", false).await;
+    host.wait_text(".result-card", "4 antwoorden").await;
     // A reload resumes as facilitator, in the same state.
     host.js("location.reload(); return true;", vec![]).await;
     host.wait_text(".result-card", "4 antwoorden").await;

@@ -44,8 +44,10 @@ function opening() {
 }
 
 function welcomed(m) {
+  const before = led().find(s => s.code === m.code);
   const others = led().filter(s => s.code !== m.code);
-  keepLed([{ code: m.code, title: m.session.title, date: new Date().toISOString().slice(0, 10) }].concat(others));
+  const date = before && before.date ? before.date : new Date().toISOString().slice(0, 10);
+  keepLed([{ code: m.code, title: m.session.title, date }].concat(others));
   h.confirmEnd = false; h.area = null;
 }
 
@@ -294,6 +296,10 @@ function asks(it) {
     toggle('predict', t().askPredict, it.predict), toggle('reasons', t().askReasons, it.reasons), noticeAt('ask'));
 }
 
+// Whether the facilitator may see the result now: after the reveal, or with the private preview on
+// (what came during a preview is not drawn once it is turned off).
+const sees = s => s.phase === 'revealed' || !!s.preview;
+
 function resultPanel(s, it) {
   const revealed = s.phase === 'revealed';
   if (!revealed && !s.preview) return el('p', { class: 'card muted hidden-result', text: t().previewOff });
@@ -309,7 +315,7 @@ function resultPanel(s, it) {
 function prompts(s, it) {
   const texts = it.prompts || [];
   if (!texts.length) return null;
-  const tally = st.tally && st.tally.item === it.id ? st.tally : null;
+  const tally = sees(s) && st.tally && st.tally.item === it.id ? st.tally : null;
   const found = (tally && tally.fits) || [];
   const tags = it.prompt_fits || [];
   const fit = i => (tags[i] || []).map(shape => found.find(f => f.shape === shape)).find(Boolean) || null;
@@ -327,7 +333,7 @@ function prompts(s, it) {
 }
 
 function reasons(s, it) {
-  const r = h.reasons && h.reasons.item === it.id ? h.reasons : null;
+  const r = sees(s) && h.reasons && h.reasons.item === it.id ? h.reasons : null;
   if (!it.reasons || !r) return null;
   if (r.withheld) return el('section', { class: 'reasons' }, el('h3', { text: t().reasons }), el('p', { class: 'muted', text: t().reasonsFew(r.withheld) }));
   const closed = s.phase === 'closed' || s.phase === 'revealed';
