@@ -41,13 +41,9 @@ impl Hub {
         let db = self.db().clone();
         let id = deck.id.clone();
         let kept: Vec<String> = deck.items.iter().map(|i| i.id.clone()).collect();
-        let answered = tokio::task::spawn_blocking(move || db.answered_items(&id)).await;
-        match answered {
-            Ok(Ok(items)) => {
-                let dropped: Vec<Problem> =
-                    items.iter().filter(|i| !kept.contains(i)).map(|item| dropped_problem(&content, item)).collect();
-                if dropped.is_empty() { ServerMsg::DeckChecked { id: deck.id } } else { ServerMsg::DeckProblems { problems: dropped } }
-            }
+        match tokio::task::spawn_blocking(move || dropped_items(&db, &id, &kept, &content)).await {
+            Ok(Ok(dropped)) if dropped.is_empty() => ServerMsg::DeckChecked { id: deck.id },
+            Ok(Ok(dropped)) => ServerMsg::DeckProblems { problems: dropped },
             _ => Refusal::from(ErrorCode::StorageFailed).into(),
         }
     }
@@ -75,9 +71,9 @@ impl Hub {
                 cache.decks();
                 (cache.files_of(&id), cache.dir().to_owned())
             };
-            let dropped = db.answered_items(&id).map_err(|e| e.to_string())?.into_iter().filter(|i| !kept.contains(i)).collect::<Vec<_>>();
+            let dropped = dropped_items(&db, &id, &kept, &content)?;
             if !dropped.is_empty() {
-                return Ok(Err(dropped.iter().map(|item| dropped_problem(&content, item)).collect()));
+                return Ok(Err(dropped));
             }
             let path = match target(&dir, &id, &holders) {
                 Ok(path) => path,
@@ -105,6 +101,13 @@ impl Hub {
             Err(_) => Refusal::from(ErrorCode::StorageFailed).into(),
         }
     }
+}
+
+/// The problems of a deck file `content` (deck `id`) whose items are `kept`: one for each item id
+/// that answers are stored under and the file no longer has.
+fn dropped_items(db: &crate::store::Db, id: &str, kept: &[String], content: &str) -> Result<Vec<Problem>, String> {
+    let answered = db.answered_items(id).map_err(|e| e.to_string())?;
+    Ok(answered.iter().filter(|i| !kept.contains(i)).map(|item| dropped_problem(content, item)).collect())
 }
 
 /// The problem of a saved deck that lacks `item`, which answers are stored under.

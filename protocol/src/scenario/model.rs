@@ -177,6 +177,11 @@ impl Item {
         }
     }
 
+    /// Its options as the wire carries them.
+    pub fn option_views(&self) -> Vec<OptionView> {
+        self.options().iter().map(|c| OptionView { id: c.id.clone(), label: c.label.clone() }).collect()
+    }
+
     pub fn option_ids(&self) -> Vec<&str> {
         self.options().iter().map(|c| c.id.as_str()).collect()
     }
@@ -215,7 +220,7 @@ impl Item {
             roles: sketch.map(|s| s.roles.iter().map(|r| r.name.clone()).collect()).unwrap_or_default(),
             duration_s: sketch.map(|s| s.duration_s),
             statement: self.statement().map(str::to_owned),
-            options: self.options().iter().map(|c| OptionView { id: c.id.clone(), label: c.label.clone() }).collect(),
+            options: self.option_views(),
             questions: sketch.map(|s| s.questions.clone()).unwrap_or_default(),
             themes: self.themes.clone(),
             prompts: facilitator.then(|| self.prompts().to_vec()),

@@ -62,7 +62,7 @@ impl Machine {
         if !self.state.facilitator_sees_result() {
             return;
         }
-        if let Some(t) = self.state.facilitator_tally() {
+        if let Some(t) = self.state.tally().map(|t| self.state.for_facilitator(t)) {
             effects.push(Effect::Send { to: To::Roles(FACILITATOR), msg: ServerMsg::Tally(t) });
         }
         self.send_reasons(effects);

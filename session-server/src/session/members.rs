@@ -137,8 +137,8 @@ impl Machine {
             Role::Facilitator => self.state.facilitator_sees_result(),
             _ => self.state.phase == Phase::Revealed,
         };
-        let tally = if role == Role::Facilitator { self.state.facilitator_tally() } else { self.state.tally() };
-        if let Some(t) = tally.filter(|_| show_tally) {
+        let tally = self.state.tally().filter(|_| show_tally);
+        if let Some(t) = tally.map(|t| if role == Role::Facilitator { self.state.for_facilitator(t) } else { t }) {
             effects.push(Effect::Send { to: To::Conn(conn), msg: ServerMsg::Tally(t) });
         }
         self.send_role_to(member, conn, effects);

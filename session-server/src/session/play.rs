@@ -201,7 +201,8 @@ impl Machine {
             ControlAction::Reveal => {
                 // Everyone sees the same result (too few answers only as "withheld"); the
                 // facilitator now also gets the reasons, which waited for the reveal unless previewed.
-                if let (Some(t), Some(theirs)) = (self.state.tally(), self.state.facilitator_tally()) {
+                if let Some(t) = self.state.tally() {
+                    let theirs = self.state.for_facilitator(t.clone());
                     effects.push(Effect::Send { to: To::Roles(AUDIENCE), msg: ServerMsg::Tally(t) });
                     effects.push(Effect::Send { to: To::Roles(FACILITATOR), msg: ServerMsg::Tally(theirs) });
                 }

@@ -7,8 +7,8 @@ use std::sync::Arc;
 
 use protocol::scenario::{Asks, Deck, Item};
 use protocol::{
-    AgreementView, ItemKind, ItemView, MinGroup, OptionView, Phase, Prediction, ReasonGroup, ReasonView, Role, RoomTally, SessionView,
-    Tally, TimerView, tally,
+    AgreementView, ItemKind, ItemView, MinGroup, Phase, Prediction, ReasonGroup, ReasonView, Role, RoomTally, SessionView, Tally,
+    TimerView, tally,
 };
 
 use crate::report::earlier::Earlier;
@@ -426,11 +426,10 @@ impl State {
         (!self.deck.items[index].options().is_empty()).then(|| self.tally_at(index))
     }
 
-    /// [`State::tally`] as the facilitator gets it: with the shapes of the result (`fits`).
-    pub fn facilitator_tally(&self) -> Option<RoomTally> {
-        let item = self.item()?;
-        let options: Vec<OptionView> = item.options().iter().map(|c| OptionView { id: c.id.clone(), label: c.label.clone() }).collect();
-        Some(self.tally()?.with_fits(&options, &self.deck.language))
+    /// A tally of the item on screen as the facilitator gets it: with the shapes of the result (`fits`).
+    pub fn for_facilitator(&self, t: RoomTally) -> RoomTally {
+        let options = self.item().map(Item::option_views).unwrap_or_default();
+        t.with_fits(&options, &self.deck.language)
     }
 
     fn tally_at(&self, index: usize) -> RoomTally {
