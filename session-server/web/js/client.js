@@ -4,12 +4,12 @@
 // The reason the server gives when the same seat was opened in another window.
 const ELSEWHERE = 'elders opnieuw verbonden';
 
-// `on` has: opening() the first message (join, watch, resume, …); message(m) every message after it;
-// status() after every change of the connection's state; closed(kind) for a final close, where kind
-// is 'elsewhere' (opened in another window) or 'refused' (policy: the page is out of date).
 // A websocket to this server's /ws, over TLS where the page came over it.
 const socket = () => new WebSocket((location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/ws');
 
+// `on` has: opening() the first message (join, watch, resume, …); message(m) every message after it;
+// status() after every change of the connection's state; closed(kind) for a final close, where kind
+// is 'elsewhere' (opened in another window) or 'refused' (policy: the page is out of date).
 export function connection(on) {
   let ws = null;
   let retry = null;

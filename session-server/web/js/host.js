@@ -115,9 +115,16 @@ function loadDecks() {
   });
 }
 
-function field(id, text, hint, attrs) {
+// A labelled text field (with its hint) that keeps what is typed in `h[bind]`, so a redraw keeps it.
+function field(id, text, hint, bind, attrs) {
   return [el('label', { for: id, text }), hint ? el('p', { id: id + '-hint', class: 'muted', text: hint }) : null,
-    el('input', Object.assign({ id, name: id, 'data-key': id, 'aria-describedby': hint ? id + '-hint' : null }, attrs))];
+    el('input', Object.assign({ id, name: id, 'data-key': id, 'aria-describedby': hint ? id + '-hint' : null,
+      value: h[bind], autocomplete: 'off', oninput: e => { h[bind] = e.target.value; } }, attrs))];
+}
+
+// A labelled check box.
+function checkRow(id, text, checked, onchange) {
+  return el('div', { class: 'check-row' }, el('input', { type: 'checkbox', id, 'data-key': id, checked, onchange }), el('label', { for: id, text }));
 }
 
 function startScreen(err) {
@@ -135,8 +142,8 @@ function startScreen(err) {
     langButton(),
     el('form', { class: 'host-start', onsubmit: submit, novalidate: true },
       el('fieldset', { class: 'decks' }, el('legend', { text: t().decks }), deckChoices()),
-      field('session-title', t().title, t().titleHint, { value: h.title, maxlength: 120, autocomplete: 'off', oninput: e => { h.title = e.target.value; } }),
-      h.keyRequired ? field('key', t().key, t().keyHint, { type: 'password', value: h.key, autocomplete: 'off', oninput: e => { h.key = e.target.value; } }) : null,
+      field('session-title', t().title, t().titleHint, 'title', { maxlength: 120 }),
+      h.keyRequired ? field('key', t().key, t().keyHint, 'key', { type: 'password' }) : null,
       list.length ? [
         el('label', { for: 'follows', text: t().follows }),
         el('p', { id: 'follows-hint', class: 'muted', text: t().followsHint }),
@@ -196,7 +203,7 @@ function deckCheck() {
     el('input', { type: 'file', id: 'deck-file', 'data-key': 'deck-file', accept: '.toml,text/plain', 'aria-describedby': 'deck-file-hint', onchange: pick }),
     c ? el('div', { id: 'check-result', role: 'status' }, checked(c)) : null,
     c && c.answer && c.answer.type === 'deck_checked'
-      ? [h.keyRequired ? field('save-key', t().key, null, { type: 'password', value: h.key, autocomplete: 'off', oninput: e => { h.key = e.target.value; } }) : null,
+      ? [h.keyRequired ? field('save-key', t().key, null, 'key', { type: 'password' }) : null,
         el('button', { type: 'button', 'data-key': 'save-deck', onclick: saveIt, text: t().saveDeck })]
       : null);
 }
@@ -288,10 +295,8 @@ function current(s, it) {
 
 // Guessing and reasons for this statement, on or off.
 function asks(it) {
-  const toggle = (key, text, on) => el('div', { class: 'check-row' },
-    el('input', { type: 'checkbox', id: 'ask-' + key, 'data-key': 'ask-' + key, checked: !!on,
-      onchange: e => act('ask', Object.assign({ type: 'ask', item: it.id, predict: !!it.predict, reasons: !!it.reasons }, { [key]: e.target.checked })) }),
-    el('label', { for: 'ask-' + key, text }));
+  const toggle = (key, text, on) => checkRow('ask-' + key, text, !!on,
+    e => act('ask', Object.assign({ type: 'ask', item: it.id, predict: !!it.predict, reasons: !!it.reasons }, { [key]: e.target.checked })));
   return el('fieldset', { class: 'asks' }, el('legend', { text: t().ask }),
     toggle('predict', t().askPredict, it.predict), toggle('reasons', t().askReasons, it.reasons), noticeAt('ask'));
 }
@@ -393,10 +398,8 @@ function agreements(s) {
       el('button', { type: 'button', class: 'small', 'data-key': 'drop-' + a.number, 'aria-label': t().drop(a.number), onclick: () => act('agreement', { type: 'drop_agreement', number: a.number }), text: '×' }))))
       : el('p', { class: 'muted', text: t().noAgreements }),
     el('form', { onsubmit: add, novalidate: true },
-      field('agreement', t().agreementText, t().agreementHint, { value: h.agreement, maxlength: 300, autocomplete: 'off', oninput: e => { h.agreement = e.target.value; } }),
-      s.item ? el('div', { class: 'check-row' },
-        el('input', { type: 'checkbox', id: 'about', 'data-key': 'about', checked: h.about, onchange: e => { h.about = e.target.checked; } }),
-        el('label', { for: 'about', text: t().aboutItem })) : null,
+      field('agreement', t().agreementText, t().agreementHint, 'agreement', { maxlength: 300 }),
+      s.item ? checkRow('about', t().aboutItem, h.about, e => { h.about = e.target.checked; }) : null,
       noticeAt('agreement'),
       el('button', { type: 'submit', 'data-key': 'add-agreement', text: t().addAgreement })));
 }
@@ -414,8 +417,8 @@ function statementForm() {
   };
   return el('section', { class: 'statement-panel', 'aria-labelledby': 'statement-h' }, el('h2', { id: 'statement-h', text: t().statementH }),
     el('form', { onsubmit: add, novalidate: true },
-      field('room-statement', t().statementText, null, { value: h.statement, maxlength: 300, autocomplete: 'off', oninput: e => { h.statement = e.target.value; } }),
-      field('room-options', t().statementOptions, t().statementOptionsHint, { value: h.options, maxlength: 400, autocomplete: 'off', oninput: e => { h.options = e.target.value; } }),
+      field('room-statement', t().statementText, null, 'statement', { maxlength: 300 }),
+      field('room-options', t().statementOptions, t().statementOptionsHint, 'options', { maxlength: 400 }),
       noticeAt('statement'),
       el('button', { type: 'submit', 'data-key': 'add-statement', text: t().addStatement })));
 }

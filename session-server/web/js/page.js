@@ -69,7 +69,8 @@ export function saveToken(code, token) {
   try { if (token) store().setItem(storeKey(code), token); else store().removeItem(storeKey(code)); } catch (e) { /* private mode: resume only within this page */ }
 }
 
-// Connects as what `opening` will say (the facilitator's page: after filling in its start screen).
+// Connects as what `opening` will say: with the code (and token) the page has, or, on the
+// facilitator's page, after its start screen.
 export function enter() {
   st.screen = 'live';
   net.connect();
@@ -79,8 +80,7 @@ export function enter() {
 function begin() {
   if (!CODE.test(st.code)) { st.screen = 'form'; st.formError = st.code ? codeProblem(st.code) : null; render(); return; }
   st.token = st.token || savedToken(st.code);
-  st.screen = 'live';
-  net.connect();
+  enter();
 }
 
 function opening() {
@@ -221,7 +221,7 @@ function body() {
   if (st.screen === 'form') return spec.form ? spec.form(st.formError) : form();
   if (st.screen === 'elsewhere') {
     return [el('p', { text: t().elsewhere }),
-      el('button', { type: 'button', class: 'primary', 'data-key': 'here', text: t().here, onclick: () => { st.screen = 'live'; net.connect(); render(); } })];
+      el('button', { type: 'button', class: 'primary', 'data-key': 'here', text: t().here, onclick: enter })];
   }
   if (st.screen === 'final') {
     return [el('p', { class: 'notice', text: st.formError }),
