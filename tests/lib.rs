@@ -109,7 +109,8 @@ impl Server {
         Server::start_at(dir, &addr, |_| {}).await
     }
 
-    async fn start_at(dir: tempfile::TempDir, addr: &str, tune: impl FnOnce(&mut Config)) -> Server {
+    /// A server on the files in `dir` at `addr`: a restart after a pause, on the address the pages know.
+    pub async fn start_at(dir: tempfile::TempDir, addr: &str, tune: impl FnOnce(&mut Config)) -> Server {
         let mut config = Config::new(dir.path().join("scenarios"), dir.path().join("workshop.db"));
         config.role_seed = Some(42);
         tune(&mut config);

@@ -92,9 +92,16 @@ impl Driver {
 
     /// A laptop of 1280×720 whose browser speaks `lang` and saves downloads in `downloads` without asking.
     pub async fn laptop(&self, lang: &str, downloads: &std::path::Path) -> Page {
-        let prefs =
-            json!({"download.default_directory": downloads, "download.prompt_for_download": false, "download.directory_upgrade": true});
-        self.browser_with(1280, 720, false, lang, prefs, false).await
+        self.browser_with(1280, 720, false, lang, Self::downloads_into(downloads), false).await
+    }
+
+    /// A Dutch laptop whose websocket frames the test can read afterwards ([`Page::frames_sent`]).
+    pub async fn recording_laptop(&self, downloads: &std::path::Path) -> Page {
+        self.browser_with(1280, 720, false, "nl", Self::downloads_into(downloads), true).await
+    }
+
+    fn downloads_into(dir: &std::path::Path) -> Value {
+        json!({"download.default_directory": dir, "download.prompt_for_download": false, "download.directory_upgrade": true})
     }
 
     async fn browser_in(&self, width: u32, height: u32, mobile: bool, extra: &[&str], lang: &str) -> Page {
@@ -197,12 +204,22 @@ impl Page {
 
     /// The text of every websocket frame this page received since the last call (a recording page only).
     pub async fn frames_received(&self) -> Vec<String> {
+        self.frames("Network.webSocketFrameReceived").await
+    }
+
+    /// The text of every websocket frame this page sent since the last call of this or
+    /// [`Page::frames_received`] (both read the same log).
+    pub async fn frames_sent(&self) -> Vec<String> {
+        self.frames("Network.webSocketFrameSent").await
+    }
+
+    async fn frames(&self, method: &str) -> Vec<String> {
         let log = self.c.log("performance").await.unwrap();
         let events = log.as_array().cloned().unwrap_or_default();
         events
             .iter()
             .filter_map(|e| serde_json::from_str::<Value>(e["message"].as_str()?).ok())
-            .filter(|m| m["message"]["method"] == "Network.webSocketFrameReceived")
+            .filter(|m| m["message"]["method"] == method)
             .filter_map(|m| m["message"]["params"]["response"]["payloadData"].as_str().map(str::to_owned))
             .collect()
     }

@@ -120,3 +120,44 @@ async fn a_room_over_the_servers_own_tls_is_counted_exactly_too() {
     assert_eq!(report.final_counts.values().sum::<u32>(), 100);
     s.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_crowd_joins_a_session_someone_else_leads_and_each_answer_is_stored_and_counted_once() {
+    let s = Server::start().await;
+    let (mut f, code, _) = s.facilitator("test").await;
+    let opts = dilemma_tools::loadgen::CrowdOpts {
+        url: s.url.clone(),
+        code: code.clone(),
+        players: 60,
+        window: Duration::from_millis(300),
+        join_concurrency: 16,
+        deadline: Duration::from_secs(60),
+        hold: Duration::from_millis(200),
+    };
+    let crowd = tokio::spawn(async move { dilemma_tools::loadgen::run_crowd(&opts).await });
+    // Nobody answers before the facilitator opens a statement.
+    f.session_where("everyone in", |v| v.participants == 60).await;
+    f.control("open", Some("a")).await;
+    let report = crowd.await.unwrap().expect("the crowd finishes");
+    assert!(report.problems.is_empty(), "{:?}", report.problems);
+    assert_eq!((report.players, report.item.as_deref(), report.acked_epoch_ms.len()), (60, Some("a"), 60));
+    assert!(report.acked_epoch_ms.windows(2).all(|w| w[0] <= w[1]), "in the order they were stored");
+    let tally = f.tally_where("every answer", |t| t.total == 60).await;
+    assert_eq!(tally.counts.values().sum::<u32>(), 60);
+    // A wrong code is a clear error, not a hang.
+    let wrong = dilemma_tools::loadgen::CrowdOpts { code: "ZZZZZZ".into(), ..opts_for(&s.url) };
+    let err = dilemma_tools::loadgen::run_crowd(&wrong).await.unwrap_err().to_string();
+    assert!(err.contains("join"), "{err}");
+}
+
+fn opts_for(url: &str) -> dilemma_tools::loadgen::CrowdOpts {
+    dilemma_tools::loadgen::CrowdOpts {
+        url: url.to_owned(),
+        code: String::new(),
+        players: 2,
+        window: Duration::ZERO,
+        join_concurrency: 2,
+        deadline: Duration::from_secs(10),
+        hold: Duration::ZERO,
+    }
+}

@@ -14,6 +14,8 @@ mod extras;
 mod followup;
 mod growth;
 mod host;
+mod host_keys;
+mod host_states;
 mod hosted;
 mod lifecycle;
 mod limits;

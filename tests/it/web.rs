@@ -95,6 +95,7 @@ async fn the_pages_and_their_files_come_with_safe_headers_and_within_the_weight_
     }
     assert!(sent <= 15 * 1024, "a phone downloads {sent} bytes");
     assert_eq!(sent, session_server::web::page_weight().0);
+    eprintln!("the participant page: {} bytes to parse, {sent} on the wire", session_server::web::page_weight().1);
     // The typeface comes apart from that budget: swapped in when it arrives, kept a week.
     let (_, css) = get(&s, "/style.css").await;
     assert!(css.contains("font-display:swap") && css.contains("url(/fonts/AtkinsonHyperlegible-Regular.woff2)"), "{css}");

@@ -21,6 +21,7 @@ export default Object.assign({}, en, {
   checkDeck: 'Check a deck file', checkHint: 'Choose a .toml file you wrote: the server checks it and keeps nothing.',
   deckFile: 'Deck file', tooBig: 'This file is larger than 16 KiB; no deck is that big. Choose the right file.',
   deckOk: id => 'No problems found in deck "' + id + '".', problems: n => n === 1 ? '1 problem:' : n + ' problems:',
+  saveKeyHint: 'The same key as for starting a session.', inDutch: 'The server’s checker explains the problems in Dutch.',
   at: (l, c) => 'line ' + l + ', column ' + c, saveDeck: 'Save on the server', deckSaved: id => 'Deck "' + id + '" is saved and now in the list.',
   joinHere: 'Participants join at', withCode: 'with the code', projector: 'Open the screen for the room',
   teamsCount: n => n === 1 ? '1 team' : n + ' teams',

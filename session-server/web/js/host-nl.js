@@ -21,6 +21,7 @@ export default Object.assign({}, nl, {
   checkDeck: 'Een deckbestand controleren', checkHint: 'Kies een .toml-bestand dat je schreef: de server controleert het en bewaart niets.',
   deckFile: 'Deckbestand', tooBig: 'Dit bestand is groter dan 16 KiB; zo groot wordt een deck niet. Kies het goede bestand.',
   deckOk: id => 'Geen problemen gevonden in deck "' + id + '".', problems: n => n === 1 ? '1 probleem:' : n + ' problemen:',
+  saveKeyHint: 'Dezelfde sleutel als om een sessie te starten.', inDutch: 'De controle van de server legt de problemen in het Nederlands uit.',
   at: (l, c) => 'regel ' + l + ', kolom ' + c, saveDeck: 'Bewaren op de server', deckSaved: id => 'Deck "' + id + '" is bewaard en staat nu in de lijst.',
   joinHere: 'Deelnemers doen mee op', withCode: 'met de code', projector: 'Scherm voor de zaal openen',
   teamsCount: n => n === 1 ? '1 team' : n + ' teams',

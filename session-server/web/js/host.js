@@ -16,7 +16,7 @@ const h = {
   decks: null, keyRequired: false, pick: '', title: '', key: '', follows: params.get('follows') || '',
   reasons: null, area: null, confirmEnd: false, files: [], asking: null, check: null,
   agreement: '', about: true, sentAgreement: null, statement: '', options: '', sentStatement: null, formError: null,
-  said: 0, saidText: '', later: null
+  said: 0, saidKey: '', pending: null, later: null
 };
 
 function led() {
@@ -65,7 +65,6 @@ function act(area, m) {
   render();
 }
 const control = (action, item) => act('controls', item ? { type: 'control', action, item } : { type: 'control', action });
-const noticeAt = area => (st.notice && h.area === area ? el('p', { class: 'notice', role: 'alert', text: st.notice }) : null);
 
 // What the phase allows (the server judges; the buttons and keys follow the same rules).
 const answerable = s => !!(s.item && s.item.options && s.item.options.length);
@@ -80,10 +79,14 @@ const nextItem = s => (s.items || [])[s.index === null || s.index === undefined 
 // N next, C close, R reveal, T timer, Shift+E end: as the desktop app, never while typing.
 document.addEventListener('keydown', e => {
   const s = st.session;
-  const target = /** @type {HTMLElement} */ (e.target);
-  const field = /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName) || target.isContentEditable;
+  const target = /** @type {HTMLInputElement} */ (e.target);
+  // Typing: a text field, a list to choose from; a check box or button does not take letters.
+  const field = /^(TEXTAREA|SELECT)$/.test(target.tagName) || target.isContentEditable
+    || (target.tagName === 'INPUT' && !/^(checkbox|radio|button|submit|reset)$/.test(target.type));
   if (!s || st.screen !== 'live' || field || e.ctrlKey || e.metaKey || e.altKey || e.repeat) return;
   const k = e.key.toLowerCase();
+  // While the end is asked, Escape answers "no" and no other key acts.
+  if (h.confirmEnd) { if (k === 'escape') { h.confirmEnd = false; render(); focusKey('end'); e.preventDefault(); } return; }
   if (k === 'e' && e.shiftKey) { if (CAN.end(s)) { h.confirmEnd = true; render(); focusKey('end-yes'); } }
   else if (e.shiftKey) return;
   else if (k === 'n') { const n = nextItem(s); if (n && CAN.end(s)) control('open', n.id); else return; }
@@ -96,6 +99,18 @@ document.addEventListener('keydown', e => {
 function focusKey(key) {
   const b = /** @type {HTMLElement|null} */ (document.querySelector('[data-key="' + key + '"]'));
   if (b) b.focus();
+}
+// A control that had the focus and is now disabled or gone (C closed, R revealed, an item opened):
+// the focus goes to the first control that can act, else to the heading of what is on screen.
+function refocus() {
+  const next = /** @type {HTMLElement|null} */ (document.querySelector('.now .controls button:not([disabled])') || document.getElementById('now-h'));
+  if (next) next.focus();
+}
+
+// Polite news (answers coming in, a deck checked, a report made), through the page's one region.
+function tell(text) {
+  const region = document.getElementById('progress');
+  if (region) region.textContent = text;
 }
 
 // A button for a control, with its key on it.
@@ -115,12 +130,18 @@ function loadDecks() {
   });
 }
 
-// A labelled text field (with its hint) that keeps what is typed in `h[bind]`, so a redraw keeps it.
-function field(id, text, hint, bind, attrs) {
+// A labelled text field (with its hint) that keeps what is typed in `h[bind]`, so a redraw keeps it;
+// `problem` is the id of the sentence saying what is wrong with it, if something is.
+function field(id, text, hint, bind, attrs, problem) {
+  const about = [hint ? id + '-hint' : null, problem].filter(Boolean).join(' ');
   return [el('label', { for: id, text }), hint ? el('p', { id: id + '-hint', class: 'muted', text: hint }) : null,
-    el('input', Object.assign({ id, name: id, 'data-key': id, 'aria-describedby': hint ? id + '-hint' : null,
+    el('input', Object.assign({ id, name: id, 'data-key': id, 'aria-describedby': about || null, 'aria-invalid': problem ? 'true' : null,
       value: h[bind], autocomplete: 'off', oninput: e => { h[bind] = e.target.value; } }, attrs))];
 }
+// The refusal of area `area`'s request, with the id a field names it by.
+const noticeId = area => 'notice-' + area;
+const noticeAt = area => (st.notice && h.area === area ? el('p', { id: noticeId(area), class: 'notice', role: 'alert', text: st.notice }) : null);
+const wrongIn = area => (st.notice && h.area === area ? noticeId(area) : null);
 
 // A labelled check box.
 function checkRow(id, text, checked, onchange) {
@@ -134,16 +155,18 @@ function startScreen(err) {
     e.preventDefault();
     if (!h.pick) { h.formError = t().pickDeck; render(); return; }
     if ([...h.title.trim()].length > 120) { h.formError = t().badTitle; render(); focusKey('session-title'); return; }
-    h.formError = null; st.token = null; st.code = '';
+    h.formError = null; st.refused = null; st.token = null; st.code = '';
     enter();
   };
   const problem = h.formError || err;
+  // The sentence is linked to the field it is about: a too long title, a key the server refused.
+  const about = problem === t().badTitle ? 'title' : !h.formError && err && st.refused === 'unauthorized' ? 'key' : null;
   return [
     langButton(),
     el('form', { class: 'host-start', onsubmit: submit, novalidate: true },
       el('fieldset', { class: 'decks' }, el('legend', { text: t().decks }), deckChoices()),
-      field('session-title', t().title, t().titleHint, 'title', { maxlength: 120 }),
-      h.keyRequired ? field('key', t().key, t().keyHint, 'key', { type: 'password' }) : null,
+      field('session-title', t().title, t().titleHint, 'title', { maxlength: 120 }, about === 'title' ? 'form-error' : null),
+      h.keyRequired ? field('key', t().key, t().keyHint, 'key', { type: 'password' }, about === 'key' ? 'form-error' : null) : null,
       list.length ? [
         el('label', { for: 'follows', text: t().follows }),
         el('p', { id: 'follows-hint', class: 'muted', text: t().followsHint }),
@@ -171,7 +194,7 @@ function deckChoices() {
     const about = [t().language(d.language), t().deckCounts(d.items - (d.sketches || 0), d.sketches || 0)]
       .concat(d.themes && d.themes.length ? [t().themes + ': ' + d.themes.join(', ')] : []).join(' · ');
     return el('li', null,
-      el('input', { type: 'radio', name: 'deck', id, value: d.id, checked: d.id === h.pick, 'aria-describedby': id + '-about', onchange: () => { h.pick = d.id; } }),
+      el('input', { type: 'radio', name: 'deck', id, 'data-key': id, value: d.id, checked: d.id === h.pick, 'aria-describedby': id + '-about', onchange: () => { h.pick = d.id; } }),
       el('label', { for: id, lang: d.language, text: d.title }),
       el('p', { id: id + '-about', class: 'muted', text: about + (d.description ? ' — ' + d.description : '') }));
   }));
@@ -183,28 +206,32 @@ function deckCheck() {
   const pick = e => {
     const file = e.target.files && e.target.files[0];
     if (!file) return;
-    if (file.size > 16 * 1024) { h.check = { name: file.name, answer: { type: 'too_big' } }; render(); return; }
+    if (file.size > 16 * 1024) { h.check = { name: file.name, answer: { type: 'too_big' }, ok: false }; answered(h.check); return; }
     file.text().then(content => {
-      h.check = { name: file.name, content, answer: null };
+      const c = { name: file.name, content, answer: null, ok: false };
+      h.check = c;
       render();
-      ask({ type: 'save_deck', content, check: true }).then(answer => { h.check.answer = answer; render(); });
+      ask({ type: 'save_deck', content, check: true }).then(answer => { c.answer = answer; c.ok = !!answer && answer.type === 'deck_checked'; answered(c); });
     });
   };
   const saveIt = () => {
     const m = { type: 'save_deck', content: c.content };
     if (h.key) m.key = h.key;
     c.answer = null; render();
-    ask(m).then(answer => { c.answer = answer; if (answer && answer.type === 'deck_saved') h.decks = null; render(); });
+    ask(m).then(answer => { c.answer = answer; if (answer && answer.type === 'deck_saved') { h.decks = null; c.ok = false; } answered(c); });
   };
+  // What the server said is drawn, and said politely (the result replaces itself, so it is no live region).
+  const answered = c => { render(); const r = document.getElementById('check-result'); if (r) tell(r.textContent); };
   return el('section', { class: 'card check', 'aria-labelledby': 'check-h' },
     el('h2', { id: 'check-h', text: t().checkDeck }),
     el('p', { id: 'deck-file-hint', class: 'muted', text: t().checkHint }),
     el('label', { for: 'deck-file', text: t().deckFile }),
     el('input', { type: 'file', id: 'deck-file', 'data-key': 'deck-file', accept: '.toml,text/plain', 'aria-describedby': 'deck-file-hint', onchange: pick }),
-    c ? el('div', { id: 'check-result', role: 'status' }, checked(c)) : null,
-    c && c.answer && c.answer.type === 'deck_checked'
-      ? [h.keyRequired ? field('save-key', t().key, null, 'key', { type: 'password' }) : null,
-        el('button', { type: 'button', 'data-key': 'save-deck', onclick: saveIt, text: t().saveDeck })]
+    c ? el('div', { id: 'check-result' }, checked(c)) : null,
+    // A checked file can be saved; a refused save (the key) can be tried again.
+    c && c.ok
+      ? [h.keyRequired ? field('save-key', t().key, t().saveKeyHint, 'key', { type: 'password' }, c.answer && c.answer.type === 'error' ? 'check-result' : null) : null,
+        el('button', { type: 'button', 'data-key': 'save-deck', onclick: saveIt, disabled: !c.answer, text: t().saveDeck })]
       : null);
 }
 
@@ -215,8 +242,10 @@ function checked(c) {
   if (a.type === 'deck_checked') return el('p', { class: 'ok', text: c.name + ': ' + t().deckOk(a.id) });
   if (a.type === 'deck_saved') return el('p', { class: 'ok', text: t().deckSaved(a.id) });
   if (a.type === 'deck_problems') {
+    // The server's validator explains in Dutch (as `session-server validate` does); the page says so.
     return [el('p', { class: 'notice', text: c.name + ': ' + t().problems(a.problems.length) }),
-      el('ul', { class: 'problems' }, a.problems.map(p => el('li', { text: t().at(p.line, p.column) + ': ' + p.message })))];
+      st.lang === 'nl' ? null : el('p', { class: 'muted', text: t().inDutch }),
+      el('ul', { class: 'problems' }, a.problems.map(p => el('li', null, t().at(p.line, p.column) + ': ', el('span', { lang: 'nl', text: p.message }))))];
   }
   if (a.type === 'error') return el('p', { class: 'notice', text: (t().errors && t().errors[a.code]) || a.message });
   return el('p', { class: 'notice', text: t().offline });
@@ -252,7 +281,7 @@ function lobby(s) {
   const join = root.dataset.join;
   const first = nextItem(s);
   return [
-    el('h2', { id: 'now-h', text: t().phase.lobby }),
+    el('h2', { id: 'now-h', 'data-key': 'now-h', tabindex: '-1', text: t().phase.lobby }),
     el('div', { class: 'join card' },
       el('img', { src: '/qr.svg?code=' + encodeURIComponent(s.code), alt: t().qr + ': ' + join + '/?code=' + s.code, width: 200, height: 200 }),
       el('div', null,
@@ -270,7 +299,7 @@ function current(s, it) {
   const next = nextItem(s);
   const sketch = it.kind === 'sketch';
   return [
-    el('h2', { id: 'now-h', text: t().of(s.index + 1, s.count) + (sketch ? ' · ' + it.title : '') }),
+    el('h2', { id: 'now-h', 'data-key': 'now-h', tabindex: '-1', text: t().of(s.index + 1, s.count) + (sketch ? ' · ' + it.title : '') }),
     sketch ? el('p', { class: 'situation', lang: s.language, text: it.situation || '' }) : null,
     it.statement ? el('p', { class: 'statement', lang: s.language, text: it.statement }) : null,
     el('p', { class: 'phase', text: t().phase[s.phase] || s.phase }),
@@ -348,9 +377,10 @@ function reasons(s, it) {
       el('h4', { text: label(it, g.option) }),
       g.reasons.length ? el('ul', null, g.reasons.map(x => {
         const up = sh && sh.option === g.option && sh.text === x.text;
-        return el('li', null, el('q', { lang: s.language, text: x.text }), ' ',
-          up ? el('button', { type: 'button', class: 'small', 'data-key': 'reason-' + x.id, onclick: () => act('reasons', { type: 'show_reason', reason: null }), text: t().offScreen })
-            : el('button', { type: 'button', class: 'small', 'data-key': 'reason-' + x.id, disabled: !closed, title: closed ? null : t().whenClosed, onclick: () => act('reasons', { type: 'show_reason', reason: x.id }), text: t().toScreen }));
+        const quote = 'quote-' + x.id;
+        return el('li', null, el('q', { id: quote, lang: s.language, text: x.text }), ' ',
+          up ? el('button', { type: 'button', class: 'small', 'data-key': 'reason-' + x.id, 'aria-describedby': quote, onclick: () => act('reasons', { type: 'show_reason', reason: null }), text: t().offScreen })
+            : el('button', { type: 'button', class: 'small', 'data-key': 'reason-' + x.id, 'aria-describedby': quote, disabled: !closed, title: closed ? null : t().whenClosed, onclick: () => act('reasons', { type: 'show_reason', reason: x.id }), text: t().toScreen }));
       })) : el('p', { class: 'muted', text: t().none }),
       g.more ? el('p', { class: 'muted', text: t().more(g.more) }) : null)),
     closed ? null : el('p', { class: 'muted', text: t().whenClosed }),
@@ -398,7 +428,7 @@ function agreements(s) {
       el('button', { type: 'button', class: 'small', 'data-key': 'drop-' + a.number, 'aria-label': t().drop(a.number), onclick: () => act('agreement', { type: 'drop_agreement', number: a.number }), text: '×' }))))
       : el('p', { class: 'muted', text: t().noAgreements }),
     el('form', { onsubmit: add, novalidate: true },
-      field('agreement', t().agreementText, t().agreementHint, 'agreement', { maxlength: 300 }),
+      field('agreement', t().agreementText, t().agreementHint, 'agreement', { maxlength: 300 }, wrongIn('agreement')),
       s.item ? checkRow('about', t().aboutItem, h.about, e => { h.about = e.target.checked; }) : null,
       noticeAt('agreement'),
       el('button', { type: 'submit', 'data-key': 'add-agreement', text: t().addAgreement })));
@@ -417,7 +447,7 @@ function statementForm() {
   };
   return el('section', { class: 'statement-panel', 'aria-labelledby': 'statement-h' }, el('h2', { id: 'statement-h', text: t().statementH }),
     el('form', { onsubmit: add, novalidate: true },
-      field('room-statement', t().statementText, null, 'statement', { maxlength: 300 }),
+      field('room-statement', t().statementText, null, 'statement', { maxlength: 300 }, wrongIn('statement')),
       field('room-options', t().statementOptions, t().statementOptionsHint, 'options', { maxlength: 400 }),
       noticeAt('statement'),
       el('button', { type: 'submit', 'data-key': 'add-statement', text: t().addStatement })));
@@ -427,13 +457,15 @@ function statementForm() {
 function files(m) {
   h.files.forEach(f => URL.revokeObjectURL(f.url));
   const type = m.format === 'csv' ? 'text/csv;charset=utf-8' : m.format === 'json' ? 'application/json' : 'text/markdown;charset=utf-8';
-  // As the desktop app names them; a series' Markdown refers to its charts by their names beside it.
+  // As the desktop app names them (its folder reeks-CODE/ becomes the name's beginning: a download is
+  // one file); a series' Markdown refers to its charts by their names, saved beside it.
   const md = m.format !== 'csv';
-  const name = m.series ? 'reeks-' + m.code + (md ? '-verslag.md' : '.csv') : m.code + '.' + m.format;
+  const name = m.series ? 'reeks-' + m.code + '-verslag.' + (md ? 'md' : 'csv') : m.code + '.' + m.format;
   const made = [{ name, url: URL.createObjectURL(new Blob([m.content], { type })) }];
   for (const f of m.files || []) made.push({ name: f.name, url: URL.createObjectURL(new Blob([f.content], { type: 'image/svg+xml' })) });
   h.files = made;
   h.asking = null;
+  tell(t().made + ' ' + made.map(f => f.name).join(', '));
   // The report itself is saved at once; a series' charts are the links beside it.
   setTimeout(() => { const a = /** @type {HTMLElement|null} */ (document.querySelector('a[data-file="0"]')); if (a) a.click(); }, 0);
 }
@@ -443,8 +475,8 @@ function reports() {
     onclick: () => { h.asking = text; h.files = []; act('reports', series ? { type: 'export', format, series: true } : { type: 'export', format }); }, text });
   return el('section', { class: 'reports', 'aria-labelledby': 'reports-h' }, el('h2', { id: 'reports-h', text: t().reports }),
     el('div', { class: 'row' }, get('md', false, t().md), get('csv', false, t().csv), get('md', true, t().seriesMd), get('csv', true, t().seriesCsv)),
-    h.asking && !h.files.length ? el('p', { class: 'muted', role: 'status', text: t().asking }) : null,
-    h.files.length ? el('div', { role: 'status' }, el('p', { text: t().made }),
+    h.asking && !h.files.length && !wrongIn('reports') ? el('p', { class: 'muted', text: t().asking }) : null,
+    h.files.length ? el('div', null, el('p', { text: t().made }),
       el('ul', { class: 'files' }, h.files.map((f, i) => el('li', null, el('a', { href: f.url, download: f.name, 'data-file': String(i), text: f.name }))))) : null,
     noticeAt('reports'));
 }
@@ -473,20 +505,21 @@ function ended(s) {
 // How many answered, said politely at most every five seconds (the number is on screen too).
 function sayProgress(s) {
   if (!answerable(s) || s.phase !== 'open') return;
-  const text = t().progress(s.answered, s.participants);
-  const now = Date.now();
-  if (text === h.saidText) return;
-  // Within five seconds of the last: said once those are over (the last count always comes).
-  if (now - h.said < 5000) {
-    if (!h.later) h.later = setTimeout(() => { h.later = null; if (st.session) sayProgress(st.session); }, 5000 - (now - h.said));
-    return;
-  }
-  h.said = now; h.saidText = text;
-  const region = document.getElementById('progress');
-  if (region) region.textContent = text;
+  h.pending = { key: s.item.id + ' ' + s.answered + '/' + s.participants, text: t().progress(s.answered, s.participants) };
+  sayPending();
+}
+// Within five seconds of the last: said once those are over, so the last count always comes
+// (also when voting closed meanwhile), and each item's counts are news of their own.
+function sayPending() {
+  const p = h.pending;
+  if (!p || p.key === h.saidKey) return;
+  const wait = 5000 - (Date.now() - h.said);
+  if (wait > 0) { if (!h.later) h.later = setTimeout(() => { h.later = null; sayPending(); }, wait); return; }
+  h.said = Date.now(); h.saidKey = p.key; h.pending = null;
+  tell(p.text);
 }
 
 document.querySelector('main').append(el('p', { id: 'progress', class: 'sr-only', 'aria-live': 'polite' }));
 // The facilitator's own language (the browser's, or the one chosen here), not the deck's.
 if (!st.langChosen) { st.lang = /^en/i.test(navigator.language || '') ? 'en' : 'nl'; st.langChosen = true; }
-start({ live, form: startScreen, opening, welcomed, message, heading: () => t().lead, words, prefix: 'host-', keep: 'local', team: false, drawn: null });
+start({ live, form: startScreen, opening, welcomed, message, refocus, heading: () => t().lead, words, prefix: 'host-', keep: 'local', team: false, drawn: null });

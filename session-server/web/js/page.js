@@ -25,7 +25,7 @@ export const st = {
   lang: chosenLang === 'nl' || chosenLang === 'en' ? chosenLang : (root.dataset.lang === 'en' ? 'en' : 'nl'),
   langChosen: chosenLang === 'nl' || chosenLang === 'en', code: normalise(params.get('code') || ''), team: '', token: null,
   session: null, tally: null, mine: {}, pending: null, card: null, notice: null,
-  screen: 'form', formError: null, deadline: null, clockState: null, revealedFor: null, agreements: [],
+  screen: 'form', formError: null, refused: null, deadline: null, clockState: null, revealedFor: null, agreements: [],
   guesses: {}, reasons: {}, shown: null, guess: null, draft: '', shownSaid: null, savedFor: null
 };
 export const t = () => TEXT[st.lang] || TEXT.nl;
@@ -43,10 +43,11 @@ export const label = (it, id) => (it.options.find(o => o.id === id) || { label: 
 // facilitator's page also gives: form() its start screen instead of the join form, opening() its
 // first message on a new connection (create_session), message(m) for the messages only it gets,
 // welcomed(m) after its welcome, heading() the page's heading, words its Dutch table and prefix the name its English one has
-// (host-en.js), and keep 'local': its token outlives the tab (a reload, a laptop that slept).
+// (host-en.js), keep 'local': its token outlives the tab (a reload, a laptop that slept), and
+// refocus() where the focus goes when the control that had it is disabled or gone after a redraw.
 /** @type {{live: function(object, ?Element): *, team: boolean, drawn: ?function(Element): void, form?: function(?string): *,
  *  opening?: function(): object, message?: function(object): boolean, welcomed?: function(object): void, heading?: function(): string,
- *  words?: object, prefix?: string, keep?: string}} */
+ *  words?: object, prefix?: string, keep?: string, refocus?: function(): void}} */
 let spec = { live: () => null, team: false, drawn: null };
 let drawnHtml = '';
 
@@ -147,6 +148,7 @@ function onError(m) {
     const resumeRefused = (m.code === 'unauthorized' || m.code === 'unknown_session') && st.token;
     if (resumeRefused || m.code === 'unknown_session') { saveToken(st.code, null); st.token = null; }
     st.session = null; st.tally = null; st.card = null; net.welcomed = false;
+    st.refused = m.code;
     return stop('form', resumeRefused ? t().lost : errorText(m.code, m.message));
   }
   st.pending = null;
@@ -211,7 +213,8 @@ export function render() {
   view.replaceChildren(...next.childNodes);
   if (focused) {
     const f = /** @type {HTMLInputElement|null} */ (view.querySelector('[data-key="' + focused + '"]'));
-    if (f) { f.focus(); if (caret && typeof f.setSelectionRange === 'function') f.setSelectionRange(caret[0], caret[1]); }
+    if (f && !f.disabled) { f.focus(); if (caret && typeof f.setSelectionRange === 'function') f.setSelectionRange(caret[0], caret[1]); }
+    else if (spec.refocus) spec.refocus();
   }
   announceChanges();
   if (spec.drawn) spec.drawn(view);

@@ -7,8 +7,8 @@ use std::time::Duration;
 use clap::Parser;
 use dilemma_tools::loadgen::cli::{Args, Sub};
 use dilemma_tools::loadgen::{
-    EchoReport, FanOutReport, PagesReport, RoomOpts, RoomReport, echo_throughput, fan_out_baseline, load_pages, raise_nofile, run_room,
-    serve_echo,
+    CrowdOpts, EchoReport, FanOutReport, PagesReport, RoomOpts, RoomReport, echo_throughput, fan_out_baseline, load_pages, raise_nofile,
+    run_crowd, run_room, serve_echo,
 };
 use tokio_util::sync::CancellationToken;
 
@@ -64,7 +64,37 @@ fn main() -> ExitCode {
     if args.insecure || args.tls_cert.is_some() {
         dilemma_tools::loadgen::accept_any_certificate();
     }
+    if let Some(Sub::Join { code }) = &args.command {
+        return rt.block_on(crowd(&args, code));
+    }
     rt.block_on(run(args))
+}
+
+/// `loadgen join CODE`: the crowd for a session someone else leads.
+async fn crowd(args: &Args, code: &str) -> ExitCode {
+    let Some(url) = args.url.clone() else {
+        eprintln!("loadgen join needs the server: --url ws://127.0.0.1:PORT/ws");
+        return ExitCode::FAILURE;
+    };
+    let opts = CrowdOpts {
+        url,
+        code: code.to_owned(),
+        players: args.players,
+        window: Duration::from_secs_f64(args.window),
+        join_concurrency: 256,
+        deadline: Duration::from_secs(args.deadline),
+        hold: Duration::from_secs_f64(args.hold),
+    };
+    match run_crowd(&opts).await {
+        Ok(report) => {
+            println!("{}", serde_json::to_string(&report).expect("reports serialise"));
+            if report.problems.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+        }
+        Err(e) => {
+            eprintln!("the run failed: {e}");
+            ExitCode::FAILURE
+        }
+    }
 }
 
 async fn run(args: Args) -> ExitCode {

@@ -76,4 +76,11 @@ pub enum Sub {
         #[arg(long)]
         port: u16,
     },
+    /// Only the crowd, for a session someone else leads (a facilitator's page being measured): the
+    /// players join session CODE at --url, answer the first statement the facilitator opens within
+    /// --window seconds, stay --hold seconds, and print when each answer was stored (JSON).
+    Join {
+        /// The session's join code.
+        code: String,
+    },
 }

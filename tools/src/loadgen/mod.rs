@@ -1,9 +1,11 @@
 //! The load generator: a whole room of real websocket clients against a server, timed, with a correctness check.
 //!
-//! `room` plays one dilemma with N players and measures; `pages` loads the browser page beside it;
+//! `room` plays one dilemma with N players and measures; `crowd` is only the players, for a session
+//! someone else leads; `pages` loads the browser page beside it;
 //! `echo` is the bare tokio-tungstenite baseline; `stats` turns samples into percentiles; `system` reads memory and raises file limits.
 
 pub mod cli;
+mod crowd;
 mod echo;
 mod pages;
 mod player;
@@ -11,6 +13,7 @@ mod room;
 mod stats;
 mod system;
 
+pub use crowd::{CrowdOpts, CrowdReport, run_crowd};
 pub use echo::{EchoReport, FanOutReport, echo_throughput, fan_out_baseline, serve_echo};
 pub use pages::{PagesReport, load_pages};
 pub use room::{RoomOpts, RoomReport, run_room};
