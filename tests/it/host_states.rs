@@ -8,13 +8,7 @@ use protocol::Phase;
 use crate::browser::Driver;
 use crate::host::{choose_deck, create, phones_in, tab_to};
 use crate::pages::page_url;
-
-/// Holds SQLite's write lock on the database, as a stuck backup program would.
-fn lock(db: &std::path::Path) -> rusqlite::Connection {
-    let c = rusqlite::Connection::open(db).unwrap();
-    c.execute_batch("BEGIN IMMEDIATE").unwrap();
-    c
-}
+use crate::storage::lock;
 
 #[tokio::test]
 async fn a_full_server_a_disk_that_cannot_store_reports_too_fast_and_a_deck_too_big_are_each_said_beside_their_cause() {

@@ -25,7 +25,7 @@ fn stored_answer(db: &std::path::Path, code: &str, member: u32) -> Option<String
 }
 
 /// Holds SQLite's write lock on the server's database, as a backup tool or a stuck program would.
-fn lock(db: &std::path::Path) -> rusqlite::Connection {
+pub(crate) fn lock(db: &std::path::Path) -> rusqlite::Connection {
     let c = rusqlite::Connection::open(db).unwrap();
     c.execute_batch("BEGIN IMMEDIATE").unwrap();
     c
