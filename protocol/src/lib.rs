@@ -9,6 +9,7 @@ pub mod fit;
 pub mod flow;
 pub mod msg;
 pub mod scenario;
+pub mod staff;
 pub mod tally;
 pub mod team;
 pub mod view;
@@ -20,5 +21,6 @@ pub use msg::{
     AgreementView, ClientMsg, ControlAction, ErrorCode, FollowUp, ReasonGroup, ReasonView, Refusal, ReportFile, ReportFormat, ServerMsg,
     ShownReason,
 };
+pub use staff::{Account, Accounts, StaffRole};
 pub use tally::{EarlierTally, MinGroup, Prediction, RoomTally, Tally, TeamTally};
 pub use view::{FollowsView, ItemKind, ItemView, OptionView, Phase, Role, ScenarioSummary, SessionView, TimerView};

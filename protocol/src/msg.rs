@@ -267,6 +267,10 @@ pub enum ServerMsg {
         /// a page asks for it. Absent when not.
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         key_required: bool,
+        /// **(addition)** The server signs staff in with the municipality's accounts (OpenID
+        /// Connect): who is signed in on this browser. Absent on a server without accounts.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        accounts: Option<crate::Accounts>,
     },
     Welcome {
         role: Role,

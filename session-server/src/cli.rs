@@ -53,6 +53,39 @@ struct Cli {
     /// The private key (PEM) of --tls-cert.
     #[arg(long, global = true, env = "SESSION_SERVER_TLS_KEY", requires = "tls_cert")]
     tls_key: Option<PathBuf>,
+    /// Staff sign in with this OpenID Connect provider (e.g. https://login.microsoftonline.com/TENANT/v2.0);
+    /// needs --public-url, --oidc-client-id and --oidc-client-secret-file. Its return address is
+    /// PUBLIC-URL/auth/callback.
+    #[arg(long, global = true, env = "SESSION_SERVER_OIDC_ISSUER", value_name = "URL", requires_all = ["oidc_client_id", "oidc_client_secret_file"])]
+    oidc_issuer: Option<String>,
+    /// This server's client id at the provider.
+    #[arg(long, global = true, env = "SESSION_SERVER_OIDC_CLIENT_ID", value_name = "ID")]
+    oidc_client_id: Option<String>,
+    /// The client secret, read from this file (its first line), so it shows in no process list.
+    #[arg(long, global = true, env = "SESSION_SERVER_OIDC_CLIENT_SECRET_FILE", value_name = "FILE")]
+    oidc_client_secret_file: Option<PathBuf>,
+    /// The ID token's claim that holds the user's groups or roles.
+    #[arg(long, global = true, env = "SESSION_SERVER_OIDC_ROLE_CLAIM", default_value = "groups", value_name = "CLAIM")]
+    oidc_role_claim: String,
+    /// A value of the role claim that makes a user a facilitator (may create and lead sessions).
+    /// Repeatable; the variable takes a comma-separated list.
+    #[arg(
+        long = "oidc-facilitators",
+        global = true,
+        env = "SESSION_SERVER_OIDC_FACILITATORS",
+        value_delimiter = ',',
+        value_name = "VALUE"
+    )]
+    oidc_facilitators: Vec<String>,
+    /// A value of the role claim that makes a user a trainer (also saves decks).
+    #[arg(long = "oidc-trainers", global = true, env = "SESSION_SERVER_OIDC_TRAINERS", value_delimiter = ',', value_name = "VALUE")]
+    oidc_trainers: Vec<String>,
+    /// A value of the role claim that makes a user an operator (also manages every session).
+    #[arg(long = "oidc-operators", global = true, env = "SESSION_SERVER_OIDC_OPERATORS", value_delimiter = ',', value_name = "VALUE")]
+    oidc_operators: Vec<String>,
+    /// How many hours a sign-in lasts.
+    #[arg(long, global = true, env = "SESSION_SERVER_OIDC_HOURS", default_value_t = crate::staff::DEFAULT_HOURS, value_name = "HOURS")]
+    oidc_hours: u64,
     /// Serve Prometheus metrics at http://ADDR/metrics (a second port, for monitoring only).
     #[arg(long, global = true, env = "SESSION_SERVER_METRICS_LISTEN", value_name = "ADDR")]
     metrics_listen: Option<String>,
@@ -147,12 +180,40 @@ fn hosted(cli: &Cli) -> anyhow::Result<Config> {
     config.allowed_hosts =
         cli.allowed_hosts.iter().map(|h| h.trim().trim_end_matches('.').to_ascii_lowercase()).filter(|h| !h.is_empty()).collect();
     config.trusted_proxies = crate::forwarded::Proxies::parse(&cli.trusted_proxies.join(",")).map_err(anyhow::Error::msg)?;
+    config.accounts = accounts(cli, config.public_url.as_ref())?.map(std::sync::Arc::new);
     if let (Some(cert), Some(key)) = (&cli.tls_cert, &cli.tls_key) {
         let files = crate::TlsFiles::new(cert, key);
         crate::tls::load(&files).map_err(anyhow::Error::msg)?;
         config.tls = Some(files);
     }
     Ok(config)
+}
+
+/// The staff accounts of the `--oidc-*` settings, or `None` without `--oidc-issuer`.
+fn accounts(cli: &Cli, public: Option<&crate::address::PublicUrl>) -> anyhow::Result<Option<crate::staff::Accounts>> {
+    let Some(issuer) = cli.oidc_issuer.as_deref().filter(|i| !i.is_empty()) else { return Ok(None) };
+    let public = public.context("--oidc-issuer needs --public-url: the provider sends staff back to PUBLIC-URL/auth/callback")?;
+    let file = cli.oidc_client_secret_file.as_ref().context("--oidc-issuer needs --oidc-client-secret-file")?;
+    let text = std::fs::read_to_string(file).with_context(|| format!("reading the client secret from {}", file.display()))?;
+    let client_secret = text.lines().next().unwrap_or_default().trim().to_owned();
+    anyhow::ensure!(!client_secret.is_empty(), "{} holds no client secret (its first line is empty)", file.display());
+    let clean = |values: &[String]| values.iter().map(|v| v.trim().to_owned()).filter(|v| !v.is_empty()).collect::<Vec<_>>();
+    let settings = crate::staff::Settings {
+        issuer: issuer.to_owned(),
+        client_id: cli.oidc_client_id.clone().unwrap_or_default(),
+        client_secret,
+        role_claim: cli.oidc_role_claim.clone(),
+        facilitators: clean(&cli.oidc_facilitators),
+        trainers: clean(&cli.oidc_trainers),
+        operators: clean(&cli.oidc_operators),
+        session_for: std::time::Duration::from_secs(cli.oidc_hours.clamp(1, 24 * 30) * 3600),
+    };
+    anyhow::ensure!(!settings.client_id.is_empty(), "--oidc-client-id is empty");
+    anyhow::ensure!(
+        !(settings.facilitators.is_empty() && settings.trainers.is_empty() && settings.operators.is_empty()),
+        "--oidc-issuer without --oidc-facilitators, --oidc-trainers or --oidc-operators: nobody could sign in with a role"
+    );
+    crate::staff::Accounts::new(settings, public.base()).map(Some).map_err(anyhow::Error::msg)
 }
 
 fn backup(db: &std::path::Path, to: &std::path::Path) -> anyhow::Result<()> {

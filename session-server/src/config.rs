@@ -28,6 +28,8 @@ pub struct Config {
     pub allowed_hosts: Vec<String>,
     /// Serve HTTPS and WSS with this certificate and key (PEM), reloaded when they change.
     pub tls: Option<TlsFiles>,
+    /// Staff sign in with the municipality's accounts (`--oidc-issuer` …); `None`: no accounts.
+    pub accounts: Option<std::sync::Arc<crate::staff::Accounts>>,
 }
 
 /// A certificate chain and its private key, as PEM files (what certbot writes).
@@ -58,6 +60,7 @@ impl Config {
             trusted_proxies: crate::forwarded::Proxies::default(),
             allowed_hosts: Vec::new(),
             tls: None,
+            accounts: None,
         }
     }
 }

@@ -144,8 +144,16 @@ where
         // A browser page is never "this machine", even in the laptop's own browser: only the desktop
         // app (no Origin) gets the server's own machine's trainer rights.
         let client = ClientAddr { this_machine: req.client.this_machine && req.origin.is_none(), ..req.client };
-        drop(req);
-        websocket(Rewind::new(head, stream), client, hub).await;
+        // On a server with accounts, the browser's sign-in (its cookie) goes with the connection;
+        // a page of another site never gets this far (the handshake's Origin check answers 403).
+        let staff = match (hub.accounts(), req.cookie) {
+            (Some(_), Some(cookie)) => {
+                let db = hub.db().clone();
+                tokio::task::spawn_blocking(move || crate::staff::signed_in(&db, Some(&cookie))).await.ok().flatten()
+            }
+            _ => None,
+        };
+        websocket(Rewind::new(head, stream), client, staff, hub).await;
     })
 }
 
@@ -182,7 +190,7 @@ where
 
 /// The websocket of one client, from the handshake until it closes.
 #[allow(clippy::result_large_err)] // the origin check's error type is tungstenite's handshake callback signature
-async fn websocket<S>(stream: Rewind<S>, client: ClientAddr, hub: Hub)
+async fn websocket<S>(stream: Rewind<S>, client: ClientAddr, staff: Option<crate::staff::Staff>, hub: Hub)
 where
     S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
@@ -203,7 +211,7 @@ where
     let (sink, stream) = ws.split();
     let (outbox, rx) = Outbox::new(hub.limits().outbox);
     let writer = tokio::spawn(write_loop(sink, rx, outbox.kick_token(), hub.metrics().clone()));
-    let mut conn = Connection { id: hub.next_conn_id(), client, hub, outbox, session: None };
+    let mut conn = Connection { id: hub.next_conn_id(), client, staff, hub, outbox, session: None };
     conn.read_loop(stream).await;
     if let Some(session) = conn.session.take() {
         session.leave(conn.id).await;
@@ -261,6 +269,8 @@ fn check_origin(req: &Request, mut resp: Response, public: Option<&PublicUrl>, h
 struct Connection {
     id: u64,
     client: ClientAddr,
+    /// The signed-in member of staff whose browser opened it (the session cookie at the handshake).
+    staff: Option<crate::staff::Staff>,
     hub: Hub,
     outbox: Outbox,
     session: Option<SessionHandle>,
@@ -388,12 +398,17 @@ impl Connection {
         let attached = match msg {
             ClientMsg::ListScenarios { .. } => {
                 let public_url = self.hub.config().public_url.as_ref().map(|p| p.base().to_owned());
-                let key_required = self.hub.config().create_key.is_some();
-                self.outbox.msg(&ServerMsg::Scenarios { scenarios: self.hub.scenarios().await, public_url, key_required });
+                let config = self.hub.config();
+                let facilitator = self.staff.as_ref().is_some_and(|s| s.may(crate::staff::StaffRole::Facilitator));
+                let key_required = config.create_key.is_some() && !facilitator;
+                let accounts = config.accounts.as_ref().map(|_| protocol::Accounts {
+                    signed_in: self.staff.as_ref().map(|s| protocol::Account { name: s.name.clone(), role: s.role }),
+                });
+                self.outbox.msg(&ServerMsg::Scenarios { scenarios: self.hub.scenarios().await, public_url, key_required, accounts });
                 return Next::Continue;
             }
             ClientMsg::GetDeck { id, key, .. } => {
-                self.outbox.msg(&self.hub.deck_file(id, key.as_deref(), who).await);
+                self.outbox.msg(&self.hub.deck_file(id, key.as_deref(), self.staff.as_ref(), who).await);
                 return Next::Continue;
             }
             ClientMsg::SaveDeck { content, check: true, .. } => {
@@ -401,11 +416,11 @@ impl Connection {
                 return Next::Continue;
             }
             ClientMsg::SaveDeck { content, key, .. } => {
-                self.outbox.msg(&self.hub.save_deck(content, key.as_deref(), who).await);
+                self.outbox.msg(&self.hub.save_deck(content, key.as_deref(), self.staff.as_ref(), who).await);
                 return Next::Continue;
             }
             ClientMsg::CreateSession { scenario, title, key, follows, min_group, preview, .. } => {
-                let wanted = crate::hub::NewSession { scenario, title, key, follows, min_group, preview };
+                let wanted = crate::hub::NewSession { scenario, title, key, follows, min_group, preview, staff: self.staff.clone() };
                 match self.hub.create(wanted, who, self.id, self.outbox.clone()).await {
                     Ok(s) => {
                         self.session = Some(s);

@@ -12,8 +12,8 @@ use crate::hub::Hub;
 
 impl Hub {
     /// The file of deck `id`, for a trainer (see [`Hub::check_trainer`]).
-    pub async fn deck_file(&self, id: String, key: Option<&str>, who: ClientAddr) -> ServerMsg {
-        if let Err(r) = self.check_trainer(key, who) {
+    pub async fn deck_file(&self, id: String, key: Option<&str>, staff: Option<&crate::staff::Staff>, who: ClientAddr) -> ServerMsg {
+        if let Err(r) = self.check_trainer(key, staff, who) {
             return r.into();
         }
         self.decks().await;
@@ -50,8 +50,8 @@ impl Hub {
 
     /// Saves a trainer's deck file: checked, then written (whole, or not at all) as the file that
     /// holds this deck id, or as `<id>.toml` for a new deck.
-    pub async fn save_deck(&self, content: String, key: Option<&str>, who: ClientAddr) -> ServerMsg {
-        if let Err(r) = self.check_trainer(key, who) {
+    pub async fn save_deck(&self, content: String, key: Option<&str>, staff: Option<&crate::staff::Staff>, who: ClientAddr) -> ServerMsg {
+        if let Err(r) = self.check_trainer(key, staff, who) {
             return r.into();
         }
         let deck = match parse_deck("deck.toml", &content) {

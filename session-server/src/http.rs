@@ -39,6 +39,8 @@ pub struct Request {
     pub upgrade: bool,
     /// A browser page's origin; the desktop app and the tools send none.
     pub origin: Option<String>,
+    /// Its cookies (every `Cookie` header, joined), where a signed-in member of staff's token is.
+    pub cookie: Option<String>,
     /// Who sent it: the peer, or the client a trusted proxy names.
     pub client: ClientAddr,
 }
@@ -127,6 +129,7 @@ where
         gzip: first("accept-encoding").is_some_and(|v| accepts_gzip(&v)),
         upgrade: first("upgrade").is_some_and(|u| u.eq_ignore_ascii_case("websocket")),
         origin: first("origin"),
+        cookie: Some(values("cookie").join("; ")).filter(|c| !c.is_empty()),
         client,
     };
     Some((request, head))
@@ -184,6 +187,7 @@ fn accepts_gzip(value: &str) -> bool {
 pub async fn answer<S: AsyncRead + AsyncWrite + Unpin>(stream: &mut S, method: &str, page: Page, hsts: bool) {
     let reason = match page.status {
         200 => "OK",
+        302 => "Found",
         400 => "Bad Request",
         404 => "Not Found",
         405 => "Method Not Allowed",
@@ -191,6 +195,7 @@ pub async fn answer<S: AsyncRead + AsyncWrite + Unpin>(stream: &mut S, method: &
         403 => "Forbidden",
         421 => "Misdirected Request",
         431 => "Request Header Fields Too Large",
+        502 => "Bad Gateway",
         503 => "Service Unavailable",
         _ => "",
     };
@@ -208,6 +213,12 @@ pub async fn answer<S: AsyncRead + AsyncWrite + Unpin>(stream: &mut S, method: &
     let mut safe: String = SAFE_HEADERS.iter().map(cache).map(|(name, value)| format!("{name}: {value}\r\n")).collect();
     if hsts {
         safe.push_str(&format!("Strict-Transport-Security: {HSTS}\r\n"));
+    }
+    for (name, value) in &page.headers {
+        // A value is ours, never a client's; a line break in one would end the head early.
+        if !value.contains(['\r', '\n']) {
+            safe.push_str(&format!("{name}: {value}\r\n"));
+        }
     }
     let head = format!(
         "HTTP/1.1 {} {reason}\r\nContent-Type: {}\r\nContent-Length: {}\r\n{encoding}{safe}{extra}Connection: close\r\n\r\n",

@@ -31,6 +31,8 @@ pub struct NewSession {
     pub min_group: Option<u32>,
     /// Start with the facilitator's private preview on.
     pub preview: bool,
+    /// The signed-in member of staff who asks, on a server with accounts.
+    pub staff: Option<crate::staff::Staff>,
 }
 
 /// Cloneable handle around the shared registry. Locks are never held across an `.await`.
@@ -149,6 +151,11 @@ impl Hub {
     }
 
     /// The database handle for reads outside the session writer.
+    /// Signing in, on a server with staff accounts.
+    pub fn accounts(&self) -> Option<&crate::staff::Accounts> {
+        self.shared.config.accounts.as_deref()
+    }
+
     pub(crate) fn db(&self) -> &crate::store::Db {
         &self.shared.db
     }
@@ -212,9 +219,9 @@ impl Hub {
     /// The connection `conn` (with `out`) becomes its facilitator; the session is found by its code
     /// only once its creation is stored.
     pub async fn create(&self, wanted: NewSession, who: ClientAddr, conn: u64, out: Outbox) -> Result<SessionHandle, Refusal> {
-        let NewSession { scenario, title, key, follows, min_group, preview } = wanted;
+        let NewSession { scenario, title, key, follows, min_group, preview, staff } = wanted;
         let scenario = scenario.as_str();
-        self.check_create_key(key.as_deref(), who)?;
+        self.check_create_key(key.as_deref(), staff.as_ref(), who)?;
         if title.as_deref().is_some_and(|t| protocol::flow::clean(t).chars().count() > protocol::flow::TITLE_MAX_CHARS) {
             return Err(Refusal::new(
                 ErrorCode::BadRequest,
@@ -402,6 +409,7 @@ impl Hub {
             let before = self.shared.config.retention.map(|keep| crate::now_ms() - keep.as_millis() as i64);
             let swept = tokio::task::spawn_blocking(move || {
                 let ends = db.take_end_requests()?;
+                db.forget_expired_staff_sessions()?;
                 let purged = match before {
                     Some(before) => db.purge(before, &open)?,
                     None => 0,
@@ -430,8 +438,22 @@ impl Hub {
 
     /// On a server with a trainers' key, only who brings it may create a session. A wrong key is a
     /// wrong guess: it spends the address's guessing budget, like a wrong join code.
-    fn check_create_key(&self, key: Option<&str>, who: ClientAddr) -> Result<(), Refusal> {
-        let Some(wanted) = &self.shared.config.create_key else { return Ok(()) };
+    ///
+    /// On a server with accounts a signed-in facilitator (or more) may; without one only the
+    /// trainers' key still works where it is set (the desktop app until it signs in itself).
+    fn check_create_key(&self, key: Option<&str>, staff: Option<&crate::staff::Staff>, who: ClientAddr) -> Result<(), Refusal> {
+        if staff.is_some_and(|s| s.may(crate::staff::StaffRole::Facilitator)) {
+            return Ok(());
+        }
+        let config = &self.shared.config;
+        if config.accounts.is_some() && config.create_key.is_none() {
+            tracing::info!(client = %who.ip, "a session without a signed-in facilitator refused");
+            return Err(Refusal::new(
+                ErrorCode::Unauthorized,
+                "Meld je eerst aan met je account van de gemeente: op deze server beginnen alleen facilitatoren een sessie.",
+            ));
+        }
+        let Some(wanted) = &config.create_key else { return Ok(()) };
         let wrong = "Op deze server kan alleen een trainer met de sleutel een sessie beginnen; vraag de beheerder om de sleutel.";
         self.check_key(wanted, key, who.ip, wrong)
     }
@@ -439,7 +461,17 @@ impl Hub {
     /// Who may read and save deck files: with the trainers' key where the server has one, and
     /// otherwise only the server's own machine (the facilitator's laptop that hosts it), never a
     /// phone in the room.
-    pub(crate) fn check_trainer(&self, key: Option<&str>, who: ClientAddr) -> Result<(), Refusal> {
+    /// On a server with accounts a signed-in trainer (or operator) may, and nobody else without the key.
+    pub(crate) fn check_trainer(&self, key: Option<&str>, staff: Option<&crate::staff::Staff>, who: ClientAddr) -> Result<(), Refusal> {
+        if staff.is_some_and(|s| s.may(crate::staff::StaffRole::Trainer)) {
+            return Ok(());
+        }
+        if self.shared.config.accounts.is_some() && self.shared.config.create_key.is_none() {
+            return Err(Refusal::new(
+                ErrorCode::Unauthorized,
+                "Decks lezen en bewaren kan op deze server alleen een trainer; meld je aan met je account, of vraag je beheerder om de rol van trainer.",
+            ));
+        }
         match &self.shared.config.create_key {
             Some(wanted) => {
                 let wrong = "Decks lezen en bewaren kan op deze server alleen met de sleutel van de trainers; vraag de beheerder erom.";

@@ -24,6 +24,7 @@ mod rewind;
 pub mod secrets;
 mod server;
 pub mod session;
+pub mod staff;
 pub mod store;
 mod tls;
 pub mod web;

@@ -7,6 +7,9 @@ use crate::hub::Hub;
 use crate::web::{self, Page};
 
 pub async fn answer(req: &Request, local: SocketAddr, hub: &Hub) -> Page {
+    if req.path().starts_with("/auth/") {
+        return crate::staff::signin::answer(req, hub).await;
+    }
     if req.method != "GET" && req.method != "HEAD" {
         return Page::text(405, "Alleen GET. / Only GET.\n");
     }

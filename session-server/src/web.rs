@@ -57,6 +57,8 @@ pub struct Page {
     pub gzipped: Option<&'static [u8]>,
     /// Its `Cache-Control`: `no-cache` (a new version reaches the phones at once), except the font.
     pub cache: &'static str,
+    /// Headers of its own (`Location`, `Set-Cookie`), written after the ones every answer carries.
+    pub headers: Vec<(&'static str, String)>,
 }
 
 impl Page {
@@ -65,7 +67,7 @@ impl Page {
             Cow::Borrowed(s) => Cow::Borrowed(s.as_bytes()),
             Cow::Owned(s) => Cow::Owned(s.into_bytes()),
         };
-        Page { status: 200, content_type, body, gzipped: None, cache: "no-cache" }
+        Page { status: 200, content_type, body, gzipped: None, cache: "no-cache", headers: Vec::new() }
     }
 
     /// A file every phone loads: sent gzipped where the browser accepts it.
@@ -79,6 +81,17 @@ impl Page {
 
     pub fn owned(status: u16, body: String) -> Page {
         Page { status, content_type: "text/plain; charset=utf-8", ..Page::ok("", body) }
+    }
+
+    /// An HTML page made for this request (the sign-in's sentences).
+    pub fn html(status: u16, body: String) -> Page {
+        Page { status, ..Page::ok("text/html; charset=utf-8", body) }
+    }
+
+    /// This answer with one more header of its own.
+    pub fn with_header(mut self, name: &'static str, value: String) -> Page {
+        self.headers.push((name, value));
+        self
     }
 
     /// The bytes of its body as sent (gzipped where it will be).

@@ -21,6 +21,7 @@ mod lifecycle;
 mod limits;
 mod loadgen;
 mod monitoring;
+mod oidc;
 mod onedb;
 mod opening;
 mod package;

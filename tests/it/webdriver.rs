@@ -80,6 +80,12 @@ impl Session {
     }
 
     /// The page as a PNG.
+    /// Every cookie of the page's site, as WebDriver lists them (with `httpOnly`, `secure`, `sameSite`).
+    pub async fn cookies(&self) -> Result<Vec<Value>, String> {
+        let v = self.cmd("GET", "/cookie", None).await?;
+        Ok(v.as_array().cloned().unwrap_or_default())
+    }
+
     pub async fn screenshot(&self) -> Result<Vec<u8>, String> {
         let v = self.cmd("GET", "/screenshot", None).await?;
         base64_decode(v.as_str().ok_or("no screenshot")?)

@@ -34,6 +34,26 @@ impl Db {
         self.conn.lock().expect("database lock")
     }
 
+    /// Stores a new staff session under its token's hash (and forgets the expired ones).
+    pub fn start_staff_session(&self, token_hash: &[u8; 32], row: &super::StaffRow) -> rusqlite::Result<()> {
+        super::staff::insert(&self.conn(), token_hash, row, crate::now_ms())
+    }
+
+    /// The signed-in member of staff whose token has this hash, unless that session expired.
+    pub fn staff_session(&self, token_hash: &[u8; 32]) -> rusqlite::Result<Option<super::StaffRow>> {
+        super::staff::find(&self.conn(), token_hash, crate::now_ms())
+    }
+
+    /// Forgets the staff sign-ins that expired (the sweep); how many.
+    pub fn forget_expired_staff_sessions(&self) -> rusqlite::Result<usize> {
+        super::staff::forget_expired(&self.conn(), crate::now_ms())
+    }
+
+    /// Signs out: the staff session with this token's hash is gone; whether there was one.
+    pub fn end_staff_session(&self, token_hash: &[u8; 32]) -> rusqlite::Result<bool> {
+        super::staff::delete(&self.conn(), token_hash)
+    }
+
     /// The rows of session `code` a report is made from, or `None` when there is no such session.
     pub fn report_rows(&self, code: &str) -> rusqlite::Result<Option<ReportRows>> {
         report::report_rows(&self.conn(), code)

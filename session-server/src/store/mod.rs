@@ -13,6 +13,7 @@ pub mod lock;
 mod operator;
 mod report;
 mod schema;
+mod staff;
 mod writer;
 
 use std::path::Path;
@@ -29,6 +30,7 @@ pub use operator::SessionRow;
 use protocol::{Phase, Role};
 pub use report::{AnswerRow, ReportRows};
 pub use schema::open_connection;
+pub use staff::StaffRow;
 
 /// What a job does once its transaction has committed (`true`) or failed (`false`).
 pub type After = Box<dyn FnOnce(bool) + Send>;

@@ -88,6 +88,16 @@ CREATE TABLE IF NOT EXISTS health (
     id INTEGER PRIMARY KEY,
     at_ms INTEGER NOT NULL
 );
+-- Staff signed in with the municipality's accounts (OpenID Connect): the browser holds the token,
+-- this table only its SHA-256. Never joined with members, answers, guesses or reasons.
+CREATE TABLE IF NOT EXISTS staff_sessions (
+    token_hash BLOB PRIMARY KEY,
+    subject TEXT NOT NULL,
+    name TEXT NOT NULL,
+    role TEXT NOT NULL,
+    created_ms INTEGER NOT NULL,
+    expires_ms INTEGER NOT NULL
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS revealed (
     code TEXT NOT NULL,
     item TEXT NOT NULL,

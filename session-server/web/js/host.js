@@ -13,7 +13,7 @@ const params = new URLSearchParams(location.search);
 // Sessions led from this browser: [{code, title, date}]; each one's token is kept by page.js.
 const LED = 'dilemma-host-led';
 const h = {
-  decks: null, keyRequired: false, pick: '', title: '', key: '', follows: params.get('follows') || '',
+  decks: null, keyRequired: false, accounts: null, pick: '', title: '', key: '', follows: params.get('follows') || '',
   reasons: null, area: null, confirmEnd: false, files: [], asking: null, check: null,
   agreement: '', about: true, sentAgreement: null, statement: '', options: '', sentStatement: null, formError: null,
   said: 0, saidKey: '', pending: null, later: null
@@ -125,6 +125,7 @@ function loadDecks() {
   ask({ type: 'list_scenarios' }).then(m => {
     h.decks = m && m.type === 'scenarios' ? m.scenarios : 'offline';
     h.keyRequired = !!(m && m.key_required);
+    h.accounts = (m && m.accounts) || null;
     if (Array.isArray(h.decks) && !h.decks.some(d => d.id === h.pick) && h.decks.length) h.pick = h.decks[0].id;
     render();
   });
@@ -148,8 +149,25 @@ function checkRow(id, text, checked, onchange) {
   return el('div', { class: 'check-row' }, el('input', { type: 'checkbox', id, 'data-key': id, checked, onchange }), el('label', { for: id, text }));
 }
 
+// On a server with staff accounts: who is signed in on this browser, or the way to sign in.
+function account() {
+  const who = h.accounts && h.accounts.signed_in;
+  if (!h.accounts) return null;
+  const signOut = () => fetch('/auth/logout', { method: 'POST' }).then(r => {
+    if (!r.ok) throw new Error(String(r.status));
+    h.decks = null; h.accounts = null; h.area = null; render();
+  }).catch(() => { h.area = 'account'; st.notice = t().signOutFailed; render(); });
+  return el('section', { class: 'card account', 'aria-labelledby': 'account-h' },
+    el('h2', { id: 'account-h', text: who ? t().signedInAs(who.name, who.role) : t().signInNeeded }),
+    who ? el('button', { type: 'button', 'data-key': 'sign-out', onclick: signOut, text: t().signOut })
+      : el('a', { class: 'button-link', 'data-key': 'sign-in', href: '/auth/login?next=' + encodeURIComponent('/host' + location.search), text: t().signIn }),
+    noticeAt('account'));
+}
+
 function startScreen(err) {
   if (h.decks === null) loadDecks();
+  // Without a sign-in (and without the trainers' key to bring instead) there is nothing to start.
+  const locked = !!h.accounts && !h.accounts.signed_in && !h.keyRequired;
   const list = led();
   const submit = e => {
     e.preventDefault();
@@ -163,7 +181,8 @@ function startScreen(err) {
   const about = problem === t().badTitle ? 'title' : !h.formError && err && st.refused === 'unauthorized' ? 'key' : null;
   return [
     langButton(),
-    el('form', { class: 'host-start', onsubmit: submit, novalidate: true },
+    account(),
+    locked ? null : el('form', { class: 'host-start', onsubmit: submit, novalidate: true },
       el('fieldset', { class: 'decks' }, el('legend', { text: t().decks }), deckChoices()),
       field('session-title', t().title, t().titleHint, 'title', { maxlength: 120 }, about === 'title' ? 'form-error' : null),
       h.keyRequired ? field('key', t().key, t().keyHint, 'key', { type: 'password' }, about === 'key' ? 'form-error' : null) : null,

@@ -1,0 +1,313 @@
+//! Staff sign in with a real OpenID Connect provider (npm's `oidc-provider`, its login form filled in Chromium): only facilitators start sessions, a user without a role gets the page's sentence, the cookie is the only key and signing out ends it on the server.
+
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::Duration;
+
+use integration_tests::TestClient;
+use protocol::ErrorCode;
+use serde_json::json;
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+
+use crate::browser::{Driver, Page};
+use crate::process::{Binary, free_port, scenario_dir};
+
+const SECRET: &str = "een-geheim-van-de-test";
+
+/// The provider's users: a facilitator, a trainer, an operator (by their groups).
+const USERS: &str = r#"{
+  "fien": {"email": "fien@gemeente.example", "groups": ["begeleiders"]},
+  "tom": {"email": "tom@gemeente.example", "groups": ["trainers", "begeleiders"]},
+  "olga": {"email": "olga@gemeente.example", "groups": ["beheer"]}
+}"#;
+
+/// `oidc-provider` in a Node process of its own on a free loopback port, for one client: the server
+/// whose return address is `redirect`.
+pub struct Provider {
+    pub issuer: String,
+    child: tokio::process::Child,
+}
+
+impl Provider {
+    /// `None` (the test skipped) where the package is not installed, except under CI: `./test.sh`
+    /// installs it (`npm ci --prefix tests/oidc`).
+    pub async fn start(redirect: &str) -> Option<Provider> {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("oidc");
+        if !root.join("node_modules/oidc-provider").exists() {
+            let skip = std::env::var_os("DILEMMA_SKIP_BROWSER").is_some_and(|v| v == "1") && std::env::var_os("CI").is_none();
+            assert!(skip, "tests/oidc/node_modules is missing: ./test.sh installs it (npm ci --prefix tests/oidc)");
+            eprintln!("skipping a sign-in test: tests/oidc/node_modules is missing");
+            return None;
+        }
+        let port = free_port();
+        let mut child = tokio::process::Command::new("node")
+            .arg(root.join("provider.mjs"))
+            .env("OIDC_PORT", port.to_string())
+            .env("OIDC_CLIENT", json!({"id": "dilemma", "secret": SECRET, "redirect": redirect}).to_string())
+            .env("OIDC_USERS", USERS)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("start node");
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let said = tokio::time::timeout(Duration::from_secs(20), async {
+            while let Ok(Some(line)) = lines.next_line().await {
+                if line.starts_with("listening") {
+                    return true;
+                }
+            }
+            false
+        })
+        .await;
+        assert_eq!(said, Ok(true), "the OpenID provider did not start");
+        // It goes on writing notes to its standard output: read them, or it dies of a broken pipe.
+        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+        Some(Provider { issuer: format!("http://127.0.0.1:{port}"), child })
+    }
+
+    pub async fn stop(mut self) {
+        let _ = self.child.kill().await;
+    }
+}
+
+/// A server with accounts from `provider` on `port`, reached at `http://127.0.0.1:PORT`.
+pub async fn server(dir: &Path, port: u16, issuer: &str) -> Binary {
+    let secret = dir.join("client-secret");
+    std::fs::write(&secret, format!("{SECRET}\n")).unwrap();
+    let base = format!("http://127.0.0.1:{port}");
+    let secret = secret.to_string_lossy().into_owned();
+    #[rustfmt::skip]
+    let args = ["--public-url", &base, "--oidc-issuer", issuer, "--oidc-client-id", "dilemma", "--oidc-client-secret-file", &secret,
+        "--oidc-facilitators", "begeleiders", "--oidc-trainers", "trainers", "--oidc-operators", "beheer"];
+    Binary::start_with(dir, port, &args).await
+}
+
+/// Signs in on the facilitator's page as `login` through the provider's own login form (and its
+/// consent screen), as a member of staff does.
+pub async fn sign_in(page: &Page, base: &str, login: &str) {
+    page.open(&format!("{base}/host")).await;
+    page.tap("[data-key=sign-in]").await;
+    page.wait_for("the provider's login form", "document.querySelector('input[name=login]')").await;
+    page.keys("input[name=login]", login).await;
+    page.keys("input[name=password]", "wachtwoord").await;
+    page.tap("button[type=submit]").await;
+    page.wait_for("the consent screen", "document.querySelector('input[name=prompt][value=consent]')").await;
+    page.tap("button[type=submit]").await;
+}
+
+/// The browser's sign-in cookie for the server (WebDriver sees `HttpOnly` cookies too).
+async fn staff_cookie(page: &Page) -> serde_json::Value {
+    let cookies = page.c.cookies().await.unwrap();
+    cookies.into_iter().find(|c| c["name"] == "dilemma_staff").expect("the sign-in cookie")
+}
+
+/// A websocket to `url` with these `Cookie` and `Origin` headers; `Err(status)` when the handshake is refused.
+async fn socket(url: &str, cookie: Option<&str>, origin: Option<&str>) -> Result<TestClient, u16> {
+    let mut req = url.into_client_request().unwrap();
+    if let Some(c) = cookie {
+        req.headers_mut().insert("cookie", c.parse().unwrap());
+    }
+    if let Some(o) = origin {
+        req.headers_mut().insert("origin", o.parse().unwrap());
+    }
+    match dilemma_tools::client::Client::connect_with(req, None, None).await {
+        Ok(c) => Ok(TestClient { c, seen: Vec::new() }),
+        Err(tokio_tungstenite::tungstenite::Error::Http(resp)) => Err(resp.status().as_u16()),
+        Err(e) => panic!("the websocket failed otherwise: {e}"),
+    }
+}
+
+/// `create_session` over `client`: the code, or the refusal's code.
+async fn create(client: &mut TestClient) -> Result<String, ErrorCode> {
+    client.send(json!({"type":"create_session","protocol":1,"scenario":"samen-werken"})).await;
+    client
+        .expect("a welcome or a refusal", |m| match m {
+            protocol::ServerMsg::Welcome { code, .. } => Some(Ok(code.clone())),
+            protocol::ServerMsg::Error { code, .. } => Some(Err(*code)),
+            _ => None,
+        })
+        .await
+}
+
+fn staff_rows(db: &Path) -> Vec<(Vec<u8>, String, String)> {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    let mut q = conn.prepare("SELECT token_hash, name, role FROM staff_sessions").unwrap();
+    q.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).unwrap().map(Result::unwrap).collect()
+}
+
+fn shipped_dir() -> tempfile::TempDir {
+    let dir = scenario_dir(&[]);
+    for entry in std::fs::read_dir(integration_tests::shipped_scenarios()).unwrap() {
+        let p: PathBuf = entry.unwrap().path();
+        std::fs::copy(&p, dir.path().join("scenarios").join(p.file_name().unwrap())).unwrap();
+    }
+    dir
+}
+
+#[tokio::test]
+async fn staff_sign_in_with_the_provider_and_only_a_signed_in_facilitator_starts_a_session() {
+    let Some(driver) = Driver::start().await else { return };
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let Some(provider) = Provider::start(&format!("{base}/auth/callback")).await else { return };
+    let dir = shipped_dir();
+    let server = server(dir.path(), port, &provider.issuer).await;
+    let db = dir.path().join("workshop.db");
+
+    // Before signing in: the page says how leading works here, and offers nothing to start.
+    let downloads = tempfile::tempdir().unwrap();
+    let laptop = driver.laptop("nl", downloads.path()).await;
+    laptop.open(&format!("{base}/host")).await;
+    laptop.wait_text("#account-h", "Op deze server leiden medewerkers met hun account van de gemeente.").await;
+    assert_eq!(laptop.js("return !!document.querySelector('[data-key=create]')", vec![]).await, json!(false));
+    laptop.assert_accessible("sign-in needed").await;
+    laptop.screenshot("host-sign-in").await;
+
+    // Fien (a facilitator) signs in through the provider's form and starts a session.
+    sign_in(&laptop, &base, "fien").await;
+    laptop.wait_text("#account-h", "Aangemeld als fien@gemeente.example (facilitator)").await;
+    laptop.assert_accessible("signed in").await;
+    laptop.screenshot("host-signed-in").await;
+    let code = crate::host::create(&laptop, "samen-werken", "Team Oost").await;
+    assert_eq!(code.len(), 6, "{code}");
+
+    // The cookie: HttpOnly, SameSite=Lax, not Secure over plain http; only its hash is stored.
+    let cookie = staff_cookie(&laptop).await;
+    assert_eq!(
+        (cookie["httpOnly"].clone(), cookie["sameSite"].clone(), cookie["secure"].clone()),
+        (json!(true), json!("Lax"), json!(false))
+    );
+    let token = cookie["value"].as_str().unwrap().to_owned();
+    let rows = staff_rows(&db);
+    assert_eq!(rows.len(), 1, "one sign-in stored");
+    assert_eq!(rows[0].0, session_server::secrets::hash_token(&token).to_vec(), "the token's SHA-256, never the token");
+    assert_eq!((rows[0].1.as_str(), rows[0].2.as_str()), ("fien@gemeente.example", "facilitator"));
+
+    // Over real sockets: no cookie, a forged one, another site's page with the real one.
+    let own = Some(base.as_str());
+    let with = format!("dilemma_staff={token}");
+    let mut bare = socket(&server.url, None, own).await.unwrap();
+    assert_eq!(create(&mut bare).await, Err(ErrorCode::Unauthorized), "no sign-in, no session");
+    let mut forged = socket(&server.url, Some("dilemma_staff=0123456789abcdef0123456789abcdef"), own).await.unwrap();
+    assert_eq!(create(&mut forged).await, Err(ErrorCode::Unauthorized), "a forged cookie is no sign-in");
+    assert_eq!(socket(&server.url, Some(&with), Some("http://evil.example")).await.err(), Some(403), "another site's page (CSRF)");
+    let mut signed = socket(&server.url, Some(&with), own).await.unwrap();
+    assert!(create(&mut signed).await.is_ok(), "the signed-in browser's cookie starts a session");
+
+    // An expired sign-in is none.
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    conn.execute("UPDATE staff_sessions SET expires_ms = 1", []).unwrap();
+    let mut expired = socket(&server.url, Some(&with), own).await.unwrap();
+    assert_eq!(create(&mut expired).await, Err(ErrorCode::Unauthorized), "an expired sign-in");
+    conn.execute("UPDATE staff_sessions SET expires_ms = ?1", [session_server::now_ms() + 3_600_000]).unwrap();
+
+    // Signing out ends the sign-in on the server: the same cookie is worth nothing after.
+    laptop.open(&format!("{base}/host")).await;
+    laptop.tap("[data-key=sign-out]").await;
+    laptop.wait_text("#account-h", "Op deze server leiden medewerkers").await;
+    assert!(staff_rows(&db).is_empty(), "signed out on the server");
+    let mut after = socket(&server.url, Some(&with), own).await.unwrap();
+    assert_eq!(create(&mut after).await, Err(ErrorCode::Unauthorized), "a signed-out cookie");
+
+    // A user the provider knows but who has no role here gets the page's sentence, and no cookie.
+    let other = driver.laptop("nl", downloads.path()).await;
+    sign_in(&other, &base, "niemand").await;
+    other
+        .wait_text(
+            "#signin-nl",
+            "Je bent aangemeld als niemand@gemeente.example, maar je account heeft geen rol in het dilemmaspel. Vraag je beheerder",
+        )
+        .await;
+    other.assert_accessible("no role").await;
+    other.screenshot("sign-in-no-role").await;
+    assert!(other.c.cookies().await.unwrap().iter().all(|c| c["name"] != "dilemma_staff"), "no sign-in cookie");
+    assert!(staff_rows(&db).is_empty());
+
+    // The provider down: signing in says so on a page, and the running session goes on.
+    provider.stop().await;
+    // A sign-in uses the provider's discovery document when it is at most 5 s old (one request per sign-in otherwise).
+    tokio::time::sleep(Duration::from_millis(5500)).await;
+    let (status, body) = crate::oidc::plain_get(port, "/auth/login?next=/host").await;
+    assert_eq!(status, 502, "{body}");
+    assert!(body.contains("De aanmeldserver van de gemeente is nu niet bereikbaar"), "{body}");
+    let mut player = socket(&server.url, None, None).await.unwrap();
+    player.send(json!({"type":"join","protocol":1,"code":code})).await;
+    player.welcome().await;
+
+    // Who led it is nowhere but in the sign-ins: no other table holds the account's id or address.
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let tables: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name != 'staff_sessions'")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert!(tables.contains(&"members".to_owned()), "{tables:?}");
+    for table in tables {
+        let mut q = conn.prepare(&format!("SELECT * FROM {table}")).unwrap();
+        let columns = q.column_count();
+        let mut rows = q.query([]).unwrap();
+        while let Some(row) = rows.next().unwrap() {
+            for i in 0..columns {
+                let cell = match row.get_ref(i).unwrap() {
+                    rusqlite::types::ValueRef::Text(t) => String::from_utf8_lossy(t).into_owned(),
+                    _ => continue,
+                };
+                assert!(!cell.contains("fien"), "{table} holds the account: {cell}");
+            }
+        }
+    }
+    laptop.close().await;
+    other.close().await;
+}
+
+/// `GET target` on the server at `port` on loopback: (status, body).
+pub async fn plain_get(port: u16, target: &str) -> (u16, String) {
+    let to = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+    let a = crate::hosted::get(to, "127.0.0.1".parse().unwrap(), None, &format!("127.0.0.1:{port}"), target, "").await;
+    (a.status, a.body)
+}
+
+#[tokio::test]
+async fn a_signed_in_trainer_saves_a_deck_and_a_facilitator_may_not() {
+    let Some(driver) = Driver::start().await else { return };
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let Some(provider) = Provider::start(&format!("{base}/auth/callback")).await else { return };
+    let dir = shipped_dir();
+    let server = server(dir.path(), port, &provider.issuer).await;
+    let deck = "id = \"nieuw\"\ntitle = \"Nieuw deck\"\nlanguage = \"nl\"\n\n[[item]]\nid = \"eerste\"\nkind = \"dilemma\"\nstatement = \"Een eerste stelling.\"\n";
+    let files = tempfile::tempdir().unwrap();
+    let file = files.path().join("nieuw.toml");
+    std::fs::write(&file, deck).unwrap();
+
+    // Fien leads but writes no decks: the server refuses her save over her own browser's socket.
+    let downloads = tempfile::tempdir().unwrap();
+    let fien = driver.laptop("nl", downloads.path()).await;
+    sign_in(&fien, &base, "fien").await;
+    fien.wait_text("#account-h", "(facilitator)").await;
+    let with = format!("dilemma_staff={}", staff_cookie(&fien).await["value"].as_str().unwrap());
+    let mut socket_of_fien = socket(&server.url, Some(&with), Some(&base)).await.unwrap();
+    socket_of_fien.send(json!({"type":"save_deck","protocol":1,"content":deck})).await;
+    assert_eq!(socket_of_fien.error().await.0, ErrorCode::Unauthorized);
+    assert!(!dir.path().join("scenarios/nieuw.toml").exists());
+
+    // Tom is a trainer: on the page he checks the file and saves it, with no key to type.
+    let tom = driver.laptop("nl", downloads.path()).await;
+    sign_in(&tom, &base, "tom").await;
+    tom.wait_text("#account-h", "Aangemeld als tom@gemeente.example (trainer)").await;
+    assert_eq!(tom.js("return !!document.getElementById('key')", vec![]).await, json!(false), "no key field for a signed-in trainer");
+    tom.keys("#deck-file", file.to_str().unwrap()).await;
+    tom.wait_text("#check-result", "Geen problemen gevonden in deck \"nieuw\"").await;
+    assert_eq!(tom.js("return !!document.getElementById('save-key')", vec![]).await, json!(false));
+    tom.tap("[data-key=save-deck]").await;
+    tom.wait_text("#check-result", "Deck \"nieuw\" is bewaard").await;
+    assert_eq!(std::fs::read_to_string(dir.path().join("scenarios/nieuw.toml")).unwrap(), deck);
+    tom.wait_text(".choices-list", "Nieuw deck").await;
+    fien.close().await;
+    tom.close().await;
+    provider.stop().await;
+}
