@@ -56,7 +56,7 @@ struct Cli {
     /// Staff sign in with this OpenID Connect provider (e.g. https://login.microsoftonline.com/TENANT/v2.0);
     /// needs --public-url, --oidc-client-id and --oidc-client-secret-file. Its return address is
     /// PUBLIC-URL/auth/callback.
-    #[arg(long, global = true, env = "SESSION_SERVER_OIDC_ISSUER", value_name = "URL", requires_all = ["oidc_client_id", "oidc_client_secret_file"])]
+    #[arg(long, global = true, env = "SESSION_SERVER_OIDC_ISSUER", value_name = "URL")]
     oidc_issuer: Option<String>,
     /// This server's client id at the provider.
     #[arg(long, global = true, env = "SESSION_SERVER_OIDC_CLIENT_ID", value_name = "ID")]
@@ -193,7 +193,11 @@ fn hosted(cli: &Cli) -> anyhow::Result<Config> {
 fn accounts(cli: &Cli, public: Option<&crate::address::PublicUrl>) -> anyhow::Result<Option<crate::staff::Accounts>> {
     let Some(issuer) = cli.oidc_issuer.as_deref().filter(|i| !i.is_empty()) else { return Ok(None) };
     let public = public.context("--oidc-issuer needs --public-url: the provider sends staff back to PUBLIC-URL/auth/callback")?;
-    let file = cli.oidc_client_secret_file.as_ref().context("--oidc-issuer needs --oidc-client-secret-file")?;
+    let file = cli
+        .oidc_client_secret_file
+        .as_ref()
+        .filter(|f| !f.as_os_str().is_empty())
+        .context("--oidc-issuer needs --oidc-client-secret-file (a file whose first line is the client secret)")?;
     let text = std::fs::read_to_string(file).with_context(|| format!("reading the client secret from {}", file.display()))?;
     let client_secret = text.lines().next().unwrap_or_default().trim().to_owned();
     anyhow::ensure!(!client_secret.is_empty(), "{} holds no client secret (its first line is empty)", file.display());
@@ -208,7 +212,7 @@ fn accounts(cli: &Cli, public: Option<&crate::address::PublicUrl>) -> anyhow::Re
         operators: clean(&cli.oidc_operators),
         session_for: std::time::Duration::from_secs(cli.oidc_hours.clamp(1, 24 * 30) * 3600),
     };
-    anyhow::ensure!(!settings.client_id.is_empty(), "--oidc-client-id is empty");
+    anyhow::ensure!(!settings.client_id.is_empty(), "--oidc-issuer needs --oidc-client-id (the client id this server has at the provider)");
     anyhow::ensure!(
         !(settings.facilitators.is_empty() && settings.trainers.is_empty() && settings.operators.is_empty()),
         "--oidc-issuer without --oidc-facilitators, --oidc-trainers or --oidc-operators: nobody could sign in with a role"

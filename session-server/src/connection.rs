@@ -144,15 +144,9 @@ where
         // A browser page is never "this machine", even in the laptop's own browser: only the desktop
         // app (no Origin) gets the server's own machine's trainer rights.
         let client = ClientAddr { this_machine: req.client.this_machine && req.origin.is_none(), ..req.client };
-        // On a server with accounts, the browser's sign-in (its cookie) goes with the connection;
-        // a page of another site never gets this far (the handshake's Origin check answers 403).
-        let staff = match (hub.accounts(), req.cookie) {
-            (Some(_), Some(cookie)) => {
-                let db = hub.db().clone();
-                tokio::task::spawn_blocking(move || crate::staff::signed_in(&db, Some(&cookie))).await.ok().flatten()
-            }
-            _ => None,
-        };
+        // On a server with accounts the browser's sign-in (its cookie's token) goes with the
+        // connection; it is looked up each time it is used, so signing out or expiring counts at once.
+        let staff = hub.accounts().and_then(|a| req.cookie.as_deref().and_then(|c| a.token_in(c))).map(crate::secrets::hash_token);
         websocket(Rewind::new(head, stream), client, staff, hub).await;
     })
 }
@@ -190,7 +184,7 @@ where
 
 /// The websocket of one client, from the handshake until it closes.
 #[allow(clippy::result_large_err)] // the origin check's error type is tungstenite's handshake callback signature
-async fn websocket<S>(stream: Rewind<S>, client: ClientAddr, staff: Option<crate::staff::Staff>, hub: Hub)
+async fn websocket<S>(stream: Rewind<S>, client: ClientAddr, staff: Option<[u8; 32]>, hub: Hub)
 where
     S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
@@ -269,8 +263,8 @@ fn check_origin(req: &Request, mut resp: Response, public: Option<&PublicUrl>, h
 struct Connection {
     id: u64,
     client: ClientAddr,
-    /// The signed-in member of staff whose browser opened it (the session cookie at the handshake).
-    staff: Option<crate::staff::Staff>,
+    /// The SHA-256 of the sign-in token in the cookie of the browser that opened it (read at the handshake).
+    staff: Option<[u8; 32]>,
     hub: Hub,
     outbox: Outbox,
     session: Option<SessionHandle>,
@@ -371,6 +365,13 @@ impl Connection {
         self.outbox.msg(&ServerMsg::from(refusal));
     }
 
+    /// The signed-in member of staff of this connection's browser, as the database says now.
+    async fn staff(&self) -> Option<crate::staff::Staff> {
+        let hash = self.staff?;
+        let db = self.hub.db().clone();
+        tokio::task::spawn_blocking(move || crate::staff::signed_in(&db, &hash)).await.ok().flatten()
+    }
+
     async fn on_text(&mut self, text: &str) -> Next {
         let msg: ClientMsg = match serde_json::from_str(text) {
             Ok(m) => m,
@@ -399,16 +400,18 @@ impl Connection {
             ClientMsg::ListScenarios { .. } => {
                 let public_url = self.hub.config().public_url.as_ref().map(|p| p.base().to_owned());
                 let config = self.hub.config();
-                let facilitator = self.staff.as_ref().is_some_and(|s| s.may(crate::staff::StaffRole::Facilitator));
-                let key_required = config.create_key.is_some() && !facilitator;
+                let staff = self.staff().await;
+                // The key is asked for where it is still needed: saving decks needs a trainer's sign-in.
+                let key_required = config.create_key.is_some() && !staff.as_ref().is_some_and(|s| s.may(crate::staff::StaffRole::Trainer));
                 let accounts = config.accounts.as_ref().map(|_| protocol::Accounts {
-                    signed_in: self.staff.as_ref().map(|s| protocol::Account { name: s.name.clone(), role: s.role }),
+                    signed_in: staff.as_ref().map(|s| protocol::Account { name: s.name.clone(), role: s.role }),
                 });
                 self.outbox.msg(&ServerMsg::Scenarios { scenarios: self.hub.scenarios().await, public_url, key_required, accounts });
                 return Next::Continue;
             }
             ClientMsg::GetDeck { id, key, .. } => {
-                self.outbox.msg(&self.hub.deck_file(id, key.as_deref(), self.staff.as_ref(), who).await);
+                let staff = self.staff().await;
+                self.outbox.msg(&self.hub.deck_file(id, key.as_deref(), staff.as_ref(), who).await);
                 return Next::Continue;
             }
             ClientMsg::SaveDeck { content, check: true, .. } => {
@@ -416,11 +419,13 @@ impl Connection {
                 return Next::Continue;
             }
             ClientMsg::SaveDeck { content, key, .. } => {
-                self.outbox.msg(&self.hub.save_deck(content, key.as_deref(), self.staff.as_ref(), who).await);
+                let staff = self.staff().await;
+                self.outbox.msg(&self.hub.save_deck(content, key.as_deref(), staff.as_ref(), who).await);
                 return Next::Continue;
             }
             ClientMsg::CreateSession { scenario, title, key, follows, min_group, preview, .. } => {
-                let wanted = crate::hub::NewSession { scenario, title, key, follows, min_group, preview, staff: self.staff.clone() };
+                let staff = self.staff().await;
+                let wanted = crate::hub::NewSession { scenario, title, key, follows, min_group, preview, staff };
                 match self.hub.create(wanted, who, self.id, self.outbox.clone()).await {
                     Ok(s) => {
                         self.session = Some(s);

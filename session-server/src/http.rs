@@ -216,7 +216,9 @@ pub async fn answer<S: AsyncRead + AsyncWrite + Unpin>(stream: &mut S, method: &
     }
     for (name, value) in &page.headers {
         // A value is ours, never a client's; a line break in one would end the head early.
-        if !value.contains(['\r', '\n']) {
+        if value.contains(['\r', '\n']) {
+            tracing::error!(header = name, "a header of ours with a line break in it was left out");
+        } else {
             safe.push_str(&format!("{name}: {value}\r\n"));
         }
     }

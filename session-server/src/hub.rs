@@ -150,12 +150,12 @@ impl Hub {
         &self.shared.shutdown
     }
 
-    /// The database handle for reads outside the session writer.
     /// Signing in, on a server with staff accounts.
     pub fn accounts(&self) -> Option<&crate::staff::Accounts> {
         self.shared.config.accounts.as_deref()
     }
 
+    /// The database handle for reads outside the session writer.
     pub(crate) fn db(&self) -> &crate::store::Db {
         &self.shared.db
     }

@@ -7,7 +7,7 @@ use crate::hub::Hub;
 use crate::web::{self, Page};
 
 pub async fn answer(req: &Request, local: SocketAddr, hub: &Hub) -> Page {
-    if req.path().starts_with("/auth/") {
+    if req.path().starts_with("/auth/") && hub.accounts().is_some() {
         return crate::staff::signin::answer(req, hub).await;
     }
     if req.method != "GET" && req.method != "HEAD" {

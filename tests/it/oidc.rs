@@ -26,6 +26,8 @@ const USERS: &str = r#"{
 /// whose return address is `redirect`.
 pub struct Provider {
     pub issuer: String,
+    /// Every address the provider sent a browser back to (`/auth/callback?code=…&state=…`).
+    pub callbacks: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
     child: tokio::process::Child,
 }
 
@@ -62,9 +64,18 @@ impl Provider {
         })
         .await;
         assert_eq!(said, Ok(true), "the OpenID provider did not start");
-        // It goes on writing notes to its standard output: read them, or it dies of a broken pipe.
-        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-        Some(Provider { issuer: format!("http://127.0.0.1:{port}"), child })
+        // It goes on writing to its standard output (read it, or it dies of a broken pipe): its
+        // notes, and where it sends each browser back to.
+        let callbacks = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let seen = callbacks.clone();
+        tokio::spawn(async move {
+            while let Ok(Some(line)) = lines.next_line().await {
+                if let Some(to) = line.strip_prefix("callback ") {
+                    seen.lock().unwrap().push(to.to_owned());
+                }
+            }
+        });
+        Some(Provider { issuer: format!("http://127.0.0.1:{port}"), callbacks, child })
     }
 
     pub async fn stop(mut self) {
@@ -196,12 +207,28 @@ async fn staff_sign_in_with_the_provider_and_only_a_signed_in_facilitator_starts
     let mut signed = socket(&server.url, Some(&with), own).await.unwrap();
     assert!(create(&mut signed).await.is_ok(), "the signed-in browser's cookie starts a session");
 
-    // An expired sign-in is none.
-    let conn = rusqlite::Connection::open(&db).unwrap();
-    conn.execute("UPDATE staff_sessions SET expires_ms = 1", []).unwrap();
-    let mut expired = socket(&server.url, Some(&with), own).await.unwrap();
-    assert_eq!(create(&mut expired).await, Err(ErrorCode::Unauthorized), "an expired sign-in");
-    conn.execute("UPDATE staff_sessions SET expires_ms = ?1", [session_server::now_ms() + 3_600_000]).unwrap();
+    // The way back from the provider works once, in the browser that began it.
+    let back = provider.callbacks.lock().unwrap().last().cloned().expect("the provider sent the browser back");
+    let target = back.strip_prefix(&base).unwrap().to_owned();
+    let state = target.split("state=").nth(1).unwrap().split('&').next().unwrap().to_owned();
+    let (status, body) = plain_get_with(port, &target, "").await;
+    assert_eq!(status, 400, "another browser (no state cookie: a link someone sent) is refused: {body}");
+    assert!(body.contains("in een andere browser begonnen"), "{body}");
+    let (status, body) = plain_get_with(port, &target, &format!("Cookie: dilemma_signin={state}\r\n")).await;
+    assert_eq!(status, 400, "a replay is refused: {body}");
+    assert!(body.contains("verlopen of al gebruikt"), "{body}");
+    assert_eq!(staff_rows(&db).len(), 1, "no second sign-in from a replay");
+
+    // Only the server's own pages sign out.
+    for origin in ["Origin: http://evil.example\r\n", ""] {
+        let logout = format!(
+            "POST /auth/logout HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nCookie: {with}\r\n{origin}Content-Length: 0\r\nConnection: close\r\n\r\n"
+        );
+        let to = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+        let a = crate::hosted::request(to, "127.0.0.1".parse().unwrap(), None, &logout).await;
+        assert_eq!(a.status, 403, "{origin:?}: {}", a.body);
+    }
+    assert_eq!(staff_rows(&db).len(), 1, "still signed in");
 
     // Signing out ends the sign-in on the server: the same cookie is worth nothing after.
     laptop.open(&format!("{base}/host")).await;
@@ -225,7 +252,13 @@ async fn staff_sign_in_with_the_provider_and_only_a_signed_in_facilitator_starts
     assert!(other.c.cookies().await.unwrap().iter().all(|c| c["name"] != "dilemma_staff"), "no sign-in cookie");
     assert!(staff_rows(&db).is_empty());
 
-    // The provider down: signing in says so on a page, and the running session goes on.
+    // Olga runs the server (an operator).
+    let olga = driver.laptop("nl", downloads.path()).await;
+    sign_in(&olga, &base, "olga").await;
+    olga.wait_text("#account-h", "Aangemeld als olga@gemeente.example (beheerder)").await;
+    let olgas = format!("dilemma_staff={}", staff_cookie(&olga).await["value"].as_str().unwrap());
+
+    // The provider down: signing in says so on a page; who is signed in stays so, and sessions go on.
     provider.stop().await;
     // A sign-in uses the provider's discovery document when it is at most 5 s old (one request per sign-in otherwise).
     tokio::time::sleep(Duration::from_millis(5500)).await;
@@ -235,6 +268,15 @@ async fn staff_sign_in_with_the_provider_and_only_a_signed_in_facilitator_starts
     let mut player = socket(&server.url, None, None).await.unwrap();
     player.send(json!({"type":"join","protocol":1,"code":code})).await;
     player.welcome().await;
+    let mut by_olga = socket(&server.url, Some(&olgas), own).await.unwrap();
+    assert!(create(&mut by_olga).await.is_ok(), "signed in before the provider went down: still signed in");
+
+    // An expired sign-in is none, also on a socket opened before it expired.
+    let mut open_before = socket(&server.url, Some(&olgas), own).await.unwrap();
+    rusqlite::Connection::open(&db).unwrap().execute("UPDATE staff_sessions SET expires_ms = 1", []).unwrap();
+    assert_eq!(create(&mut open_before).await, Err(ErrorCode::Unauthorized), "expired while the socket was open");
+    let mut expired = socket(&server.url, Some(&olgas), own).await.unwrap();
+    assert_eq!(create(&mut expired).await, Err(ErrorCode::Unauthorized), "an expired sign-in");
 
     // Who led it is nowhere but in the sign-ins: no other table holds the account's id or address.
     let conn = rusqlite::Connection::open(&db).unwrap();
@@ -262,12 +304,18 @@ async fn staff_sign_in_with_the_provider_and_only_a_signed_in_facilitator_starts
     }
     laptop.close().await;
     other.close().await;
+    olga.close().await;
 }
 
 /// `GET target` on the server at `port` on loopback: (status, body).
 pub async fn plain_get(port: u16, target: &str) -> (u16, String) {
+    plain_get_with(port, target, "").await
+}
+
+/// [`plain_get`] with more header lines (each ending in `\r\n`).
+async fn plain_get_with(port: u16, target: &str, extra: &str) -> (u16, String) {
     let to = std::net::SocketAddr::from(([127, 0, 0, 1], port));
-    let a = crate::hosted::get(to, "127.0.0.1".parse().unwrap(), None, &format!("127.0.0.1:{port}"), target, "").await;
+    let a = crate::hosted::get(to, "127.0.0.1".parse().unwrap(), None, &format!("127.0.0.1:{port}"), target, extra).await;
     (a.status, a.body)
 }
 

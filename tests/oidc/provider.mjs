@@ -33,5 +33,11 @@ const provider = new Provider('http://127.0.0.1:' + port, {
     };
   }
 });
+// Where each sign-in goes back to, so a test can come back with it a second time (a replay).
+provider.use(async (ctx, next) => {
+  await next();
+  const to = ctx.response.get('location');
+  if (to && to.startsWith(client.redirect)) console.log('callback ' + to);
+});
 provider.proxy = false;
 provider.listen(port, '127.0.0.1', () => console.log('listening ' + port));

@@ -9,16 +9,22 @@ use std::time::Duration;
 
 pub use protocol::StaffRole;
 
-/// The browser's cookie that carries a signed-in member of staff's token.
+/// The browser's cookie that carries a signed-in member of staff's token; over https with the
+/// `__Host-` prefix, so no other site under the same domain can set it.
 pub const COOKIE: &str = "dilemma_staff";
+const SECURE_COOKIE: &str = "__Host-dilemma_staff";
+/// The cookie that ties a sign-in on its way to the browser that began it (login CSRF).
+pub const STATE_COOKIE: &str = "dilemma_signin";
 /// How long a sign-in lasts by default: a working day.
 pub const DEFAULT_HOURS: u64 = 10;
 /// Sign-ins begun and not yet come back, at most (each is a few hundred bytes), and for how long.
 const PENDING_MAX: usize = 1024;
+/// ...and from one network address (an IPv6 /64), so one client cannot crowd out the others.
+const PENDING_PER_ADDRESS: usize = 16;
 const PENDING_FOR: Duration = Duration::from_secs(600);
 
 /// The sign-in settings (`--oidc-*`).
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Settings {
     pub issuer: String,
     pub client_id: String,
@@ -31,6 +37,17 @@ pub struct Settings {
     pub operators: Vec<String>,
     /// How long a sign-in lasts.
     pub session_for: Duration,
+}
+
+/// Everything but the client secret.
+impl std::fmt::Debug for Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Settings")
+            .field("issuer", &self.issuer)
+            .field("client_id", &self.client_id)
+            .field("role_claim", &self.role_claim)
+            .finish()
+    }
 }
 
 impl Settings {
@@ -64,9 +81,9 @@ impl Staff {
     }
 }
 
-/// The token in a `Cookie` header, if it has ours.
-pub fn token_in(cookie: &str) -> Option<&str> {
-    cookie.split(';').filter_map(|c| c.trim().split_once('=')).find(|(name, _)| *name == COOKIE).map(|(_, v)| v.trim())
+/// The value of cookie `name` in a `Cookie` header.
+pub fn cookie_value<'a>(cookie: &'a str, name: &str) -> Option<&'a str> {
+    cookie.split(';').filter_map(|c| c.trim().split_once('=')).find(|(n, _)| *n == name).map(|(_, v)| v.trim()).filter(|v| !v.is_empty())
 }
 
 /// Signing in on a server that has accounts: the provider and the sign-ins on their way.
@@ -75,7 +92,7 @@ pub struct Accounts {
     pub provider: oidc::Provider,
     /// Whether the cookie is `Secure` (the public address is https).
     pub secure: bool,
-    pending: Mutex<HashMap<String, oidc::Pending>>,
+    pending: Mutex<HashMap<String, (std::net::IpAddr, oidc::Pending)>>,
 }
 
 impl std::fmt::Debug for Accounts {
@@ -91,30 +108,45 @@ impl Accounts {
         Ok(Accounts { settings, provider, secure: base.starts_with("https://"), pending: Mutex::new(HashMap::new()) })
     }
 
-    /// Keeps a sign-in that went to the provider under its `state`; `false` when too many are on
-    /// their way (the oldest expire within minutes).
-    fn keep(&self, state: String, pending: oidc::Pending) -> bool {
+    /// The sign-in cookie's name on this server.
+    pub fn cookie(&self) -> &'static str {
+        if self.secure { SECURE_COOKIE } else { COOKIE }
+    }
+
+    /// The sign-in token in a `Cookie` header, if it has one (of at most 128 characters).
+    pub fn token_in<'a>(&self, cookie: &'a str) -> Option<&'a str> {
+        cookie_value(cookie, self.cookie()).filter(|t| t.len() <= 128)
+    }
+
+    /// Whether one more sign-in from `from` may begin: not when too many are on their way, from
+    /// there or at all (the oldest expire within minutes).
+    fn room_for(&self, from: std::net::IpAddr) -> bool {
         let mut all = self.pending.lock().expect("pending sign-ins");
-        all.retain(|_, p| p.at.elapsed() < PENDING_FOR);
-        if all.len() >= PENDING_MAX {
+        all.retain(|_, (_, p)| p.at.elapsed() < PENDING_FOR);
+        let network = crate::address::network(from);
+        all.len() < PENDING_MAX && all.values().filter(|(ip, _)| crate::address::network(*ip) == network).count() < PENDING_PER_ADDRESS
+    }
+
+    /// Keeps a sign-in that went to the provider under its `state`; `false` when there is no room.
+    fn keep(&self, state: String, from: std::net::IpAddr, pending: oidc::Pending) -> bool {
+        if !self.room_for(from) {
             return false;
         }
-        all.insert(state, pending);
+        self.pending.lock().expect("pending sign-ins").insert(state, (from, pending));
         true
     }
 
     /// The sign-in begun with `state`, once: a callback that comes again finds nothing.
     fn take(&self, state: &str) -> Option<oidc::Pending> {
         let mut all = self.pending.lock().expect("pending sign-ins");
-        all.remove(state).filter(|p| p.at.elapsed() < PENDING_FOR)
+        all.remove(state).map(|(_, p)| p).filter(|p| p.at.elapsed() < PENDING_FOR)
     }
 }
 
-/// The member of staff signed in with the token in `cookie`, if that sign-in is live. Blocking:
-/// it reads the database.
-pub fn signed_in(db: &crate::store::Db, cookie: Option<&str>) -> Option<Staff> {
-    let token = cookie.and_then(token_in).filter(|t| !t.is_empty() && t.len() <= 128)?;
-    match db.staff_session(&crate::secrets::hash_token(token)) {
+/// The member of staff signed in with the token whose SHA-256 is `hash`, if that sign-in is live.
+/// Blocking: it reads the database.
+pub fn signed_in(db: &crate::store::Db, hash: &[u8; 32]) -> Option<Staff> {
+    match db.staff_session(hash) {
         Ok(Some(row)) => Some(Staff { subject: row.subject, name: row.name, role: StaffRole::parse(&row.role)? }),
         Ok(None) => None,
         Err(e) => {
@@ -155,9 +187,30 @@ mod tests {
 
     #[test]
     fn the_token_is_found_among_other_cookies_and_only_under_our_name() {
-        assert_eq!(token_in("a=1; dilemma_staff=abc; b=2"), Some("abc"));
-        assert_eq!(token_in("dilemma_staff=xyz"), Some("xyz"));
-        assert_eq!(token_in("x_dilemma_staff=abc"), None);
-        assert_eq!(token_in(""), None);
+        let plain = Accounts::new(settings(), "http://127.0.0.1:7878").unwrap();
+        assert_eq!(plain.token_in("a=1; dilemma_staff=abc; b=2"), Some("abc"));
+        assert_eq!(plain.token_in("dilemma_staff=xyz"), Some("xyz"));
+        assert_eq!(plain.token_in("x_dilemma_staff=abc"), None);
+        assert_eq!(plain.token_in("dilemma_staff="), None);
+        assert_eq!(plain.token_in(""), None);
+        let secure = Accounts::new(settings(), "https://dilemma.gemeente.nl").unwrap();
+        assert_eq!(
+            secure.token_in("dilemma_staff=planted; __Host-dilemma_staff=real"),
+            Some("real"),
+            "over https only the __Host- cookie counts"
+        );
+    }
+
+    #[test]
+    fn one_address_cannot_crowd_out_the_others_sign_ins() {
+        let a = Accounts::new(settings(), "http://127.0.0.1:7878").unwrap();
+        let (one, other): (std::net::IpAddr, std::net::IpAddr) = ("10.0.0.1".parse().unwrap(), "10.0.0.2".parse().unwrap());
+        let pending = || oidc::Pending::for_test();
+        for i in 0..PENDING_PER_ADDRESS {
+            assert!(a.keep(format!("s{i}"), one, pending()));
+        }
+        assert!(!a.keep("more".into(), one, pending()), "the address's share is spent");
+        assert!(a.keep("theirs".into(), other, pending()), "another address still signs in");
+        assert!(a.take("s0").is_some() && a.take("s0").is_none(), "a state is used once");
     }
 }

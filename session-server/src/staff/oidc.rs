@@ -77,6 +77,13 @@ pub struct Pending {
     pub at: Instant,
 }
 
+#[cfg(test)]
+impl Pending {
+    pub fn for_test() -> Pending {
+        Pending { nonce: Nonce::new_random(), verifier: PkceCodeVerifier::new("v".repeat(43)), next: "/host".into(), at: Instant::now() }
+    }
+}
+
 /// Who signed in, as the checked ID token says.
 #[derive(Debug, Clone)]
 pub struct Identity {
@@ -95,7 +102,9 @@ pub struct Provider {
     redirect: RedirectUrl,
     role_claim: String,
     http: reqwest::Client,
-    metadata: tokio::sync::Mutex<Option<(Instant, CoreProviderMetadata)>>,
+    metadata: std::sync::Mutex<Option<(Instant, CoreProviderMetadata)>>,
+    /// Held while the discovery document is read again: one reading at a time.
+    refreshing: tokio::sync::Mutex<()>,
 }
 
 impl Provider {
@@ -116,7 +125,8 @@ impl Provider {
             redirect,
             role_claim: settings.role_claim.clone(),
             http,
-            metadata: tokio::sync::Mutex::new(None),
+            metadata: std::sync::Mutex::new(None),
+            refreshing: tokio::sync::Mutex::new(()),
         })
     }
 
@@ -125,16 +135,35 @@ impl Provider {
     }
 
     /// The provider's discovery document and keys, read again when older than `max_age` (new signing keys).
+    ///
+    /// One reading at a time: while it runs, other sign-ins use the document there is (a slow
+    /// provider does not line them all up), and wait only when there is none yet.
     async fn client(&self, max_age: Duration) -> Result<OidcClient, SignInError> {
-        let mut cached = self.metadata.lock().await;
-        let stale = cached.as_ref().is_none_or(|(at, _)| at.elapsed() > max_age);
-        if stale {
-            let metadata = CoreProviderMetadata::discover_async(self.issuer.clone(), &self.http)
-                .await
-                .map_err(|e| SignInError::Unreachable(chain(&e)))?;
-            *cached = Some((Instant::now(), metadata));
-        }
-        let metadata = cached.as_ref().map(|(_, m)| m.clone()).expect("just read");
+        let cached = || self.metadata.lock().expect("provider metadata").clone();
+        let fresh = |c: &Option<(Instant, CoreProviderMetadata)>| c.as_ref().is_some_and(|(at, _)| at.elapsed() <= max_age);
+        let metadata = match cached() {
+            c if fresh(&c) => c.map(|(_, m)| m),
+            c => match (self.refreshing.try_lock(), c) {
+                (Err(_), Some((_, m))) => Some(m),
+                (guard, _) => {
+                    let _one = match guard {
+                        Ok(g) => g,
+                        Err(_) => self.refreshing.lock().await,
+                    };
+                    match cached() {
+                        c if fresh(&c) => c.map(|(_, m)| m),
+                        _ => {
+                            let m = CoreProviderMetadata::discover_async(self.issuer.clone(), &self.http)
+                                .await
+                                .map_err(|e| SignInError::Unreachable(chain(&e)))?;
+                            *self.metadata.lock().expect("provider metadata") = Some((Instant::now(), m.clone()));
+                            Some(m)
+                        }
+                    }
+                }
+            },
+        };
+        let metadata = metadata.ok_or_else(|| SignInError::Unreachable("no discovery document".into()))?;
         Ok(OidcClient::from_provider_metadata(metadata, self.client_id.clone(), Some(self.secret.clone()))
             .set_redirect_uri(self.redirect.clone()))
     }

@@ -5,7 +5,10 @@ use crate::hub::Hub;
 use crate::web::Page;
 
 use super::oidc::SignInError;
-use super::{Accounts, COOKIE};
+use super::{Accounts, STATE_COOKIE, cookie_value};
+
+/// How long a sign-in may take at the provider (its state cookie lives as long).
+const SIGN_IN_SECONDS: u64 = 600;
 
 /// The answer to a request under `/auth/`.
 pub async fn answer(req: &Request, hub: &Hub) -> Page {
@@ -27,40 +30,78 @@ fn query(req: &Request, name: &str) -> Option<String> {
     url::form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == name).map(|(_, v)| v.into_owned())
 }
 
-/// Where to go after signing in: a page of this server only (never another site), else `/host`.
+/// Where to go after signing in: a path on this server only (never another site: printable ASCII,
+/// one leading `/`), else `/host`. Browsers drop tabs and line breaks from addresses, so they (and
+/// every other control or non-ASCII character) make it `/host` too.
 fn next_page(req: &Request) -> String {
-    query(req, "next")
-        .filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains(['\\', '\r', '\n']) && n.len() <= 200)
-        .unwrap_or_else(|| "/host".into())
+    query(req, "next").filter(|n| is_local_path(n)).unwrap_or_else(|| "/host".into())
+}
+
+fn is_local_path(n: &str) -> bool {
+    let b = n.as_bytes();
+    b.first() == Some(&b'/')
+        && !matches!(b.get(1), Some(b'/' | b'\\'))
+        && b.iter().all(|c| (0x21..0x7f).contains(c))
+        && !n.contains('\\')
+        && n.len() <= 512
+}
+
+/// The state cookie's name and attributes: over https `__Host-` (set by this host only, path `/`).
+fn state_cookie(accounts: &Accounts) -> (String, &'static str) {
+    if accounts.secure { (format!("__Host-{STATE_COOKIE}"), "; Path=/; Secure") } else { (STATE_COOKIE.to_owned(), "; Path=/auth/") }
 }
 
 async fn login(accounts: &Accounts, req: &Request) -> Page {
+    let busy = || {
+        sentence(
+            503,
+            "Te veel aanmeldingen tegelijk; probeer het over een paar minuten opnieuw.",
+            "Too many sign-ins at once; try again in a few minutes.",
+        )
+    };
+    // Room first: a client that begins sign-ins in a loop costs the provider nothing.
+    if !accounts.room_for(req.client.ip) {
+        tracing::info!(client = %req.client.ip, "too many sign-ins on their way from this address; refused");
+        return busy();
+    }
     match accounts.provider.begin(next_page(req)).await {
         Ok((url, state, pending)) => {
-            if !accounts.keep(state, pending) {
-                return sentence(
-                    503,
-                    "Te veel aanmeldingen tegelijk; probeer het over een minuut opnieuw.",
-                    "Too many sign-ins at once; try again in a minute.",
-                );
+            if !accounts.keep(state.clone(), req.client.ip, pending) {
+                return busy();
             }
-            Page::text(302, "Naar de aanmeldpagina. / To the sign-in page.\n").with_header("Location", url)
+            // The state goes to this browser too: a callback in another browser (a link someone
+            // sent) is not this sign-in.
+            let (name, attributes) = state_cookie(accounts);
+            Page::text(302, "Naar de aanmeldpagina. / To the sign-in page.\n")
+                .with_header("Set-Cookie", format!("{name}={state}; HttpOnly; SameSite=Lax; Max-Age={SIGN_IN_SECONDS}{attributes}"))
+                .with_header("Location", url)
         }
         Err(e) => refusal(&e, accounts),
     }
 }
 
 async fn callback(accounts: &Accounts, req: &Request, hub: &Hub) -> Page {
-    if let Some(error) = query(req, "error") {
-        tracing::info!(client = %req.client.ip, error, "the provider did not sign the user in");
-        let why = query(req, "error_description").unwrap_or(error);
+    let (name, _) = state_cookie(accounts);
+    let state = query(req, "state");
+    let ours = req.cookie.as_deref().and_then(|c| cookie_value(c, &name));
+    if state.is_none() || state.as_deref() != ours {
+        tracing::info!(client = %req.client.ip, "a sign-in came back to a browser that did not begin it; refused");
         return sentence(
-            403,
-            &format!("De aanmeldserver heeft je niet aangemeld: {why}. Probeer het opnieuw."),
-            &format!("The sign-in provider did not sign you in: {why}. Try again."),
+            400,
+            "Deze aanmelding is in een andere browser begonnen, of verlopen. Begin opnieuw bij Aanmelden, in deze browser.",
+            "This sign-in began in another browser, or expired. Start again at Sign in, in this browser.",
         );
     }
-    let pending = query(req, "state").and_then(|s| accounts.take(&s));
+    let pending = state.as_deref().and_then(|s| accounts.take(s));
+    if let Some(error) = query(req, "error").filter(|_| pending.is_some()) {
+        // The provider's own words are not shown: they come in through the address, which anyone can write.
+        tracing::info!(client = %req.client.ip, error = error.chars().take(64).collect::<String>(), "the provider did not sign the user in");
+        return sentence(
+            403,
+            "De aanmeldserver heeft je niet aangemeld (of je hebt het afgebroken). Probeer het opnieuw.",
+            "The sign-in server did not sign you in (or you stopped). Try again.",
+        );
+    }
     let (Some(code), Some(pending)) = (query(req, "code"), pending) else {
         tracing::info!(client = %req.client.ip, "a sign-in came back that this server did not begin, or came back twice");
         return sentence(
@@ -110,8 +151,13 @@ async fn callback(accounts: &Accounts, req: &Request, hub: &Hub) -> Page {
     }
     tracing::info!(client = %req.client.ip, role = role.as_str(), "a member of staff signed in");
     let secure = if accounts.secure { "; Secure" } else { "" };
+    let (state_name, state_attributes) = state_cookie(accounts);
     Page::text(302, "Aangemeld. / Signed in.\n")
-        .with_header("Set-Cookie", format!("{COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}", session_for.as_secs()))
+        .with_header(
+            "Set-Cookie",
+            format!("{}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}", accounts.cookie(), session_for.as_secs()),
+        )
+        .with_header("Set-Cookie", format!("{state_name}=; HttpOnly; SameSite=Lax; Max-Age=0{state_attributes}"))
         .with_header("Location", next)
 }
 
@@ -125,14 +171,14 @@ async fn logout(accounts: &Accounts, req: &Request, hub: &Hub) -> Page {
     if !ours {
         return Page::text(403, "Alleen de pagina's van deze server melden af. / Only this server's pages sign out.\n");
     }
-    if let Some(token) = req.cookie.as_deref().and_then(super::token_in) {
+    if let Some(token) = req.cookie.as_deref().and_then(|c| accounts.token_in(c)) {
         let db = hub.db().clone();
         let hash = crate::secrets::hash_token(token);
         let _ = tokio::task::spawn_blocking(move || db.end_staff_session(&hash)).await;
     }
     let secure = if accounts.secure { "; Secure" } else { "" };
     Page::text(200, "Afgemeld. / Signed out.\n")
-        .with_header("Set-Cookie", format!("{COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}"))
+        .with_header("Set-Cookie", format!("{}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}", accounts.cookie()))
 }
 
 /// The page for a sign-in that did not work because of the provider.
@@ -162,8 +208,9 @@ fn sentence(status: u16, nl: &str, en: &str) -> Page {
     let html = format!(
         "<!doctype html>\n<html lang=\"nl\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
 <title>Aanmelden – Dilemmaspel</title><link rel=\"stylesheet\" href=\"/style.css\"></head>\n<body><main class=\"signin\">\
-<h1>Aanmelden</h1><p id=\"signin-nl\">{}</p><p lang=\"en\" id=\"signin-en\">{}</p><p><a href=\"/host\">Terug naar Sessie leiden</a> · \
-<a href=\"/auth/login\">Opnieuw aanmelden</a></p></main></body></html>\n",
+<h1>Aanmelden <span lang=\"en\">/ Sign in</span></h1><p id=\"signin-nl\">{}</p><p lang=\"en\" id=\"signin-en\">{}</p>\
+<p><a href=\"/host\">Terug naar Sessie leiden <span lang=\"en\">/ Back to Lead a session</span></a> · \
+<a href=\"/auth/login\">Opnieuw aanmelden <span lang=\"en\">/ Sign in again</span></a></p></main></body></html>\n",
         escape(nl),
         escape(en)
     );
@@ -172,4 +219,29 @@ fn sentence(status: u16, nl: &str, en: &str) -> Page {
 
 fn escape(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_local_path;
+
+    #[test]
+    fn only_a_path_on_this_server_is_where_a_sign_in_goes_back_to() {
+        for ok in ["/host", "/host?follows=K7M2QX", "/watch?code=ABC"] {
+            assert!(is_local_path(ok), "{ok}");
+        }
+        for bad in [
+            "//evil.example",
+            "/\\evil.example",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "https://evil.example",
+            "host",
+            "/h\u{e9}",
+            "",
+            "/a b",
+        ] {
+            assert!(!is_local_path(bad), "{bad:?}");
+        }
+    }
 }

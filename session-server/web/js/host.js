@@ -167,7 +167,8 @@ function account() {
 function startScreen(err) {
   if (h.decks === null) loadDecks();
   // Without a sign-in (and without the trainers' key to bring instead) there is nothing to start.
-  const locked = !!h.accounts && !h.accounts.signed_in && !h.keyRequired;
+  const signedIn = !!h.accounts && !!h.accounts.signed_in;
+  const locked = !!h.accounts && !signedIn && !h.keyRequired;
   const list = led();
   const submit = e => {
     e.preventDefault();
@@ -185,7 +186,8 @@ function startScreen(err) {
     locked ? null : el('form', { class: 'host-start', onsubmit: submit, novalidate: true },
       el('fieldset', { class: 'decks' }, el('legend', { text: t().decks }), deckChoices()),
       field('session-title', t().title, t().titleHint, 'title', { maxlength: 120 }, about === 'title' ? 'form-error' : null),
-      h.keyRequired ? field('key', t().key, t().keyHint, 'key', { type: 'password' }, about === 'key' ? 'form-error' : null) : null,
+      // A signed-in facilitator starts without the key (a trainer's sign-in also saves decks without it).
+      h.keyRequired && !signedIn ? field('key', t().key, t().keyHint, 'key', { type: 'password' }, about === 'key' ? 'form-error' : null) : null,
       list.length ? [
         el('label', { for: 'follows', text: t().follows }),
         el('p', { id: 'follows-hint', class: 'muted', text: t().followsHint }),
