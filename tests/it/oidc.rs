@@ -28,6 +28,8 @@ pub struct Provider {
     pub issuer: String,
     /// Every address the provider sent a browser back to (`/auth/callback?code=…&state=…`).
     pub callbacks: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+    /// The file that tells the provider to hand out a changed ID token (`signature`, `audience`).
+    tamper: tempfile::NamedTempFile,
     child: tokio::process::Child,
 }
 
@@ -43,11 +45,13 @@ impl Provider {
             return None;
         }
         let port = free_port();
+        let tamper = tempfile::NamedTempFile::new().unwrap();
         let mut child = tokio::process::Command::new("node")
             .arg(root.join("provider.mjs"))
             .env("OIDC_PORT", port.to_string())
             .env("OIDC_CLIENT", json!({"id": "dilemma", "secret": SECRET, "redirect": redirect}).to_string())
             .env("OIDC_USERS", USERS)
+            .env("OIDC_TAMPER_FILE", tamper.path())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .kill_on_drop(true)
@@ -75,7 +79,12 @@ impl Provider {
                 }
             }
         });
-        Some(Provider { issuer: format!("http://127.0.0.1:{port}"), callbacks, child })
+        Some(Provider { issuer: format!("http://127.0.0.1:{port}"), callbacks, tamper, child })
+    }
+
+    /// From now on the ID tokens it hands out are changed this way (`""`: not at all).
+    pub fn tamper(&self, how: &str) {
+        std::fs::write(self.tamper.path(), how).unwrap();
     }
 
     pub async fn stop(mut self) {
@@ -157,14 +166,33 @@ fn shipped_dir() -> tempfile::TempDir {
     dir
 }
 
+/// A browser, the provider and a server with accounts from it, on a port known in advance (the
+/// provider's client has the server's return address).
+struct Staffed {
+    driver: Driver,
+    port: u16,
+    /// `http://127.0.0.1:PORT`, the server's public address.
+    base: String,
+    provider: Provider,
+    dir: tempfile::TempDir,
+    server: Binary,
+}
+
+impl Staffed {
+    async fn start() -> Option<Staffed> {
+        let driver = Driver::start().await?;
+        let port = free_port();
+        let base = format!("http://127.0.0.1:{port}");
+        let provider = Provider::start(&format!("{base}/auth/callback")).await?;
+        let dir = shipped_dir();
+        let server = server(dir.path(), port, &provider.issuer).await;
+        Some(Staffed { driver, port, base, provider, dir, server })
+    }
+}
+
 #[tokio::test]
 async fn staff_sign_in_with_the_provider_and_only_a_signed_in_facilitator_starts_a_session() {
-    let Some(driver) = Driver::start().await else { return };
-    let port = free_port();
-    let base = format!("http://127.0.0.1:{port}");
-    let Some(provider) = Provider::start(&format!("{base}/auth/callback")).await else { return };
-    let dir = shipped_dir();
-    let server = server(dir.path(), port, &provider.issuer).await;
+    let Some(Staffed { driver, port, base, provider, dir, server }) = Staffed::start().await else { return };
     let db = dir.path().join("workshop.db");
 
     // Before signing in: the page says how leading works here, and offers nothing to start.
@@ -321,12 +349,7 @@ async fn plain_get_with(port: u16, target: &str, extra: &str) -> (u16, String) {
 
 #[tokio::test]
 async fn a_signed_in_trainer_saves_a_deck_and_a_facilitator_may_not() {
-    let Some(driver) = Driver::start().await else { return };
-    let port = free_port();
-    let base = format!("http://127.0.0.1:{port}");
-    let Some(provider) = Provider::start(&format!("{base}/auth/callback")).await else { return };
-    let dir = shipped_dir();
-    let server = server(dir.path(), port, &provider.issuer).await;
+    let Some(Staffed { driver, base, provider, dir, server, .. }) = Staffed::start().await else { return };
     let deck = "id = \"nieuw\"\ntitle = \"Nieuw deck\"\nlanguage = \"nl\"\n\n[[item]]\nid = \"eerste\"\nkind = \"dilemma\"\nstatement = \"Een eerste stelling.\"\n";
     let files = tempfile::tempdir().unwrap();
     let file = files.path().join("nieuw.toml");
@@ -357,5 +380,30 @@ async fn a_signed_in_trainer_saves_a_deck_and_a_facilitator_may_not() {
     tom.wait_text(".choices-list", "Nieuw deck").await;
     fien.close().await;
     tom.close().await;
+    provider.stop().await;
+}
+
+#[tokio::test]
+async fn an_id_token_with_a_bad_signature_or_for_another_client_is_refused_with_a_sentence() {
+    let Some(Staffed { driver, base, provider, dir, server: _server, .. }) = Staffed::start().await else { return };
+    let downloads = tempfile::tempdir().unwrap();
+    // (A token with another sign-in's nonce cannot be made to arrive: the code is bound to this
+    // sign-in's PKCE verifier, and a replayed or crossed way back is refused before, see above.)
+    // Each try in a browser of its own: the provider remembers who signed in there.
+    for how in ["signature", "audience"] {
+        provider.tamper(how);
+        let laptop = driver.laptop("nl", downloads.path()).await;
+        sign_in(&laptop, &base, "fien").await;
+        laptop.wait_text("#signin-nl", "Aanmelden is geweigerd: wat de aanmeldserver stuurde, klopt niet.").await;
+        assert!(laptop.c.cookies().await.unwrap().iter().all(|c| c["name"] != "dilemma_staff"), "{how}: no sign-in cookie");
+        assert!(staff_rows(&dir.path().join("workshop.db")).is_empty(), "{how}: nobody signed in");
+        laptop.close().await;
+    }
+    // The same provider's token as it is: signed in.
+    provider.tamper("");
+    let laptop = driver.laptop("nl", downloads.path()).await;
+    sign_in(&laptop, &base, "fien").await;
+    laptop.wait_text("#account-h", "Aangemeld als fien@gemeente.example (facilitator)").await;
+    laptop.close().await;
     provider.stop().await;
 }

@@ -26,7 +26,8 @@ export const st = {
   langChosen: chosenLang === 'nl' || chosenLang === 'en', code: normalise(params.get('code') || ''), team: '', token: null,
   session: null, tally: null, mine: {}, pending: null, card: null, notice: null,
   screen: 'form', formError: null, refused: null, deadline: null, clockState: null, revealedFor: null, agreements: [],
-  guesses: {}, reasons: {}, shown: null, guess: null, draft: '', shownSaid: null, savedFor: null
+  guesses: {}, reasons: {}, shown: null, guess: null, draft: '', shownSaid: null, savedFor: null,
+  timeUpSaid: null
 };
 export const t = () => TEXT[st.lang] || TEXT.nl;
 // Fetches the words of `lang` when they are not here yet, and draws the page again with them.
@@ -293,6 +294,22 @@ function announceChanges() {
   if (sh && st.shownSaid !== sh) say('“' + sh + '” ' + t().shownFor(label(it, st.shown.option)));
   st.shownSaid = sh;
   if (s.phase !== 'revealed' && st.revealedFor === it.id) st.revealedFor = null;
+  sayTimeUp();
+}
+
+// "Time is up", said once per run of a sketch's countdown: from the clock's tick or from a redraw,
+// whichever sees it first (a page whose timers are held back by the browser still says it).
+function sayTimeUp() {
+  const left = remainingMs();
+  const id = st.session && st.session.item ? st.session.item.id : null;
+  if (left === null || left > 0) {
+    if (left) st.timeUpSaid = null;
+    return;
+  }
+  if (st.timeUpSaid !== id) {
+    st.timeUpSaid = id;
+    say(t().timeUp);
+  }
 }
 
 function tick() {
@@ -304,7 +321,7 @@ function tick() {
   const state = (st.session && st.session.item ? st.session.item.id + ':' + Math.round(st.deadline) : '') + (left === 0 ? ':up' : left <= 10000 ? ':almost' : '');
   if (st.clockState !== state) {
     st.clockState = state;
-    if (left === 0) say(t().timeUp);
+    sayTimeUp();
     render();
   }
 }
