@@ -162,12 +162,7 @@ fn hosted(cli: &Cli) -> anyhow::Result<Config> {
     let mut config = Config::new(cli.scenarios.clone(), cli.db.clone());
     config.retention = (cli.keep_days > 0).then(|| std::time::Duration::from_secs(cli.keep_days * 24 * 3600));
     config.create_key = match &cli.create_key_file {
-        Some(file) => {
-            let text = std::fs::read_to_string(file).with_context(|| format!("reading the trainers' key from {}", file.display()))?;
-            let key = text.lines().next().unwrap_or_default().trim().to_owned();
-            anyhow::ensure!(!key.is_empty(), "{} holds no key (its first line is empty)", file.display());
-            Some(key)
-        }
+        Some(file) => Some(first_line(file, "the trainers' key", "key")?),
         None => cli.create_key.clone().filter(|k| !k.is_empty()),
     };
     config.public_url = cli
@@ -189,6 +184,15 @@ fn hosted(cli: &Cli) -> anyhow::Result<Config> {
     Ok(config)
 }
 
+/// A secret kept in a file (its first line, trimmed), so it shows in no process list; `what` and
+/// `short` name it in the sentence when the file cannot be read or its first line is empty.
+fn first_line(file: &std::path::Path, what: &str, short: &str) -> anyhow::Result<String> {
+    let text = std::fs::read_to_string(file).with_context(|| format!("reading {what} from {}", file.display()))?;
+    let line = text.lines().next().unwrap_or_default().trim().to_owned();
+    anyhow::ensure!(!line.is_empty(), "{} holds no {short} (its first line is empty)", file.display());
+    Ok(line)
+}
+
 /// The staff accounts of the `--oidc-*` settings, or `None` without `--oidc-issuer`.
 fn accounts(cli: &Cli, public: Option<&crate::address::PublicUrl>) -> anyhow::Result<Option<crate::staff::Accounts>> {
     let Some(issuer) = cli.oidc_issuer.as_deref().filter(|i| !i.is_empty()) else { return Ok(None) };
@@ -198,9 +202,7 @@ fn accounts(cli: &Cli, public: Option<&crate::address::PublicUrl>) -> anyhow::Re
         .as_ref()
         .filter(|f| !f.as_os_str().is_empty())
         .context("--oidc-issuer needs --oidc-client-secret-file (a file whose first line is the client secret)")?;
-    let text = std::fs::read_to_string(file).with_context(|| format!("reading the client secret from {}", file.display()))?;
-    let client_secret = text.lines().next().unwrap_or_default().trim().to_owned();
-    anyhow::ensure!(!client_secret.is_empty(), "{} holds no client secret (its first line is empty)", file.display());
+    let client_secret = first_line(file, "the client secret", "client secret")?;
     let clean = |values: &[String]| values.iter().map(|v| v.trim().to_owned()).filter(|v| !v.is_empty()).collect::<Vec<_>>();
     let settings = crate::staff::Settings {
         issuer: issuer.to_owned(),

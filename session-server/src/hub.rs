@@ -407,9 +407,12 @@ impl Hub {
             };
             let db = self.shared.db.clone();
             let before = self.shared.config.retention.map(|keep| crate::now_ms() - keep.as_millis() as i64);
+            let accounts = self.shared.config.accounts.is_some();
             let swept = tokio::task::spawn_blocking(move || {
                 let ends = db.take_end_requests()?;
-                db.forget_expired_staff_sessions()?;
+                if accounts {
+                    db.forget_expired_staff_sessions()?;
+                }
                 let purged = match before {
                     Some(before) => db.purge(before, &open)?,
                     None => 0,

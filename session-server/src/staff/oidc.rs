@@ -139,33 +139,37 @@ impl Provider {
     /// One reading at a time: while it runs, other sign-ins use the document there is (a slow
     /// provider does not line them all up), and wait only when there is none yet.
     async fn client(&self, max_age: Duration) -> Result<OidcClient, SignInError> {
-        let cached = || self.metadata.lock().expect("provider metadata").clone();
-        let fresh = |c: &Option<(Instant, CoreProviderMetadata)>| c.as_ref().is_some_and(|(at, _)| at.elapsed() <= max_age);
-        let metadata = match cached() {
-            c if fresh(&c) => c.map(|(_, m)| m),
-            c => match (self.refreshing.try_lock(), c) {
-                (Err(_), Some((_, m))) => Some(m),
-                (guard, _) => {
-                    let _one = match guard {
-                        Ok(g) => g,
-                        Err(_) => self.refreshing.lock().await,
-                    };
-                    match cached() {
-                        c if fresh(&c) => c.map(|(_, m)| m),
-                        _ => {
-                            let m = CoreProviderMetadata::discover_async(self.issuer.clone(), &self.http)
-                                .await
-                                .map_err(|e| SignInError::Unreachable(chain(&e)))?;
-                            *self.metadata.lock().expect("provider metadata") = Some((Instant::now(), m.clone()));
-                            Some(m)
-                        }
-                    }
-                }
-            },
+        let metadata = match self.cached(max_age) {
+            Some(m) => m,
+            None => self.read_again(max_age).await?,
         };
-        let metadata = metadata.ok_or_else(|| SignInError::Unreachable("no discovery document".into()))?;
         Ok(OidcClient::from_provider_metadata(metadata, self.client_id.clone(), Some(self.secret.clone()))
             .set_redirect_uri(self.redirect.clone()))
+    }
+
+    /// The document read at most `max_age` ago, if there is one.
+    fn cached(&self, max_age: Duration) -> Option<CoreProviderMetadata> {
+        let cached = self.metadata.lock().expect("provider metadata");
+        cached.as_ref().filter(|(at, _)| at.elapsed() <= max_age).map(|(_, m)| m.clone())
+    }
+
+    /// Reads the document again, unless another sign-in is doing so: then the one there is (or,
+    /// when there is none yet, what that reading brings).
+    async fn read_again(&self, max_age: Duration) -> Result<CoreProviderMetadata, SignInError> {
+        let _one = match self.refreshing.try_lock() {
+            Ok(guard) => guard,
+            Err(_) => match self.cached(Duration::MAX) {
+                Some(m) => return Ok(m),
+                None => self.refreshing.lock().await,
+            },
+        };
+        if let Some(m) = self.cached(max_age) {
+            return Ok(m);
+        }
+        let m =
+            CoreProviderMetadata::discover_async(self.issuer.clone(), &self.http).await.map_err(|e| SignInError::Unreachable(chain(&e)))?;
+        *self.metadata.lock().expect("provider metadata") = Some((Instant::now(), m.clone()));
+        Ok(m)
     }
 
     /// The provider's address to send the browser to, the `state` that comes back with it, and

@@ -47,8 +47,20 @@ fn is_local_path(n: &str) -> bool {
 }
 
 /// The state cookie's name and attributes: over https `__Host-` (set by this host only, path `/`).
-fn state_cookie(accounts: &Accounts) -> (String, &'static str) {
+fn state_cookie_name(accounts: &Accounts) -> (String, &'static str) {
     if accounts.secure { (format!("__Host-{STATE_COOKIE}"), "; Path=/; Secure") } else { (STATE_COOKIE.to_owned(), "; Path=/auth/") }
+}
+
+/// The `Set-Cookie` value of the state cookie: `value` for `max_age` seconds (`""`, 0: gone).
+fn state_cookie(accounts: &Accounts, value: &str, max_age: u64) -> String {
+    let (name, attributes) = state_cookie_name(accounts);
+    format!("{name}={value}; HttpOnly; SameSite=Lax; Max-Age={max_age}{attributes}")
+}
+
+/// The `Set-Cookie` value of the sign-in cookie: `value` for `max_age` seconds (`""`, 0: signed out).
+fn sign_in_cookie(accounts: &Accounts, value: &str, max_age: u64) -> String {
+    let secure = if accounts.secure { "; Secure" } else { "" };
+    format!("{}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}", accounts.cookie())
 }
 
 async fn login(accounts: &Accounts, req: &Request) -> Page {
@@ -71,9 +83,8 @@ async fn login(accounts: &Accounts, req: &Request) -> Page {
             }
             // The state goes to this browser too: a callback in another browser (a link someone
             // sent) is not this sign-in.
-            let (name, attributes) = state_cookie(accounts);
             Page::text(302, "Naar de aanmeldpagina. / To the sign-in page.\n")
-                .with_header("Set-Cookie", format!("{name}={state}; HttpOnly; SameSite=Lax; Max-Age={SIGN_IN_SECONDS}{attributes}"))
+                .with_header("Set-Cookie", state_cookie(accounts, &state, SIGN_IN_SECONDS))
                 .with_header("Location", url)
         }
         Err(e) => refusal(&e, accounts),
@@ -81,7 +92,7 @@ async fn login(accounts: &Accounts, req: &Request) -> Page {
 }
 
 async fn callback(accounts: &Accounts, req: &Request, hub: &Hub) -> Page {
-    let (name, _) = state_cookie(accounts);
+    let (name, _) = state_cookie_name(accounts);
     let state = query(req, "state");
     let ours = req.cookie.as_deref().and_then(|c| cookie_value(c, &name));
     if state.is_none() || state.as_deref() != ours {
@@ -150,14 +161,9 @@ async fn callback(accounts: &Accounts, req: &Request, hub: &Hub) -> Page {
         }
     }
     tracing::info!(client = %req.client.ip, role = role.as_str(), "a member of staff signed in");
-    let secure = if accounts.secure { "; Secure" } else { "" };
-    let (state_name, state_attributes) = state_cookie(accounts);
     Page::text(302, "Aangemeld. / Signed in.\n")
-        .with_header(
-            "Set-Cookie",
-            format!("{}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}", accounts.cookie(), session_for.as_secs()),
-        )
-        .with_header("Set-Cookie", format!("{state_name}=; HttpOnly; SameSite=Lax; Max-Age=0{state_attributes}"))
+        .with_header("Set-Cookie", sign_in_cookie(accounts, &token, session_for.as_secs()))
+        .with_header("Set-Cookie", state_cookie(accounts, "", 0))
         .with_header("Location", next)
 }
 
@@ -176,9 +182,7 @@ async fn logout(accounts: &Accounts, req: &Request, hub: &Hub) -> Page {
         let hash = crate::secrets::hash_token(token);
         let _ = tokio::task::spawn_blocking(move || db.end_staff_session(&hash)).await;
     }
-    let secure = if accounts.secure { "; Secure" } else { "" };
-    Page::text(200, "Afgemeld. / Signed out.\n")
-        .with_header("Set-Cookie", format!("{}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}", accounts.cookie()))
+    Page::text(200, "Afgemeld. / Signed out.\n").with_header("Set-Cookie", sign_in_cookie(accounts, "", 0))
 }
 
 /// The page for a sign-in that did not work because of the provider.

@@ -34,7 +34,7 @@ impl Db {
         self.conn.lock().expect("database lock")
     }
 
-    /// Stores a new staff session under its token's hash (and forgets the expired ones).
+    /// Stores a new staff session under its token's hash.
     pub fn start_staff_session(&self, token_hash: &[u8; 32], row: &super::StaffRow) -> rusqlite::Result<()> {
         super::staff::insert(&self.conn(), token_hash, row, crate::now_ms())
     }

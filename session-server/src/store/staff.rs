@@ -15,8 +15,6 @@ pub struct StaffRow {
 }
 
 pub(super) fn insert(conn: &Connection, token_hash: &[u8; 32], row: &StaffRow, now_ms: i64) -> rusqlite::Result<()> {
-    // Expired sessions go as new ones come, so the table never grows past the staff who use it.
-    forget_expired(conn, now_ms)?;
     conn.execute(
         "INSERT INTO staff_sessions (token_hash, subject, name, role, created_ms, expires_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         params![&token_hash[..], row.subject, row.name, row.role, now_ms, row.expires_ms],
@@ -24,7 +22,7 @@ pub(super) fn insert(conn: &Connection, token_hash: &[u8; 32], row: &StaffRow, n
     Ok(())
 }
 
-/// Forgets the sign-ins that expired; how many.
+/// Forgets the sign-ins that expired (the sweep, so the table never grows past the staff who use it); how many.
 pub(super) fn forget_expired(conn: &Connection, now_ms: i64) -> rusqlite::Result<usize> {
     conn.execute("DELETE FROM staff_sessions WHERE expires_ms <= ?1", params![now_ms])
 }
