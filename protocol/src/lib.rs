@@ -19,7 +19,7 @@ pub const PROTOCOL_VERSION: u32 = 1;
 
 pub use msg::{
     AgreementView, ClientMsg, ControlAction, ErrorCode, FollowUp, ReasonGroup, ReasonView, Refusal, ReportFile, ReportFormat, ServerMsg,
-    ShownReason,
+    ShownReason, StaffSession,
 };
 pub use staff::{Account, Accounts, StaffRole};
 pub use tally::{EarlierTally, MinGroup, Prediction, RoomTally, Tally, TeamTally};

@@ -51,6 +51,29 @@ pub enum ClientMsg {
         code: String,
         token: String,
     },
+    /// **(addition)** A signed-in member of staff leads session `code` from this browser: the one who
+    /// created it, a colleague it was handed to (`share`), or an operator. The welcome is a
+    /// facilitator's, with a token of its own for this browser.
+    Lead {
+        protocol: u32,
+        code: String,
+    },
+    /// **(addition)** The sessions of the signed-in member of staff, newest first; an operator
+    /// with `all` gets every session on the server.
+    MySessions {
+        protocol: u32,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        all: bool,
+    },
+    /// **(addition)** The one who created session `code` (or an operator) hands it to a colleague
+    /// by the name the provider gives them (e-mail address or user name), or with `remove` takes it back.
+    Share {
+        protocol: u32,
+        code: String,
+        name: String,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        remove: bool,
+    },
     /// **(addition)** A trainer asks for the file of deck `id`, to edit it. Needs the trainers'
     /// key on a server that has one; on a server without, only from the server's own machine.
     GetDeck {
@@ -146,6 +169,9 @@ impl ClientMsg {
             | ClientMsg::Join { protocol, .. }
             | ClientMsg::Watch { protocol, .. }
             | ClientMsg::Resume { protocol, .. }
+            | ClientMsg::Lead { protocol, .. }
+            | ClientMsg::MySessions { protocol, .. }
+            | ClientMsg::Share { protocol, .. }
             | ClientMsg::GetDeck { protocol, .. }
             | ClientMsg::SaveDeck { protocol, .. } => Some(*protocol),
             _ => None,
@@ -223,11 +249,40 @@ fn is_zero(n: &u32) -> bool {
 pub const AGREEMENT_MAX_CHARS: usize = 300;
 pub const AGREEMENTS_MAX: usize = 30;
 
-/// Which earlier session a new one follows, with that session's facilitator token as proof.
+/// Which earlier session a new one follows, with that session's facilitator token as proof
+/// (**(addition)** or none, when the signed-in member of staff may lead it: see `lead`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FollowUp {
     pub code: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub token: String,
+}
+
+/// The most names a session can be handed to (`share`), and the longest name.
+pub const SHARED_MAX: usize = 10;
+pub const STAFF_NAME_MAX_CHARS: usize = 200;
+/// The most sessions `my_sessions` lists (the newest).
+pub const MY_SESSIONS_MAX: usize = 200;
+
+/// **(addition)** One session in `my_sessions`: what the list shows, never anything of a participant
+/// beyond how many joined.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StaffSession {
+    pub code: String,
+    pub title: String,
+    /// The day it was created (`YYYY-MM-DD`, the server's time zone).
+    pub date: String,
+    pub phase: crate::Phase,
+    /// How many joined as participants.
+    pub players: u32,
+    /// The session it is a follow-up of.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub follows: Option<String>,
+    /// Whether the one who asks created it (else it was handed to them, or they are an operator).
+    pub own: bool,
+    /// To whom it was handed; listed to the one who created it and to operators.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub shared: Vec<String>,
 }
 
 /// The formats of a session's report: Markdown to read, CSV for Excel (semicolons), JSON for
@@ -306,6 +361,15 @@ pub enum ServerMsg {
     Error {
         code: ErrorCode,
         message: String,
+    },
+    /// **(addition)** The answer to `my_sessions`: newest first, at most [`MY_SESSIONS_MAX`].
+    MySessions {
+        sessions: Vec<StaffSession>,
+    },
+    /// **(addition)** The answer to `share`: to whom session `code` is handed now.
+    Shared {
+        code: String,
+        shared: Vec<String>,
     },
     /// The file of a deck, as `get_deck` asked.
     Deck {

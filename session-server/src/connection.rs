@@ -442,6 +442,25 @@ impl Connection {
                 Err(r) => Err(r),
             },
             ClientMsg::Watch { code, .. } => self.enter(&code, Attach::Watcher).await,
+            ClientMsg::Lead { code, .. } => {
+                let staff = self.staff().await;
+                match crate::staff::sessions::may_lead(&self.hub, &code, staff.as_ref()).await {
+                    Ok(()) => self.enter(&code, Attach::Lead).await,
+                    Err(r) => Err(r),
+                }
+            }
+            ClientMsg::MySessions { all, .. } => {
+                let staff = self.staff().await;
+                let answer = crate::staff::sessions::list(&self.hub, staff.as_ref(), all).await;
+                self.outbox.msg(&answer.unwrap_or_else(ServerMsg::from));
+                return Next::Continue;
+            }
+            ClientMsg::Share { code, name, remove, .. } => {
+                let staff = self.staff().await;
+                let answer = crate::staff::sessions::share(&self.hub, staff.as_ref(), &code, &name, remove).await;
+                self.outbox.msg(&answer.unwrap_or_else(ServerMsg::from));
+                return Next::Continue;
+            }
             ClientMsg::Resume { code, token, .. } => {
                 let r = self.enter(&code, Attach::Resume { token }).await;
                 if r.as_ref().is_err_and(|r| r.code == ErrorCode::Unauthorized) {

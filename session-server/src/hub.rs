@@ -261,7 +261,7 @@ impl Hub {
             Some(Ok(k)) => Arc::new(Deck { min_group: k, ..(*deck).clone() }),
         };
         let earlier = match follows {
-            Some(f) => Some(self.earlier(f, deck.clone(), ip).await?),
+            Some(f) => Some(self.earlier(f, deck.clone(), staff.clone(), ip).await?),
             None => None,
         };
         // A follow-up asks about the agreements made then, as items of its own deck.
@@ -283,6 +283,10 @@ impl Hub {
             let mut state = State::new(code.clone(), title, deck.clone());
             state.earlier = earlier;
             state.preview = preview;
+            // A session begun by a signed-in facilitator is theirs: they lead it from any browser they sign in on.
+            state.owner = staff
+                .filter(|s| s.may(crate::staff::StaffRole::Facilitator))
+                .map(|s| crate::store::Owner { subject: s.subject, name: s.name });
             let handle = self.spawn(state);
             sessions.insert(code.clone(), handle.clone());
             (code, handle)
@@ -301,12 +305,18 @@ impl Hub {
 
     /// The earlier session a new one on `deck` may follow (see [`crate::report::earlier::check`]).
     /// A wrong token spends the address's guessing budget, like a wrong resume.
-    async fn earlier(&self, follows: protocol::FollowUp, deck: Arc<Deck>, ip: IpAddr) -> Result<crate::report::earlier::Earlier, Refusal> {
+    async fn earlier(
+        &self,
+        follows: protocol::FollowUp,
+        deck: Arc<Deck>,
+        staff: Option<crate::staff::Staff>,
+        ip: IpAddr,
+    ) -> Result<crate::report::earlier::Earlier, Refusal> {
         if !self.shared.guard.take(ip, Instant::now()) {
             return Err(Refusal::new(ErrorCode::RateLimited, "Te veel verkeerde pogingen vanaf dit netwerk. Wacht een minuut."));
         }
         let db = self.shared.db.clone();
-        let checked = tokio::task::spawn_blocking(move || crate::report::earlier::check(&db, &follows.code, &follows.token, &deck))
+        let checked = tokio::task::spawn_blocking(move || crate::report::earlier::check(&db, &follows, staff.as_ref(), &deck))
             .await
             .map_err(|_| Refusal::from(ErrorCode::StorageFailed))?;
         // Only guesses (an unknown code, a wrong token) spend the budget.

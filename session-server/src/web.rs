@@ -19,12 +19,13 @@ const DESK: &str = include_str!("../web/host.css");
 
 /// The pages' scripts: ES modules, served as they are under `/js/` (no build step). Each page loads
 /// its own (`play.js`, `watch.js`, `host.js`) and what that imports.
-const MODULES: [(&str, &str); 12] = [
+const MODULES: [(&str, &str); 13] = [
     ("client.js", include_str!("../web/js/client.js")),
     ("dom.js", include_str!("../web/js/dom.js")),
     ("en.js", include_str!("../web/js/en.js")),
     ("host.js", include_str!("../web/js/host.js")),
     ("host-en.js", include_str!("../web/js/host-en.js")),
+    ("host-mine.js", include_str!("../web/js/host-mine.js")),
     ("host-nl.js", include_str!("../web/js/host-nl.js")),
     ("nl.js", include_str!("../web/js/nl.js")),
     ("page.js", include_str!("../web/js/page.js")),

@@ -21,6 +21,7 @@ mod lifecycle;
 mod limits;
 mod loadgen;
 mod monitoring;
+mod my_sessions;
 mod oidc;
 mod onedb;
 mod opening;

@@ -118,13 +118,13 @@ pub async fn sign_in(page: &Page, base: &str, login: &str) {
 }
 
 /// The browser's sign-in cookie for the server (WebDriver sees `HttpOnly` cookies too).
-async fn staff_cookie(page: &Page) -> serde_json::Value {
+pub(crate) async fn staff_cookie(page: &Page) -> serde_json::Value {
     let cookies = page.c.cookies().await.unwrap();
     cookies.into_iter().find(|c| c["name"] == "dilemma_staff").expect("the sign-in cookie")
 }
 
 /// A websocket to `url` with these `Cookie` and `Origin` headers; `Err(status)` when the handshake is refused.
-async fn socket(url: &str, cookie: Option<&str>, origin: Option<&str>) -> Result<TestClient, u16> {
+pub(crate) async fn socket(url: &str, cookie: Option<&str>, origin: Option<&str>) -> Result<TestClient, u16> {
     let mut req = url.into_client_request().unwrap();
     if let Some(c) = cookie {
         req.headers_mut().insert("cookie", c.parse().unwrap());
@@ -140,7 +140,7 @@ async fn socket(url: &str, cookie: Option<&str>, origin: Option<&str>) -> Result
 }
 
 /// `create_session` over `client`: the code, or the refusal's code.
-async fn create(client: &mut TestClient) -> Result<String, ErrorCode> {
+pub(crate) async fn create(client: &mut TestClient) -> Result<String, ErrorCode> {
     client.send(json!({"type":"create_session","protocol":1,"scenario":"samen-werken"})).await;
     client
         .expect("a welcome or a refusal", |m| match m {
@@ -168,18 +168,18 @@ fn shipped_dir() -> tempfile::TempDir {
 
 /// A browser, the provider and a server with accounts from it, on a port known in advance (the
 /// provider's client has the server's return address).
-struct Staffed {
-    driver: Driver,
-    port: u16,
+pub(crate) struct Staffed {
+    pub driver: Driver,
+    pub port: u16,
     /// `http://127.0.0.1:PORT`, the server's public address.
-    base: String,
-    provider: Provider,
-    dir: tempfile::TempDir,
-    server: Binary,
+    pub base: String,
+    pub provider: Provider,
+    pub dir: tempfile::TempDir,
+    pub server: Binary,
 }
 
 impl Staffed {
-    async fn start() -> Option<Staffed> {
+    pub(crate) async fn start() -> Option<Staffed> {
         let driver = Driver::start().await?;
         let port = free_port();
         let base = format!("http://127.0.0.1:{port}");
@@ -306,10 +306,15 @@ async fn staff_sign_in_with_the_provider_and_only_a_signed_in_facilitator_starts
     let mut expired = socket(&server.url, Some(&olgas), own).await.unwrap();
     assert_eq!(create(&mut expired).await, Err(ErrorCode::Unauthorized), "an expired sign-in");
 
-    // Who led it is nowhere but in the sign-ins: no other table holds the account's id or address.
+    // Who led it is in the sign-ins and with the session it is theirs (so it is theirs on any
+    // device), and nowhere else: no other table holds the account's id or address.
     let conn = rusqlite::Connection::open(&db).unwrap();
+    let owner: (String, String) = conn
+        .query_row("SELECT who, name FROM session_staff WHERE code = ?1 AND owner = 1", [&code], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap();
+    assert_eq!(owner, ("sub:fien".to_owned(), "fien@gemeente.example".to_owned()));
     let tables: Vec<String> = conn
-        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name != 'staff_sessions'")
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT IN ('staff_sessions', 'session_staff')")
         .unwrap()
         .query_map([], |r| r.get(0))
         .unwrap()

@@ -23,7 +23,12 @@ fn assert_private(p: &TestClient, own: &[(&str, &str)]) {
             ServerMsg::Report { .. } => panic!("a player got a report: {m:?}"),
             ServerMsg::Agreements { .. } => panic!("a player got the agreements: {m:?}"),
             ServerMsg::Reasons { .. } => panic!("a player got the reasons: {m:?}"),
-            ServerMsg::Deck { .. } | ServerMsg::DeckSaved { .. } | ServerMsg::DeckChecked { .. } | ServerMsg::DeckProblems { .. } => {
+            ServerMsg::Deck { .. }
+            | ServerMsg::DeckSaved { .. }
+            | ServerMsg::DeckChecked { .. }
+            | ServerMsg::DeckProblems { .. }
+            | ServerMsg::MySessions { .. }
+            | ServerMsg::Shared { .. } => {
                 panic!("a player got a deck file: {m:?}")
             }
             ServerMsg::Predicted { .. } | ServerMsg::ReasonAck { .. } | ServerMsg::Shown { .. } => {

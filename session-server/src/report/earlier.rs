@@ -53,8 +53,8 @@ pub fn read(db: &Db, code: &str, deck: &Deck) -> Result<Earlier, ExportError> {
 
 /// Whether a new session on `deck` may follow session `code`, proven by that session's facilitator
 /// `token`: it exists, it ended, the token is its facilitator's, and the decks share items.
-pub fn check(db: &Db, code: &str, token: &str, deck: &Deck) -> Result<Earlier, Refusal> {
-    let code = protocol::codes::normalize(code).unwrap_or_else(|| code.to_owned());
+pub fn check(db: &Db, follows: &protocol::FollowUp, staff: Option<&crate::staff::Staff>, deck: &Deck) -> Result<Earlier, Refusal> {
+    let code = protocol::codes::normalize(&follows.code).unwrap_or_else(|| follows.code.clone());
     let unreadable = |e: &dyn std::fmt::Display| {
         tracing::error!(%code, error = %e, "could not read the earlier session of a follow-up");
         Refusal::from(ErrorCode::StorageFailed)
@@ -66,8 +66,12 @@ pub fn check(db: &Db, code: &str, token: &str, deck: &Deck) -> Result<Earlier, R
             format!("Er is geen eerdere sessie met code {code} op deze server (of ze is na de bewaartermijn verwijderd)."),
         ));
     };
-    let hash = hash_token(token);
-    let facilitator = db.is_member(&code, Role::Facilitator, &hash).map_err(|e| unreadable(&e))?;
+    // The proof: the earlier session's facilitator token, or (without one) a sign-in that may lead it.
+    let facilitator = match staff {
+        Some(staff) if follows.token.is_empty() => crate::staff::sessions::may_follow(db, &code, staff),
+        _ => db.is_member(&code, Role::Facilitator, &hash_token(&follows.token)),
+    }
+    .map_err(|e| unreadable(&e))?;
     if !facilitator {
         return Err(Refusal::new(
             ErrorCode::Unauthorized,

@@ -186,6 +186,14 @@ pub(crate) enum Pending {
         by: u64,
         deck: Arc<protocol::scenario::Deck>,
     },
+    /// One more token of the facilitator, for a browser a member of staff leads from (`lead`);
+    /// `conn` is `None` once it left.
+    LeadToken {
+        conn: Option<u64>,
+        member: u32,
+        token_hash: [u8; 32],
+        token: String,
+    },
 }
 
 /// The part of the state a control changes, as it will be once stored.
@@ -345,6 +353,7 @@ impl Machine {
             Pending::Agreement { by, added, dropped } => self.agreement_stored(by, added, dropped, ok, effects),
             Pending::Extra { by, extra } => self.extra_stored(by, extra, ok, now, effects),
             Pending::Statement { by, deck } => self.statement_stored(by, deck, ok, now, effects),
+            Pending::LeadToken { conn, member, token_hash, token } => self.lead_stored(conn, member, token_hash, token, ok, now, effects),
             Pending::Control { by, action, change } => {
                 self.control_pending = false;
                 self.control_stored(by, action, change, ok, now, effects);
@@ -377,7 +386,7 @@ impl Machine {
         self.deferred.retain(|i| i.conn() != Some(conn));
         self.deferred_bytes = self.deferred.iter().map(weight).sum();
         for p in self.pending.values_mut() {
-            if let Pending::Member { conn: c @ Some(_), .. } = p
+            if let Pending::Member { conn: c @ Some(_), .. } | Pending::LeadToken { conn: c @ Some(_), .. } = p
                 && *c == Some(conn)
             {
                 *c = None;

@@ -18,6 +18,7 @@ impl Machine {
                     Err(Refusal::new(ErrorCode::Unauthorized, "Deze sleutel hoort niet bij deze sessie; meld je opnieuw aan met de code."))
                 }
             },
+            Attach::Lead => return self.lead(conn, token, now, effects),
             how => self.admit(how),
         };
         let (role, team) = match admitted {
@@ -37,6 +38,7 @@ impl Machine {
                 deck_json: serde_json::to_string(&*self.state.deck).expect("decks serialise"),
                 created_ms: now.ms,
                 follows: self.state.earlier.as_ref().map(|e| e.code.clone()),
+                owner: self.state.owner.clone(),
             });
             if self.state.preview {
                 ops.push(Op::Preview { code: self.state.code.clone(), on: true });
@@ -77,7 +79,54 @@ impl Machine {
                 }
                 Ok((Role::Player, team))
             }
-            Attach::Resume { .. } => unreachable!("a resume is not an admission"),
+            Attach::Resume { .. } | Attach::Lead => unreachable!("a resume or a lead is not an admission"),
+        }
+    }
+
+    /// A member of staff leads the session from one more browser: the facilitator with a token of
+    /// its own, stored before it counts (also in an ended session: its report can be read).
+    fn lead(&mut self, conn: u64, token: String, now: Now, effects: &mut Vec<Effect>) {
+        let Some(member) = self.state.facilitator().filter(|_| self.state.created) else {
+            return effects.push(Effect::Refused { conn, refusal: ErrorCode::UnknownSession.into() });
+        };
+        if self.state.lead_tokens >= crate::store::MAX_LEAD_TOKENS {
+            let refusal = Refusal::new(
+                ErrorCode::SessionFull,
+                format!(
+                    "Deze sessie is al vanuit {} browsers geleid; ga verder in een browser waarin je hem eerder leidde.",
+                    crate::store::MAX_LEAD_TOKENS
+                ),
+            );
+            return effects.push(Effect::Refused { conn, refusal });
+        }
+        self.state.lead_tokens += 1;
+        let token_hash = hash_token(&token);
+        let op = Op::LeadToken { code: self.state.code.clone(), token_hash, at_ms: now.ms };
+        self.write(vec![op], Pending::LeadToken { conn: Some(conn), member, token_hash, token }, effects);
+    }
+
+    #[allow(clippy::too_many_arguments)] // the fields of `Pending::LeadToken`, and the machine's
+    pub(super) fn lead_stored(
+        &mut self,
+        conn: Option<u64>,
+        member: u32,
+        token_hash: [u8; 32],
+        token: String,
+        ok: bool,
+        now: Now,
+        effects: &mut Vec<Effect>,
+    ) {
+        if !ok {
+            self.state.lead_tokens -= 1;
+            tracing::error!(code = %self.state.code, "a facilitator's token for another browser could not be stored; refused");
+            if let Some(conn) = conn {
+                effects.push(Effect::Refused { conn, refusal: not_stored("Het overnemen van de sessie is niet doorgegaan.") });
+            }
+            return;
+        }
+        self.state.tokens.insert(token_hash, member);
+        if let Some(conn) = conn {
+            self.connect(conn, member, token, false, now, effects);
         }
     }
 

@@ -42,6 +42,9 @@ pub enum Attach {
     Resume {
         token: String,
     },
+    /// A signed-in member of staff whom the hub found may lead it (its creator, a colleague it was
+    /// handed to, an operator) comes in as its facilitator, with a token of their own.
+    Lead,
 }
 
 #[derive(Debug)]

@@ -235,6 +235,10 @@ pub(crate) struct State {
     pub asks: HashMap<usize, Asks>,
     /// The facilitator's private preview: the live result before the reveal reaches them.
     pub preview: bool,
+    /// The signed-in member of staff who creates it, on a server with accounts (stored with its creation).
+    pub owner: Option<crate::store::Owner>,
+    /// How many browsers lead it with a token of their own (`lead`; stored or on their way).
+    pub lead_tokens: usize,
 }
 
 impl State {
@@ -259,6 +263,8 @@ impl State {
             agreements: Vec::new(),
             asks: HashMap::new(),
             preview: false,
+            owner: None,
+            lead_tokens: 0,
         }
     }
 
@@ -317,6 +323,11 @@ impl State {
         for m in l.members {
             let team = s.count_in(m.team.map(Arc::from), m.role);
             s.add_member(m.member, m.role, team, m.token_hash);
+        }
+        // Each browser a member of staff led it from resumes as its facilitator.
+        s.lead_tokens = l.lead_tokens.len();
+        if let Some(facilitator) = s.facilitator() {
+            s.tokens.extend(l.lead_tokens.into_iter().map(|hash| (hash, facilitator)));
         }
         for (item, member, option) in l.answers {
             s.record(&item, member, &option);
@@ -384,6 +395,11 @@ impl State {
     }
 
     /// Registers a committed member (already counted in) under its token's hash; the one place members are added.
+    /// The session's facilitator: the member who created it.
+    pub fn facilitator(&self) -> Option<u32> {
+        self.members.iter().filter(|(_, m)| m.role == Role::Facilitator).map(|(id, _)| *id).min()
+    }
+
     pub fn add_member(&mut self, member: u32, role: Role, team: Option<Arc<str>>, token_hash: [u8; 32]) {
         self.next_member = self.next_member.max(member + 1);
         self.tokens.insert(token_hash, member);

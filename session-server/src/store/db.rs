@@ -54,6 +54,29 @@ impl Db {
         super::staff::delete(&self.conn(), token_hash)
     }
 
+    /// Whether this member of staff created session `code` (`Some(true)`), had it handed to them
+    /// (`Some(false)`), or neither (`None`).
+    pub fn staff_relation(&self, code: &str, subject: &str, name: &str) -> rusqlite::Result<Option<bool>> {
+        super::owners::relation(&self.conn(), code, subject, name)
+    }
+
+    /// The sessions of this member of staff (with `all`, every session), newest first, at most `limit`.
+    pub fn staff_sessions(&self, subject: &str, name: &str, all: bool, limit: usize) -> rusqlite::Result<Vec<super::StaffSessionRow>> {
+        super::owners::list(&self.conn(), subject, name, all, limit)
+    }
+
+    /// Hands session `code` to colleague `name` (at most `max` colleagues), or takes it back
+    /// (`remove`); to whom it is handed now, or `None` when it already has `max`.
+    pub fn share_session(&self, code: &str, name: &str, remove: bool, max: usize) -> rusqlite::Result<Option<Vec<String>>> {
+        let conn = self.conn();
+        if remove {
+            super::owners::unshare(&conn, code, name)?;
+        } else if !super::owners::share(&conn, code, name, max, crate::now_ms())? {
+            return Ok(None);
+        }
+        super::owners::shared_with(&conn, code).map(Some)
+    }
+
     /// The rows of session `code` a report is made from, or `None` when there is no such session.
     pub fn report_rows(&self, code: &str) -> rusqlite::Result<Option<ReportRows>> {
         report::report_rows(&self.conn(), code)

@@ -47,6 +47,8 @@ pub struct LoadedSession {
     pub reasons: Vec<(String, u32, String, u64)>,
     /// The facilitator's private preview of the live result is on.
     pub preview: bool,
+    /// The SHA-256 of the further tokens that lead it as its facilitator (`lead`, from other browsers).
+    pub lead_tokens: Vec<[u8; 32]>,
 }
 
 /// Which sessions to read.
@@ -115,6 +117,7 @@ pub fn load_sessions(conn: &Connection, which: Which) -> Result<Vec<LoadedSessio
             guesses: Vec::new(),
             reasons: Vec::new(),
             preview: false,
+            lead_tokens: Vec::new(),
         });
     }
     let only = |table: &str, columns: &str| match which {
@@ -203,6 +206,16 @@ pub fn load_sessions(conn: &Connection, which: Which) -> Result<Vec<LoadedSessio
         only("previews", "code"),
         Box::new(|s, _| {
             s.preview = true;
+            Ok(())
+        }),
+    )?;
+    rows(
+        only("lead_tokens", "code, token_hash"),
+        Box::new(|s, r| {
+            // A row of another length is no token anyone holds: nothing to resume with.
+            if let Ok(hash) = <[u8; 32]>::try_from(r.get::<_, Vec<u8>>(1)?.as_slice()) {
+                s.lead_tokens.push(hash);
+            }
             Ok(())
         }),
     )?;

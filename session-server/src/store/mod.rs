@@ -11,6 +11,7 @@ mod decks;
 mod load;
 pub mod lock;
 mod operator;
+mod owners;
 mod report;
 mod schema;
 mod staff;
@@ -27,10 +28,18 @@ pub use db::Db;
 use load::load_sessions;
 pub use load::{LoadedMember, LoadedSession, Which};
 pub use operator::SessionRow;
+pub use owners::{MAX_LEAD_TOKENS, StaffSessionRow};
 use protocol::{Phase, Role};
 pub use report::{AnswerRow, ReportRows};
 pub use schema::open_connection;
 pub use staff::StaffRow;
+
+/// The member of staff a session belongs to: the provider's user id and the name it gave.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Owner {
+    pub subject: String,
+    pub name: String,
+}
 
 /// What a job does once its transaction has committed (`true`) or failed (`false`).
 pub type After = Box<dyn FnOnce(bool) + Send>;
@@ -46,6 +55,14 @@ pub enum Op {
         deck_json: String,
         created_ms: i64,
         follows: Option<String>,
+        /// The signed-in member of staff who created it, on a server with accounts: they may lead it from any browser.
+        owner: Option<Owner>,
+    },
+    /// One more token that leads session `code` as its facilitator: a signed-in member of staff's `lead` from another browser.
+    LeadToken {
+        code: String,
+        token_hash: [u8; 32],
+        at_ms: i64,
     },
     Member {
         code: String,

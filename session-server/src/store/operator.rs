@@ -92,7 +92,7 @@ pub fn purge(conn: &mut Connection, before_ms: i64, keep: &[String]) -> rusqlite
 pub const PURGE_BATCH: usize = 2_000;
 
 /// A session's rows in each table, by the columns that tell them apart within the session.
-const ROWS: [(&str, &str); 11] = [
+const ROWS: [(&str, &str); 13] = [
     ("answers", "item, member"),
     ("revealed", "item, member"),
     ("guesses", "item, member"),
@@ -104,6 +104,8 @@ const ROWS: [(&str, &str); 11] = [
     ("agreements", "number"),
     ("follow_ups", "earlier"),
     ("previews", "code"),
+    ("session_staff", "who"),
+    ("lead_tokens", "token_hash"),
 ];
 
 #[cfg(test)]

@@ -84,7 +84,8 @@ pub fn phase_of(conn: &Connection, code: &str) -> rusqlite::Result<Option<String
 /// Whether session `code` has a member in `role` whose token has this SHA-256.
 pub fn is_member(conn: &Connection, code: &str, role: protocol::Role, token_hash: &[u8; 32]) -> rusqlite::Result<bool> {
     conn.query_row(
-        "SELECT EXISTS (SELECT 1 FROM members WHERE code = ?1 AND role = ?2 AND token_hash = ?3)",
+        "SELECT EXISTS (SELECT 1 FROM members WHERE code = ?1 AND role = ?2 AND token_hash = ?3)
+           OR (?2 = 'facilitator' AND EXISTS (SELECT 1 FROM lead_tokens WHERE code = ?1 AND token_hash = ?3))",
         params![code, role.as_str(), &token_hash[..]],
         |r| r.get(0),
     )

@@ -98,6 +98,26 @@ CREATE TABLE IF NOT EXISTS staff_sessions (
     created_ms INTEGER NOT NULL,
     expires_ms INTEGER NOT NULL
 ) WITHOUT ROWID;
+-- Who may lead a session from any browser besides its tokens: the signed-in member of staff who
+-- created it (owner = 1, who = 'sub:' and the provider's user id) and the colleagues it was handed
+-- to (owner = 0, who = 'name:' and the name in lower case). Never joined with members' answers,
+-- guesses or reasons.
+CREATE TABLE IF NOT EXISTS session_staff (
+    code TEXT NOT NULL,
+    who TEXT NOT NULL,
+    name TEXT NOT NULL,
+    owner INTEGER NOT NULL,
+    at_ms INTEGER NOT NULL,
+    PRIMARY KEY (code, who)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS session_staff_by_who ON session_staff (who);
+-- More facilitator tokens of a session: one for each browser a member of staff led it from (`lead`).
+CREATE TABLE IF NOT EXISTS lead_tokens (
+    code TEXT NOT NULL,
+    token_hash BLOB NOT NULL,
+    at_ms INTEGER NOT NULL,
+    PRIMARY KEY (code, token_hash)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS revealed (
     code TEXT NOT NULL,
     item TEXT NOT NULL,

@@ -72,7 +72,7 @@ fn of_the_job_alone(e: &rusqlite::Error) -> bool {
 
 fn apply(tx: &Connection, op: &Op) -> rusqlite::Result<()> {
     match op {
-        Op::CreateSession { code, title, scenario, deck_json, created_ms, follows } => {
+        Op::CreateSession { code, title, scenario, deck_json, created_ms, follows, owner } => {
             tx.prepare_cached(
                 "INSERT INTO sessions (code, title, scenario, deck, phase, created_ms) VALUES (?1, ?2, ?3, ?4, 'lobby', ?5)",
             )?
@@ -80,6 +80,16 @@ fn apply(tx: &Connection, op: &Op) -> rusqlite::Result<()> {
             if let Some(earlier) = follows {
                 tx.prepare_cached("INSERT INTO follow_ups (code, earlier) VALUES (?1, ?2)")?.execute(params![code, earlier])?;
             }
+            if let Some(owner) = owner {
+                super::owners::insert_owner(tx, code, owner, *created_ms)?;
+            }
+        }
+        Op::LeadToken { code, token_hash, at_ms } => {
+            tx.prepare_cached("INSERT INTO lead_tokens (code, token_hash, at_ms) VALUES (?1, ?2, ?3)")?.execute(params![
+                code,
+                &token_hash[..],
+                at_ms
+            ])?;
         }
         Op::Member { code, member, role, token_hash, team } => {
             tx.prepare_cached("INSERT OR REPLACE INTO members (code, member, role, token_hash, team) VALUES (?1, ?2, ?3, ?4, ?5)")?
@@ -160,6 +170,7 @@ mod tests {
             deck_json: "{}".into(),
             created_ms: 1,
             follows: None,
+            owner: None,
         }
     }
 

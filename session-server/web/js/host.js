@@ -16,8 +16,23 @@ const h = {
   decks: null, keyRequired: false, accounts: null, pick: '', title: '', key: '', follows: params.get('follows') || '',
   reasons: null, area: null, confirmEnd: false, files: [], asking: null, check: null,
   agreement: '', about: true, sentAgreement: null, statement: '', options: '', sentStatement: null, formError: null,
-  said: 0, saidKey: '', pending: null, later: null
+  said: 0, saidKey: '', pending: null, later: null, leading: ''
 };
+// "My sessions" (host-mine.js): only a server with staff accounts needs it, so only there is it
+// loaded (null: not yet; then the module).
+let mine = null;
+let mineAsked = false;
+function needMine() {
+  if (mineAsked || !h.accounts) return;
+  mineAsked = true;
+  import('./host-mine.js').then(m => { mine = m; render(); });
+}
+// Leads session `code` from this browser: with its token where this browser has one, else by the sign-in (`lead`).
+function leadIt(code) {
+  h.leading = code;
+  st.code = code; st.token = savedToken(code); st.refused = null; h.formError = null;
+  enter();
+}
 
 function led() {
   let list = [];
@@ -36,11 +51,20 @@ function forget(code) {
 
 // The first message of a new connection: the session the start screen describes.
 function opening() {
+  if (h.leading) return { type: 'lead', code: h.leading };
   const m = { type: 'create_session', scenario: h.pick };
   if (h.title.trim()) m.title = h.title.trim();
   if (h.key) m.key = h.key;
+  // The proof of the earlier session: its token where this browser led it, else the sign-in.
   if (h.follows && savedToken(h.follows)) m.follows = { code: h.follows, token: savedToken(h.follows) };
+  else if (h.follows && signedIn()) m.follows = { code: h.follows };
   return m;
+}
+const signedIn = () => !!h.accounts && !!h.accounts.signed_in;
+// What a follow-up can follow: the signed-in member of staff's ended sessions, and those led from this browser.
+function followable() {
+  const own = mine ? mine.endedMine() : [];
+  return own.concat(led().filter(s => !own.some(m => m.code === s.code)));
 }
 
 function welcomed(m) {
@@ -155,7 +179,7 @@ function account() {
   if (!h.accounts) return null;
   const signOut = () => fetch('/auth/logout', { method: 'POST' }).then(r => {
     if (!r.ok) throw new Error(String(r.status));
-    h.decks = null; h.accounts = null; h.area = null; render();
+    h.decks = null; h.accounts = null; h.area = null; if (mine) mine.forgetMine(); render();
   }).catch(() => { h.area = 'account'; st.notice = t().signOutFailed; render(); });
   return el('section', { class: 'card account', 'aria-labelledby': 'account-h' },
     el('h2', { id: 'account-h', text: who ? t().signedInAs(who.name, who.role) : t().signInNeeded }),
@@ -166,15 +190,16 @@ function account() {
 
 function startScreen(err) {
   if (h.decks === null) loadDecks();
+  needMine();
   // Without a sign-in (and without the trainers' key to bring instead) there is nothing to start.
-  const signedIn = !!h.accounts && !!h.accounts.signed_in;
-  const locked = !!h.accounts && !signedIn && !h.keyRequired;
+  const locked = !!h.accounts && !signedIn() && !h.keyRequired;
   const list = led();
+  const earlier = followable();
   const submit = e => {
     e.preventDefault();
     if (!h.pick) { h.formError = t().pickDeck; render(); return; }
     if ([...h.title.trim()].length > 120) { h.formError = t().badTitle; render(); focusKey('session-title'); return; }
-    h.formError = null; st.refused = null; st.token = null; st.code = '';
+    h.formError = null; st.refused = null; st.token = null; st.code = ''; h.leading = '';
     enter();
   };
   const problem = h.formError || err;
@@ -183,17 +208,18 @@ function startScreen(err) {
   return [
     langButton(),
     account(),
+    mine ? mine.mineCard(signedIn(), leadIt, code => { h.follows = code; render(); focusKey('follows'); }) : null,
     locked ? null : el('form', { class: 'host-start', onsubmit: submit, novalidate: true },
       el('fieldset', { class: 'decks' }, el('legend', { text: t().decks }), deckChoices()),
       field('session-title', t().title, t().titleHint, 'title', { maxlength: 120 }, about === 'title' ? 'form-error' : null),
       // A signed-in facilitator starts without the key (a trainer's sign-in also saves decks without it).
-      h.keyRequired && !signedIn ? field('key', t().key, t().keyHint, 'key', { type: 'password' }, about === 'key' ? 'form-error' : null) : null,
-      list.length ? [
+      h.keyRequired && !signedIn() ? field('key', t().key, t().keyHint, 'key', { type: 'password' }, about === 'key' ? 'form-error' : null) : null,
+      earlier.length ? [
         el('label', { for: 'follows', text: t().follows }),
         el('p', { id: 'follows-hint', class: 'muted', text: t().followsHint }),
         el('select', { id: 'follows', 'data-key': 'follows', 'aria-describedby': 'follows-hint', onchange: e => { h.follows = e.target.value; } },
           el('option', { value: '', text: t().followsNone }),
-          list.map(s => el('option', { value: s.code, selected: s.code === h.follows, text: s.code + ' · ' + s.title + ' · ' + t().day(s.date) })))
+          earlier.map(s => el('option', { value: s.code, selected: s.code === h.follows, text: s.code + ' · ' + s.title + ' · ' + t().day(s.date) })))
       ] : null,
       problem ? el('p', { id: 'form-error', class: 'notice', role: 'alert', text: problem }) : null,
       el('button', { type: 'submit', class: 'primary', 'data-key': 'create', disabled: !Array.isArray(h.decks) || !h.decks.length, text: t().create })),

@@ -582,6 +582,7 @@ impl Room {
                         Op::Preview { on, .. } => self.preview = on,
                         Op::Deck { .. } => {}
                         Op::Probe => panic!("a session never probes the store"),
+                        Op::LeadToken { .. } => panic!("no step leads: the hub lets only signed-in staff do it"),
                         Op::Revealed { item, .. } => {
                             // A reveal shows the current answers only when they differ from the
                             // last shown ones by none or by at least three.
@@ -767,7 +768,12 @@ impl Room {
                 }
             }
             ServerMsg::Scenarios { .. } => panic!("sessions do not list scenarios"),
-            ServerMsg::Deck { .. } | ServerMsg::DeckSaved { .. } | ServerMsg::DeckChecked { .. } | ServerMsg::DeckProblems { .. } => {
+            ServerMsg::Deck { .. }
+            | ServerMsg::DeckSaved { .. }
+            | ServerMsg::DeckChecked { .. }
+            | ServerMsg::DeckProblems { .. }
+            | ServerMsg::MySessions { .. }
+            | ServerMsg::Shared { .. } => {
                 panic!("sessions do not handle deck files")
             }
             ServerMsg::Agreements { agreements } => {

@@ -417,6 +417,8 @@ impl Room {
                 self.join(conn, Role::Player, team, token, wants);
             }
             Attach::Create => self.join(conn, Role::Facilitator, None, token, wants),
+            // No step leads: the hub lets only signed-in staff do it, tested over real sockets (tests/it/my_sessions.rs).
+            Attach::Lead => unreachable!("the property test does not lead"),
         }
     }
 
