@@ -21,6 +21,6 @@ pub use msg::{
     AgreementView, ClientMsg, ControlAction, ErrorCode, FollowUp, ReasonGroup, ReasonView, Refusal, ReportFile, ReportFormat, ServerMsg,
     ShownReason, StaffSession,
 };
-pub use staff::{Account, Accounts, StaffRole};
+pub use staff::{Account, Accounts, AuditEntry, StaffRole};
 pub use tally::{EarlierTally, MinGroup, Prediction, RoomTally, Tally, TeamTally};
 pub use view::{FollowsView, ItemKind, ItemView, OptionView, Phase, Role, ScenarioSummary, SessionView, TimerView};

@@ -74,6 +74,10 @@ pub enum ClientMsg {
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         remove: bool,
     },
+    /// **(addition)** An operator reads the audit log (the newest lines).
+    Audit {
+        protocol: u32,
+    },
     /// **(addition)** A trainer asks for the file of deck `id`, to edit it. Needs the trainers'
     /// key on a server that has one; on a server without, only from the server's own machine.
     GetDeck {
@@ -172,6 +176,7 @@ impl ClientMsg {
             | ClientMsg::Lead { protocol, .. }
             | ClientMsg::MySessions { protocol, .. }
             | ClientMsg::Share { protocol, .. }
+            | ClientMsg::Audit { protocol }
             | ClientMsg::GetDeck { protocol, .. }
             | ClientMsg::SaveDeck { protocol, .. } => Some(*protocol),
             _ => None,
@@ -365,6 +370,10 @@ pub enum ServerMsg {
     /// **(addition)** The answer to `my_sessions`: newest first, at most [`MY_SESSIONS_MAX`].
     MySessions {
         sessions: Vec<StaffSession>,
+    },
+    /// **(addition)** The answer to `audit`: the newest lines of the log, oldest first.
+    Audit {
+        entries: Vec<crate::AuditEntry>,
     },
     /// **(addition)** The answer to `share`: to whom session `code` is handed now.
     Shared {

@@ -45,6 +45,23 @@ pub struct Account {
     pub role: StaffRole,
 }
 
+/// **(addition)** One line of the operators' audit log (`audit`): who did what, when and from where.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    /// `YYYY-MM-DD HH:MM`, UTC.
+    pub at: String,
+    /// The signed-in member of staff's name, or how it was done without a sign-in.
+    pub who: String,
+    pub action: String,
+    /// The session's code or the deck's id (and what of it).
+    pub what: String,
+    /// The client's network address; empty for the command line and the server itself.
+    pub client: String,
+}
+
+/// The most lines `audit` sends (the newest).
+pub const AUDIT_SHOWN: usize = 200;
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -136,6 +136,13 @@ enum Command {
         /// The database file to check (default: --db).
         file: Option<PathBuf>,
     },
+    /// The operators' audit log: who created, ended, exported, took over or shared which session and
+    /// who saved which deck, when and from where (never a participant, an answer or a reason).
+    Audit {
+        /// Only the last DAYS days.
+        #[arg(long, value_name = "DAYS")]
+        days: Option<u64>,
+    },
     /// For whoever runs the server: list the sessions, end one, purge old ones.
     Sessions {
         #[command(subcommand)]
@@ -151,6 +158,7 @@ pub fn main() -> ExitCode {
         Some(Command::Export { code, format, out }) => report_errors(export(&cli.db, &code, format, out)),
         Some(Command::Report { codes, out }) => report_errors(series_report(&cli.db, &codes, out)),
         Some(Command::Sessions { command }) => report_errors(crate::operate::run(&cli.db, command)),
+        Some(Command::Audit { days }) => report_errors(crate::operate::audit(&cli.db, days)),
         Some(Command::Backup { file }) => report_errors(backup(&cli.db, &file)),
         Some(Command::Check { file }) => check(file.as_deref().unwrap_or(&cli.db)),
         None | Some(Command::Serve) => report_errors(hosted(&cli).and_then(|config| serve(cli.listen, cli.metrics_listen, config))),

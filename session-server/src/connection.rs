@@ -205,7 +205,7 @@ where
     let (sink, stream) = ws.split();
     let (outbox, rx) = Outbox::new(hub.limits().outbox);
     let writer = tokio::spawn(write_loop(sink, rx, outbox.kick_token(), hub.metrics().clone()));
-    let mut conn = Connection { id: hub.next_conn_id(), client, staff, hub, outbox, session: None };
+    let mut conn = Connection { id: hub.next_conn_id(), client, staff, hub, outbox, session: None, role: None, audited: None };
     conn.read_loop(stream).await;
     if let Some(session) = conn.session.take() {
         session.leave(conn.id).await;
@@ -268,6 +268,11 @@ struct Connection {
     hub: Hub,
     outbox: Outbox,
     session: Option<SessionHandle>,
+    /// The role this connection has in its session, once in.
+    role: Option<protocol::Role>,
+    /// The last line this connection wrote to the audit log, and when: the same again within a
+    /// minute (a facilitator who downloads a report twice) is not written twice.
+    audited: Option<(&'static str, String, Instant)>,
 }
 
 enum Next {
@@ -365,6 +370,33 @@ impl Connection {
         self.outbox.msg(&ServerMsg::from(refusal));
     }
 
+    /// Writes `action` on `what` to the audit log, as done by this connection's member of staff
+    /// (or, without one, by the trainers' key where `key`), unless it just wrote the same.
+    async fn audit(&mut self, staff: Option<&crate::staff::Staff>, key: bool, action: &'static str, what: String) {
+        if self.audited.as_ref().is_some_and(|(a, w, at)| *a == action && *w == what && at.elapsed() < Duration::from_secs(60)) {
+            return;
+        }
+        self.audited = Some((action, what.clone(), Instant::now()));
+        crate::staff::audit::record(&self.hub, crate::staff::audit::who(staff, key), action, what, self.client).await;
+    }
+
+    /// What a message of this connection's facilitator does that the audit log keeps: ending the
+    /// session, exporting its report.
+    fn audited(&self, msg: &ClientMsg) -> Option<(&'static str, String)> {
+        let code = self.session.as_ref()?.code();
+        if self.role != Some(protocol::Role::Facilitator) {
+            return None;
+        }
+        match msg {
+            ClientMsg::Control { action: protocol::ControlAction::End, .. } => Some(("ended", code.to_owned())),
+            ClientMsg::Export { format, series } => {
+                let format = serde_json::to_value(format).ok()?.as_str()?.to_owned();
+                Some(("exported", format!("{code} {format}{}", if *series { " reeks" } else { "" })))
+            }
+            _ => None,
+        }
+    }
+
     /// The signed-in member of staff of this connection's browser, as the database says now.
     async fn staff(&self) -> Option<crate::staff::Staff> {
         let hash = self.staff?;
@@ -420,15 +452,23 @@ impl Connection {
             }
             ClientMsg::SaveDeck { content, key, .. } => {
                 let staff = self.staff().await;
-                self.outbox.msg(&self.hub.save_deck(content, key.as_deref(), staff.as_ref(), who).await);
+                let answer = self.hub.save_deck(content, key.as_deref(), staff.as_ref(), who).await;
+                self.outbox.msg(&answer);
+                if let ServerMsg::DeckSaved { id } = answer {
+                    self.audit(staff.as_ref(), key.is_some(), "deck_saved", id).await;
+                }
                 return Next::Continue;
             }
             ClientMsg::CreateSession { scenario, title, key, follows, min_group, preview, .. } => {
                 let staff = self.staff().await;
-                let wanted = crate::hub::NewSession { scenario, title, key, follows, min_group, preview, staff };
+                let by_key = key.is_some();
+                let wanted = crate::hub::NewSession { scenario, title, key, follows, min_group, preview, staff: staff.clone() };
                 match self.hub.create(wanted, who, self.id, self.outbox.clone()).await {
                     Ok(s) => {
+                        let code = s.code().to_owned();
                         self.session = Some(s);
+                        self.role = Some(protocol::Role::Facilitator);
+                        self.audit(staff.as_ref(), by_key, "created", code).await;
                         Ok(())
                     }
                     Err(r) => Err(r),
@@ -445,9 +485,21 @@ impl Connection {
             ClientMsg::Lead { code, .. } => {
                 let staff = self.staff().await;
                 match crate::staff::sessions::may_lead(&self.hub, &code, staff.as_ref()).await {
-                    Ok(()) => self.enter(&code, Attach::Lead).await,
+                    Ok(()) => {
+                        let led = self.enter(&code, Attach::Lead).await;
+                        if let (Ok(()), Some(s)) = (&led, &self.session) {
+                            let code = s.code().to_owned();
+                            self.audit(staff.as_ref(), false, "led", code).await;
+                        }
+                        led
+                    }
                     Err(r) => Err(r),
                 }
+            }
+            ClientMsg::Audit { .. } => {
+                let staff = self.staff().await;
+                self.outbox.msg(&crate::staff::audit::log(&self.hub, staff.as_ref()).await.unwrap_or_else(ServerMsg::from));
+                return Next::Continue;
             }
             ClientMsg::MySessions { all, .. } => {
                 let staff = self.staff().await;
@@ -458,6 +510,10 @@ impl Connection {
             ClientMsg::Share { code, name, remove, .. } => {
                 let staff = self.staff().await;
                 let answer = crate::staff::sessions::share(&self.hub, staff.as_ref(), &code, &name, remove).await;
+                if let Ok(ServerMsg::Shared { code, .. }) = &answer {
+                    let what = format!("{code} {}", name.trim());
+                    self.audit(staff.as_ref(), false, if remove { "unshared" } else { "shared" }, what).await;
+                }
                 self.outbox.msg(&answer.unwrap_or_else(ServerMsg::from));
                 return Next::Continue;
             }
@@ -470,8 +526,13 @@ impl Connection {
             }
             // Every other message is the session's to judge (`flow::in_order` let only those through).
             msg => {
+                let audited = self.audited(&msg);
                 if let Some(s) = &self.session {
                     s.send(self.id, msg).await;
+                }
+                if let Some((action, what)) = audited {
+                    let staff = self.staff().await;
+                    self.audit(staff.as_ref(), false, action, what).await;
                 }
                 return Next::Continue;
             }
@@ -490,8 +551,9 @@ impl Connection {
         loop {
             let session = self.hub.find(code, who).await?;
             match session.attach(self.id, self.outbox.clone(), how.clone()).await {
-                Ok(_) => {
+                Ok(role) => {
                     self.session = Some(session);
+                    self.role = Some(role);
                     return Ok(());
                 }
                 Err(_) if session.is_gone() && tries == 0 && !self.hub.shutdown().is_cancelled() => tries += 1,

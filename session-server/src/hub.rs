@@ -424,9 +424,15 @@ impl Hub {
                     db.forget_expired_staff_sessions()?;
                 }
                 let purged = match before {
-                    Some(before) => db.purge(before, &open)?,
+                    Some(before) => {
+                        db.forget_audit_before(before)?;
+                        db.purge(before, &open)?
+                    }
                     None => 0,
                 };
+                if purged > 0 {
+                    crate::staff::audit::write(&db, "bewaartermijn", "purged", &purged.to_string(), "");
+                }
                 Ok::<_, rusqlite::Error>((ends, purged))
             })
             .await;

@@ -1,4 +1,4 @@
-//! `session-server sessions …`: the operator's commands on the database: list, end one, purge old ones.
+//! `session-server sessions …` and `session-server audit`: the operator's commands on the database: list, end one, purge old ones, read the audit log.
 
 use std::path::Path;
 
@@ -25,6 +25,23 @@ pub enum Sessions {
     },
 }
 
+/// Who the audit log names for what was done on the command line.
+const BY_HAND: &str = "opdrachtregel";
+
+/// `session-server audit`: the audit log, oldest first (of the last `days` days, or all of it).
+pub fn audit(db: &Path, days: Option<u64>) -> anyhow::Result<()> {
+    anyhow::ensure!(db.exists(), "the database {} does not exist; pass --db with the server's database", db.display());
+    let conn = Db::open(db).with_context(|| format!("opening {}", db.display()))?;
+    let since = days.map_or(0, |d| crate::now_ms() - (d as i64) * 24 * 3600 * 1000);
+    let rows = conn.audit_log(since, usize::MAX >> 1)?;
+    println!("{:<16}  {:<13} {:<30} {:<16} what", "at (UTC)", "action", "who", "client");
+    for r in rows.iter().cloned().map(crate::staff::audit::entry) {
+        println!("{:<16}  {:<13} {:<30} {:<16} {}", r.at, r.action, r.who, r.client, r.what);
+    }
+    eprintln!("{} line(s).", rows.len());
+    Ok(())
+}
+
 pub fn run(db: &Path, command: Sessions) -> anyhow::Result<()> {
     anyhow::ensure!(db.exists(), "the database {} does not exist; pass --db with the server's database", db.display());
     let conn = Db::open(db).with_context(|| format!("opening {}", db.display()))?;
@@ -43,11 +60,13 @@ pub fn run(db: &Path, command: Sessions) -> anyhow::Result<()> {
             let code =
                 protocol::codes::normalize(&code).with_context(|| format!("\"{code}\" is not a join code (six letters and digits)"))?;
             anyhow::ensure!(conn.request_end(&code, crate::now_ms())?, "there is no session {code} in {}", db.display());
+            crate::staff::audit::write(&conn, BY_HAND, "end_requested", &code, "");
             eprintln!("Session {code} will end: within seconds if the server is running, otherwise when it starts.");
         }
         Sessions::Purge { older_than_days } => {
             let before = crate::now_ms() - (older_than_days as i64) * 24 * 3600 * 1000;
             let purged = conn.purge(before, &[])?;
+            crate::staff::audit::write(&conn, BY_HAND, "purged", &format!("{purged} ouder dan {older_than_days} dagen"), "");
             eprintln!("{purged} ended session(s) created more than {older_than_days} day(s) ago deleted.");
         }
     }

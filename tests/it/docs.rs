@@ -172,7 +172,7 @@ fn every_command_in_the_readme_and_docs_runs_as_written() {
         if background {
             args.pop();
         }
-        let serves = !args.iter().any(|a| ["validate", "export", "report", "sessions", "backup", "check"].contains(&a.as_str()));
+        let serves = !args.iter().any(|a| ["validate", "export", "report", "sessions", "audit", "backup", "check"].contains(&a.as_str()));
         if serves {
             serve(dir.path(), args);
         } else {

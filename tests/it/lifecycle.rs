@@ -148,5 +148,19 @@ async fn the_operator_lists_ends_a_live_session_through_the_database_and_purges(
     assert!(!ok && err.contains("not a join code"), "{err}");
     let (ok, _, err) = operator(&s.db, &["purge", "--older-than-days", "30"]);
     assert!(ok && err.contains("0 ended session(s)"), "nothing is 30 days old: {err}");
+
+    // The audit log has who did it (the laptop room has no accounts) and from where, and the
+    // command line's own doings; never the player or the answer.
+    let (ok, out, err) =
+        crate::process::server_cli(&s.db, &[std::ffi::OsStr::new("audit"), std::ffi::OsStr::new("--days"), std::ffi::OsStr::new("1")]);
+    let out = String::from_utf8_lossy(&out).into_owned();
+    assert!(ok, "{err}");
+    let line = |action: &str| out.lines().find(|l| l.contains(action)).unwrap_or_else(|| panic!("{action} in the log: {out}")).to_owned();
+    let created = line("created");
+    assert!(created.contains("zonder account") && created.contains("127.0.0.1") && created.ends_with(&code), "{created}");
+    assert!(line("end_requested").contains("opdrachtregel"), "{out}");
+    assert!(line("purged").contains("0 ouder dan 30 dagen"), "{out}");
+    assert!(err.contains("3 line(s)"), "created, end_requested, purged: {err}");
+    assert!(!out.contains("eens"), "no answer in the log: {out}");
     s.stop().await;
 }

@@ -119,6 +119,7 @@ async fn a_facilitators_sessions_follow_her_to_another_browser_and_to_the_collea
     assert_eq!(lead(&mut toms, &code).await.map(|(role, _)| role), Ok(Role::Facilitator));
     toms.send(json!({"type":"control","action":"open","item":"groen-speeltuin"})).await;
     for p in &mut players {
+        p.session_where("open", |v| v.phase == protocol::Phase::Open).await;
         p.send(json!({"type":"answer","item":"groen-speeltuin","option":"eens"})).await;
         p.expect("answer_ack", |m| matches!(m, ServerMsg::AnswerAck { .. }).then_some(())).await;
     }
@@ -151,12 +152,41 @@ async fn a_facilitators_sessions_follow_her_to_another_browser_and_to_the_collea
     assert_eq!(codes(&list), [(later.as_str(), true), (code.as_str(), true)], "newest first");
     assert_eq!((list[0].follows.as_deref(), list[1].shared.clone()), (Some(code.as_str()), vec!["Tom@Gemeente.example".to_owned()]));
 
-    // Olga runs the server: her list of all sessions has both, neither hers.
+    // Olga runs the server: her list of all sessions has both, neither hers; she ends the one that
+    // runs, and reads in the audit log who did what.
     let olga = driver.laptop("nl", downloads.path()).await;
     sign_in(&olga, &base, "olga").await;
     olga.wait_text("#account-h", "(beheerder)").await;
     let all = my_sessions(&server.url, &base, Some(&cookie_of(&olga).await), true).await.unwrap();
     assert_eq!(codes(&all), [(later.as_str(), false), (code.as_str(), false)]);
+    olga.wait_text("#mine-h", "Alle sessies op deze server").await;
+    olga.tap(&format!("[data-key=lead-{later}]")).await;
+    olga.wait_for("the lobby", "document.querySelector('.join .code')").await;
+    olga.tap("[data-key=end]").await;
+    olga.tap("[data-key=end-yes]").await;
+    olga.wait_text("main", "De sessie is afgelopen.").await;
+    olga.open(&format!("{base}/host")).await;
+    olga.tap("[data-key=audit-show]").await;
+    olga.wait_for("the audit log", "document.querySelector('table.audit tbody tr')").await;
+    olga.assert_accessible("audit log").await;
+    olga.screenshot("host-audit-log").await;
+    let rows = olga
+        .js("return [...document.querySelectorAll('table.audit tbody tr')].map(r => [...r.cells].slice(1).map(c => c.textContent).join('|'))", vec![])
+        .await;
+    let rows: Vec<String> = serde_json::from_value(rows).unwrap();
+    for want in [
+        format!("olga@gemeente.example|sessie beëindigd|{later}|127.0.0.1"),
+        format!("fien@gemeente.example|sessie gestart|{later}|127.0.0.1"),
+        format!("tom@gemeente.example|sessie beëindigd|{code}|127.0.0.1"),
+        format!("tom@gemeente.example|sessie overgenomen|{code}|127.0.0.1"),
+        format!("fien@gemeente.example|verslag gedownload|{code} md|127.0.0.1"),
+        format!("fien@gemeente.example|gedeeld met|{code} Tom@Gemeente.example|127.0.0.1"),
+        format!("fien@gemeente.example|sessie overgenomen|{code}|127.0.0.1"),
+        format!("fien@gemeente.example|sessie gestart|{code}|127.0.0.1"),
+    ] {
+        assert!(rows.contains(&want), "{want} in {rows:#?}");
+    }
+    assert_eq!(rows.iter().position(|r| r.starts_with("olga")), Some(0), "newest first: {rows:#?}");
     for page in [own, room, new, tom, olga] {
         page.close().await;
     }
@@ -177,6 +207,13 @@ async fn only_its_creator_a_colleague_it_is_shared_with_or_an_operator_lead_a_se
     }
     let [fien, tom, olga] = [&cookies[0], &cookies[1], &cookies[2]];
     let url = server.url.clone();
+    // The audit log: an operator's only.
+    for (cookie, allowed) in [(None, false), (Some(fien), false), (Some(olga), true)] {
+        let mut c = socket(&url, cookie.map(String::as_str), Some(&base)).await.unwrap();
+        c.send(json!({"type":"audit","protocol":1})).await;
+        let read = answer(&mut c, |m| matches!(m, ServerMsg::Audit { .. }).then_some(())).await;
+        assert_eq!(read.is_ok(), allowed, "{cookie:?}: {read:?}");
+    }
     let mut first = socket(&url, Some(fien), Some(&base)).await.unwrap();
     let code = create(&mut first).await.unwrap();
 

@@ -306,15 +306,16 @@ async fn staff_sign_in_with_the_provider_and_only_a_signed_in_facilitator_starts
     let mut expired = socket(&server.url, Some(&olgas), own).await.unwrap();
     assert_eq!(create(&mut expired).await, Err(ErrorCode::Unauthorized), "an expired sign-in");
 
-    // Who led it is in the sign-ins and with the session it is theirs (so it is theirs on any
-    // device), and nowhere else: no other table holds the account's id or address.
+    // Who led it is in the sign-ins, with the session it is theirs (so it is theirs on any
+    // device) and in the operators' audit log, and nowhere else: no other table holds the
+    // account's id or address.
     let conn = rusqlite::Connection::open(&db).unwrap();
     let owner: (String, String) = conn
         .query_row("SELECT who, name FROM session_staff WHERE code = ?1 AND owner = 1", [&code], |r| Ok((r.get(0)?, r.get(1)?)))
         .unwrap();
     assert_eq!(owner, ("sub:fien".to_owned(), "fien@gemeente.example".to_owned()));
     let tables: Vec<String> = conn
-        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT IN ('staff_sessions', 'session_staff')")
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT IN ('staff_sessions', 'session_staff', 'audit')")
         .unwrap()
         .query_map([], |r| r.get(0))
         .unwrap()

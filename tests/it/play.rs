@@ -28,7 +28,8 @@ fn assert_private(p: &TestClient, own: &[(&str, &str)]) {
             | ServerMsg::DeckChecked { .. }
             | ServerMsg::DeckProblems { .. }
             | ServerMsg::MySessions { .. }
-            | ServerMsg::Shared { .. } => {
+            | ServerMsg::Shared { .. }
+            | ServerMsg::Audit { .. } => {
                 panic!("a player got a deck file: {m:?}")
             }
             ServerMsg::Predicted { .. } | ServerMsg::ReasonAck { .. } | ServerMsg::Shown { .. } => {

@@ -93,6 +93,7 @@ pub struct SessionHandle {
     status: Arc<AtomicU8>,
     /// The deck's language (`nl`, `en`, or empty): the join page with this code speaks it.
     language: Arc<str>,
+    code: Arc<str>,
 }
 
 impl SessionHandle {
@@ -108,10 +109,16 @@ impl SessionHandle {
         let (tx, rx) = mpsc::channel(4096);
         let status = Arc::new(AtomicU8::new(Status::of(&state) as u8));
         let language: Arc<str> = Arc::from(state.deck.language.as_str());
+        let code: Arc<str> = Arc::from(state.code.as_str());
         let (actor, results) =
             actor::Actor::new(machine::Machine::new(state, limits, seed, crate::now_ms()), store, status.clone(), reports);
         tracker.spawn(actor.run(rx, results, shutdown));
-        SessionHandle { tx, status, language }
+        SessionHandle { tx, status, language, code }
+    }
+
+    /// The session's join code.
+    pub fn code(&self) -> &str {
+        &self.code
     }
 
     /// The language of the session's deck.

@@ -1,5 +1,6 @@
 //! Staff accounts from the municipality's OpenID Connect provider: who may lead sessions, save decks and run the server; participants never sign in.
 
+pub mod audit;
 pub mod oidc;
 pub mod sessions;
 pub mod signin;

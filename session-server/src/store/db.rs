@@ -54,6 +54,21 @@ impl Db {
         super::staff::delete(&self.conn(), token_hash)
     }
 
+    /// Adds a line to the audit log.
+    pub fn audit(&self, row: &super::AuditRow) -> rusqlite::Result<()> {
+        super::audit::record(&self.conn(), row)
+    }
+
+    /// The audit log from `since_ms` on, oldest first, at most the newest `limit` lines.
+    pub fn audit_log(&self, since_ms: i64, limit: usize) -> rusqlite::Result<Vec<super::AuditRow>> {
+        super::audit::list(&self.conn(), since_ms, limit)
+    }
+
+    /// Forgets the audit log's lines older than `before_ms` (the retention time); how many.
+    pub fn forget_audit_before(&self, before_ms: i64) -> rusqlite::Result<usize> {
+        super::audit::forget_before(&self.conn(), before_ms)
+    }
+
     /// Whether this member of staff created session `code` (`Some(true)`), had it handed to them
     /// (`Some(false)`), or neither (`None`).
     pub fn staff_relation(&self, code: &str, subject: &str, name: &str) -> rusqlite::Result<Option<bool>> {

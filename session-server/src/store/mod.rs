@@ -5,6 +5,7 @@
 //! (each job in its own savepoint, so one bad job fails alone), commits, and then calls each job's
 //! `after` with whether it is committed. The session applies and announces a change only then.
 
+mod audit;
 pub mod backup;
 mod db;
 mod decks;
@@ -24,6 +25,7 @@ use std::time::Duration;
 
 use crate::metrics::Metrics;
 
+pub use audit::AuditRow;
 pub use db::Db;
 use load::load_sessions;
 pub use load::{LoadedMember, LoadedSession, Which};

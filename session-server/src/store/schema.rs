@@ -118,6 +118,16 @@ CREATE TABLE IF NOT EXISTS lead_tokens (
     at_ms INTEGER NOT NULL,
     PRIMARY KEY (code, token_hash)
 ) WITHOUT ROWID;
+-- The operators' audit log: who did what to which session or deck, when and from where; never a
+-- participant, an answer or a reason. Forgotten with the retention time.
+CREATE TABLE IF NOT EXISTS audit (
+    at_ms INTEGER NOT NULL,
+    who TEXT NOT NULL,
+    action TEXT NOT NULL,
+    what TEXT NOT NULL,
+    client TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS audit_by_time ON audit (at_ms);
 CREATE TABLE IF NOT EXISTS revealed (
     code TEXT NOT NULL,
     item TEXT NOT NULL,

@@ -1,17 +1,18 @@
 // The facilitator's start screen on a server with accounts: "my sessions" (the ones this member of
-// staff began or had handed to them, on any device they sign in on), leading one from here, a
-// follow-up of one, and handing one to a colleague.
+// staff began or had handed to them, on any device they sign in on; every session for an
+// operator), leading one from here, a follow-up of one, handing one to a colleague, and the
+// operators' audit log.
 import { ask } from './client.js';
 import { el } from './dom.js';
 import { t, render } from './page.js';
 
 // list: null (not asked), 'loading', 'offline', or the sessions; names: what is typed per code.
 // open: the codes whose sharing part is unfolded (kept through a redraw).
-const mine = { list: null, names: {}, open: {}, area: null, notice: null };
+const mine = { list: null, names: {}, open: {}, area: null, notice: null, log: null };
 
-function load() {
+function load(all) {
   mine.list = 'loading';
-  ask({ type: 'my_sessions' }).then(m => {
+  ask(all ? { type: 'my_sessions', all: true } : { type: 'my_sessions' }).then(m => {
     mine.list = m && m.type === 'my_sessions' ? m.sessions : 'offline';
     mine.notice = m && m.type === 'error' ? m.message : null;
     mine.area = mine.notice ? 'list' : null;
@@ -21,7 +22,7 @@ function load() {
 
 // Forgets the list (signed out, or signed in as someone else): asked again when it is drawn.
 export function forgetMine() {
-  mine.list = null;
+  mine.list = null; mine.log = null;
 }
 
 // The ended sessions of the list, for the follow-up choice: [{code, title, date}].
@@ -61,10 +62,12 @@ function shareForm(s) {
     noticeAt(id)));
 }
 
-// The card: each session with what can be done with it from here (`lead` and `follow` it).
-export function mineCard(signedIn, lead, follow) {
-  if (!signedIn) return null;
-  if (mine.list === null) load();
+// The card: each session with what can be done with it from here (`lead` and `follow` it); `who`
+// is the signed-in member of staff (an operator's card has every session).
+export function mineCard(who, lead, follow) {
+  if (!who) return null;
+  const all = who.role === 'operator';
+  if (mine.list === null) load(all);
   const list = mine.list;
   const body = list === 'loading' || list === null ? el('p', { class: 'muted', text: t().mineLoading })
     : list === 'offline' ? [noticeAt('list') || el('p', { class: 'notice', text: t().offline }),
@@ -77,5 +80,28 @@ export function mineCard(signedIn, lead, follow) {
         el('button', { type: 'button', class: 'small', 'data-key': 'lead-' + s.code, onclick: () => lead(s.code), text: s.phase === 'ended' ? t().openIt(s.code) : t().leadIt(s.code) }),
         s.phase === 'ended' ? el('button', { type: 'button', class: 'small quiet', 'data-key': 'follow-' + s.code, onclick: () => follow(s.code), text: t().followIt(s.code) }) : null),
       s.own ? shareForm(s) : null)));
-  return el('section', { class: 'card mine', 'aria-labelledby': 'mine-h' }, el('h2', { id: 'mine-h', text: t().mine }), body);
+  return el('section', { class: 'card mine', 'aria-labelledby': 'mine-h' }, el('h2', { id: 'mine-h', text: all ? t().allSessions : t().mine }), body);
+}
+
+// The operators' audit log, newest first, when asked for.
+export function auditCard(who) {
+  if (!who || who.role !== 'operator') return null;
+  const show = () => {
+    mine.log = 'loading'; render();
+    ask({ type: 'audit' }).then(m => {
+      mine.log = m && m.type === 'audit' ? m.entries.slice().reverse() : { error: m && m.type === 'error' ? m.message : t().offline };
+      render();
+    });
+  };
+  const log = mine.log;
+  const body = log === null ? el('button', { type: 'button', class: 'small', 'data-key': 'audit-show', onclick: show, text: t().auditShow })
+    : log === 'loading' ? el('p', { class: 'muted', text: t().auditLoading })
+    : !Array.isArray(log) ? el('p', { class: 'notice', role: 'alert', text: log.error })
+    : !log.length ? el('p', { class: 'muted', text: t().auditNone })
+    : el('table', { class: 'audit' },
+      el('caption', { class: 'sr-only', text: t().audit }),
+      el('thead', null, el('tr', null, t().auditColumns.map(c => el('th', { scope: 'col', text: c })))),
+      el('tbody', null, log.map(e => el('tr', null, el('td', { text: e.at }), el('td', { text: e.who }),
+        el('td', { text: t().actions[e.action] || e.action }), el('td', { text: e.what }), el('td', { text: e.client })))));
+  return el('section', { class: 'card audit-log', 'aria-labelledby': 'audit-h' }, el('h2', { id: 'audit-h', text: t().audit }), body);
 }

@@ -208,7 +208,7 @@ function startScreen(err) {
   return [
     langButton(),
     account(),
-    mine ? mine.mineCard(signedIn(), leadIt, code => { h.follows = code; render(); focusKey('follows'); }) : null,
+    mine ? mine.mineCard(signedIn() ? h.accounts.signed_in : null, leadIt, code => { h.follows = code; render(); focusKey('follows'); }) : null,
     locked ? null : el('form', { class: 'host-start', onsubmit: submit, novalidate: true },
       el('fieldset', { class: 'decks' }, el('legend', { text: t().decks }), deckChoices()),
       field('session-title', t().title, t().titleHint, 'title', { maxlength: 120 }, about === 'title' ? 'form-error' : null),
@@ -228,7 +228,8 @@ function startScreen(err) {
         el('span', { text: s.code + ' · ' + s.title + ' · ' + t().day(s.date) + ' ' }),
         el('a', { href: '/host?code=' + s.code, 'data-key': 'resume-' + s.code, text: t().resume(s.code) }), ' ',
         el('button', { type: 'button', class: 'small', 'data-key': 'forget-' + s.code, onclick: () => forget(s.code), text: t().forget(s.code) }))))) : null,
-    deckCheck()
+    deckCheck(),
+    mine ? mine.auditCard(signedIn() ? h.accounts.signed_in : null) : null
   ];
 }
 

@@ -773,7 +773,8 @@ impl Room {
             | ServerMsg::DeckChecked { .. }
             | ServerMsg::DeckProblems { .. }
             | ServerMsg::MySessions { .. }
-            | ServerMsg::Shared { .. } => {
+            | ServerMsg::Shared { .. }
+            | ServerMsg::Audit { .. } => {
                 panic!("sessions do not handle deck files")
             }
             ServerMsg::Agreements { agreements } => {

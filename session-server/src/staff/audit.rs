@@ -1,0 +1,64 @@
+//! What the server writes to the operators' audit log (who created, ended, exported, took over or shared a session, who saved a deck, what the retention purged) and the operators' `audit` message.
+//!
+//! A line names a member of staff and a session or deck, never a participant, an answer or a
+//! reason. A line that could not be written is named in the server's log; what it records still happened.
+
+use protocol::{AuditEntry, ErrorCode, Refusal, ServerMsg};
+
+use super::{Staff, StaffRole};
+use crate::forwarded::ClientAddr;
+use crate::hub::Hub;
+use crate::store::{AuditRow, Db};
+
+/// Who did it, as the log says: the signed-in member of staff, else how it was allowed without one.
+pub fn who(staff: Option<&Staff>, key: bool) -> String {
+    match staff {
+        Some(s) => s.name.clone(),
+        None if key => "sleutel".to_owned(),
+        None => "zonder account".to_owned(),
+    }
+}
+
+/// Writes one line (blocking: the command line and the sweep).
+pub fn write(db: &Db, who: &str, action: &str, what: &str, client: &str) {
+    let row = AuditRow {
+        at_ms: crate::now_ms(),
+        who: who.to_owned(),
+        action: action.to_owned(),
+        what: what.to_owned(),
+        client: client.to_owned(),
+    };
+    if let Err(e) = db.audit(&row) {
+        tracing::warn!(error = %e, action, "a line of the audit log could not be written");
+    }
+}
+
+/// Writes one line for a client's request, off the async threads.
+pub async fn record(hub: &Hub, who: String, action: &'static str, what: String, client: ClientAddr) {
+    let db = hub.db().clone();
+    let _ = tokio::task::spawn_blocking(move || write(&db, &who, action, &what, &client.ip.to_string())).await;
+}
+
+/// The answer to `audit`: the newest lines, for an operator only.
+pub async fn log(hub: &Hub, staff: Option<&Staff>) -> Result<ServerMsg, Refusal> {
+    if !staff.is_some_and(|s| s.may(StaffRole::Operator)) {
+        return Err(Refusal::new(ErrorCode::Unauthorized, "Het logboek leest alleen een beheerder, aangemeld met zijn account."));
+    }
+    let db = hub.db().clone();
+    let rows = tokio::task::spawn_blocking(move || db.audit_log(0, protocol::staff::AUDIT_SHOWN)).await;
+    let rows = match rows {
+        Ok(Ok(rows)) => rows,
+        Ok(Err(e)) => {
+            tracing::error!(error = %e, "the audit log could not be read");
+            return Err(Refusal::from(ErrorCode::StorageFailed));
+        }
+        Err(_) => return Err(Refusal::from(ErrorCode::StorageFailed)),
+    };
+    let entries = rows.into_iter().map(entry).collect();
+    Ok(ServerMsg::Audit { entries })
+}
+
+/// A line as the wire and the command line show it.
+pub fn entry(r: AuditRow) -> AuditEntry {
+    AuditEntry { at: protocol::date::utc_date(r.at_ms), who: r.who, action: r.action, what: r.what, client: r.client }
+}
