@@ -103,6 +103,10 @@ async fn a_lost_connection_a_countdown_at_zero_and_a_page_of_another_protocol_ar
     tokio::time::sleep(Duration::from_secs(30)).await;
     host.wait_text("#countdown", "0:00").await;
     host.wait_text(".time-up", "De tijd is om.").await;
+    // Said 50 ms after it shows (so a screen reader notices the change): wait for it, then give
+    // the clock's ticks and the server's time-up redraw a second to say it a second time.
+    host.wait_for("'time is up' said", "window.said.some(t => t.includes('De tijd is om'))").await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
     let said = host.js("return window.said.filter(t => t.includes('De tijd is om'))", vec![]).await;
     assert_eq!(said.as_array().map(Vec::len), Some(1), "{said}");
     host.assert_accessible("countdown at 0:00").await;

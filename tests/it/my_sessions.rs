@@ -79,7 +79,7 @@ async fn a_facilitators_sessions_follow_her_to_another_browser_and_to_the_collea
     // finds it, with how many joined, and takes it over: her own laptop is told so.
     let room = driver.laptop("nl", downloads.path()).await;
     sign_in(&room, &base, "fien").await;
-    let row = format!("[data-code={code}]");
+    let row = format!("[data-code=\"{code}\"]");
     room.wait_text(&row, "Team Oost").await;
     room.wait_text(&row, "Nog niets geopend · 3 deelnemers").await;
     room.assert_accessible("my sessions").await;
