@@ -133,7 +133,7 @@ impl ViewState {
             // The app's editor saves (it checks as you type); only a page asks for a check alone.
             ServerMsg::DeckChecked { .. } => {}
             // Staff sessions are the facilitator's page's (the app does not sign in yet).
-            ServerMsg::MySessions { .. } | ServerMsg::Shared { .. } | ServerMsg::Audit { .. } => {}
+            ServerMsg::MySessions { .. } | ServerMsg::Shared { .. } | ServerMsg::Audit { .. } | ServerMsg::Purged { .. } => {}
             ServerMsg::DeckProblems { problems } => self.deck_saved = Some(Err(problems)),
             ServerMsg::Error { code, message } => {
                 self.pending = None;

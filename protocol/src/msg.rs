@@ -78,6 +78,12 @@ pub enum ClientMsg {
     Audit {
         protocol: u32,
     },
+    /// **(addition)** An operator deletes the ended sessions created more than `older_than_days`
+    /// days ago (1–36500), with all their answers, as `session-server sessions purge` does.
+    Purge {
+        protocol: u32,
+        older_than_days: u32,
+    },
     /// **(addition)** A trainer asks for the file of deck `id`, to edit it. Needs the trainers'
     /// key on a server that has one; on a server without, only from the server's own machine.
     GetDeck {
@@ -177,6 +183,7 @@ impl ClientMsg {
             | ClientMsg::MySessions { protocol, .. }
             | ClientMsg::Share { protocol, .. }
             | ClientMsg::Audit { protocol }
+            | ClientMsg::Purge { protocol, .. }
             | ClientMsg::GetDeck { protocol, .. }
             | ClientMsg::SaveDeck { protocol, .. } => Some(*protocol),
             _ => None,
@@ -374,6 +381,11 @@ pub enum ServerMsg {
     /// **(addition)** The answer to `audit`: the newest lines of the log, oldest first.
     Audit {
         entries: Vec<crate::AuditEntry>,
+    },
+    /// **(addition)** The answer to `purge`: how many ended sessions were deleted.
+    Purged {
+        sessions: u32,
+        older_than_days: u32,
     },
     /// **(addition)** The answer to `share`: to whom session `code` is handed now.
     Shared {

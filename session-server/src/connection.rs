@@ -496,6 +496,12 @@ impl Connection {
                     Err(r) => Err(r),
                 }
             }
+            ClientMsg::Purge { older_than_days, .. } => {
+                let staff = self.staff().await;
+                let answer = crate::staff::audit::purge(&self.hub, staff.as_ref(), older_than_days, who).await;
+                self.outbox.msg(&answer.unwrap_or_else(ServerMsg::from));
+                return Next::Continue;
+            }
             ClientMsg::Audit { .. } => {
                 let staff = self.staff().await;
                 self.outbox.msg(&crate::staff::audit::log(&self.hub, staff.as_ref()).await.unwrap_or_else(ServerMsg::from));

@@ -401,6 +401,18 @@ impl Hub {
         Some(handle)
     }
 
+    /// Deletes the ended sessions created before `before_ms` that nobody has open (an operator's
+    /// `purge`); how many.
+    pub async fn purge_ended(&self, before_ms: i64) -> rusqlite::Result<usize> {
+        let open: Vec<String> = {
+            let mut sessions = self.shared.sessions.lock().expect("sessions lock");
+            sessions.retain(|_, s| !s.is_gone());
+            sessions.keys().cloned().collect()
+        };
+        let db = self.shared.db.clone();
+        tokio::task::spawn_blocking(move || db.purge(before_ms, &open)).await.unwrap_or(Ok(0))
+    }
+
     /// Every few seconds: forgets sessions that left memory, ends the sessions the operator asked
     /// to end (`session-server sessions end`), and deletes ended sessions past the retention time.
     pub async fn sweep(self) {

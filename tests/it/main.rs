@@ -41,6 +41,7 @@ mod scripts;
 mod series;
 mod sketches;
 mod smaller;
+mod staff_https;
 mod stage;
 mod statements;
 mod storage;

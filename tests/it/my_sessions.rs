@@ -187,6 +187,12 @@ async fn a_facilitators_sessions_follow_her_to_another_browser_and_to_the_collea
         assert!(rows.contains(&want), "{want} in {rows:#?}");
     }
     assert_eq!(rows.iter().position(|r| r.starts_with("olga")), Some(0), "newest first: {rows:#?}");
+    // Clearing away old sessions asks first; none is a year old.
+    olga.tap("[data-key=purge]").await;
+    olga.wait_text("#purge-q", "Alle afgelopen sessies ouder dan 365 dagen wissen?").await;
+    olga.assert_accessible("purge asked").await;
+    olga.tap("[data-key=purge-yes]").await;
+    olga.wait_text("[data-key=purge-said]", "0 afgelopen sessies ouder dan 365 dagen gewist.").await;
     for page in [own, room, new, tom, olga] {
         page.close().await;
     }
@@ -295,9 +301,42 @@ async fn only_its_creator_a_colleague_it_is_shared_with_or_an_operator_lead_a_se
     let mut one_more = socket(&url, Some(fien), Some(&base)).await.unwrap();
     assert_eq!(lead(&mut one_more, &code).await.err(), Some(ErrorCode::SessionFull));
 
+    // A session that is over and done with, for the purge below.
+    let mut old = socket(&url, Some(fien), Some(&base)).await.unwrap();
+    let gone = create(&mut old).await.unwrap();
+    old.send(json!({"type":"control","action":"end"})).await;
+    old.expect("the end", |m| matches!(m, ServerMsg::Session { session } if session.phase == protocol::Phase::Ended).then_some(())).await;
+
     // Killed and started again: the tokens of those browsers still resume as its facilitator.
     drop(server);
     let server = crate::oidc::server(dir.path(), port, &provider.issuer).await;
+    let url = server.url.clone();
+
+    // Purging from the page's socket: an operator's only, a number of days that is one; it takes
+    // the ended sessions that old (made two days old here), and the log says who did it.
+    let purge = |cookie: &String, days: i64| {
+        let (url, base, cookie) = (url.clone(), base.clone(), cookie.clone());
+        async move {
+            let mut c = socket(&url, Some(&cookie), Some(&base)).await.unwrap();
+            c.send(json!({"type":"purge","protocol":1,"older_than_days":days})).await;
+            answer(&mut c, |m| match m {
+                ServerMsg::Purged { sessions, .. } => Some(*sessions),
+                _ => None,
+            })
+            .await
+        }
+    };
+    assert_eq!(purge(fien, 1).await, Err(ErrorCode::Unauthorized));
+    for days in [0, 36_501, -1] {
+        assert!(purge(olga, days).await.is_err(), "{days} days");
+    }
+    let db = rusqlite::Connection::open(dir.path().join("workshop.db")).unwrap();
+    db.execute("UPDATE sessions SET created_ms = created_ms - 2 * 86400000 WHERE code = ?1", [&gone]).unwrap();
+    assert_eq!(purge(olga, 1).await, Ok(1), "only the one ended two days ago");
+    let left: i64 = db.query_row("SELECT count(*) FROM sessions WHERE code = ?1", [&gone], |r| r.get(0)).unwrap();
+    assert_eq!(left, 0);
+    let line: String = db.query_row("SELECT who || ' ' || what FROM audit WHERE action = 'purged'", [], |r| r.get(0)).unwrap();
+    assert_eq!(line, "olga@gemeente.example 1 ouder dan 1 dagen");
     for proof in [&token, &toms_token] {
         let mut c = server.client().await;
         c.send(json!({"type":"resume","protocol":1,"code":code,"token":proof})).await;

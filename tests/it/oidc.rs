@@ -13,7 +13,7 @@ use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use crate::browser::{Driver, Page};
 use crate::process::{Binary, free_port, scenario_dir};
 
-const SECRET: &str = "een-geheim-van-de-test";
+pub(crate) const SECRET: &str = "een-geheim-van-de-test";
 
 /// The provider's users: a facilitator, a trainer, an operator (by their groups).
 const USERS: &str = r#"{
@@ -157,7 +157,7 @@ fn staff_rows(db: &Path) -> Vec<(Vec<u8>, String, String)> {
     q.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).unwrap().map(Result::unwrap).collect()
 }
 
-fn shipped_dir() -> tempfile::TempDir {
+pub(crate) fn shipped_dir() -> tempfile::TempDir {
     let dir = scenario_dir(&[]);
     for entry in std::fs::read_dir(integration_tests::shipped_scenarios()).unwrap() {
         let p: PathBuf = entry.unwrap().path();

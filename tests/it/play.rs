@@ -29,7 +29,8 @@ fn assert_private(p: &TestClient, own: &[(&str, &str)]) {
             | ServerMsg::DeckProblems { .. }
             | ServerMsg::MySessions { .. }
             | ServerMsg::Shared { .. }
-            | ServerMsg::Audit { .. } => {
+            | ServerMsg::Audit { .. }
+            | ServerMsg::Purged { .. } => {
                 panic!("a player got a deck file: {m:?}")
             }
             ServerMsg::Predicted { .. } | ServerMsg::ReasonAck { .. } | ServerMsg::Shown { .. } => {

@@ -27,15 +27,28 @@ impl Binary {
     /// The port is read from the server's own "listening" line, so a test never takes another
     /// process's listener for its server, and never races another test for a port it freed.
     pub async fn start_via(wrapper: &[&str], dir: &Path, port: u16, log: Option<std::fs::File>) -> Binary {
-        Binary::start_full(wrapper, dir, port, log, &[]).await
+        Binary::start_full(wrapper, dir, port, log, &[], &[]).await
     }
 
     /// [`Binary::start`] with more settings on its command line (e.g. `--public-url …`).
     pub async fn start_with(dir: &Path, port: u16, args: &[&str]) -> Binary {
-        Binary::start_full(&[], dir, port, None, args).await
+        Binary::start_full(&[], dir, port, None, args, &[]).await
     }
 
-    async fn start_full(wrapper: &[&str], dir: &Path, port: u16, log: Option<std::fs::File>, args: &[&str]) -> Binary {
+    /// [`Binary::start`] with settings in its environment (`SESSION_SERVER_…`), as a systemd unit's
+    /// `EnvironmentFile` gives them.
+    pub async fn start_env(dir: &Path, port: u16, envs: &[(&str, String)]) -> Binary {
+        Binary::start_full(&[], dir, port, None, &[], envs).await
+    }
+
+    async fn start_full(
+        wrapper: &[&str],
+        dir: &Path,
+        port: u16,
+        log: Option<std::fs::File>,
+        args: &[&str],
+        envs: &[(&str, String)],
+    ) -> Binary {
         let bin = env!("CARGO_BIN_EXE_server-under-test");
         let mut command = match wrapper.split_first() {
             Some((first, rest)) => {
@@ -52,6 +65,7 @@ impl Binary {
             .arg("--scenarios")
             .arg(dir.join("scenarios"))
             .args(args)
+            .envs(envs.iter().map(|(k, v)| (*k, v.as_str())))
             .env("NO_COLOR", "1")
             .stdout(Stdio::piped())
             .stderr(Stdio::null())

@@ -62,3 +62,27 @@ pub async fn log(hub: &Hub, staff: Option<&Staff>) -> Result<ServerMsg, Refusal>
 pub fn entry(r: AuditRow) -> AuditEntry {
     AuditEntry { at: protocol::date::utc_date(r.at_ms), who: r.who, action: r.action, what: r.what, client: r.client }
 }
+
+/// The most days an operator's `purge` may name (a hundred years: "all that ended before").
+pub const PURGE_DAYS_MOST: u32 = 36_500;
+
+/// The answer to `purge`: an operator deletes the ended sessions older than `days` days, written to the log.
+pub async fn purge(hub: &Hub, staff: Option<&Staff>, days: u32, client: ClientAddr) -> Result<ServerMsg, Refusal> {
+    let Some(staff) = staff.filter(|s| s.may(StaffRole::Operator)) else {
+        return Err(Refusal::new(ErrorCode::Unauthorized, "Sessies opruimen kan alleen een beheerder, aangemeld met zijn account."));
+    };
+    if !(1..=PURGE_DAYS_MOST).contains(&days) {
+        return Err(Refusal::new(
+            ErrorCode::BadRequest,
+            format!("Geef een aantal dagen van 1 tot en met {PURGE_DAYS_MOST}: afgelopen sessies die ouder zijn, worden gewist."),
+        ));
+    }
+    let before = crate::now_ms() - i64::from(days) * 24 * 3600 * 1000;
+    let purged = hub.purge_ended(before).await.map_err(|e| {
+        tracing::error!(error = %e, "an operator's purge failed");
+        Refusal::from(ErrorCode::StorageFailed)
+    })?;
+    tracing::info!(sessions = purged, days, "an operator purged ended sessions");
+    record(hub, staff.name.clone(), "purged", format!("{purged} ouder dan {days} dagen"), client).await;
+    Ok(ServerMsg::Purged { sessions: purged as u32, older_than_days: days })
+}

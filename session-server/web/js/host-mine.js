@@ -8,7 +8,8 @@ import { t, render } from './page.js';
 
 // list: null (not asked), 'loading', 'offline', or the sessions; names: what is typed per code.
 // open: the codes whose sharing part is unfolded (kept through a redraw).
-const mine = { list: null, names: {}, open: {}, area: null, notice: null, log: null };
+// purge: the days typed, whether it is being confirmed, and what came of it.
+const mine = { list: null, names: {}, open: {}, area: null, notice: null, log: null, purge: { days: '365', sure: false, said: null } };
 
 function load(all) {
   mine.list = 'loading';
@@ -104,4 +105,31 @@ export function auditCard(who) {
       el('tbody', null, log.map(e => el('tr', null, el('td', { text: e.at }), el('td', { text: e.who }),
         el('td', { text: t().actions[e.action] || e.action }), el('td', { text: e.what }), el('td', { text: e.client })))));
   return el('section', { class: 'card audit-log', 'aria-labelledby': 'audit-h' }, el('h2', { id: 'audit-h', text: t().audit }), body);
+}
+
+// An operator deletes old ended sessions (as `session-server sessions purge`), after a second click.
+export function purgeCard(who) {
+  if (!who || who.role !== 'operator') return null;
+  const p = mine.purge;
+  const days = Number(p.days);
+  const valid = Number.isInteger(days) && days >= 1 && days <= 36500;
+  const go = () => {
+    p.sure = false; p.said = t().purging; render();
+    ask({ type: 'purge', older_than_days: days }).then(m => {
+      p.said = m && m.type === 'purged' ? t().purged(m.sessions, m.older_than_days) : m && m.type === 'error' ? m.message : t().offline;
+      if (m && m.type === 'purged') { mine.list = null; mine.log = null; }
+      render();
+    });
+  };
+  return el('section', { class: 'card purge', 'aria-labelledby': 'purge-h' }, el('h2', { id: 'purge-h', text: t().purgeH }),
+    el('label', { for: 'purge-days', text: t().purgeDays }),
+    el('p', { id: 'purge-hint', class: 'muted', text: t().purgeHint }),
+    el('input', { id: 'purge-days', 'data-key': 'purge-days', type: 'number', min: 1, max: 36500, inputmode: 'numeric', value: p.days,
+      'aria-describedby': 'purge-hint', oninput: e => { p.days = e.target.value; p.sure = false; } }),
+    p.sure ? el('div', { role: 'alertdialog', 'aria-labelledby': 'purge-q', class: 'end' },
+      el('p', { id: 'purge-q', text: t().purgeSure(days) }),
+      el('button', { type: 'button', 'data-key': 'purge-yes', onclick: go, text: t().purgeYes }), ' ',
+      el('button', { type: 'button', class: 'quiet', 'data-key': 'purge-no', onclick: () => { p.sure = false; render(); }, text: t().endNo }))
+      : el('button', { type: 'button', 'data-key': 'purge', onclick: () => { if (valid) { p.sure = true; p.said = null; } else p.said = t().purgeBad; render(); }, text: t().purge }),
+    el('p', { role: 'status', 'data-key': 'purge-said', text: p.said || '' }));
 }

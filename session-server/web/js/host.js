@@ -229,7 +229,8 @@ function startScreen(err) {
         el('a', { href: '/host?code=' + s.code, 'data-key': 'resume-' + s.code, text: t().resume(s.code) }), ' ',
         el('button', { type: 'button', class: 'small', 'data-key': 'forget-' + s.code, onclick: () => forget(s.code), text: t().forget(s.code) }))))) : null,
     deckCheck(),
-    mine ? mine.auditCard(signedIn() ? h.accounts.signed_in : null) : null
+    mine ? mine.auditCard(signedIn() ? h.accounts.signed_in : null) : null,
+    mine ? mine.purgeCard(signedIn() ? h.accounts.signed_in : null) : null
   ];
 }
 

@@ -774,7 +774,8 @@ impl Room {
             | ServerMsg::DeckProblems { .. }
             | ServerMsg::MySessions { .. }
             | ServerMsg::Shared { .. }
-            | ServerMsg::Audit { .. } => {
+            | ServerMsg::Audit { .. }
+            | ServerMsg::Purged { .. } => {
                 panic!("sessions do not handle deck files")
             }
             ServerMsg::Agreements { agreements } => {
