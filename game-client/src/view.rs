@@ -134,6 +134,7 @@ impl ViewState {
             ServerMsg::DeckChecked { .. } => {}
             // Staff sessions are the facilitator's page's (the app does not sign in yet).
             ServerMsg::MySessions { .. } | ServerMsg::Shared { .. } | ServerMsg::Audit { .. } | ServerMsg::Purged { .. } => {}
+            ServerMsg::AppSignedIn { .. } | ServerMsg::SignedOut => {}
             ServerMsg::DeckProblems { problems } => self.deck_saved = Some(Err(problems)),
             ServerMsg::Error { code, message } => {
                 self.pending = None;

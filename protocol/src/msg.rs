@@ -74,6 +74,17 @@ pub enum ClientMsg {
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         remove: bool,
     },
+    /// **(addition)** The desktop app trades the one-time code its sign-in came back with (at its
+    /// loopback address) and the PKCE verifier it began with for a sign-in token of its own.
+    AppSignIn {
+        protocol: u32,
+        code: String,
+        verifier: String,
+    },
+    /// **(addition)** Ends this connection's sign-in on the server (the desktop app's "sign out").
+    SignOut {
+        protocol: u32,
+    },
     /// **(addition)** An operator reads the audit log (the newest lines).
     Audit {
         protocol: u32,
@@ -183,6 +194,8 @@ impl ClientMsg {
             | ClientMsg::MySessions { protocol, .. }
             | ClientMsg::Share { protocol, .. }
             | ClientMsg::Audit { protocol }
+            | ClientMsg::SignOut { protocol }
+            | ClientMsg::AppSignIn { protocol, .. }
             | ClientMsg::Purge { protocol, .. }
             | ClientMsg::GetDeck { protocol, .. }
             | ClientMsg::SaveDeck { protocol, .. } => Some(*protocol),
@@ -382,6 +395,15 @@ pub enum ServerMsg {
     Audit {
         entries: Vec<crate::AuditEntry>,
     },
+    /// **(addition)** The answer to `app_sign_in`: the app's token (sent as `Authorization: Bearer`
+    /// at each handshake from now on), who it is, and for how many days it lasts.
+    AppSignedIn {
+        token: String,
+        account: crate::Account,
+        days: u32,
+    },
+    /// **(addition)** The answer to `sign_out`.
+    SignedOut,
     /// **(addition)** The answer to `purge`: how many ended sessions were deleted.
     Purged {
         sessions: u32,

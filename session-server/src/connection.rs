@@ -146,7 +146,9 @@ where
         let client = ClientAddr { this_machine: req.client.this_machine && req.origin.is_none(), ..req.client };
         // On a server with accounts the browser's sign-in (its cookie's token) goes with the
         // connection; it is looked up each time it is used, so signing out or expiring counts at once.
-        let staff = hub.accounts().and_then(|a| req.cookie.as_deref().and_then(|c| a.token_in(c))).map(crate::secrets::hash_token);
+        // The desktop app (no Origin: no browser page) sends its own token instead (RFC 8252 sign-in).
+        let app = req.bearer.as_deref().filter(|_| req.origin.is_none());
+        let staff = hub.accounts().and_then(|a| req.cookie.as_deref().and_then(|c| a.token_in(c)).or(app)).map(crate::secrets::hash_token);
         websocket(Rewind::new(head, stream), client, staff, hub).await;
     })
 }
@@ -500,6 +502,30 @@ impl Connection {
                 let staff = self.staff().await;
                 let answer = crate::staff::audit::purge(&self.hub, staff.as_ref(), older_than_days, who).await;
                 self.outbox.msg(&answer.unwrap_or_else(ServerMsg::from));
+                return Next::Continue;
+            }
+            ClientMsg::AppSignIn { code, verifier, .. } => {
+                match crate::staff::app::exchange(&self.hub, &code, &verifier).await {
+                    Ok((answer, hash)) => {
+                        // This connection is signed in from now on, as the next ones with the token.
+                        self.staff = Some(hash);
+                        self.outbox.msg(&answer);
+                    }
+                    Err(r) => {
+                        if r.code == ErrorCode::Unauthorized {
+                            self.hub.guess_failed(who);
+                        }
+                        self.reply(r);
+                    }
+                }
+                return Next::Continue;
+            }
+            ClientMsg::SignOut { .. } => {
+                if let Some(hash) = self.staff.take() {
+                    let db = self.hub.db().clone();
+                    let _ = tokio::task::spawn_blocking(move || db.end_staff_session(&hash)).await;
+                }
+                self.outbox.msg(&ServerMsg::SignedOut);
                 return Next::Continue;
             }
             ClientMsg::Audit { .. } => {

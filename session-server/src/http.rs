@@ -41,6 +41,8 @@ pub struct Request {
     pub origin: Option<String>,
     /// Its cookies (every `Cookie` header, joined), where a signed-in member of staff's token is.
     pub cookie: Option<String>,
+    /// The desktop app's sign-in token (`Authorization: Bearer …`, at most 128 characters).
+    pub bearer: Option<String>,
     /// Who sent it: the peer, or the client a trusted proxy names.
     pub client: ClientAddr,
 }
@@ -130,6 +132,9 @@ where
         upgrade: first("upgrade").is_some_and(|u| u.eq_ignore_ascii_case("websocket")),
         origin: first("origin"),
         cookie: Some(values("cookie").join("; ")).filter(|c| !c.is_empty()),
+        bearer: first("authorization")
+            .and_then(|a| Some(a.strip_prefix("Bearer ")?.trim().to_owned()))
+            .filter(|t| !t.is_empty() && t.len() <= 128),
         client,
     };
     Some((request, head))

@@ -21,6 +21,12 @@ pub fn hash_token(token: &str) -> [u8; 32] {
     Sha256::digest(token.as_bytes()).into()
 }
 
+/// The PKCE challenge of a verifier (RFC 7636's S256, written in lower-case hex instead of
+/// base64url): what the desktop app sends when its sign-in begins, keeping the verifier to itself.
+pub fn challenge_of(verifier: &str) -> String {
+    hash_token(verifier).iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// Whether two secrets are equal, in time that does not depend on where they differ (their
 /// hashes are compared, so not on their lengths either).
 pub fn same(given: &str, wanted: &str) -> bool {

@@ -30,7 +30,9 @@ fn assert_private(p: &TestClient, own: &[(&str, &str)]) {
             | ServerMsg::MySessions { .. }
             | ServerMsg::Shared { .. }
             | ServerMsg::Audit { .. }
-            | ServerMsg::Purged { .. } => {
+            | ServerMsg::Purged { .. }
+            | ServerMsg::AppSignedIn { .. }
+            | ServerMsg::SignedOut => {
                 panic!("a player got a deck file: {m:?}")
             }
             ServerMsg::Predicted { .. } | ServerMsg::ReasonAck { .. } | ServerMsg::Shown { .. } => {

@@ -1,5 +1,6 @@
 //! Staff accounts from the municipality's OpenID Connect provider: who may lead sessions, save decks and run the server; participants never sign in.
 
+pub mod app;
 pub mod audit;
 pub mod oidc;
 pub mod sessions;
@@ -95,6 +96,8 @@ pub struct Accounts {
     /// Whether the cookie is `Secure` (the public address is https).
     pub secure: bool,
     pending: Mutex<HashMap<String, (std::net::IpAddr, oidc::Pending)>>,
+    /// The desktop app's one-time codes on their way (see [`app`]).
+    pub app_codes: app::Codes,
 }
 
 impl std::fmt::Debug for Accounts {
@@ -107,7 +110,13 @@ impl Accounts {
     /// The accounts of `settings`, calling back under the public address `base` (`https://host`, no `/` at the end).
     pub fn new(settings: Settings, base: &str) -> Result<Accounts, String> {
         let provider = oidc::Provider::new(&settings, format!("{}/auth/callback", base.trim_end_matches('/')))?;
-        Ok(Accounts { settings, provider, secure: base.starts_with("https://"), pending: Mutex::new(HashMap::new()) })
+        Ok(Accounts {
+            settings,
+            provider,
+            secure: base.starts_with("https://"),
+            pending: Mutex::new(HashMap::new()),
+            app_codes: app::Codes::default(),
+        })
     }
 
     /// The sign-in cookie's name on this server.

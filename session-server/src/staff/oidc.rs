@@ -74,13 +74,21 @@ pub struct Pending {
     verifier: PkceCodeVerifier,
     /// The page of this server to go back to.
     pub next: String,
+    /// The desktop app this sign-in goes back to instead, with its own code (RFC 8252).
+    pub app: Option<super::app::AppReturn>,
     pub at: Instant,
 }
 
 #[cfg(test)]
 impl Pending {
     pub fn for_test() -> Pending {
-        Pending { nonce: Nonce::new_random(), verifier: PkceCodeVerifier::new("v".repeat(43)), next: "/host".into(), at: Instant::now() }
+        Pending {
+            nonce: Nonce::new_random(),
+            verifier: PkceCodeVerifier::new("v".repeat(43)),
+            next: "/host".into(),
+            app: None,
+            at: Instant::now(),
+        }
     }
 }
 
@@ -183,7 +191,7 @@ impl Provider {
             .add_scope(Scope::new("profile".into()))
             .set_pkce_challenge(challenge)
             .url();
-        Ok((url.to_string(), state.secret().clone(), Pending { nonce, verifier, next, at: Instant::now() }))
+        Ok((url.to_string(), state.secret().clone(), Pending { nonce, verifier, next, app: None, at: Instant::now() }))
     }
 
     /// Exchanges the callback's code for tokens and checks the ID token: its signature by the

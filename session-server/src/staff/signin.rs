@@ -76,8 +76,27 @@ async fn login(accounts: &Accounts, req: &Request) -> Page {
         tracing::info!(client = %req.client.ip, "too many sign-ins on their way from this address; refused");
         return busy();
     }
+    // The desktop app's sign-in names its loopback address and PKCE challenge (RFC 8252).
+    let app = match query(req, "app") {
+        None => None,
+        Some(redirect) => {
+            let challenge = query(req, "challenge").unwrap_or_default();
+            match super::app::AppReturn::from_query(&redirect, &challenge, &query(req, "app_state").unwrap_or_default()) {
+                Ok(app) => Some(app),
+                Err(field) => {
+                    tracing::info!(client = %req.client.ip, field, "a desktop app's sign-in with a bad return address or challenge; refused");
+                    return sentence(
+                        400,
+                        "Deze aanmelding van de app klopt niet (het terugkeeradres of de controlecode). Begin opnieuw vanuit de app.",
+                        "This sign-in of the app is not right (its return address or check code). Start again from the app.",
+                    );
+                }
+            }
+        }
+    };
     match accounts.provider.begin(next_page(req)).await {
-        Ok((url, state, pending)) => {
+        Ok((url, state, mut pending)) => {
+            pending.app = app;
             if !accounts.keep(state.clone(), req.client.ip, pending) {
                 return busy();
             }
@@ -122,6 +141,7 @@ async fn callback(accounts: &Accounts, req: &Request, hub: &Hub) -> Page {
         );
     };
     let next = pending.next.clone();
+    let pending_app = pending.app.clone();
     let identity = match accounts.provider.finish(code, pending).await {
         Ok(identity) => identity,
         Err(e) => return refusal(&e, accounts),
@@ -140,6 +160,24 @@ async fn callback(accounts: &Accounts, req: &Request, hub: &Hub) -> Page {
             ),
         );
     };
+    // The desktop app's sign-in goes back to the app with a one-time code; the app comes for its token.
+    if let Some(app) = pending_app {
+        let Some(code) = accounts.app_codes.issue(identity.subject, identity.name, role, app.challenge.clone()) else {
+            return sentence(
+                503,
+                "Te veel aanmeldingen tegelijk; probeer het over een paar minuten opnieuw.",
+                "Too many sign-ins at once; try again in a few minutes.",
+            );
+        };
+        tracing::info!(client = %req.client.ip, role = role.as_str(), "a member of staff signed in for the desktop app; back to it");
+        return Page::text(
+            302,
+            "Terug naar de app. / Back to the app.
+",
+        )
+        .with_header("Set-Cookie", state_cookie(accounts, "", 0))
+        .with_header("Location", app.location(&code));
+    }
     let token = crate::secrets::new_token();
     let session_for = accounts.settings.session_for;
     let row = crate::store::StaffRow {

@@ -775,7 +775,9 @@ impl Room {
             | ServerMsg::MySessions { .. }
             | ServerMsg::Shared { .. }
             | ServerMsg::Audit { .. }
-            | ServerMsg::Purged { .. } => {
+            | ServerMsg::Purged { .. }
+            | ServerMsg::AppSignedIn { .. }
+            | ServerMsg::SignedOut => {
                 panic!("sessions do not handle deck files")
             }
             ServerMsg::Agreements { agreements } => {
