@@ -396,11 +396,11 @@ pub enum ServerMsg {
         entries: Vec<crate::AuditEntry>,
     },
     /// **(addition)** The answer to `app_sign_in`: the app's token (sent as `Authorization: Bearer`
-    /// at each handshake from now on), who it is, and for how many days it lasts.
+    /// at each handshake from now on), who it is, and for how many hours it lasts.
     AppSignedIn {
         token: String,
         account: crate::Account,
-        days: u32,
+        hours: u32,
     },
     /// **(addition)** The answer to `sign_out`.
     SignedOut,

@@ -149,7 +149,7 @@ where
         // The desktop app (no Origin: no browser page) sends its own token instead (RFC 8252 sign-in).
         let app = req.bearer.as_deref().filter(|_| req.origin.is_none());
         let staff = hub.accounts().and_then(|a| req.cookie.as_deref().and_then(|c| a.token_in(c)).or(app)).map(crate::secrets::hash_token);
-        websocket(Rewind::new(head, stream), client, staff, hub).await;
+        websocket(Rewind::new(head, stream), client, staff, req.origin.is_some(), hub).await;
     })
 }
 
@@ -186,7 +186,7 @@ where
 
 /// The websocket of one client, from the handshake until it closes.
 #[allow(clippy::result_large_err)] // the origin check's error type is tungstenite's handshake callback signature
-async fn websocket<S>(stream: Rewind<S>, client: ClientAddr, staff: Option<[u8; 32]>, hub: Hub)
+async fn websocket<S>(stream: Rewind<S>, client: ClientAddr, staff: Option<[u8; 32]>, page: bool, hub: Hub)
 where
     S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
@@ -207,7 +207,7 @@ where
     let (sink, stream) = ws.split();
     let (outbox, rx) = Outbox::new(hub.limits().outbox);
     let writer = tokio::spawn(write_loop(sink, rx, outbox.kick_token(), hub.metrics().clone()));
-    let mut conn = Connection { id: hub.next_conn_id(), client, staff, hub, outbox, session: None, role: None, audited: None };
+    let mut conn = Connection { id: hub.next_conn_id(), client, staff, page, hub, outbox, session: None, role: None, audited: Vec::new() };
     conn.read_loop(stream).await;
     if let Some(session) = conn.session.take() {
         session.leave(conn.id).await;
@@ -265,16 +265,20 @@ fn check_origin(req: &Request, mut resp: Response, public: Option<&PublicUrl>, h
 struct Connection {
     id: u64,
     client: ClientAddr,
-    /// The SHA-256 of the sign-in token in the cookie of the browser that opened it (read at the handshake).
+    /// The SHA-256 of the sign-in token in the cookie of the browser that opened it, or of the
+    /// desktop app's token (read at the handshake).
     staff: Option<[u8; 32]>,
+    /// A browser page opened it (its handshake had an `Origin`).
+    page: bool,
     hub: Hub,
     outbox: Outbox,
     session: Option<SessionHandle>,
     /// The role this connection has in its session, once in.
     role: Option<protocol::Role>,
-    /// The last line this connection wrote to the audit log, and when: the same again within a
-    /// minute (a facilitator who downloads a report twice) is not written twice.
-    audited: Option<(&'static str, String, Instant)>,
+    /// The lines this connection wrote to the audit log in the last minute (at most 16): the same
+    /// again within that minute (a facilitator who downloads a report twice) is not written twice,
+    /// and a connection writes at most 16 lines a minute.
+    audited: Vec<(&'static str, String, Instant)>,
 }
 
 enum Next {
@@ -375,10 +379,15 @@ impl Connection {
     /// Writes `action` on `what` to the audit log, as done by this connection's member of staff
     /// (or, without one, by the trainers' key where `key`), unless it just wrote the same.
     async fn audit(&mut self, staff: Option<&crate::staff::Staff>, key: bool, action: &'static str, what: String) {
-        if self.audited.as_ref().is_some_and(|(a, w, at)| *a == action && *w == what && at.elapsed() < Duration::from_secs(60)) {
+        self.audited.retain(|(_, _, at)| at.elapsed() < Duration::from_secs(60));
+        if self.audited.iter().any(|(a, w, _)| *a == action && *w == what) {
             return;
         }
-        self.audited = Some((action, what.clone(), Instant::now()));
+        if self.audited.len() >= 16 {
+            tracing::info!(client = %self.client.ip, action, "more than 16 lines for the audit log from one connection in a minute; this one is left out");
+            return;
+        }
+        self.audited.push((action, what.clone(), Instant::now()));
         crate::staff::audit::record(&self.hub, crate::staff::audit::who(staff, key), action, what, self.client).await;
     }
 
@@ -487,8 +496,8 @@ impl Connection {
             ClientMsg::Lead { code, .. } => {
                 let staff = self.staff().await;
                 match crate::staff::sessions::may_lead(&self.hub, &code, staff.as_ref()).await {
-                    Ok(()) => {
-                        let led = self.enter(&code, Attach::Lead).await;
+                    Ok(via) => {
+                        let led = self.enter(&code, Attach::Lead { via }).await;
                         if let (Ok(()), Some(s)) = (&led, &self.session) {
                             let code = s.code().to_owned();
                             self.audit(staff.as_ref(), false, "led", code).await;
@@ -502,6 +511,10 @@ impl Connection {
                 let staff = self.staff().await;
                 let answer = crate::staff::audit::purge(&self.hub, staff.as_ref(), older_than_days, who).await;
                 self.outbox.msg(&answer.unwrap_or_else(ServerMsg::from));
+                return Next::Continue;
+            }
+            ClientMsg::AppSignIn { .. } | ClientMsg::SignOut { .. } if self.page => {
+                self.reply(Refusal::new(ErrorCode::BadRequest, "Dit is voor de desktop-app; een pagina meldt aan en af via /auth/."));
                 return Next::Continue;
             }
             ClientMsg::AppSignIn { code, verifier, .. } => {

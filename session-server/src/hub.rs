@@ -401,6 +401,11 @@ impl Hub {
         Some(handle)
     }
 
+    /// The session with this code if it is in memory now (no database read, no guess spent).
+    pub fn in_memory(&self, code: &str) -> Option<SessionHandle> {
+        self.shared.sessions.lock().expect("sessions lock").get(code).filter(|s| !s.is_gone()).cloned()
+    }
+
     /// Deletes the ended sessions created before `before_ms` that nobody has open (an operator's
     /// `purge`); how many.
     pub async fn purge_ended(&self, before_ms: i64) -> rusqlite::Result<usize> {

@@ -39,7 +39,7 @@ async fn the_app_signs_in_through_the_system_browser_and_its_loopback_address_an
     browser.tap("button[type=submit]").await;
     browser.wait_text("body", "Je bent aangemeld. Ga terug naar de app").await;
     let signed = app.await.unwrap().expect("the app signed in");
-    assert_eq!((signed.account.name.as_str(), signed.account.role, signed.days), ("fien@gemeente.example", StaffRole::Facilitator, 30));
+    assert_eq!((signed.account.name.as_str(), signed.account.role, signed.hours), ("fien@gemeente.example", StaffRole::Facilitator, 720));
     assert!(browser.c.cookies().await.unwrap().iter().all(|c| c["name"] != "dilemma_staff"), "the browser is not signed in: the app is");
     browser.close().await;
 
@@ -55,6 +55,11 @@ async fn the_app_signs_in_through_the_system_browser_and_its_loopback_address_an
     assert!(create(&mut by_app).await.is_ok());
     let mut by_page = with_token(&server.url, &signed.token, Some(&base)).await;
     assert_eq!(create(&mut by_page).await, Err(ErrorCode::Unauthorized));
+
+    // The app's messages are the app's: a browser page (a handshake with Origin) may not send them.
+    let mut page = socket(&server.url, None, Some(&base)).await.unwrap();
+    page.send(json!({"type":"app_sign_in","protocol":1,"code":"0123456789abcdef0123456789abcdef","verifier":"x"})).await;
+    assert_eq!(page.error().await.0, ErrorCode::BadRequest);
 
     // A code that is none, or too long: refused (each a guess).
     for code in ["0123456789abcdef0123456789abcdef", &"a".repeat(65)] {

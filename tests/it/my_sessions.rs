@@ -204,14 +204,17 @@ async fn only_its_creator_a_colleague_it_is_shared_with_or_an_operator_lead_a_se
     let Some(Staffed { driver, port, base, provider, dir, server }) = Staffed::start().await else { return };
     let downloads = tempfile::tempdir().unwrap();
     let mut cookies = Vec::new();
-    for who in ["fien", "tom", "olga"] {
+    // Nina set her e-mail address at the provider to Tom's; it does not vouch for it, so she is named by her user name.
+    for (who, named) in
+        [("fien", "fien@gemeente.example"), ("tom", "tom@gemeente.example"), ("olga", "olga@gemeente.example"), ("nina", "nina")]
+    {
         let page = driver.laptop("nl", downloads.path()).await;
         sign_in(&page, &base, who).await;
-        page.wait_text("#account-h", "Aangemeld als").await;
+        page.wait_text("#account-h", &format!("Aangemeld als {named} (")).await;
         cookies.push(cookie_of(&page).await);
         page.close().await;
     }
-    let [fien, tom, olga] = [&cookies[0], &cookies[1], &cookies[2]];
+    let [fien, tom, olga, nina] = [&cookies[0], &cookies[1], &cookies[2], &cookies[3]];
     let url = server.url.clone();
     // The audit log: an operator's only.
     for (cookie, allowed) in [(None, false), (Some(fien), false), (Some(olga), true)] {
@@ -236,12 +239,15 @@ async fn only_its_creator_a_colleague_it_is_shared_with_or_an_operator_lead_a_se
     assert_eq!(lead(&mut by_tom, &code).await.err(), Some(ErrorCode::Unauthorized));
     let mut by_olga = socket(&url, Some(olga), Some(&base)).await.unwrap();
     assert_eq!(lead(&mut by_olga, "ZZZZZZ").await.err(), Some(ErrorCode::UnknownSession));
-    assert_eq!(lead(&mut by_olga, &code).await.map(|(role, _)| role), Ok(Role::Facilitator), "an operator may lead any session");
+    let (role, olgas_token) = lead(&mut by_olga, &code).await.unwrap();
+    assert_eq!(role, Role::Facilitator, "an operator may lead any session");
     // Fien from another browser: a token of its own; the older connection is closed.
     let mut again = socket(&url, Some(fien), Some(&base)).await.unwrap();
     let (role, token) = lead(&mut again, &code).await.unwrap();
     assert_eq!(role, Role::Facilitator);
-    assert_eq!(token.len(), 32);
+    assert!(token.len() == 32 && token != olgas_token, "a token of its own");
+    let closed = by_olga.closed().await;
+    assert!(closed.as_ref().is_some_and(|f| f.reason.as_str() == "elders opnieuw verbonden"), "{closed:?}");
 
     // Sharing: only by its creator, a name that is one, at most ten colleagues.
     assert_eq!(share(&url, &base, tom, &code, "tom@gemeente.example", false).await.err(), Some(ErrorCode::Unauthorized));
@@ -258,7 +264,14 @@ async fn only_its_creator_a_colleague_it_is_shared_with_or_an_operator_lead_a_se
     share(&url, &base, fien, &code, "TOM@gemeente.example", false).await.unwrap();
     let mut by_tom = socket(&url, Some(tom), Some(&base)).await.unwrap();
     let (_, toms_token) = lead(&mut by_tom, &code).await.unwrap();
-    assert_eq!(codes(&my_sessions(&url, &base, Some(tom), false).await.unwrap()), [(code.as_str(), false)]);
+    let toms = my_sessions(&url, &base, Some(tom), false).await.unwrap();
+    assert_eq!(codes(&toms), [(code.as_str(), false)]);
+    assert!(toms[0].shared.is_empty(), "a colleague is not told to whom else it went");
+    assert_eq!(share(&url, &base, tom, &code, "nina", false).await.err(), Some(ErrorCode::Unauthorized), "a colleague shares no further");
+    // Nina's typed address is no share: she sees nothing and leads nothing.
+    assert!(my_sessions(&url, &base, Some(nina), false).await.unwrap().is_empty());
+    let mut by_nina = socket(&url, Some(nina), Some(&base)).await.unwrap();
+    assert_eq!(lead(&mut by_nina, &code).await.err(), Some(ErrorCode::Unauthorized));
 
     // A follow-up without the token: Fien and Tom may, once it is taken back from Tom he may not.
     by_tom.send(json!({"type":"control","action":"end"})).await;
@@ -266,6 +279,12 @@ async fn only_its_creator_a_colleague_it_is_shared_with_or_an_operator_lead_a_se
         .expect("the end", |m| matches!(m, ServerMsg::Session { session } if session.phase == protocol::Phase::Ended).then_some(()))
         .await;
     share(&url, &base, fien, &code, "tom@gemeente.example", true).await.unwrap();
+    // Taken back from Tom: his browser's connection closes and its token resumes nothing.
+    let closed = by_tom.closed().await;
+    assert!(closed.as_ref().is_some_and(|f| f.reason.as_str() == "niet meer met je gedeeld"), "{closed:?}");
+    let mut c = server.client().await;
+    c.send(json!({"type":"resume","protocol":1,"code":code,"token":toms_token})).await;
+    assert_eq!(c.error().await.0, ErrorCode::Unauthorized, "Tom's token went with the share");
     let follow = |cookie: String| {
         let (url, base, code) = (url.clone(), base.clone(), code.clone());
         async move {
@@ -293,8 +312,8 @@ async fn only_its_creator_a_colleague_it_is_shared_with_or_an_operator_lead_a_se
         .unwrap()
         .query_row("SELECT count(*) FROM lead_tokens WHERE code = ?1", [&code], |r| r.get(0))
         .unwrap();
-    assert_eq!(taken, 3, "Olga, Fien and Tom each took it over once");
-    for _ in 3..session_server::store::MAX_LEAD_TOKENS {
+    assert_eq!(taken, 2, "Olga and Fien each took it over once; Tom's token went with the share");
+    for _ in 2..session_server::store::MAX_LEAD_TOKENS {
         let mut c = socket(&url, Some(fien), Some(&base)).await.unwrap();
         lead(&mut c, &code).await.unwrap();
     }
@@ -328,20 +347,22 @@ async fn only_its_creator_a_colleague_it_is_shared_with_or_an_operator_lead_a_se
     };
     assert_eq!(purge(fien, 1).await, Err(ErrorCode::Unauthorized));
     for days in [0, 36_501, -1] {
-        assert!(purge(olga, days).await.is_err(), "{days} days");
+        assert_eq!(purge(olga, days).await, Err(ErrorCode::BadRequest), "{days} days");
     }
     let db = rusqlite::Connection::open(dir.path().join("workshop.db")).unwrap();
     db.execute("UPDATE sessions SET created_ms = created_ms - 2 * 86400000 WHERE code = ?1", [&gone]).unwrap();
     assert_eq!(purge(olga, 1).await, Ok(1), "only the one ended two days ago");
     let left: i64 = db.query_row("SELECT count(*) FROM sessions WHERE code = ?1", [&gone], |r| r.get(0)).unwrap();
     assert_eq!(left, 0);
-    let line: String = db.query_row("SELECT who || ' ' || what FROM audit WHERE action = 'purged'", [], |r| r.get(0)).unwrap();
+    let line: String =
+        db.query_row("SELECT who || ' ' || what FROM audit WHERE action = 'purged' ORDER BY rowid DESC LIMIT 1", [], |r| r.get(0)).unwrap();
     assert_eq!(line, "olga@gemeente.example 1 ouder dan 1 dagen");
-    for proof in [&token, &toms_token] {
-        let mut c = server.client().await;
-        c.send(json!({"type":"resume","protocol":1,"code":code,"token":proof})).await;
-        assert_eq!(c.welcomed().await.role, Role::Facilitator);
-    }
+    let mut c = server.client().await;
+    c.send(json!({"type":"resume","protocol":1,"code":code,"token":token})).await;
+    assert_eq!(c.welcomed().await.role, Role::Facilitator, "Fien's browser's token through kill -9");
+    let mut c = server.client().await;
+    c.send(json!({"type":"resume","protocol":1,"code":code,"token":toms_token})).await;
+    assert_eq!(c.error().await.0, ErrorCode::Unauthorized, "Tom's, taken back, not even after a restart");
     provider.stop().await;
 }
 

@@ -15,11 +15,13 @@ use crate::process::{Binary, free_port, scenario_dir};
 
 pub(crate) const SECRET: &str = "een-geheim-van-de-test";
 
-/// The provider's users: a facilitator, a trainer, an operator (by their groups).
+/// The provider's users: a facilitator, a trainer, an operator (by their groups), and a facilitator
+/// who set her e-mail address to a colleague's (the provider does not vouch for it).
 const USERS: &str = r#"{
   "fien": {"email": "fien@gemeente.example", "groups": ["begeleiders"]},
   "tom": {"email": "tom@gemeente.example", "groups": ["trainers", "begeleiders"]},
-  "olga": {"email": "olga@gemeente.example", "groups": ["beheer"]}
+  "olga": {"email": "olga@gemeente.example", "groups": ["beheer"]},
+  "nina": {"email": "tom@gemeente.example", "email_verified": false, "groups": ["begeleiders"]}
 }"#;
 
 /// `oidc-provider` in a Node process of its own on a free loopback port, for one client: the server

@@ -61,7 +61,8 @@ async fn over_https_with_its_settings_from_the_environment_the_sign_in_cookie_is
     // The sign-in lasts the hours the environment says.
     let conn = rusqlite::Connection::open(dir.path().join("workshop.db")).unwrap();
     let lasts: i64 = conn.query_row("SELECT expires_ms - created_ms FROM staff_sessions", [], |r| r.get(0)).unwrap();
-    assert_eq!(lasts, 2 * 3600 * 1000);
+    // (The end is reckoned a moment before the row is written.)
+    assert!((2 * 3600 * 1000 - lasts).abs() < 1000, "{lasts} ms");
 
     // Over real sockets: the token under the plain name (a cookie anyone under the domain could set) is no sign-in.
     let tls = crate::hosted::trusting(&[&pair.cert]);

@@ -29,7 +29,7 @@ const provider = new Provider('http://127.0.0.1:' + port, {
   // The user's groups in the ID token itself, as Entra ID and Keycloak put them there.
   conformIdTokenClaims: false,
   jwks: { keys: [jwk] },
-  claims: { openid: ['sub'], email: ['email'], profile: ['preferred_username', 'groups'] },
+  claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['preferred_username', 'groups'] },
   pkce: { required: () => true },
   features: { devInteractions: { enabled: true } },
   async findAccount(ctx, id) {
@@ -37,7 +37,9 @@ const provider = new Provider('http://127.0.0.1:' + port, {
     return {
       accountId: id,
       async claims() {
-        return { sub: id, email: user.email || id + '@gemeente.example', preferred_username: id, groups: user.groups || [] };
+        // An address the provider vouches for, unless the test's user says otherwise (one who typed a colleague's).
+        const verified = user.email_verified !== false;
+        return { sub: id, email: user.email || id + '@gemeente.example', email_verified: verified, preferred_username: id, groups: user.groups || [] };
       }
     };
   }

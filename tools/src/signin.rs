@@ -27,7 +27,8 @@ pub struct Begun {
 pub struct SignedIn {
     pub token: String,
     pub account: Account,
-    pub days: u32,
+    /// How long the token lasts.
+    pub hours: u32,
 }
 
 /// The server's web address (`https://host` or `http://host:port`) of its websocket address (`wss://host/ws`).
@@ -67,7 +68,7 @@ impl Begun {
         let ask = ClientMsg::AppSignIn { protocol: PROTOCOL_VERSION, code, verifier: self.verifier };
         client.send(&ask).await.map_err(|e| format!("De server is niet bereikbaar: {e}"))?;
         match client.recv(Duration::from_secs(30)).await {
-            Some(ServerMsg::AppSignedIn { token, account, days }) => Ok(SignedIn { token, account, days }),
+            Some(ServerMsg::AppSignedIn { token, account, hours }) => Ok(SignedIn { token, account, hours }),
             Some(ServerMsg::Error { message, .. }) => Err(message),
             other => Err(format!("De server antwoordde niet zoals verwacht: {other:?}")),
         }

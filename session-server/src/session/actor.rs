@@ -178,6 +178,7 @@ impl Actor {
                 self.feed(Input::Leave { conn }).await;
             }
             Cmd::End => self.feed(Input::End).await,
+            Cmd::Revoke { hashes } => self.feed(Input::Revoke { hashes }).await,
         }
     }
 

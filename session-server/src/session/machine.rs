@@ -66,13 +66,18 @@ pub(crate) enum Input {
     Tick,
     /// The person who runs the server ends the session.
     End,
+    /// These facilitator tokens (of browsers a colleague led from) count no more: the session was
+    /// taken back from that colleague. Their rows are already gone from the database.
+    Revoke {
+        hashes: Vec<[u8; 32]>,
+    },
 }
 
 impl Input {
     fn conn(&self) -> Option<u64> {
         match self {
             Input::Attach { conn, .. } | Input::Msg { conn, .. } | Input::Leave { conn } => Some(*conn),
-            Input::Committed { .. } | Input::Tick | Input::End => None,
+            Input::Committed { .. } | Input::Tick | Input::End | Input::Revoke { .. } => None,
         }
     }
 }
@@ -144,6 +149,8 @@ pub(crate) enum Effect {
 pub(crate) struct Conn {
     pub member: u32,
     pub role: Role,
+    /// The SHA-256 of the token it came in with (a facilitator may have several: `lead`).
+    pub via: [u8; 32],
 }
 
 /// A change that waits for its write.
@@ -306,6 +313,7 @@ impl Machine {
             Input::Committed { write, ok } => self.committed(write, ok, now, effects),
             Input::Leave { conn } => self.leave(conn, now, effects),
             Input::Tick => self.tick(now, effects),
+            Input::Revoke { hashes } => self.revoke(&hashes, effects),
             input @ Input::End if self.control_pending => self.defer(input, effects),
             Input::End => self.end_by_server("ended by the operator", effects),
             input if self.control_pending => self.defer(input, effects),

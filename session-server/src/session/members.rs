@@ -18,7 +18,7 @@ impl Machine {
                     Err(Refusal::new(ErrorCode::Unauthorized, "Deze sleutel hoort niet bij deze sessie; meld je opnieuw aan met de code."))
                 }
             },
-            Attach::Lead => return self.lead(conn, token, now, effects),
+            Attach::Lead { via } => return self.lead(conn, token, via, now, effects),
             how => self.admit(how),
         };
         let (role, team) = match admitted {
@@ -79,13 +79,13 @@ impl Machine {
                 }
                 Ok((Role::Player, team))
             }
-            Attach::Resume { .. } | Attach::Lead => unreachable!("a resume or a lead is not an admission"),
+            Attach::Resume { .. } | Attach::Lead { .. } => unreachable!("a resume or a lead is not an admission"),
         }
     }
 
     /// A member of staff leads the session from one more browser: the facilitator with a token of
     /// its own, stored before it counts (also in an ended session: its report can be read).
-    fn lead(&mut self, conn: u64, token: String, now: Now, effects: &mut Vec<Effect>) {
+    fn lead(&mut self, conn: u64, token: String, via: String, now: Now, effects: &mut Vec<Effect>) {
         let Some(member) = self.state.facilitator().filter(|_| self.state.created) else {
             return effects.push(Effect::Refused { conn, refusal: ErrorCode::UnknownSession.into() });
         };
@@ -101,7 +101,7 @@ impl Machine {
         }
         self.state.lead_tokens += 1;
         let token_hash = hash_token(&token);
-        let op = Op::LeadToken { code: self.state.code.clone(), token_hash, at_ms: now.ms };
+        let op = Op::LeadToken { code: self.state.code.clone(), token_hash, via, at_ms: now.ms };
         self.write(vec![op], Pending::LeadToken { conn: Some(conn), member, token_hash, token }, effects);
     }
 
@@ -167,7 +167,7 @@ impl Machine {
         {
             effects.push(Effect::Close { conn: old, reason: "elders opnieuw verbonden" });
         }
-        self.conns.insert(conn, Conn { member, role });
+        self.conns.insert(conn, Conn { member, role, via: hash_token(&token) });
         self.connected_players += u32::from(role == Role::Player);
         effects.push(Effect::Joined { conn, role });
         let (guesses, reasons) = if fresh || role != Role::Player { Default::default() } else { self.state.own_extras(member) };
@@ -204,6 +204,26 @@ impl Machine {
         if role == Role::Player {
             self.session_changed(now, effects);
         }
+    }
+
+    /// Forgets facilitator tokens of a colleague the session was taken back from, and closes the
+    /// connections that came in with them.
+    pub(super) fn revoke(&mut self, hashes: &[[u8; 32]], effects: &mut Vec<Effect>) {
+        for hash in hashes {
+            if self.state.tokens.remove(hash).is_some() {
+                self.state.lead_tokens = self.state.lead_tokens.saturating_sub(1);
+            }
+        }
+        let closing: Vec<u64> = self.conns.iter().filter(|(_, c)| hashes.contains(&c.via)).map(|(id, _)| *id).collect();
+        for conn in closing {
+            if let Some(c) = self.remove_conn(conn)
+                && self.by_member.get(&c.member) == Some(&conn)
+            {
+                self.by_member.remove(&c.member);
+            }
+            effects.push(Effect::Close { conn, reason: "niet meer met je gedeeld" });
+        }
+        tracing::info!(code = %self.state.code, tokens = hashes.len(), "a colleague's facilitator tokens were taken back");
     }
 
     /// Forgets a connection, keeping the player count in step.

@@ -43,8 +43,12 @@ pub enum Attach {
         token: String,
     },
     /// A signed-in member of staff whom the hub found may lead it (its creator, a colleague it was
-    /// handed to, an operator) comes in as its facilitator, with a token of their own.
-    Lead,
+    /// handed to, an operator) comes in as its facilitator, with a token of their own; `via` is
+    /// how they may (`sub:…` or `name:…`, as `session_staff` says), so taking it back from a
+    /// colleague takes their tokens too.
+    Lead {
+        via: String,
+    },
 }
 
 #[derive(Debug)]
@@ -54,6 +58,9 @@ pub(crate) enum Cmd {
         out: Outbox,
         how: Attach,
         reply: oneshot::Sender<Result<Role, Refusal>>,
+    },
+    Revoke {
+        hashes: Vec<[u8; 32]>,
     },
     Msg {
         conn: u64,
@@ -144,6 +151,11 @@ impl SessionHandle {
     /// Ends the session as the server (the operator asked); stored, then announced.
     pub async fn end(&self) {
         let _ = self.tx.send(Cmd::End).await;
+    }
+
+    /// These facilitator tokens count no more (see [`machine::Input::Revoke`]).
+    pub async fn revoke(&self, hashes: Vec<[u8; 32]>) {
+        let _ = self.tx.send(Cmd::Revoke { hashes }).await;
     }
 
     /// Whether its task has finished: it ended and left memory (or the server stops). A session

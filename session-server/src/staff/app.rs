@@ -12,7 +12,9 @@ use protocol::{ErrorCode, Refusal, ServerMsg};
 
 use super::StaffRole;
 
-/// How long the app's sign-in lasts: a month of workshops, then the browser once more.
+/// How long the app's sign-in lasts: a month of workshops, then the browser once more. An
+/// operator's lasts only as long as a page's sign-in (`--oidc-hours`): a role that can purge is
+/// not kept for a month after the provider took it away.
 pub const APP_DAYS: u64 = 30;
 /// How long the one-time code is good for between the browser's return and the app's exchange.
 const CODE_FOR: Duration = Duration::from_secs(120);
@@ -104,11 +106,12 @@ pub async fn exchange(hub: &crate::hub::Hub, code: &str, verifier: &str) -> Resu
     };
     let token = crate::secrets::new_token();
     let hash = crate::secrets::hash_token(&token);
+    let lasts = if w.role >= StaffRole::Operator { accounts.settings.session_for } else { Duration::from_secs(APP_DAYS * 24 * 3600) };
     let row = crate::store::StaffRow {
         subject: w.subject,
         name: w.name.clone(),
         role: w.role.as_str().to_owned(),
-        expires_ms: crate::now_ms() + (APP_DAYS * 24 * 3600 * 1000) as i64,
+        expires_ms: crate::now_ms() + lasts.as_millis() as i64,
     };
     let db = hub.db().clone();
     match tokio::task::spawn_blocking(move || db.start_staff_session(&hash, &row)).await {
@@ -117,7 +120,7 @@ pub async fn exchange(hub: &crate::hub::Hub, code: &str, verifier: &str) -> Resu
     }
     tracing::info!(role = w.role.as_str(), "a member of staff signed in in the desktop app");
     let account = protocol::Account { name: w.name, role: w.role };
-    Ok((ServerMsg::AppSignedIn { token, account, days: APP_DAYS as u32 }, hash))
+    Ok((ServerMsg::AppSignedIn { token, account, hours: (lasts.as_secs() / 3600) as u32 }, hash))
 }
 
 #[cfg(test)]

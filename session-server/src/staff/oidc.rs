@@ -220,8 +220,12 @@ impl Provider {
             Err(e) => return Err(SignInError::Refused(chain(&e))),
         };
         let subject = claims.subject().as_str().to_owned();
+        // What names the person (and what a session is shared by): an e-mail address only where
+        // the provider vouches for it (`email_verified`; a user who can set their own address must
+        // not receive a colleague's sessions by typing theirs), else the user name it manages.
         let name = claims
             .email()
+            .filter(|_| claims.email_verified() == Some(true))
             .map(|e| e.as_str().to_owned())
             .or_else(|| claims.preferred_username().map(|u| u.as_str().to_owned()))
             .unwrap_or_else(|| subject.clone());

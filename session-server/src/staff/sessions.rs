@@ -47,16 +47,19 @@ async fn relation(hub: &Hub, code: &str, staff: &Staff) -> Result<Option<bool>, 
 }
 
 /// Whether `staff` may lead session `code` from this browser (`lead`): they created it, it was
-/// handed to them, or they are an operator. The session itself is looked up after (and a code
-/// that is none spends the address's guesses there).
-pub async fn may_lead(hub: &Hub, code: &str, staff: Option<&Staff>) -> Result<(), Refusal> {
+/// handed to them, or they are an operator; and so for whom its token is (see
+/// [`crate::store::Db::lead_via`]). The session itself is looked up after (and a code that is
+/// none spends the address's guesses there).
+pub async fn may_lead(hub: &Hub, code: &str, staff: Option<&Staff>) -> Result<String, Refusal> {
     let staff = facilitator(hub, staff)?;
     if staff.may(StaffRole::Operator) {
-        return Ok(());
+        return Ok(crate::store::Db::lead_via(&staff.subject, &staff.name, false));
     }
-    let code = protocol::codes::normalize(code).unwrap_or_else(|| code.to_owned());
+    let Some(code) = protocol::codes::normalize(code) else {
+        return Err(Refusal::new(ErrorCode::Unauthorized, "Dat is geen code van een sessie; kies er een uit je sessies."));
+    };
     match relation(hub, &code, staff).await? {
-        Some(_) => Ok(()),
+        Some(own) => Ok(crate::store::Db::lead_via(&staff.subject, &staff.name, !own)),
         None => Err(Refusal::new(
             ErrorCode::Unauthorized,
             format!("Sessie {code} is niet door jou begonnen en niet aan je overgedragen; vraag wie hem leidt om hem met je te delen."),
@@ -104,13 +107,15 @@ pub async fn share(hub: &Hub, staff: Option<&Staff>, code: &str, name: &str, rem
     let staff = facilitator(hub, staff)?;
     let name = name.trim();
     let max = protocol::msg::STAFF_NAME_MAX_CHARS;
-    if name.is_empty() || name.chars().count() > max || name.chars().any(char::is_control) {
+    if name.is_empty() || name.chars().count() > max || name.chars().any(|c| c.is_control() || protocol::team::is_format(c)) {
         return Err(Refusal::new(
             ErrorCode::BadRequest,
             format!("Geef het e-mailadres of de gebruikersnaam van je collega, zoals die zich aanmeldt (hoogstens {max} tekens)."),
         ));
     }
-    let code = protocol::codes::normalize(code).unwrap_or_else(|| code.to_owned());
+    let Some(code) = protocol::codes::normalize(code) else {
+        return Err(Refusal::new(ErrorCode::Unauthorized, "Dat is geen code van een sessie; kies er een uit je sessies."));
+    };
     let owner = relation(hub, &code, staff).await? == Some(true);
     let exists = {
         let code = code.clone();
@@ -121,8 +126,14 @@ pub async fn share(hub: &Hub, staff: Option<&Staff>, code: &str, name: &str, rem
     }
     let (c, n, most) = (code.clone(), name.to_owned(), protocol::msg::SHARED_MAX);
     match with_db(hub, move |db| db.share_session(&c, &n, remove, most)).await?.map_err(unreadable)? {
-        Some(shared) => {
-            tracing::info!(%code, removed = remove, "a session's colleagues changed");
+        Some((shared, revoked)) => {
+            tracing::info!(%code, removed = remove, tokens = revoked.len(), "a session's colleagues changed");
+            // A colleague it was taken back from leads it no more, in no browser.
+            if !revoked.is_empty()
+                && let Some(session) = hub.in_memory(&code)
+            {
+                session.revoke(revoked).await;
+            }
             Ok(ServerMsg::Shared { code, shared })
         }
         None => {

@@ -13,6 +13,9 @@ use super::operator::{self, SessionRow};
 use super::report::{self, ReportRows};
 use super::{StoreError, open_connection};
 
+/// To whom a session is shared now, and the hashes of the tokens taken back with a colleague.
+pub type Shared = (Vec<String>, Vec<[u8; 32]>);
+
 #[derive(Clone)]
 pub struct Db {
     conn: Arc<Mutex<Connection>>,
@@ -82,14 +85,22 @@ impl Db {
 
     /// Hands session `code` to colleague `name` (at most `max` colleagues), or takes it back
     /// (`remove`); to whom it is handed now, or `None` when it already has `max`.
-    pub fn share_session(&self, code: &str, name: &str, remove: bool, max: usize) -> rusqlite::Result<Option<Vec<String>>> {
+    pub fn share_session(&self, code: &str, name: &str, remove: bool, max: usize) -> rusqlite::Result<Option<Shared>> {
         let conn = self.conn();
+        let mut revoked = Vec::new();
         if remove {
-            super::owners::unshare(&conn, code, name)?;
+            // The colleague's tokens go with the share: the hashes, for the live session to forget.
+            let hashes = super::owners::unshare(&conn, code, name)?;
+            revoked = hashes.into_iter().filter_map(|h| <[u8; 32]>::try_from(h.as_slice()).ok()).collect();
         } else if !super::owners::share(&conn, code, name, max, crate::now_ms())? {
             return Ok(None);
         }
-        super::owners::shared_with(&conn, code).map(Some)
+        Ok(Some((super::owners::shared_with(&conn, code)?, revoked)))
+    }
+
+    /// The key a lead token is kept under for this member of staff (see `session_staff`).
+    pub fn lead_via(subject: &str, name: &str, shared: bool) -> String {
+        super::owners::via(subject, name, shared)
     }
 
     /// The rows of session `code` a report is made from, or `None` when there is no such session.

@@ -64,6 +64,8 @@ pub enum Op {
     LeadToken {
         code: String,
         token_hash: [u8; 32],
+        /// For whom (`sub:…` or `name:…`, as in `session_staff`), so it can be taken back.
+        via: String,
         at_ms: i64,
     },
     Member {

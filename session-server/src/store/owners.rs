@@ -46,6 +46,12 @@ pub(super) fn insert_owner(conn: &Connection, code: &str, owner: &Owner, at_ms: 
     Ok(())
 }
 
+/// The key a lead token is kept under for this member of staff: `sub:…` when they created
+/// session `code` or run the server, `name:…` when it was shared with them.
+pub(super) fn via(subject: &str, name: &str, shared: bool) -> String {
+    if shared { by_name(name) } else { by_subject(subject) }
+}
+
 /// Whether the member of staff with this user id and name created session `code` (`Some(true)`),
 /// had it handed to them (`Some(false)`), or neither (`None`).
 pub(super) fn relation(conn: &Connection, code: &str, subject: &str, name: &str) -> rusqlite::Result<Option<bool>> {
@@ -83,10 +89,13 @@ pub(super) fn share(conn: &Connection, code: &str, name: &str, max: usize, at_ms
     Ok(true)
 }
 
-/// Takes session `code` back from colleague `name` (never from the one who created it).
-pub(super) fn unshare(conn: &Connection, code: &str, name: &str) -> rusqlite::Result<()> {
-    conn.execute("DELETE FROM session_staff WHERE code = ?1 AND who = ?2 AND owner = 0", params![code, by_name(name)])?;
-    Ok(())
+/// Takes session `code` back from colleague `name` (never from the one who created it), with the
+/// tokens of the browsers they led it from; returns those tokens' hashes.
+pub(super) fn unshare(conn: &Connection, code: &str, name: &str) -> rusqlite::Result<Vec<Vec<u8>>> {
+    let who = by_name(name);
+    conn.execute("DELETE FROM session_staff WHERE code = ?1 AND who = ?2 AND owner = 0", params![code, who])?;
+    let mut stmt = conn.prepare_cached("DELETE FROM lead_tokens WHERE code = ?1 AND via = ?2 RETURNING token_hash")?;
+    stmt.query_map(params![code, who], |r| r.get(0))?.collect()
 }
 
 /// The sessions of the member of staff with this user id and name (created by them or handed to
@@ -172,8 +181,13 @@ mod tests {
         assert!(share(&conn, "AAAAAA", "c@x", 2, 3).unwrap());
         assert!(!share(&conn, "AAAAAA", "d@x", 2, 4).unwrap(), "the third colleague is one too many");
         assert_eq!(shared_with(&conn, "AAAAAA").unwrap(), ["b@x", "c@x"]);
-        unshare(&conn, "AAAAAA", "b@x").unwrap();
-        unshare(&conn, "AAAAAA", "anna@utrecht.nl").unwrap();
+        conn.execute(
+            "INSERT INTO lead_tokens (code, token_hash, via, at_ms) VALUES ('AAAAAA', x'01', 'name:b@x', 1), ('AAAAAA', x'02', 'sub:u-anna', 1)",
+            [],
+        )
+        .unwrap();
+        assert_eq!(unshare(&conn, "AAAAAA", "B@x").unwrap(), [vec![1u8]], "the colleague's tokens go with the share");
+        assert!(unshare(&conn, "AAAAAA", "anna@utrecht.nl").unwrap().is_empty());
         assert_eq!(shared_with(&conn, "AAAAAA").unwrap(), ["c@x"]);
         assert_eq!(relation(&conn, "AAAAAA", "u-anna", "").unwrap(), Some(true), "the creator cannot be taken off");
     }

@@ -111,10 +111,12 @@ CREATE TABLE IF NOT EXISTS session_staff (
     PRIMARY KEY (code, who)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS session_staff_by_who ON session_staff (who);
--- More facilitator tokens of a session: one for each browser a member of staff led it from (`lead`).
+-- More facilitator tokens of a session: one for each browser a member of staff led it from
+-- (`lead`), with for whom (`via`, as `session_staff.who`), so taking a share back takes them too.
 CREATE TABLE IF NOT EXISTS lead_tokens (
     code TEXT NOT NULL,
     token_hash BLOB NOT NULL,
+    via TEXT NOT NULL,
     at_ms INTEGER NOT NULL,
     PRIMARY KEY (code, token_hash)
 ) WITHOUT ROWID;

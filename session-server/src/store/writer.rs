@@ -84,10 +84,11 @@ fn apply(tx: &Connection, op: &Op) -> rusqlite::Result<()> {
                 super::owners::insert_owner(tx, code, owner, *created_ms)?;
             }
         }
-        Op::LeadToken { code, token_hash, at_ms } => {
-            tx.prepare_cached("INSERT INTO lead_tokens (code, token_hash, at_ms) VALUES (?1, ?2, ?3)")?.execute(params![
+        Op::LeadToken { code, token_hash, via, at_ms } => {
+            tx.prepare_cached("INSERT INTO lead_tokens (code, token_hash, via, at_ms) VALUES (?1, ?2, ?3, ?4)")?.execute(params![
                 code,
                 &token_hash[..],
+                via,
                 at_ms
             ])?;
         }
