@@ -37,6 +37,13 @@ async fn the_app_signs_in_through_the_system_browser_and_its_loopback_address_an
     browser.tap("button[type=submit]").await;
     browser.wait_for("the consent screen", "document.querySelector('input[name=prompt][value=consent]')").await;
     browser.tap("button[type=submit]").await;
+    // Asked first: nothing has gone to the app before the person says yes.
+    browser
+        .wait_text("#signin-nl", "Wil je de desktop-app van het dilemmaspel op deze computer aanmelden als fien@gemeente.example?")
+        .await;
+    browser.assert_accessible("the app's sign-in asked").await;
+    assert!(!app.is_finished(), "the app got nothing before the yes");
+    browser.tap("#to-app").await;
     browser.wait_text("body", "Je bent aangemeld. Ga terug naar de app").await;
     let signed = app.await.unwrap().expect("the app signed in");
     assert_eq!((signed.account.name.as_str(), signed.account.role, signed.hours), ("fien@gemeente.example", StaffRole::Facilitator, 720));

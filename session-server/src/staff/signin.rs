@@ -162,6 +162,7 @@ async fn callback(accounts: &Accounts, req: &Request, hub: &Hub) -> Page {
     };
     // The desktop app's sign-in goes back to the app with a one-time code; the app comes for its token.
     if let Some(app) = pending_app {
+        let name = identity.name.clone();
         let Some(code) = accounts.app_codes.issue(identity.subject, identity.name, role, app.challenge.clone()) else {
             return sentence(
                 503,
@@ -169,14 +170,10 @@ async fn callback(accounts: &Accounts, req: &Request, hub: &Hub) -> Page {
                 "Too many sign-ins at once; try again in a few minutes.",
             );
         };
-        tracing::info!(client = %req.client.ip, role = role.as_str(), "a member of staff signed in for the desktop app; back to it");
-        return Page::text(
-            302,
-            "Terug naar de app. / Back to the app.
-",
-        )
-        .with_header("Set-Cookie", state_cookie(accounts, "", 0))
-        .with_header("Location", app.location(&code));
+        tracing::info!(client = %req.client.ip, role = role.as_str(), "a member of staff signed in for the desktop app; asked to confirm");
+        // Asked first, not sent on: a link someone crafted (with a port of theirs) must not carry
+        // the sign-in of whoever opens it to a program on that port without them knowing.
+        return app_consent(&name, &app.location(&code)).with_header("Set-Cookie", state_cookie(accounts, "", 0));
     }
     let token = crate::secrets::new_token();
     let session_for = accounts.settings.session_for;
@@ -243,6 +240,23 @@ fn refusal(e: &SignInError, accounts: &Accounts) -> Page {
             )
         }
     }
+}
+
+/// The question before a sign-in goes to the desktop app: the one link goes to the app's own
+/// address on this computer with the one-time code.
+fn app_consent(name: &str, location: &str) -> Page {
+    let html = format!(
+        "<!doctype html>\n<html lang=\"nl\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+<title>Aanmelden in de app – Dilemmaspel</title><link rel=\"stylesheet\" href=\"/style.css\"></head>\n<body><main class=\"signin\">\
+<h1>Aanmelden in de app <span lang=\"en\">/ Sign in to the app</span></h1>\
+<p id=\"signin-nl\">Wil je de desktop-app van het dilemmaspel op deze computer aanmelden als {name}? Doe dit alleen als je net in de app op Aanmelden klikte.</p>\
+<p lang=\"en\" id=\"signin-en\">Sign the dilemma game's desktop app on this computer in as {name}? Only if you just clicked Sign in in the app.</p>\
+<p><a id=\"to-app\" href=\"{location}\">Ja, aanmelden in de app <span lang=\"en\">/ Yes, sign the app in</span></a></p>\
+<p><a href=\"/host\">Nee, terug naar Sessie leiden <span lang=\"en\">/ No, back to Lead a session</span></a></p></main></body></html>\n",
+        name = escape(name),
+        location = escape(location),
+    );
+    Page::html(200, html)
 }
 
 /// A small page in Dutch and English with one sentence each and the way back.
