@@ -518,15 +518,21 @@ impl Connection {
                 return Next::Continue;
             }
             ClientMsg::AppSignIn { code, verifier, .. } => {
+                // A code is a guess like a join code: with the address's budget spent, none is tried.
+                if !self.hub.guess(who) {
+                    self.reply(Refusal::new(ErrorCode::RateLimited, "Te veel verkeerde pogingen vanaf dit netwerk. Wacht een minuut."));
+                    return Next::Continue;
+                }
                 match crate::staff::app::exchange(&self.hub, &code, &verifier).await {
                     Ok((answer, hash)) => {
+                        self.hub.guessed_right(who);
                         // This connection is signed in from now on, as the next ones with the token.
                         self.staff = Some(hash);
                         self.outbox.msg(&answer);
                     }
                     Err(r) => {
-                        if r.code == ErrorCode::Unauthorized {
-                            self.hub.guess_failed(who);
+                        if r.code != ErrorCode::Unauthorized {
+                            self.hub.guessed_right(who);
                         }
                         self.reply(r);
                     }

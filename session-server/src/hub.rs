@@ -572,6 +572,17 @@ impl Hub {
         ))
     }
 
+    /// Takes one guess from the address's budget of wrong guesses (as a join code does); `false`
+    /// when it is spent. Give it back with [`Hub::guessed_right`].
+    pub fn guess(&self, who: ClientAddr) -> bool {
+        self.shared.guard.take(who.ip, Instant::now())
+    }
+
+    /// The guess taken by [`Hub::guess`] was right: it costs nothing.
+    pub fn guessed_right(&self, who: ClientAddr) {
+        self.shared.guard.refund(who.ip, Instant::now());
+    }
+
     /// Records a failed resume (wrong token) as a failed guess too.
     pub fn guess_failed(&self, who: ClientAddr) {
         self.shared.guard.charge(who.ip, Instant::now());

@@ -92,5 +92,15 @@ async fn the_app_signs_in_through_the_system_browser_and_its_loopback_address_an
     let mut after = with_token(&server.url, &signed.token, None).await;
     assert_eq!(create(&mut after).await, Err(ErrorCode::Unauthorized));
     assert_eq!(conn.query_row("SELECT count(*) FROM staff_sessions", [], |r| r.get::<_, i64>(0)).unwrap(), 0);
+
+    // Codes are guesses: once the address's budget of wrong guesses is spent (60), no code is tried.
+    let mut refused = Vec::new();
+    for _ in 0..64 {
+        let mut c = socket(&server.url, None, None).await.unwrap();
+        c.send(json!({"type":"app_sign_in","protocol":1,"code":"0123456789abcdef0123456789abcdef","verifier":"x"})).await;
+        refused.push(c.error().await.0);
+    }
+    let first = refused.iter().position(|c| *c == ErrorCode::RateLimited).expect("the budget runs out");
+    assert!(first >= 50 && refused[first..].iter().all(|c| *c == ErrorCode::RateLimited), "{refused:?}");
     provider.stop().await;
 }
