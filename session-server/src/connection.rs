@@ -401,8 +401,7 @@ impl Connection {
         match msg {
             ClientMsg::Control { action: protocol::ControlAction::End, .. } => Some(("ended", code.to_owned())),
             ClientMsg::Export { format, series } => {
-                let format = serde_json::to_value(format).ok()?.as_str()?.to_owned();
-                Some(("exported", format!("{code} {format}{}", if *series { " reeks" } else { "" })))
+                Some(("exported", format!("{code} {}{}", format.extension(), if *series { " reeks" } else { "" })))
             }
             _ => None,
         }
@@ -411,8 +410,7 @@ impl Connection {
     /// The signed-in member of staff of this connection's browser, as the database says now.
     async fn staff(&self) -> Option<crate::staff::Staff> {
         let hash = self.staff?;
-        let db = self.hub.db().clone();
-        tokio::task::spawn_blocking(move || crate::staff::signed_in(&db, &hash)).await.ok().flatten()
+        crate::staff::with_db(&self.hub, move |db| crate::staff::signed_in(db, &hash)).await.ok().flatten()
     }
 
     async fn on_text(&mut self, text: &str) -> Next {
@@ -541,8 +539,7 @@ impl Connection {
             }
             ClientMsg::SignOut { .. } => {
                 if let Some(hash) = self.staff.take() {
-                    let db = self.hub.db().clone();
-                    let _ = tokio::task::spawn_blocking(move || db.end_staff_session(&hash)).await;
+                    crate::staff::end_sign_in(&self.hub, hash).await;
                 }
                 self.outbox.msg(&ServerMsg::SignedOut);
                 return Next::Continue;

@@ -406,14 +406,17 @@ impl Hub {
         self.shared.sessions.lock().expect("sessions lock").get(code).filter(|s| !s.is_gone()).cloned()
     }
 
+    /// The codes of the sessions in memory (those that left it forgotten): what a purge keeps.
+    fn in_memory_codes(&self) -> Vec<String> {
+        let mut sessions = self.shared.sessions.lock().expect("sessions lock");
+        sessions.retain(|_, s| !s.is_gone());
+        sessions.keys().cloned().collect()
+    }
+
     /// Deletes the ended sessions created before `before_ms` that nobody has open (an operator's
     /// `purge`); how many.
     pub async fn purge_ended(&self, before_ms: i64) -> rusqlite::Result<usize> {
-        let open: Vec<String> = {
-            let mut sessions = self.shared.sessions.lock().expect("sessions lock");
-            sessions.retain(|_, s| !s.is_gone());
-            sessions.keys().cloned().collect()
-        };
+        let open = self.in_memory_codes();
         let db = self.shared.db.clone();
         tokio::task::spawn_blocking(move || db.purge(before_ms, &open)).await.unwrap_or(Ok(0))
     }
@@ -427,11 +430,7 @@ impl Hub {
                 () = tokio::time::sleep(every) => {}
                 () = self.shared.shutdown.cancelled() => return,
             }
-            let open: Vec<String> = {
-                let mut sessions = self.shared.sessions.lock().expect("sessions lock");
-                sessions.retain(|_, s| !s.is_gone());
-                sessions.keys().cloned().collect()
-            };
+            let open = self.in_memory_codes();
             let db = self.shared.db.clone();
             let before = self.shared.config.retention.map(|keep| crate::now_ms() - keep.as_millis() as i64);
             let accounts = self.shared.config.accounts.is_some();

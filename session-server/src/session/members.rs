@@ -12,12 +12,16 @@ use crate::store::Op;
 impl Machine {
     pub(super) fn attach(&mut self, conn: u64, how: Attach, token: String, now: Now, effects: &mut Vec<Effect>) {
         let admitted = match how {
-            Attach::Resume { token } => match self.state.tokens.get(&hash_token(&token)) {
-                Some(&member) => return self.connect(conn, member, token, false, now, effects),
-                None => {
-                    Err(Refusal::new(ErrorCode::Unauthorized, "Deze sleutel hoort niet bij deze sessie; meld je opnieuw aan met de code."))
+            Attach::Resume { token } => {
+                let hash = hash_token(&token);
+                match self.state.tokens.get(&hash) {
+                    Some(&member) => return self.connect(conn, member, (token, hash), false, now, effects),
+                    None => Err(Refusal::new(
+                        ErrorCode::Unauthorized,
+                        "Deze sleutel hoort niet bij deze sessie; meld je opnieuw aan met de code.",
+                    )),
                 }
-            },
+            }
             Attach::Lead { via } => return self.lead(conn, token, via, now, effects),
             how => self.admit(how),
         };
@@ -126,7 +130,7 @@ impl Machine {
         }
         self.state.tokens.insert(token_hash, member);
         if let Some(conn) = conn {
-            self.connect(conn, member, token, false, now, effects);
+            self.connect(conn, member, (token, token_hash), false, now, effects);
         }
     }
 
@@ -154,20 +158,22 @@ impl Machine {
         self.state.created = true;
         self.state.add_member(member, role, team, token_hash);
         if let Some(conn) = conn {
-            self.connect(conn, member, token, true, now, effects);
+            self.connect(conn, member, (token, token_hash), true, now, effects);
         }
     }
 
     /// Puts a stored member on `conn`: their welcome, the tally they may see, their role; an
     /// older connection of the same member is closed.
-    fn connect(&mut self, conn: u64, member: u32, token: String, fresh: bool, now: Now, effects: &mut Vec<Effect>) {
+    /// `token` is the one it came in with, with its hash.
+    fn connect(&mut self, conn: u64, member: u32, token: (String, [u8; 32]), fresh: bool, now: Now, effects: &mut Vec<Effect>) {
+        let (token, via) = token;
         let role = self.state.members[&member].role;
         if let Some(old) = self.by_member.insert(member, conn).filter(|old| *old != conn)
             && self.remove_conn(old).is_some()
         {
             effects.push(Effect::Close { conn: old, reason: "elders opnieuw verbonden" });
         }
-        self.conns.insert(conn, Conn { member, role, via: hash_token(&token) });
+        self.conns.insert(conn, Conn { member, role, via });
         self.connected_players += u32::from(role == Role::Player);
         effects.push(Effect::Joined { conn, role });
         let (guesses, reasons) = if fresh || role != Role::Player { Default::default() } else { self.state.own_extras(member) };

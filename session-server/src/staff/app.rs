@@ -104,20 +104,10 @@ pub async fn exchange(hub: &crate::hub::Hub, code: &str, verifier: &str) -> Resu
     let Some(w) = (code.len() <= 64 && verifier.len() <= 128).then(|| accounts.app_codes.take(code, verifier)).flatten() else {
         return Err(Refusal::new(ErrorCode::Unauthorized, "Deze aanmelding is verlopen of hoort niet bij deze app; meld je opnieuw aan."));
     };
-    let token = crate::secrets::new_token();
-    let hash = crate::secrets::hash_token(&token);
     let lasts = if w.role >= StaffRole::Operator { accounts.settings.session_for } else { Duration::from_secs(APP_DAYS * 24 * 3600) };
-    let row = crate::store::StaffRow {
-        subject: w.subject,
-        name: w.name.clone(),
-        role: w.role.as_str().to_owned(),
-        expires_ms: crate::now_ms() + lasts.as_millis() as i64,
+    let Some((token, hash)) = super::start_sign_in(hub, w.subject, w.name.clone(), w.role, lasts).await else {
+        return Err(Refusal::from(ErrorCode::StorageFailed));
     };
-    let db = hub.db().clone();
-    match tokio::task::spawn_blocking(move || db.start_staff_session(&hash, &row)).await {
-        Ok(Ok(())) => {}
-        _ => return Err(Refusal::from(ErrorCode::StorageFailed)),
-    }
     tracing::info!(role = w.role.as_str(), "a member of staff signed in in the desktop app");
     let account = protocol::Account { name: w.name, role: w.role };
     Ok((ServerMsg::AppSignedIn { token, account, hours: (lasts.as_secs() / 3600) as u32 }, hash))

@@ -35,8 +35,7 @@ pub fn write(db: &Db, who: &str, action: &str, what: &str, client: &str) {
 
 /// Writes one line for a client's request, off the async threads.
 pub async fn record(hub: &Hub, who: String, action: &'static str, what: String, client: ClientAddr) {
-    let db = hub.db().clone();
-    let _ = tokio::task::spawn_blocking(move || write(&db, &who, action, &what, &client.ip.to_string())).await;
+    let _ = super::with_db(hub, move |db| write(db, &who, action, &what, &client.ip.to_string())).await;
 }
 
 /// The answer to `audit`: the newest lines, for an operator only.
@@ -44,16 +43,10 @@ pub async fn log(hub: &Hub, staff: Option<&Staff>) -> Result<ServerMsg, Refusal>
     if !staff.is_some_and(|s| s.may(StaffRole::Operator)) {
         return Err(Refusal::new(ErrorCode::Unauthorized, "Het logboek leest alleen een beheerder, aangemeld met zijn account."));
     }
-    let db = hub.db().clone();
-    let rows = tokio::task::spawn_blocking(move || db.audit_log(0, protocol::staff::AUDIT_SHOWN)).await;
-    let rows = match rows {
-        Ok(Ok(rows)) => rows,
-        Ok(Err(e)) => {
-            tracing::error!(error = %e, "the audit log could not be read");
-            return Err(Refusal::from(ErrorCode::StorageFailed));
-        }
-        Err(_) => return Err(Refusal::from(ErrorCode::StorageFailed)),
-    };
+    let rows = super::with_db(hub, |db| db.audit_log(0, protocol::staff::AUDIT_SHOWN)).await?.map_err(|e| {
+        tracing::error!(error = %e, "the audit log could not be read");
+        Refusal::from(ErrorCode::StorageFailed)
+    })?;
     let entries = rows.into_iter().map(entry).collect();
     Ok(ServerMsg::Audit { entries })
 }

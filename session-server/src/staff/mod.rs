@@ -154,6 +154,49 @@ impl Accounts {
     }
 }
 
+/// Runs `f` with the database on a blocking thread; a thread that was lost (the server stops) is
+/// a store that cannot answer.
+pub(crate) async fn with_db<T: Send + 'static>(
+    hub: &crate::hub::Hub,
+    f: impl FnOnce(&crate::store::Db) -> T + Send + 'static,
+) -> Result<T, protocol::Refusal> {
+    let db = hub.db().clone();
+    tokio::task::spawn_blocking(move || f(&db)).await.map_err(|e| {
+        tracing::error!(error = %e, "a database read for staff accounts did not finish");
+        protocol::Refusal::from(protocol::ErrorCode::StorageFailed)
+    })
+}
+
+/// Stores a new sign-in of this member of staff for `lasts` (a page's cookie, the desktop app's
+/// token): the token and its SHA-256, the only thing stored; `None` when it could not be stored.
+pub(crate) async fn start_sign_in(
+    hub: &crate::hub::Hub,
+    subject: String,
+    name: String,
+    role: StaffRole,
+    lasts: Duration,
+) -> Option<(String, [u8; 32])> {
+    let token = crate::secrets::new_token();
+    let hash = crate::secrets::hash_token(&token);
+    let row =
+        crate::store::StaffRow { subject, name, role: role.as_str().to_owned(), expires_ms: crate::now_ms() + lasts.as_millis() as i64 };
+    match with_db(hub, move |db| db.start_staff_session(&hash, &row)).await {
+        Ok(Ok(())) => Some((token, hash)),
+        Ok(Err(e)) => {
+            tracing::error!(error = %e, "a sign-in could not be stored");
+            None
+        }
+        Err(_) => None,
+    }
+}
+
+/// Ends the sign-in whose token has this SHA-256 (signing out, on a page or in the app).
+pub(crate) async fn end_sign_in(hub: &crate::hub::Hub, hash: [u8; 32]) {
+    if let Ok(Err(e)) = with_db(hub, move |db| db.end_staff_session(&hash)).await {
+        tracing::warn!(error = %e, "a sign-out could not be stored");
+    }
+}
+
 /// The member of staff signed in with the token whose SHA-256 is `hash`, if that sign-in is live.
 /// Blocking: it reads the database.
 pub fn signed_in(db: &crate::store::Db, hash: &[u8; 32]) -> Option<Staff> {

@@ -5,7 +5,7 @@
 
 use protocol::{ErrorCode, Refusal, ServerMsg, StaffSession};
 
-use super::{Staff, StaffRole};
+use super::{Staff, StaffRole, with_db};
 use crate::hub::Hub;
 
 /// What a refusal says when the one who asks is not signed in.
@@ -22,12 +22,6 @@ fn not_signed_in(hub: &Hub) -> Refusal {
 fn unreadable(e: impl std::fmt::Display) -> Refusal {
     tracing::error!(error = %e, "a member of staff's sessions could not be read from the database");
     Refusal::from(ErrorCode::StorageFailed)
-}
-
-/// Runs `f` with the database on a blocking thread.
-async fn with_db<T: Send + 'static>(hub: &Hub, f: impl FnOnce(&crate::store::Db) -> T + Send + 'static) -> Result<T, Refusal> {
-    let db = hub.db().clone();
-    tokio::task::spawn_blocking(move || f(&db)).await.map_err(unreadable)
 }
 
 /// A signed-in member of staff who may lead sessions, or the refusal that says what is missing.

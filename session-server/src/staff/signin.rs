@@ -175,26 +175,14 @@ async fn callback(accounts: &Accounts, req: &Request, hub: &Hub) -> Page {
         // the sign-in of whoever opens it to a program on that port without them knowing.
         return app_consent(&name, &app.location(&code)).with_header("Set-Cookie", state_cookie(accounts, "", 0));
     }
-    let token = crate::secrets::new_token();
     let session_for = accounts.settings.session_for;
-    let row = crate::store::StaffRow {
-        subject: identity.subject,
-        name: identity.name,
-        role: role.as_str().to_owned(),
-        expires_ms: crate::now_ms() + session_for.as_millis() as i64,
+    let Some((token, _)) = super::start_sign_in(hub, identity.subject, identity.name, role, session_for).await else {
+        return sentence(
+            503,
+            "Aanmelden lukte, maar de server kon het niet bewaren; probeer het zo opnieuw.",
+            "Signed in, but the server could not store it; try again shortly.",
+        );
     };
-    let db = hub.db().clone();
-    let hash = crate::secrets::hash_token(&token);
-    match tokio::task::spawn_blocking(move || db.start_staff_session(&hash, &row)).await {
-        Ok(Ok(())) => {}
-        _ => {
-            return sentence(
-                503,
-                "Aanmelden lukte, maar de server kon het niet bewaren; probeer het zo opnieuw.",
-                "Signed in, but the server could not store it; try again shortly.",
-            );
-        }
-    }
     tracing::info!(client = %req.client.ip, role = role.as_str(), "a member of staff signed in");
     Page::text(302, "Aangemeld. / Signed in.\n")
         .with_header("Set-Cookie", sign_in_cookie(accounts, &token, session_for.as_secs()))
@@ -213,9 +201,7 @@ async fn logout(accounts: &Accounts, req: &Request, hub: &Hub) -> Page {
         return Page::text(403, "Alleen de pagina's van deze server melden af. / Only this server's pages sign out.\n");
     }
     if let Some(token) = req.cookie.as_deref().and_then(|c| accounts.token_in(c)) {
-        let db = hub.db().clone();
-        let hash = crate::secrets::hash_token(token);
-        let _ = tokio::task::spawn_blocking(move || db.end_staff_session(&hash)).await;
+        super::end_sign_in(hub, crate::secrets::hash_token(token)).await;
     }
     Page::text(200, "Afgemeld. / Signed out.\n").with_header("Set-Cookie", sign_in_cookie(accounts, "", 0))
 }
