@@ -60,7 +60,9 @@ function opening() {
   else if (h.follows && signedIn()) m.follows = { code: h.follows };
   return m;
 }
-const signedIn = () => !!h.accounts && !!h.accounts.signed_in;
+// Who is signed in on this browser (on a server with accounts), or null.
+const whoSignedIn = () => (h.accounts && h.accounts.signed_in) || null;
+const signedIn = () => !!whoSignedIn();
 // What a follow-up can follow: the signed-in member of staff's ended sessions, and those led from this browser.
 function followable() {
   const own = mine ? mine.endedMine() : [];
@@ -175,7 +177,7 @@ function checkRow(id, text, checked, onchange) {
 
 // On a server with staff accounts: who is signed in on this browser, or the way to sign in.
 function account() {
-  const who = h.accounts && h.accounts.signed_in;
+  const who = whoSignedIn();
   if (!h.accounts) return null;
   const signOut = () => fetch('/auth/logout', { method: 'POST' }).then(r => {
     if (!r.ok) throw new Error(String(r.status));
@@ -192,7 +194,8 @@ function startScreen(err) {
   if (h.decks === null) loadDecks();
   needMine();
   // Without a sign-in (and without the trainers' key to bring instead) there is nothing to start.
-  const locked = !!h.accounts && !signedIn() && !h.keyRequired;
+  const who = whoSignedIn();
+  const locked = !!h.accounts && !who && !h.keyRequired;
   const list = led();
   const earlier = followable();
   const submit = e => {
@@ -208,12 +211,12 @@ function startScreen(err) {
   return [
     langButton(),
     account(),
-    mine ? mine.mineCard(signedIn() ? h.accounts.signed_in : null, leadIt, code => { h.follows = code; render(); focusKey('follows'); }) : null,
+    mine ? mine.mineCard(who, leadIt, code => { h.follows = code; render(); focusKey('follows'); }) : null,
     locked ? null : el('form', { class: 'host-start', onsubmit: submit, novalidate: true },
       el('fieldset', { class: 'decks' }, el('legend', { text: t().decks }), deckChoices()),
       field('session-title', t().title, t().titleHint, 'title', { maxlength: 120 }, about === 'title' ? 'form-error' : null),
       // A signed-in facilitator starts without the key (a trainer's sign-in also saves decks without it).
-      h.keyRequired && !signedIn() ? field('key', t().key, t().keyHint, 'key', { type: 'password' }, about === 'key' ? 'form-error' : null) : null,
+      h.keyRequired && !who ? field('key', t().key, t().keyHint, 'key', { type: 'password' }, about === 'key' ? 'form-error' : null) : null,
       earlier.length ? [
         el('label', { for: 'follows', text: t().follows }),
         el('p', { id: 'follows-hint', class: 'muted', text: t().followsHint }),
@@ -229,8 +232,8 @@ function startScreen(err) {
         el('a', { href: '/host?code=' + s.code, 'data-key': 'resume-' + s.code, text: t().resume(s.code) }), ' ',
         el('button', { type: 'button', class: 'small', 'data-key': 'forget-' + s.code, onclick: () => forget(s.code), text: t().forget(s.code) }))))) : null,
     deckCheck(),
-    mine ? mine.auditCard(signedIn() ? h.accounts.signed_in : null) : null,
-    mine ? mine.purgeCard(signedIn() ? h.accounts.signed_in : null) : null
+    mine ? mine.auditCard(who) : null,
+    mine ? mine.purgeCard(who) : null
   ];
 }
 
