@@ -99,8 +99,10 @@ impl Machine {
     ) -> Result<(), Refusal> {
         let index = self.extra_target(member, &item, Kind::Reason)?;
         let text = text.map(|t| flow::check_reason(&t)).transpose()?;
-        let answers = self.state.answers.get(&index);
-        let place = answers.and_then(|a| a.reason_of.get(&member).copied());
+        // The reason as it will be once what is on its way is stored: a withdrawal twice over
+        // writes once, and a changed reason keeps its place.
+        let stored = || self.state.answers.get(&index).and_then(|a| a.reason_of.get(&member).copied());
+        let place = self.reason_on_way(member, index).unwrap_or_else(stored);
         if text.is_none() && place.is_none() {
             return Err(Refusal::new(ErrorCode::BadRequest, "Je hebt bij deze stelling geen reden gegeven."));
         }

@@ -342,6 +342,18 @@ impl Machine {
         self.pending.values().any(|p| matches!(p, Pending::Answer { member: m, item: i, .. } if *m == member && *i == item))
     }
 
+    /// The place of `member`'s reason to item `index` as the last of its writes on the way leaves
+    /// it (`Some(None)`: withdrawn), or `None` when none is on its way.
+    pub(super) fn reason_on_way(&self, member: u32, index: usize) -> Option<Option<u64>> {
+        let on_way = self.pending.iter().filter_map(|(id, p)| match p {
+            Pending::Extra { extra: Extra::Reason { member: m, item, text }, .. } if *m == member && *item == index => {
+                Some((*id, text.as_ref().map(|t| t.1)))
+            }
+            _ => None,
+        });
+        on_way.max_by_key(|(id, _)| *id).map(|(_, place)| place)
+    }
+
     pub(super) fn write(&mut self, ops: Vec<Op>, pending: Pending, effects: &mut Vec<Effect>) {
         let id = self.next_write;
         self.next_write += 1;

@@ -191,6 +191,8 @@ pub(super) enum Origin {
     },
     Reason {
         by: u64,
+        item: String,
+        member: u32,
     },
     Setting {
         by: u64,
@@ -287,6 +289,8 @@ pub(super) struct Model {
     pub joining: Vec<(Role, Option<String>)>,
     /// Answers on their way, in order: (item, member, option).
     pub answering: Vec<(String, u32, String)>,
+    /// Reasons on their way, in order: (item, member, given or withdrawn).
+    pub reasoning: Vec<(String, u32, bool)>,
     pub statement_pending: bool,
     pub items: Vec<Item>,
     /// What each item asks, as committed: (guess, reason).
@@ -535,15 +539,20 @@ impl Room {
                 if text.is_empty() || text.chars().count() > 200 {
                     return Err(ErrorCode::BadRequest);
                 }
-                wants
-                    .push(Want::Write { ops: vec![Shape::Reason { item, member, text: Some(text) }], origin: Origin::Reason { by: conn } });
+                self.m.reasoning.push((item.clone(), member, true));
+                let origin = Origin::Reason { by: conn, item: item.clone(), member };
+                wants.push(Want::Write { ops: vec![Shape::Reason { item, member, text: Some(text) }], origin });
             }
             ClientMsg::DropReason { item } => {
                 self.extra_taken(&item, member, |a| a.1)?;
-                if !self.reasons.contains_key(&(item.clone(), member)) {
+                // Judged as it will be once the reasons on their way are stored.
+                let on_way = self.m.reasoning.iter().rev().find(|(i, m, _)| *i == item && *m == member).map(|r| r.2);
+                if !on_way.unwrap_or_else(|| self.reasons.contains_key(&(item.clone(), member))) {
                     return Err(ErrorCode::BadRequest);
                 }
-                wants.push(Want::Write { ops: vec![Shape::Reason { item, member, text: None }], origin: Origin::Reason { by: conn } });
+                self.m.reasoning.push((item.clone(), member, false));
+                let origin = Origin::Reason { by: conn, item: item.clone(), member };
+                wants.push(Want::Write { ops: vec![Shape::Reason { item, member, text: None }], origin });
             }
             ClientMsg::ShowReason { reason } => {
                 let up = match reason {
@@ -772,14 +781,17 @@ impl Room {
             Origin::Agreement { by } => {
                 wants.push(if ok { Want::Agreements } else { Want::Error { conn: by, code: ErrorCode::StorageFailed } })
             }
-            Origin::Guess { by } | Origin::Reason { by } | Origin::Setting { by } if !ok => {
+            Origin::Reason { by, item, member } if !ok => {
+                self.reason_back(&item, member);
                 wants.push(Want::Error { conn: by, code: ErrorCode::StorageFailed })
             }
+            Origin::Guess { by } | Origin::Setting { by } if !ok => wants.push(Want::Error { conn: by, code: ErrorCode::StorageFailed }),
             Origin::Guess { by } => {
                 wants.push(Want::Ack { conn: by, kind: AckKind::Guess });
                 self.owe_tally();
             }
-            Origin::Reason { by } => {
+            Origin::Reason { by, item, member } => {
+                self.reason_back(&item, member);
                 wants.push(Want::Ack { conn: by, kind: AckKind::Reason });
                 self.owe_tally();
             }
@@ -792,6 +804,12 @@ impl Room {
                 }
             }
         }
+    }
+
+    /// The oldest reason of `member` to `item` on its way came back (writes come back in order).
+    fn reason_back(&mut self, item: &str, member: u32) {
+        let at = self.m.reasoning.iter().position(|(i, m, _)| i == item && *m == member).expect("on its way");
+        self.m.reasoning.remove(at);
     }
 
     /// The time has come for the sketch's countdown or the idle end.
