@@ -73,6 +73,7 @@ fn one_command(action: &Action, view: &mut ViewState) -> Option<NetCmd> {
         }
         Action::SaveReport | Action::SaveSeriesReport | Action::SaveRoomDeck | Action::HighContrast(_) | Action::Sound(_) => None,
         Action::ImportDeck(_) | Action::ExportDeck { .. } | Action::HostHere => None,
+        Action::SignIn | Action::CancelSignIn | Action::SignOut => None,
         Action::TakeOver => Some(NetCmd::TakeOver),
     }
 }
@@ -81,7 +82,7 @@ fn one_command(action: &Action, view: &mut ViewState) -> Option<NetCmd> {
 /// `host SCENARIO`, `join CODE [TEAM]`, `watch CODE`, `resume CODE TOKEN`, `answer ITEM OPTION`,
 /// `predict ITEM PERCENT`, `reason ITEM TEXT…`, `drop_reason ITEM`, `ask ITEM predict|reasons|both|none`,
 /// `show_reason ID`, `hide_reason`, `statement TEXT…`, `open ITEM`, `close`, `reveal`, `start_timer`, `end`,
-/// `report`, `room_deck`, `leave`.
+/// `report`, `room_deck`, `leave`, `sign_in`, `sign_out`.
 pub fn parse_command(line: &str) -> Option<Action> {
     let words: Vec<&str> = line.split_whitespace().collect();
     let control = |action, item: Option<&&str>| Some(Action::Control { action, item: item.map(|i| (*i).to_owned()) });
@@ -119,6 +120,8 @@ pub fn parse_command(line: &str) -> Option<Action> {
         ["start_timer"] => control(protocol::ControlAction::StartTimer, None),
         ["end"] => control(protocol::ControlAction::End, None),
         ["leave"] => Some(Action::Leave),
+        ["sign_in"] => Some(Action::SignIn),
+        ["sign_out"] => Some(Action::SignOut),
         ["report"] => Some(Action::SaveReport),
         ["room_deck"] => Some(Action::SaveRoomDeck),
         ["statement", text @ ..] if !text.is_empty() => Some(Action::AddStatement { statement: text.join(" "), options: Vec::new() }),

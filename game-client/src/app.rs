@@ -41,8 +41,8 @@ pub use crate::network::{Net, perform};
 /// Builds the app from the command line: hosts a server here unless told where one is.
 pub fn build(opts: Options) -> App {
     let lang = Lang::parse(&opts.lang).unwrap_or_default();
-    let remember = Remember::load(crate::places::settings_file());
-    let settings = &remember.settings;
+    let mut remember = Remember::load(crate::places::settings_file());
+    let settings = &remember.settings.clone();
     let (join_server, join_code) = opts.join.as_deref().map(split_join).unzip();
     // The server chosen last time ("Verbind") is used again, unless the command line says otherwise.
     let (remote, remembered) = crate::embedded::server_to_use(opts.server.clone().or(join_server.flatten()), settings.server.as_deref());
@@ -69,6 +69,7 @@ pub fn build(opts: Options) -> App {
         _ => ClientMsg::ListScenarios { protocol: p },
     };
     let net = NetHandle::spawn();
+    crate::account::restore(&net, &mut remember.settings, crate::account::now_ms());
     net.send(NetCmd::Connect { url: server.clone(), opening });
 
     let mut view = ViewState::new(lang, server.clone());
@@ -145,6 +146,7 @@ pub fn build(opts: Options) -> App {
     crate::network::plugin(&mut app, view, net);
     crate::screens::plugin(&mut app);
     crate::settings::plugin(&mut app);
+    crate::account::plugin(&mut app, true);
     crate::report::plugin(&mut app);
     crate::editor::plugin(&mut app);
     crate::sound::plugin(&mut app);
@@ -169,9 +171,17 @@ pub fn build(opts: Options) -> App {
 }
 
 /// The client without a window: the same network thread, view and screen systems on Bevy's
-/// MinimalPlugins, connected to `url`. Used by `dilemma-headless` and the tests.
+/// MinimalPlugins, connected to `url`. Used by `dilemma-headless` and the tests. Keeps no settings.
 pub fn headless(url: &str) -> App {
+    headless_with(url, None)
+}
+
+/// [`headless`], with the settings in `settings` where given: its sign-ins (`sign_in`, `sign_out`;
+/// the login address goes to standard error as `open: URL`) are kept there and used.
+pub fn headless_with(url: &str, settings: Option<std::path::PathBuf>) -> App {
+    let mut remember = Remember::load(settings);
     let net = NetHandle::spawn();
+    crate::account::restore(&net, &mut remember.settings, crate::account::now_ms());
     net.send(NetCmd::Connect { url: url.into(), opening: ClientMsg::ListScenarios { protocol: PROTOCOL_VERSION } });
     let mut app = App::new();
     // MinimalPlugins loops without pause by default: one busy core per headless client, which starved
@@ -180,5 +190,8 @@ pub fn headless(url: &str) -> App {
     app.add_plugins((MinimalPlugins.set(runner), bevy::state::app::StatesPlugin));
     crate::network::plugin(&mut app, ViewState::new(Lang::Nl, url.into()), net);
     crate::report::plugin(&mut app);
+    app.insert_resource(remember);
+    crate::account::plugin(&mut app, false);
+    crate::settings::keep(&mut app);
     app
 }

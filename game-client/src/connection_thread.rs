@@ -65,6 +65,11 @@ pub enum Link {
 #[allow(clippy::large_enum_variant)] // a handful a frame, moved once into the view
 pub enum NetEvent {
     Link(Link),
+    /// A new connection's handshake, just before its `Link::Connected`: whether it carried the
+    /// app's sign-in (`Authorization: Bearer`) for that server.
+    Handshake {
+        signed_in: bool,
+    },
     Msg(ServerMsg),
 }
 
@@ -72,11 +77,15 @@ pub enum NetEvent {
 /// happens wakes up for it.
 pub type Waker = std::sync::Arc<std::sync::Mutex<Option<Box<dyn Fn() + Send>>>>;
 
+/// The app's sign-in per server (websocket address → token), sent at every handshake to that server.
+type Tokens = std::sync::Arc<std::sync::Mutex<std::collections::HashMap<String, String>>>;
+
 /// Both ends of the client's network thread.
 pub struct NetHandle {
     cmds: UnboundedSender<NetCmd>,
     events: UnboundedReceiver<NetEvent>,
     waker: Waker,
+    tokens: Tokens,
 }
 
 impl NetHandle {
@@ -85,14 +94,26 @@ impl NetHandle {
         let (event_tx, events) = unbounded_channel();
         let waker: Waker = Default::default();
         let wake = waker.clone();
+        let tokens: Tokens = Default::default();
+        let used = tokens.clone();
         std::thread::Builder::new()
             .name("network".into())
             .spawn(move || {
                 let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("network runtime");
-                rt.block_on(run(cmd_rx, event_tx, wake));
+                rt.block_on(run(cmd_rx, event_tx, wake, used));
             })
             .expect("spawning the network thread");
-        NetHandle { cmds, events, waker }
+        NetHandle { cmds, events, waker, tokens }
+    }
+
+    /// From the next handshake on, connections to `server` carry `token` (the app's sign-in at
+    /// that server), or nothing (`None`: signed out).
+    pub fn sign_in(&self, server: &str, token: Option<&str>) {
+        let mut tokens = self.tokens.lock().expect("tokens lock");
+        match token {
+            Some(t) => tokens.insert(server.to_owned(), t.to_owned()),
+            None => tokens.remove(server),
+        };
     }
 
     /// From now on, `wake` is called after each event (the window's event loop wakes for it).
@@ -135,7 +156,17 @@ enum After {
     Quit,
 }
 
-async fn run(mut cmds: UnboundedReceiver<NetCmd>, events: UnboundedSender<NetEvent>, waker: Waker) {
+/// Opens the websocket to `url`, with the app's sign-in there when it has one (and says which).
+async fn open(url: &str, token: Option<String>) -> Result<(session_server::wire::Ws, bool), String> {
+    let (ws, _) = match &token {
+        Some(token) => tokio_tungstenite::connect_async(dilemma_tools::signin::bearer(url, token)?).await,
+        None => tokio_tungstenite::connect_async(url).await,
+    }
+    .map_err(|e| e.to_string())?;
+    Ok((ws, token.is_some()))
+}
+
+async fn run(mut cmds: UnboundedReceiver<NetCmd>, events: UnboundedSender<NetEvent>, waker: Waker, tokens: Tokens) {
     let emit = |e: NetEvent| {
         let _ = events.send(e);
         if let Some(wake) = waker.lock().expect("waker lock").as_ref() {
@@ -155,13 +186,15 @@ async fn run(mut cmds: UnboundedReceiver<NetCmd>, events: UnboundedSender<NetEve
             continue;
         };
         emit(NetEvent::Link(Link::Connecting));
-        let after = match tokio_tungstenite::connect_async(&t.url).await {
-            Ok((ws, _)) => {
+        let token = tokens.lock().expect("tokens lock").get(&t.url).cloned();
+        let after = match open(&t.url, token).await {
+            Ok((ws, signed_in)) => {
                 attempt = 0;
+                emit(NetEvent::Handshake { signed_in });
                 emit(NetEvent::Link(Link::Connected));
                 session(ws, t, &mut cmds, &emit).await
             }
-            Err(e) => After::Reconnect(e.to_string()),
+            Err(e) => After::Reconnect(e),
         };
         match after {
             After::Quit => return,

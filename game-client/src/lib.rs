@@ -4,6 +4,7 @@
 //! (`view`), and every screen is a plain egui function (`ui`). Each concern is a Bevy plugin of its own
 //! (`network`, `screens`, `settings`, `report`, `decks`, `sound`, `quiet`, `fullscreen`, `screenshot`); `app` puts them together.
 
+pub mod account;
 pub mod actions;
 pub mod app;
 pub mod connection_thread;

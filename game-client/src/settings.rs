@@ -38,6 +38,22 @@ pub struct Settings {
     /// The window's size and place when it was last changed.
     #[serde(default)]
     pub window: Option<crate::placement::Placement>,
+    /// The app's sign-in at each server with staff accounts (the file is the user's own: mode 0600).
+    #[serde(default)]
+    pub accounts: Vec<AppAccount>,
+}
+
+/// The app signed in at a server with staff accounts: its token (sent at every handshake there)
+/// and who it is signed in as.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppAccount {
+    /// The server's websocket address.
+    pub server: String,
+    pub token: String,
+    pub name: String,
+    pub role: protocol::StaffRole,
+    /// Until when the token lasts, in milliseconds since 1970 (UTC).
+    pub until_ms: i64,
 }
 
 /// A session this client led as facilitator, with the token that proves it.
@@ -78,6 +94,7 @@ impl Default for Settings {
             sound: true,
             led: Vec::new(),
             window: None,
+            accounts: Vec::new(),
         }
     }
 }
@@ -122,8 +139,9 @@ impl Remember {
 /// Keeps the settings: what the person chose (server, name, team, text size, contrast) and the
 /// session they are in; the look follows them.
 pub fn plugin(app: &mut App) {
-    app.add_systems(Update, (remember_actions, remember_session, save_changes).chain())
-        .add_systems(EguiPrimaryContextPass, (text_size_keys, apply_look).chain().in_set(crate::app::Frame::Look));
+    app.add_systems(Update, (remember_actions, remember_session).chain().before(save_changes));
+    keep(app);
+    app.add_systems(EguiPrimaryContextPass, (text_size_keys, apply_look).chain().in_set(crate::app::Frame::Look));
 }
 
 fn remember_actions(mut asked: MessageReader<Action>, mut remember: ResMut<Remember>) {
@@ -162,6 +180,12 @@ fn remember_session(mut view: ResMut<ViewState>, mut remember: ResMut<Remember>)
         all.drain(..over);
         view.led.clone_from(all);
     }
+}
+
+/// Saves the settings whenever they change (on the settings thread); the headless client keeps its
+/// sign-in with this alone.
+pub fn keep(app: &mut App) {
+    app.add_systems(Update, save_changes);
 }
 
 fn save_changes(remember: Res<Remember>, mut saved: Local<Option<Settings>>) {
@@ -243,8 +267,21 @@ mod tests {
             sound: false,
             led: Vec::new(),
             window: Some(crate::placement::Placement { width: 1300, height: 700, x: Some(10), y: None }),
+            accounts: vec![AppAccount {
+                server: "wss://dilemma.gemeente.example/ws".into(),
+                token: "geheim".into(),
+                name: "fien@gemeente.example".into(),
+                role: protocol::StaffRole::Trainer,
+                until_ms: 1_800_000_000_000,
+            }],
         };
         s.save_to(Some(p.clone()));
-        assert_eq!(Settings::load_from(Some(p)), s);
+        assert_eq!(Settings::load_from(Some(p.clone())), s);
+        // It holds the app's sign-in: only its owner may read it.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(std::fs::metadata(&p).unwrap().permissions().mode() & 0o777, 0o600);
+        }
     }
 }

@@ -65,6 +65,13 @@ pub struct ViewState {
     pub shown: Option<protocol::ShownReason>,
     /// The outcome of the deck editor's last save: the deck id, or the problems it found.
     pub deck_saved: Option<Result<String, Vec<protocol::scenario::Problem>>>,
+    /// On a server with staff accounts (`scenarios.accounts`): who this connection is signed in
+    /// as. `None` on a server without accounts, and until the connection's `scenarios` came.
+    pub accounts: Option<protocol::Accounts>,
+    /// Whether this connection's handshake carried the app's sign-in at this server.
+    pub bearer: bool,
+    /// A sign-in under way: the address the browser was sent to (`""` until it is known).
+    pub signing_in: Option<String>,
 }
 
 impl ViewState {
@@ -75,15 +82,20 @@ impl ViewState {
     pub fn apply(&mut self, event: NetEvent, now: Instant) {
         match event {
             NetEvent::Link(link) => self.link = link,
+            NetEvent::Handshake { signed_in } => {
+                self.bearer = signed_in;
+                self.accounts = None;
+            }
             NetEvent::Msg(msg) => self.apply_msg(msg, now),
         }
     }
 
     fn apply_msg(&mut self, msg: ServerMsg, now: Instant) {
         match msg {
-            ServerMsg::Scenarios { scenarios, public_url, .. } => {
+            ServerMsg::Scenarios { scenarios, public_url, accounts, .. } => {
                 self.scenarios = scenarios;
                 self.public_url = public_url;
+                self.accounts = accounts;
             }
             ServerMsg::Welcome { role, code, token, session, answers, guesses, reasons, .. } => {
                 self.role = Some(role);
@@ -364,6 +376,20 @@ mod tests {
         assert_eq!((last.code.as_str(), last.token.as_str(), last.role), ("K7M2QX", "t1", Role::Facilitator));
         v.apply(msg(ServerMsg::Session { session: session(Phase::Ended, None) }), now);
         assert_eq!(v.to_remember(), None, "an ended session is forgotten");
+    }
+
+    #[test]
+    fn who_is_signed_in_is_known_per_connection() {
+        let now = Instant::now();
+        let mut v = ViewState::default();
+        v.apply(NetEvent::Handshake { signed_in: true }, now);
+        let me = protocol::Account { name: "fien@gemeente.example".into(), role: protocol::StaffRole::Facilitator };
+        let accounts = Some(protocol::Accounts { signed_in: Some(me) });
+        v.apply(msg(ServerMsg::Scenarios { scenarios: vec![], public_url: None, key_required: false, accounts: accounts.clone() }), now);
+        assert_eq!((v.bearer, &v.accounts), (true, &accounts));
+        // A new connection: unknown until its own `scenarios` says.
+        v.apply(NetEvent::Handshake { signed_in: false }, now);
+        assert_eq!((v.bearer, &v.accounts), (false, &None));
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Integration tests: the real server on port 0, real websocket clients, real SQLite files.
 
 mod agreements;
+mod app_client;
 mod app_signin;
 mod backup;
 mod browser;

@@ -3,6 +3,8 @@
 //! The same network thread, view and screen systems as the game, on Bevy's MinimalPlugins. It reads
 //! commands on standard input (`host test`, `join CODE`, `answer ITEM OPTION`, `open ITEM`, `reveal`, …;
 //! see `actions::parse_command`) and prints one JSON line each time what the screen would show changes.
+//! With `--settings FILE` it keeps its sign-in at a server with staff accounts there (`sign_in`
+//! writes the login address to standard error as `open: URL`; `sign_out` ends it).
 
 use std::io::BufRead;
 use std::sync::Mutex;
@@ -11,7 +13,7 @@ use std::sync::mpsc::{Receiver, channel};
 use bevy::app::AppExit;
 use bevy::prelude::*;
 use game_client::actions::parse_command;
-use game_client::app::{headless, perform};
+use game_client::app::{headless_with, perform};
 use game_client::ui::{Screen, screen_for};
 use game_client::view::ViewState;
 
@@ -22,9 +24,14 @@ struct Input(Mutex<Receiver<Option<String>>>);
 struct Printed(String);
 
 fn main() -> AppExit {
-    let Some(url) = std::env::args().nth(1) else {
-        eprintln!("usage: dilemma-headless ws://127.0.0.1:7878/ws   (then commands on standard input)");
-        return AppExit::error();
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let (url, settings) = match args.as_slice() {
+        [url] => (url.clone(), None),
+        [url, flag, file] if flag == "--settings" => (url.clone(), Some(std::path::PathBuf::from(file))),
+        _ => {
+            eprintln!("usage: dilemma-headless ws://127.0.0.1:7878/ws [--settings FILE]   (then commands on standard input)");
+            return AppExit::error();
+        }
     };
     let (tx, rx) = channel();
     std::thread::spawn(move || {
@@ -33,7 +40,7 @@ fn main() -> AppExit {
         }
         let _ = tx.send(None);
     });
-    let mut app = headless(&url);
+    let mut app = headless_with(&url, settings);
     app.insert_resource(Input(Mutex::new(rx))).init_resource::<Printed>().add_systems(Update, (commands, report));
     app.run()
 }
@@ -67,6 +74,8 @@ fn report(view: Res<ViewState>, mut printed: ResMut<Printed>) {
         "timer": view.session.as_ref().and_then(|s| s.timer).is_some(),
         "error": view.error,
         "scenarios": view.scenarios.len(),
+        "signed_in": view.accounts.as_ref().and_then(|a| a.signed_in.as_ref()).map(|a| &a.name),
+        "signing_in": view.signing_in.is_some(),
     })
     .to_string();
     if line != printed.0 {

@@ -5,6 +5,7 @@ pub mod ended;
 pub mod facilitator;
 pub mod item;
 pub mod keys;
+pub mod signin;
 pub mod stage;
 pub mod start;
 pub mod theme;
@@ -133,6 +134,12 @@ pub enum Action {
     Leave,
     /// The session was opened on another device: go on here instead.
     TakeOver,
+    /// Sign this app in at the server with the municipality's account (the system browser).
+    SignIn,
+    /// Stop waiting for the browser's sign-in.
+    CancelSignIn,
+    /// End this app's sign-in at the server.
+    SignOut,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -136,6 +136,9 @@ pub fn panel(ui: &mut egui::Ui, view: &ViewState, form: &mut Form) -> Option<Act
                     }
                 });
             }
+            if matches!(form.start.tab, StartTab::Host | StartTab::Decks) {
+                super::signin::card(ui, view, &mut action);
+            }
             match form.start.tab {
                 StartTab::Host => {
                     egui::ScrollArea::vertical().id_salt("host").show(ui, |ui| host(ui, view, form, &mut action));

@@ -1415,3 +1415,44 @@ fn the_join_bar_is_a_strip_with_the_code_and_the_qr_code_comes_on_request_once_t
     h.run();
     assert_eq!(h.query_all_by_label(join).count(), 0);
 }
+
+#[test]
+fn on_a_server_with_accounts_the_start_screen_signs_in_through_the_browser_and_says_who_is_signed_in() {
+    let decks = vec![summary("samen-werken", "Samen werken aan de stad", "nl", 23)];
+    let nobody = ViewState {
+        server: "wss://dilemma.gemeente.example/ws".into(),
+        scenarios: decks.clone(),
+        accounts: Some(protocol::Accounts { signed_in: None }),
+        ..ViewState::default()
+    };
+    let mut h = harness(nobody.clone(), Form::default());
+    h.get_by_label("Op deze server leiden medewerkers met hun account van de gemeente.");
+    h.get_by_label("Aanmelden bij de gemeente").click();
+    h.run();
+    assert_eq!(h.state().action, Some(Action::SignIn));
+
+    // Waiting for the browser: the address to open by hand, and a way to stop.
+    let url = "https://dilemma.gemeente.example/auth/login?next=%2Fhost&app=http%3A%2F%2F127.0.0.1%3A4711%2F";
+    let mut h = harness(ViewState { signing_in: Some(url.into()), ..nobody.clone() }, Form::default());
+    h.get_by_label("Ging er geen browser open? Open dan dit adres:");
+    h.get_by_label(url);
+    assert!(h.query_by_label("Aanmelden bij de gemeente").is_none(), "one sign-in at a time");
+    h.get_by_label("Stoppen").click();
+    h.run();
+    assert_eq!(h.state().action, Some(Action::CancelSignIn));
+
+    // Signed in: who, and signing out; the decks tab says it too (saving a deck needs a trainer).
+    let me = protocol::Account { name: "fien@gemeente.example".into(), role: protocol::StaffRole::Operator };
+    let signed = ViewState { accounts: Some(protocol::Accounts { signed_in: Some(me) }), ..nobody.clone() };
+    let mut h = harness(signed.clone(), Form::default());
+    h.get_by_label("Aangemeld als fien@gemeente.example (beheerder)");
+    h.get_by_label("Afmelden").click();
+    h.run();
+    assert_eq!(h.state().action, Some(Action::SignOut));
+    let decks_tab = Form { start: StartForm { tab: StartTab::Decks, ..StartForm::default() }, ..Form::default() };
+    harness(signed, decks_tab).get_by_label("Aangemeld als fien@gemeente.example (beheerder)");
+
+    // A server without accounts (the laptop's own) shows none of it.
+    let plain = harness(ViewState { accounts: None, ..nobody }, Form::default());
+    assert!(plain.query_by_label_contains("Aanmelden").is_none() && plain.query_by_label_contains("Aangemeld").is_none());
+}
