@@ -82,7 +82,7 @@ fn one_command(action: &Action, view: &mut ViewState) -> Option<NetCmd> {
 /// `host SCENARIO`, `join CODE [TEAM]`, `watch CODE`, `resume CODE TOKEN`, `answer ITEM OPTION`,
 /// `predict ITEM PERCENT`, `reason ITEM TEXT…`, `drop_reason ITEM`, `ask ITEM predict|reasons|both|none`,
 /// `show_reason ID`, `hide_reason`, `statement TEXT…`, `open ITEM`, `close`, `reveal`, `start_timer`, `end`,
-/// `report`, `room_deck`, `leave`, `sign_in`, `sign_out`.
+/// `report`, `room_deck`, `leave`, `sign_in`, `cancel_sign_in`, `sign_out`.
 pub fn parse_command(line: &str) -> Option<Action> {
     let words: Vec<&str> = line.split_whitespace().collect();
     let control = |action, item: Option<&&str>| Some(Action::Control { action, item: item.map(|i| (*i).to_owned()) });
@@ -121,6 +121,7 @@ pub fn parse_command(line: &str) -> Option<Action> {
         ["end"] => control(protocol::ControlAction::End, None),
         ["leave"] => Some(Action::Leave),
         ["sign_in"] => Some(Action::SignIn),
+        ["cancel_sign_in"] => Some(Action::CancelSignIn),
         ["sign_out"] => Some(Action::SignOut),
         ["report"] => Some(Action::SaveReport),
         ["room_deck"] => Some(Action::SaveRoomDeck),

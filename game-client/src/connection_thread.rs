@@ -65,9 +65,10 @@ pub enum Link {
 #[allow(clippy::large_enum_variant)] // a handful a frame, moved once into the view
 pub enum NetEvent {
     Link(Link),
-    /// A new connection's handshake, just before its `Link::Connected`: whether it carried the
-    /// app's sign-in (`Authorization: Bearer`) for that server.
+    /// A new connection's handshake, just before its `Link::Connected`: the server it went to,
+    /// and whether it carried the app's sign-in there (`Authorization: Bearer`).
     Handshake {
+        server: String,
         signed_in: bool,
     },
     Msg(ServerMsg),
@@ -104,6 +105,11 @@ impl NetHandle {
             })
             .expect("spawning the network thread");
         NetHandle { cmds, events, waker, tokens }
+    }
+
+    /// What wakes the window's event loop (for other threads that bring news, such as the sign-in).
+    pub fn waker(&self) -> Waker {
+        self.waker.clone()
     }
 
     /// From the next handshake on, connections to `server` carry `token` (the app's sign-in at
@@ -156,14 +162,21 @@ enum After {
     Quit,
 }
 
-/// Opens the websocket to `url`, with the app's sign-in there when it has one (and says which).
+/// Opens the websocket to `url`, with the app's sign-in there when it has one (and says whether).
+/// A token that makes no header (a settings file edited by hand) is left out: the server then
+/// says nobody is signed in.
 async fn open(url: &str, token: Option<String>) -> Result<(session_server::wire::Ws, bool), String> {
-    let (ws, _) = match &token {
-        Some(token) => tokio_tungstenite::connect_async(dilemma_tools::signin::bearer(url, token)?).await,
-        None => tokio_tungstenite::connect_async(url).await,
+    let request = token.map(|t| dilemma_tools::signin::bearer(url, &t));
+    let (ws, _) = match request {
+        Some(Ok(request)) => tokio_tungstenite::connect_async(request).await.map(|(ws, r)| ((ws, true), r)),
+        Some(Err(e)) => {
+            tracing::warn!(error = %e, "the stored sign-in cannot be sent; connecting without it");
+            tokio_tungstenite::connect_async(url).await.map(|(ws, r)| ((ws, false), r))
+        }
+        None => tokio_tungstenite::connect_async(url).await.map(|(ws, r)| ((ws, false), r)),
     }
     .map_err(|e| e.to_string())?;
-    Ok((ws, token.is_some()))
+    Ok(ws)
 }
 
 async fn run(mut cmds: UnboundedReceiver<NetCmd>, events: UnboundedSender<NetEvent>, waker: Waker, tokens: Tokens) {
@@ -190,7 +203,7 @@ async fn run(mut cmds: UnboundedReceiver<NetCmd>, events: UnboundedSender<NetEve
         let after = match open(&t.url, token).await {
             Ok((ws, signed_in)) => {
                 attempt = 0;
-                emit(NetEvent::Handshake { signed_in });
+                emit(NetEvent::Handshake { server: t.url.clone(), signed_in });
                 emit(NetEvent::Link(Link::Connected));
                 session(ws, t, &mut cmds, &emit).await
             }

@@ -241,7 +241,7 @@ impl Settings {
         if let Some(dir) = path.parent() {
             let _ = std::fs::create_dir_all(dir);
         }
-        if let Err(e) = crate::files::write_whole(&path, &serde_json::to_vec_pretty(self).expect("settings serialise")) {
+        if let Err(e) = crate::files::write_private(&path, &serde_json::to_vec_pretty(self).expect("settings serialise")) {
             tracing::warn!(error = %e, "could not save the client settings");
         }
     }

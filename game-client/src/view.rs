@@ -68,8 +68,8 @@ pub struct ViewState {
     /// On a server with staff accounts (`scenarios.accounts`): who this connection is signed in
     /// as. `None` on a server without accounts, and until the connection's `scenarios` came.
     pub accounts: Option<protocol::Accounts>,
-    /// Whether this connection's handshake carried the app's sign-in at this server.
-    pub bearer: bool,
+    /// The server whose sign-in this connection's handshake carried (`None`: it carried none).
+    pub bearer: Option<String>,
     /// A sign-in under way: the address the browser was sent to (`""` until it is known).
     pub signing_in: Option<String>,
 }
@@ -82,8 +82,8 @@ impl ViewState {
     pub fn apply(&mut self, event: NetEvent, now: Instant) {
         match event {
             NetEvent::Link(link) => self.link = link,
-            NetEvent::Handshake { signed_in } => {
-                self.bearer = signed_in;
+            NetEvent::Handshake { server, signed_in } => {
+                self.bearer = signed_in.then_some(server);
                 self.accounts = None;
             }
             NetEvent::Msg(msg) => self.apply_msg(msg, now),
@@ -382,14 +382,14 @@ mod tests {
     fn who_is_signed_in_is_known_per_connection() {
         let now = Instant::now();
         let mut v = ViewState::default();
-        v.apply(NetEvent::Handshake { signed_in: true }, now);
+        v.apply(NetEvent::Handshake { server: "wss://d/ws".into(), signed_in: true }, now);
         let me = protocol::Account { name: "fien@gemeente.example".into(), role: protocol::StaffRole::Facilitator };
-        let accounts = Some(protocol::Accounts { signed_in: Some(me) });
+        let accounts = Some(protocol::Accounts { signed_in: Some(me), refused: false });
         v.apply(msg(ServerMsg::Scenarios { scenarios: vec![], public_url: None, key_required: false, accounts: accounts.clone() }), now);
-        assert_eq!((v.bearer, &v.accounts), (true, &accounts));
+        assert_eq!((v.bearer.as_deref(), &v.accounts), (Some("wss://d/ws"), &accounts));
         // A new connection: unknown until its own `scenarios` says.
-        v.apply(NetEvent::Handshake { signed_in: false }, now);
-        assert_eq!((v.bearer, &v.accounts), (false, &None));
+        v.apply(NetEvent::Handshake { server: "wss://d/ws".into(), signed_in: false }, now);
+        assert_eq!((v.bearer, &v.accounts), (None, &None));
     }
 
     #[test]

@@ -36,6 +36,10 @@ pub struct Accounts {
     /// Who is signed in on this browser; `None` when nobody is (the page offers "sign in").
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signed_in: Option<Account>,
+    /// The handshake carried a sign-in (the page's cookie, the app's token) that counts no longer:
+    /// expired, signed out, or cleared away. Not set when the server could not look it up.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub refused: bool,
 }
 
 /// A signed-in member of staff: the name the provider gave (e-mail address or user name) and the role.

@@ -409,8 +409,21 @@ impl Connection {
 
     /// The signed-in member of staff of this connection's browser, as the database says now.
     async fn staff(&self) -> Option<crate::staff::Staff> {
-        let hash = self.staff?;
-        crate::staff::with_db(&self.hub, move |db| crate::staff::signed_in(db, &hash)).await.ok().flatten()
+        self.staff_known().await.ok().flatten()
+    }
+
+    /// [`Connection::staff`], or an error when the database could not say: a sign-in that could
+    /// not be read is not called refused.
+    async fn staff_known(&self) -> Result<Option<crate::staff::Staff>, ()> {
+        let Some(hash) = self.staff else { return Ok(None) };
+        match crate::staff::with_db(&self.hub, move |db| crate::staff::lookup(db, &hash)).await {
+            Ok(Ok(staff)) => Ok(staff),
+            Ok(Err(e)) => {
+                tracing::warn!(error = %e, "a staff sign-in could not be read from the database; treated as signed out");
+                Err(())
+            }
+            Err(_) => Err(()),
+        }
     }
 
     async fn on_text(&mut self, text: &str) -> Next {
@@ -441,11 +454,14 @@ impl Connection {
             ClientMsg::ListScenarios { .. } => {
                 let public_url = self.hub.config().public_url.as_ref().map(|p| p.base().to_owned());
                 let config = self.hub.config();
-                let staff = self.staff().await;
+                let known = self.staff_known().await;
+                let refused = self.staff.is_some() && matches!(known, Ok(None));
+                let staff = known.ok().flatten();
                 // The key is asked for where it is still needed: saving decks needs a trainer's sign-in.
                 let key_required = config.create_key.is_some() && !staff.as_ref().is_some_and(|s| s.may(crate::staff::StaffRole::Trainer));
                 let accounts = config.accounts.as_ref().map(|_| protocol::Accounts {
                     signed_in: staff.as_ref().map(|s| protocol::Account { name: s.name.clone(), role: s.role }),
+                    refused,
                 });
                 self.outbox.msg(&ServerMsg::Scenarios { scenarios: self.hub.scenarios().await, public_url, key_required, accounts });
                 return Next::Continue;

@@ -475,7 +475,7 @@ impl Hub {
     /// wrong guess: it spends the address's guessing budget, like a wrong join code.
     ///
     /// On a server with accounts a signed-in facilitator (or more) may; without one only the
-    /// trainers' key still works where it is set (the desktop app until it signs in itself).
+    /// trainers' key still works where it is set.
     fn check_create_key(&self, key: Option<&str>, staff: Option<&crate::staff::Staff>, who: ClientAddr) -> Result<(), Refusal> {
         if staff.is_some_and(|s| s.may(crate::staff::StaffRole::Facilitator)) {
             return Ok(());

@@ -29,6 +29,8 @@ struct App {
     lines: Lines<BufReader<ChildStdout>>,
     errors: Lines<BufReader<ChildStderr>>,
     last: Value,
+    /// Everything it wrote, to check that its token never shows.
+    said: String,
 }
 
 impl App {
@@ -46,7 +48,7 @@ impl App {
         let stdin = child.stdin.take().unwrap();
         let lines = BufReader::new(child.stdout.take().unwrap()).lines();
         let errors = BufReader::new(child.stderr.take().unwrap()).lines();
-        App { child, stdin, lines, errors, last: Value::Null }
+        App { child, stdin, lines, errors, last: Value::Null, said: String::new() }
     }
 
     async fn say(&mut self, command: &str) {
@@ -59,7 +61,10 @@ impl App {
         let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
         while !done(&self.last) {
             match tokio::time::timeout_at(deadline, self.lines.next_line()).await {
-                Ok(Ok(Some(line))) => self.last = serde_json::from_str(&line).unwrap(),
+                Ok(Ok(Some(line))) => {
+                    self.last = serde_json::from_str(&line).unwrap();
+                    self.said.push_str(&line);
+                }
                 other => panic!("waiting for {what}: {other:?}; last state {}", self.last),
             }
         }
@@ -72,6 +77,7 @@ impl App {
         loop {
             match tokio::time::timeout_at(deadline, self.errors.next_line()).await {
                 Ok(Ok(Some(line))) => {
+                    self.said.push_str(&line);
                     if let Some(url) = line.strip_prefix("open: ") {
                         return url.to_owned();
                     }
@@ -81,11 +87,18 @@ impl App {
         }
     }
 
-    /// Closes its input: the app ends, its settings saved.
-    async fn quit(mut self) {
+    /// Closes its input: the app ends, its settings saved. Gives everything it wrote.
+    async fn quit(mut self) -> String {
         drop(self.stdin);
         let ended = tokio::time::timeout(Duration::from_secs(20), self.child.wait()).await;
         assert!(ended.is_ok_and(|s| s.is_ok_and(|s| s.success())), "the app ended cleanly");
+        while let Ok(Some(line)) = self.lines.next_line().await {
+            self.said.push_str(&line);
+        }
+        while let Ok(Some(line)) = self.errors.next_line().await {
+            self.said.push_str(&line);
+        }
+        self.said
     }
 }
 
@@ -103,6 +116,19 @@ async fn accounts_once(settings: &Path, what: &str, done: impl Fn(&Value) -> boo
     panic!("the settings file never showed {what}: {:?}", std::fs::read_to_string(settings));
 }
 
+/// The system browser at the app's login address: Fien through the provider's form and consent,
+/// up to the server's question whether to sign the app in.
+async fn to_the_question(browser: &crate::browser::Page, url: &str) {
+    browser.open(url).await;
+    browser.wait_for("the provider's login form", "document.querySelector('input[name=login]')").await;
+    browser.keys("input[name=login]", "fien").await;
+    browser.keys("input[name=password]", "wachtwoord").await;
+    browser.tap("button[type=submit]").await;
+    browser.wait_for("the consent screen", "document.querySelector('input[name=prompt][value=consent]')").await;
+    browser.tap("button[type=submit]").await;
+    browser.wait_for("the server's question", "document.querySelector('#to-app')").await;
+}
+
 fn staff_sessions(db: &Path) -> i64 {
     let conn = rusqlite::Connection::open(db).unwrap();
     conn.query_row("SELECT count(*) FROM staff_sessions", [], |r| r.get(0)).unwrap()
@@ -117,11 +143,17 @@ async fn the_app_signs_in_keeps_its_token_in_its_own_settings_file_leads_with_it
 
     // Not signed in: the server says it has accounts and nobody is signed in; starting is refused.
     let mut app = App::start(&server.url, &settings);
-    app.until("the decks", |v| v["scenarios"].as_u64() > Some(0)).await;
+    app.until("the decks, on a server with accounts", |v| v["scenarios"].as_u64() > Some(0) && v["accounts"] == true).await;
     assert_eq!(app.last["signed_in"], Value::Null);
     app.say("host samen-werken").await;
     let refused = app.until("the refusal", |v| !v["error"].is_null()).await;
-    assert_eq!(refused["screen"], "Connect", "{refused}");
+    assert_eq!(
+        (refused["screen"].as_str(), refused["error"].as_str()),
+        (
+            Some("Connect"),
+            Some("Meld je eerst aan met je account van de gemeente: op deze server beginnen alleen facilitatoren een sessie.")
+        )
+    );
 
     // The app signs in: the system browser (Chromium here) at the address it gives, the provider's
     // form, the server's question, back to the app's loopback address.
@@ -131,13 +163,7 @@ async fn the_app_signs_in_keeps_its_token_in_its_own_settings_file_leads_with_it
     app.until("waiting for the browser", |v| v["signing_in"] == true).await;
     let downloads = tempfile::tempdir().unwrap();
     let browser = driver.laptop("nl", downloads.path()).await;
-    browser.open(&url).await;
-    browser.wait_for("the provider's login form", "document.querySelector('input[name=login]')").await;
-    browser.keys("input[name=login]", "fien").await;
-    browser.keys("input[name=password]", "wachtwoord").await;
-    browser.tap("button[type=submit]").await;
-    browser.wait_for("the consent screen", "document.querySelector('input[name=prompt][value=consent]')").await;
-    browser.tap("button[type=submit]").await;
+    to_the_question(&browser, &url).await;
     browser
         .wait_text("#signin-nl", "Wil je de desktop-app van het dilemmaspel op deze computer aanmelden als fien@gemeente.example?")
         .await;
@@ -171,7 +197,8 @@ async fn the_app_signs_in_keeps_its_token_in_its_own_settings_file_leads_with_it
     app.say("end").await;
     app.until("ended", |v| v["phase"] == "ended").await;
     app.say("leave").await;
-    app.quit().await;
+    let said = app.quit().await;
+    assert!(!said.contains(&token), "the app never writes its token out");
 
     // A new start of the app is signed in at its first handshake, without the browser.
     let mut again = App::start(&server.url, &settings);
@@ -184,7 +211,8 @@ async fn the_app_signs_in_keeps_its_token_in_its_own_settings_file_leads_with_it
     // Signing out ends the sign-in on the server and in the file.
     again.say("sign_out").await;
     accounts_once(&settings, "no sign-in", |a| a.as_array().is_some_and(Vec::is_empty)).await;
-    again.until("signed out", |v| v["signed_in"].is_null() && v["scenarios"].as_u64() > Some(0)).await;
+    again.until("signed out, as the server says", |v| v["accounts"] == true && v["signed_in"].is_null()).await;
+    assert_eq!(again.last["error"], Value::Null, "signed out without a word of trouble");
     for _ in 0..100 {
         if staff_sessions(&db) == 0 {
             break;
@@ -192,6 +220,20 @@ async fn the_app_signs_in_keeps_its_token_in_its_own_settings_file_leads_with_it
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     assert_eq!(staff_sessions(&db), 0, "the server forgot the app's sign-in");
+
+    // A sign-in stopped in the app: its loopback address closes, so the browser cannot bring the code back.
+    again.say("sign_in").await;
+    let url = again.login_address().await;
+    again.until("waiting for the browser", |v| v["signing_in"] == true).await;
+    again.say("cancel_sign_in").await;
+    again.until("stopped", |v| v["signing_in"] == false).await;
+    let browser = driver.laptop("nl", downloads.path()).await;
+    to_the_question(&browser, &url).await;
+    browser.tap("#to-app").await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    browser.close().await;
+    assert_eq!(staff_sessions(&db), 0, "no sign-in made for a stopped app");
+    assert!(again.last["signed_in"].is_null() && again.last["signing_in"] == false, "{}", again.last);
     again.quit().await;
 
     // A token the server does not know (expired, signed out elsewhere, purged): forgotten, and said.

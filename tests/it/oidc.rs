@@ -236,6 +236,18 @@ async fn staff_sign_in_with_the_provider_and_only_a_signed_in_facilitator_starts
     assert_eq!(socket(&server.url, Some(&with), Some("http://evil.example")).await.err(), Some(403), "another site's page (CSRF)");
     let mut signed = socket(&server.url, Some(&with), own).await.unwrap();
     assert!(create(&mut signed).await.is_ok(), "the signed-in browser's cookie starts a session");
+    // Whether a sign-in came that counts for nothing (the desktop app forgets its token on this alone).
+    for (cookie, refused) in [(None, false), (Some("dilemma_staff=0123456789abcdef0123456789abcdef"), true), (Some(with.as_str()), false)] {
+        let mut c = socket(&server.url, cookie, own).await.unwrap();
+        c.send(json!({"type":"list_scenarios","protocol":1})).await;
+        let accounts = c
+            .expect("the decks", |m| match m {
+                protocol::ServerMsg::Scenarios { accounts, .. } => Some(accounts.clone()),
+                _ => None,
+            })
+            .await;
+        assert_eq!(accounts.map(|a| a.refused), Some(refused), "{cookie:?}");
+    }
 
     // The way back from the provider works once, in the browser that began it.
     let back = provider.callbacks.lock().unwrap().last().cloned().expect("the provider sent the browser back");

@@ -74,6 +74,7 @@ fn report(view: Res<ViewState>, mut printed: ResMut<Printed>) {
         "timer": view.session.as_ref().and_then(|s| s.timer).is_some(),
         "error": view.error,
         "scenarios": view.scenarios.len(),
+        "accounts": view.accounts.is_some(),
         "signed_in": view.accounts.as_ref().and_then(|a| a.signed_in.as_ref()).map(|a| &a.name),
         "signing_in": view.signing_in.is_some(),
     })

@@ -1422,7 +1422,7 @@ fn on_a_server_with_accounts_the_start_screen_signs_in_through_the_browser_and_s
     let nobody = ViewState {
         server: "wss://dilemma.gemeente.example/ws".into(),
         scenarios: decks.clone(),
-        accounts: Some(protocol::Accounts { signed_in: None }),
+        accounts: Some(protocol::Accounts { signed_in: None, refused: false }),
         ..ViewState::default()
     };
     let mut h = harness(nobody.clone(), Form::default());
@@ -1430,6 +1430,15 @@ fn on_a_server_with_accounts_the_start_screen_signs_in_through_the_browser_and_s
     h.get_by_label("Aanmelden bij de gemeente").click();
     h.run();
     assert_eq!(h.state().action, Some(Action::SignIn));
+
+    // Until the address is known: what happens, and a way to stop; no address yet.
+    let starting = harness(ViewState { signing_in: Some(String::new()), ..nobody.clone() }, Form::default());
+    starting.get_by_label("Meld je aan in de browser die nu opengaat; daarna gaat het hier verder.");
+    assert!(starting.query_by_label("Kopieer het adres").is_none());
+    starting.get_by_label("Stoppen");
+    // Not on the tabs for taking part or the room's screen.
+    let join_tab = Form { start: StartForm { tab: StartTab::Join, ..StartForm::default() }, ..Form::default() };
+    assert!(harness(nobody.clone(), join_tab).query_by_label("Aanmelden bij de gemeente").is_none());
 
     // Waiting for the browser: the address to open by hand, and a way to stop.
     let url = "https://dilemma.gemeente.example/auth/login?next=%2Fhost&app=http%3A%2F%2F127.0.0.1%3A4711%2F";
@@ -1443,7 +1452,7 @@ fn on_a_server_with_accounts_the_start_screen_signs_in_through_the_browser_and_s
 
     // Signed in: who, and signing out; the decks tab says it too (saving a deck needs a trainer).
     let me = protocol::Account { name: "fien@gemeente.example".into(), role: protocol::StaffRole::Operator };
-    let signed = ViewState { accounts: Some(protocol::Accounts { signed_in: Some(me) }), ..nobody.clone() };
+    let signed = ViewState { accounts: Some(protocol::Accounts { signed_in: Some(me), refused: false }), ..nobody.clone() };
     let mut h = harness(signed.clone(), Form::default());
     h.get_by_label("Aangemeld als fien@gemeente.example (beheerder)");
     h.get_by_label("Afmelden").click();

@@ -197,17 +197,10 @@ pub(crate) async fn end_sign_in(hub: &crate::hub::Hub, hash: [u8; 32]) {
     }
 }
 
-/// The member of staff signed in with the token whose SHA-256 is `hash`, if that sign-in is live.
-/// Blocking: it reads the database.
-pub fn signed_in(db: &crate::store::Db, hash: &[u8; 32]) -> Option<Staff> {
-    match db.staff_session(hash) {
-        Ok(Some(row)) => Some(Staff { subject: row.subject, name: row.name, role: StaffRole::parse(&row.role)? }),
-        Ok(None) => None,
-        Err(e) => {
-            tracing::warn!(error = %e, "a staff sign-in could not be read from the database; treated as signed out");
-            None
-        }
-    }
+/// What the database says of the sign-in whose token has the SHA-256 `hash`: `Ok(None)` when it is
+/// not (or no longer) live, an error when it could not be read. Blocking.
+pub fn lookup(db: &crate::store::Db, hash: &[u8; 32]) -> rusqlite::Result<Option<Staff>> {
+    Ok(db.staff_session(hash)?.and_then(|row| Some(Staff { subject: row.subject, name: row.name, role: StaffRole::parse(&row.role)? })))
 }
 
 #[cfg(test)]

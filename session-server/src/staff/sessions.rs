@@ -1,7 +1,7 @@
 //! A member of staff's own sessions: the list on any device they sign in on, leading one from another browser, handing it to a colleague.
 //!
 //! Each answer reads the database on a blocking thread; who asks is the browser's sign-in as the
-//! database says now (see [`crate::staff::signed_in`]).
+//! database says now (see [`crate::staff::lookup`]).
 
 use protocol::{ErrorCode, Refusal, ServerMsg, StaffSession};
 

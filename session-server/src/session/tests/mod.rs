@@ -248,7 +248,8 @@ struct Room {
     /// (item, member) → guess, and → reason, as committed.
     guesses: HashMap<(String, u32), u32>,
     reasons: HashMap<(String, u32), String>,
-    /// (item, member) whose reason write once failed: a withdrawal written behind it may find none.
+    /// (item, member) whose reason write failed since its last one was stored: a withdrawal
+    /// written behind it may find none.
     reason_failed: std::collections::HashSet<(String, u32)>,
     /// The reason ids the facilitator was last sent.
     reason_ids: Vec<String>,
@@ -578,12 +579,18 @@ impl Room {
                             self.guesses.insert((item, member), percent);
                         }
                         Op::Reason { item, member, text: Some((text, place)), .. } => {
+                            // A change keeps the place the reason had (its order on screen is not a clock).
+                            if self.reasons.contains_key(&(item.clone(), member)) {
+                                assert_eq!(self.m.places.get(&(item.clone(), member)), Some(&place), "a changed reason moved");
+                            }
+                            self.reason_failed.remove(&(item.clone(), member));
                             self.m.places.insert((item.clone(), member), place);
                             self.reasons.insert((item, member), text);
                         }
                         Op::Reason { item, member, text: None, .. } => {
                             self.m.places.remove(&(item.clone(), member));
-                            let failed = self.reason_failed.contains(&(item.clone(), member));
+                            // Only behind a write of it that failed may a withdrawal find nothing.
+                            let failed = self.reason_failed.remove(&(item.clone(), member));
                             assert!(
                                 self.reasons.remove(&(item, member)).is_some() || failed,
                                 "withdrew a reason that was not stored (and no write of it failed)"
@@ -1130,7 +1137,42 @@ fn a_reason_withdrawn_twice_before_it_is_stored_is_withdrawn_once() {
     for s in steps {
         room.run(s);
     }
+    let withdrawals = room.writes.iter().flat_map(|(_, ops)| ops).filter(|op| matches!(op, Op::Reason { text: None, .. })).count();
+    assert_eq!(withdrawals, 1, "the second withdrawal, behind the first, writes nothing");
     room.commit(usize::MAX, true);
+}
+
+/// A reason changed before its first version is stored keeps one place (the order the
+/// facilitator sees is random, not the order of writing), and one withdrawn right after it was
+/// given is withdrawn.
+#[test]
+fn a_reason_changed_or_withdrawn_while_on_its_way_is_judged_as_it_will_be() {
+    let mut room = Room::new(5);
+    room.run(Step::Join { team: None });
+    room.commit(usize::MAX, true);
+    room.run(Step::Control { action: 0, item: 0 });
+    room.commit(usize::MAX, true);
+    room.run(Step::Ask { item: 0, predict: false, reasons: true });
+    room.run(Step::Answer { who: 1, item: 0, option: 0 });
+    room.commit(usize::MAX, true);
+    room.run(Step::Reason { who: 1, item: 0, text: Some(0) });
+    room.run(Step::Reason { who: 1, item: 0, text: Some(3) });
+    let places: Vec<u64> = room
+        .writes
+        .iter()
+        .flat_map(|(_, ops)| ops)
+        .filter_map(|op| match op {
+            Op::Reason { text: Some((_, place)), .. } => Some(*place),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(places.len(), 2, "both versions are written");
+    assert_eq!(places[0], places[1], "the change keeps the place of the version on its way");
+    room.run(Step::Reason { who: 1, item: 0, text: None });
+    let withdrawn = room.writes.iter().flat_map(|(_, ops)| ops).any(|op| matches!(op, Op::Reason { text: None, .. }));
+    assert!(withdrawn, "a withdrawal right after giving it is taken");
+    room.commit(usize::MAX, true);
+    assert!(room.reasons.is_empty(), "and it is gone once all is stored");
 }
 
 #[test]
