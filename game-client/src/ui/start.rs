@@ -51,7 +51,9 @@ pub fn panel(ui: &mut egui::Ui, view: &ViewState, form: &mut Form) -> Option<Act
     // Leading a session: what starts it stays in view above the server bar, however long the
     // list of decks and whatever the window or text size; the rest scrolls.
     let earlier: Vec<crate::settings::LedSession> = view.led.iter().rev().filter(|s| s.server == view.server).cloned().collect();
-    if form.start.tab == StartTab::Host && !view.scenarios.is_empty() {
+    // On a server with accounts nothing starts before the sign-in (or with the trainers' key).
+    let may_start = view.accounts.as_ref().is_none_or(|a| a.signed_in.is_some()) || view.create_key.is_some();
+    if form.start.tab == StartTab::Host && !view.scenarios.is_empty() && may_start {
         egui::Panel::bottom("start-session")
             .frame(egui::Frame::new().fill(theme::of(ui).background).inner_margin(egui::Margin::symmetric(20, 10)))
             .show(ui, |ui| {

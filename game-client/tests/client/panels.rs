@@ -1427,6 +1427,7 @@ fn on_a_server_with_accounts_the_start_screen_signs_in_through_the_browser_and_s
     };
     let mut h = harness(nobody.clone(), Form::default());
     h.get_by_label("Op deze server leiden medewerkers met hun account van de gemeente.");
+    assert!(h.query_by_label("Start de sessie").is_none(), "nothing to start before the sign-in");
     h.get_by_label("Aanmelden bij de gemeente").click();
     h.run();
     assert_eq!(h.state().action, Some(Action::SignIn));
@@ -1455,6 +1456,7 @@ fn on_a_server_with_accounts_the_start_screen_signs_in_through_the_browser_and_s
     let signed = ViewState { accounts: Some(protocol::Accounts { signed_in: Some(me), refused: false }), ..nobody.clone() };
     let mut h = harness(signed.clone(), Form::default());
     h.get_by_label("Aangemeld als fien@gemeente.example (beheerder)");
+    h.get_by_label("Start de sessie");
     h.get_by_label("Afmelden").click();
     h.run();
     assert_eq!(h.state().action, Some(Action::SignOut));
