@@ -120,12 +120,7 @@ async fn accounts_once(settings: &Path, what: &str, done: impl Fn(&Value) -> boo
 /// up to the server's question whether to sign the app in.
 async fn to_the_question(browser: &crate::browser::Page, url: &str) {
     browser.open(url).await;
-    browser.wait_for("the provider's login form", "document.querySelector('input[name=login]')").await;
-    browser.keys("input[name=login]", "fien").await;
-    browser.keys("input[name=password]", "wachtwoord").await;
-    browser.tap("button[type=submit]").await;
-    browser.wait_for("the consent screen", "document.querySelector('input[name=prompt][value=consent]')").await;
-    browser.tap("button[type=submit]").await;
+    crate::oidc::through_the_provider(browser, "fien").await;
     browser.wait_for("the server's question", "document.querySelector('#to-app')").await;
 }
 

@@ -31,12 +31,7 @@ async fn the_app_signs_in_through_the_system_browser_and_its_loopback_address_an
     let downloads = tempfile::tempdir().unwrap();
     let browser = driver.laptop("nl", downloads.path()).await;
     browser.open(&url).await;
-    browser.wait_for("the provider's login form", "document.querySelector('input[name=login]')").await;
-    browser.keys("input[name=login]", "fien").await;
-    browser.keys("input[name=password]", "wachtwoord").await;
-    browser.tap("button[type=submit]").await;
-    browser.wait_for("the consent screen", "document.querySelector('input[name=prompt][value=consent]')").await;
-    browser.tap("button[type=submit]").await;
+    crate::oidc::through_the_provider(&browser, "fien").await;
     // Asked first: nothing has gone to the app before the person says yes.
     browser
         .wait_text("#signin-nl", "Wil je de desktop-app van het dilemmaspel op deze computer aanmelden als fien@gemeente.example?")

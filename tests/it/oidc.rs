@@ -111,6 +111,11 @@ pub async fn server(dir: &Path, port: u16, issuer: &str) -> Binary {
 pub async fn sign_in(page: &Page, base: &str, login: &str) {
     page.open(&format!("{base}/host")).await;
     page.tap("[data-key=sign-in]").await;
+    through_the_provider(page, login).await;
+}
+
+/// At the provider's login form: signs in as `login` and consents, as a member of staff does.
+pub async fn through_the_provider(page: &Page, login: &str) {
     page.wait_for("the provider's login form", "document.querySelector('input[name=login]')").await;
     page.keys("input[name=login]", login).await;
     page.keys("input[name=password]", "wachtwoord").await;
