@@ -161,7 +161,13 @@ pub fn main() -> ExitCode {
         Some(Command::Audit { days }) => report_errors(crate::operate::audit(&cli.db, days)),
         Some(Command::Backup { file }) => report_errors(backup(&cli.db, &file)),
         Some(Command::Check { file }) => check(file.as_deref().unwrap_or(&cli.db)),
-        None | Some(Command::Serve) => report_errors(hosted(&cli).and_then(|config| serve(cli.listen, cli.metrics_listen, config))),
+        None | Some(Command::Serve) => {
+            // The log first: reading the settings may already have something to say.
+            tracing_subscriber::fmt()
+                .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,tungstenite=warn".into()))
+                .init();
+            report_errors(hosted(&cli).and_then(|config| serve(cli.listen, cli.metrics_listen, config)))
+        }
     }
 }
 
@@ -196,6 +202,13 @@ fn hosted(cli: &Cli) -> anyhow::Result<Config> {
 /// `short` name it in the sentence when the file cannot be read or its first line is empty.
 fn first_line(file: &std::path::Path, what: &str, short: &str) -> anyhow::Result<String> {
     let text = std::fs::read_to_string(file).with_context(|| format!("reading {what} from {}", file.display()))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if std::fs::metadata(file).is_ok_and(|m| m.permissions().mode() & 0o077 != 0) {
+            tracing::warn!(file = %file.display(), "{what} can be read by others than its owner: chmod 600 it (root or the dilemma user only)");
+        }
+    }
     let line = text.lines().next().unwrap_or_default().trim().to_owned();
     anyhow::ensure!(!line.is_empty(), "{} holds no {short} (its first line is empty)", file.display());
     Ok(line)
@@ -324,9 +337,6 @@ fn series_report(db: &std::path::Path, codes: &[String], out: Option<PathBuf>) -
 }
 
 fn serve(listen: String, metrics_listen: Option<String>, config: Config) -> anyhow::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,tungstenite=warn".into()))
-        .init();
     // Every player is an open socket: a big room needs more than the usual 1024 files.
     match rlimit::increase_nofile_limit(1 << 20) {
         Ok(limit) => tracing::info!(open_files = limit, "open-file limit"),

@@ -68,6 +68,11 @@ pub async fn run_on(listeners: Listeners, config: Config, shutdown: Cancellation
         }
         tracker.spawn(serve_metrics(metrics, hub.clone()));
     }
+    // Staff accounts: said at the start, and the provider asked once, so a wrong issuer shows now.
+    if let Some(accounts) = hub.config().accounts.clone() {
+        tracing::info!(issuer = accounts.provider.issuer(), "staff sign in with the municipality's accounts (OpenID Connect)");
+        tracker.spawn(async move { accounts.provider.check().await });
+    }
     // Read the decks once now, so problems in the scenario folder are in the log at start.
     let offered = hub.decks().await.len();
     tracing::info!(decks = offered, "scenario folder read");

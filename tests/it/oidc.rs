@@ -96,14 +96,74 @@ impl Provider {
 
 /// A server with accounts from `provider` on `port`, reached at `http://127.0.0.1:PORT`.
 pub async fn server(dir: &Path, port: u16, issuer: &str) -> Binary {
-    let secret = dir.join("client-secret");
-    std::fs::write(&secret, format!("{SECRET}\n")).unwrap();
+    let args = server_args(dir, port, issuer, SECRET);
+    Binary::start_with(dir, port, &args.iter().map(String::as_str).collect::<Vec<_>>()).await
+}
+
+/// The command line of a server with accounts from the provider at `issuer`, its client secret
+/// `secret` in a file in `dir` (mode 0600, as the docs ask).
+fn server_args(dir: &Path, port: u16, issuer: &str, secret: &str) -> Vec<String> {
+    let file = dir.join("client-secret");
+    std::fs::write(&file, format!("{secret}\n")).unwrap();
+    set_mode(&file, 0o600);
     let base = format!("http://127.0.0.1:{port}");
-    let secret = secret.to_string_lossy().into_owned();
     #[rustfmt::skip]
-    let args = ["--public-url", &base, "--oidc-issuer", issuer, "--oidc-client-id", "dilemma", "--oidc-client-secret-file", &secret,
-        "--oidc-facilitators", "begeleiders", "--oidc-trainers", "trainers", "--oidc-operators", "beheer"];
-    Binary::start_with(dir, port, &args).await
+    let args = ["--public-url", &base, "--oidc-issuer", issuer, "--oidc-client-id", "dilemma", "--oidc-client-secret-file",
+        &file.to_string_lossy(), "--oidc-facilitators", "begeleiders", "--oidc-trainers", "trainers", "--oidc-operators", "beheer"];
+    args.iter().map(|a| (*a).to_owned()).collect()
+}
+
+fn set_mode(file: &Path, mode: u32) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(file, std::fs::Permissions::from_mode(mode)).unwrap();
+    }
+    #[cfg(not(unix))]
+    let _ = (file, mode);
+}
+
+/// The server's log once it holds `line` (up to 20 s).
+async fn log_with(log: &Path, line: &str) -> String {
+    for _ in 0..400 {
+        let text = std::fs::read_to_string(log).unwrap_or_default();
+        if text.contains(line) {
+            return text;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the server's log never said {line:?}: {}", std::fs::read_to_string(log).unwrap_or_default());
+}
+
+/// A server the provider does not take as its client (a wrong secret, in a file others can read):
+/// at the start its log says that accounts are on, that the provider answers and that the
+/// secret's file is too open; a sign-in then gets a page that says to ask the administrator, and
+/// the log says which settings to check.
+#[tokio::test]
+async fn a_wrong_client_secret_is_said_on_the_page_and_in_the_log_and_an_open_secret_file_at_the_start() {
+    let Some(driver) = Driver::start().await else { return };
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let Some(provider) = Provider::start(&format!("{base}/auth/callback")).await else { return };
+    let dir = shipped_dir();
+    let args = server_args(dir.path(), port, &provider.issuer, "niet-het-geheim");
+    set_mode(&dir.path().join("client-secret"), 0o644);
+    let log = dir.path().join("server.log");
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let _server = Binary::start_logged(dir.path(), port, &args, std::fs::File::create(&log).unwrap()).await;
+    let started = log_with(&log, "the sign-in provider answers").await;
+    assert!(started.contains("staff sign in with the municipality's accounts"), "{started}");
+    #[cfg(unix)]
+    assert!(started.contains("the client secret can be read by others than its owner: chmod 600 it"), "{started}");
+
+    let downloads = tempfile::tempdir().unwrap();
+    let laptop = driver.laptop("nl", downloads.path()).await;
+    sign_in(&laptop, &base, "fien").await;
+    laptop.wait_text("body", "De aanmeldserver van de gemeente aanvaardt deze server niet").await;
+    laptop.assert_accessible("a server the provider does not accept").await;
+    let said = log_with(&log, "check --oidc-client-id and the client secret file").await;
+    assert!(said.contains("invalid_client"), "{said}");
+    provider.stop().await;
 }
 
 /// Signs in on the facilitator's page as `login` through the provider's own login form (and its
@@ -324,6 +384,11 @@ async fn staff_sign_in_with_the_provider_and_only_a_signed_in_facilitator_starts
     assert_eq!(create(&mut open_before).await, Err(ErrorCode::Unauthorized), "expired while the socket was open");
     let mut expired = socket(&server.url, Some(&olgas), own).await.unwrap();
     assert_eq!(create(&mut expired).await, Err(ErrorCode::Unauthorized), "an expired sign-in");
+    // Her page says why it offers to sign in again.
+    olga.open(&format!("{base}/host")).await;
+    olga.wait_text("#account-refused", "Je aanmelding is verlopen of beëindigd. Meld je opnieuw aan.").await;
+    olga.wait_text("#account-h", "Op deze server leiden medewerkers met hun account van de gemeente.").await;
+    olga.assert_accessible("a sign-in that expired").await;
 
     // Who led it is in the sign-ins, with the session it is theirs (so it is theirs on any
     // device) and in the operators' audit log, and nowhere else: no other table holds the

@@ -30,9 +30,15 @@ impl Binary {
         Binary::start_full(wrapper, dir, port, log, &[], &[]).await
     }
 
-    /// [`Binary::start`] with more settings on its command line (e.g. `--public-url …`).
+    /// [`Binary::start`] with more settings on its command line (e.g. `--public-url …`), and its
+    /// log copied to `log` where given.
     pub async fn start_with(dir: &Path, port: u16, args: &[&str]) -> Binary {
         Binary::start_full(&[], dir, port, None, args, &[]).await
+    }
+
+    /// [`Binary::start_with`], its log copied to `log`.
+    pub async fn start_logged(dir: &Path, port: u16, args: &[&str], log: std::fs::File) -> Binary {
+        Binary::start_full(&[], dir, port, Some(log), args, &[]).await
     }
 
     /// [`Binary::start`] with settings in its environment (`SESSION_SERVER_…`), as a systemd unit's

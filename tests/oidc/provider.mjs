@@ -3,7 +3,8 @@
 // development login form takes any password; a login the test did not name has no groups. It signs
 // with a key made at start; when the file OIDC_TAMPER_FILE says `signature` or `audience`, the ID
 // token it hands out has one byte of its signature changed, or is signed (with its own key) for
-// another client: what a forged or misdirected token looks like to the server.
+// another client: what a forged or misdirected token looks like to the server. Install it first
+// with `npm ci --prefix tests/oidc` (./test.sh does), then, in tests/oidc:
 //   OIDC_PORT=4000 OIDC_CLIENT='{"id":"dilemma","secret":"s","redirect":"http://127.0.0.1:7878/auth/callback"}'
 //   OIDC_USERS='{"fien":{"email":"fien@gemeente.example","groups":["begeleiders"]}}' node provider.mjs
 import Provider from 'oidc-provider';

@@ -14,22 +14,36 @@ use bevy::app::AppExit;
 use bevy::prelude::*;
 use game_client::actions::parse_command;
 use game_client::app::{headless_with, perform};
+use game_client::connection_thread::Link;
 use game_client::ui::{Screen, screen_for};
 use game_client::view::ViewState;
 
 #[derive(Resource)]
 struct Input(Mutex<Receiver<Option<String>>>);
 
+/// What `help` says.
+const COMMANDS: &str = "commands: host SCENARIO [strict K] · preview on|off · join CODE [TEAM] · watch CODE · resume CODE TOKEN · \
+answer ITEM OPTION · predict ITEM PERCENT · reason ITEM TEXT… · drop_reason ITEM · ask ITEM predict|reasons|both|none · \
+show_reason ID · hide_reason · statement TEXT… · open ITEM · close · reveal · start_timer · end · report · room_deck · leave · \
+sign_in · cancel_sign_in · sign_out (with --settings FILE)";
+
 #[derive(Resource, Default)]
 struct Printed(String);
 
 fn main() -> AppExit {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    let usage = "usage: dilemma-headless ws://127.0.0.1:7878/ws [--settings FILE]   (then commands on standard input; `help` lists them)";
     let (url, settings) = match args.as_slice() {
-        [url] => (url.clone(), None),
-        [url, flag, file] if flag == "--settings" => (url.clone(), Some(std::path::PathBuf::from(file))),
+        [url] if url.starts_with("ws://") || url.starts_with("wss://") => (url.clone(), None),
+        [url, flag, file] if flag == "--settings" && (url.starts_with("ws://") || url.starts_with("wss://")) => {
+            (url.clone(), Some(std::path::PathBuf::from(file)))
+        }
+        [help] if help == "--help" || help == "-h" => {
+            println!("{usage}");
+            return AppExit::Success;
+        }
         _ => {
-            eprintln!("usage: dilemma-headless ws://127.0.0.1:7878/ws [--settings FILE]   (then commands on standard input)");
+            eprintln!("{usage}\n(the server's websocket address starts with ws:// or wss://)");
             return AppExit::error();
         }
     };
@@ -54,7 +68,8 @@ fn commands(world: &mut World) {
         };
         match parse_command(&line) {
             Some(action) => perform(world, &action),
-            None => eprintln!("unknown command: {line}"),
+            None if line.trim() == "help" => eprintln!("{COMMANDS}"),
+            None => eprintln!("unknown command: {line} (`help` lists the commands)"),
         }
     }
 }
@@ -64,6 +79,13 @@ fn report(view: Res<ViewState>, mut printed: ResMut<Printed>) {
     let screen: Screen = screen_for(&view);
     let line = serde_json::json!({
         "screen": format!("{screen:?}"),
+        "link": match view.link {
+            Link::Idle => "idle",
+            Link::Connecting => "connecting",
+            Link::Connected => "connected",
+            Link::Lost { .. } => "lost",
+            Link::Closed(_) => "closed",
+        },
         "code": view.code,
         "phase": view.phase(),
         "item": view.item().map(|i| &i.id),

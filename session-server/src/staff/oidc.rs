@@ -66,6 +66,10 @@ pub enum SignInError {
     /// The provider answered, but what it sent does not hold up (signature, audience, nonce, expiry…).
     #[error("the provider's answer was refused: {0}")]
     Refused(String),
+    /// The provider does not accept this server as its client (`invalid_client`,
+    /// `unauthorized_client` at the token endpoint): the client id or secret is wrong.
+    #[error("the provider does not accept this server's client id and secret: {0}")]
+    NotClient(String),
 }
 
 /// What a sign-in started with and the callback must bring back: kept on the server, never in the browser.
@@ -142,6 +146,17 @@ impl Provider {
         self.issuer.as_str()
     }
 
+    /// Reads the provider's discovery document once at the start, so that a wrong or unreachable
+    /// issuer is in the log before anyone tries to sign in.
+    pub async fn check(&self) {
+        match self.client(METADATA_AT_SIGN_IN).await {
+            Ok(_) => tracing::info!(issuer = self.issuer(), "the sign-in provider answers"),
+            Err(e) => {
+                tracing::warn!(issuer = self.issuer(), error = %e, "the sign-in provider does not answer yet: nobody can sign in until it does")
+            }
+        }
+    }
+
     /// The provider's discovery document and keys, read again when older than `max_age` (new signing keys).
     ///
     /// One reading at a time: while it runs, other sign-ins use the document there is (a slow
@@ -205,7 +220,13 @@ impl Provider {
             .request_async(&self.http)
             .await
             .map_err(|e| match e {
-                openidconnect::RequestTokenError::ServerResponse(r) => SignInError::Refused(format!("the token endpoint said {r}")),
+                openidconnect::RequestTokenError::ServerResponse(r) => {
+                    use openidconnect::core::CoreErrorResponseType as E;
+                    match r.error() {
+                        E::InvalidClient | E::UnauthorizedClient => SignInError::NotClient(format!("the token endpoint said {r}")),
+                        _ => SignInError::Refused(format!("the token endpoint said {r}")),
+                    }
+                }
                 other => SignInError::Unreachable(chain(&other)),
             })?;
         let token = tokens.extra_fields().id_token().ok_or_else(|| SignInError::Refused("no ID token".into()))?;

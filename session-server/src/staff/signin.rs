@@ -217,6 +217,14 @@ fn refusal(e: &SignInError, accounts: &Accounts) -> Page {
                 "The municipality's sign-in server cannot be reached now; try again later. Sessions already running go on.",
             )
         }
+        SignInError::NotClient(why) => {
+            tracing::warn!(why, "the sign-in provider does not accept this server: check --oidc-client-id and the client secret file");
+            sentence(
+                502,
+                "De aanmeldserver van de gemeente aanvaardt deze server niet (de instellingen van de koppeling kloppen niet). Vraag je beheerder om ze na te kijken.",
+                "The municipality's sign-in server does not accept this server (the link's settings are wrong). Ask your administrator to check them.",
+            )
+        }
         SignInError::Refused(why) => {
             tracing::warn!(why, "a sign-in's ID token was refused");
             sentence(

@@ -14,6 +14,7 @@ export default Object.assign({}, en, {
   signInNeeded: 'On this server staff lead with their municipality account.', signIn: 'Sign in', signOut: 'Sign out',
   signedInAs: (n, r) => 'Signed in as ' + n + ' (' + ({ facilitator: 'facilitator', trainer: 'trainer', operator: 'operator' }[r] || r) + ')',
   signOutFailed: 'Signing out did not work; try again.',
+  signInRefused: 'Your sign-in has expired or was ended. Sign in again.',
   mine: 'My sessions', mineLoading: 'Fetching your sessions…', mineNone: 'You have no sessions on this server yet.',
   players: n => n === 1 ? '1 participant' : n + ' participants', fromColleague: 'shared with you by a colleague',
   leadIt: c => 'Lead: ' + c, openIt: c => 'Open, with the reports: ' + c, followIt: c => 'Follow-up of ' + c,

@@ -14,6 +14,7 @@ export default Object.assign({}, nl, {
   signInNeeded: 'Op deze server leiden medewerkers met hun account van de gemeente.', signIn: 'Aanmelden', signOut: 'Afmelden',
   signedInAs: (n, r) => 'Aangemeld als ' + n + ' (' + ({ facilitator: 'facilitator', trainer: 'trainer', operator: 'beheerder' }[r] || r) + ')',
   signOutFailed: 'Afmelden lukte niet; probeer het opnieuw.',
+  signInRefused: 'Je aanmelding is verlopen of beëindigd. Meld je opnieuw aan.',
   mine: 'Mijn sessies', mineLoading: 'Je sessies ophalen…', mineNone: 'Je hebt nog geen sessies op deze server.',
   players: n => n === 1 ? '1 deelnemer' : n + ' deelnemers', fromColleague: 'met je gedeeld door een collega',
   leadIt: c => 'Leiden: ' + c, openIt: c => 'Openen, met de verslagen: ' + c, followIt: c => 'Vervolg op ' + c,

@@ -185,6 +185,8 @@ function account() {
   }).catch(() => { h.area = 'account'; st.notice = t().signOutFailed; render(); });
   return el('section', { class: 'card account', 'aria-labelledby': 'account-h' },
     el('h2', { id: 'account-h', text: who ? t().signedInAs(who.name, who.role) : t().signInNeeded }),
+    // The browser brought a sign-in that counts no longer: say so, not only "sign in".
+    !who && h.accounts.refused ? el('p', { id: 'account-refused', text: t().signInRefused }) : null,
     who ? el('button', { type: 'button', 'data-key': 'sign-out', onclick: signOut, text: t().signOut })
       : el('a', { class: 'button-link', 'data-key': 'sign-in', href: '/auth/login?next=' + encodeURIComponent('/host' + location.search), text: t().signIn }),
     noticeAt('account'));
