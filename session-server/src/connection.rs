@@ -537,7 +537,7 @@ impl Connection {
                     self.reply(Refusal::new(ErrorCode::RateLimited, "Te veel verkeerde pogingen vanaf dit netwerk. Wacht een minuut."));
                     return Next::Continue;
                 }
-                match crate::staff::app::exchange(&self.hub, &code, &verifier).await {
+                match crate::staff::app::exchange(&self.hub, &code, &verifier, self.client).await {
                     Ok((answer, hash)) => {
                         self.hub.guessed_right(who);
                         // This connection is signed in from now on, as the next ones with the token.
@@ -555,7 +555,7 @@ impl Connection {
             }
             ClientMsg::SignOut { .. } => {
                 if let Some(hash) = self.staff.take() {
-                    crate::staff::end_sign_in(&self.hub, hash).await;
+                    crate::staff::end_sign_in(&self.hub, hash, self.client).await;
                 }
                 self.outbox.msg(&ServerMsg::SignedOut);
                 return Next::Continue;

@@ -124,6 +124,13 @@ async fn to_the_question(browser: &crate::browser::Page, url: &str) {
     browser.wait_for("the server's question", "document.querySelector('#to-app')").await;
 }
 
+/// The audit log's lines of `action`: (who, what, client).
+fn audit_lines(db: &Path, action: &str) -> Vec<(String, String, String)> {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    let mut q = conn.prepare("SELECT who, what, client FROM audit WHERE action = ?1 ORDER BY rowid").unwrap();
+    q.query_map([action], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).unwrap().map(Result::unwrap).collect()
+}
+
 fn staff_sessions(db: &Path) -> i64 {
     let conn = rusqlite::Connection::open(db).unwrap();
     conn.query_row("SELECT count(*) FROM staff_sessions", [], |r| r.get(0)).unwrap()
@@ -177,6 +184,8 @@ async fn the_app_signs_in_keeps_its_token_in_its_own_settings_file_leads_with_it
     let conn = rusqlite::Connection::open(&db).unwrap();
     let hash: Vec<u8> = conn.query_row("SELECT token_hash FROM staff_sessions", [], |r| r.get(0)).unwrap();
     assert_eq!(hash, session_server::secrets::hash_token(&token).to_vec());
+    let line = |what: &str| ("fien@gemeente.example".to_owned(), what.to_owned(), "127.0.0.1".to_owned());
+    assert_eq!(audit_lines(&db, "signed_in"), vec![line("app")], "the audit log says who signed in, in the app, from where");
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -209,12 +218,13 @@ async fn the_app_signs_in_keeps_its_token_in_its_own_settings_file_leads_with_it
     again.until("signed out, as the server says", |v| v["accounts"] == true && v["signed_in"].is_null()).await;
     assert_eq!(again.last["error"], Value::Null, "signed out without a word of trouble");
     for _ in 0..100 {
-        if staff_sessions(&db) == 0 {
+        if staff_sessions(&db) == 0 && !audit_lines(&db, "signed_out").is_empty() {
             break;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     assert_eq!(staff_sessions(&db), 0, "the server forgot the app's sign-in");
+    assert_eq!(audit_lines(&db, "signed_out"), vec![line("")], "and that it signed out");
 
     // A sign-in stopped in the app: its loopback address closes, so the browser cannot bring the code back.
     again.say("sign_in").await;

@@ -176,6 +176,7 @@ async fn a_facilitators_sessions_follow_her_to_another_browser_and_to_the_collea
     let rows: Vec<String> = serde_json::from_value(rows).unwrap();
     for want in [
         format!("olga@gemeente.example|sessie beëindigd|{later}|127.0.0.1"),
+        "olga@gemeente.example|aangemeld|pagina|127.0.0.1".to_owned(),
         format!("fien@gemeente.example|sessie gestart|{later}|127.0.0.1"),
         format!("tom@gemeente.example|sessie beëindigd|{code}|127.0.0.1"),
         format!("tom@gemeente.example|sessie overgenomen|{code}|127.0.0.1"),

@@ -97,7 +97,12 @@ impl Codes {
 }
 
 /// The answer to `app_sign_in`: a token of the app's own for the sign-in its code stands for.
-pub async fn exchange(hub: &crate::hub::Hub, code: &str, verifier: &str) -> Result<(ServerMsg, [u8; 32]), Refusal> {
+pub async fn exchange(
+    hub: &crate::hub::Hub,
+    code: &str,
+    verifier: &str,
+    client: crate::forwarded::ClientAddr,
+) -> Result<(ServerMsg, [u8; 32]), Refusal> {
     let Some(accounts) = hub.accounts() else {
         return Err(Refusal::new(ErrorCode::BadRequest, "Deze server werkt zonder accounts; aanmelden is niet nodig."));
     };
@@ -105,7 +110,8 @@ pub async fn exchange(hub: &crate::hub::Hub, code: &str, verifier: &str) -> Resu
         return Err(Refusal::new(ErrorCode::Unauthorized, "Deze aanmelding is verlopen of hoort niet bij deze app; meld je opnieuw aan."));
     };
     let lasts = if w.role >= StaffRole::Operator { accounts.settings.session_for } else { Duration::from_secs(APP_DAYS * 24 * 3600) };
-    let Some((token, hash)) = super::start_sign_in(hub, w.subject, w.name.clone(), w.role, lasts).await else {
+    let who = (w.subject, w.name.clone(), w.role);
+    let Some((token, hash)) = super::start_sign_in(hub, who, lasts, super::SignedInOn::App, client).await else {
         return Err(Refusal::from(ErrorCode::StorageFailed));
     };
     tracing::info!(role = w.role.as_str(), "a member of staff signed in in the desktop app");

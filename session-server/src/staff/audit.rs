@@ -1,4 +1,4 @@
-//! What the server writes to the operators' audit log (who created, ended, exported, took over or shared a session, who saved a deck, what the retention purged) and the operators' `audit` message.
+//! What the server writes to the operators' audit log (who signed in and out, who created, ended, exported, took over or shared a session, who saved a deck, what the retention purged) and the operators' `audit` message.
 //!
 //! A line names a member of staff and a session or deck, never a participant, an answer or a
 //! reason. A line that could not be written is named in the server's log; what it records still happened.

@@ -167,20 +167,44 @@ pub(crate) async fn with_db<T: Send + 'static>(
     })
 }
 
+/// Where a sign-in is used, as the audit log says it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum SignedInOn {
+    Page,
+    App,
+}
+
 /// Stores a new sign-in of this member of staff for `lasts` (a page's cookie, the desktop app's
 /// token): the token and its SHA-256, the only thing stored; `None` when it could not be stored.
+/// The audit log gets a line.
 pub(crate) async fn start_sign_in(
     hub: &crate::hub::Hub,
-    subject: String,
-    name: String,
-    role: StaffRole,
+    identity: (String, String, StaffRole),
     lasts: Duration,
+    on: SignedInOn,
+    client: crate::forwarded::ClientAddr,
 ) -> Option<(String, [u8; 32])> {
+    let (subject, name, role) = identity;
     let token = crate::secrets::new_token();
     let hash = crate::secrets::hash_token(&token);
-    let row =
-        crate::store::StaffRow { subject, name, role: role.as_str().to_owned(), expires_ms: crate::now_ms() + lasts.as_millis() as i64 };
-    match with_db(hub, move |db| db.start_staff_session(&hash, &row)).await {
+    let row = crate::store::StaffRow {
+        subject,
+        name: name.clone(),
+        role: role.as_str().to_owned(),
+        expires_ms: crate::now_ms() + lasts.as_millis() as i64,
+    };
+    let on = match on {
+        SignedInOn::Page => "pagina",
+        SignedInOn::App => "app",
+    };
+    let stored = with_db(hub, move |db| {
+        let stored = db.start_staff_session(&hash, &row);
+        if stored.is_ok() {
+            audit::write(db, &name, "signed_in", on, &client.ip.to_string());
+        }
+        stored
+    });
+    match stored.await {
         Ok(Ok(())) => Some((token, hash)),
         Ok(Err(e)) => {
             tracing::error!(error = %e, "a sign-in could not be stored");
@@ -190,9 +214,18 @@ pub(crate) async fn start_sign_in(
     }
 }
 
-/// Ends the sign-in whose token has this SHA-256 (signing out, on a page or in the app).
-pub(crate) async fn end_sign_in(hub: &crate::hub::Hub, hash: [u8; 32]) {
-    if let Ok(Err(e)) = with_db(hub, move |db| db.end_staff_session(&hash)).await {
+/// Ends the sign-in whose token has this SHA-256 (signing out, on a page or in the app); the
+/// audit log gets a line when there was one.
+pub(crate) async fn end_sign_in(hub: &crate::hub::Hub, hash: [u8; 32], client: crate::forwarded::ClientAddr) {
+    let ended = with_db(hub, move |db| {
+        let who = lookup(db, &hash).ok().flatten();
+        let ended = db.end_staff_session(&hash);
+        if let (Ok(true), Some(who)) = (&ended, who) {
+            audit::write(db, &who.name, "signed_out", "", &client.ip.to_string());
+        }
+        ended
+    });
+    if let Ok(Err(e)) = ended.await {
         tracing::warn!(error = %e, "a sign-out could not be stored");
     }
 }

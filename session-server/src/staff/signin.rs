@@ -176,7 +176,8 @@ async fn callback(accounts: &Accounts, req: &Request, hub: &Hub) -> Page {
         return app_consent(&name, &app.location(&code)).with_header("Set-Cookie", state_cookie(accounts, "", 0));
     }
     let session_for = accounts.settings.session_for;
-    let Some((token, _)) = super::start_sign_in(hub, identity.subject, identity.name, role, session_for).await else {
+    let who = (identity.subject, identity.name, role);
+    let Some((token, _)) = super::start_sign_in(hub, who, session_for, super::SignedInOn::Page, req.client).await else {
         return sentence(
             503,
             "Aanmelden lukte, maar de server kon het niet bewaren; probeer het zo opnieuw.",
@@ -201,7 +202,7 @@ async fn logout(accounts: &Accounts, req: &Request, hub: &Hub) -> Page {
         return Page::text(403, "Alleen de pagina's van deze server melden af. / Only this server's pages sign out.\n");
     }
     if let Some(token) = req.cookie.as_deref().and_then(|c| accounts.token_in(c)) {
-        super::end_sign_in(hub, crate::secrets::hash_token(token)).await;
+        super::end_sign_in(hub, crate::secrets::hash_token(token), req.client).await;
     }
     Page::text(200, "Afgemeld. / Signed out.\n").with_header("Set-Cookie", sign_in_cookie(accounts, "", 0))
 }

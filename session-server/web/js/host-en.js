@@ -23,7 +23,7 @@ export default Object.assign({}, en, {
   allSessions: 'All sessions on this server',
   audit: 'Audit log', auditShow: 'Show the audit log', auditLoading: 'Fetching the audit log…', auditNone: 'The audit log is empty.',
   auditColumns: ['Time (UTC)', 'Who', 'What', 'Session or deck', 'Address'],
-  actions: { created: 'session started', ended: 'session ended', exported: 'report downloaded', led: 'session taken over', shared: 'shared with', unshared: 'no longer shared with', deck_saved: 'deck saved', end_requested: 'end asked for', purged: 'purged' },
+  actions: { signed_in: 'signed in', signed_out: 'signed out', created: 'session started', ended: 'session ended', exported: 'report downloaded', led: 'session taken over', shared: 'shared with', unshared: 'no longer shared with', deck_saved: 'deck saved', end_requested: 'end asked for', purged: 'purged' },
   purgeH: 'Clear away old sessions', purgeDays: 'Ended sessions older than (days)',
   purgeHint: 'They are deleted with all their answers, reasons and agreements; sessions someone still has open stay. The retention time does this by itself too.',
   purge: 'Clear away…', purgeYes: 'Yes, delete', purgeBad: 'Give a number of days from 1 to 36500.', purging: 'Clearing away…',

@@ -23,7 +23,7 @@ export default Object.assign({}, nl, {
   allSessions: 'Alle sessies op deze server',
   audit: 'Logboek', auditShow: 'Logboek tonen', auditLoading: 'Logboek ophalen…', auditNone: 'Het logboek is leeg.',
   auditColumns: ['Tijd (UTC)', 'Wie', 'Wat', 'Sessie of deck', 'Adres'],
-  actions: { created: 'sessie gestart', ended: 'sessie beëindigd', exported: 'verslag gedownload', led: 'sessie overgenomen', shared: 'gedeeld met', unshared: 'niet meer gedeeld met', deck_saved: 'deck bewaard', end_requested: 'einde gevraagd', purged: 'opgeruimd' },
+  actions: { signed_in: 'aangemeld', signed_out: 'afgemeld', created: 'sessie gestart', ended: 'sessie beëindigd', exported: 'verslag gedownload', led: 'sessie overgenomen', shared: 'gedeeld met', unshared: 'niet meer gedeeld met', deck_saved: 'deck bewaard', end_requested: 'einde gevraagd', purged: 'opgeruimd' },
   purgeH: 'Oude sessies opruimen', purgeDays: 'Afgelopen sessies ouder dan (dagen)',
   purgeHint: 'Ze worden met al hun antwoorden, redenen en afspraken gewist; sessies die iemand nog open heeft, blijven. De bewaartermijn doet dit ook vanzelf.',
   purge: 'Opruimen…', purgeYes: 'Ja, wissen', purgeBad: 'Geef een aantal dagen van 1 tot en met 36500.', purging: 'Bezig met opruimen…',
