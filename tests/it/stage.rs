@@ -271,6 +271,8 @@ async fn every_state_of_a_workshop_fits_the_projector_at_every_common_size_witho
     f.control("reveal", None).await;
     every_screen(&screens, "a sketch's result", ".reveal", "%", Some(&code)).await;
     assert!(first.text("#view h2").await.contains("De subsidieaanvraag van de buurtmoestuin"), "{}", first.text("#view").await);
+    // Its discussion questions stay beside the result, on every screen (a page of them at a time).
+    every_screen(&screens, "a sketch's result with its questions", ".reveal .sketch-questions h3", "Bespreek samen", Some(&code)).await;
 
     for i in 1..=30 {
         let text = format!("Afspraak {i}: we bellen een initiatiefnemer binnen een week terug, ook als het antwoord nog niet af is.");

@@ -105,7 +105,14 @@ function revealed(it) {
   const tally = st.tally && st.tally.item === it.id ? st.tally : null;
   if (!tally) return { head, body: el('p', { class: 'muted', text: t().wait }) };
   const r = result(it, tally, t(), minGroup(), null);
-  const side = [shownReason(it), r.side[0], r.side[1] ? el('section', { class: 'team-results' }, r.side[1]) : null].filter(Boolean);
+  // A sketch's discussion questions stay beside its result (in parts, when they do not fit).
+  const questions = it.kind === 'sketch' ? discussion(it, true) : [];
+  const side = [
+    shownReason(it),
+    questions.length ? el('section', { class: 'sketch-questions' }, questions) : null,
+    r.side[0],
+    r.side[1] ? el('section', { class: 'team-results' }, r.side[1]) : null
+  ].filter(Boolean);
   return {
     head,
     body: el('div', { class: side.length ? 'reveal two' : 'reveal' },
