@@ -136,8 +136,9 @@ enum Command {
         /// The database file to check (default: --db).
         file: Option<PathBuf>,
     },
-    /// The operators' audit log: who created, ended, exported, took over or shared which session and
-    /// who saved which deck, when and from where (never a participant, an answer or a reason).
+    /// The operators' audit log: who signed in and out, who created, ended, exported, took over or
+    /// shared which session and who saved which deck, when and from where (never a participant, an
+    /// answer or a reason).
     Audit {
         /// Only the last DAYS days.
         #[arg(long, value_name = "DAYS")]
@@ -205,13 +206,22 @@ fn first_line(file: &std::path::Path, what: &str, short: &str) -> anyhow::Result
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        if std::fs::metadata(file).is_ok_and(|m| m.permissions().mode() & 0o077 != 0) {
-            tracing::warn!(file = %file.display(), "{what} can be read by others than its owner: chmod 600 it (root or the dilemma user only)");
+        if std::fs::metadata(file).is_ok_and(|m| too_open(m.permissions().mode())) {
+            tracing::warn!(
+                file = %file.display(),
+                "{what} can be read (or changed) by others: chmod 640 with the server's group (root:dilemma), or 600 owned by the server's user"
+            );
         }
     }
     let line = text.lines().next().unwrap_or_default().trim().to_owned();
     anyhow::ensure!(!line.is_empty(), "{} holds no {short} (its first line is empty)", file.display());
     Ok(line)
+}
+
+/// Whether a secret's file mode lets others than its owner and group read it, or its group change it
+/// (root:dilemma 0640, as the package keeps its settings, is fine).
+fn too_open(mode: u32) -> bool {
+    mode & 0o027 != 0
 }
 
 /// The staff accounts of the `--oidc-*` settings, or `None` without `--oidc-issuer`.
@@ -412,5 +422,20 @@ impl Stop {
         let _ = tokio::signal::ctrl_c().await;
         tracing::info!("stopping: closing connections and flushing the store");
         shutdown.cancel();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::too_open;
+
+    #[test]
+    fn a_secret_may_be_the_owner_s_or_read_by_its_group_only() {
+        for fine in [0o600, 0o400, 0o640, 0o440] {
+            assert!(!too_open(fine), "{fine:o}");
+        }
+        for open in [0o644, 0o604, 0o660, 0o666, 0o602] {
+            assert!(too_open(open), "{open:o}");
+        }
     }
 }

@@ -148,7 +148,8 @@ where
         // connection; it is looked up each time it is used, so signing out or expiring counts at once.
         // The desktop app (no Origin: no browser page) sends its own token instead (RFC 8252 sign-in).
         let app = req.bearer.as_deref().filter(|_| req.origin.is_none());
-        let staff = hub.accounts().and_then(|a| req.cookie.as_deref().and_then(|c| a.token_in(c)).or(app)).map(crate::secrets::hash_token);
+        let staff =
+            hub.accounts().and_then(|a| app.or_else(|| req.cookie.as_deref().and_then(|c| a.token_in(c)))).map(crate::secrets::hash_token);
         websocket(Rewind::new(head, stream), client, staff, req.origin.is_some(), hub).await;
     })
 }

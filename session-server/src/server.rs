@@ -71,7 +71,14 @@ pub async fn run_on(listeners: Listeners, config: Config, shutdown: Cancellation
     // Staff accounts: said at the start, and the provider asked once, so a wrong issuer shows now.
     if let Some(accounts) = hub.config().accounts.clone() {
         tracing::info!(issuer = accounts.provider.issuer(), "staff sign in with the municipality's accounts (OpenID Connect)");
-        tracker.spawn(async move { accounts.provider.check().await });
+        let stop = shutdown.clone();
+        // Never in the way of a stop: a provider that does not answer is not waited for.
+        tracker.spawn(async move {
+            tokio::select! {
+                () = accounts.provider.check() => {}
+                () = stop.cancelled() => {}
+            }
+        });
     }
     // Read the decks once now, so problems in the scenario folder are in the log at start.
     let offered = hub.decks().await.len();

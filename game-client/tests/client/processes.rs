@@ -159,3 +159,35 @@ async fn the_desktop_client_leads_a_session_on_a_wss_server_whose_certificate_it
         }
     }
 }
+
+/// The client without a window says how it is used: `--help`, a refusal of an address that is no
+/// websocket, and `help` on its input; its lines say the link's state.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_headless_client_says_how_it_is_used() {
+    let bin = env!("CARGO_BIN_EXE_dilemma-headless");
+    let help = std::process::Command::new(bin).arg("--help").output().unwrap();
+    assert!(help.status.success(), "{help:?}");
+    assert!(String::from_utf8_lossy(&help.stdout).starts_with("usage: dilemma-headless ws://"), "{help:?}");
+    let wrong = std::process::Command::new(bin).arg("http://127.0.0.1:7878/").output().unwrap();
+    assert_eq!(wrong.status.code(), Some(1), "{wrong:?}");
+    assert!(String::from_utf8_lossy(&wrong.stderr).contains("starts with ws:// or wss://"), "{wrong:?}");
+
+    let server = Server::start().await;
+    let mut c = Client::start(&server.url);
+    c.until("connected", |v| v["link"] == "connected" && v["scenarios"].as_u64() > Some(0)).await;
+    let mut child = Command::new(bin)
+        .arg(&server.url)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(b"help\ndance\n").await.unwrap();
+    drop(stdin);
+    let out = tokio::time::timeout(Duration::from_secs(20), child.wait_with_output()).await.unwrap().unwrap();
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("commands: host SCENARIO") && said.contains("sign_in"), "{said}");
+    assert!(said.contains("unknown command: dance (`help` lists the commands)"), "{said}");
+}

@@ -218,7 +218,10 @@ pub(crate) async fn start_sign_in(
 /// audit log gets a line when there was one.
 pub(crate) async fn end_sign_in(hub: &crate::hub::Hub, hash: [u8; 32], client: crate::forwarded::ClientAddr) {
     let ended = with_db(hub, move |db| {
-        let who = lookup(db, &hash).ok().flatten();
+        let who = lookup(db, &hash).unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "who signs out could not be read: the audit log gets no line for it");
+            None
+        });
         let ended = db.end_staff_session(&hash);
         if let (Ok(true), Some(who)) = (&ended, who) {
             audit::write(db, &who.name, "signed_out", "", &client.ip.to_string());

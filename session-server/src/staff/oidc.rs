@@ -152,7 +152,7 @@ impl Provider {
         match self.client(METADATA_AT_SIGN_IN).await {
             Ok(_) => tracing::info!(issuer = self.issuer(), "the sign-in provider answers"),
             Err(e) => {
-                tracing::warn!(issuer = self.issuer(), error = %e, "the sign-in provider does not answer yet: nobody can sign in until it does")
+                tracing::warn!(issuer = self.issuer(), error = %e, "the sign-in provider cannot be used now (unreachable, or not at this issuer address): nobody can sign in until it can")
             }
         }
     }

@@ -57,6 +57,9 @@ fn state_cookie(accounts: &Accounts, value: &str, max_age: u64) -> String {
     format!("{name}={value}; HttpOnly; SameSite=Lax; Max-Age={max_age}{attributes}")
 }
 
+/// How much longer than the sign-in the browser keeps its cookie, in seconds.
+const COOKIE_OUTLIVES: u64 = 7 * 24 * 3600;
+
 /// The `Set-Cookie` value of the sign-in cookie: `value` for `max_age` seconds (`""`, 0: signed out).
 fn sign_in_cookie(accounts: &Accounts, value: &str, max_age: u64) -> String {
     let secure = if accounts.secure { "; Secure" } else { "" };
@@ -186,7 +189,9 @@ async fn callback(accounts: &Accounts, req: &Request, hub: &Hub) -> Page {
     };
     tracing::info!(client = %req.client.ip, role = role.as_str(), "a member of staff signed in");
     Page::text(302, "Aangemeld. / Signed in.\n")
-        .with_header("Set-Cookie", sign_in_cookie(accounts, &token, session_for.as_secs()))
+        // The cookie outlives the sign-in by a week, so that a page brought back after it expired
+        // can say so (`accounts.refused`); the server alone decides what it is worth.
+        .with_header("Set-Cookie", sign_in_cookie(accounts, &token, session_for.as_secs() + COOKIE_OUTLIVES))
         .with_header("Set-Cookie", state_cookie(accounts, "", 0))
         .with_header("Location", next)
 }
