@@ -179,8 +179,12 @@ async fn answers_coming_in_are_said_politely_at_most_every_five_seconds_and_the_
     assert_eq!(texts.first(), Some(&"0 van 3 geantwoord"), "{said:?}");
     assert_eq!(texts.last(), Some(&"3 van 3 geantwoord"), "{said:?}");
     assert!(said.len() < 4, "every count said: {said:?}");
+    // The observer notes a change at the end of the task that made it: the first count comes with
+    // the whole page's redraw (on two busy cores up to a few hundred ms later than the page's own
+    // clock), the later one from a bare timer. Five seconds on the page's clock shows as 4.5 s or
+    // more here; no throttle at all would say the counts milliseconds apart.
     for pair in said.windows(2) {
-        assert!(pair[1].0 - pair[0].0 >= 4900.0, "said within five seconds of the one before: {said:?}");
+        assert!(pair[1].0 - pair[0].0 >= 4500.0, "said within five seconds of the one before: {said:?}");
     }
 
     // The next statement with the same counts: its counts are news of their own.
