@@ -86,12 +86,6 @@ pub fn restore(net: &NetHandle, settings: &mut Settings, now_ms: i64) {
     }
 }
 
-/// Milliseconds since 1970 now.
-pub fn now_ms() -> i64 {
-    let since = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
-    i64::try_from(since.as_millis()).unwrap_or(i64::MAX)
-}
-
 /// Runs `work` on a thread of its own with a small tokio runtime; `failed` is called when it
 /// could not run or panicked, so that nobody waits for it.
 fn on_thread(name: &str, work: impl Future<Output = ()> + Send + 'static, failed: impl FnOnce() + Send + 'static) {
@@ -193,12 +187,15 @@ fn progress(jobs: Res<SignIns>, mut view: ResMut<ViewState>, mut remember: ResMu
                 view.signing_in = Some(url);
             }
             Progress::SignedIn { attempt, server, result } => {
-                let Ok(signed) = result else {
-                    if let (true, Err(message)) = (attempt == jobs.attempt, result) {
-                        view.signing_in = None;
-                        view.error = Some(message);
+                let signed = match result {
+                    Ok(signed) => signed,
+                    Err(message) => {
+                        if attempt == jobs.attempt {
+                            view.signing_in = None;
+                            view.error = Some(message);
+                        }
+                        continue;
                     }
-                    continue;
                 };
                 if attempt != jobs.attempt {
                     // Stopped, and yet it came through: not kept, so not left live on the server.
@@ -206,7 +203,7 @@ fn progress(jobs: Res<SignIns>, mut view: ResMut<ViewState>, mut remember: ResMu
                     continue;
                 }
                 view.signing_in = None;
-                let until_ms = now_ms().saturating_add(i64::from(signed.hours) * 3_600_000);
+                let until_ms = session_server::now_ms().saturating_add(i64::from(signed.hours) * 3_600_000);
                 let account = AppAccount {
                     server: server.clone(),
                     token: signed.token,
@@ -273,20 +270,14 @@ fn open_in_browser(url: &str) -> std::io::Result<()> {
         return Err(std::io::Error::other("only a web address is opened"));
     }
     // Windows: the URL handler, not `cmd /c start` (which reads `&` in the address as its own).
-    let mut command = if cfg!(windows) {
-        let mut c = Command::new("rundll32");
-        c.args(["url.dll,FileProtocolHandler", url]);
-        c
+    let (program, before): (&str, &[&str]) = if cfg!(windows) {
+        ("rundll32", &["url.dll,FileProtocolHandler"])
     } else if cfg!(target_os = "macos") {
-        let mut c = Command::new("open");
-        c.arg(url);
-        c
+        ("open", &[])
     } else {
-        let mut c = Command::new("xdg-open");
-        c.arg(url);
-        c
+        ("xdg-open", &[])
     };
-    let mut child = command.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null()).spawn()?;
+    let mut child = Command::new(program).args(before).arg(url).stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null()).spawn()?;
     // Waited for, so it leaves nothing behind once the browser has the address.
     std::thread::spawn(move || child.wait());
     Ok(())

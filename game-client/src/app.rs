@@ -69,7 +69,7 @@ pub fn build(opts: Options) -> App {
         _ => ClientMsg::ListScenarios { protocol: p },
     };
     let net = NetHandle::spawn();
-    crate::account::restore(&net, &mut remember.settings, crate::account::now_ms());
+    crate::account::restore(&net, &mut remember.settings, session_server::now_ms());
     net.send(NetCmd::Connect { url: server.clone(), opening });
 
     let mut view = ViewState::new(lang, server.clone());
@@ -181,7 +181,7 @@ pub fn headless(url: &str) -> App {
 pub fn headless_with(url: &str, settings: Option<std::path::PathBuf>) -> App {
     let mut remember = Remember::load(settings);
     let net = NetHandle::spawn();
-    crate::account::restore(&net, &mut remember.settings, crate::account::now_ms());
+    crate::account::restore(&net, &mut remember.settings, session_server::now_ms());
     net.send(NetCmd::Connect { url: url.into(), opening: ClientMsg::ListScenarios { protocol: PROTOCOL_VERSION } });
     let mut app = App::new();
     // MinimalPlugins loops without pause by default: one busy core per headless client, which starved

@@ -166,17 +166,18 @@ enum After {
 /// A token that makes no header (a settings file edited by hand) is left out: the server then
 /// says nobody is signed in.
 async fn open(url: &str, token: Option<String>) -> Result<(session_server::wire::Ws, bool), String> {
-    let request = token.map(|t| dilemma_tools::signin::bearer(url, &t));
+    let request = token.and_then(|t| {
+        dilemma_tools::signin::bearer(url, &t)
+            .inspect_err(|e| tracing::warn!(error = %e, "the stored sign-in cannot be sent; connecting without it"))
+            .ok()
+    });
+    let signed_in = request.is_some();
     let (ws, _) = match request {
-        Some(Ok(request)) => tokio_tungstenite::connect_async(request).await.map(|(ws, r)| ((ws, true), r)),
-        Some(Err(e)) => {
-            tracing::warn!(error = %e, "the stored sign-in cannot be sent; connecting without it");
-            tokio_tungstenite::connect_async(url).await.map(|(ws, r)| ((ws, false), r))
-        }
-        None => tokio_tungstenite::connect_async(url).await.map(|(ws, r)| ((ws, false), r)),
+        Some(request) => tokio_tungstenite::connect_async(request).await,
+        None => tokio_tungstenite::connect_async(url).await,
     }
     .map_err(|e| e.to_string())?;
-    Ok(ws)
+    Ok((ws, signed_in))
 }
 
 async fn run(mut cmds: UnboundedReceiver<NetCmd>, events: UnboundedSender<NetEvent>, waker: Waker, tokens: Tokens) {

@@ -33,11 +33,10 @@ struct Printed(String);
 fn main() -> AppExit {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let usage = "usage: dilemma-headless ws://127.0.0.1:7878/ws [--settings FILE]   (then commands on standard input; `help` lists them)";
+    let ws = |url: &str| url.starts_with("ws://") || url.starts_with("wss://");
     let (url, settings) = match args.as_slice() {
-        [url] if url.starts_with("ws://") || url.starts_with("wss://") => (url.clone(), None),
-        [url, flag, file] if flag == "--settings" && (url.starts_with("ws://") || url.starts_with("wss://")) => {
-            (url.clone(), Some(std::path::PathBuf::from(file)))
-        }
+        [url] if ws(url) => (url.clone(), None),
+        [url, flag, file] if flag == "--settings" && ws(url) => (url.clone(), Some(std::path::PathBuf::from(file))),
         [help] if help == "--help" || help == "-h" => {
             println!("{usage}");
             return AppExit::Success;

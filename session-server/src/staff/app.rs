@@ -110,7 +110,7 @@ pub async fn exchange(
         return Err(Refusal::new(ErrorCode::Unauthorized, "Deze aanmelding is verlopen of hoort niet bij deze app; meld je opnieuw aan."));
     };
     let lasts = if w.role >= StaffRole::Operator { accounts.settings.session_for } else { Duration::from_secs(APP_DAYS * 24 * 3600) };
-    let who = (w.subject, w.name.clone(), w.role);
+    let who = super::Staff { subject: w.subject, name: w.name.clone(), role: w.role };
     let Some((token, hash)) = super::start_sign_in(hub, who, lasts, super::SignedInOn::App, client).await else {
         return Err(Refusal::from(ErrorCode::StorageFailed));
     };

@@ -179,12 +179,12 @@ pub(crate) enum SignedInOn {
 /// The audit log gets a line.
 pub(crate) async fn start_sign_in(
     hub: &crate::hub::Hub,
-    identity: (String, String, StaffRole),
+    staff: Staff,
     lasts: Duration,
     on: SignedInOn,
     client: crate::forwarded::ClientAddr,
 ) -> Option<(String, [u8; 32])> {
-    let (subject, name, role) = identity;
+    let Staff { subject, name, role } = staff;
     let token = crate::secrets::new_token();
     let hash = crate::secrets::hash_token(&token);
     let row = crate::store::StaffRow {

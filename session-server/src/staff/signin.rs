@@ -179,7 +179,7 @@ async fn callback(accounts: &Accounts, req: &Request, hub: &Hub) -> Page {
         return app_consent(&name, &app.location(&code)).with_header("Set-Cookie", state_cookie(accounts, "", 0));
     }
     let session_for = accounts.settings.session_for;
-    let who = (identity.subject, identity.name, role);
+    let who = super::Staff { subject: identity.subject, name: identity.name, role };
     let Some((token, _)) = super::start_sign_in(hub, who, session_for, super::SignedInOn::Page, req.client).await else {
         return sentence(
             503,

@@ -543,8 +543,7 @@ impl Room {
                         self.reason_failed.insert((item.clone(), *member));
                     }
                 }
-            }
-            if ok {
+            } else {
                 for op in ops {
                     match op {
                         Op::Answer { item, member, option, .. } => {
